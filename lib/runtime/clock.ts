@@ -1,0 +1,19 @@
+/**
+ * Every notion of time the protocol uses reaches it through a `Clock`, so the
+ * same code runs on a Lambda host, under a fake clock in unit tests, and in the
+ * deterministic simulator (DESIGN.md §1).
+ */
+export interface Clock {
+  /** Wall-clock time, epoch milliseconds. Compared across workers, so it is only trusted to within `maxClockSkewMs`. */
+  now(): number;
+  /** A monotonic reading in milliseconds, meaningful only within this process. Used for the holder's own deadline. */
+  monotonic(): number;
+  /**
+   * Resolves after `ms` milliseconds. When `signal` aborts first, rejects with
+   * `signal.reason` and leaves no timer behind.
+   */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** A source of uniformly distributed numbers in [0, 1). Drives jitter and owner ids. */
+export type RandomSource = () => number;
