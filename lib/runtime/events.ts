@@ -1,0 +1,28 @@
+import type { LeaseRecord } from './lease-record.js';
+
+/**
+ * What the protocol reports through `onEvent`. The Lambda layer maps these to
+ * Powertools metrics; the runtime itself depends on no logging library.
+ * `latencyMs` is measured on the monotonic clock around the one request.
+ */
+export type LeaseEvent =
+  | { type: 'acquired'; name: string; token: number; holder: string; takeover: boolean; latencyMs: number }
+  | { type: 'contended'; name: string; reason: 'held' | 'tick-done'; current: LeaseRecord | undefined; latencyMs: number }
+  | { type: 'renewed'; name: string; token: number; latencyMs: number }
+  | { type: 'released'; name: string; token: number; tick?: number; latencyMs: number }
+  | { type: 'lost'; name: string; token: number; reason: 'superseded' | 'deadline'; current?: LeaseRecord }
+  | { type: 'outcome-resolved'; name: string; operation: 'acquire' | 'renew' | 'release'; applied: boolean }
+  | { type: 'backoff'; name: string; attempt: number; delayMs: number; error: unknown }
+  | { type: 'stale-write-rejected'; name: string; token: number; fence: number };
+
+export type LeaseEventHandler = (event: LeaseEvent) => void;
+
+/** Observability must never change the protocol's outcome: a throwing hook is ignored. */
+export function emit(handler: LeaseEventHandler | undefined, event: LeaseEvent): void {
+  if (handler === undefined) return;
+  try {
+    handler(event);
+  } catch {
+    // Deliberately ignored; see above.
+  }
+}

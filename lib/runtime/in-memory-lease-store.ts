@@ -1,0 +1,82 @@
+import type { LeaseRecord } from './lease-record.js';
+import type {
+  AcquireCommand,
+  GuardedWriteCommand,
+  LeaseStore,
+  ReleaseCommand,
+  RenewCommand,
+  TenureRef,
+  WriteOutcome,
+} from './lease-store.js';
+
+/**
+ * A linearizable `LeaseStore` in memory, with exactly the conditions that
+ * `DynamoDBLeaseStore` sends as expressions (see `LeaseStore`). For unit tests
+ * and for the simulator, which puts its own network in front of it.
+ * Guarded writes are recorded in `committed` instead of being applied.
+ */
+export class InMemoryLeaseStore implements LeaseStore {
+  private readonly items = new Map<string, LeaseRecord>();
+  /** Item lists of the guarded writes that committed, in commit order. */
+  readonly committed: (readonly unknown[])[] = [];
+  /** Requests served, by operation: the same count a DynamoDB middleware would see. */
+  readonly requests = { acquire: 0, renew: 0, release: 0, read: 0, guardedWrite: 0 };
+
+  async acquire(c: AcquireCommand): Promise<WriteOutcome> {
+    this.requests.acquire++;
+    const before = this.items.get(c.name);
+    const free = before?.holder === undefined || before.expiresAt < c.now - c.skewMs;
+    const tickOpen = c.tick === undefined || before?.lastTick === undefined || before.lastTick < c.tick;
+    if (!(free && tickOpen)) return { applied: false, current: before };
+    const { metadata: _previous, ...kept } = before ?? { name: c.name, token: 0, expiresAt: 0 };
+    this.items.set(c.name, {
+      ...kept,
+      holder: c.owner,
+      token: kept.token + 1,
+      expiresAt: c.now + c.durationMs,
+      acquiredAt: c.now,
+      renewedAt: c.now,
+      ...(c.metadata ? { metadata: { ...c.metadata } } : {}),
+    });
+    return { applied: true, before };
+  }
+
+  async renew(c: RenewCommand): Promise<WriteOutcome> {
+    this.requests.renew++;
+    const before = this.items.get(c.name);
+    if (!isMine(before, c)) return { applied: false, current: before };
+    this.items.set(c.name, { ...before, expiresAt: c.now + c.durationMs, renewedAt: c.now });
+    return { applied: true, before };
+  }
+
+  async release(c: ReleaseCommand): Promise<WriteOutcome> {
+    this.requests.release++;
+    const before = this.items.get(c.name);
+    if (!isMine(before, c)) return { applied: false, current: before };
+    const { holder: _holder, metadata: _metadata, ...kept } = before;
+    this.items.set(c.name, {
+      ...kept,
+      expiresAt: c.now,
+      releasedAt: c.now,
+      ...(c.tick === undefined ? {} : { lastTick: c.tick }),
+    });
+    return { applied: true, before };
+  }
+
+  async read(name: string): Promise<LeaseRecord | undefined> {
+    this.requests.read++;
+    return this.items.get(name);
+  }
+
+  async guardedWrite(c: GuardedWriteCommand): Promise<WriteOutcome> {
+    this.requests.guardedWrite++;
+    const current = this.items.get(c.name);
+    if (!isMine(current, c)) return { applied: false, current };
+    this.committed.push([...c.items]);
+    return { applied: true, before: undefined };
+  }
+}
+
+function isMine(record: LeaseRecord | undefined, t: TenureRef): record is LeaseRecord {
+  return record?.holder === t.owner && record.token === t.token;
+}

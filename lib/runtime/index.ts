@@ -1,0 +1,21 @@
+export type { Clock, RandomSource } from './clock.js';
+export { systemClock, systemRandom } from './system-clock.js';
+export { LeaseError, LeaseValidationError, LeaseUnavailableError, LeaseLostError, StaleTokenError } from './errors.js';
+export type { LeaseEvent, LeaseEventHandler } from './events.js';
+export type { LeaseRecord } from './lease-record.js';
+export type {
+  LeaseStore,
+  AcquireCommand,
+  RenewCommand,
+  ReleaseCommand,
+  GuardedWriteCommand,
+  TenureRef,
+  WriteOutcome,
+} from './lease-store.js';
+export { DynamoDBLeaseStore, LEASE_SORT_KEY, type AnyDynamoDBClient } from './dynamodb-lease-store.js';
+export { InMemoryLeaseStore } from './in-memory-lease-store.js';
+export { DEFAULTS, MAX_DURATION_MS, type LeaseClientOptions } from './options.js';
+export { LeaseClient, type TryAcquireOptions, type AcquireOptions, type TryAcquireResult } from './lease-client.js';
+export { Lease, MAX_GUARDED_ITEMS } from './lease.js';
+export { fencedUpdate, type FencedUpdateOptions } from './fenced-update.js';
+export { createLeaseTable, TTL_ATTRIBUTE } from './create-lease-table.js';

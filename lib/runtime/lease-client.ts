@@ -1,0 +1,180 @@
+import { isRetryable } from './aws-errors.js';
+import { fullJitterDelay, newOwnerId } from './backoff.js';
+import { LeaseError, LeaseUnavailableError, LeaseValidationError } from './errors.js';
+import { emit } from './events.js';
+import { DynamoDBLeaseStore } from './dynamodb-lease-store.js';
+import { Lease, type LeaseContext, resolveUnknownOutcome, wrap } from './lease.js';
+import type { LeaseRecord } from './lease-record.js';
+import type { WriteOutcome } from './lease-store.js';
+import { type LeaseClientOptions, type ResolvedClientOptions, resolveClientOptions, validateDuration } from './options.js';
+import { validateEpochMs, validateLeaseName, validateMetadata, validateSignal } from './validate.js';
+
+/** Options of one acquisition attempt. */
+export interface TryAcquireOptions {
+  /** Tenure length in ms. Must exceed `safetyMarginMs + maxClockSkewMs`; at most a day. */
+  readonly durationMs: number;
+  /** Strings stored with the tenure (function name, region, request id, host) for operators. */
+  readonly metadata?: Readonly<Record<string, string>>;
+  /** Epoch ms of a scheduled tick: the attempt fails with `tick-done` once this tick (or a later one) completed. */
+  readonly tick?: number;
+}
+
+/** Options of `acquire`, which waits. */
+export interface AcquireOptions extends TryAcquireOptions {
+  /** How long to keep trying, in ms; `Infinity` waits until `signal` aborts. @default 0 */
+  readonly waitMs?: number;
+  /** Aborts the wait; the returned promise rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
+/** The result of one acquisition attempt. Losing is a value, not an error. */
+export type TryAcquireResult =
+  | { readonly acquired: true; readonly lease: Lease; readonly takeover: boolean }
+  | { readonly acquired: false; readonly current: LeaseRecord | undefined; readonly reason: 'held' | 'tick-done' };
+
+/**
+ * Contends for named leases. Every attempt is one conditional write; the
+ * winner gets a fencing token one greater than the last tenure's, and a loser
+ * learns the current holder from the same failed write.
+ *
+ * @example
+ * ```ts
+ * const leases = new LeaseClient({ tableName: 'baton-leases', client: new DynamoDBClient({}) });
+ * const r = await leases.tryAcquire('nightly-report', { durationMs: 60_000 });
+ * if (!r.acquired) return console.log(`held by ${r.current?.holder}`);
+ * try { await work(r.lease.token, r.lease.signal); } finally { await r.lease.release(); }
+ * ```
+ */
+export class LeaseClient {
+  readonly options: ResolvedClientOptions;
+  private readonly ctx: LeaseContext;
+
+  constructor(options: LeaseClientOptions) {
+    this.options = resolveClientOptions(options);
+    const { store, client, tableName } = this.options;
+    this.ctx = { store: store ?? new DynamoDBLeaseStore(client!, tableName!), options: this.options };
+  }
+
+  /**
+   * One attempt, one request. Resolves `{ acquired: true, lease, takeover }`
+   * when this caller won (`takeover`: the previous tenure expired without a
+   * release), or `{ acquired: false, current, reason }` with the item that made
+   * the write fail. A lost response is recognised by the fresh owner id and
+   * counted as the win it was; a request of unknown fate costs one extra read.
+   * @throws LeaseValidationError before any request, on bad input.
+   * @throws LeaseError wrapping the SDK error on infrastructure failure.
+   */
+  async tryAcquire(name: string, options: TryAcquireOptions): Promise<TryAcquireResult> {
+    const request = this.#validateAttempt(name, options);
+    const { clock, maxClockSkewMs, onEvent } = this.options;
+    const owner = newOwnerId(this.options.holderName, this.options.random);
+    const sentAt = clock.monotonic();
+    const now = clock.now();
+    let outcome: WriteOutcome;
+    try {
+      outcome = await this.ctx.store.acquire({ ...request, owner, now, skewMs: maxClockSkewMs });
+    } catch (error) {
+      const found = await resolveUnknownOutcome(this.ctx, name, 'acquire', error);
+      const applied = found?.holder === owner;
+      emit(onEvent, { type: 'outcome-resolved', name, operation: 'acquire', applied });
+      // Not ours and not held by anyone else either: the attempt simply failed; let the caller retry.
+      if (!applied && lossReason(found, request.tick, now, maxClockSkewMs) === undefined) throw wrap('acquire', name, error);
+      outcome = { applied: false, current: found };
+    }
+    const latencyMs = clock.monotonic() - sentAt;
+    // Our own owner id in the failed write's item: an earlier try of this request (an SDK retry) won.
+    const wonEarlier = !outcome.applied && outcome.current?.holder === owner;
+    if (outcome.applied || wonEarlier) {
+      const token = outcome.applied ? (outcome.before?.token ?? 0) + 1 : outcome.current!.token;
+      // After a lost response the previous holder is unknowable; report no takeover.
+      const takeover = outcome.applied && outcome.before?.holder !== undefined;
+      const lease = new Lease(this.ctx, { name, owner, token, durationMs: request.durationMs, sentAt, expiresAt: now + request.durationMs });
+      emit(onEvent, { type: 'acquired', name, token, holder: owner, takeover, latencyMs });
+      return { acquired: true, lease, takeover };
+    }
+    const current = outcome.current;
+    const reason = lossReason(current, request.tick, now, maxClockSkewMs) ?? 'held';
+    emit(onEvent, { type: 'contended', name, reason, current, latencyMs });
+    return { acquired: false, current, reason };
+  }
+
+  /**
+   * Acquires, waiting up to `waitMs`. After a lost race it sleeps until the
+   * observed expiry plus the skew bound (plus jitter); throttling and 5xx back
+   * off with full jitter. It gives up at once, without sleeping, when the
+   * observed expiry lies beyond the budget: a Lambda follower costs one request.
+   * @throws LeaseUnavailableError when the lease stays held past the budget, or the tick is done.
+   */
+  async acquire(name: string, options: AcquireOptions): Promise<Lease> {
+    this.#validateAttempt(name, options);
+    const waitMs = validateWait(options.waitMs ?? 0);
+    const signal = validateSignal('signal', options.signal);
+    const { clock, random, maxClockSkewMs, raceJitterMs, retryBaseMs, retryCapMs, onEvent } = this.options;
+    const attempt = { durationMs: options.durationMs, metadata: options.metadata, tick: options.tick };
+    const started = clock.monotonic();
+    for (let failures = 0; ; ) {
+      signal?.throwIfAborted();
+      let delayMs: number;
+      let giveUp: () => Error;
+      try {
+        const result = await this.tryAcquire(name, attempt);
+        if (result.acquired) return result.lease;
+        const { current, reason } = result;
+        if (reason === 'tick-done') throw new LeaseUnavailableError(name, current, reason);
+        failures = 0;
+        // Free for us once our wall clock passes expiresAt + S; the condition is strict, hence + 1.
+        delayMs = Math.max(0, (current?.expiresAt ?? 0) + maxClockSkewMs + 1 - clock.now()) + Math.floor(random() * raceJitterMs);
+        giveUp = () => new LeaseUnavailableError(name, current, 'held');
+      } catch (error) {
+        if (!(error instanceof LeaseError) || error instanceof LeaseUnavailableError || !isRetryable(error.cause)) throw error;
+        delayMs = fullJitterDelay(failures++, retryBaseMs, retryCapMs, random);
+        giveUp = () => error;
+        emit(onEvent, { type: 'backoff', name, attempt: failures, delayMs, error: error.cause });
+      }
+      if (clock.monotonic() - started + delayMs > waitMs) throw giveUp();
+      await clock.sleep(delayMs, signal);
+    }
+  }
+
+  /**
+   * The lease item as one strongly consistent read sees it, or `undefined` if
+   * the lease was never taken. For operators and tools; the protocol itself
+   * never reads before writing.
+   */
+  async describe(name: string): Promise<LeaseRecord | undefined> {
+    validateLeaseName('name', name);
+    try {
+      return await this.ctx.store.read(name);
+    } catch (error) {
+      throw wrap('describe', name, error);
+    }
+  }
+
+  #validateAttempt(name: string, options: TryAcquireOptions) {
+    validateLeaseName('name', name);
+    if (options === null || typeof options !== 'object') throw new LeaseValidationError('options', 'must be an object');
+    const durationMs = validateDuration('durationMs', options.durationMs, this.options);
+    const metadata = validateMetadata('metadata', options.metadata);
+    const tick = options.tick === undefined ? undefined : validateEpochMs('tick', options.tick);
+    return { name, durationMs, ...(metadata ? { metadata } : {}), ...(tick === undefined ? {} : { tick }) };
+  }
+}
+
+/**
+ * Why an attempt that did not apply lost, judged from the item it found, or
+ * `undefined` when the item shows a lease free for the taking (the attempt
+ * failed for another reason).
+ */
+function lossReason(current: LeaseRecord | undefined, tick: number | undefined, now: number, skewMs: number): 'held' | 'tick-done' | undefined {
+  if (tick !== undefined && current?.lastTick !== undefined && current.lastTick >= tick) return 'tick-done';
+  if (current?.holder !== undefined && current.expiresAt >= now - skewMs) return 'held';
+  return undefined;
+}
+
+function validateWait(value: unknown): number {
+  if (value === Infinity) return value;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new LeaseValidationError('waitMs', `must be a non-negative integer number of milliseconds or Infinity, got ${String(value)}`);
+  }
+  return value;
+}

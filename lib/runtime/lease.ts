@@ -1,0 +1,260 @@
+import { classifyError } from './aws-errors.js';
+import { LeaseError, LeaseLostError, LeaseValidationError } from './errors.js';
+import { emit } from './events.js';
+import type { LeaseRecord } from './lease-record.js';
+import type { LeaseStore, WriteOutcome } from './lease-store.js';
+import type { ResolvedClientOptions } from './options.js';
+import { validateEpochMs } from './validate.js';
+
+/** The most items a guarded write may carry: DynamoDB's 100 per transaction, less the lease check. */
+export const MAX_GUARDED_ITEMS = 99;
+
+/** What a tenure needs from the client that created it. */
+export interface LeaseContext {
+  readonly store: LeaseStore;
+  readonly options: ResolvedClientOptions;
+}
+
+/** Facts about a tenure established by the winning write. */
+export interface TenureFacts {
+  readonly name: string;
+  readonly owner: string;
+  readonly token: number;
+  readonly durationMs: number;
+  /** Monotonic reading when the winning request was sent. */
+  readonly sentAt: number;
+  /** Wall-clock `expiresAt` written to the store. */
+  readonly expiresAt: number;
+}
+
+type State = 'held' | 'released' | 'superseded' | 'deadline';
+
+/**
+ * One tenure of a lease, created by a successful acquire. Its `token` must go
+ * with every side effect (see `fencedUpdate`); its `signal` aborts when the
+ * holder must stop acting.
+ *
+ * @example
+ * ```ts
+ * await using lease = await leases.acquire('nightly-report', { durationMs: 30_000, waitMs: 0 });
+ * await fencedUpdate(client, { TableName, Key, UpdateExpression: 'SET #s = :s', ... }, lease.token);
+ * ```
+ */
+export class Lease implements AsyncDisposable {
+  readonly name: string;
+  /** The fencing token of this tenure. Strictly greater than every earlier tenure's. */
+  readonly token: number;
+  /** This tenure's owner id: `<holderName>#<random>`, unique to this acquisition. */
+  readonly holder: string;
+  readonly durationMs: number;
+  #expiresAt: number;
+  #deadline: number;
+  #state: State = 'held';
+  #lastSeen: LeaseRecord | undefined;
+  readonly #ended = new AbortController();
+  #timer = new AbortController();
+
+  /** @internal Created by `LeaseClient`; not constructed by users. */
+  constructor(
+    private readonly ctx: LeaseContext,
+    facts: TenureFacts,
+  ) {
+    this.name = facts.name;
+    this.token = facts.token;
+    this.holder = facts.owner;
+    this.durationMs = facts.durationMs;
+    this.#expiresAt = facts.expiresAt;
+    this.#deadline = facts.sentAt + facts.durationMs - ctx.options.safetyMarginMs;
+    this.#armDeadline();
+  }
+
+  /**
+   * Aborts when this holder must stop acting: at its local deadline, when a
+   * failed write proves another tenure began, or on release. The abort reason
+   * is a `LeaseLostError` (or a `LeaseError` on release).
+   */
+  get signal(): AbortSignal {
+    return this.#ended.signal;
+  }
+
+  /** Wall-clock epoch ms at which the stored tenure expires, as last written by this holder. */
+  get expiresAt(): number {
+    return this.#expiresAt;
+  }
+
+  /** Whether this holder may still act: held and before its local deadline. */
+  get held(): boolean {
+    return this.#state === 'held';
+  }
+
+  /**
+   * Milliseconds until the local deadline, `t0 + durationMs - safetyMarginMs`
+   * on the monotonic clock, where `t0` is when the last successful acquire or
+   * renew was sent. 0 once the tenure has ended.
+   */
+  remainingMs(): number {
+    if (this.#state !== 'held') return 0;
+    return Math.max(0, this.#deadline - this.ctx.options.clock.monotonic());
+  }
+
+  /**
+   * Extends the tenure by `durationMs` from now, with one conditional write.
+   * Idempotent: an SDK retry of a renew that already landed changes nothing.
+   * @throws LeaseLostError when another tenure began, or the local deadline already passed (no request is sent).
+   * @throws LeaseError on infrastructure failure; the tenure goes on until its deadline.
+   */
+  async renew(): Promise<void> {
+    this.#assertMayAct();
+    const { store, options } = this.ctx;
+    const sentAt = options.clock.monotonic();
+    const now = options.clock.now();
+    const command = { name: this.name, owner: this.holder, token: this.token, now, durationMs: this.durationMs };
+    let outcome: WriteOutcome;
+    try {
+      outcome = await store.renew(command);
+    } catch (error) {
+      const found = await resolveUnknownOutcome(this.ctx, this.name, 'renew', error);
+      const applied = this.#isMine(found) && found.expiresAt === now + this.durationMs;
+      emit(options.onEvent, { type: 'outcome-resolved', name: this.name, operation: 'renew', applied });
+      // Still ours but not our expiry: the renew did not land. Leadership goes on until the deadline.
+      if (this.#isMine(found) && !applied) throw wrap('renew', this.name, error);
+      outcome = applied ? { applied: true, before: found } : { applied: false, current: found };
+    }
+    if (!outcome.applied) throw this.#lose(outcome.current);
+    if (this.#state !== 'held') return;
+    this.#expiresAt = now + this.durationMs;
+    this.#deadline = Math.max(this.#deadline, sentAt + this.durationMs - options.safetyMarginMs);
+    this.#armDeadline();
+    emit(options.onEvent, { type: 'renewed', name: this.name, token: this.token, latencyMs: options.clock.monotonic() - sentAt });
+  }
+
+  /**
+   * Ends the tenure with one conditional write; the token stays on the item so
+   * the next tenure's is larger. With `tick`, records it as `lastTick` so the
+   * same scheduled tick is not run again. Calling it again is a no-op.
+   * @throws LeaseLostError (carrying the current holder) when the lease is no longer ours; nothing is written.
+   */
+  async release(options: { tick?: number } = {}): Promise<void> {
+    const tick = options.tick === undefined ? undefined : validateEpochMs('tick', options.tick);
+    if (this.#state === 'released') return;
+    if (this.#state === 'superseded') throw new LeaseLostError(this.name, 'superseded', this.#lastSeen);
+    // A holder past its deadline still releases: the write's condition keeps it safe,
+    // and it frees the lease sooner than expiry would.
+    const { store, options: o } = this.ctx;
+    const sentAt = o.clock.monotonic();
+    const command = { name: this.name, owner: this.holder, token: this.token, now: o.clock.now(), ...(tick === undefined ? {} : { tick }) };
+    let outcome: WriteOutcome;
+    try {
+      outcome = await store.release(command);
+    } catch (error) {
+      const found = await resolveUnknownOutcome(this.ctx, this.name, 'release', error);
+      emit(o.onEvent, { type: 'outcome-resolved', name: this.name, operation: 'release', applied: !this.#isMine(found) });
+      if (this.#isMine(found)) throw wrap('release', this.name, error);
+      outcome = { applied: false, current: found };
+    }
+    // Free at our token: an earlier attempt of this same release landed before its answer was lost.
+    const releasedBefore = !outcome.applied && outcome.current?.holder === undefined && outcome.current?.token === this.token;
+    if (!outcome.applied && !releasedBefore) throw this.#lose(outcome.current);
+    this.#end('released', new LeaseError(`lease "${this.name}" released`));
+    emit(o.onEvent, { type: 'released', name: this.name, token: this.token, ...(tick === undefined ? {} : { tick }), latencyMs: o.clock.monotonic() - sentAt });
+  }
+
+  /**
+   * Commits `items` (lib-dynamodb `TransactItems`) in one `TransactWriteItems`
+   * together with a check that this tenure is still the current one, so the
+   * write lands only if no successor exists at commit time. The items must not
+   * target the lease item itself.
+   * @throws LeaseLostError when the tenure has ended; nothing is committed.
+   */
+  async guardedWrite(items: readonly unknown[]): Promise<void> {
+    if (!Array.isArray(items) || items.length === 0) throw new LeaseValidationError('items', 'must be a non-empty array');
+    if (items.length > MAX_GUARDED_ITEMS) throw new LeaseValidationError('items', `may hold at most ${MAX_GUARDED_ITEMS} entries, got ${items.length}`);
+    this.#assertMayAct();
+    let outcome: WriteOutcome;
+    try {
+      outcome = await this.ctx.store.guardedWrite({ name: this.name, owner: this.holder, token: this.token, items });
+    } catch (error) {
+      throw wrap('guardedWrite', this.name, error);
+    }
+    if (!outcome.applied) throw this.#lose(outcome.current);
+  }
+
+  /** Releases on scope exit (`await using`). A tenure already lost is left alone. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.#state === 'released' || this.#state === 'superseded') return;
+    try {
+      await this.release();
+    } catch (error) {
+      if (!(error instanceof LeaseLostError)) throw error;
+    }
+  }
+
+  #assertMayAct(): void {
+    if (this.#state === 'held' && this.remainingMs() > 0) return;
+    if (this.#state === 'held') this.#onDeadline();
+    if (this.#state === 'released') throw new LeaseError(`lease "${this.name}" was released`);
+    throw new LeaseLostError(this.name, this.#state === 'superseded' ? 'superseded' : 'deadline', this.#lastSeen);
+  }
+
+  #isMine(record: LeaseRecord | undefined): record is LeaseRecord {
+    return record?.holder === this.holder && record.token === this.token;
+  }
+
+  #lose(current: LeaseRecord | undefined): LeaseLostError {
+    const error = new LeaseLostError(this.name, 'superseded', current);
+    this.#lastSeen = current;
+    if (this.#state === 'held' || this.#state === 'deadline') {
+      this.#end('superseded', error);
+      emit(this.ctx.options.onEvent, { type: 'lost', name: this.name, token: this.token, reason: 'superseded', ...(current ? { current } : {}) });
+    }
+    return error;
+  }
+
+  #onDeadline(): void {
+    if (this.#state !== 'held') return;
+    this.#end('deadline', new LeaseLostError(this.name, 'deadline'));
+    emit(this.ctx.options.onEvent, { type: 'lost', name: this.name, token: this.token, reason: 'deadline' });
+  }
+
+  #end(state: Exclude<State, 'held'>, reason: Error): void {
+    this.#state = state;
+    this.#timer.abort();
+    if (!this.#ended.signal.aborted) this.#ended.abort(reason);
+  }
+
+  /** One pending sleep per tenure, replaced on renew and cancelled when the tenure ends: no timer outlives it. */
+  #armDeadline(): void {
+    this.#timer.abort();
+    const timer = new AbortController();
+    this.#timer = timer;
+    this.ctx.options.clock.sleep(this.remainingMs(), timer.signal).then(
+      () => this.#onDeadline(),
+      () => undefined,
+    );
+  }
+}
+
+/**
+ * The one consistent read that settles a request whose answer was lost.
+ * Errors that prove the request was not applied are rethrown at once.
+ */
+export async function resolveUnknownOutcome(ctx: LeaseContext, name: string, operation: string, error: unknown): Promise<LeaseRecord | undefined> {
+  if (classifyError(error) !== 'ambiguous') throw wrap(operation, name, error);
+  try {
+    return await ctx.store.read(name);
+  } catch (readError) {
+    throw new LeaseError(`${operation} "${name}": outcome unknown, and the read to resolve it failed: ${message(readError)}`, {
+      cause: error,
+    });
+  }
+}
+
+/** Wraps an infrastructure failure, keeping it as `cause`. */
+export function wrap(operation: string, name: string, error: unknown): LeaseError {
+  if (error instanceof LeaseError) return error;
+  return new LeaseError(`${operation} "${name}" failed: ${message(error)}`, { cause: error });
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
