@@ -10,9 +10,14 @@ export function fullJitterDelay(attempt: number, baseMs: number, capMs: number, 
   return Math.floor(random() * ceiling);
 }
 
-/** A fresh owner id for one acquisition attempt: `<holderName>#<128 random bits in hex>`. */
-export function newOwnerId(holderName: string, random: RandomSource): string {
+/**
+ * A fresh owner id for one acquisition attempt: `<holderName>#<96 random bits><attempt>`.
+ * The randomness keeps processes apart; the per-client attempt counter keeps
+ * two attempts of one process apart even under a deterministic `random`, since
+ * an attempt that found its own id in the item would count itself the winner.
+ */
+export function newOwnerId(holderName: string, random: RandomSource, attempt: number): string {
   let bits = '';
-  for (let i = 0; i < 4; i++) bits += Math.floor(random() * 0x1_0000_0000).toString(16).padStart(8, '0');
-  return `${holderName}#${bits}`;
+  for (let i = 0; i < 3; i++) bits += Math.floor(random() * 0x1_0000_0000).toString(16).padStart(8, '0');
+  return `${holderName}#${bits}${attempt.toString(16).padStart(8, '0')}`;
 }

@@ -48,6 +48,7 @@ export type TryAcquireResult =
 export class LeaseClient {
   readonly options: ResolvedClientOptions;
   private readonly ctx: LeaseContext;
+  #attempts = 0;
 
   constructor(options: LeaseClientOptions) {
     this.options = resolveClientOptions(options);
@@ -67,7 +68,7 @@ export class LeaseClient {
   async tryAcquire(name: string, options: TryAcquireOptions): Promise<TryAcquireResult> {
     const request = this.#validateAttempt(name, options);
     const { clock, maxClockSkewMs, onEvent } = this.options;
-    const owner = newOwnerId(this.options.holderName, this.options.random);
+    const owner = newOwnerId(this.options.holderName, this.options.random, this.#attempts++);
     const sentAt = clock.monotonic();
     const now = clock.now();
     let outcome: WriteOutcome;

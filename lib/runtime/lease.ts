@@ -82,9 +82,9 @@ export class Lease implements AsyncDisposable {
     return this.#expiresAt;
   }
 
-  /** Whether this holder may still act: held and before its local deadline. */
+  /** Whether this holder may still act: not released or lost, and before its local deadline. */
   get held(): boolean {
-    return this.#state === 'held';
+    return this.#state === 'held' && this.remainingMs() > 0;
   }
 
   /**
