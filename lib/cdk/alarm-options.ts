@@ -1,0 +1,107 @@
+import type { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { LeaseValidationError } from '../runtime/errors.js';
+
+/**
+ * Overrides for one alarm. Each alarm documents its own defaults.
+ */
+export interface AlarmOptions {
+  /**
+   * The threshold the statistic is compared with. Each alarm says which way.
+   *
+   * @default - per alarm
+   */
+  readonly threshold?: number;
+
+  /**
+   * The period over which the metric is aggregated.
+   *
+   * @default - per alarm
+   */
+  readonly period?: Duration;
+
+  /**
+   * How many consecutive periods are evaluated.
+   *
+   * @default - per alarm
+   */
+  readonly evaluationPeriods?: number;
+
+  /**
+   * How many of the evaluated periods must breach to alarm.
+   *
+   * @default - `evaluationPeriods` (every evaluated period must breach)
+   */
+  readonly datapointsToAlarm?: number;
+}
+
+/**
+ * Where alarm descriptions point operators. `docs/operations.md` ships in the
+ * `baton-lease` package; set your own runbook URL if you keep one.
+ */
+export const DEFAULT_RUNBOOK_URL = 'docs/operations.md';
+
+/**
+ * The text operators read when an alarm fires: what happened, what to do, and
+ * where the runbook section is. CloudWatch caps descriptions at 1024 characters.
+ */
+export function alarmDescription(parts: {
+  readonly what: string;
+  readonly todo: string;
+  readonly runbookUrl: string;
+  readonly anchor: string;
+}): string {
+  const text = `${parts.what} What to do: ${parts.todo} Runbook: ${parts.runbookUrl}#${parts.anchor}`;
+  if (text.length > 1024) throw new LeaseValidationError('alarmDescription', `for #${parts.anchor} is ${text.length} characters; CloudWatch allows 1024`);
+  return text;
+}
+
+/** Resolved options for one alarm: the per-alarm defaults with the caller's overrides on top. */
+export interface ResolvedAlarmOptions {
+  readonly threshold: number;
+  readonly period: Duration;
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
+}
+
+export function resolveAlarmOptions(
+  field: string,
+  defaults: { readonly threshold: number; readonly period: Duration; readonly evaluationPeriods: number },
+  overrides: AlarmOptions | undefined,
+): ResolvedAlarmOptions {
+  const threshold = overrides?.threshold ?? defaults.threshold;
+  const period = overrides?.period ?? defaults.period;
+  const evaluationPeriods = overrides?.evaluationPeriods ?? defaults.evaluationPeriods;
+  const datapointsToAlarm = overrides?.datapointsToAlarm ?? evaluationPeriods;
+  if (!Number.isFinite(threshold) || threshold < 0) throw new LeaseValidationError(`${field}.threshold`, `must be a non-negative number, got ${threshold}`);
+  if (!Number.isInteger(evaluationPeriods) || evaluationPeriods < 1) {
+    throw new LeaseValidationError(`${field}.evaluationPeriods`, `must be a positive integer, got ${evaluationPeriods}`);
+  }
+  if (!Number.isInteger(datapointsToAlarm) || datapointsToAlarm < 1 || datapointsToAlarm > evaluationPeriods) {
+    throw new LeaseValidationError(`${field}.datapointsToAlarm`, `must be an integer from 1 to evaluationPeriods (${evaluationPeriods}), got ${datapointsToAlarm}`);
+  }
+  const windowSeconds = period.toSeconds() * evaluationPeriods;
+  const maxWindowSeconds = maxEvaluationWindowSeconds(period);
+  if (windowSeconds > maxWindowSeconds) {
+    throw new LeaseValidationError(`${field}.evaluationPeriods`, `× period must be at most ${maxWindowSeconds} seconds (a CloudWatch limit), got ${windowSeconds}`);
+  }
+  return { threshold, period, evaluationPeriods, datapointsToAlarm };
+}
+
+/**
+ * CloudWatch evaluates at most one day of data for alarms whose period is
+ * under an hour, and seven days otherwise (PutMetricAlarm).
+ */
+export function maxEvaluationWindowSeconds(period: Duration): number {
+  return period.toSeconds() < 3_600 ? 86_400 : 604_800;
+}
+
+/** Notify `topic` when the alarm fires and when it recovers. */
+export function notify(alarm: cloudwatch.Alarm, topic: sns.ITopic | undefined): void {
+  if (!topic) return;
+  const action = new actions.SnsAction(topic);
+  alarm.addAlarmAction(action);
+  alarm.addOkAction(action);
+}

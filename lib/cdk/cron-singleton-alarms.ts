@@ -1,0 +1,281 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { LeaseValidationError } from '../runtime/errors.js';
+import {
+  type AlarmOptions,
+  DEFAULT_RUNBOOK_URL,
+  type ResolvedAlarmOptions,
+  alarmDescription,
+  maxEvaluationWindowSeconds,
+  notify,
+  resolveAlarmOptions,
+} from './alarm-options.js';
+import type { CronSingleton } from './cron-singleton.js';
+
+/**
+ * Thresholds and evaluation periods of a `CronSingleton`'s alarms. Every
+ * alarm compares with `>` except `noLeaderRun`, which compares with `<`.
+ */
+export interface CronSingletonAlarmOptions {
+  /**
+   * Alarm when fewer than `threshold` ticks ran (Sum of `LeaderRun`) in each
+   * of `evaluationPeriods` consecutive periods. Missing data is breaching: a
+   * singleton that stopped running emits nothing at all.
+   *
+   * The period must cover at least one tick. For a `rate()` schedule it
+   * defaults to the rate (at least 5 minutes) and shorter periods are refused;
+   * for a `cron()` schedule whose ticks are more than 5 minutes apart, set it.
+   *
+   * @default - threshold 1, period max(rate, 5 minutes), 3 evaluation periods (fewer if CloudWatch's evaluation window requires)
+   */
+  readonly noLeaderRun?: AlarmOptions;
+
+  /**
+   * Alarm when `JobFailed` exceeds `threshold`.
+   *
+   * @default - threshold 0, period 5 minutes, 1 evaluation period
+   */
+  readonly jobFailed?: AlarmOptions;
+
+  /**
+   * Alarm when `StaleWriteRejected` exceeds `threshold`: fencing refused a
+   * write from a leader that had already been superseded.
+   *
+   * @default - threshold 0, period 5 minutes, 1 evaluation period
+   */
+  readonly staleWriteRejected?: AlarmOptions;
+
+  /**
+   * Alarm when `LeaseTakeover` exceeds `threshold`: leaders keep ending
+   * without releasing (crashes, timeouts).
+   *
+   * @default - threshold 1, period 1 hour, 1 evaluation period
+   */
+  readonly leaseTakeover?: AlarmOptions;
+
+  /**
+   * Alarm when the function's `Errors` exceed `threshold`.
+   *
+   * @default - threshold 0, period 5 minutes, 1 evaluation period
+   */
+  readonly lambdaErrors?: AlarmOptions;
+
+  /**
+   * Alarm when the function's `Throttles` exceed `threshold`.
+   *
+   * @default - threshold 0, period 5 minutes, 1 evaluation period
+   */
+  readonly lambdaThrottles?: AlarmOptions;
+
+  /**
+   * Alarm when the function's p99 `Duration` exceeds `threshold` **percent of
+   * the timeout**.
+   *
+   * @default - threshold 80 (%), period 5 minutes, 1 evaluation period
+   */
+  readonly lambdaDuration?: AlarmOptions;
+
+  /**
+   * The table's throttled-requests alarm; see `LeaseTableAlarmsOptions`. Used
+   * only by the first singleton that creates the table's alarms.
+   *
+   * @default - threshold 0, period 5 minutes, 1 evaluation period
+   */
+  readonly tableThrottledRequests?: AlarmOptions;
+
+  /**
+   * The table's system-errors alarm; see `LeaseTableAlarmsOptions`. Used only
+   * by the first singleton that creates the table's alarms.
+   *
+   * @default - threshold 0, period 5 minutes, 1 evaluation period
+   */
+  readonly tableSystemErrors?: AlarmOptions;
+}
+
+/**
+ * Properties of `CronSingletonAlarms`.
+ */
+export interface CronSingletonAlarmsProps extends CronSingletonAlarmOptions {
+  /** The singleton to watch. */
+  readonly singleton: CronSingleton;
+
+  /**
+   * Topic notified when an alarm fires and when it recovers.
+   *
+   * @default - no notification
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * Where alarm descriptions send operators.
+   *
+   * @default 'docs/operations.md' (shipped in the baton-lease package)
+   */
+  readonly runbookUrl?: string;
+}
+
+const FIVE_MINUTES = Duration.minutes(5);
+
+/**
+ * The alarms of one `CronSingleton`: its lease (no leader run, job failures,
+ * stale writes, takeovers) and its function (errors, throttles, duration near
+ * the timeout). The table's alarms live on the `LeaseTable`.
+ */
+export class CronSingletonAlarms extends Construct {
+  readonly noLeaderRun: cloudwatch.Alarm;
+  readonly jobFailed: cloudwatch.Alarm;
+  readonly staleWriteRejected: cloudwatch.Alarm;
+  readonly leaseTakeover: cloudwatch.Alarm;
+  readonly lambdaErrors: cloudwatch.Alarm;
+  readonly lambdaThrottles: cloudwatch.Alarm;
+  readonly lambdaDuration: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: CronSingletonAlarmsProps) {
+    super(scope, id);
+    const s = props.singleton;
+    const lease = s.leaseName;
+    const runbookUrl = props.runbookUrl ?? DEFAULT_RUNBOOK_URL;
+    const fn = s.lambdaFunction;
+    const describe = (anchor: string, what: string, todo: string) => alarmDescription({ what, todo, runbookUrl, anchor });
+
+    const noRun = resolveAlarmOptions('alarms.noLeaderRun', noLeaderRunDefaults(s.scheduleInterval), props.noLeaderRun);
+    if (s.scheduleInterval && noRun.period.toSeconds() < s.scheduleInterval.toSeconds()) {
+      throw new LeaseValidationError(
+        'alarms.noLeaderRun.period',
+        `must be at least the schedule's interval (${s.scheduleInterval.toHumanString()}), or periods without a tick would alarm; got ${noRun.period.toHumanString()}`,
+      );
+    }
+    this.noLeaderRun = this.create('NoLeaderRun', s.metricLeaderRun({ period: noRun.period }), noRun, {
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      alarmDescription: describe(
+        'no-leader-run',
+        `No leader ran the job of lease ${lease} for ${noRun.evaluationPeriods} period(s) of ${noRun.period.toHumanString()}: ticks are being missed.`,
+        'Check that the schedules are enabled and the function is invoked (Invocations, Errors, Throttles); inspect the lease item for a holder whose expiresAt lies far ahead and, if it is stuck, force-release it.',
+      ),
+      topic: props.alarmTopic,
+    });
+
+    const failed = resolveAlarmOptions('alarms.jobFailed', { threshold: 0, period: FIVE_MINUTES, evaluationPeriods: 1 }, props.jobFailed);
+    this.jobFailed = this.create('JobFailed', s.metricJobFailed({ period: failed.period }), failed, {
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: describe(
+        'job-failed',
+        `The job of lease ${lease} threw. The leader released the lease without marking the tick done, so Lambda's async retry may run the tick again.`,
+        'Read the function\'s logs for the error (filter on level ERROR and the lease name); fix the job or its dependency. Nothing needs releasing.',
+      ),
+      topic: props.alarmTopic,
+    });
+
+    const stale = resolveAlarmOptions('alarms.staleWriteRejected', { threshold: 0, period: FIVE_MINUTES, evaluationPeriods: 1 }, props.staleWriteRejected);
+    this.staleWriteRejected = this.create('StaleWriteRejected', s.metricStaleWriteRejected({ period: stale.period }), stale, {
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: describe(
+        'stale-write-rejected',
+        `A former leader of lease ${lease} tried to write after a successor took over, and fencing refused it. Safety held; a leader was paused or outlived its lease.`,
+        'Look for long pauses or jobs running past their lease: compare the job\'s duration with the timeout, check for LeaseLost and LeaseTakeover at the same time, and make the job stop when lease.signal aborts.',
+      ),
+      topic: props.alarmTopic,
+    });
+
+    const takeover = resolveAlarmOptions('alarms.leaseTakeover', { threshold: 1, period: Duration.hours(1), evaluationPeriods: 1 }, props.leaseTakeover);
+    this.leaseTakeover = this.create('LeaseTakeover', s.metricLeaseTakeover({ period: takeover.period }), takeover, {
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: describe(
+        'lease-takeover',
+        `Lease ${lease} was taken over from holders that never released it more than ${takeover.threshold} time(s) in ${takeover.period.toHumanString()}: leaders are crashing or timing out mid-job.`,
+        'Check the function\'s Errors and Duration near the timeout and its logs for Task timed out or out-of-memory; raise the timeout or memory, or shorten the job.',
+      ),
+      topic: props.alarmTopic,
+    });
+
+    const errors = resolveAlarmOptions('alarms.lambdaErrors', { threshold: 0, period: FIVE_MINUTES, evaluationPeriods: 1 }, props.lambdaErrors);
+    this.lambdaErrors = this.create('LambdaErrors', fn.metricErrors({ period: errors.period, statistic: cloudwatch.Stats.SUM }), errors, {
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: describe(
+        'lambda-errors',
+        `Invocations of the cron singleton for lease ${lease} failed: the job threw, the function timed out or ran out of memory, or it could not reach DynamoDB.`,
+        'Read the function\'s logs for the failed request ids; if JobFailed fired too it is the job, otherwise look for timeouts, init errors and AccessDenied on the lease table.',
+      ),
+      topic: props.alarmTopic,
+    });
+
+    const throttles = resolveAlarmOptions('alarms.lambdaThrottles', { threshold: 0, period: FIVE_MINUTES, evaluationPeriods: 1 }, props.lambdaThrottles);
+    this.lambdaThrottles = this.create('LambdaThrottles', fn.metricThrottles({ period: throttles.period, statistic: cloudwatch.Stats.SUM }), throttles, {
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: describe(
+        'lambda-throttles',
+        `Lambda throttled invocations of the cron singleton for lease ${lease}: the account or function is out of concurrency, so contenders start late or not at all.`,
+        'Check the account\'s ConcurrentExecutions against its quota and any reserved concurrency on other functions; each tick needs one concurrent execution per contender.',
+      ),
+      topic: props.alarmTopic,
+    });
+
+    const duration = resolveAlarmOptions('alarms.lambdaDuration', { threshold: 80, period: FIVE_MINUTES, evaluationPeriods: 1 }, props.lambdaDuration);
+    if (duration.threshold <= 0 || duration.threshold > 100) {
+      throw new LeaseValidationError('alarms.lambdaDuration.threshold', `is a percent of the timeout, from 0 (exclusive) to 100, got ${duration.threshold}`);
+    }
+    const durationMs = Math.round((s.timeout.toMilliseconds() * duration.threshold) / 100);
+    this.lambdaDuration = this.create(
+      'LambdaDuration',
+      fn.metricDuration({ period: duration.period, statistic: cloudwatch.Stats.p(99) }),
+      { ...duration, threshold: durationMs },
+      {
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: describe(
+          'lambda-duration',
+          `The p99 duration of the cron singleton for lease ${lease} exceeded ${duration.threshold}% of its ${s.timeout.toHumanString()} timeout (${durationMs} ms): the job is about to be cut off, and a leader cut off mid-job leaves the lease to expire instead of being released.`,
+          'Find out why the job got slower (logs, downstream latency); raise the timeout or make the job do less per tick.',
+        ),
+        topic: props.alarmTopic,
+      },
+    );
+  }
+
+  /** Every alarm of the singleton (not the table's). */
+  get alarms(): readonly cloudwatch.Alarm[] {
+    return [this.noLeaderRun, this.jobFailed, this.staleWriteRejected, this.leaseTakeover, this.lambdaErrors, this.lambdaThrottles, this.lambdaDuration];
+  }
+
+  private create(
+    id: string,
+    metric: cloudwatch.Metric,
+    options: ResolvedAlarmOptions,
+    rest: {
+      readonly comparisonOperator: cloudwatch.ComparisonOperator;
+      readonly treatMissingData: cloudwatch.TreatMissingData;
+      readonly alarmDescription: string;
+      readonly topic: sns.ITopic | undefined;
+    },
+  ): cloudwatch.Alarm {
+    const alarm = metric.createAlarm(this, id, {
+      alarmDescription: rest.alarmDescription,
+      threshold: options.threshold,
+      evaluationPeriods: options.evaluationPeriods,
+      datapointsToAlarm: options.datapointsToAlarm,
+      comparisonOperator: rest.comparisonOperator,
+      treatMissingData: rest.treatMissingData,
+    });
+    notify(alarm, rest.topic);
+    return alarm;
+  }
+}
+
+/**
+ * A period that always holds a tick when the singleton is healthy: the rate,
+ * but never less than 5 minutes (one late tick is not an outage); three of
+ * them, or as many as CloudWatch's evaluation window allows.
+ */
+function noLeaderRunDefaults(interval: Duration | undefined): { threshold: number; period: Duration; evaluationPeriods: number } {
+  const period = interval && interval.toSeconds() > FIVE_MINUTES.toSeconds() ? interval : FIVE_MINUTES;
+  const evaluationPeriods = Math.max(1, Math.min(3, Math.floor(maxEvaluationWindowSeconds(period) / period.toSeconds())));
+  return { threshold: 1, period, evaluationPeriods };
+}

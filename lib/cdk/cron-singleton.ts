@@ -1,0 +1,477 @@
+import { dirname } from 'node:path';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { LeaseValidationError } from '../runtime/errors.js';
+import { validateLeaseName } from '../runtime/validate.js';
+import { BATON_METRICS_NAMESPACE, BatonMetric, LEASE_NAME_DIMENSION, POWERTOOLS_SERVICE_DIMENSION } from './baton-metrics.js';
+import { CronSingletonAlarms, type CronSingletonAlarmOptions } from './cron-singleton-alarms.js';
+import { CronSingletonDashboard } from './cron-singleton-dashboard.js';
+import { LambdaScheduleTarget } from './lambda-schedule-target.js';
+import type { LeaseTable } from './lease-table.js';
+import { defaultJobEntry, findLockFile } from './package-paths.js';
+import { scheduleInterval } from './schedule-interval.js';
+
+/**
+ * More contenders than this add cost (one write per contender per tick) and
+ * no availability: they run in the same region, on the same schedule, and
+ * share every failure that matters.
+ */
+const MAX_CONTENDERS = 10;
+
+/**
+ * Properties of a `CronSingleton`.
+ */
+export interface CronSingletonProps {
+  /** The lease table. Several singletons may share one, each with its own lease. */
+  readonly table: LeaseTable;
+
+  /**
+   * The lease that makes the job a singleton: 1–200 characters of
+   * `[A-Za-z0-9._:/@-]`. The function may only touch items in this lease's
+   * partition of the table.
+   */
+  readonly leaseName: string;
+
+  /**
+   * When the job runs, as an EventBridge Scheduler expression, e.g.
+   * `ScheduleExpression.rate(Duration.minutes(1))` or
+   * `ScheduleExpression.cron({ minute: '0', hour: '3', timeZone: TimeZone.EUROPE_BERLIN })`.
+   * Each tick's scheduled time reaches the handler as `event.time`, the tick
+   * that dedupes retries and extra contenders.
+   */
+  readonly schedule: scheduler.ScheduleExpression;
+
+  /**
+   * How many invocations race for the lease on each tick: `contenders`
+   * schedules with the same expression, each invoking the function once per
+   * tick. One wins and runs the job; the rest cost one conditional write each
+   * and return. More than one covers a lost or failed invocation within the
+   * tick (an async invoke that never starts, a container that crashes before
+   * acquiring).
+   *
+   * @default 1
+   */
+  readonly contenders?: number;
+
+  /**
+   * The job module: a TypeScript (or JavaScript) file whose `handler` export is
+   * built with `createSingletonHandler` from `lambda/cron-singleton.ts`.
+   *
+   * @default - the example job, `lambda/example-job.ts` of baton-lease
+   */
+  readonly entry?: string;
+
+  /**
+   * The exported handler of `entry`.
+   *
+   * @default 'handler'
+   */
+  readonly handler?: string;
+
+  /**
+   * The lock file that pins the bundle's dependencies.
+   *
+   * @default - the nearest lock file at or above `entry`
+   */
+  readonly depsLockFilePath?: string;
+
+  /**
+   * The directory esbuild bundles from.
+   *
+   * @default - the directory of `depsLockFilePath`
+   */
+  readonly projectRoot?: string;
+
+  /**
+   * The function's timeout, which also bounds the leader's tenure: the
+   * handler asks for a lease of the remaining time plus a margin.
+   *
+   * @default Duration.minutes(1)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * Memory of the function, in MiB (CPU grows with it).
+   *
+   * @default 256
+   */
+  readonly memorySize?: number;
+
+  /**
+   * The function's instruction set. Arm64 (Graviton) costs about 20% less per
+   * GB-second than x86_64 and runs Node.js at least as fast; the bundle is
+   * pure JavaScript, so nothing is built per architecture.
+   *
+   * @default lambda.Architecture.ARM_64
+   */
+  readonly architecture?: lambda.Architecture;
+
+  /**
+   * X-Ray tracing. Anything but `DISABLED` adds `xray:PutTraceSegments` and
+   * `xray:PutTelemetryRecords` on `*` to the role (X-Ray has no resource-level
+   * permissions).
+   *
+   * @default lambda.Tracing.DISABLED
+   */
+  readonly tracing?: lambda.Tracing;
+
+  /**
+   * How long the function's logs are kept.
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * The lowest application log level Lambda keeps (JSON log format).
+   *
+   * @default lambda.ApplicationLogLevel.INFO
+   */
+  readonly logLevel?: lambda.ApplicationLogLevel;
+
+  /**
+   * Powertools' service name: `POWERTOOLS_SERVICE_NAME`, and the `service`
+   * dimension of every Baton metric the function emits.
+   *
+   * @default 'baton'
+   */
+  readonly serviceName?: string;
+
+  /**
+   * Extra environment variables for the job. `BATON_TABLE_NAME`,
+   * `BATON_LEASE_NAME` and the Powertools variables are set by the construct.
+   *
+   * @default - none
+   */
+  readonly environment?: Record<string, string>;
+
+  /**
+   * How old a tick may get while EventBridge Scheduler retries delivering it
+   * and Lambda retries running it. A late tick is harmless: its lease is
+   * deduped against the last completed tick.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly maxEventAge?: Duration;
+
+  /**
+   * How many times Lambda retries an invocation whose job failed (the handler
+   * released the lease without marking the tick done, so a retry may run it).
+   * 0–2.
+   *
+   * @default 2
+   */
+  readonly retryAttempts?: number;
+
+  /**
+   * Whether to create the alarms (this singleton's, and the table's once).
+   *
+   * @default true
+   */
+  readonly createAlarms?: boolean;
+
+  /**
+   * Thresholds and evaluation periods of the alarms.
+   *
+   * @default - each alarm's documented defaults
+   */
+  readonly alarms?: CronSingletonAlarmOptions;
+
+  /**
+   * Topic notified when an alarm fires and when it recovers.
+   *
+   * @default - no notification
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * Where alarm descriptions send operators.
+   *
+   * @default 'docs/operations.md' (shipped in the baton-lease package)
+   */
+  readonly runbookUrl?: string;
+
+  /**
+   * Whether to create a CloudWatch dashboard for this singleton.
+   *
+   * @default false
+   */
+  readonly dashboard?: boolean;
+}
+
+/**
+ * A scheduled job that runs at most once per tick, however many invocations
+ * race for it: a Node.js Lambda function (bundled locally by esbuild, with
+ * source maps), `contenders` EventBridge Scheduler schedules that invoke it,
+ * the lease grant restricted to its lease, alarms and an optional dashboard.
+ *
+ * @example
+ * ```ts
+ * const table = new LeaseTable(this, 'Leases');
+ * new CronSingleton(this, 'NightlyReport', {
+ *   table,
+ *   leaseName: 'nightly-report',
+ *   schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '3' }),
+ *   entry: 'src/nightly-report.ts',
+ *   timeout: Duration.minutes(5),
+ *   contenders: 2,
+ *   alarmTopic: pager,
+ * });
+ * ```
+ */
+export class CronSingleton extends Construct {
+  readonly table: LeaseTable;
+  readonly leaseName: string;
+  readonly serviceName: string;
+  readonly contenders: number;
+  readonly timeout: Duration;
+  /** The gap between ticks when `schedule` is a `rate()`; `undefined` for cron. */
+  readonly scheduleInterval: Duration | undefined;
+  readonly lambdaFunction: nodejs.NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  readonly scheduleGroup: scheduler.ScheduleGroup;
+  /** The role EventBridge Scheduler assumes to invoke the function. */
+  readonly schedulerRole: iam.Role;
+  /** One schedule per contender. */
+  readonly schedules: readonly scheduler.Schedule[];
+  readonly alarms: CronSingletonAlarms | undefined;
+  readonly dashboard: CronSingletonDashboard | undefined;
+
+  constructor(scope: Construct, id: string, props: CronSingletonProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.table = props.table;
+    this.leaseName = Token.isUnresolved(props.leaseName) ? props.leaseName : validateLeaseName('leaseName', props.leaseName);
+    this.serviceName = props.serviceName ?? 'baton';
+    this.contenders = props.contenders ?? 1;
+    if (!Number.isInteger(this.contenders) || this.contenders < 1 || this.contenders > MAX_CONTENDERS) {
+      throw new LeaseValidationError('contenders', `must be an integer from 1 to ${MAX_CONTENDERS}, got ${props.contenders}`);
+    }
+    this.timeout = props.timeout ?? Duration.minutes(1);
+    const retryAttempts = props.retryAttempts ?? 2;
+    if (!Number.isInteger(retryAttempts) || retryAttempts < 0 || retryAttempts > 2) {
+      throw new LeaseValidationError('retryAttempts', `must be 0, 1 or 2, got ${props.retryAttempts}`);
+    }
+    const maxEventAge = props.maxEventAge ?? Duration.hours(1);
+    if (maxEventAge.toSeconds() < 60 || maxEventAge.toSeconds() > 21_600) {
+      throw new LeaseValidationError('maxEventAge', `must be from 1 minute to 6 hours, got ${maxEventAge.toHumanString()}`);
+    }
+    this.scheduleInterval = scheduleInterval('schedule', props.schedule);
+
+    // Our own log group, so retention is a plain property (the function's
+    // `logRetention` would deploy a custom-resource Lambda) and the role can
+    // be granted exactly this group instead of AWSLambdaBasicExecutionRole.
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
+
+    this.role = new iam.Role(this, 'ServiceRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Baton cron singleton for lease ${this.leaseName}`,
+    });
+    this.logGroup.grantWrite(this.role);
+    props.table.grantLeaseAccess(this.role, { leaseNames: [this.leaseName] });
+
+    const entry = props.entry ?? defaultJobEntry();
+    const depsLockFilePath = props.depsLockFilePath ?? findLockFile(dirname(entry));
+    const tracing = props.tracing ?? lambda.Tracing.DISABLED;
+    this.lambdaFunction = new nodejs.NodejsFunction(this, 'Function', {
+      description: `Baton cron singleton: lease ${this.leaseName}, ${this.contenders} contender(s) per tick`,
+      entry,
+      handler: props.handler ?? 'handler',
+      depsLockFilePath,
+      projectRoot: props.projectRoot ?? (depsLockFilePath ? dirname(depsLockFilePath) : undefined),
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: props.architecture ?? lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: this.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: props.logLevel ?? lambda.ApplicationLogLevel.INFO,
+      systemLogLevelV2: lambda.SystemLogLevel.INFO,
+      tracing,
+      retryAttempts,
+      maxEventAge,
+      environment: {
+        ...props.environment,
+        BATON_TABLE_NAME: props.table.tableName,
+        BATON_LEASE_NAME: this.leaseName,
+        POWERTOOLS_SERVICE_NAME: this.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: BATON_METRICS_NAMESPACE,
+        // Stack traces point into the TypeScript sources through the bundle's source map.
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        // Local esbuild only: a missing esbuild must fail the synth, not fall
+        // back to Docker.
+        forceDockerBundling: false,
+        format: nodejs.OutputFormat.ESM,
+        // Prefer packages' ESM builds; CommonJS dependencies still call
+        // `require`, which an ES module lacks, hence the banner.
+        mainFields: ['module', 'main'],
+        banner: "import { createRequire as __batonCreateRequire } from 'node:module'; const require = __batonCreateRequire(import.meta.url);",
+        minify: true,
+        // Baton's errors name themselves after their class (`new.target.name`).
+        keepNames: true,
+        sourceMap: true,
+        sourceMapMode: nodejs.SourceMapMode.DEFAULT,
+        sourcesContent: false,
+        // Pin the AWS SDK to the version the tests ran against instead of
+        // whatever the runtime ships this month.
+        bundleAwsSDK: true,
+      },
+    });
+    if (tracing !== lambda.Tracing.DISABLED) {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so AWS requires Resource "*".',
+      });
+    }
+
+    // One group per singleton: the scheduler role's trust policy names it, so
+    // no other schedule in the account can borrow the role.
+    // Its generated name is deterministic, so a retained group would block
+    // redeploying the stack after a delete; it holds nothing but our schedules.
+    this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup', { removalPolicy: RemovalPolicy.DESTROY });
+    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      description: `EventBridge Scheduler invoking the Baton cron singleton for lease ${this.leaseName}`,
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: {
+          StringEquals: {
+            'aws:SourceAccount': stack.account,
+            'aws:SourceArn': this.scheduleGroup.scheduleGroupArn,
+          },
+        },
+      }),
+    });
+    this.schedulerRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.lambdaFunction.functionArn] }),
+    );
+
+    const schedules: scheduler.Schedule[] = [];
+    for (let contender = 1; contender <= this.contenders; contender++) {
+      schedules.push(
+        new scheduler.Schedule(this, `Contender${contender}`, {
+          schedule: props.schedule,
+          scheduleGroup: this.scheduleGroup,
+          description: `Baton contender ${contender} of ${this.contenders} for lease ${this.leaseName}`,
+          // Every contender fires at the tick itself: they race, they do not take turns.
+          timeWindow: scheduler.TimeWindow.off(),
+          target: new LambdaScheduleTarget(this.lambdaFunction, {
+            role: this.schedulerRole,
+            maxEventAge,
+            input: scheduledEvent(stack, contender),
+          }),
+        }),
+      );
+    }
+    this.schedules = schedules;
+
+    if (props.createAlarms ?? true) {
+      this.alarms = new CronSingletonAlarms(this, 'Alarms', {
+        singleton: this,
+        ...props.alarms,
+        alarmTopic: props.alarmTopic,
+        runbookUrl: props.runbookUrl,
+      });
+      props.table.addAlarms({
+        throttledRequests: props.alarms?.tableThrottledRequests,
+        systemErrors: props.alarms?.tableSystemErrors,
+        alarmTopic: props.alarmTopic,
+        runbookUrl: props.runbookUrl,
+      });
+    }
+    if (props.dashboard ?? false) {
+      this.dashboard = new CronSingletonDashboard(this, 'Dashboard', { singleton: this });
+    }
+  }
+
+  /**
+   * A Baton metric of this singleton: namespace `Baton`, dimensions
+   * `service` (the Powertools service name) and `LeaseName`.
+   *
+   * Default: Sum over 5 minutes.
+   */
+  metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: BATON_METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { [POWERTOOLS_SERVICE_DIMENSION]: this.serviceName, [LEASE_NAME_DIMENSION]: this.leaseName },
+      statistic: cloudwatch.Stats.SUM,
+      period: Duration.minutes(5),
+      ...props,
+    });
+  }
+
+  /** Ticks on which a leader ran the job. Default: Sum over 5 minutes. */
+  metricLeaderRun(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(BatonMetric.LeaderRun, props);
+  }
+
+  /** Races won. Default: Sum over 5 minutes. */
+  metricLeaseAcquired(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(BatonMetric.LeaseAcquired, props);
+  }
+
+  /** Races lost to a current holder. Default: Sum over 5 minutes. */
+  metricLeaseContended(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(BatonMetric.LeaseContended, props);
+  }
+
+  /** Leases taken from a holder whose tenure expired unreleased. Default: Sum over 5 minutes. */
+  metricLeaseTakeover(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(BatonMetric.LeaseTakeover, props);
+  }
+
+  /** Invocations that found their tick already done. Default: Sum over 5 minutes. */
+  metricTickDuplicateSkipped(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(BatonMetric.TickDuplicateSkipped, props);
+  }
+
+  /** Leaders that learned they had lost the lease. Default: Sum over 5 minutes. */
+  metricLeaseLost(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(BatonMetric.LeaseLost, props);
+  }
+
+  /** Fenced writes refused for a stale token. Default: Sum over 5 minutes. */
+  metricStaleWriteRejected(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(BatonMetric.StaleWriteRejected, props);
+  }
+
+  /** Jobs that threw. Default: Sum over 5 minutes. */
+  metricJobFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(BatonMetric.JobFailed, props);
+  }
+
+  /** Latency of the acquire request, in milliseconds. Default: p99 over 5 minutes. */
+  metricAcquireLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(BatonMetric.AcquireLatency, { statistic: cloudwatch.Stats.p(99), ...props });
+  }
+}
+
+/**
+ * The event each contender receives: shaped like an EventBridge scheduled
+ * event, whose `time` is the tick. `<aws.scheduler.scheduled-time>` is the
+ * tick's nominal time, identical for every contender and every retry, which
+ * is what lets the lease dedupe them.
+ */
+function scheduledEvent(stack: Stack, contender: number): scheduler.ScheduleTargetInput {
+  return scheduler.ScheduleTargetInput.fromObject({
+    version: '0',
+    id: scheduler.ContextAttribute.executionId,
+    'detail-type': 'Scheduled Event',
+    source: 'aws.scheduler',
+    account: stack.account,
+    time: scheduler.ContextAttribute.scheduledTime,
+    region: stack.region,
+    resources: [scheduler.ContextAttribute.scheduleArn],
+    detail: { contender, attempt: scheduler.ContextAttribute.attemptNumber },
+  });
+}
