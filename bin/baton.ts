@@ -5,6 +5,8 @@
  * pays for the simulator or the demo.
  */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
+  demo: { summary: 'walk through the lease protocol on DynamoDB Local', load: () => import('./commands/tour.js') },
+  tour: { summary: 'walk through the lease protocol on DynamoDB Local, step by step', load: () => import('./commands/tour.js') },
 };
 
 function usage(): string {
