@@ -19,3 +19,4 @@ export { LeaseClient, type TryAcquireOptions, type AcquireOptions, type TryAcqui
 export { Lease, MAX_GUARDED_ITEMS } from './lease.js';
 export { fencedUpdate, type FencedUpdateOptions } from './fenced-update.js';
 export { createLeaseTable, TTL_ATTRIBUTE } from './create-lease-table.js';
+export type { RunAsLeaderOptions, RunAsLeaderResult } from './run-as-leader.js';

@@ -6,6 +6,7 @@ import { DynamoDBLeaseStore } from './dynamodb-lease-store.js';
 import { Lease, type LeaseContext, resolveUnknownOutcome, wrap } from './lease.js';
 import type { LeaseRecord } from './lease-record.js';
 import type { WriteOutcome } from './lease-store.js';
+import { runAsLeader, type RunAsLeaderOptions, type RunAsLeaderResult } from './run-as-leader.js';
 import { type LeaseClientOptions, type ResolvedClientOptions, resolveClientOptions, validateDuration } from './options.js';
 import { validateEpochMs, validateLeaseName, validateMetadata, validateSignal } from './validate.js';
 
@@ -135,6 +136,27 @@ export class LeaseClient {
       if (clock.monotonic() - started + delayMs > waitMs) throw giveUp();
       await clock.sleep(delayMs, signal);
     }
+  }
+
+  /**
+   * Runs `fn` while this caller leads `name`: acquires (waiting up to
+   * `waitMs`, default one attempt), renews every `renewEveryMs` with jitter,
+   * and releases when `fn` settles (recording `tick` only on success).
+   * `lease.signal` aborts at the earliest of a renew that proves loss, the
+   * local deadline, `deadlineMs`, or the caller's `signal`; `fn` must stop then.
+   * Returns `{ led: false, current, reason }` when another holder kept the lease.
+   * No timer of Baton's outlives the call.
+   *
+   * @example
+   * ```ts
+   * const r = await leases.runAsLeader('compactor', async (lease) => compact({ token: lease.token, signal: lease.signal }), {
+   *   durationMs: 30_000,
+   *   onStoppedLeading: () => log.info('no longer leading'),
+   * });
+   * ```
+   */
+  runAsLeader<T>(name: string, fn: (lease: Lease) => Promise<T>, options: RunAsLeaderOptions): Promise<RunAsLeaderResult<T>> {
+    return runAsLeader(this, name, fn, options);
   }
 
   /**

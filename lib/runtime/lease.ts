@@ -179,6 +179,15 @@ export class Lease implements AsyncDisposable {
     if (!outcome.applied) throw this.#lose(outcome.current);
   }
 
+  /**
+   * @internal Stops acting before the deadline (the caller's own deadline or
+   * signal, in `runAsLeader`): aborts `signal` with `reason` and cancels the
+   * deadline timer. The tenure can still be released.
+   */
+  stopActing(reason: Error): void {
+    if (this.#state === 'held') this.#end('deadline', reason);
+  }
+
   /** Releases on scope exit (`await using`). A tenure already lost is left alone. */
   async [Symbol.asyncDispose](): Promise<void> {
     if (this.#state === 'released' || this.#state === 'superseded') return;

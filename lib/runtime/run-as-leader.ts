@@ -1,0 +1,189 @@
+import { LeaseError, LeaseLostError, LeaseUnavailableError, LeaseValidationError } from './errors.js';
+import type { Lease } from './lease.js';
+import type { LeaseClient } from './lease-client.js';
+import type { LeaseRecord } from './lease-record.js';
+import { validateDuration } from './options.js';
+import { validateFunction, validateMs, validateSignal } from './validate.js';
+
+/** Options of `runAsLeader`. */
+export interface RunAsLeaderOptions {
+  /** Tenure length in ms. Must exceed `2 * renewEveryMs` and `safetyMarginMs + maxClockSkewMs`. */
+  readonly durationMs: number;
+  /** Renewal period in ms, jittered up to 20% earlier. @default floor(durationMs / 3) */
+  readonly renewEveryMs?: number;
+  /** The work's own time budget from the call, in ms (in Lambda: remaining time less a margin). @default none */
+  readonly deadlineMs?: number;
+  /** How long to wait for the lease, in ms. @default 0: one attempt, like a Lambda follower */
+  readonly waitMs?: number;
+  /** Aborts the wait, or the work through `lease.signal`. */
+  readonly signal?: AbortSignal;
+  /** Stored with the tenure for operators. */
+  readonly metadata?: Readonly<Record<string, string>>;
+  /** A scheduled tick: skipped if already done, and recorded as done only when `fn` succeeds. */
+  readonly tick?: number;
+  /** Called once this caller leads, before `fn` runs. */
+  readonly onStartedLeading?: (lease: Lease) => void;
+  /**
+   * Called exactly once when `runAsLeader` ends, whether or not it ever led,
+   * after the lease was released (or found lost) and before the call returns.
+   */
+  readonly onStoppedLeading?: () => void;
+  /** Called with the holder each time a different other leader is observed: a lost race, or a renew or release that found a successor. */
+  readonly onNewLeader?: (holder: string, current: LeaseRecord) => void;
+}
+
+/** How a `runAsLeader` call ended. */
+export type RunAsLeaderResult<T> =
+  | {
+      readonly led: true;
+      readonly token: number;
+      readonly value: T;
+      /**
+       * False when the release (and so the tick) was not recorded: the tenure
+       * had been superseded, or the release failed (`releaseError`). The lease
+       * then frees itself at expiry.
+       */
+      readonly released: boolean;
+      readonly releaseError?: unknown;
+    }
+  | { readonly led: false; readonly current: LeaseRecord | undefined; readonly reason: 'held' | 'tick-done' };
+
+/** Renewals come up to this fraction of the period early, never late. */
+const RENEW_JITTER = 0.2;
+
+/**
+ * The leadership loop of DESIGN.md §3; see `LeaseClient.runAsLeader`.
+ * Everything it starts (renew timer, deadline timer) is stopped before it
+ * returns, so a Lambda is idle once its handler returns.
+ */
+export async function runAsLeader<T>(
+  leases: LeaseClient,
+  name: string,
+  fn: (lease: Lease) => Promise<T>,
+  options: RunAsLeaderOptions,
+): Promise<RunAsLeaderResult<T>> {
+  const o = validate(leases, fn, options);
+  const { clock, random, retryBaseMs } = leases.options;
+  let lastLeader: string | undefined;
+  const observe = (current: LeaseRecord | undefined) => {
+    if (current?.holder === undefined || current.holder === lastLeader) return;
+    lastLeader = current.holder;
+    o.onNewLeader?.(current.holder, current);
+  };
+  const stop = new AbortController();
+  let lease: Lease | undefined;
+  try {
+    try {
+      lease = await leases.acquire(name, {
+        durationMs: o.durationMs,
+        waitMs: o.waitMs,
+        ...(o.signal ? { signal: o.signal } : {}),
+        ...(o.metadata ? { metadata: o.metadata } : {}),
+        ...(o.tick === undefined ? {} : { tick: o.tick }),
+      });
+    } catch (error) {
+      if (!(error instanceof LeaseUnavailableError)) throw error;
+      observe(error.current);
+      return { led: false, current: error.current, reason: error.reason };
+    }
+    const held = lease;
+    // The work stops at the earliest of: the lease's own end, the caller's deadline, the caller's signal.
+    if (o.signal) {
+      const onAbort = () => held.stopActing(new LeaseError(`runAsLeader "${name}": aborted by the caller`, { cause: o.signal?.reason }));
+      if (o.signal.aborted) onAbort();
+      else o.signal.addEventListener('abort', onAbort, { once: true, signal: stop.signal });
+    }
+    if (o.deadlineMs !== undefined) {
+      clock.sleep(o.deadlineMs, stop.signal).then(
+        () => held.stopActing(new LeaseError(`runAsLeader "${name}": deadlineMs (${o.deadlineMs}) passed`)),
+        () => undefined,
+      );
+    }
+    o.onStartedLeading?.(held);
+    const renewing = renewLoop(held, o.renewEveryMs, stop.signal, { clock, random, retryBaseMs }, observe);
+    let value: T;
+    try {
+      value = await fn(held);
+    } catch (error) {
+      stop.abort();
+      await renewing;
+      await releaseQuietly(held);
+      throw error;
+    }
+    stop.abort();
+    await renewing;
+    try {
+      await held.release(o.tick === undefined ? {} : { tick: o.tick });
+    } catch (releaseError) {
+      // fn's work is done and must not be reported as failed (a retry would redo it).
+      if (releaseError instanceof LeaseLostError) observe(releaseError.current);
+      return { led: true, token: held.token, value, released: false, releaseError };
+    }
+    return { led: true, token: held.token, value, released: true };
+  } finally {
+    stop.abort();
+    // Whatever happened, no timer of this tenure survives the call.
+    lease?.stopActing(new LeaseError(`runAsLeader "${name}" ended`));
+    o.onStoppedLeading?.();
+  }
+}
+
+async function renewLoop(
+  lease: Lease,
+  everyMs: number,
+  stop: AbortSignal,
+  { clock, random, retryBaseMs }: Pick<LeaseClient['options'], 'clock' | 'random' | 'retryBaseMs'>,
+  observe: (current: LeaseRecord | undefined) => void,
+): Promise<void> {
+  let delay = everyMs;
+  while (!stop.aborted && lease.held) {
+    try {
+      await clock.sleep(Math.floor(delay * (1 - RENEW_JITTER * random())), stop);
+    } catch {
+      return; // stopped
+    }
+    if (stop.aborted || !lease.held) return;
+    try {
+      await lease.renew();
+      delay = everyMs;
+    } catch (error) {
+      if (error instanceof LeaseLostError) {
+        observe(error.current);
+        return;
+      }
+      // A transient failure does not end leadership; the local deadline does. Try again soon.
+      delay = Math.min(everyMs, Math.max(retryBaseMs, lease.remainingMs() / 3));
+    }
+  }
+}
+
+/** After a failed job the lease is released without recording the tick; a release failure must not hide the job's error. */
+async function releaseQuietly(lease: Lease): Promise<void> {
+  try {
+    await lease.release();
+  } catch {
+    // The tenure ends by expiry instead; the job's own error is what the caller needs.
+  }
+}
+
+function validate<T>(leases: LeaseClient, fn: (lease: Lease) => Promise<T>, options: RunAsLeaderOptions) {
+  if (typeof fn !== 'function') throw new LeaseValidationError('fn', 'must be a function');
+  if (options === null || typeof options !== 'object') throw new LeaseValidationError('options', 'must be an object');
+  const durationMs = validateDuration('durationMs', options.durationMs, leases.options);
+  const renewEveryMs = validateMs('renewEveryMs', options.renewEveryMs ?? Math.floor(durationMs / 3), { max: durationMs });
+  if (durationMs <= renewEveryMs * 2) {
+    throw new LeaseValidationError('renewEveryMs', `must be less than durationMs / 2 (${durationMs / 2}), got ${renewEveryMs}`);
+  }
+  return {
+    durationMs,
+    renewEveryMs,
+    deadlineMs: options.deadlineMs === undefined ? undefined : validateMs('deadlineMs', options.deadlineMs, { max: Number.MAX_SAFE_INTEGER }),
+    waitMs: options.waitMs ?? 0,
+    signal: validateSignal('signal', options.signal),
+    metadata: options.metadata,
+    tick: options.tick,
+    onStartedLeading: validateFunction('onStartedLeading', options.onStartedLeading),
+    onStoppedLeading: validateFunction('onStoppedLeading', options.onStoppedLeading),
+    onNewLeader: validateFunction('onNewLeader', options.onNewLeader),
+  };
+}
