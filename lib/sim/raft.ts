@@ -1,0 +1,152 @@
+import type { ElectionNode, NodeContext, NodeFactory, NodeTimer } from './election-node.js';
+
+/**
+ * Raft's leader election (Ongaro & Ousterhout, §5.2), without log replication:
+ * every log is empty, so the up-to-date check on RequestVote always passes and
+ * is left out. `currentTerm` and `votedFor` are written to durable storage
+ * before any reply, as §5 requires; that is what keeps "one leader per term"
+ * true across crashes.
+ *
+ * As in the paper, a leader steps down only when it sees a higher term. It does
+ * not notice on its own that it has lost its followers (etcd's CheckQuorum
+ * does), so a leader cut off on a minority keeps believing it leads: the lab
+ * measures exactly that as split brain.
+ */
+export interface RaftOptions {
+  readonly heartbeatMs: number;
+  readonly electionTimeoutMinMs: number;
+  readonly electionTimeoutMaxMs: number;
+}
+
+export const RAFT_DEFAULTS: RaftOptions = { heartbeatMs: 100, electionTimeoutMinMs: 500, electionTimeoutMaxMs: 1000 };
+
+export type RaftMessage =
+  | { readonly type: 'RequestVote'; readonly term: number }
+  | { readonly type: 'RequestVoteReply'; readonly term: number; readonly granted: boolean }
+  | { readonly type: 'AppendEntries'; readonly term: number }
+  | { readonly type: 'AppendEntriesReply'; readonly term: number; readonly success: boolean };
+
+export type RaftRole = 'follower' | 'candidate' | 'leader';
+
+const TERM = 'raft.currentTerm';
+const VOTED_FOR = 'raft.votedFor';
+
+export class RaftNode implements ElectionNode {
+  role: RaftRole = 'follower';
+  private votes = new Set<number>();
+  private electionTimer: NodeTimer | undefined;
+  private heartbeatTimer: NodeTimer | undefined;
+
+  constructor(
+    private readonly ctx: NodeContext,
+    private readonly options: RaftOptions = RAFT_DEFAULTS,
+  ) {
+    this.resetElectionTimer();
+  }
+
+  get currentTerm(): number {
+    return (this.ctx.storage.get(TERM) as number | undefined) ?? 0;
+  }
+
+  private get votedFor(): number | undefined {
+    return this.ctx.storage.get(VOTED_FOR) as number | undefined;
+  }
+
+  private persist(term: number, votedFor: number | undefined): void {
+    this.ctx.storage.set(TERM, term);
+    this.ctx.storage.set(VOTED_FOR, votedFor);
+  }
+
+  onMessage(from: number, raw: unknown): void {
+    const message = raw as RaftMessage;
+    // §5.1: any message carrying a higher term makes us a follower of that term.
+    if (message.term > this.currentTerm) this.becomeFollower(message.term);
+    switch (message.type) {
+      case 'RequestVote':
+        return this.onRequestVote(from, message.term);
+      case 'RequestVoteReply':
+        return this.onVoteReply(from, message.term, message.granted);
+      case 'AppendEntries':
+        return this.onAppendEntries(from, message.term);
+      case 'AppendEntriesReply':
+        return;
+    }
+  }
+
+  private onRequestVote(from: number, term: number): void {
+    const grant = term === this.currentTerm && (this.votedFor === undefined || this.votedFor === from);
+    if (grant) {
+      this.persist(term, from);
+      this.resetElectionTimer();
+    }
+    this.ctx.send(from, { type: 'RequestVoteReply', term: this.currentTerm, granted: grant } satisfies RaftMessage);
+  }
+
+  private onVoteReply(from: number, term: number, granted: boolean): void {
+    if (this.role !== 'candidate' || term !== this.currentTerm || !granted) return;
+    this.votes.add(from);
+    if (this.votes.size > this.ctx.nodeIds.length / 2) this.becomeLeader();
+  }
+
+  private onAppendEntries(from: number, term: number): void {
+    if (term < this.currentTerm) {
+      this.ctx.send(from, { type: 'AppendEntriesReply', term: this.currentTerm, success: false } satisfies RaftMessage);
+      return;
+    }
+    // Same term: a candidate that hears from the elected leader steps back.
+    if (this.role !== 'follower') this.becomeFollower(term);
+    this.resetElectionTimer();
+    this.ctx.send(from, { type: 'AppendEntriesReply', term: this.currentTerm, success: true } satisfies RaftMessage);
+  }
+
+  private startElection(): void {
+    const term = this.currentTerm + 1;
+    this.persist(term, this.ctx.id);
+    this.role = 'candidate';
+    this.votes = new Set([this.ctx.id]);
+    this.resetElectionTimer();
+    if (this.votes.size > this.ctx.nodeIds.length / 2) {
+      this.becomeLeader();
+      return;
+    }
+    for (const peer of this.peers()) this.ctx.send(peer, { type: 'RequestVote', term } satisfies RaftMessage);
+  }
+
+  private becomeLeader(): void {
+    this.role = 'leader';
+    this.electionTimer?.cancel();
+    this.ctx.lead(this.currentTerm, this.currentTerm);
+    this.sendHeartbeats();
+  }
+
+  private becomeFollower(term: number): void {
+    if (term > this.currentTerm) this.persist(term, undefined);
+    if (this.role === 'leader') this.ctx.unlead();
+    this.role = 'follower';
+    this.heartbeatTimer?.cancel();
+    this.resetElectionTimer();
+  }
+
+  private sendHeartbeats(): void {
+    if (this.role !== 'leader') return;
+    for (const peer of this.peers()) this.ctx.send(peer, { type: 'AppendEntries', term: this.currentTerm } satisfies RaftMessage);
+    this.heartbeatTimer = this.ctx.setTimer(this.options.heartbeatMs, () => this.sendHeartbeats());
+  }
+
+  private resetElectionTimer(): void {
+    this.electionTimer?.cancel();
+    const timeout = this.ctx.random.uniform(this.options.electionTimeoutMinMs, this.options.electionTimeoutMaxMs);
+    this.electionTimer = this.ctx.setTimer(timeout, () => {
+      if (this.role !== 'leader') this.startElection();
+    });
+  }
+
+  private peers(): number[] {
+    return this.ctx.nodeIds.filter((id) => id !== this.ctx.id);
+  }
+}
+
+export function raft(options: Partial<RaftOptions> = {}): NodeFactory {
+  const resolved = { ...RAFT_DEFAULTS, ...options };
+  return (ctx) => new RaftNode(ctx, resolved);
+}
