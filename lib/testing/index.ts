@@ -1,0 +1,4 @@
+// baton-lease/testing: DynamoDB Local and helpers for Baton's tests and users' tests.
+export * from './dynamodb-local.js';
+export * from './java-runtime.js';
+export * from './local-client.js';
