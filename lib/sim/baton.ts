@@ -1,4 +1,4 @@
-import { LeaseError, LeaseLostError } from '../runtime/errors.js';
+import { LeaseError } from '../runtime/errors.js';
 import type { LeaseEvent } from '../runtime/events.js';
 import type { Lease } from '../runtime/lease.js';
 import { LeaseClient } from '../runtime/lease-client.js';
@@ -14,17 +14,17 @@ import { SimClock } from './sim-clock.js';
  * that carries every store call across the simulated network to one shared
  * `InMemoryLeaseStore`.
  *
- * The node contends with `acquire(..., { waitMs: Infinity })` (which sleeps
- * until the observed expiry plus the skew bound, and backs off on errors),
- * then renews every third of the duration, with jitter, as `runAsLeader` does.
- * It believes it leads from the winning write until `lease.signal` aborts (its
- * local deadline passed, or a renew proved a successor), and its writes carry
- * `lease.token`.
+ * Each node loops on `runAsLeader(..., { waitMs: Infinity })`: the runtime
+ * waits for the lease (sleeping until the observed expiry plus the skew bound,
+ * backing off on errors), renews it, and aborts `lease.signal` at the local
+ * deadline or when a renew proves a successor; then it releases. The node
+ * believes it leads from the winning write until that signal aborts, and its
+ * writes carry `lease.token`.
  */
 export interface BatonOptions {
   readonly leaseName: string;
   readonly durationMs: number;
-  /** @default durationMs / 3 */
+  /** @default the runtime's, durationMs / 3 */
   readonly renewEveryMs?: number;
   readonly maxClockSkewMs: number;
   readonly safetyMarginMs: number;
@@ -72,43 +72,35 @@ export class BatonNode implements ElectionNode {
   }
 
   private async contend(): Promise<void> {
-    const { leaseName, durationMs } = this.options;
+    const { leaseName, durationMs, renewEveryMs } = this.options;
     while (this.ctx.alive()) {
-      let lease: Lease;
       try {
-        lease = await this.client.acquire(leaseName, { durationMs, waitMs: Infinity });
+        await this.client.runAsLeader(leaseName, (lease) => this.lead(lease), {
+          durationMs,
+          ...(renewEveryMs === undefined ? {} : { renewEveryMs }),
+          waitMs: Infinity,
+          onStoppedLeading: () => this.ctx.unlead(),
+        });
       } catch (error) {
         if (!(error instanceof LeaseError)) throw error;
-        // Not retryable by the runtime's own rules: wait one lease period and contend again.
+        // Not retryable by the runtime's own rules (the store kept failing): wait a lease period, contend again.
         await this.clock.sleep(durationMs);
-        continue;
       }
-      await this.hold(lease);
     }
   }
 
-  private async hold(lease: Lease): Promise<void> {
+  /** The work of a leader: believe it leads until `lease.signal` says to stop. */
+  private lead(lease: Lease): Promise<void> {
     this.tokens.push(lease.token);
-    const onEnd = (): void => this.ctx.unlead();
-    lease.signal.addEventListener('abort', onEnd, { once: true });
     this.ctx.lead(lease.token, lease.token);
-    const every = this.options.renewEveryMs ?? this.options.durationMs / 3;
-    let delayMs = every;
-    while (!lease.signal.aborted && this.ctx.alive()) {
-      try {
-        await this.clock.sleep(delayMs * this.ctx.random.uniform(0.9, 1.1), lease.signal);
-        await lease.renew();
-        delayMs = every;
-      } catch (error) {
-        if (error instanceof LeaseLostError || lease.signal.aborted) break;
-        // A transient failure does not end the tenure; the local deadline does (the lease's own
-        // timer). Retry soon: waiting a full interval after a timed-out renew can overrun the deadline.
-        if (!(error instanceof LeaseError)) throw error;
-        delayMs = Math.min(every, this.options.requestTimeoutMs / 3);
-      }
-    }
-    lease.signal.removeEventListener('abort', onEnd);
-    this.ctx.unlead();
+    return new Promise((resolve) => {
+      const stop = (): void => {
+        this.ctx.unlead();
+        resolve();
+      };
+      if (lease.signal.aborted) stop();
+      else lease.signal.addEventListener('abort', stop, { once: true });
+    });
   }
 }
 
