@@ -10,6 +10,7 @@ export interface FencedUpdateOptions {
   readonly fenceAttribute?: string;
 }
 
+const DEFAULT_FENCE = 'fence';
 const FENCE_NAME = '#batonFence';
 const TOKEN_VALUE = ':batonToken';
 /** The resource accepts a token no older than any it has seen. Equal is allowed: one tenure writes many times. */
@@ -38,15 +39,37 @@ export async function fencedUpdate(
   token: number,
   options: FencedUpdateOptions = {},
 ): Promise<UpdateCommandOutput> {
+  const fenced = withFence(input, token, options);
+  try {
+    return await toDocumentClient(client).send(new UpdateCommand(fenced));
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') {
+      const item = (error as { Item?: Record<string, unknown> }).Item;
+      const fence = fenceOf(item, options.fenceAttribute ?? DEFAULT_FENCE);
+      if (fence > token) throw new StaleTokenError(token, fence, { cause: error });
+      // The caller's own condition failed, not the fence: theirs to handle, as DynamoDB reported it.
+      throw error;
+    }
+    throw new LeaseError(`fencedUpdate on ${input.TableName} failed: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * The fenced form of `input`, for use inside a `TransactWriteItems`
+ * (`{ Update: withFence(input, token) }`): the same condition and fence
+ * assignment that `fencedUpdate` sends, with `ALL_OLD` on condition failure so
+ * `fenceOf(reason.Item)` tells a stale token apart from the caller's own condition.
+ * @throws LeaseValidationError on bad input.
+ */
+export function withFence<T extends UpdateCommandInput>(input: T, token: number, options: FencedUpdateOptions = {}): T {
   validateMs('token', token, { max: Number.MAX_SAFE_INTEGER });
-  const fenceAttribute = options.fenceAttribute ?? 'fence';
+  const fenceAttribute = options.fenceAttribute ?? DEFAULT_FENCE;
   if (!ATTRIBUTE_NAME.test(fenceAttribute)) throw new LeaseValidationError('fenceAttribute', `is not a valid attribute name: ${JSON.stringify(fenceAttribute)}`);
   if (input === null || typeof input !== 'object') throw new LeaseValidationError('input', 'must be an UpdateCommandInput');
   if (typeof input.TableName !== 'string' || input.TableName.length === 0) throw new LeaseValidationError('input.TableName', 'must be a non-empty string');
   if (input.Key === undefined) throw new LeaseValidationError('input.Key', 'is required');
-  if (input.UpdateExpression === undefined) throw new LeaseValidationError('input.UpdateExpression', 'is required (fencedUpdate adds to it)');
-
-  const fenced: UpdateCommandInput = {
+  if (input.UpdateExpression === undefined) throw new LeaseValidationError('input.UpdateExpression', 'is required (the fence joins it)');
+  return {
     ...input,
     UpdateExpression: withFenceAssignment(input.UpdateExpression),
     ConditionExpression: input.ConditionExpression ? `(${input.ConditionExpression}) AND ${FENCE_OPEN}` : FENCE_OPEN,
@@ -54,18 +77,13 @@ export async function fencedUpdate(
     ExpressionAttributeValues: { ...input.ExpressionAttributeValues, [TOKEN_VALUE]: token },
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   };
-  try {
-    return await toDocumentClient(client).send(new UpdateCommand(fenced));
-  } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') {
-      const item = (error as { Item?: Record<string, unknown> }).Item;
-      const fence = item ? Number(unmarshall(item as never)[fenceAttribute]) : NaN;
-      if (fence > token) throw new StaleTokenError(token, fence, { cause: error });
-      // The caller's own condition failed, not the fence: theirs to handle, as DynamoDB reported it.
-      throw error;
-    }
-    throw new LeaseError(`fencedUpdate on ${input.TableName} failed: ${(error as Error).message}`, { cause: error });
-  }
+}
+
+/** The fence recorded on a resource item as DynamoDB returned it (marshalled), or 0 if it has none. */
+export function fenceOf(item: Record<string, unknown> | undefined, fenceAttribute = DEFAULT_FENCE): number {
+  if (item === undefined) return 0;
+  const value = unmarshall(item as never)[fenceAttribute];
+  return value === undefined ? 0 : Number(value);
 }
 
 /**

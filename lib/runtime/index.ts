@@ -17,6 +17,6 @@ export { InMemoryLeaseStore } from './in-memory-lease-store.js';
 export { DEFAULTS, MAX_DURATION_MS, type LeaseClientOptions } from './options.js';
 export { LeaseClient, type TryAcquireOptions, type AcquireOptions, type TryAcquireResult } from './lease-client.js';
 export { Lease, MAX_GUARDED_ITEMS } from './lease.js';
-export { fencedUpdate, type FencedUpdateOptions } from './fenced-update.js';
+export { fencedUpdate, withFence, fenceOf, type FencedUpdateOptions } from './fenced-update.js';
 export { createLeaseTable, TTL_ATTRIBUTE } from './create-lease-table.js';
 export type { RunAsLeaderOptions, RunAsLeaderResult } from './run-as-leader.js';

@@ -25,6 +25,8 @@ export interface TenureFacts {
   readonly sentAt: number;
   /** Wall-clock `expiresAt` written to the store. */
   readonly expiresAt: number;
+  /** The previous tenure expired without a release. */
+  readonly takeover: boolean;
 }
 
 type State = 'held' | 'released' | 'superseded' | 'deadline';
@@ -47,6 +49,8 @@ export class Lease implements AsyncDisposable {
   /** This tenure's owner id: `<holderName>#<random>`, unique to this acquisition. */
   readonly holder: string;
   readonly durationMs: number;
+  /** This tenure began by taking over one that expired without a release (its holder crashed or stalled). */
+  readonly takeover: boolean;
   #expiresAt: number;
   #deadline: number;
   #state: State = 'held';
@@ -63,6 +67,7 @@ export class Lease implements AsyncDisposable {
     this.token = facts.token;
     this.holder = facts.owner;
     this.durationMs = facts.durationMs;
+    this.takeover = facts.takeover;
     this.#expiresAt = facts.expiresAt;
     this.#deadline = facts.sentAt + facts.durationMs - ctx.options.safetyMarginMs;
     this.#armDeadline();

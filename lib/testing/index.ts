@@ -2,3 +2,5 @@
 export * from './dynamodb-local.js';
 export * from './java-runtime.js';
 export * from './local-client.js';
+export * from './fake-clock.js';
+export * from './lambda-context.js';

@@ -1,0 +1,194 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import {
+  LeaseClient,
+  LeaseValidationError,
+  StaleTokenError,
+  type AnyDynamoDBClient,
+  type Clock,
+  type Lease,
+  type LeaseEvent,
+  type RandomSource,
+} from '../lib/runtime/index.js';
+
+/** What a job receives for one scheduled tick it leads. */
+export interface SingletonJobContext {
+  readonly lease: Lease;
+  /** The fencing token: pass it to every write (`fencedUpdate`, `withFence`). */
+  readonly token: number;
+  /** Aborts before the function would time out, or when the lease is lost: stop then. */
+  readonly signal: AbortSignal;
+  /** The tick, `event.time` in epoch ms. */
+  readonly tick: number;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+/** Options of `createSingletonHandler`. Everything else comes from the standard environment. */
+export interface SingletonHandlerOptions {
+  /** The job to run at most once per tick. */
+  readonly job: (context: SingletonJobContext) => Promise<unknown>;
+  /** @default process.env.BATON_LEASE_NAME */
+  readonly leaseName?: string;
+  /** @default process.env.BATON_TABLE_NAME */
+  readonly tableName?: string;
+  /** The lease lasts the function's remaining time plus this, so it cannot expire under a live invocation. @default 1000 */
+  readonly durationMarginMs?: number;
+  /** The job's signal aborts this long before the function's timeout, leaving time to release. @default 1000 */
+  readonly abortMarginMs?: number;
+  /** @default a DynamoDBClient from the standard environment (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB) */
+  readonly client?: AnyDynamoDBClient;
+  /** @default a Powertools Logger */
+  readonly logger?: Logger;
+  /** @default Powertools Metrics, namespace `Baton` */
+  readonly metrics?: Metrics;
+  /** Passed to `LeaseClient`. */
+  readonly maxClockSkewMs?: number;
+  readonly safetyMarginMs?: number;
+  readonly clock?: Clock;
+  readonly random?: RandomSource;
+}
+
+/** What one invocation did. Also logged. */
+export type SingletonResult =
+  | { readonly status: 'ran'; readonly tick: number; readonly token: number; readonly takeover: boolean; readonly released: boolean }
+  | { readonly status: 'skipped'; readonly tick: number; readonly reason: 'held' | 'tick-done'; readonly holder?: string; readonly expiresAt?: number; readonly token?: number };
+
+/** DESIGN.md §4 metric names, namespace `Baton`, dimension `LeaseName`. */
+export const METRIC = {
+  acquired: 'LeaseAcquired',
+  contended: 'LeaseContended',
+  takeover: 'LeaseTakeover',
+  duplicate: 'TickDuplicateSkipped',
+  lost: 'LeaseLost',
+  stale: 'StaleWriteRejected',
+  leaderRun: 'LeaderRun',
+  jobFailed: 'JobFailed',
+  acquireLatency: 'AcquireLatency',
+} as const;
+
+const DEFAULTS = { durationMarginMs: 1_000, abortMarginMs: 1_000 } as const;
+
+/**
+ * A Lambda handler for EventBridge scheduled events that runs `job` at most
+ * once at a time and at most once per tick (`event.time`), however many
+ * invocations a tick gets. A follower costs one request and returns at once.
+ * On success the lease is released with `lastTick`; on failure without it,
+ * and the error is rethrown so Lambda counts it and a retry may run the tick.
+ *
+ * @example
+ * ```ts
+ * export const handler = createSingletonHandler({
+ *   job: async ({ token, signal }) => { await rebuildIndex({ token, signal }); },
+ * });
+ * ```
+ */
+export function createSingletonHandler(options: SingletonHandlerOptions): (event: ScheduledEvent, context: Context) => Promise<SingletonResult> {
+  if (typeof options?.job !== 'function') throw new LeaseValidationError('job', 'must be a function');
+  const leaseName = options.leaseName ?? process.env['BATON_LEASE_NAME'];
+  if (!leaseName) throw new LeaseValidationError('leaseName', 'must be given, or BATON_LEASE_NAME set');
+  const tableName = options.tableName ?? process.env['BATON_TABLE_NAME'];
+  if (!tableName) throw new LeaseValidationError('tableName', 'must be given, or BATON_TABLE_NAME set');
+  const durationMarginMs = options.durationMarginMs ?? DEFAULTS.durationMarginMs;
+  const abortMarginMs = options.abortMarginMs ?? DEFAULTS.abortMarginMs;
+  const logger = options.logger ?? new Logger({ serviceName: process.env['POWERTOOLS_SERVICE_NAME'] ?? 'baton' });
+  const metrics = options.metrics ?? new Metrics({ namespace: 'Baton', serviceName: process.env['POWERTOOLS_SERVICE_NAME'] ?? 'baton' });
+  metrics.setDefaultDimensions({ LeaseName: leaseName });
+  // Created once per execution environment, so warm invocations reuse its connections.
+  const client = options.client ?? new DynamoDBClient({});
+  const leases = new LeaseClient({
+    tableName,
+    client,
+    ...(options.maxClockSkewMs === undefined ? {} : { maxClockSkewMs: options.maxClockSkewMs }),
+    ...(options.safetyMarginMs === undefined ? {} : { safetyMarginMs: options.safetyMarginMs }),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.random ? { random: options.random } : {}),
+    onEvent: (event) => recordEvent(metrics, event),
+  });
+
+  return async (event, context) => {
+    const tick = Date.parse(event?.time ?? '');
+    if (!Number.isFinite(tick)) throw new LeaseValidationError('event.time', `must be an ISO-8601 time, got ${JSON.stringify(event?.time)}`);
+    logger.addContext(context);
+    logger.appendKeys({ leaseName, tick: event.time });
+    try {
+      const remainingMs = context.getRemainingTimeInMillis();
+      const deadlineMs = remainingMs - abortMarginMs;
+      if (deadlineMs <= 0) throw new LeaseValidationError('context', `leaves ${remainingMs} ms, less than abortMarginMs (${abortMarginMs})`);
+      const durationMs = remainingMs + durationMarginMs;
+      let takeover = false;
+      const result = await leases.runAsLeader(
+        leaseName,
+        async (lease) => {
+          takeover = lease.takeover;
+          logger.info('leading', { token: lease.token, holder: lease.holder, takeover });
+          try {
+            return await options.job({ lease, token: lease.token, signal: lease.signal, tick, logger, metrics });
+          } catch (error) {
+            if (error instanceof StaleTokenError) {
+              metrics.addMetric(METRIC.stale, MetricUnit.Count, 1);
+              logger.warn('a write was refused: a newer leader has written', { token: error.token, fence: error.fence });
+            } else {
+              metrics.addMetric(METRIC.jobFailed, MetricUnit.Count, 1);
+              logger.error('job failed', { error: error as Error });
+            }
+            throw error;
+          }
+        },
+        {
+          durationMs,
+          // The lease outlives the invocation already; a renew mid-run only detects loss early.
+          renewEveryMs: Math.floor((durationMs - 1) / 2),
+          deadlineMs,
+          tick,
+          metadata: {
+            function: context.functionName,
+            requestId: context.awsRequestId,
+            ...(process.env['AWS_REGION'] ? { region: process.env['AWS_REGION'] } : {}),
+          },
+        },
+      );
+      if (!result.led) {
+        const { current, reason } = result;
+        if (reason === 'tick-done') logger.info('tick already done; skipping', { lastTick: current?.lastTick });
+        else logger.info('lease held by another invocation; skipping', { holder: current?.holder, expiresAt: current?.expiresAt, token: current?.token });
+        return {
+          status: 'skipped',
+          tick,
+          reason,
+          ...(current?.holder ? { holder: current.holder } : {}),
+          ...(current ? { expiresAt: current.expiresAt, token: current.token } : {}),
+        };
+      }
+      metrics.addMetric(METRIC.leaderRun, MetricUnit.Count, 1);
+      if (!result.released) logger.warn('lease not released; it expires by itself', { error: result.releaseError as Error });
+      logger.info('tick done', { token: result.token, released: result.released });
+      return { status: 'ran', tick, token: result.token, takeover, released: result.released };
+    } finally {
+      metrics.publishStoredMetrics();
+      logger.resetKeys();
+    }
+  };
+}
+
+/** Maps the runtime's protocol events to the DESIGN.md §4 metrics. */
+function recordEvent(metrics: Metrics, event: LeaseEvent): void {
+  switch (event.type) {
+    case 'acquired':
+      metrics.addMetric(METRIC.acquired, MetricUnit.Count, 1);
+      metrics.addMetric(METRIC.acquireLatency, MetricUnit.Milliseconds, event.latencyMs);
+      if (event.takeover) metrics.addMetric(METRIC.takeover, MetricUnit.Count, 1);
+      return;
+    case 'contended':
+      metrics.addMetric(event.reason === 'tick-done' ? METRIC.duplicate : METRIC.contended, MetricUnit.Count, 1);
+      metrics.addMetric(METRIC.acquireLatency, MetricUnit.Milliseconds, event.latencyMs);
+      return;
+    case 'lost':
+      metrics.addMetric(METRIC.lost, MetricUnit.Count, 1);
+      return;
+    default:
+      return;
+  }
+}

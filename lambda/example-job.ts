@@ -1,0 +1,14 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createSingletonHandler } from './cron-singleton.js';
+import { appendLedgerEntry } from './ledger-job.js';
+
+/**
+ * The example cron singleton, `CronSingleton`'s default entry: on each tick,
+ * one ledger entry (see `ledger-job.ts`). Configured by BATON_TABLE_NAME and
+ * BATON_LEASE_NAME, like any Baton function.
+ */
+const tableName = process.env['BATON_TABLE_NAME'] ?? '';
+const leaseName = process.env['BATON_LEASE_NAME'] ?? '';
+const client = new DynamoDBClient({});
+
+export const handler = createSingletonHandler({ client, job: appendLedgerEntry(client, tableName, leaseName) });
