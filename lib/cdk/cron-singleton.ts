@@ -357,20 +357,22 @@ export class CronSingleton extends Construct {
 
     const schedules: scheduler.Schedule[] = [];
     for (let contender = 1; contender <= this.contenders; contender++) {
-      schedules.push(
-        new scheduler.Schedule(this, `Contender${contender}`, {
-          schedule: props.schedule,
-          scheduleGroup: this.scheduleGroup,
-          description: `Baton contender ${contender} of ${this.contenders} for lease ${this.leaseName}`,
-          // Every contender fires at the tick itself: they race, they do not take turns.
-          timeWindow: scheduler.TimeWindow.off(),
-          target: new LambdaScheduleTarget(this.lambdaFunction, {
-            role: this.schedulerRole,
-            maxEventAge,
-            input: scheduledEvent(stack, contender),
-          }),
+      const schedule = new scheduler.Schedule(this, `Contender${contender}`, {
+        schedule: props.schedule,
+        scheduleGroup: this.scheduleGroup,
+        description: `Baton contender ${contender} of ${this.contenders} for lease ${this.leaseName}`,
+        // Every contender fires at the tick itself: they race, they do not take turns.
+        timeWindow: scheduler.TimeWindow.off(),
+        target: new LambdaScheduleTarget(this.lambdaFunction, {
+          role: this.schedulerRole,
+          maxEventAge,
+          input: scheduledEvent(stack, contender),
         }),
-      );
+      });
+      // The schedule names its group by a plain string, so CloudFormation
+      // would not otherwise know to create the group first.
+      schedule.node.addDependency(this.scheduleGroup);
+      schedules.push(schedule);
     }
     this.schedules = schedules;
 

@@ -21,16 +21,26 @@ export const LEASE_TABLE_OPERATIONS: readonly dynamodb.Operation[] = [
 ];
 
 /**
- * The IAM actions `grantLeaseAccess` grants. `TransactWriteItems` has no IAM
- * action of its own: DynamoDB authorizes each item of a transaction with the
- * item's action (`UpdateItem` for an Update, `ConditionCheckItem` for the
- * ConditionCheck that `guardedWrite` puts on the lease item).
+ * The IAM actions `grantLeaseAccess` grants.
  *
- * No `PutItem`: Baton writes every item with `UpdateItem`, and history items
- * (`HIST#<token>`) are not written yet. No `DeleteItem`, ever: deleting the
- * lease item would reset its fencing token.
+ * - `GetItem`: consistent `describe`, and resolving a request whose outcome
+ *   is unknown.
+ * - `UpdateItem`: acquire, renew, release, `fencedUpdate`.
+ * - `ConditionCheckItem`: the check on the lease item inside `guardedWrite`.
+ *   `TransactWriteItems` has no IAM action of its own: DynamoDB authorizes
+ *   each item of a transaction with that item's action.
+ * - `PutItem`: auxiliary items in the lease's partition (DESIGN.md §2): the
+ *   example job's ledger entries, written in a `TransactWriteItems` with the
+ *   fenced ledger head, and history items (`HIST#<token>`) once they are
+ *   written. It adds no power over the lease item itself: IAM cannot tell
+ *   sort keys apart, and `UpdateItem` can already rewrite every attribute of
+ *   any item in the partition. Baton never writes the lease item with it.
+ *
+ * No `DeleteItem`, `Scan`, `Query` or batch action: Baton never deletes (a
+ * deleted lease item would restart its fencing token; auxiliary items expire
+ * through the `ttl` attribute), and reads are single consistent gets.
  */
-export const LEASE_ACCESS_ACTIONS: readonly string[] = ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'];
+export const LEASE_ACCESS_ACTIONS: readonly string[] = ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem', 'dynamodb:PutItem'];
 
 /**
  * Properties of a `LeaseTable`.
@@ -127,12 +137,15 @@ export class LeaseTable extends Construct {
   }
 
   /**
-   * Permits `grantee` to take part in the lease protocol: `dynamodb:GetItem`,
-   * `dynamodb:UpdateItem` and `dynamodb:ConditionCheckItem` on this table
-   * (which together cover `TransactWriteItems` for `guardedWrite`), restricted
-   * with `ForAllValues:StringEquals` on `dynamodb:LeadingKeys` to `leaseNames`
-   * when given. No `Scan` or `Query` is granted: with them, an empty set of
-   * leading keys would satisfy `ForAllValues` and escape the restriction.
+   * Permits `grantee` to take part in the lease protocol and to keep
+   * auxiliary items in the lease's partition: `dynamodb:GetItem`,
+   * `dynamodb:UpdateItem`, `dynamodb:ConditionCheckItem` and
+   * `dynamodb:PutItem` on this table (together they cover
+   * `TransactWriteItems` for `guardedWrite`; see `LEASE_ACCESS_ACTIONS`),
+   * restricted with `ForAllValues:StringEquals` on `dynamodb:LeadingKeys` to
+   * `leaseNames` when given. No `Scan` or `Query` is granted: with them, an
+   * empty set of leading keys would satisfy `ForAllValues` and escape the
+   * restriction.
    */
   grantLeaseAccess(grantee: iam.IGrantable, options: GrantLeaseAccessOptions = {}): iam.Grant {
     const leaseNames = options.leaseNames;

@@ -1,0 +1,172 @@
+import { Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { describe, expect, it } from 'vitest';
+import { LeaseValidationError } from '../../lib/runtime/errors.js';
+import { type CfnResource, testSingleton, text } from './cdk-test-app.js';
+
+function logicalId(construct: { node: { defaultChild?: unknown }; stack?: unknown }, stack: import('aws-cdk-lib').Stack): string {
+  return stack.getLogicalId(construct.node.defaultChild as never);
+}
+
+describe('CronSingleton schedule', () => {
+  it('creates one EventBridge Scheduler schedule per contender, all on the same expression with no flexible window', () => {
+    const { stack, singleton } = testSingleton({ contenders: 3, schedule: scheduler.ScheduleExpression.rate(Duration.minutes(5)) });
+
+    const template = Template.fromStack(stack);
+    const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')) as (CfnResource & { DependsOn: string[] })[];
+
+    expect(schedules).toHaveLength(3);
+    const functionId = logicalId(singleton.lambdaFunction, stack);
+    const groupName = stack.resolve(singleton.scheduleGroup.scheduleGroupName);
+    template.hasResource('AWS::Scheduler::ScheduleGroup', { DeletionPolicy: 'Delete' });
+    schedules.forEach((schedule, i) => {
+      expect(schedule.DependsOn).toContain(logicalId(singleton.scheduleGroup, stack));
+      expect(schedule.Properties).toMatchObject({
+        ScheduleExpression: 'rate(5 minutes)',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        State: 'ENABLED',
+        GroupName: groupName,
+        Target: {
+          Arn: { 'Fn::GetAtt': [functionId, 'Arn'] },
+          RoleArn: { 'Fn::GetAtt': [logicalId(singleton.schedulerRole, stack), 'Arn'] },
+          RetryPolicy: { MaximumEventAgeInSeconds: 3600 },
+        },
+      });
+      // Every contender sees the tick's nominal time as event.time: that is what dedupes them.
+      const input = JSON.parse(text((schedule.Properties.Target as { Input: unknown }).Input).replaceAll('{…}', 'X'));
+      expect(input).toMatchObject({ 'detail-type': 'Scheduled Event', time: '<aws.scheduler.scheduled-time>', detail: { contender: i + 1 } });
+    });
+  });
+
+  it('has one contender by default', () => {
+    const { stack } = testSingleton();
+
+    Template.fromStack(stack).resourceCountIs('AWS::Scheduler::Schedule', 1);
+  });
+
+  it('lets only its own schedule group assume the scheduler role, which may invoke exactly the function', () => {
+    const { stack, singleton } = testSingleton({ contenders: 2 });
+
+    const template = Template.fromStack(stack);
+
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'sts:AssumeRole',
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: {
+              StringEquals: {
+                'aws:SourceAccount': { Ref: 'AWS::AccountId' },
+                'aws:SourceArn': { 'Fn::GetAtt': [logicalId(singleton.scheduleGroup, stack), 'Arn'] },
+              },
+            },
+          },
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: logicalId(singleton.schedulerRole, stack) }],
+      PolicyDocument: {
+        Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [logicalId(singleton.lambdaFunction, stack), 'Arn'] } }],
+      },
+    });
+  });
+
+  it('refuses a contender count outside 1..10', () => {
+    expect(() => testSingleton({ contenders: 0 })).toThrow(LeaseValidationError);
+    expect(() => testSingleton({ contenders: 11 })).toThrow(/contenders/);
+    expect(() => testSingleton({ contenders: 1.5 })).toThrow(/contenders/);
+  });
+
+  it('refuses a one-time at() schedule', () => {
+    expect(() => testSingleton({ schedule: scheduler.ScheduleExpression.at(new Date('2030-01-01T00:00:00Z')) })).toThrow(/schedule/);
+  });
+});
+
+describe('CronSingleton function', () => {
+  it('runs Node.js 24 on arm64 with the Baton environment, JSON logs and its own log group', () => {
+    const { stack, table, singleton } = testSingleton({ serviceName: 'reports', environment: { EXTRA: '1' } });
+
+    const template = Template.fromStack(stack);
+
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: 256,
+      Timeout: 60,
+      Environment: {
+        Variables: {
+          EXTRA: '1',
+          BATON_TABLE_NAME: { Ref: logicalId(table.table, stack) },
+          BATON_LEASE_NAME: 'reports/nightly',
+          POWERTOOLS_SERVICE_NAME: 'reports',
+          POWERTOOLS_METRICS_NAMESPACE: 'Baton',
+          NODE_OPTIONS: '--enable-source-maps',
+        },
+      },
+      LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO', LogGroup: { Ref: logicalId(singleton.logGroup, stack) } },
+      TracingConfig: Match.absent(),
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
+  });
+
+  it('takes timeout, memory, architecture and tracing', () => {
+    const { stack } = testSingleton({
+      timeout: Duration.minutes(5),
+      memorySize: 1024,
+      architecture: lambda.Architecture.X86_64,
+      tracing: lambda.Tracing.ACTIVE,
+    });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 300,
+      MemorySize: 1024,
+      Architectures: ['x86_64'],
+      TracingConfig: { Mode: 'Active' },
+    });
+  });
+
+  it('has a role with no managed policy: log writes to its own group and lease access restricted to its lease', () => {
+    const { stack, table, singleton } = testSingleton();
+
+    const template = Template.fromStack(stack);
+
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] },
+      ManagedPolicyArns: Match.absent(),
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: logicalId(singleton.role, stack) }],
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: { 'Fn::GetAtt': [logicalId(singleton.logGroup, stack), 'Arn'] },
+          },
+          {
+            Effect: 'Allow',
+            Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem', 'dynamodb:PutItem'],
+            Resource: { 'Fn::GetAtt': [logicalId(table.table, stack), 'Arn'] },
+            Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['reports/nightly'] } },
+          },
+        ],
+      },
+    });
+  });
+
+  it('refuses an invalid lease name and names the field', () => {
+    expect(() => testSingleton({ leaseName: 'has space' })).toThrow(/leaseName/);
+  });
+
+  it('creates a dashboard only when asked', () => {
+    expect(Template.fromStack(testSingleton().stack).findResources('AWS::CloudWatch::Dashboard')).toEqual({});
+    Template.fromStack(testSingleton({ dashboard: true }).stack).resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+});
