@@ -1,6 +1,6 @@
 import { isRetryable } from './aws-errors.js';
 import { fullJitterDelay, newOwnerId } from './backoff.js';
-import { LeaseError, LeaseUnavailableError, LeaseValidationError } from './errors.js';
+import { LeaseError, LeaseLostError, LeaseUnavailableError, LeaseValidationError } from './errors.js';
 import { emit } from './events.js';
 import { DynamoDBLeaseStore } from './dynamodb-lease-store.js';
 import { Lease, type LeaseContext, resolveUnknownOutcome, wrap } from './lease.js';
@@ -8,7 +8,7 @@ import type { LeaseRecord } from './lease-record.js';
 import type { WriteOutcome } from './lease-store.js';
 import { runAsLeader, type RunAsLeaderOptions, type RunAsLeaderResult } from './run-as-leader.js';
 import { type LeaseClientOptions, type ResolvedClientOptions, resolveClientOptions, validateDuration } from './options.js';
-import { validateEpochMs, validateLeaseName, validateMetadata, validateSignal } from './validate.js';
+import { validateEpochMs, validateLeaseName, validateMetadata, validateMs, validateSignal } from './validate.js';
 
 /** Options of one acquisition attempt. */
 export interface TryAcquireOptions {
@@ -157,6 +157,30 @@ export class LeaseClient {
    */
   runAsLeader<T>(name: string, fn: (lease: Lease) => Promise<T>, options: RunAsLeaderOptions): Promise<RunAsLeaderResult<T>> {
     return runAsLeader(this, name, fn, options);
+  }
+
+  /**
+   * For operators: frees the tenure with fencing token `token` if it is still
+   * the current one, whoever holds it (a consistent read, then the same
+   * conditional write as `release`, conditioned on the holder it read). The
+   * token stays, so the stuck holder's late fenced writes are refused.
+   * @throws LeaseLostError when that tenure is no longer current; nothing is written.
+   */
+  async forceRelease(name: string, options: { token: number }): Promise<void> {
+    validateLeaseName('name', name);
+    const token = validateMs('token', options?.token, { max: Number.MAX_SAFE_INTEGER });
+    const current = await this.describe(name);
+    if (current?.holder === undefined || current.token !== token) throw new LeaseLostError(name, 'superseded', current);
+    const { clock, onEvent } = this.options;
+    const sentAt = clock.monotonic();
+    let outcome: WriteOutcome;
+    try {
+      outcome = await this.ctx.store.release({ name, owner: current.holder, token, now: clock.now() });
+    } catch (error) {
+      throw wrap('forceRelease', name, error);
+    }
+    if (!outcome.applied) throw new LeaseLostError(name, 'superseded', outcome.current);
+    emit(onEvent, { type: 'released', name, token, latencyMs: clock.monotonic() - sentAt });
   }
 
   /**
