@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -74,5 +74,16 @@ export class BatonDemoStack extends Stack {
       alarmTopic: this.alarmTopic,
       dashboard: true,
     });
+
+    // What docs/operations.md's commands need.
+    new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'The lease table' });
+    new CfnOutput(this, 'LeaseName', { value: this.singleton.leaseName, description: 'The example job\'s lease (pk of its lease item)' });
+    new CfnOutput(this, 'FunctionName', { value: this.singleton.lambdaFunction.functionName, description: 'The cron singleton function' });
+    new CfnOutput(this, 'ScheduleGroupName', { value: this.singleton.scheduleGroup.scheduleGroupName, description: 'The contenders\' schedules' });
+    new CfnOutput(this, 'LogGroupName', { value: this.singleton.logGroup.logGroupName, description: 'The function\'s logs' });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn, description: 'Subscribe here to receive alarms' });
+    if (this.singleton.dashboard) {
+      new CfnOutput(this, 'DashboardName', { value: this.singleton.dashboard.dashboard.dashboardName, description: 'The CloudWatch dashboard' });
+    }
   }
 }
