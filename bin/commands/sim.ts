@@ -1,11 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ALGORITHM_NAMES, type AlgorithmName } from '../../lib/sim/algorithms.js';
+import { ALGORITHM_NAMES } from '../../lib/sim/algorithms.js';
 import { DEFAULT_NODES, runLab } from '../../lib/sim/lab.js';
 import { buildReport, formatTable, serializeReport } from '../../lib/sim/report.js';
 import { renderHtml } from '../../lib/sim/report-html.js';
-import { SCENARIO_NAMES, type ScenarioName } from '../../lib/sim/scenarios.js';
+import { SCENARIO_NAMES } from '../../lib/sim/scenarios.js';
 
 const USAGE = `usage: baton sim [--algo <names>] [--scenario <names>] [--seed <n>] [--nodes <n>]
 
