@@ -4,3 +4,4 @@ export * from './java-runtime.js';
 export * from './local-client.js';
 export * from './fake-clock.js';
 export * from './lambda-context.js';
+export * from './fault-proxy.js';

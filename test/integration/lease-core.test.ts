@@ -12,8 +12,8 @@ import {
   type LeaseClientOptions,
 } from '../../lib/runtime/index.js';
 import { FakeClock } from '../../lib/testing/fake-clock.js';
+import { startFaultProxy } from '../../lib/testing/fault-proxy.js';
 import { countRequests, testClient, testEndpoint, uniqueTableName } from '../support/dynamodb.js';
-import { startDropProxy } from '../support/drop-proxy.js';
 import { runLeaseHistory, stepArbitrary } from '../support/lease-model.js';
 
 const D = 2_000;
@@ -230,7 +230,7 @@ describe('faults between the worker and DynamoDB Local', () => {
 
   it('resolves a timed-out request with one consistent read', async () => {
     const name = freshName();
-    const proxy = await startDropProxy(testEndpoint());
+    const proxy = await startFaultProxy({ upstream: testEndpoint() });
     const timing = testClient({
       endpoint: proxy.endpoint,
       maxAttempts: 1,
@@ -238,7 +238,7 @@ describe('faults between the worker and DynamoDB Local', () => {
     });
     const counted = countRequests(timing);
     try {
-      proxy.dropResponsesOfNextConnections(1);
+      proxy.dropNextResponses(1);
       const r = await leases('a', { client: timing }).tryAcquire(name, { durationMs: D });
       expect(r.acquired).toBe(true);
       expect(counted.byOperation()).toEqual({ UpdateItem: 1, GetItem: 1 });
