@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDemoApp } from '../../lib/cdk/demo-app.js';
-import { FIXTURE_ENTRY, exampleJobExists } from './cdk-test-app.js';
 
-// These tests run esbuild for real (about a second each): the only CDK tests that do.
+// The one CDK test that runs esbuild for real: what `npx cdk synth` deploys.
 
 const outdirs: string[] = [];
 afterAll(() => {
@@ -20,11 +19,11 @@ interface Bundle {
   readonly sources: readonly string[];
 }
 
-/** Synthesizes the demo app with real bundling and reads its one Lambda asset. */
-function bundleDemo(entry: string | undefined): Bundle {
+/** Synthesizes the demo app (bin/app.ts) with real bundling and reads its one Lambda asset. */
+function bundleDemo(): Bundle {
   const dir = mkdtempSync(join(tmpdir(), 'baton-bundle-'));
   outdirs.push(dir);
-  const { app } = createDemoApp({ entry, outdir: dir });
+  const { app } = createDemoApp({ outdir: dir });
   const assembly = app.synth();
   const assets = readdirSync(assembly.directory).filter((name) => name.startsWith('asset.') && existsSync(join(assembly.directory, name, 'index.mjs')));
   expect(assets).toHaveLength(1);
@@ -48,14 +47,10 @@ function expectLambdaReady(bundle: Bundle, label: string): void {
   expect(bundle.jsBytes).toBeLessThan(2 * 1024 * 1024);
 }
 
-describe('the Lambda bundle', () => {
-  it('of a job built on the runtime holds no aws-cdk-lib and stays small', () => {
-    expectLambdaReady(bundleDemo(FIXTURE_ENTRY), 'fixture job');
-  });
+describe('the Lambda bundle of the demo app', () => {
+  it('holds the example job and the AWS SDK, no aws-cdk-lib, and stays small', () => {
+    const bundle = bundleDemo();
 
-  // Runs once the Lambda side has written lambda/example-job.ts, the demo's default entry.
-  it.skipIf(!exampleJobExists)('of the example job, the default entry, holds no aws-cdk-lib and stays small', () => {
-    const bundle = bundleDemo(undefined);
     expectLambdaReady(bundle, 'example job');
     expect(bundle.sources.some((s) => s.endsWith('lambda/example-job.ts'))).toBe(true);
     expect(bundle.sources.some((s) => s.endsWith('lambda/cron-singleton.ts'))).toBe(true);

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -7,10 +6,6 @@ import { LeaseTable } from '../../lib/cdk/lease-table.js';
 
 /** A stand-in job module: `NodejsFunction` needs an entry that exists even when bundling is skipped. */
 export const FIXTURE_ENTRY = fileURLToPath(new URL('./fixtures/fixture-job.ts', import.meta.url));
-
-/** The example job, the default entry. Written by the Lambda side; tests that bundle it wait for it. */
-export const EXAMPLE_JOB_ENTRY = fileURLToPath(new URL('../../lambda/example-job.ts', import.meta.url));
-export const exampleJobExists = existsSync(EXAMPLE_JOB_ENTRY);
 
 /**
  * App context that skips asset bundling for every stack, so template tests
