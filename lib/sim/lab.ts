@@ -19,6 +19,8 @@ export interface RunOptions {
   readonly workload?: WorkloadOptions;
   readonly algorithmOptions?: AlgorithmOptions;
   readonly trace?: ClusterOptions['trace'];
+  /** Called once the cluster and its faults are set up, before any node starts: tests schedule their own probes here. */
+  readonly instrument?: (cluster: Cluster, service: Service | undefined) => void;
 }
 
 export interface RunResult {
@@ -29,6 +31,8 @@ export interface RunResult {
   readonly durationMs: number;
   readonly metrics: Metrics;
   readonly timeline: Timeline;
+  /** Nodes that believed they led when the run ended. */
+  readonly finalLeaders: readonly number[];
   /** The finished cluster and its service, for tests that inspect final state. */
   readonly cluster: Cluster;
   readonly service: Service | undefined;
@@ -70,13 +74,26 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   if (service !== undefined) cluster.setService(service);
 
   scenario.setup(cluster, new Prng(`${seed}/scenario`));
+  options.instrument?.(cluster, service);
   cluster.startAll();
   if (algorithm.async) await sim.runUntilAsync(durationMs);
   else sim.runUntil(durationMs);
+  const finalLeaders = cluster.leaders();
   cluster.timeline.close(durationMs);
 
   const metrics = computeMetrics(cluster.timeline, network.stats.electionMessages, durationMs);
-  return { algorithm: options.algorithm, scenario: options.scenario, seed: options.seed, nodes, durationMs, metrics, timeline: cluster.timeline, cluster, service };
+  return {
+    algorithm: options.algorithm,
+    scenario: options.scenario,
+    seed: options.seed,
+    nodes,
+    durationMs,
+    metrics,
+    timeline: cluster.timeline,
+    finalLeaders,
+    cluster,
+    service,
+  };
 }
 
 export interface LabOptions {

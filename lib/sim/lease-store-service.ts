@@ -24,7 +24,7 @@ export type StoreResponse =
  */
 export class LeaseStoreService implements Service {
   constructor(
-    private readonly store: LeaseStore,
+    readonly store: LeaseStore,
     private readonly reply: (to: number, response: StoreResponse) => void,
   ) {}
 

@@ -11,27 +11,42 @@ import type { Simulator, TimerHandle } from './simulator.js';
  *
  * `seq` is the znode's sequence number (the `n_0000000007` suffix); it only
  * grows, so it doubles as a fencing token, as a czxid would.
+ *
+ * ZooKeeper delivers watch events over the session's TCP connection: in order,
+ * and never silently lost while the session lives. The simulated network does
+ * lose messages, so the service keeps each event in the session's outbox until
+ * the client acknowledges it (on its next ping) and re-sends what is pending
+ * with every pong.
  */
 export type ZkRequest =
   | { readonly type: 'connect'; readonly reqId: number }
   | { readonly type: 'create'; readonly reqId: number; readonly sid: number; readonly guid: string }
   | { readonly type: 'children'; readonly reqId: number; readonly sid: number }
   | { readonly type: 'exists'; readonly reqId: number; readonly sid: number; readonly seq: number; readonly watch: boolean }
-  | { readonly type: 'ping'; readonly reqId: number; readonly sid: number };
+  /** `ackThrough`: every watch event numbered up to this one has been handled. */
+  | { readonly type: 'ping'; readonly reqId: number; readonly sid: number; readonly ackThrough: number };
 
 export type ZkResponse =
   | { readonly type: 'connected'; readonly reqId: number; readonly sid: number }
   | { readonly type: 'created'; readonly reqId: number; readonly seq: number }
   | { readonly type: 'children'; readonly reqId: number; readonly children: readonly number[] }
   | { readonly type: 'exists'; readonly reqId: number; readonly seq: number; readonly exists: boolean }
-  | { readonly type: 'pong'; readonly reqId: number }
+  | { readonly type: 'pong'; readonly reqId: number; readonly pending: readonly WatchEvent[] }
   | { readonly type: 'expired'; readonly reqId: number; readonly sid: number }
-  | { readonly type: 'NodeDeleted'; readonly seq: number };
+  | ({ readonly type: 'NodeDeleted' } & WatchEvent);
+
+/** A watch event, numbered per session from 1. */
+export interface WatchEvent {
+  readonly id: number;
+  readonly seq: number;
+}
 
 interface Session {
   readonly sid: number;
   readonly client: number;
   expiry: TimerHandle;
+  outbox: WatchEvent[];
+  events: number;
 }
 
 interface Znode {
@@ -43,6 +58,7 @@ interface Znode {
 export class ZooKeeperService implements Service {
   private readonly sessions = new Map<number, Session>();
   private readonly znodes = new Map<number, Znode>();
+  /** Session ids watching each znode. */
   private readonly watches = new Map<number, Set<number>>();
   private nextSid = 0;
   private nextSeq = 0;
@@ -70,7 +86,7 @@ export class ZooKeeperService implements Service {
     const request = raw as ZkRequest;
     if (request.type === 'connect') {
       const sid = ++this.nextSid;
-      this.sessions.set(sid, { sid, client: from, expiry: this.armExpiry(sid) });
+      this.sessions.set(sid, { sid, client: from, expiry: this.armExpiry(sid), outbox: [], events: 0 });
       this.send(from, { type: 'connected', reqId: request.reqId, sid });
       return;
     }
@@ -98,13 +114,14 @@ export class ZooKeeperService implements Service {
         if (request.watch && exists) {
           let watchers = this.watches.get(request.seq);
           if (watchers === undefined) this.watches.set(request.seq, (watchers = new Set()));
-          watchers.add(from);
+          watchers.add(session.sid);
         }
         this.send(from, { type: 'exists', reqId: request.reqId, seq: request.seq, exists });
         return;
       }
       case 'ping':
-        this.send(from, { type: 'pong', reqId: request.reqId });
+        session.outbox = session.outbox.filter((e) => e.id > request.ackThrough);
+        this.send(from, { type: 'pong', reqId: request.reqId, pending: session.outbox });
         return;
     }
   }
@@ -123,7 +140,13 @@ export class ZooKeeperService implements Service {
       this.znodes.delete(znode.seq);
       const watchers = this.watches.get(znode.seq);
       this.watches.delete(znode.seq);
-      for (const client of watchers ?? []) this.send(client, { type: 'NodeDeleted', seq: znode.seq });
+      for (const watcher of watchers ?? []) {
+        const target = this.sessions.get(watcher);
+        if (target === undefined) continue;
+        const event = { id: ++target.events, seq: znode.seq };
+        target.outbox.push(event);
+        this.send(target.client, { type: 'NodeDeleted', ...event });
+      }
     }
   }
 }

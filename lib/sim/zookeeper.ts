@@ -1,6 +1,6 @@
 import type { ElectionNode, NodeContext, NodeFactory, NodeTimer } from './election-node.js';
 import { SERVICE } from './network.js';
-import type { ZkRequest, ZkResponse } from './zookeeper-service.js';
+import type { WatchEvent, ZkRequest, ZkResponse } from './zookeeper-service.js';
 
 /**
  * The ZooKeeper leader-election recipe, as a client of `ZooKeeperService`:
@@ -38,6 +38,9 @@ export class ZooKeeperNode implements ElectionNode {
   private nextReqId = 0;
   private attempt = 0;
   private readonly pending = new Map<number, Pending>();
+  /** Watch events of this session already handled, and the contiguous prefix acknowledged with each ping. */
+  private readonly handled = new Set<number>();
+  private ackThrough = 0;
 
   constructor(
     private readonly ctx: NodeContext,
@@ -55,11 +58,7 @@ export class ZooKeeperNode implements ElectionNode {
   onMessage(_from: number, raw: unknown): void {
     const response = raw as ZkResponse;
     this.lastHeard = this.ctx.monotonic();
-    if (response.type === 'NodeDeleted') {
-      // The predecessor is gone. It may not have been the leader: re-check instead of assuming.
-      if (this.connected && this.seq !== undefined) this.check();
-      return;
-    }
+    if (response.type === 'NodeDeleted') return this.onWatchEvent(response);
     const pending = this.pending.get(response.reqId);
     if (pending === undefined) return; // a duplicate answer to a retried request
     pending.timer.cancel();
@@ -87,8 +86,17 @@ export class ZooKeeperNode implements ElectionNode {
         if (!response.exists && response.seq === this.predecessorWatched) this.check();
         return;
       case 'pong':
+        for (const event of response.pending) this.onWatchEvent(event);
         return;
     }
+  }
+
+  private onWatchEvent(event: WatchEvent): void {
+    if (this.handled.has(event.id)) return;
+    this.handled.add(event.id);
+    while (this.handled.has(this.ackThrough + 1)) this.ackThrough++;
+    // The predecessor is gone. It may not have been the leader: re-check instead of assuming.
+    if (this.seq !== undefined) this.check();
   }
 
   private predecessorWatched: number | undefined;
@@ -117,6 +125,8 @@ export class ZooKeeperNode implements ElectionNode {
     this.sid = undefined;
     this.seq = undefined;
     this.connected = false;
+    this.handled.clear();
+    this.ackThrough = 0;
     for (const p of this.pending.values()) p.timer.cancel();
     this.pending.clear();
     this.connect();
@@ -133,7 +143,7 @@ export class ZooKeeperNode implements ElectionNode {
       this.connected = false;
       this.stopLeading();
     }
-    if (this.sid !== undefined) this.send({ type: 'ping', reqId: ++this.nextReqId, sid: this.sid }, false);
+    if (this.sid !== undefined) this.send({ type: 'ping', reqId: ++this.nextReqId, sid: this.sid, ackThrough: this.ackThrough }, false);
     this.ctx.setTimer(this.pingEveryMs, () => this.tick());
   }
 

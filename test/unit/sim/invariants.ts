@@ -1,0 +1,120 @@
+/**
+ * Checkers shared by the election-lab specs. Each one reads a finished run (or
+ * a hand-made timeline) and returns the violations it finds, so a spec can
+ * both assert on real runs and prove, on a doctored timeline, that the check
+ * would fail.
+ */
+import { expect } from 'vitest';
+import type { AlgorithmName, AlgorithmOptions } from '../../../lib/sim/algorithms.js';
+import type { RunOptions, RunResult } from '../../../lib/sim/lab.js';
+import { runScenario } from '../../../lib/sim/lab.js';
+import { SERVICE } from '../../../lib/sim/network.js';
+import type { ScenarioName } from '../../../lib/sim/scenarios.js';
+import type { Timeline } from '../../../lib/sim/timeline.js';
+
+/** Seeds for property-style specs: many runs, each a few milliseconds. */
+export const SEEDS = Array.from({ length: 12 }, (_, i) => i + 1);
+
+/** A hostile network: 5% loss, latency spread over 1–150 ms (heavy reordering). */
+export const HOSTILE_NETWORK = { lossRate: 0.05, latency: { kind: 'uniform', minMs: 1, maxMs: 150 } } as const;
+
+const cache = new Map<string, Promise<RunResult>>();
+
+/**
+ * Runs `algorithm` through each scenario for each seed. Runs with default
+ * options are shared by the specs of one file (a run is a pure function of
+ * its arguments), which keeps many-seed specs fast.
+ */
+export async function runMany(
+  algorithm: AlgorithmName,
+  scenarios: readonly ScenarioName[],
+  seeds: readonly number[],
+  extra: Partial<RunOptions> & { algorithmOptions?: AlgorithmOptions } = {},
+): Promise<RunResult[]> {
+  const results: RunResult[] = [];
+  const plain = Object.keys(extra).length === 0;
+  for (const scenario of scenarios) {
+    for (const seed of seeds) {
+      const key = `${algorithm}/${scenario}/${seed}`;
+      let run = plain ? cache.get(key) : undefined;
+      if (run === undefined) {
+        run = runScenario({ algorithm, scenario, seed, ...extra });
+        if (plain) cache.set(key, run);
+      }
+      results.push(await run);
+    }
+  }
+  return results;
+}
+
+/** Epochs in which more than one node led. */
+export function epochsWithTwoLeaders(timeline: Pick<Timeline, 'tenures'>): number[] {
+  const leaders = new Map<number, Set<number>>();
+  for (const t of timeline.tenures) {
+    let set = leaders.get(t.epoch);
+    if (set === undefined) leaders.set(t.epoch, (set = new Set()));
+    set.add(t.node);
+  }
+  return [...leaders].filter(([, nodes]) => nodes.size > 1).map(([epoch]) => epoch);
+}
+
+/**
+ * Total time during which two or more *running* nodes (up, not paused)
+ * believed they led. Paused nodes are left out on purpose: a frozen process
+ * cannot be told anything, which is the case fencing exists for.
+ */
+export function runningOverlapMs(timeline: Pick<Timeline, 'tenures' | 'statuses'>, endMs: number): number {
+  const times = new Set<number>([0, endMs]);
+  for (const t of timeline.tenures) times.add(t.start).add(t.end ?? endMs);
+  for (const s of timeline.statuses) times.add(s.time);
+  const sorted = [...times].sort((a, b) => a - b);
+  let overlap = 0;
+  for (let i = 0; i + 1 < sorted.length; i++) {
+    const from = sorted[i] as number;
+    const to = sorted[i + 1] as number;
+    const mid = (from + to) / 2;
+    const running = timeline.tenures.filter((t) => t.start <= mid && mid < (t.end ?? endMs) && statusAt(timeline, t.node, mid) === 'up');
+    if (new Set(running.map((t) => t.node)).size >= 2) overlap += to - from;
+  }
+  return overlap;
+}
+
+function statusAt(timeline: Pick<Timeline, 'statuses'>, node: number, time: number): string {
+  let status = 'crashed';
+  for (const s of timeline.statuses) if (s.node === node && s.time <= time) status = s.status;
+  return status;
+}
+
+/** Writes the fenced resource accepted with a token below one it had accepted before. */
+export function fenceViolations(timeline: Pick<Timeline, 'writes'>): number {
+  let fence = -Infinity;
+  let violations = 0;
+  for (const w of timeline.writes) {
+    if (!w.fencedAccepted || w.token === undefined) continue;
+    if (w.token < fence) violations++;
+    fence = Math.max(fence, w.token);
+  }
+  return violations;
+}
+
+/** The run ended with exactly one leader, running and on the service's side. */
+export function settledLeader(result: RunResult): number | undefined {
+  const { finalLeaders, cluster } = result;
+  if (finalLeaders.length !== 1) return undefined;
+  const leader = finalLeaders[0] as number;
+  if (cluster.statusOf(leader) !== 'up') return undefined;
+  return cluster.network.canReach(leader, SERVICE) ? leader : undefined;
+}
+
+export function label(result: RunResult): string {
+  return `${result.algorithm}/${result.scenario}/seed ${result.seed}`;
+}
+
+/** Every running node follows the highest running id, and only that node believes it leads. */
+export function expectHighestLiveLeads(run: RunResult, follower: (id: number) => number | undefined): void {
+  const up = run.cluster.nodeIds.filter((id) => run.cluster.statusOf(id) === 'up');
+  const highest = Math.max(...up);
+  expect(run.finalLeaders, label(run)).toEqual([highest]);
+  for (const id of up) expect(follower(id), `${label(run)}: node ${id} follows`).toBe(highest);
+}
+
