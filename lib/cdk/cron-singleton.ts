@@ -146,7 +146,9 @@ export interface CronSingletonProps {
 
   /**
    * Extra environment variables for the job. `BATON_TABLE_NAME`,
-   * `BATON_LEASE_NAME` and the Powertools variables are set by the construct.
+   * `BATON_LEASE_NAME`, `POWERTOOLS_SERVICE_NAME` and
+   * `POWERTOOLS_METRICS_NAMESPACE` are the construct's and cannot be
+   * replaced; `NODE_OPTIONS` (`--enable-source-maps`) can.
    *
    * @default - none
    */
@@ -300,13 +302,15 @@ export class CronSingleton extends Construct {
       retryAttempts,
       maxEventAge,
       environment: {
+        // Stack traces point into the TypeScript sources through the bundle's
+        // source map. The caller's environment may replace it.
+        NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
+        // Not overridable: the alarms' metric dimensions depend on them.
         BATON_TABLE_NAME: props.table.tableName,
         BATON_LEASE_NAME: this.leaseName,
         POWERTOOLS_SERVICE_NAME: this.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: BATON_METRICS_NAMESPACE,
-        // Stack traces point into the TypeScript sources through the bundle's source map.
-        NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {
         // Local esbuild only: a missing esbuild must fail the synth, not fall
