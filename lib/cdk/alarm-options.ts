@@ -2,6 +2,7 @@ import type { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
 import { LeaseValidationError } from '../runtime/errors.js';
 
 /**
@@ -104,4 +105,59 @@ export function notify(alarm: cloudwatch.Alarm, topic: sns.ITopic | undefined): 
   const action = new actions.SnsAction(topic);
   alarm.addAlarmAction(action);
   alarm.addOkAction(action);
+}
+
+/** How an alarm compares, treats missing data, explains itself and notifies. */
+export interface AlarmBehaviour {
+  readonly comparisonOperator: cloudwatch.ComparisonOperator;
+  readonly treatMissingData: cloudwatch.TreatMissingData;
+  readonly alarmDescription: string;
+  readonly topic: sns.ITopic | undefined;
+}
+
+/** `metric.createAlarm` with resolved options, notifying `behaviour.topic`. */
+export function createAlarm(
+  scope: Construct,
+  id: string,
+  metric: cloudwatch.Metric | cloudwatch.MathExpression,
+  options: ResolvedAlarmOptions,
+  behaviour: AlarmBehaviour,
+): cloudwatch.Alarm {
+  const alarm = metric.createAlarm(scope, id, {
+    alarmDescription: behaviour.alarmDescription,
+    threshold: options.threshold,
+    evaluationPeriods: options.evaluationPeriods,
+    datapointsToAlarm: options.datapointsToAlarm,
+    comparisonOperator: behaviour.comparisonOperator,
+    treatMissingData: behaviour.treatMissingData,
+  });
+  notify(alarm, behaviour.topic);
+  return alarm;
+}
+
+/**
+ * An alarm on a count of bad events: fires when the count exceeds the
+ * threshold in a period; a period with no data had no such event.
+ */
+export function createCountAlarm(
+  scope: Construct,
+  id: string,
+  spec: {
+    /** The option's path, for error messages (`alarms.jobFailed`). */
+    readonly field: string;
+    readonly defaults: { readonly threshold: number; readonly period: Duration; readonly evaluationPeriods: number };
+    readonly overrides: AlarmOptions | undefined;
+    readonly metric: (period: Duration) => cloudwatch.Metric | cloudwatch.MathExpression;
+    /** The alarm's description, or a function of the resolved options that writes it. */
+    readonly description: string | ((options: ResolvedAlarmOptions) => string);
+    readonly topic: sns.ITopic | undefined;
+  },
+): cloudwatch.Alarm {
+  const options = resolveAlarmOptions(spec.field, spec.defaults, spec.overrides);
+  return createAlarm(scope, id, spec.metric(options.period), options, {
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    alarmDescription: typeof spec.description === 'string' ? spec.description : spec.description(options),
+    topic: spec.topic,
+  });
 }

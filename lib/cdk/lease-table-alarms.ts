@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { type AlarmOptions, DEFAULT_RUNBOOK_URL, alarmDescription, notify, resolveAlarmOptions } from './alarm-options.js';
+import { type AlarmOptions, DEFAULT_RUNBOOK_URL, alarmDescription, createCountAlarm, notify } from './alarm-options.js';
 import type { LeaseTable } from './lease-table.js';
 
 /**
@@ -60,36 +60,36 @@ export class LeaseTableAlarms extends Construct {
   constructor(scope: Construct, id: string, props: LeaseTableAlarmsProps) {
     super(scope, id);
     const runbookUrl = props.runbookUrl ?? DEFAULT_RUNBOOK_URL;
-    const fiveMinutes = { threshold: 0, period: Duration.minutes(5), evaluationPeriods: 1 };
+    const table = props.table;
+    const everyFiveMinutes = { threshold: 0, period: Duration.minutes(5), evaluationPeriods: 1 };
 
-    const throttled = resolveAlarmOptions('alarms.tableThrottledRequests', fiveMinutes, props.throttledRequests);
-    this.throttledRequests = props.table.metricThrottledRequests({ period: throttled.period }).createAlarm(this, 'ThrottledRequests', {
-      alarmDescription: alarmDescription({
-        what: `DynamoDB throttled requests to lease table ${props.table.tableName}. Contenders then acquire late or not at all, and leaders may fail to renew in time.`,
-        todo: 'Check the table\'s ThrottledRequests by operation and the account\'s table-level and on-demand maximum throughput; look for a hot partition (one lease written far more than once per tick).',
+    // The topic is added below, through notify(), which remembers it.
+    this.throttledRequests = createCountAlarm(this, 'ThrottledRequests', {
+      field: 'alarms.tableThrottledRequests',
+      defaults: everyFiveMinutes,
+      overrides: props.throttledRequests,
+      metric: (period) => table.metricThrottledRequests({ period }),
+      description: alarmDescription({
+        what: `DynamoDB throttled requests to lease table ${table.tableName}. Contenders then acquire late or not at all, and leaders may fail to renew in time.`,
+        todo: "Check the table's ThrottledRequests by operation and the account's table-level and on-demand maximum throughput; look for a hot partition (one lease written far more than once per tick).",
         runbookUrl,
         anchor: 'table-throttled-requests',
       }),
-      threshold: throttled.threshold,
-      evaluationPeriods: throttled.evaluationPeriods,
-      datapointsToAlarm: throttled.datapointsToAlarm,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      topic: undefined,
     });
 
-    const errors = resolveAlarmOptions('alarms.tableSystemErrors', fiveMinutes, props.systemErrors);
-    this.systemErrors = props.table.metricSystemErrors({ period: errors.period }).createAlarm(this, 'SystemErrors', {
-      alarmDescription: alarmDescription({
-        what: `DynamoDB answered requests to lease table ${props.table.tableName} with HTTP 500 (an AWS-side fault). The SDK retries them; an attempt whose fate stays unknown is resolved with one consistent read.`,
+    this.systemErrors = createCountAlarm(this, 'SystemErrors', {
+      field: 'alarms.tableSystemErrors',
+      defaults: everyFiveMinutes,
+      overrides: props.systemErrors,
+      metric: (period) => table.metricSystemErrors({ period }),
+      description: alarmDescription({
+        what: `DynamoDB answered requests to lease table ${table.tableName} with HTTP 500 (an AWS-side fault). The SDK retries them; an attempt whose fate stays unknown is resolved with one consistent read.`,
         todo: 'Check the AWS Health Dashboard for DynamoDB in this region. If errors persist, expect missed ticks (the NoLeaderRun alarm) until DynamoDB recovers; nothing needs releasing by hand.',
         runbookUrl,
         anchor: 'table-system-errors',
       }),
-      threshold: errors.threshold,
-      evaluationPeriods: errors.evaluationPeriods,
-      datapointsToAlarm: errors.datapointsToAlarm,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      topic: undefined,
     });
 
     this.notify(props.alarmTopic);
