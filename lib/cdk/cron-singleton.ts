@@ -313,9 +313,9 @@ export class CronSingleton extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: BATON_METRICS_NAMESPACE,
       },
       bundling: {
-        // Local esbuild only: a missing esbuild must fail the synth, not fall
-        // back to Docker.
-        forceDockerBundling: false,
+        // esbuild is a dependency of baton-lease, so NodejsFunction finds it
+        // and bundles locally: no Docker (it falls back to Docker only when
+        // esbuild is missing).
         format: nodejs.OutputFormat.ESM,
         // Prefer packages' ESM builds; CommonJS dependencies still call
         // `require`, which an ES module lacks, hence the banner.
@@ -340,9 +340,9 @@ export class CronSingleton extends Construct {
     }
 
     // One group per singleton: the scheduler role's trust policy names it, so
-    // no other schedule in the account can borrow the role.
-    // Its generated name is deterministic, so a retained group would block
-    // redeploying the stack after a delete; it holds nothing but our schedules.
+    // no other schedule in the account can borrow the role. DESTROY: its
+    // generated name is deterministic, so a retained group would block
+    // redeploying the stack after a delete, and it holds only our schedules.
     this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup', { removalPolicy: RemovalPolicy.DESTROY });
     this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
       description: `EventBridge Scheduler invoking the Baton cron singleton for lease ${this.leaseName}`,
