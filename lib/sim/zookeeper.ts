@@ -26,6 +26,7 @@ export interface ZooKeeperOptions {
 export const ZOOKEEPER_DEFAULTS: ZooKeeperOptions = { sessionTimeoutMs: 1500, requestTimeoutMs: 300 };
 
 type Pending = { readonly request: ZkRequest; timer: NodeTimer };
+/** A request before it is numbered (`Omit` distributed over the union). */
 type Outbound = ZkRequest extends infer R ? (R extends unknown ? Omit<R, 'reqId'> : never) : never;
 
 export class ZooKeeperNode implements ElectionNode {
@@ -35,6 +36,8 @@ export class ZooKeeperNode implements ElectionNode {
   connected = false;
   leading = false;
   private lastHeard: number;
+  /** The znode this node last set a watch on: its predecessor. */
+  private predecessorWatched: number | undefined;
   private nextReqId = 0;
   private attempt = 0;
   private readonly pending = new Map<number, Pending>();
@@ -98,8 +101,6 @@ export class ZooKeeperNode implements ElectionNode {
     // The predecessor is gone. It may not have been the leader: re-check instead of assuming.
     if (this.seq !== undefined) this.check();
   }
-
-  private predecessorWatched: number | undefined;
 
   private onChildren(children: readonly number[]): void {
     const seq = this.seq;
