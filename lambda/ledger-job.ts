@@ -31,16 +31,17 @@ export function appendLedgerEntry(client: DynamoDBClient, tableName: string, lea
       },
       token,
     );
+    // The entry is written with UpdateItem, not PutItem, so the lease grant stays at
+    // GetItem, UpdateItem and ConditionCheckItem (DESIGN.md §5).
     const entry = {
-      pk: leaseName,
-      sk: ledgerEntryKey(tick, token),
-      tick,
-      token,
-      holder: lease.holder,
-      ttl: Math.floor(tick / 1000) + ENTRY_RETENTION_S,
+      TableName: tableName,
+      Key: { pk: leaseName, sk: ledgerEntryKey(tick, token) },
+      UpdateExpression: 'SET #tick = :tick, #token = :token, #holder = :holder, #ttl = :ttl',
+      ExpressionAttributeNames: { '#tick': 'tick', '#token': 'token', '#holder': 'holder', '#ttl': 'ttl' },
+      ExpressionAttributeValues: { ':tick': tick, ':token': token, ':holder': lease.holder, ':ttl': Math.floor(tick / 1000) + ENTRY_RETENTION_S },
     };
     try {
-      await doc.send(new TransactWriteCommand({ TransactItems: [{ Update: head }, { Put: { TableName: tableName, Item: entry } }] }));
+      await doc.send(new TransactWriteCommand({ TransactItems: [{ Update: head }, { Update: entry }] }));
     } catch (error) {
       const reasons = (error as { CancellationReasons?: { Code?: string; Item?: Record<string, unknown> }[] }).CancellationReasons;
       const headReason = reasons?.[0];

@@ -29,18 +29,15 @@ export const LEASE_TABLE_OPERATIONS: readonly dynamodb.Operation[] = [
  * - `ConditionCheckItem`: the check on the lease item inside `guardedWrite`.
  *   `TransactWriteItems` has no IAM action of its own: DynamoDB authorizes
  *   each item of a transaction with that item's action.
- * - `PutItem`: auxiliary items in the lease's partition (DESIGN.md §2): the
- *   example job's ledger entries, written in a `TransactWriteItems` with the
- *   fenced ledger head, and history items (`HIST#<token>`) once they are
- *   written. It adds no power over the lease item itself: IAM cannot tell
- *   sort keys apart, and `UpdateItem` can already rewrite every attribute of
- *   any item in the partition. Baton never writes the lease item with it.
+ *
+ * Items a job keeps in the lease's partition (the example job's ledger) are
+ * written with `UpdateItem` too, so no `PutItem` is needed.
  *
  * No `DeleteItem`, `Scan`, `Query` or batch action: Baton never deletes (a
  * deleted lease item would restart its fencing token; auxiliary items expire
  * through the `ttl` attribute), and reads are single consistent gets.
  */
-export const LEASE_ACCESS_ACTIONS: readonly string[] = ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem', 'dynamodb:PutItem'];
+export const LEASE_ACCESS_ACTIONS: readonly string[] = ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'];
 
 /**
  * Properties of a `LeaseTable`.
@@ -139,8 +136,7 @@ export class LeaseTable extends Construct {
   /**
    * Permits `grantee` to take part in the lease protocol and to keep
    * auxiliary items in the lease's partition: `dynamodb:GetItem`,
-   * `dynamodb:UpdateItem`, `dynamodb:ConditionCheckItem` and
-   * `dynamodb:PutItem` on this table (together they cover
+   * `dynamodb:UpdateItem` and `dynamodb:ConditionCheckItem` on this table (together they cover
    * `TransactWriteItems` for `guardedWrite`; see `LEASE_ACCESS_ACTIONS`),
    * restricted with `ForAllValues:StringEquals` on `dynamodb:LeadingKeys` to
    * `leaseNames` when given. No `Scan` or `Query` is granted: with them, an

@@ -61,7 +61,7 @@ describe('LeaseTable', () => {
 });
 
 describe('LeaseTable.grantLeaseAccess', () => {
-  it('grants exactly GetItem, UpdateItem, ConditionCheckItem and PutItem on the table, restricted to the named leases by LeadingKeys', () => {
+  it('grants exactly GetItem, UpdateItem and ConditionCheckItem on the table, restricted to the named leases by LeadingKeys', () => {
     const { stack } = testStack();
     const table = new LeaseTable(stack, 'Leases');
     const role = new iam.Role(stack, 'Worker', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
@@ -71,7 +71,7 @@ describe('LeaseTable.grantLeaseAccess', () => {
     expect(policyStatements(Template.fromStack(stack))).toEqual([
       {
         Effect: 'Allow',
-        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem', 'dynamodb:PutItem'],
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
         Resource: { 'Fn::GetAtt': [stack.getLogicalId(table.table.node.defaultChild as never), 'Arn'] },
         Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['reports/nightly', 'billing@eu-1'] } },
       },
@@ -88,7 +88,7 @@ describe('LeaseTable.grantLeaseAccess', () => {
     expect(policyStatements(Template.fromStack(stack))).toEqual([
       {
         Effect: 'Allow',
-        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem', 'dynamodb:PutItem'],
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
         Resource: { 'Fn::GetAtt': [stack.getLogicalId(table.table.node.defaultChild as never), 'Arn'] },
       },
     ]);
