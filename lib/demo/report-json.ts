@@ -1,0 +1,90 @@
+/**
+ * `demo-report.json`: the counts the issue asks for first, then the checks,
+ * the measurements, the pauses and the timeline the HTML report is drawn
+ * from. Built from the evidence alone (see checks.ts). Pure.
+ */
+import { computeChecks, type CheckResult, type PauseFinding } from './checks.js';
+import { measure, type Measurements } from './measurements.js';
+import type { DemoEvidence, LedgerHead } from './records.js';
+import { buildTimeline, type Timeline } from './timeline.js';
+
+/** How the run was set up; goes into the report as given. */
+export interface DemoRunInfo {
+  readonly seed: number;
+  readonly workers: number;
+  readonly durationS: number;
+  readonly tickS: number;
+  readonly duplicateRate: number;
+  readonly functionTimeoutMs: number;
+  readonly maxClockSkewMs: number;
+  readonly tableName: string;
+  readonly leaseName: string;
+  /** Where the workers' logs and the run log are. */
+  readonly logDir: string;
+  readonly startedAt: number;
+  readonly endedAt: number;
+}
+
+export interface DemoReport {
+  readonly ticks: number;
+  readonly ticksRun: number;
+  readonly duplicateTicksRun: number;
+  readonly duplicateDeliveries: number;
+  readonly takeovers: number;
+  readonly kills: number;
+  readonly pauses: number;
+  readonly staleWritesRejected: number;
+  readonly staleWritesAccepted: number;
+  readonly tokenRegressions: number;
+  /** Every check passed. */
+  readonly ok: boolean;
+  readonly checks: readonly CheckResult[];
+  /** Further counts behind the checks. */
+  readonly details: {
+    readonly duplicatesSkipped: number;
+    readonly unattributedEntries: number;
+    readonly missingEntries: number;
+    readonly pausedLeadersNotFenced: number;
+    /** Log lines that did not parse (a torn last line). */
+    readonly unreadableLogLines: number;
+  };
+  readonly run: DemoRunInfo;
+  readonly ledger: { readonly entries: number; readonly head?: LedgerHead };
+  readonly measurements: Measurements;
+  readonly pausesInDetail: readonly PauseFinding[];
+  readonly timeline: Timeline;
+}
+
+export function buildReport(evidence: DemoEvidence, run: DemoRunInfo, unreadableLogLines = 0): DemoReport {
+  const { counts, checks, pauses } = computeChecks(evidence);
+  const allChecks: CheckResult[] = [
+    ...checks,
+    ...(unreadableLogLines > 0 ? [{ name: 'logs are complete', ok: false, detail: `${unreadableLogLines} log lines did not parse` }] : []),
+  ];
+  return {
+    ticks: counts.ticks,
+    ticksRun: counts.ticksRun,
+    duplicateTicksRun: counts.duplicateTicksRun,
+    duplicateDeliveries: counts.duplicateDeliveries,
+    takeovers: counts.takeovers,
+    kills: counts.kills,
+    pauses: counts.pauses,
+    staleWritesRejected: counts.staleWritesRejected,
+    staleWritesAccepted: counts.staleWritesAccepted,
+    tokenRegressions: counts.tokenRegressions,
+    ok: allChecks.every((c) => c.ok),
+    checks: allChecks,
+    details: {
+      duplicatesSkipped: counts.duplicatesSkipped,
+      unattributedEntries: counts.unattributedEntries,
+      missingEntries: counts.missingEntries,
+      pausedLeadersNotFenced: counts.pausedLeadersNotFenced,
+      unreadableLogLines,
+    },
+    run,
+    ledger: { entries: evidence.ledger.entries.length, ...(evidence.ledger.head ? { head: evidence.ledger.head } : {}) },
+    measurements: measure(evidence),
+    pausesInDetail: pauses,
+    timeline: buildTimeline(evidence),
+  };
+}

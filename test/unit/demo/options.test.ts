@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { DEMO_DEFAULTS, parseDemoArgs, resolveDemoOptions } from '../../../lib/demo/options.js';
+
+describe('parseDemoArgs', () => {
+  it('applies the defaults, with a random seed', () => {
+    const o = parseDemoArgs([]);
+    expect(o).toMatchObject({ durationS: 30, workers: 4, tickS: 1, duplicateRate: 0.1, functionTimeoutMs: 3_000 });
+    expect(o === 'help' ? -1 : o.seed).toBeGreaterThanOrEqual(0);
+  });
+
+  it('reads --duration, --workers, --seed and --tick', () => {
+    expect(parseDemoArgs(['--duration', '8', '--workers', '3', '--seed', '42', '--tick', '2'])).toMatchObject({ durationS: 8, workers: 3, seed: 42, tickS: 2 });
+  });
+
+  it('answers --help', () => {
+    expect(parseDemoArgs(['--help'])).toBe('help');
+  });
+
+  it.each([
+    [['--duration', '0'], '--duration must be an integer from 1 to 3600, got 0'],
+    [['--workers', '1'], '--workers must be an integer from 2 to 16, got 1'],
+    [['--workers', 'many'], '--workers must be an integer from 2 to 16, got NaN'],
+    [['--seed', '1.5'], '--seed must be an integer'],
+    [['--tick', '0.5'], '--tick must be an integer from 1 to 60, got 0.5'],
+  ])('rejects %j naming the option', (argv, message) => {
+    expect(() => parseDemoArgs(argv)).toThrow(message);
+  });
+
+  it('rejects an unknown option', () => {
+    expect(() => parseDemoArgs(['--wrokers', '3'])).toThrow(/wrokers/);
+  });
+});
+
+describe('resolveDemoOptions', () => {
+  it('keeps the job’s work inside the function timeout', () => {
+    expect(() => resolveDemoOptions({ workMaxMs: DEMO_DEFAULTS.functionTimeoutMs + 1 })).toThrow('workMaxMs');
+  });
+});
