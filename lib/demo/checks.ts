@@ -43,6 +43,10 @@ export interface DemoCounts {
   readonly missingEntries: number;
   /** Paused leaders resumed after a successor wrote whose late write was not refused by the fence. Must be 0. */
   readonly pausedLeadersNotFenced: number;
+  /** Invocations that threw anything but the fence's StaleTokenError. Must be 0. */
+  readonly unexpectedErrors: number;
+  /** Workers that exited other than cleanly at the end or by the nemesis's SIGKILL. Must be 0. */
+  readonly crashedWorkers: number;
 }
 
 /** Where in its job a paused leader was stopped. */
@@ -176,6 +180,9 @@ export function computeChecks(evidence: DemoEvidence): { counts: DemoCounts; che
   const unattributed = ledger.entries.filter((e) => !starts.has(e.token));
   const missing = ends.filter((r) => r.ok && !entries.has(entryKey(r.tick, r.token)));
   const runsMismatch = ledger.head !== undefined && (ledger.head.runs ?? 0) !== ledger.entries.length;
+  const unexpected = outcomes.filter((o) => o.status === 'error' && o.error !== 'StaleTokenError');
+  const killedPids = new Set(ofType(runRecords, 'kill').map((k) => k.pid));
+  const crashed = exits.filter((e) => e.code !== 0 && !(e.signal === 'SIGKILL' && killedPids.has(e.pid)));
 
   const counts: DemoCounts = {
     ticks: ofType(runRecords, 'tick').length,
@@ -192,6 +199,8 @@ export function computeChecks(evidence: DemoEvidence): { counts: DemoCounts; che
     unattributedEntries: unattributed.length,
     missingEntries: missing.length,
     pausedLeadersNotFenced: notFenced.length,
+    unexpectedErrors: unexpected.length,
+    crashedWorkers: crashed.length,
   };
 
   const list = (values: readonly (number | string)[]) => values.slice(0, 10).join(', ') + (values.length > 10 ? ', ...' : '');
@@ -229,6 +238,17 @@ export function computeChecks(evidence: DemoEvidence): { counts: DemoCounts; che
         notFenced.length === 0
           ? `${pauses.filter((p) => p.phase === 'before-write' && p.successorWroteFirst).length} paused before their write and resumed after a successor wrote: all refused`
           : `not refused: ${list(notFenced.map((p) => `${p.worker} token ${p.token} (${p.write})`))}`,
+    },
+    {
+      name: 'nothing else went wrong',
+      ok: unexpected.length === 0 && crashed.length === 0,
+      detail:
+        [
+          unexpected.length ? `invocations that threw: ${list(unexpected.map((o) => `${o.worker} ${o.error}: ${o.message ?? ''}`))}` : '',
+          crashed.length ? `workers that died unbidden: ${list(crashed.map((e) => `${e.worker} (${e.signal ?? `code ${e.code}`})`))}` : '',
+        ]
+          .filter(Boolean)
+          .join('; ') || 'no invocation threw anything but StaleTokenError; every worker exited cleanly or by the nemesis',
     },
     {
       name: 'ticks ran',

@@ -45,6 +45,8 @@ export interface DemoReport {
     readonly unattributedEntries: number;
     readonly missingEntries: number;
     readonly pausedLeadersNotFenced: number;
+    readonly unexpectedErrors: number;
+    readonly crashedWorkers: number;
     /** Log lines that did not parse (a torn last line). */
     readonly unreadableLogLines: number;
   };
@@ -79,6 +81,8 @@ export function buildReport(evidence: DemoEvidence, run: DemoRunInfo, unreadable
       unattributedEntries: counts.unattributedEntries,
       missingEntries: counts.missingEntries,
       pausedLeadersNotFenced: counts.pausedLeadersNotFenced,
+      unexpectedErrors: counts.unexpectedErrors,
+      crashedWorkers: counts.crashedWorkers,
       unreadableLogLines,
     },
     run,

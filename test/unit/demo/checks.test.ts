@@ -30,6 +30,8 @@ describe('computeChecks on a clean run', () => {
       unattributedEntries: 0,
       missingEntries: 0,
       pausedLeadersNotFenced: 0,
+      unexpectedErrors: 0,
+      crashedWorkers: 0,
     });
   });
 
@@ -170,6 +172,28 @@ describe('classifyPauses', () => {
     const i = b.workerRecords.findIndex((r) => r.type === 'write-end' && r.token === 3);
     b.workerRecords[i] = { type: 'write-end', worker: 'w2', at: tickAt(7) + 420, tick: tickAt(2), token: 3, ok: false, error: 'AbortError' };
     expect(failed(b.build())).toEqual(['paused leaders were fenced']);
+  });
+});
+
+describe('nothing else went wrong', () => {
+  it('fails on an invocation that threw anything but StaleTokenError', () => {
+    const b = cleanRun();
+    const id = b.lead('w3', 16, 9, tickAt(16) + 20);
+    b.outcome('w3', 16, 9, tickAt(16) + 40, id, 'error', { error: 'ResourceNotFoundException' });
+    expect(failed(b.build())).toEqual(['nothing else went wrong']);
+  });
+
+  it('fails on a worker that died without the nemesis', () => {
+    const b = cleanRun();
+    b.exit('w2', 102, tickAt(15), null);
+    b.runRecords.push({ type: 'exit', at: tickAt(15) + 1, worker: 'w3', pid: 103, code: 1, signal: null });
+    expect(computeChecks(b.build()).counts.crashedWorkers).toBe(1);
+    expect(failed(b.build())).toEqual(['nothing else went wrong']);
+  });
+
+  it('accepts the nemesis’s SIGKILL and a clean exit at the end', () => {
+    const b = cleanRun().exit('w2', 102, tickAt(16), null);
+    expect(computeChecks(b.build()).counts.crashedWorkers).toBe(0);
   });
 });
 
