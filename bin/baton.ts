@@ -5,7 +5,7 @@
  * pays for the simulator or the demo.
  */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
-  demo: { summary: 'walk through the lease protocol on DynamoDB Local', load: () => import('./commands/tour.js') },
+  demo: { summary: 'contending Lambda workers, a nemesis, a live view and a checked report', load: () => import('./commands/demo.js') },
   status: { summary: 'show a lease: holder, token, expiry, last tick', load: () => import('./commands/status.js') },
   watch: { summary: 'follow a lease as it changes hands', load: () => import('./commands/watch.js') },
   release: { summary: 'force-release a stuck lease at a given token', load: () => import('./commands/release.js') },

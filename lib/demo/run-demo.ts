@@ -1,0 +1,222 @@
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createLeaseTable, DEFAULTS } from '../runtime/index.js';
+import { Prng } from '../sim/prng.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDBClient, startDynamoDBLocal } from '../testing/index.js';
+import { JsonlWriter, readJsonl } from './jsonl.js';
+import { readLedger } from './ledger.js';
+import { LiveView } from './live-view.js';
+import { Nemesis } from './nemesis.js';
+import type { DemoOptions } from './options.js';
+import type { DemoEvidence, RunRecord, WorkerRecord } from './records.js';
+import { renderReportHtml } from './report-html.js';
+import { buildReport, type DemoReport } from './report-json.js';
+import { ResourceMonitor } from './resource-monitor.js';
+import { formatSummary } from './summary.js';
+import { TickDriver } from './tick-driver.js';
+import { WorkerPool } from './worker-pool.js';
+
+const TABLE_NAME = 'baton-demo';
+const LEASE_NAME = 'baton-demo/example-job';
+/** The last strike may hold the run open this many extra ticks, so a pause ends with its fenced write. */
+const MAX_EXTRA_TICKS = 12;
+const STOP_GRACE_MS = 3_000;
+
+/** Where `runDemo` writes and how it is interrupted. */
+export interface DemoIo {
+  /** The report files go here; the logs under `.baton/demo/`. */
+  readonly cwd: string;
+  readonly out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** Ctrl-C: stop, clean up, write no report. */
+  readonly signal: AbortSignal;
+}
+
+/** What a finished run produced. Undefined when it was interrupted. */
+export interface DemoResult {
+  readonly report: DemoReport;
+  readonly jsonPath: string;
+  readonly htmlPath: string;
+}
+
+/**
+ * `baton demo`: DynamoDB Local, the lease table, worker processes invoking the
+ * real cron-singleton handler on a shared schedule with duplicate
+ * deliveries, a nemesis killing and pausing the leader, a live view, and the
+ * report. Every process it starts is stopped before it returns or throws,
+ * and SIGKILLed from the `exit` hook if the parent goes down first.
+ */
+export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoResult | undefined> {
+  const logDir = join(io.cwd, '.baton', 'demo');
+  rmSync(logDir, { recursive: true, force: true });
+  mkdirSync(logDir, { recursive: true });
+  const runLog = new JsonlWriter<RunRecord>(join(logDir, 'run.jsonl'));
+  const random = new Prng(options.seed);
+  const startedAt = Date.now();
+  const view = new LiveView({
+    out: io.out,
+    title: `Baton demo · ${options.workers} workers · tick ${options.tickS} s · seed ${options.seed}`,
+    durationS: options.durationS,
+  });
+  view.say(`Baton demo: seed ${options.seed} (replay the same nemesis and duplicates with --seed ${options.seed})`);
+  view.say('Starting DynamoDB Local on 127.0.0.1 ...');
+
+  const db = await startDynamoDBLocal();
+  const client = localDynamoDBClient(db.endpoint);
+  let nemesis: Nemesis | undefined;
+  let driver: TickDriver | undefined;
+  let monitor: ResourceMonitor | undefined;
+  let pool: WorkerPool | undefined;
+  const killAll = () => pool?.killAllNow();
+  process.on('exit', killAll);
+  try {
+    await createLeaseTable(client, TABLE_NAME);
+    view.say(`DynamoDB Local at ${db.endpoint}; table ${TABLE_NAME}; lease ${LEASE_NAME}. Logs in ${relative(io.cwd, logDir) || logDir}/`);
+    const record = (r: RunRecord) => {
+      runLog.append(r);
+      view.onRunRecord(r);
+    };
+    const workers = new WorkerPool({
+      logDir,
+      env: workerEnvironment(db.endpoint, options),
+      onRecord: (r: WorkerRecord) => {
+        nemesis?.observe(r);
+        view.onWorkerRecord(r);
+      },
+      onRunRecord: record,
+    });
+    pool = workers;
+    view.say(`Starting ${options.workers} worker processes (each a Lambda execution environment running the real handler) ...`);
+    for (let i = 0; i < options.workers; i++) workers.spawn();
+    await untilAborted(Promise.all(workers.all.map((w) => w.ready)), io.signal);
+    if (io.signal.aborted) return undefined;
+
+    monitor = new ResourceMonitor({ client, tableName: TABLE_NAME, leaseName: LEASE_NAME, onSample: record });
+    nemesis = new Nemesis({ pool: workers, random: random.fork('nemesis'), maxClockSkewMs: DEFAULTS.maxClockSkewMs, tickMs: options.tickS * 1000, onRunRecord: record });
+    driver = new TickDriver({
+      tickMs: options.tickS * 1000,
+      duplicateRate: options.duplicateRate,
+      random: random.fork('deliveries'),
+      targets: () => workers.live.filter((w) => w.state === 'ready' || w.state === 'paused'),
+      onRunRecord: record,
+    });
+    monitor.start();
+    view.start(Date.now());
+    nemesis.start();
+    const ticks = Math.ceil(options.durationS / options.tickS);
+    const strikes = nemesis;
+    await driver.run(ticks, io.signal, { extendWhile: () => strikes.busy, maxExtra: MAX_EXTRA_TICKS });
+    nemesis.finish();
+    // Let redeliveries land and the last invocations finish, then resume anyone still paused and let it finish too.
+    const settle = options.functionTimeoutMs + 2_000;
+    await until(() => workers.live.every((w) => w.pending === 0 && w.state !== 'paused'), settle, io.signal);
+    nemesis.stop();
+    await until(() => workers.live.every((w) => w.pending === 0), settle, io.signal);
+    driver.stop();
+    await workers.stopAll(STOP_GRACE_MS);
+    await monitor.stop();
+    view.stop();
+    if (io.signal.aborted) return undefined;
+
+    const ledger = await readLedger(client, TABLE_NAME, LEASE_NAME);
+    runLog.close();
+    const evidence = readEvidence(logDir, ledger);
+    const report = buildReport(
+      evidence.evidence,
+      {
+        seed: options.seed,
+        workers: options.workers,
+        durationS: options.durationS,
+        tickS: options.tickS,
+        duplicateRate: options.duplicateRate,
+        functionTimeoutMs: options.functionTimeoutMs,
+        maxClockSkewMs: DEFAULTS.maxClockSkewMs,
+        tableName: TABLE_NAME,
+        leaseName: LEASE_NAME,
+        logDir: relative(io.cwd, logDir) || logDir,
+        startedAt,
+        endedAt: Date.now(),
+      },
+      evidence.unreadable,
+    );
+    const jsonPath = join(io.cwd, 'demo-report.json');
+    const htmlPath = join(io.cwd, 'demo-report.html');
+    writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(htmlPath, renderReportHtml(report));
+    view.say(formatSummary(report));
+    view.say(`Wrote ${jsonPath} and ${htmlPath}`);
+    return { report, jsonPath, htmlPath };
+  } finally {
+    nemesis?.stop();
+    driver?.stop();
+    view.stop();
+    await pool?.stopAll(STOP_GRACE_MS);
+    await monitor?.stop();
+    runLog.close();
+    client.destroy();
+    await db.stop();
+    process.off('exit', killAll);
+  }
+}
+
+/**
+ * A worker's whole environment, as a Lambda function's would be: region,
+ * endpoint and credentials through the standard AWS SDK variables, the table
+ * and lease through Baton's. Nothing is inherited from this shell but PATH
+ * (and HOME/TMPDIR, for Node itself), so no profile or real credential leaks in.
+ */
+function workerEnvironment(endpoint: string, options: DemoOptions): Record<string, string> {
+  const passThrough = Object.fromEntries(['PATH', 'HOME', 'TMPDIR'].flatMap((k) => (process.env[k] ? [[k, process.env[k] as string]] : [])));
+  return {
+    ...passThrough,
+    TZ: 'UTC',
+    AWS_REGION: LOCAL_REGION,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_LAMBDA_FUNCTION_NAME: 'baton-demo-example-job',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    BATON_TABLE_NAME: TABLE_NAME,
+    BATON_LEASE_NAME: LEASE_NAME,
+    POWERTOOLS_SERVICE_NAME: 'baton-demo',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    BATON_DEMO_TIMEOUT_MS: String(options.functionTimeoutMs),
+    BATON_DEMO_WORK_MS: `${options.workMinMs}-${options.workMaxMs}`,
+    BATON_DEMO_SEED: String(options.seed),
+  };
+}
+
+/** Reads back every log of the run. */
+function readEvidence(logDir: string, ledger: DemoEvidence['ledger']): { evidence: DemoEvidence; unreadable: number } {
+  const run = readJsonl<RunRecord>(join(logDir, 'run.jsonl'));
+  let unreadable = run.unreadable;
+  const workerRecords: WorkerRecord[] = [];
+  for (const file of readdirSync(logDir).filter((f) => /^w\d+\.jsonl$/.test(f))) {
+    const w = readJsonl<WorkerRecord>(join(logDir, file));
+    workerRecords.push(...w.records);
+    unreadable += w.unreadable;
+  }
+  workerRecords.sort((a, b) => a.at - b.at);
+  return { evidence: { workerRecords, runRecords: run.records, ledger }, unreadable };
+}
+
+/** Resolves when `done()` holds, `ms` passed, or `signal` aborted. */
+async function until(done: () => boolean, ms: number, signal: AbortSignal): Promise<void> {
+  const end = Date.now() + ms;
+  while (!done() && Date.now() < end && !signal.aborted) await sleep(50);
+}
+
+/** Waits for `work`, or for `signal` to abort, whichever comes first. */
+async function untilAborted(work: Promise<unknown>, signal: AbortSignal): Promise<void> {
+  let onAbort = (): void => {};
+  const aborted = new Promise<void>((resolve) => {
+    onAbort = resolve;
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([work, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
