@@ -1,0 +1,66 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { RunRecord } from '../../lib/demo/records.js';
+import type { DemoReport } from '../../lib/demo/report-json.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+const cwd = mkdtempSync(join(tmpdir(), 'baton-demo-e2e-'));
+
+afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+/** Runs the CLI as a user would, in an empty directory, and collects its output. */
+function runDemo(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(TSX, [join(ROOT, 'bin', 'baton.ts'), 'demo', ...args], {
+      cwd,
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('baton demo', () => {
+  it('runs 3 workers for 8 s against DynamoDB Local and writes a passing report', { timeout: 90_000 }, async () => {
+    const { code, output } = await runDemo(['--duration', '8', '--workers', '3']);
+    expect(code, output).toBe(0);
+
+    const report = JSON.parse(readFileSync(join(cwd, 'demo-report.json'), 'utf8')) as DemoReport;
+    for (const field of ['ticks', 'ticksRun', 'duplicateTicksRun', 'duplicateDeliveries', 'takeovers', 'kills', 'pauses', 'staleWritesRejected', 'staleWritesAccepted', 'tokenRegressions'] as const) {
+      expect(typeof report[field], field).toBe('number');
+    }
+    expect(report, `seed ${report.run.seed}`).toMatchObject({ duplicateTicksRun: 0, staleWritesAccepted: 0, tokenRegressions: 0, ok: true });
+    expect(report.ticks).toBeGreaterThanOrEqual(8);
+    expect(report.ticksRun).toBeGreaterThan(0);
+    expect(report.measurements.follower.requests.max).toBe(1);
+
+    const html = readFileSync(join(cwd, 'demo-report.html'), 'utf8');
+    expect(html).toContain('<svg');
+    expect(output).toContain('All checks passed.');
+
+    // Every process it started is gone: the workers (the run log has their pids) and DynamoDB Local.
+    const runLog = readFileSync(join(cwd, '.baton', 'demo', 'run.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as RunRecord);
+    const pids = runLog.flatMap((r) => (r.type === 'spawn' ? [r.pid] : []));
+    expect(pids.length).toBeGreaterThanOrEqual(3);
+    expect(pids.filter(alive)).toEqual([]);
+    expect(existsSync(join(cwd, '.baton', 'demo', 'w1.log'))).toBe(true);
+  });
+});
