@@ -1,0 +1,99 @@
+import { startDynamoDBLocal } from '../testing/index.js';
+import { buildSystems, needsPeers } from './build-systems.js';
+import { ClientPool } from './client-pool.js';
+import { describeEnvironment, type BenchEnvironment } from './environment.js';
+import { contentionClients, measureContention } from './figures/contention.js';
+import { measureFailover } from './figures/failover.js';
+import { measureLatency } from './figures/latency.js';
+import { measureRequests } from './figures/requests.js';
+import { measureThroughput } from './figures/throughput.js';
+import { SYSTEM_NAMES, type SystemName } from './lock-system.js';
+import type { BenchParams } from './options.js';
+import { loadPeers, type PeerPackage } from './peers.js';
+import { ratios } from './ratios.js';
+import { FIGURES, type BenchResult, type FigureName } from './result.js';
+import { checkTargets, type TargetCheck } from './targets.js';
+
+/** What `bench-report.json` holds. */
+export interface BenchReport {
+  readonly params: BenchParams & {
+    readonly environment: BenchEnvironment;
+    readonly peers: Readonly<Partial<Record<PeerPackage, string>>>;
+    /** Each system's options as configured by its adapter. */
+    readonly settings: Readonly<Partial<Record<SystemName, Readonly<Record<string, unknown>>>>>;
+    readonly startedAt: string;
+    readonly elapsedS: number;
+  };
+  readonly results: readonly BenchResult[];
+  /** Where Baton stands against each target of issue 5. */
+  readonly targets: readonly TargetCheck[];
+}
+
+export interface RunBenchOptions {
+  /** Install missing peer libraries (`npm ci` in test/bench/peers). */
+  readonly install: boolean;
+  /** Progress lines. */
+  readonly log: (line: string) => void;
+}
+
+/**
+ * One bench run: its own DynamoDB Local, a table per system, every figure in
+ * turn, then the ratios and targets computed from this run alone. Everything
+ * it starts (Java, clients, leases, timers) is stopped before it returns.
+ */
+export async function runBench(params: BenchParams, options: RunBenchOptions): Promise<BenchReport> {
+  const { log } = options;
+  const startedAt = new Date();
+  const began = performance.now();
+  const environment = describeEnvironment();
+  const peers = needsPeers(params.systems) ? await loadPeers({ install: options.install, log }) : undefined;
+  const systems = buildSystems(params.systems, params.leaseDurationMs, peers);
+  log('starting DynamoDB Local (127.0.0.1, in memory)');
+  const db = await startDynamoDBLocal();
+  const pool = new ClientPool(db.endpoint);
+  const measured: BenchResult[] = [];
+  try {
+    const admin = pool.create().client;
+    for (const system of systems) await system.createTable(admin);
+
+    log(`requests per operation (${params.requests.reps} repetitions, systems side by side)`);
+    for (const rs of await Promise.all(systems.map((s) => measureRequests(s, pool, params.requests.reps, params.leaseDurationMs)))) measured.push(...rs);
+
+    log(`uncontended acquire latency (${params.latency.iterations} iterations after ${params.latency.warmup} warm-up, interleaved)`);
+    measured.push(...(await measureLatency(systems, pool, params.latency)));
+
+    log(`contention (${params.contention.contenders} contenders, one lease)`);
+    const clients = contentionClients(pool, params.contention.contenders);
+    for (const system of systems) measured.push(...(await measureContention(system, clients)));
+
+    log(`failover (${params.failover.trials} trial(s) of a ${params.leaseDurationMs} ms lease)`);
+    measured.push(...(await measureFailover(systems, pool, params)));
+
+    log(`renew throughput (${params.throughput.leases} leases, ${params.throughput.workers} workers, ${params.throughput.rounds} round(s))`);
+    measured.push(...(await measureThroughput(systems, pool, params.throughput)));
+  } finally {
+    pool.destroyAll();
+    await db.stop();
+  }
+  const results = sortResults([...measured, ...ratios(params.systems, measured)]);
+  return {
+    params: {
+      ...params,
+      environment,
+      peers: peers?.versions ?? {},
+      settings: Object.fromEntries(systems.map((s) => [s.name, s.settings])),
+      startedAt: startedAt.toISOString(),
+      elapsedS: Math.round((performance.now() - began) / 100) / 10,
+    },
+    results,
+    targets: checkTargets(params, results),
+  };
+}
+
+/** Report order: by system, then by figure, as listed in SYSTEM_NAMES and FIGURES. */
+function sortResults(results: BenchResult[]): BenchResult[] {
+  const figureOrder = Object.keys(FIGURES) as FigureName[];
+  return results.sort(
+    (a, b) => SYSTEM_NAMES.indexOf(a.system) - SYSTEM_NAMES.indexOf(b.system) || figureOrder.indexOf(a.figure) - figureOrder.indexOf(b.figure),
+  );
+}
