@@ -1,0 +1,11 @@
+// The bench of issue 5: Baton side by side with the DynamoDB lock libraries (`baton bench`).
+export { runBench, type BenchReport, type RunBenchOptions } from './run-bench.js';
+export { BENCH_DEFAULTS, resolveBenchParams, type BenchParams } from './options.js';
+export { SYSTEM_NAMES, type SystemName, type LockSystem, type Contender, type Held } from './lock-system.js';
+export { FIGURES, type FigureName, type BenchResult } from './result.js';
+export type { TargetCheck } from './targets.js';
+export { PEERS_DIR, PeersUnavailableError } from './peers.js';
+export { countRequests, type RequestCounter } from './request-counter.js';
+export { terminalTable } from './report-table.js';
+export { markdownTable } from './report-markdown.js';
+export { htmlReport } from './report-html.js';

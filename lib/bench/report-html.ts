@@ -1,0 +1,87 @@
+import { environmentLine, formatNumber } from './report-rows.js';
+import { FIGURES, type FigureName } from './result.js';
+import type { BenchReport } from './run-bench.js';
+import { escapeXml, svgBarChart } from './svg-bar-chart.js';
+
+/** What each figure measures, under its chart. */
+const CAPTIONS: Readonly<Record<FigureName, string>> = {
+  'requests.acquireWin': 'DynamoDB requests of one acquire that wins a free lease (counted on the wire, retries included). Lower is better.',
+  'requests.acquireLoss': 'Requests of one attempt that loses to a live holder. Lower is better.',
+  'requests.renew': 'Requests of one renewal (a call, or one background heartbeat). Lower is better.',
+  'requests.release': 'Requests of one release. Lower is better.',
+  'latency.acquire.p50Ms': 'Median time of an uncontended acquire. Lower is better.',
+  'latency.acquire.p99Ms': '99th percentile of an uncontended acquire. Lower is better.',
+  'contention.winners': 'Contenders that got the lease when all raced for it at once. Must be 1.',
+  'contention.requests': 'Requests all contenders sent until each had its answer. Lower is better.',
+  'contention.allAnsweredMs': 'Time until the last contender had its answer. Lower is better.',
+  'failover.ms': 'Time from the holder stopping (right after a renewal) until another holds the lease. Lower is better.',
+  'throughput.renewsPerS': 'Renewals per second of 1,000 held leases by 8 concurrent workers. Higher is better.',
+  'ratio.latencyP50VsRaw': 'Acquire p50 over the bare UpdateItem p50 of the same run. 1 is the floor.',
+  'ratio.latencyP99VsRaw': 'Acquire p99 over the bare UpdateItem p99 of the same run.',
+  'ratio.contentionVsRawP99': "Time until all contenders answered, in units of a single request's p99.",
+  'ratio.throughputVsRaw': 'Renew throughput over bare UpdateItem throughput of the same run. Higher is better.',
+};
+
+/** `bench-report.html`: the targets, then one SVG bar chart per figure; self-contained. */
+export function htmlReport(report: BenchReport): string {
+  const charts = (Object.keys(FIGURES) as FigureName[]).map((figure) => {
+    const bars = report.params.systems.map((system) => {
+      const r = report.results.find((x) => x.system === system && x.figure === figure);
+      return { label: system, value: r?.value ?? null, ...(r?.note ? { note: r.note } : {}), accent: system === 'baton' };
+    });
+    const notes = bars.filter((b) => b.note).map((b) => `<li><b>${escapeXml(b.label)}</b>: ${escapeXml(b.note!)}</li>`);
+    return [
+      '<figure>',
+      svgBarChart(figure, FIGURES[figure], bars, formatNumber),
+      `<figcaption>${escapeXml(CAPTIONS[figure])}${notes.length ? `<ul>${notes.join('')}</ul>` : ''}</figcaption>`,
+      '</figure>',
+    ].join('\n');
+  });
+  const targets = report.targets.map(
+    (t) =>
+      `<tr class="${t.met === null ? 'na' : t.met ? 'pass' : 'miss'}"><td>${t.met === null ? 'n/a' : t.met ? 'PASS' : 'MISS'}</td>` +
+      `<td>${escapeXml(t.target)}</td><td>${escapeXml(String(t.value ?? 'n/a'))} ${escapeXml(t.unit)}</td>` +
+      `<td>${escapeXml(String(t.bound ?? 'n/a'))}</td><td>${escapeXml(t.basis)}</td></tr>`,
+  );
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Baton bench</title>
+<style>
+  body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem; color: #1d2330; max-width: 1240px; }
+  h1 { font-size: 1.4rem; margin-bottom: .2rem; }
+  .env { color: #556; margin-top: 0; }
+  table { border-collapse: collapse; margin: 1rem 0 2rem; }
+  td, th { border-bottom: 1px solid #dde; padding: .35rem .6rem; text-align: left; vertical-align: top; }
+  tr.pass td:first-child { color: #17803d; font-weight: 600; }
+  tr.miss td:first-child { color: #b42318; font-weight: 600; }
+  .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(580px, 1fr)); gap: 1.5rem 2rem; }
+  figure { margin: 0; }
+  figcaption { color: #445; font-size: 12.5px; max-width: 560px; }
+  figcaption ul { margin: .3rem 0 0; padding-left: 1.1rem; }
+  svg .title { font-weight: 600; font-size: 13px; fill: #1d2330; }
+  svg .unit { font-weight: 400; fill: #667; }
+  svg .label, svg .value, svg .na { font-size: 12px; fill: #334; }
+  svg .na { fill: #889; font-style: italic; }
+  svg .bar { fill: #8c9bb5; }
+  svg .bar.accent { fill: #2f6fde; }
+</style>
+</head>
+<body>
+<h1>Baton and the DynamoDB lock libraries, side by side</h1>
+<p class="env">${escapeXml(environmentLine(report))}</p>
+<h2>Baton against the targets</h2>
+<table>
+<tr><th></th><th>target</th><th>measured</th><th>bound</th><th>basis</th></tr>
+${targets.join('\n')}
+</table>
+<h2>Figures</h2>
+<p>Bars marked * carry a note (hover, or read below the chart). Every system ran against the same DynamoDB Local in the same run; the parameters and each library's settings are in bench-report.json.</p>
+<div class="charts">
+${charts.join('\n')}
+</div>
+</body>
+</html>
+`;
+}

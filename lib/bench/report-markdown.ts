@@ -1,0 +1,21 @@
+import { environmentLine, reportGrid, targetLines } from './report-rows.js';
+import type { BenchReport } from './run-bench.js';
+
+/** The table as Markdown, for the README's "How Baton compares" section (`baton bench --markdown`). */
+export function markdownTable(report: BenchReport): string {
+  const grid = reportGrid(report);
+  const row = (cells: readonly string[]) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+  return [
+    row(['figure', 'unit', ...grid.systems.map((s) => `\`${s}\``)]),
+    row(['---', '---', ...grid.systems.map(() => '---:')]),
+    ...grid.rows.map((r) => row([`\`${r.figure}\``, r.unit, ...r.cells])),
+    '',
+    ...grid.notes.map((note, i) => `[${i + 1}] ${note}  `),
+    '',
+    'Baton against the targets of issue 5:',
+    '',
+    ...targetLines(report).map((line) => `- ${line}`),
+    '',
+    `Run: ${environmentLine(report)}`,
+  ].join('\n');
+}

@@ -1,0 +1,54 @@
+import type { SystemName } from './lock-system.js';
+import type { BenchReport } from './run-bench.js';
+import { FIGURES, type FigureName } from './result.js';
+
+/** The report as a grid: one row per figure, one column per system; notes numbered once. */
+export interface ReportGrid {
+  readonly systems: readonly SystemName[];
+  readonly rows: readonly { readonly figure: FigureName; readonly unit: string; readonly cells: readonly string[] }[];
+  /** `figure (systems): note`, numbered in order of first use; one per distinct note of a figure. */
+  readonly notes: readonly string[];
+}
+
+/** Lays out `report.results` for the terminal table and the README's markdown table. */
+export function reportGrid(report: BenchReport): ReportGrid {
+  const systems = report.params.systems;
+  // The same note on one figure for several systems is listed once.
+  const notes = new Map<string, { figure: FigureName; note: string; systems: SystemName[] }>();
+  const rows = (Object.keys(FIGURES) as FigureName[]).map((figure) => ({
+    figure,
+    unit: FIGURES[figure],
+    cells: systems.map((system) => {
+      const r = report.results.find((x) => x.system === system && x.figure === figure);
+      if (!r) return '';
+      const text = r.value === null ? 'n/a' : formatNumber(r.value);
+      if (r.note === undefined) return text;
+      const key = `${figure}\n${r.note}`;
+      const entry = notes.get(key) ?? { figure, note: r.note, systems: [] };
+      entry.systems.push(system);
+      notes.set(key, entry);
+      return `${text} [${[...notes.keys()].indexOf(key) + 1}]`;
+    }),
+  }));
+  return { systems, rows, notes: [...notes.values()].map((n) => `${n.figure} (${n.systems.join(', ')}): ${n.note}`) };
+}
+
+/** Integers as they are (with thousands separators from 10,000), other values to two decimals. */
+export function formatNumber(value: number): string {
+  if (Number.isInteger(value)) return Math.abs(value) >= 10_000 ? value.toLocaleString('en-US') : String(value);
+  return value.toFixed(2);
+}
+
+/** One line per target: PASS, MISS or n/a, the value against its bound. */
+export function targetLines(report: BenchReport): string[] {
+  return report.targets.map((t) => {
+    const verdict = t.met === null ? 'n/a ' : t.met ? 'PASS' : 'MISS';
+    return `${verdict}  ${t.target}: ${t.value ?? 'n/a'} ${t.unit} (bound ${t.bound ?? 'n/a'}; ${t.basis})`;
+  });
+}
+
+/** Mode, time and machine of the run, in one line. */
+export function environmentLine(report: BenchReport): string {
+  const e = report.params.environment;
+  return `${report.params.mode} run, ${report.params.startedAt}, ${report.params.elapsedS} s: Node ${e.node}, ${e.os}, ${e.cpus} x ${e.cpuModel}, ${e.memoryGiB} GiB, load ${e.loadAverage1m} at start, ${e.dynamodbLocal}, ${e.awsSdk}`;
+}
