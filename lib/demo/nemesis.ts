@@ -141,7 +141,8 @@ export class Nemesis {
     }
     const maxMs = job.durationMs + 4 * this.options.tickMs + 3_000;
     this.#state = { name: 'paused', worker, token, at, expiresAt: job.expiresAt, maxMs };
-    // Read the process state a moment later: the kernel delivers SIGSTOP asynchronously.
+    // The kernel stops a process only once each of its threads next runs, which on a busy machine
+    // takes a while: look until it shows stopped (or a second has passed), then log the pause.
     this.#logPause = () => {
       this.#logPause = undefined;
       const stopped = processStopped(worker.pid);
@@ -156,7 +157,11 @@ export class Nemesis {
         ...(stopped === undefined ? {} : { stopped }),
       });
     };
-    this.#after(20, () => this.#logPause?.());
+    const look = (tries: number) => {
+      if (tries > 0 && processStopped(worker.pid) === false) this.#after(10, () => look(tries - 1));
+      else this.#logPause?.();
+    };
+    this.#after(5, () => look(100));
     this.#poll = setInterval(() => {
       const s = this.#state;
       if (s.name !== 'paused') return;
