@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClientPool } from '../client-pool.js';
-import type { Held, LockSystem } from '../lock-system.js';
+import type { LockSystem } from '../lock-system.js';
 import type { BenchParams } from '../options.js';
 import { result, type BenchResult } from '../result.js';
 import { median } from '../stats.js';
@@ -48,19 +48,19 @@ async function failoverOnce(system: LockSystem, pool: ClientPool, lease: string,
   });
   // Whatever happens below, a rejection of `waiting` is reported once, at the await.
   waiting.catch(() => {});
-  let successor: Held | undefined;
   try {
     await sleep(durationMs / 2 + Math.random() * durationMs);
     if (acquiredAt !== undefined) throw new Error(`bench: ${system.name}: the waiter acquired while the leader was renewing`);
     await holderClient.requests.nextBurst({ quietMs: 0, timeoutMs: 2 * durationMs });
     leader.crash();
     const crashedAt = performance.now();
-    successor = await Promise.race([waiting, rejectOnAbort(timeout, `bench: ${system.name}: no failover within ${params.failover.timeoutMs} ms`)]);
+    await Promise.race([waiting, rejectOnAbort(timeout, `bench: ${system.name}: no failover within ${params.failover.timeoutMs} ms`)]);
     return acquiredAt! - crashedAt;
   } finally {
-    await successor?.release();
     leader.crash();
     await leader.abandon();
+    // Also when the waiter won too early: no lock of the bench outlives its trial.
+    if (acquiredAt !== undefined) await (await waiting).release();
   }
 }
 
