@@ -265,16 +265,24 @@ function offsetTimeline(records: readonly HistoryRecord[]) {
     return value;
   };
   const isAlive = (worker: string, real: number) => (alive.get(worker) ?? []).some((s) => s.from <= real && real < s.to);
-  /** The largest offset difference between `a` and `b` at any moment of `[from, to]`. */
+  /**
+   * The largest difference between a reading of `a`'s clock and a reading of
+   * `b`'s, both taken within `[from, to]`. The protocol compares readings
+   * taken at different moments (the holder's at its last renew, the
+   * contender's at its acquire), so this, not the spread at one instant, is
+   * what the skew assumption bounds.
+   */
   const spreadBetween = (a: string, b: string, from: number, to: number): number => {
-    const moments = [from, to, ...[a, b].flatMap((w) => (changes.get(w) ?? []).map((c) => c.real))].filter((t) => t >= from && t <= to);
-    let worst = 0;
-    for (const t of moments) {
-      const oa = at(a, t);
-      const ob = at(b, t);
-      if (oa !== undefined && ob !== undefined) worst = Math.max(worst, Math.abs(oa - ob));
-    }
-    return worst;
+    const range = (worker: string) => {
+      const values = [at(worker, from), ...(changes.get(worker) ?? []).filter((c) => c.real > from && c.real <= to).map((c) => c.offsetMs)].filter(
+        (o): o is number => o !== undefined,
+      );
+      return values.length === 0 ? undefined : { min: Math.min(...values), max: Math.max(...values) };
+    };
+    const ra = range(a);
+    const rb = range(b);
+    if (!ra || !rb) return 0;
+    return Math.max(ra.max - rb.min, rb.max - ra.min, 0);
   };
   const maxSpread = (): number => {
     const moments = [...new Set([...changes.values()].flatMap((list) => list.map((c) => c.real)))];

@@ -45,8 +45,12 @@ export const NO_FAULTS: FaultProfile = Object.freeze({
 /** The error answers the proxy can give, named after DynamoDB's exception names. */
 export type InjectedError = 'InternalServerError' | 'ServiceUnavailable' | 'ProvisionedThroughputExceededException' | 'ThrottlingException';
 
-/** A fault that can be forced on the next requests, whatever the profile says. */
-export type ForcedFault = 'drop' | 'reset' | InjectedError;
+/**
+ * A fault that can be forced on the next requests, whatever the profile says.
+ * A forced `latency-spike` holds the request for the profile's spike range, or
+ * 1-2 s if the profile has none.
+ */
+export type ForcedFault = 'drop' | 'reset' | 'latency-spike' | InjectedError;
 
 /** One fault the proxy injected, reported through `onFault`. Plain latency below a spike is not reported. */
 export type InjectedFault =
@@ -232,11 +236,14 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     counters.requests++;
     const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() || (req.method ?? 'request');
     const p = profile;
-    const fault = forced.shift() ?? drawFault(p, random);
+    const drawn = forced.shift() ?? drawFault(p, random);
+    const spike = drawn === 'latency-spike' || (p.spikeProbability > 0 && random() < p.spikeProbability);
+    const fault = drawn === 'latency-spike' ? undefined : drawn;
 
     let delayMs = p.latencyMs + (p.jitterMs > 0 ? random() * p.jitterMs : 0);
-    if (p.spikeProbability > 0 && random() < p.spikeProbability) {
-      delayMs = p.spikeMinMs + random() * (p.spikeMaxMs - p.spikeMinMs);
+    if (spike) {
+      const [min, max] = p.spikeMaxMs > 0 ? [p.spikeMinMs, p.spikeMaxMs] : [1_000, 2_000];
+      delayMs = min + random() * (max - min);
       counters.latencySpikes++;
       report({ kind: 'latency-spike', delayMs: Math.round(delayMs), operation });
     }
@@ -331,7 +338,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       profile = resolveProfile(faults);
     },
     forceNext(fault, times = 1) {
-      if (fault !== 'drop' && fault !== 'reset' && !ERROR_NAMES.includes(fault)) throw new RangeError(`forceNext: unknown fault ${String(fault)}`);
+      if (fault !== 'drop' && fault !== 'reset' && fault !== 'latency-spike' && !ERROR_NAMES.includes(fault)) throw new RangeError(`forceNext: unknown fault ${String(fault)}`);
       for (let i = 0; i < times; i++) forced.push(fault);
     },
     dropNextResponses(times) {

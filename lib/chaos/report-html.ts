@@ -1,0 +1,155 @@
+import type { CheckResult, TenureView, WriteView } from './checker.js';
+import type { HistoryRecord } from './history.js';
+import { formatSummary, type ChaosReport } from './report.js';
+
+const PX_PER_S = 24;
+const MIN_WIDTH = 900;
+const LEFT = 70;
+const LANE = 30;
+const TOP = 24;
+
+const COLOURS = {
+  accepted: '#2e7d32',
+  stale: '#d32f2f',
+  'tick-done': '#9e9e9e',
+  unknown: '#f57c00',
+  none: '#f57c00',
+  down: '#cfcfcf',
+  paused: '#f2c94c',
+  latency: '#bbdefb',
+  reset: '#e1bee7',
+  error: '#ffcdd2',
+  drop: '#ffe0b2',
+  violation: '#d00',
+} as const;
+
+/**
+ * `chaos-report.html`: one self-contained page (inline CSS and SVG, no script,
+ * no external resource). The summary, the violations, and a timeline in real
+ * time: per worker, its tenures (one colour per token, labelled), the side
+ * effects it attempted (a tick mark coloured by outcome), when it was paused,
+ * killed and skewed; above them the network faults in force and the faults
+ * the proxy injected; red lines where the checker found a violation.
+ */
+export function renderHtml(report: ChaosReport, check: CheckResult, records: readonly HistoryRecord[]): string {
+  const start = records.find((r) => r.type === 'campaign')?.real ?? 0;
+  const end = Math.max(start + 1, ...records.map((r) => r.real));
+  const width = Math.max(MIN_WIDTH, LEFT + Math.ceil(((end - start) / 1000) * PX_PER_S) + 20);
+  const x = (real: number) => LEFT + ((Math.min(Math.max(real, start), end) - start) / 1000) * PX_PER_S;
+  const workers = [...new Set(records.flatMap((r) => (r.type === 'worker-start' ? [r.worker] : [])))].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+  const laneY = (worker: string) => TOP + LANE * (1 + workers.indexOf(worker));
+  const height = TOP + LANE * (workers.length + 1) + 24;
+  const parts: string[] = [];
+
+  // Time axis, every 5 s.
+  for (let s = 0; s <= (end - start) / 1000; s += 5) {
+    const px = x(start + s * 1000);
+    parts.push(`<line x1="${px}" y1="${TOP - 4}" x2="${px}" y2="${height - 20}" stroke="#eee"/><text x="${px + 2}" y="${TOP - 8}" class="t">${s}s</text>`);
+  }
+
+  // Network lane: fault windows and the faults injected.
+  const netY = TOP;
+  parts.push(`<text x="4" y="${netY + 18}">network</text>`);
+  const opened = new Map<string, number>();
+  for (const r of records) {
+    if (r.type !== 'nemesis' || !r.fault) continue;
+    if (r.action === 'network-on' && !opened.has(r.fault)) opened.set(r.fault, r.real);
+    if (r.action === 'network-off' && opened.has(r.fault)) {
+      parts.push(band(x(opened.get(r.fault)!), x(r.real), netY + 2, LANE - 4, COLOURS[r.fault as keyof typeof COLOURS] ?? '#ddd', `${r.fault} faults on`));
+      opened.delete(r.fault);
+    }
+  }
+  for (const [fault, from] of opened) parts.push(band(x(from), x(end), netY + 2, LANE - 4, COLOURS[fault as keyof typeof COLOURS] ?? '#ddd', `${fault} faults on`));
+  for (const r of records) {
+    if (r.type !== 'proxy-fault') continue;
+    const f = r.fault;
+    const label = f.kind === 'error' ? `${f.error} (${f.status})${f.forwarded ? ', after forwarding' : ''}` : f.kind === 'latency-spike' ? `latency spike ${f.delayMs} ms` : f.kind;
+    parts.push(`<line x1="${x(r.real)}" y1="${netY + 6}" x2="${x(r.real)}" y2="${netY + LANE - 6}" stroke="#555" stroke-width="1"><title>${escape(`${label} on ${f.operation}`)}</title></line>`);
+  }
+
+  // Worker lanes.
+  const downSince = new Map<string, number>();
+  const pausedSince = new Map<string, number>();
+  for (const w of workers) parts.push(`<text x="4" y="${laneY(w) + 18}">${w}</text><rect x="${LEFT}" y="${laneY(w) + 2}" width="${width - LEFT - 10}" height="${LANE - 4}" fill="#fafafa"/>`);
+  for (const r of records) {
+    if (r.type === 'nemesis' && r.worker) {
+      const y = laneY(r.worker);
+      if (r.action === 'kill') {
+        downSince.set(r.worker, r.real);
+        parts.push(`<text x="${x(r.real) - 4}" y="${y + 19}" fill="#000" font-weight="bold">✕<title>SIGKILL ${r.worker}.${r.inc}</title></text>`);
+      } else if (r.action === 'respawn' && downSince.has(r.worker)) {
+        parts.push(band(x(downSince.get(r.worker)!), x(r.real), y + 2, LANE - 4, COLOURS.down, `${r.worker} down`));
+        downSince.delete(r.worker);
+      } else if (r.action === 'pause') {
+        pausedSince.set(r.worker, r.real);
+      } else if (r.action === 'resume' && pausedSince.has(r.worker)) {
+        parts.push(band(x(pausedSince.get(r.worker)!), x(r.real), y + 2, LANE - 4, COLOURS.paused, `${r.worker} paused (SIGSTOP) ${Math.round((r.real - pausedSince.get(r.worker)!) / 100) / 10} s`));
+        pausedSince.delete(r.worker);
+      } else if (r.action === 'skew') {
+        parts.push(`<path d="M${x(r.real)},${y + LANE - 2} l-4,-6 h8 z" fill="#1565c0"><title>${escape(`${r.worker} clock set to ${r.offsetMs! >= 0 ? '+' : ''}${r.offsetMs} ms`)}</title></path>`);
+      }
+    }
+  }
+  for (const t of check.tenures) parts.push(tenureBar(t, x, laneY(t.worker)));
+  for (const w of check.writes) parts.push(writeMark(w, x, laneY(w.worker)));
+  for (const v of check.violations.slice(0, 500)) {
+    if (v.real === undefined) continue;
+    parts.push(`<line x1="${x(v.real)}" y1="${TOP}" x2="${x(v.real)}" y2="${height - 20}" stroke="${COLOURS.violation}" stroke-width="2" stroke-dasharray="${v.explainedBy ? '4 3' : 'none'}"><title>${escape(`${v.kind}: ${v.message}`)}</title></line>`);
+  }
+
+  const violations =
+    report.violations.length === 0
+      ? '<p class="ok">No violations.</p>'
+      : `<ul>${report.violations.map((v) => `<li><b>${v.kind}</b>${v.explainedBy ? ` <i>(${v.explainedBy})</i>` : ''}: ${escape(v.message)}</li>`).join('')}</ul>`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Baton chaos campaign, seed ${report.seed}</title>
+<style>
+body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222}
+pre{font-size:12px;background:#f6f6f6;padding:8px;white-space:pre-wrap}
+.scroll{overflow-x:auto;border:1px solid #ddd}
+svg text{font:11px system-ui,sans-serif}
+svg text.t{fill:#999;font-size:10px}
+.legend span{display:inline-block;margin-right:14px;font-size:12px}
+.legend i{display:inline-block;width:14px;height:10px;margin-right:4px;vertical-align:middle}
+.ok{color:${COLOURS.accepted};font-weight:bold}
+</style></head><body>
+<h1>Chaos campaign</h1>
+<pre>${escape(formatSummary(report))}</pre>
+<h2>Violations</h2>
+${violations}
+<h2>Timeline</h2>
+<p>Real time (the host's clock) from the start of the campaign. Hover for details.</p>
+<div class="legend"><span><i style="background:hsl(210,55%,62%)"></i>tenure: acquired → deadline or release (colour and label = token)</span><span><i style="background:${COLOURS.accepted};width:3px"></i>side effect accepted</span><span><i style="background:${COLOURS.stale};width:3px"></i>refused: stale token</span><span><i style="background:${COLOURS['tick-done']};width:3px"></i>refused: tick done</span><span><i style="background:${COLOURS.unknown};width:3px"></i>outcome unknown</span><span><i style="background:${COLOURS.paused}"></i>paused</span><span><i style="background:${COLOURS.down}"></i>killed, until respawned</span><span><i style="background:#1565c0"></i>clock skewed</span><span><i style="background:${COLOURS.latency}"></i>latency</span><span><i style="background:${COLOURS.reset}"></i>resets</span><span><i style="background:${COLOURS.error}"></i>errors</span><span><i style="background:${COLOURS.drop}"></i>dropped responses</span><span><i style="background:${COLOURS.violation};width:3px"></i>violation (dashed: explained by skew beyond the bound)</span></div>
+<div class="scroll"><svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
+${parts.join('\n')}
+</svg></div>
+<h2>Report</h2>
+<pre>${escape(JSON.stringify({ ...report, violations: `${report.violations.length} listed above` }, null, 2))}</pre>
+</body></html>
+`;
+}
+
+function tenureBar(t: TenureView, x: (real: number) => number, y: number): string {
+  const end = Math.min(t.validEnd, t.lostReal ?? Infinity, t.killedReal ?? Infinity);
+  const from = x(t.ackReal);
+  const to = Math.max(from + 2, x(end));
+  const hue = (t.token * 47) % 360;
+  const how = t.releaseSentReal !== undefined && t.releaseSentReal <= t.deadlineReal ? 'released' : t.lostReason ? `lost (${t.lostReason})` : t.killedReal ? 'killed' : 'deadline';
+  const title = `${t.worker}.${t.inc} token ${t.token}${t.takeover ? ' (takeover)' : ''}: ${Math.round(end - t.ackReal)} ms, ended: ${how}`;
+  const label = to - from > 18 ? `<text x="${from + 3}" y="${y + 13}" fill="#fff">${t.token}</text>` : '';
+  return `<rect x="${from}" y="${y + 4}" width="${to - from}" height="12" fill="hsl(${hue},55%,52%)"><title>${escape(title)}</title></rect>${label}`;
+}
+
+function writeMark(w: WriteView, x: (real: number) => number, y: number): string {
+  const colour = COLOURS[w.outcome ?? 'none'];
+  const title = `${w.wid} token ${w.token}, tick ${new Date(w.tick).toISOString()}, local ${new Date(w.local).toISOString()}: ${w.outcome ?? 'no answer (killed)'}`;
+  return `<line x1="${x(w.invokeReal)}" y1="${y + 17}" x2="${x(w.invokeReal)}" y2="${y + LANE - 3}" stroke="${colour}" stroke-width="1.5"><title>${escape(title)}</title></line>`;
+}
+
+function band(from: number, to: number, y: number, h: number, fill: string, title: string): string {
+  return `<rect x="${from}" y="${y}" width="${Math.max(1, to - from)}" height="${h}" fill="${fill}" opacity="0.8"><title>${escape(title)}</title></rect>`;
+}
+
+function escape(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+}

@@ -1,0 +1,55 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runCampaign, type CampaignOptions } from '../../lib/chaos/campaign.js';
+import type { ViolationKind } from '../../lib/chaos/checker.js';
+import { testEndpoint } from '../support/dynamodb.js';
+
+const VARIANTS = fileURLToPath(new URL('../unit/chaos/broken-variants.ts', import.meta.url));
+
+function campaign(options: Partial<CampaignOptions> & { seed: number }) {
+  return runCampaign({ workers: 3, durationMs: 15_000, meanIntervalMs: 700, endpoint: testEndpoint(), ...options });
+}
+
+function counted(kinds: Record<ViolationKind, number>) {
+  return Object.fromEntries(Object.entries(kinds).filter(([, n]) => n > 0));
+}
+
+/**
+ * Each protocol variant broken on purpose (test/unit/chaos/broken-variants.ts)
+ * runs a short campaign with the faults that expose it; the checker must
+ * report it. Then the flagged mode: clocks skewed beyond maxClockSkewMs with
+ * the real protocol, where exclusion may be lost but the fence must hold.
+ */
+describe.concurrent('chaos campaigns against broken variants', () => {
+  it('catches an acquire without the expiry condition: overlapping tenures', async () => {
+    const { report } = await campaign({ seed: 21, kinds: [], variant: { module: VARIANTS, name: 'acquire-ignores-expiry' } });
+    expect(report.violationCounts['overlapping-tenures']).toBeGreaterThan(0);
+    expect(report.unexplainedViolations).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('catches a release without the owner check: overlapping tenures after a paused holder wakes', async () => {
+    const { report } = await campaign({ seed: 22, kinds: ['pause'], durationMs: 20_000, variant: { module: VARIANTS, name: 'release-ignores-owner' } });
+    expect(report.violationCounts['overlapping-tenures'], JSON.stringify(counted(report.violationCounts))).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('catches side effects written without a fence: a stale write accepted from a holder woken after its successor wrote', async () => {
+    const { report } = await campaign({ seed: 23, kinds: ['pause'], durationMs: 20_000, variant: { module: VARIANTS, name: 'unguarded-writes' } });
+    expect(report.violationCounts['stale-write-accepted'], JSON.stringify(counted(report.violationCounts))).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('catches side effects written without tick dedupe: a tick that ran twice', async () => {
+    const { report } = await campaign({ seed: 24, kinds: ['drop'], variant: { module: VARIANTS, name: 'no-tick-dedupe' } });
+    expect(report.violationCounts['tick-ran-twice'], JSON.stringify(counted(report.violationCounts))).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('with clocks skewed beyond maxClockSkewMs, the real protocol may lose exclusion but the fence keeps the resource safe', async () => {
+    const { report } = await campaign({ seed: 25, skewBeyond: true, kinds: ['skew', 'drop', 'error'], durationMs: 20_000, meanIntervalMs: 600 });
+    const resourceKinds: ViolationKind[] = ['tokens-not-increasing', 'stale-write-accepted', 'tick-ran-twice', 'lease-token-mismatch', 'acknowledged-write-lost', 'phantom-write'];
+    for (const kind of resourceKinds) expect(report.violationCounts[kind], kind).toBe(0);
+    expect(report.unexplainedViolations).toBe(0);
+    expect(report.maxSkewSpreadMs).toBeGreaterThan(report.maxClockSkewMs);
+    // Exclusion was lost (explained by the skew) and the fence refused the superseded holder's writes.
+    expect(report.violationCounts['overlapping-tenures']).toBeGreaterThan(0);
+    expect(report.staleRejected).toBeGreaterThan(0);
+  }, 60_000);
+});
