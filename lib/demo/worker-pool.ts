@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ScheduledEvent } from 'aws-lambda';
 import { Reaper } from './reaper.js';
 import type { RunRecord, WorkerRecord } from './records.js';
@@ -9,7 +10,8 @@ import type { WorkerMessage } from './worker-process.js';
 
 /** The worker's entry and the loader that runs TypeScript in it, resolved from here so any cwd works. */
 const WORKER_SCRIPT = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
-const TSX_LOADER = import.meta.resolve('tsx');
+// createRequire rather than import.meta.resolve, which is synchronous only from Node.js 20.6.
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 /** The tenure a worker is leading right now, as its own records tell. */
 export interface CurrentJob {

@@ -47,7 +47,8 @@ const leaseName = required('BATON_LEASE_NAME');
 
 function record(r: WorkerRecord): void {
   log.append(r);
-  if (process.connected) process.send?.(r);
+  // The log line is what counts; a parent that has just gone away is not an error here.
+  if (process.connected) process.send?.(r, undefined, {}, () => {});
 }
 
 // As in lambda/example-job.ts: one client per execution environment, from the standard environment.
