@@ -85,7 +85,7 @@ function countsTable(r: DemoReport): string {
     ['ticks', r.ticks, 'ticks the schedule sent'],
     ['ticksRun', r.ticksRun, 'distinct ticks in the ledger (ticks while a dead or paused leader still held the lease are skipped, not run late)'],
     ['duplicateTicksRun', r.duplicateTicksRun, 'must be 0'],
-    ['duplicateDeliveries', r.duplicateDeliveries, 'events delivered again; skipped with one request each'],
+    ['duplicateDeliveries', r.duplicateDeliveries, 'events delivered again (at-least-once delivery); a redelivery normally costs one request and is skipped'],
     ['takeovers', r.takeovers, 'tenures that began on an expired, unreleased lease'],
     ['kills', r.kills, 'leaders SIGKILLed (seen to die)'],
     ['pauses', r.pauses, 'leaders SIGSTOPped past their lease, then resumed'],
