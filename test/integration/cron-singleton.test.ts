@@ -155,6 +155,30 @@ describe('createSingletonHandler', () => {
     expect(entries.Items?.map((e) => e.token)).toEqual([2]);
   });
 
+  it('makes the ledger job a no-op for a tick an earlier run recorded before dying unreleased', async () => {
+    const leaseName = freshLease();
+    const clock = new FakeClock(Date.now());
+    const ledger = appendLedgerEntry(client, tableName, leaseName);
+    // The first run writes its entry, then its invocation dies before releasing (no lastTick).
+    const first = await new LeaseClient({ tableName, client, clock }).tryAcquire(leaseName, { durationMs: 5_000, tick: TICK });
+    if (!first.acquired) throw new Error('must acquire');
+    const quiet = new Logger({ logLevel: 'SILENT' });
+    const ctx = (lease: typeof first.lease) => ({ lease, token: lease.token, signal: lease.signal, tick: TICK, logger: quiet, metrics: new CapturedMetrics() });
+    await expect(ledger(ctx(first.lease))).resolves.toEqual({ recorded: true });
+    // A late retry of the same tick acquires after expiry and runs the job again.
+    const retry = await new LeaseClient({ tableName, client, clock: clock.skewed(10_000) }).tryAcquire(leaseName, { durationMs: 5_000, tick: TICK });
+    if (!retry.acquired) throw new Error('the retry must acquire: the tick was never released as done');
+    await expect(ledger(ctx(retry.lease))).resolves.toEqual({ recorded: false });
+    const entries = await doc.send(new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+      ExpressionAttributeValues: { ':pk': leaseName, ':p': 'LEDGER#' },
+      ConsistentRead: true,
+    }));
+    expect(entries.Items?.map((e) => e.token)).toEqual([1]);
+    await retry.lease.release();
+  });
+
   it('names the missing configuration', () => {
     expect(() => createSingletonHandler({ job: async () => undefined, tableName })).toThrow(/leaseName/);
     expect(() => createSingletonHandler({ job: async () => undefined, leaseName: 'x', tableName: '' })).toThrow(/tableName/);
