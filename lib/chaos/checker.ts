@@ -43,6 +43,14 @@ export interface Violation {
    * while the two tenures were decided.
    */
   readonly explainedBy?: 'clock-skew-beyond-bound';
+  /**
+   * What the history shows about the cause, when the checker can tell:
+   * `expiry-moved-backwards` when the successor replaced a lease item whose
+   * expiry was older than one the holder had already been told it wrote (a
+   * late request overwrote a newer one). A diagnosis explains nothing away:
+   * the violation stands.
+   */
+  readonly diagnosis?: 'expiry-moved-backwards';
 }
 
 /** A tenure as reconstructed from the holder's own records. Times are real (host clock). */
@@ -130,7 +138,7 @@ export function checkHistory(records: readonly HistoryRecord[], finalState: Fina
 
   checkResourceOrder(finalState, writes, violations);
   checkGrants(tenures, violations);
-  checkOverlaps(tenures, writes, offsets, params, violations);
+  checkOverlaps(tenures, writes, offsets, leaseWrites(records, params), params, violations);
   checkTicks(finalState, writes, violations);
   const tokenFacts = checkLeaseToken(records, tenures, finalState, violations);
   checkAcknowledged(finalState, writes, violations);
@@ -345,10 +353,37 @@ function checkGrants(tenures: readonly TenureView[], out: Violation[]): void {
 }
 
 /** Property 3: no side effects under overlapping valid tenures. */
+/**
+ * From the lease store's own records: the latest expiry each tenure was told
+ * it wrote (an acknowledged acquire or renew: its `now` + D), and for each
+ * acquisition, the tenure and expiry it replaced in the item.
+ */
+function leaseWrites(records: readonly HistoryRecord[], params: CampaignParameters) {
+  const invoked = new Map<string, { owner: string; local: number }>();
+  const acknowledgedExpiry = new Map<string, number>();
+  const replaced = new Map<string, { holder: string | undefined; expiresAt: number }>();
+  for (const r of records) {
+    if (r.type !== 'lease-op' || (r.op !== 'acquire' && r.op !== 'renew')) continue;
+    const key = `${r.worker}.${r.inc}.${r.id}`;
+    if (r.phase === 'invoke') {
+      if (r.owner !== undefined && r.local !== undefined) invoked.set(key, { owner: r.owner, local: r.local });
+      continue;
+    }
+    const call = invoked.get(key);
+    if (r.phase !== 'ok' || !call) continue;
+    if (r.applied || (r.op === 'acquire' && r.holder === call.owner)) {
+      acknowledgedExpiry.set(call.owner, Math.max(acknowledgedExpiry.get(call.owner) ?? -Infinity, call.local + params.leaseDurationMs));
+    }
+    if (r.op === 'acquire' && r.applied && r.replacedExpiresAt !== undefined) replaced.set(call.owner, { holder: r.replacedHolder, expiresAt: r.replacedExpiresAt });
+  }
+  return { acknowledgedExpiry, replaced };
+}
+
 function checkOverlaps(
   tenures: readonly TenureView[],
   writes: readonly WriteView[],
   offsets: ReturnType<typeof offsetTimeline>,
+  lease: ReturnType<typeof leaseWrites>,
   params: CampaignParameters,
   out: Violation[],
 ): void {
@@ -365,15 +400,22 @@ function checkOverlaps(
       const to = Math.min(a.validEnd, b.validEnd);
       if (from > to || !actedIn(a, from, to) || !actedIn(b, from, to)) continue;
       const spread = offsets.spreadBetween(a.worker, b.worker, a.sentReal, b.sentReal);
+      const found = lease.replaced.get(b.owner);
+      const told = lease.acknowledgedExpiry.get(a.owner);
+      const backwards = found !== undefined && found.holder === a.owner && told !== undefined && found.expiresAt < told;
       out.push({
         kind: 'overlapping-tenures',
         message:
           `${b.worker} (token ${b.token}) began leading ${Math.round(a.validEnd - b.ackReal)} ms before ${a.worker} (token ${a.token}) reached its deadline, ` +
-          `and both performed side effects in between (clocks ${Math.round(spread)} ms apart; bound ${params.maxClockSkewMs} ms)`,
+          `and both performed side effects in between (clocks ${Math.round(spread)} ms apart; bound ${params.maxClockSkewMs} ms)` +
+          (backwards
+            ? `; the item ${b.worker} replaced showed ${a.worker}'s expiry ${Math.round(told - found.expiresAt)} ms earlier than ${a.worker} had already been told it wrote: a late request moved the expiry backwards`
+            : ''),
         real: b.ackReal,
         workers: [a.worker, b.worker],
         tokens: [a.token, b.token],
         ...(spread > params.maxClockSkewMs ? { explainedBy: 'clock-skew-beyond-bound' as const } : {}),
+        ...(backwards ? { diagnosis: 'expiry-moved-backwards' as const } : {}),
       });
     }
   }

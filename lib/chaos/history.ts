@@ -84,7 +84,16 @@ export type LeaseOperation = 'acquire' | 'renew' | 'release' | 'read' | 'guarded
  */
 export type LeaseOpRecord = WorkerRecordBase & { readonly type: 'lease-op'; readonly op: LeaseOperation; readonly id: number } & (
     | { readonly phase: 'invoke'; readonly owner?: string; readonly token?: number; readonly local?: number }
-    | { readonly phase: 'ok'; readonly applied: boolean; readonly token?: number; readonly holder?: string }
+    | {
+        readonly phase: 'ok';
+        readonly applied: boolean;
+        readonly token?: number;
+        /** The holder the failed write found. */
+        readonly holder?: string;
+        /** For an applied acquire: the tenure it replaced and the expiry that tenure had in the item. */
+        readonly replacedHolder?: string;
+        readonly replacedExpiresAt?: number;
+      }
     | { readonly phase: 'info'; readonly error: string }
   );
 

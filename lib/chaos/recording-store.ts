@@ -71,6 +71,9 @@ export class RecordingStore implements LeaseStore {
         applied: outcome.applied,
         ...(granted === undefined ? (seen ? { token: seen.token } : {}) : { token: granted }),
         ...(seen?.holder ? { holder: seen.holder } : {}),
+        ...(op === 'acquire' && outcome.applied && outcome.before
+          ? { replacedExpiresAt: outcome.before.expiresAt, ...(outcome.before.holder ? { replacedHolder: outcome.before.holder } : {}) }
+          : {}),
         ...this.who,
       });
       return outcome;

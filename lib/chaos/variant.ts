@@ -1,4 +1,5 @@
 import { pathToFileURL } from 'node:url';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { LeaseStore } from '../runtime/lease-store.js';
 
 /** How the chaos job writes the fenced resource. Both on is the correct use. */
@@ -11,19 +12,26 @@ export interface ResourceWriteOptions {
 
 export const CORRECT_RESOURCE_WRITES: ResourceWriteOptions = Object.freeze({ fence: true, tickDedupe: true });
 
+/** What a variant's store wrapper may use besides the real store: the worker's client (through the proxy) and the lease table. */
+export interface VariantContext {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+}
+
 /**
- * A deliberately broken variant of the protocol or of its use, to show that
- * the campaign and its checker catch what they claim to catch. Variants are
- * defined by tests and loaded by worker processes from a module path; the CLI
- * offers no way to select one, and `lib/runtime` is never weakened: a variant
- * wraps the real `LeaseStore` (injected through `LeaseClient`'s `store` option)
- * or changes how the job writes the resource.
+ * A variant of the protocol or of its use: broken on purpose, to show that
+ * the campaign and its checker catch what they claim to catch, or a proposed
+ * fix, to show that it removes what a campaign found. Variants are defined by
+ * tests and loaded by worker processes from a module path; the CLI offers no
+ * way to select one, and `lib/runtime` is never changed: a variant wraps the
+ * real `LeaseStore` (injected through `LeaseClient`'s `store` option) or
+ * changes how the job writes the resource.
  */
 export interface ProtocolVariant {
-  /** One line: what is broken. */
+  /** One line: what is different. */
   readonly description: string;
   /** Wraps the real store, e.g. to drop a condition. */
-  readonly wrapStore?: (store: LeaseStore) => LeaseStore;
+  readonly wrapStore?: (store: LeaseStore, context: VariantContext) => LeaseStore;
   /** How the job writes the resource. @default CORRECT_RESOURCE_WRITES */
   readonly resource?: Partial<ResourceWriteOptions>;
 }

@@ -55,7 +55,7 @@ export async function runWorker(config: WorkerConfig, channel: WorkerChannel): P
   });
   const doc = DynamoDBDocumentClient.from(client);
   const realStore = new DynamoDBLeaseStore(client, config.leaseTable);
-  const store = new RecordingStore(variant.wrapStore ? variant.wrapStore(realStore) : realStore, history, who);
+  const store = new RecordingStore(variant.wrapStore ? variant.wrapStore(realStore, { client, tableName: config.leaseTable }) : realStore, history, who);
 
   // The tenure the runtime is reporting on: a worker holds at most one at a time.
   let owner = '';

@@ -4,7 +4,7 @@ import { runCampaign, type CampaignOptions } from '../../lib/chaos/campaign.js';
 import type { ViolationKind } from '../../lib/chaos/checker.js';
 import { testEndpoint } from '../support/dynamodb.js';
 
-const VARIANTS = fileURLToPath(new URL('../unit/chaos/broken-variants.ts', import.meta.url));
+const VARIANTS = fileURLToPath(new URL('../unit/chaos/protocol-variants.ts', import.meta.url));
 
 function campaign(options: Partial<CampaignOptions> & { seed: number }) {
   return runCampaign({ workers: 3, durationMs: 15_000, meanIntervalMs: 700, endpoint: testEndpoint(), ...options });
@@ -15,7 +15,7 @@ function counted(kinds: Record<ViolationKind, number>) {
 }
 
 /**
- * Each protocol variant broken on purpose (test/unit/chaos/broken-variants.ts)
+ * Each protocol variant broken on purpose (test/unit/chaos/protocol-variants.ts)
  * runs a short campaign with the faults that expose it; the checker must
  * report it. Then the flagged mode: clocks skewed beyond maxClockSkewMs with
  * the real protocol, where exclusion may be lost but the fence must hold.

@@ -113,6 +113,24 @@ describe('checkHistory', () => {
     expect(violation!.message).toMatch(/1300 ms apart/);
   });
 
+  it('diagnoses an overlap caused by a late request that moved the lease expiry backwards, and still reports it', () => {
+    const b = new HistoryBuilder()
+      .start('w1', 0)
+      .start('w2', 0)
+      .acquire('w1', 'w1.0#a', 1, 0)
+      .renew('w1', 'w1.0#a', 1, 600)
+      .renew('w1', 'w1.0#a', 1, 1_200)
+      // w1 was told its expiry is 3200; the item w2 replaced said 2600 (the first renew's, written late).
+      .acquire('w2', 'w2.0#b', 2, 2_810, 2_815, 0, { holder: 'w1.0#a', expiresAt: 2_600 })
+      .write('w2', 'w2.0#b', 2, 12, 2_850)
+      .write('w1', 'w1.0#a', 1, 13, 2_900, 'stale');
+    const [violation, ...rest] = checkHistory(b.history(), b.finalState()).violations;
+    expect(rest).toEqual([]);
+    expect(violation).toMatchObject({ kind: 'overlapping-tenures', diagnosis: 'expiry-moved-backwards' });
+    expect(violation!.explainedBy).toBeUndefined();
+    expect(violation!.message).toMatch(/600 ms earlier than w1 had already been told it wrote/);
+  });
+
   it('does not call tenures overlapping when the earlier holder acted only before its successor began', () => {
     const b = new HistoryBuilder()
       .start('w1', 0)

@@ -41,11 +41,26 @@ export class HistoryBuilder {
     return this;
   }
 
-  /** An acquire sent at `sent`, learned at `ack`, granting `token`; logged by the store and by the runtime. */
-  acquire(worker: string, owner: string, token: number, sent: number, ack = sent + 5, inc = 0): this {
+  /**
+   * An acquire sent at `sent`, learned at `ack`, granting `token`; logged by
+   * the store and by the runtime. `replaced`: the tenure the item showed, and
+   * its expiry (ms after T0).
+   */
+  acquire(worker: string, owner: string, token: number, sent: number, ack = sent + 5, inc = 0, replaced?: { holder: string; expiresAt: number }): this {
     const id = ++this.#ops;
     this.records.push({ type: 'lease-op', op: 'acquire', id, phase: 'invoke', owner, local: T0 + sent, real: T0 + sent, worker, inc });
-    this.records.push({ type: 'lease-op', op: 'acquire', id, phase: 'ok', applied: true, token, real: T0 + ack, worker, inc });
+    this.records.push({
+      type: 'lease-op',
+      op: 'acquire',
+      id,
+      phase: 'ok',
+      applied: true,
+      token,
+      ...(replaced ? { replacedHolder: replaced.holder, replacedExpiresAt: T0 + replaced.expiresAt } : {}),
+      real: T0 + ack,
+      worker,
+      inc,
+    });
     this.records.push({ type: 'tenure', event: 'acquired', owner, token, sentReal: T0 + sent, takeover: false, real: T0 + ack, worker, inc });
     this.leaseToken = Math.max(this.leaseToken ?? 0, token);
     return this;
@@ -57,7 +72,11 @@ export class HistoryBuilder {
     return this;
   }
 
+  /** A renew sent at `sent` that succeeded: the store's records and the runtime's. */
   renew(worker: string, owner: string, token: number, sent: number, inc = 0): this {
+    const id = ++this.#ops;
+    this.records.push({ type: 'lease-op', op: 'renew', id, phase: 'invoke', owner, token, local: T0 + sent, real: T0 + sent, worker, inc });
+    this.records.push({ type: 'lease-op', op: 'renew', id, phase: 'ok', applied: true, real: T0 + sent + 5, worker, inc });
     this.records.push({ type: 'tenure', event: 'renewed', owner, token, sentReal: T0 + sent, real: T0 + sent + 5, worker, inc });
     return this;
   }

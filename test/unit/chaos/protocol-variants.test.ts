@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryLeaseStore } from '../../../lib/runtime/index.js';
-import { variants } from './broken-variants.js';
+import { variants } from './protocol-variants.js';
 
 const D = 2_000;
 const S = 200;
@@ -9,7 +9,8 @@ function broken(name: string) {
   const real = new InMemoryLeaseStore();
   const wrap = variants[name]?.wrapStore;
   if (!wrap) throw new Error(`variant ${name} wraps no store`);
-  return { real, store: wrap(real) };
+  // The broken variants use only the store they wrap; the context is for variants that speak DynamoDB.
+  return { real, store: wrap(real, { client: undefined as never, tableName: 'unused' }) };
 }
 
 describe('broken protocol variants (the campaigns must catch these)', () => {
