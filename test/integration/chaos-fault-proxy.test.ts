@@ -118,6 +118,20 @@ describe('startFaultProxy', () => {
     }, 200);
   });
 
+  it('can force a latency spike on the next request alone', async () => {
+    await behindProxy(async (proxy, doc, faults) => {
+      proxy.setFaults({ spikeMinMs: 300, spikeMaxMs: 300 });
+      proxy.forceNext('latency-spike');
+      const started = performance.now();
+      await doc.send(new GetCommand({ TableName: tableName, Key: freshKey() }));
+      expect(performance.now() - started).toBeGreaterThanOrEqual(295);
+      const again = performance.now();
+      await doc.send(new GetCommand({ TableName: tableName, Key: freshKey() }));
+      expect(performance.now() - again).toBeLessThan(250);
+      expect(faults).toEqual([{ kind: 'latency-spike', delayMs: 300, operation: 'GetItem' }]);
+    }, 2_000);
+  });
+
   it('closes itself at the end of its lifetime', async () => {
     const proxy = await startFaultProxy({ upstream: testEndpoint(), lifetimeMs: 100 });
     await expect(proxy.closed).resolves.toBeUndefined();
