@@ -10,6 +10,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   watch: { summary: 'follow a lease as it changes hands', load: () => import('./commands/watch.js') },
   release: { summary: 'force-release a stuck lease at a given token', load: () => import('./commands/release.js') },
   chaos: { summary: 'fault-injection safety campaign: kills, pauses, skew, a faulty network, a history checker', load: () => import('./commands/chaos.js') },
+  bench: { summary: 'measure Baton beside raw UpdateItem and the peer lock libraries on DynamoDB Local', load: () => import('./commands/bench.js') },
   sim: { summary: 'election lab: Bully, Ring, Raft, Paxos, ZooKeeper and Baton in a simulator', load: () => import('./commands/sim.js') },
   tour: { summary: 'walk through the lease protocol on DynamoDB Local, step by step', load: () => import('./commands/tour.js') },
 };

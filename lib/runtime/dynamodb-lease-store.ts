@@ -84,7 +84,8 @@ export class DynamoDBLeaseStore implements LeaseStore {
     // A takeover without metadata must not inherit the previous holder's.
     const update = `SET ${set.join(', ')} ${c.metadata ? '' : 'REMOVE #metadata '}ADD #token :one`;
     const condition = c.tick === undefined ? IS_FREE : `${IS_FREE} AND ${TICK_NOT_DONE}`;
-    return this.update(c.name, update, condition, {
+    // The previous token and holder, and nothing more, are what a win needs: UPDATED_OLD.
+    return this.update(c.name, update, condition, 'UPDATED_OLD', {
       ':owner': c.owner,
       ':expiresAt': c.now + c.durationMs,
       ':now': c.now,
@@ -96,7 +97,8 @@ export class DynamoDBLeaseStore implements LeaseStore {
   }
 
   renew(c: RenewCommand): Promise<WriteOutcome> {
-    return this.update(c.name, 'SET #expiresAt = :expiresAt, #renewedAt = :now', IS_MINE, {
+    // A success needs no item back; a failure still returns the item (ALL_OLD on condition failure).
+    return this.update(c.name, 'SET #expiresAt = :expiresAt, #renewedAt = :now', IS_MINE, 'NONE', {
       ...mine(c),
       ':expiresAt': c.now + c.durationMs,
       ':now': c.now,
@@ -105,7 +107,7 @@ export class DynamoDBLeaseStore implements LeaseStore {
 
   release(c: ReleaseCommand): Promise<WriteOutcome> {
     const set = ['#expiresAt = :now', '#releasedAt = :now', ...(c.tick === undefined ? [] : ['#lastTick = :tick'])];
-    return this.update(c.name, `REMOVE #holder, #metadata SET ${set.join(', ')}`, IS_MINE, {
+    return this.update(c.name, `REMOVE #holder, #metadata SET ${set.join(', ')}`, IS_MINE, 'NONE', {
       ...mine(c),
       ':now': c.now,
       ...(c.tick === undefined ? {} : { ':tick': c.tick }),
@@ -144,7 +146,13 @@ export class DynamoDBLeaseStore implements LeaseStore {
     }
   }
 
-  private async update(name: string, update: string, condition: string, values: Record<string, unknown>): Promise<WriteOutcome> {
+  private async update(
+    name: string,
+    update: string,
+    condition: string,
+    returnValues: 'UPDATED_OLD' | 'NONE',
+    values: Record<string, unknown>,
+  ): Promise<WriteOutcome> {
     const input: UpdateCommandInput = {
       TableName: this.tableName,
       Key: key(name),
@@ -152,7 +160,7 @@ export class DynamoDBLeaseStore implements LeaseStore {
       ConditionExpression: condition,
       ExpressionAttributeNames: namesUsedBy(update, condition),
       ExpressionAttributeValues: values,
-      ReturnValues: 'ALL_OLD',
+      ReturnValues: returnValues,
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     };
     try {

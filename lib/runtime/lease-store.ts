@@ -66,8 +66,9 @@ export interface GuardedWriteCommand extends TenureRef {
 
 /**
  * What one conditional write did. `before` is the item as it was just before an
- * applied write; `current` is the item that made the condition fail, returned
- * by the same request.
+ * applied acquire (stores may leave it out for renew and release, which do not
+ * need it, and must include at least `token` and `holder` for acquire);
+ * `current` is the item that made the condition fail, returned by the same request.
  */
 export type WriteOutcome =
   | { readonly applied: true; readonly before: LeaseRecord | undefined }
