@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { localDynamoDBClient } from '../testing/index.js';
-import { countRequests, type RequestCounter } from './request-counter.js';
+import { countRequests, type RequestCounter } from '../testing/request-counter.js';
 
 /** A client and what it has sent. */
 export interface CountedClient {

@@ -5,7 +5,7 @@ export { SYSTEM_NAMES, type SystemName, type LockSystem, type Contender, type He
 export { FIGURES, type FigureName, type BenchResult } from './result.js';
 export type { TargetCheck } from './targets.js';
 export { PEERS_DIR, PeersUnavailableError } from './peers.js';
-export { countRequests, type RequestCounter } from './request-counter.js';
+export { countRequests, type RequestCounter } from '../testing/request-counter.js';
 export { terminalTable } from './report-table.js';
 export { markdownTable } from './report-markdown.js';
 export { htmlReport } from './report-html.js';

@@ -5,3 +5,4 @@ export * from './local-client.js';
 export * from './fake-clock.js';
 export * from './lambda-context.js';
 export * from './fault-proxy.js';
+export * from './request-counter.js';

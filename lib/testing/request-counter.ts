@@ -16,7 +16,7 @@ export interface RequestCounter {
   nextBurst(options: { quietMs: number; timeoutMs: number }): Promise<void>;
 }
 
-const COUNTER_NAME = 'batonBenchRequestCounter';
+const COUNTER_NAME = 'batonRequestCounter';
 
 /**
  * Counts what `client` actually sends, per attempt. The middleware sits in
