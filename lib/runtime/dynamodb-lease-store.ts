@@ -46,9 +46,19 @@ const NAMES = {
   '#lastTick': 'lastTick',
 } as const;
 
+const PLACEHOLDER = /#[A-Za-z]+/g;
+// A handful of distinct expressions exist; work out each one's names once, off the hot path.
+const namesCache = new Map<string, Record<string, string>>();
+
 function namesUsedBy(...expressions: string[]): Record<string, string> {
   const text = expressions.join(' ');
-  return Object.fromEntries(Object.entries(NAMES).filter(([placeholder]) => new RegExp(`${placeholder}\\b`).test(text)));
+  let names = namesCache.get(text);
+  if (names === undefined) {
+    const used = new Set(text.match(PLACEHOLDER));
+    names = Object.freeze(Object.fromEntries(Object.entries(NAMES).filter(([placeholder]) => used.has(placeholder))));
+    namesCache.set(text, names);
+  }
+  return names;
 }
 
 /** The lease is free: nobody holds it, or the holder's expiry lies beyond the skew bound. */
