@@ -62,6 +62,12 @@ export interface CampaignOptions {
   readonly kinds?: readonly FaultKind[];
   /** Mean time between nemesis actions, in ms. */
   readonly meanIntervalMs?: number;
+  /**
+   * How many resource items ticks are spread over. One item makes every write
+   * of a superseded holder meet its successor's fence; each item holds about
+   * 20 minutes of writes under DynamoDB's 400 KB item limit. @default 3
+   */
+  readonly resources?: number;
   /** A protocol variant broken on purpose. Tests only: the CLI has no way to set it. */
   readonly variant?: VariantRef;
   /** Progress lines (and workers' stderr). @default discard */
@@ -162,7 +168,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       config: {
         endpoint: proxy.endpoint,
         ...tables,
-        resources: CAMPAIGN_DEFAULTS.resources,
+        resources: o.resources,
         leaseDurationMs: params.leaseDurationMs,
         safetyMarginMs: params.safetyMarginMs,
         maxClockSkewMs: params.maxClockSkewMs,
@@ -251,5 +257,9 @@ function resolveOptions(options: CampaignOptions) {
   const meanIntervalMs = options.meanIntervalMs ?? (quick ? CAMPAIGN_DEFAULTS.quickMeanIntervalMs : CAMPAIGN_DEFAULTS.meanIntervalMs);
   if (!(meanIntervalMs >= 100)) throw new RangeError(`meanIntervalMs must be at least 100, got ${String(meanIntervalMs)}`);
   for (const kind of options.kinds ?? []) if (!FAULT_KINDS.includes(kind)) throw new RangeError(`unknown fault kind ${String(kind)}`);
-  return { seed, durationMs, workers, meanIntervalMs, skewBeyond: options.skewBeyond ?? false };
+  const resources = options.resources ?? CAMPAIGN_DEFAULTS.resources;
+  if (!Number.isSafeInteger(resources) || resources < 1 || resources * 20 * 60_000 < durationMs) {
+    throw new RangeError(`resources must be an integer of at least 1, and at least one per 20 minutes of campaign (${Math.ceil(durationMs / 1_200_000)}), got ${String(resources)}`);
+  }
+  return { seed, durationMs, workers, meanIntervalMs, resources, skewBeyond: options.skewBeyond ?? false };
 }
