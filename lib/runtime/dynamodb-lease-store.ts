@@ -67,6 +67,12 @@ const IS_FREE = '(attribute_not_exists(#holder) OR #expiresAt < :staleBefore)';
 const TICK_NOT_DONE = '(attribute_not_exists(#lastTick) OR #lastTick < :tick)';
 /** The caller's own tenure is still the current one. */
 const IS_MINE = '#holder = :owner AND #token = :token';
+/**
+ * Renew never moves the expiry backwards: a renew request delayed in the
+ * network (or the SDK's first try of one) that lands after a later renew
+ * must not shorten the tenure the holder already relies on.
+ */
+const NOT_SHORTER = '#expiresAt <= :expiresAt';
 
 /**
  * The DynamoDB adapter of the `LeaseStore` port: every operation is exactly one
@@ -108,7 +114,7 @@ export class DynamoDBLeaseStore implements LeaseStore {
 
   renew(c: RenewCommand): Promise<WriteOutcome> {
     // A success needs no item back; a failure still returns the item (ALL_OLD on condition failure).
-    return this.update(c.name, 'SET #expiresAt = :expiresAt, #renewedAt = :now', IS_MINE, 'NONE', {
+    return this.update(c.name, 'SET #expiresAt = :expiresAt, #renewedAt = :now', `${IS_MINE} AND ${NOT_SHORTER}`, 'NONE', {
       ...mine(c),
       ':expiresAt': c.now + c.durationMs,
       ':now': c.now,

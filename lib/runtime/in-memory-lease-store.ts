@@ -44,7 +44,7 @@ export class InMemoryLeaseStore implements LeaseStore {
   async renew(c: RenewCommand): Promise<WriteOutcome> {
     this.requests.renew++;
     const before = this.items.get(c.name);
-    if (!isMine(before, c)) return { applied: false, current: before };
+    if (!isMine(before, c) || before.expiresAt > c.now + c.durationMs) return { applied: false, current: before };
     this.items.set(c.name, { ...before, expiresAt: c.now + c.durationMs, renewedAt: c.now });
     return { applied: true, before };
   }

@@ -16,7 +16,11 @@ export interface LeaseStore {
    * acquiredAt = renewedAt = now, metadata; token incremented (absent -> 1).
    */
   acquire(command: AcquireCommand): Promise<WriteOutcome>;
-  /** Extend the tenure: applies only while `holder = owner AND token = token`. Sets expiresAt = now + durationMs, renewedAt = now. */
+  /**
+   * Extend the tenure: applies only while `holder = owner AND token = token`
+   * and `expiresAt <= now + durationMs` (a late renew never shortens a later
+   * one). Sets expiresAt = now + durationMs, renewedAt = now.
+   */
   renew(command: RenewCommand): Promise<WriteOutcome>;
   /**
    * End the tenure: applies only while `holder = owner AND token = token`.

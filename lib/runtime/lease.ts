@@ -114,20 +114,23 @@ export class Lease implements AsyncDisposable {
     const sentAt = options.clock.monotonic();
     const now = options.clock.now();
     const command = { name: this.name, owner: this.holder, token: this.token, now, durationMs: this.durationMs };
+    const wanted = now + this.durationMs;
     let outcome: WriteOutcome;
     try {
       outcome = await store.renew(command);
     } catch (error) {
       const found = await resolveUnknownOutcome(this.ctx, this.name, 'renew', error);
-      const applied = this.#isMine(found) && found.expiresAt === now + this.durationMs;
+      const applied = this.#isMine(found) && found.expiresAt >= wanted;
       emit(options.onEvent, { type: 'outcome-resolved', name: this.name, operation: 'renew', applied });
       // Still ours but not our expiry: the renew did not land. Leadership goes on until the deadline.
       if (this.#isMine(found) && !applied) throw wrap('renew', this.name, error);
       outcome = applied ? { applied: true, before: found } : { applied: false, current: found };
     }
-    if (!outcome.applied) throw this.#lose(outcome.current);
+    // Ours with a later expiry: a later renew of ours landed first, which is all this one wanted.
+    const extendedLater = !outcome.applied && this.#isMine(outcome.current) && outcome.current.expiresAt >= wanted;
+    if (!outcome.applied && !extendedLater) throw this.#lose(outcome.current);
     if (this.#state !== 'held') return;
-    this.#expiresAt = now + this.durationMs;
+    this.#expiresAt = Math.max(this.#expiresAt, wanted);
     this.#deadline = Math.max(this.#deadline, sentAt + this.durationMs - options.safetyMarginMs);
     this.#armDeadline();
     emit(options.onEvent, { type: 'renewed', name: this.name, token: this.token, latencyMs: options.clock.monotonic() - sentAt });

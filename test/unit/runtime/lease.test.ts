@@ -94,6 +94,35 @@ describe('Lease.renew', () => {
     expect(lease.remainingMs()).toBe(D - MARGIN);
   });
 
+  it('never lets a renew that lands late shorten the expiry a later renew wrote', async () => {
+    const memory = new InMemoryLeaseStore();
+    let releaseHeld!: () => void;
+    const heldBack = new Promise<void>((resolve) => (releaseHeld = resolve));
+    let first = true;
+    // The first renew request is held in the network until after a later renew has landed.
+    const delaying: LeaseStore = Object.assign(Object.create(memory) as LeaseStore, {
+      renew: async (c: Parameters<LeaseStore['renew']>[0]) => {
+        if (first) {
+          first = false;
+          await heldBack;
+        }
+        return memory.renew(c);
+      },
+    });
+    const { client, clock } = setup(delaying);
+    const lease = await held(client('a'));
+    await clock.advance(1_000);
+    const late = lease.renew();
+    await clock.advance(2_000);
+    await lease.renew();
+    const expiry = (await memory.read('job'))?.expiresAt;
+    expect(expiry).toBe(clock.now() + D);
+    releaseHeld();
+    await expect(late).resolves.toBeUndefined();
+    expect((await memory.read('job'))?.expiresAt).toBe(expiry);
+    expect(lease.remainingMs()).toBe(D - MARGIN);
+  });
+
   it('sends no request once the local deadline has passed', async () => {
     const { client, clock, memory } = setup();
     const lease = await held(client('a'));
