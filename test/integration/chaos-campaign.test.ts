@@ -7,11 +7,7 @@ describe('chaos campaign (fixed seed)', () => {
     const started = performance.now();
     const { report, check } = await runCampaign({ seed: 11, workers: 3, durationMs: 30_000, meanIntervalMs: 800, endpoint: testEndpoint() });
 
-    // The one violation this campaign can still find in the shipped runtime is the known one of
-    // chaos-findings.test.ts: a renew landing late moves the lease's expiry backwards. The checker
-    // recognises it from the history; anything else fails the test. Drop this filter once renew is monotonic.
-    const unknown = check.violations.filter((v) => v.diagnosis !== 'expiry-moved-backwards');
-    expect(unknown).toEqual([]);
+    expect(check.violations).toEqual([]);
     // Faults of every kind were injected...
     for (const kind of ['kills', 'pauses', 'skewChanges', 'droppedResponses', 'errorsInjected', 'latencySpikes', 'connectionResets'] as const) {
       expect(report.faults[kind], kind).toBeGreaterThan(0);

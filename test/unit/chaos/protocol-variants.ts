@@ -1,16 +1,17 @@
 /**
- * Protocol variants for the campaigns of test/integration/chaos-variants.test.ts
- * and chaos-findings.test.ts: four broken on purpose, one proposed fix. Worker
+ * Protocol variants broken on purpose, for the campaigns of
+ * test/integration/chaos-variants.test.ts. Worker
  * processes load this module by path (`variant: { module, name }` in
  * `runCampaign`); nothing outside the tests refers to it, and `lib/runtime` is
  * left intact: each variant wraps the real `LeaseStore` at the port, or changes
  * how the job writes the resource. protocol-variants.test.ts shows, in memory,
- * that each broken one breaks what it says.
+ * that each one breaks what it says. (The `store` wrapper also receives the
+ * worker's DynamoDB client and table, for a variant that needs its own
+ * request; the fix for the campaign's first finding was tried that way before
+ * it went into lib/runtime.)
  */
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ProtocolVariant } from '../../../lib/chaos/variant.js';
-import { LEASE_SORT_KEY, type LeaseStore } from '../../../lib/runtime/index.js';
+import type { LeaseStore } from '../../../lib/runtime/index.js';
 
 /** A skew bound so large that `expiresAt < now - skew` holds for any lease: the expiry condition is gone. */
 const NO_EXPIRY_CHECK_MS = -1e12;
@@ -49,53 +50,5 @@ export const variants: Record<string, ProtocolVariant> = {
     description: "side effects written without the resource's tick condition: a retried or repeated tick runs twice",
     resource: { tickDedupe: false },
   },
-  /**
-   * The fix proposed for what `baton chaos --quick --seed 7` found (see
-   * chaos-findings.test.ts): renew never moves `expiresAt` backwards, and a
-   * renew refused only because the item already shows this tenure with a later
-   * expiry counts as renewed (the item guarantees at least what it asked for).
-   */
-  'monotonic-renew': {
-    description: 'proposed fix: renew only ever extends expiresAt (condition expiresAt <= :expiresAt)',
-    wrapStore: (store, { client, tableName }) => {
-      const doc = DynamoDBDocumentClient.from(client);
-      return {
-        ...forward(store),
-        renew: async (c) => {
-          const expiresAt = c.now + c.durationMs;
-          try {
-            const out = await doc.send(
-              new UpdateCommand({
-                TableName: tableName,
-                Key: { pk: c.name, sk: LEASE_SORT_KEY },
-                UpdateExpression: 'SET #expiresAt = :expiresAt, #renewedAt = :now',
-                ConditionExpression: '#holder = :owner AND #token = :token AND #expiresAt <= :expiresAt',
-                ExpressionAttributeNames: { '#expiresAt': 'expiresAt', '#renewedAt': 'renewedAt', '#holder': 'holder', '#token': 'token' },
-                ExpressionAttributeValues: { ':expiresAt': expiresAt, ':now': c.now, ':owner': c.owner, ':token': c.token },
-                ReturnValues: 'ALL_OLD',
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-              }),
-            );
-            return { applied: true, before: out.Attributes ? record(c.name, out.Attributes) : undefined };
-          } catch (error) {
-            if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-            const item = (error as { Item?: Record<string, unknown> }).Item;
-            const current = item ? record(c.name, unmarshall(item as never)) : undefined;
-            // Still our tenure, already extended further by a later renew: renewed.
-            if (current?.holder === c.owner && current.token === c.token) return { applied: true, before: current };
-            return { applied: false, current };
-          }
-        },
-      };
-    },
-  },
 };
 
-function record(name: string, item: Record<string, unknown>) {
-  return {
-    name,
-    token: Number(item.token ?? 0),
-    expiresAt: Number(item.expiresAt ?? 0),
-    ...(typeof item.holder === 'string' ? { holder: item.holder } : {}),
-  };
-}
