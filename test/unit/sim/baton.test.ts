@@ -60,9 +60,11 @@ describe('Baton lease in the election lab', () => {
     const runs = await runMany('baton', ['clock-skew'], SEEDS);
 
     // Assert: the skew assumption is load-bearing for "no overlap"; fencing does not depend on it.
-    // (In a few seeds the holder's last successful renew predates the clock step, so it overlaps nobody.)
+    // (In some seeds the holder's last successful renew predates the clock step, so it overlaps
+    // nobody; and since renew never moves expiresAt backwards, a holder whose own clock steps back
+    // no longer shortens its stored tenure.)
     const overlapping = runs.filter((run) => runningOverlapMs(run.timeline, run.durationMs) > 0);
-    expect(overlapping.length).toBeGreaterThanOrEqual(runs.length * 0.75);
+    expect(overlapping.length).toBeGreaterThanOrEqual(runs.length / 2);
     for (const run of runs) expect(fenceViolations(run.timeline), label(run)).toBe(0);
   });
 
