@@ -5,7 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommand } from './args.js';
 import { PeersUnavailableError, SYSTEM_NAMES, htmlReport, markdownTable, resolveBenchParams, runBench, terminalTable } from '../../lib/bench/index.js';
 
 const USAGE = `usage: baton bench [--quick] [--systems a,b] [--no-install] [--markdown]
@@ -20,28 +20,18 @@ starts itself, and writes bench-report.json and bench-report.html here.
   --markdown     also print the table as Markdown (for the README)`;
 
 export async function run(argv: string[]): Promise<number> {
-  let options;
-  try {
-    ({ values: options } = parseArgs({
-      args: argv,
-      options: {
-        quick: { type: 'boolean', default: false },
-        systems: { type: 'string' },
-        'no-install': { type: 'boolean', default: false },
-        markdown: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (options.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const options = parseCommand(
+    argv,
+    {
+      quick: { type: 'boolean', default: false },
+      systems: { type: 'string' },
+      'no-install': { type: 'boolean', default: false },
+      markdown: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    USAGE,
+  );
+  if (typeof options === 'number') return options;
   let params;
   try {
     params = resolveBenchParams({ quick: options.quick, ...(options.systems === undefined ? {} : { systems: options.systems }) });

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { integerFlag, parseCommand, usageError } from './args.js';
 import { CAMPAIGN_DEFAULTS, runCampaign } from '../../lib/chaos/campaign.js';
 import { renderHtml } from '../../lib/chaos/report-html.js';
 import { formatSummary } from '../../lib/chaos/report.js';
@@ -27,41 +27,30 @@ it found a violation that no broken assumption explains.
 
 /** `baton chaos`: see USAGE and docs/decisions/chaos-campaign.md. */
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        duration: { type: 'string' },
-        seed: { type: 'string', default: '1' },
-        quick: { type: 'boolean', default: false },
-        workers: { type: 'string', default: String(CAMPAIGN_DEFAULTS.workers) },
-        'skew-beyond': { type: 'boolean', default: false },
-        history: { type: 'string' },
-        verbose: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const values = parseCommand(
+    argv,
+    {
+      duration: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      quick: { type: 'boolean', default: false },
+      workers: { type: 'string', default: String(CAMPAIGN_DEFAULTS.workers) },
+      'skew-beyond': { type: 'boolean', default: false },
+      history: { type: 'string' },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    USAGE,
+  );
+  if (typeof values === 'number') return values;
   let seed: number;
   let workers: number;
   let durationMs: number | undefined;
   try {
-    seed = parseInteger('--seed', values.seed, 0, 2 ** 32 - 1);
-    workers = parseInteger('--workers', values.workers, 2, 32);
-    durationMs = values.duration === undefined ? undefined : parseInteger('--duration', values.duration, 5, 3_600) * 1000;
+    seed = integerFlag('--seed', values.seed, 0, 2 ** 32 - 1);
+    workers = integerFlag('--workers', values.workers, 2, 32);
+    durationMs = values.duration === undefined ? undefined : integerFlag('--duration', values.duration, 5, 3_600) * 1000;
   } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
+    return usageError(error, USAGE);
   }
 
   // The SDK warns about Node 20 on its first client; the campaign's admin client would print it mid-run.
@@ -95,12 +84,4 @@ export async function run(argv: string[]): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-}
-
-function parseInteger(flag: string, value: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw new Error(`${flag} must be an integer from ${min} to ${max}, got "${value}"`);
-  }
-  return n;
 }

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { integerFlag, listFlag, parseCommand, usageError } from './args.js';
 import { ALGORITHM_NAMES } from '../../lib/sim/algorithms.js';
 import { DEFAULT_NODES, runLab } from '../../lib/sim/lab.js';
 import { buildReport, formatTable, serializeReport } from '../../lib/sim/report.js';
@@ -20,33 +20,23 @@ sim-report.html to the current directory. The same seed gives the same files.
 
 /** `baton sim`: the election lab (docs/election-lab.md). */
 export async function run(argv: string[]): Promise<number> {
-  let values;
+  const values = parseCommand(
+    argv,
+    {
+      algo: { type: 'string', default: 'all' },
+      scenario: { type: 'string', default: 'all' },
+      seed: { type: 'string', default: '1' },
+      nodes: { type: 'string', default: String(DEFAULT_NODES) },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    USAGE,
+  );
+  if (typeof values === 'number') return values;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        algo: { type: 'string', default: 'all' },
-        scenario: { type: 'string', default: 'all' },
-        seed: { type: 'string', default: '1' },
-        nodes: { type: 'string', default: String(DEFAULT_NODES) },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  try {
-    const algorithms = pickList('--algo', values.algo, ALGORITHM_NAMES);
-    const scenarios = pickList('--scenario', values.scenario, SCENARIO_NAMES);
-    const seed = parseInteger('--seed', values.seed, 0, 2 ** 32 - 1);
-    const nodes = parseInteger('--nodes', values.nodes, 3, 100);
+    const algorithms = listFlag('--algo', values.algo, ALGORITHM_NAMES);
+    const scenarios = listFlag('--scenario', values.scenario, SCENARIO_NAMES);
+    const seed = integerFlag('--seed', values.seed, 0, 2 ** 32 - 1);
+    const nodes = integerFlag('--nodes', values.nodes, 3, 100);
     const results = await runLab({ seed, nodes, algorithms, scenarios });
     const report = buildReport(seed, nodes, results);
     console.log(formatTable(report));
@@ -57,31 +47,6 @@ export async function run(argv: string[]): Promise<number> {
     console.log(`\nwrote ${jsonPath}\nwrote ${htmlPath}`);
     return 0;
   } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`${error.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw error;
+    return usageError(error, USAGE);
   }
-}
-
-class UsageError extends Error {}
-
-function pickList<T extends string>(flag: string, value: string, known: readonly T[]): T[] {
-  if (value === 'all') return [...known];
-  const names = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-  const unknown = names.filter((n) => !(known as readonly string[]).includes(n));
-  if (names.length === 0 || unknown.length > 0) {
-    throw new UsageError(`${flag}: unknown ${unknown.length > 0 ? `"${unknown.join('", "')}"` : 'empty list'}; expected ${known.join(', ')} or all`);
-  }
-  // Table order, whatever order they were given in; duplicates dropped.
-  return known.filter((k) => names.includes(k));
-}
-
-function parseInteger(flag: string, value: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got "${value}"`);
-  }
-  return n;
 }

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBaton } from '../support/cli.js';
 import { FIGURES, SYSTEM_NAMES, type BenchReport, type FigureName, type SystemName } from '../../lib/bench/index.js';
 
 // Checks structure and request counts only: timings depend on the machine and
@@ -11,28 +10,11 @@ import { FIGURES, SYSTEM_NAMES, type BenchReport, type FigureName, type SystemNa
 // its peer libraries first (npm ci in test/bench/peers), which needs the npm
 // registry, like `npm install` does.
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const cwd = mkdtempSync(join(tmpdir(), 'baton-bench-e2e-'));
 
 let run: { code: number | null; output: string };
 let report: BenchReport;
 
-/** Runs `baton bench --quick` as a user would, in an empty directory. */
-function runBench(): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [join(ROOT, 'bin', 'baton.ts'), 'bench', '--quick'], {
-      cwd,
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, output }));
-  });
-}
 
 /** The value of one figure of one system in the report. */
 function figure(system: SystemName, name: FigureName): number | null | undefined {
@@ -40,7 +22,7 @@ function figure(system: SystemName, name: FigureName): number | null | undefined
 }
 
 beforeAll(async () => {
-  run = await runBench();
+  run = await runBaton(['bench', '--quick'], cwd);
   expect(run.code, run.output).toBe(0);
   report = JSON.parse(readFileSync(join(cwd, 'bench-report.json'), 'utf8')) as BenchReport;
 }, 150_000);

@@ -1,33 +1,15 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runBaton } from '../support/cli.js';
 import type { RunRecord } from '../../lib/demo/records.js';
 import type { DemoReport } from '../../lib/demo/report-json.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const cwd = mkdtempSync(join(tmpdir(), 'baton-demo-e2e-'));
 
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
-/** Runs the CLI as a user would, in an empty directory, and collects its output. */
-function runDemo(args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [join(ROOT, 'bin', 'baton.ts'), 'demo', ...args], {
-      cwd,
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, output }));
-  });
-}
 
 function alive(pid: number): boolean {
   try {
@@ -40,7 +22,7 @@ function alive(pid: number): boolean {
 
 describe('baton demo', () => {
   it('runs 3 workers for 8 s against DynamoDB Local and writes a passing report', { timeout: 90_000 }, async () => {
-    const { code, output } = await runDemo(['--duration', '8', '--workers', '3']);
+    const { code, output } = await runBaton(['demo', '--duration', '8', '--workers', '3'], cwd);
     expect(code, output).toBe(0);
 
     const report = JSON.parse(readFileSync(join(cwd, 'demo-report.json'), 'utf8')) as DemoReport;
