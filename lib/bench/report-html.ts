@@ -1,7 +1,8 @@
 import { environmentLine, formatNumber } from './report-rows.js';
 import { FIGURES, type FigureName } from './result.js';
 import type { BenchReport } from './run-bench.js';
-import { escapeXml, svgBarChart } from './svg-bar-chart.js';
+import { escapeHtml } from '../report/escape-html.js';
+import { svgBarChart } from './svg-bar-chart.js';
 
 /** What each figure measures, under its chart. */
 const CAPTIONS: Readonly<Record<FigureName, string>> = {
@@ -29,19 +30,19 @@ export function htmlReport(report: BenchReport): string {
       const r = report.results.find((x) => x.system === system && x.figure === figure);
       return { label: system, value: r?.value ?? null, ...(r?.note ? { note: r.note } : {}), accent: system === 'baton' };
     });
-    const notes = bars.filter((b) => b.note).map((b) => `<li><b>${escapeXml(b.label)}</b>: ${escapeXml(b.note!)}</li>`);
+    const notes = bars.filter((b) => b.note).map((b) => `<li><b>${escapeHtml(b.label)}</b>: ${escapeHtml(b.note!)}</li>`);
     return [
       '<figure>',
       svgBarChart(figure, FIGURES[figure], bars, formatNumber),
-      `<figcaption>${escapeXml(CAPTIONS[figure])}${notes.length ? `<ul>${notes.join('')}</ul>` : ''}</figcaption>`,
+      `<figcaption>${escapeHtml(CAPTIONS[figure])}${notes.length ? `<ul>${notes.join('')}</ul>` : ''}</figcaption>`,
       '</figure>',
     ].join('\n');
   });
   const targets = report.targets.map(
     (t) =>
       `<tr class="${t.met === null ? 'na' : t.met ? 'pass' : 'miss'}"><td>${t.met === null ? 'n/a' : t.met ? 'PASS' : 'MISS'}</td>` +
-      `<td>${escapeXml(t.target)}</td><td>${escapeXml(String(t.value ?? 'n/a'))} ${escapeXml(t.unit)}</td>` +
-      `<td>${escapeXml(String(t.bound ?? 'n/a'))}</td><td>${escapeXml(t.basis)}</td></tr>`,
+      `<td>${escapeHtml(t.target)}</td><td>${escapeHtml(String(t.value ?? 'n/a'))} ${escapeHtml(t.unit)}</td>` +
+      `<td>${escapeHtml(String(t.bound ?? 'n/a'))}</td><td>${escapeHtml(t.basis)}</td></tr>`,
   );
   return `<!doctype html>
 <html lang="en">
@@ -70,7 +71,7 @@ export function htmlReport(report: BenchReport): string {
 </head>
 <body>
 <h1>Baton and the DynamoDB lock libraries, side by side</h1>
-<p class="env">${escapeXml(environmentLine(report))}</p>
+<p class="env">${escapeHtml(environmentLine(report))}</p>
 <h2>Baton against the targets</h2>
 <table>
 <tr><th></th><th>target</th><th>measured</th><th>bound</th><th>basis</th></tr>

@@ -1,3 +1,4 @@
+import { escapeHtml } from '../report/escape-html.js';
 /** One bar: `value: null` draws no bar, only "n/a" and the note as a tooltip. */
 export interface Bar {
   readonly label: string;
@@ -27,23 +28,18 @@ export function svgBarChart(title: string, unit: string, bars: readonly Bar[], f
     const y = TOP + i * (BAR_HEIGHT + GAP);
     const mid = y + BAR_HEIGHT / 2 + 4;
     const length = bar.value === null || max === 0 ? 0 : Math.max(1, (bar.value / max) * plot);
-    const tip = bar.note ? `<title>${escapeXml(bar.note)}</title>` : '';
+    const tip = bar.note ? `<title>${escapeHtml(bar.note)}</title>` : '';
     const shape =
       bar.value === null
         ? `<text x="${LABEL_WIDTH + 4}" y="${mid}" class="na">n/a${bar.note ? ' *' : ''}${tip}</text>`
         : `<rect x="${LABEL_WIDTH}" y="${y}" width="${length.toFixed(1)}" height="${BAR_HEIGHT}" class="${bar.accent ? 'bar accent' : 'bar'}">${tip}</rect>` +
-          `<text x="${(LABEL_WIDTH + length + 6).toFixed(1)}" y="${mid}" class="value">${escapeXml(format(bar.value))}${bar.note ? ' *' : ''}</text>`;
-    return `<text x="${LABEL_WIDTH - 8}" y="${mid}" text-anchor="end" class="label">${escapeXml(bar.label)}</text>${shape}`;
+          `<text x="${(LABEL_WIDTH + length + 6).toFixed(1)}" y="${mid}" class="value">${escapeHtml(format(bar.value))}${bar.note ? ' *' : ''}</text>`;
+    return `<text x="${LABEL_WIDTH - 8}" y="${mid}" text-anchor="end" class="label">${escapeHtml(bar.label)}</text>${shape}`;
   });
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${escapeXml(title)}">`,
-    `<text x="0" y="16" class="title">${escapeXml(title)} <tspan class="unit">(${escapeXml(unit)})</tspan></text>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${escapeHtml(title)}">`,
+    `<text x="0" y="16" class="title">${escapeHtml(title)} <tspan class="unit">(${escapeHtml(unit)})</tspan></text>`,
     ...rows,
     '</svg>',
   ].join('\n');
-}
-
-/** Escapes text for XML and HTML content and attributes. */
-export function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }

@@ -1,6 +1,7 @@
 import type { CheckResult, TenureView, WriteView } from './checker.js';
 import type { HistoryRecord } from './history.js';
 import { formatSummary, type ChaosReport } from './report.js';
+import { escapeHtml } from '../report/escape-html.js';
 
 const PX_PER_S = 24;
 const MIN_WIDTH = 900;
@@ -64,7 +65,7 @@ export function renderHtml(report: ChaosReport, check: CheckResult, records: rea
     if (r.type !== 'proxy-fault') continue;
     const f = r.fault;
     const label = f.kind === 'error' ? `${f.error} (${f.status})${f.forwarded ? ', after forwarding' : ''}` : f.kind === 'latency-spike' ? `latency spike ${f.delayMs} ms` : f.kind;
-    parts.push(`<line x1="${x(r.real)}" y1="${netY + 6}" x2="${x(r.real)}" y2="${netY + LANE - 6}" stroke="#555" stroke-width="1"><title>${escape(`${label} on ${f.operation}`)}</title></line>`);
+    parts.push(`<line x1="${x(r.real)}" y1="${netY + 6}" x2="${x(r.real)}" y2="${netY + LANE - 6}" stroke="#555" stroke-width="1"><title>${escapeHtml(`${label} on ${f.operation}`)}</title></line>`);
   }
 
   // Worker lanes.
@@ -86,7 +87,7 @@ export function renderHtml(report: ChaosReport, check: CheckResult, records: rea
         parts.push(band(x(pausedSince.get(r.worker)!), x(r.real), y + 2, LANE - 4, COLOURS.paused, `${r.worker} paused (SIGSTOP) ${Math.round((r.real - pausedSince.get(r.worker)!) / 100) / 10} s`));
         pausedSince.delete(r.worker);
       } else if (r.action === 'skew') {
-        parts.push(`<path d="M${x(r.real)},${y + LANE - 2} l-4,-6 h8 z" fill="#1565c0"><title>${escape(`${r.worker} clock set to ${r.offsetMs! >= 0 ? '+' : ''}${r.offsetMs} ms`)}</title></path>`);
+        parts.push(`<path d="M${x(r.real)},${y + LANE - 2} l-4,-6 h8 z" fill="#1565c0"><title>${escapeHtml(`${r.worker} clock set to ${r.offsetMs! >= 0 ? '+' : ''}${r.offsetMs} ms`)}</title></path>`);
       }
     }
   }
@@ -94,13 +95,13 @@ export function renderHtml(report: ChaosReport, check: CheckResult, records: rea
   for (const w of check.writes) parts.push(writeMark(w, x, laneY(w.worker)));
   for (const v of check.violations.slice(0, 500)) {
     if (v.real === undefined) continue;
-    parts.push(`<line x1="${x(v.real)}" y1="${TOP}" x2="${x(v.real)}" y2="${height - 20}" stroke="${COLOURS.violation}" stroke-width="2" stroke-dasharray="${v.explainedBy ? '4 3' : 'none'}"><title>${escape(`${v.kind}: ${v.message}`)}</title></line>`);
+    parts.push(`<line x1="${x(v.real)}" y1="${TOP}" x2="${x(v.real)}" y2="${height - 20}" stroke="${COLOURS.violation}" stroke-width="2" stroke-dasharray="${v.explainedBy ? '4 3' : 'none'}"><title>${escapeHtml(`${v.kind}: ${v.message}`)}</title></line>`);
   }
 
   const violations =
     report.violations.length === 0
       ? '<p class="ok">No violations.</p>'
-      : `<ul>${report.violations.map((v) => `<li><b>${v.kind}</b>${v.explainedBy ? ` <i>(${v.explainedBy})</i>` : ''}: ${escape(v.message)}</li>`).join('')}</ul>`;
+      : `<ul>${report.violations.map((v) => `<li><b>${v.kind}</b>${v.explainedBy ? ` <i>(${v.explainedBy})</i>` : ''}: ${escapeHtml(v.message)}</li>`).join('')}</ul>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Baton chaos campaign, seed ${report.seed}</title>
 <style>
@@ -114,7 +115,7 @@ svg text.t{fill:#999;font-size:10px}
 .ok{color:${COLOURS.accepted};font-weight:bold}
 </style></head><body>
 <h1>Chaos campaign</h1>
-<pre>${escape(formatSummary(report))}</pre>
+<pre>${escapeHtml(formatSummary(report))}</pre>
 <h2>Violations</h2>
 ${violations}
 <h2>Timeline</h2>
@@ -124,7 +125,7 @@ ${violations}
 ${parts.join('\n')}
 </svg></div>
 <h2>Report</h2>
-<pre>${escape(JSON.stringify({ ...report, violations: `${report.violations.length} listed above` }, null, 2))}</pre>
+<pre>${escapeHtml(JSON.stringify({ ...report, violations: `${report.violations.length} listed above` }, null, 2))}</pre>
 </body></html>
 `;
 }
@@ -137,19 +138,16 @@ function tenureBar(t: TenureView, x: (real: number) => number, y: number): strin
   const how = t.releaseSentReal !== undefined && t.releaseSentReal <= t.deadlineReal ? 'released' : t.lostReason ? `lost (${t.lostReason})` : t.killedReal ? 'killed' : 'deadline';
   const title = `${t.worker}.${t.inc} token ${t.token}${t.takeover ? ' (takeover)' : ''}: ${Math.round(end - t.ackReal)} ms, ended: ${how}`;
   const label = to - from > 18 ? `<text x="${from + 3}" y="${y + 13}" fill="#fff">${t.token}</text>` : '';
-  return `<rect x="${from}" y="${y + 4}" width="${to - from}" height="12" fill="hsl(${hue},55%,52%)"><title>${escape(title)}</title></rect>${label}`;
+  return `<rect x="${from}" y="${y + 4}" width="${to - from}" height="12" fill="hsl(${hue},55%,52%)"><title>${escapeHtml(title)}</title></rect>${label}`;
 }
 
 function writeMark(w: WriteView, x: (real: number) => number, y: number): string {
   const colour = COLOURS[w.outcome ?? 'none'];
   const title = `${w.wid} token ${w.token}, tick ${new Date(w.tick).toISOString()}, local ${new Date(w.local).toISOString()}: ${w.outcome ?? 'no answer (killed)'}`;
-  return `<line x1="${x(w.invokeReal)}" y1="${y + 17}" x2="${x(w.invokeReal)}" y2="${y + LANE - 3}" stroke="${colour}" stroke-width="1.5"><title>${escape(title)}</title></line>`;
+  return `<line x1="${x(w.invokeReal)}" y1="${y + 17}" x2="${x(w.invokeReal)}" y2="${y + LANE - 3}" stroke="${colour}" stroke-width="1.5"><title>${escapeHtml(title)}</title></line>`;
 }
 
 function band(from: number, to: number, y: number, h: number, fill: string, title: string): string {
-  return `<rect x="${from}" y="${y}" width="${Math.max(1, to - from)}" height="${h}" fill="${fill}" opacity="0.8"><title>${escape(title)}</title></rect>`;
+  return `<rect x="${from}" y="${y}" width="${Math.max(1, to - from)}" height="${h}" fill="${fill}" opacity="0.8"><title>${escapeHtml(title)}</title></rect>`;
 }
 
-function escape(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-}

@@ -5,6 +5,7 @@
 import type { Distribution, Handover } from './measurements.js';
 import type { DemoReport } from './report-json.js';
 import type { TimelineRow } from './timeline.js';
+import { escapeHtml } from '../report/escape-html.js';
 
 const ROW_H = 34;
 const LEFT = 120;
@@ -30,7 +31,7 @@ export function renderReportHtml(report: DemoReport): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>Baton demo report: ${esc(verdict)}</title>
+<title>Baton demo report: ${escapeHtml(verdict)}</title>
 <style>
   body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px auto; max-width: 1180px; color: #222; padding: 0 12px; }
   h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; }
@@ -45,12 +46,12 @@ export function renderReportHtml(report: DemoReport): string {
 </head>
 <body>
 <h1>Baton demo report</h1>
-<p><span class="verdict">${esc(verdict)}</span>
-<span class="muted">${esc(new Date(run.startedAt).toISOString())} · ${run.workers} workers · tick ${run.tickS} s · ${run.durationS} s · seed ${run.seed} ·
-function timeout ${run.functionTimeoutMs} ms · table <code>${esc(run.tableName)}</code> · lease <code>${esc(run.leaseName)}</code></span></p>
+<p><span class="verdict">${escapeHtml(verdict)}</span>
+<span class="muted">${escapeHtml(new Date(run.startedAt).toISOString())} · ${run.workers} workers · tick ${run.tickS} s · ${run.durationS} s · seed ${run.seed} ·
+function timeout ${run.functionTimeoutMs} ms · table <code>${escapeHtml(run.tableName)}</code> · lease <code>${escapeHtml(run.leaseName)}</code></span></p>
 
 <h2>Checks</h2>
-<table>${report.checks.map((c) => `<tr><td class="${c.ok ? 'ok' : 'bad'}">${c.ok ? '✓' : '✗'}</td><th>${esc(c.name)}</th><td>${esc(c.detail)}</td></tr>`).join('')}</table>
+<table>${report.checks.map((c) => `<tr><td class="${c.ok ? 'ok' : 'bad'}">${c.ok ? '✓' : '✗'}</td><th>${escapeHtml(c.name)}</th><td>${escapeHtml(c.detail)}</td></tr>`).join('')}</table>
 
 <h2>Counts</h2>
 ${countsTable(report)}
@@ -70,11 +71,11 @@ ${handoversTable('Handovers after a SIGSTOP', report.measurements.afterPause.han
 
 <h2>How this was computed</h2>
 <p>Every number here comes from evidence, not from counters kept by the code under test: the ledger read back from DynamoDB after the run
-(its entries, one per tick run, and its head with the fence), each worker's own log (<code>${esc(run.logDir)}/w*.jsonl</code>), and the run log
-(<code>${esc(run.logDir)}/run.jsonl</code>: ticks and deliveries sent, signals sent, processes seen to exit, and samples of the lease item and ledger
+(its entries, one per tick run, and its head with the fence), each worker's own log (<code>${escapeHtml(run.logDir)}/w*.jsonl</code>), and the run log
+(<code>${escapeHtml(run.logDir)}/run.jsonl</code>: ticks and deliveries sent, signals sent, processes seen to exit, and samples of the lease item and ledger
 head taken every 200 ms). A tick ran twice if the ledger holds two entries for it; a stale write was accepted if an entry's token is lower than one
 that had already committed when it was sent; the fence regressed if any sample of the head, or the final head, shows a lower fence than before.
-The Powertools logs and EMF metrics each worker printed are in <code>${esc(run.logDir)}/w*.log</code>.</p>
+The Powertools logs and EMF metrics each worker printed are in <code>${escapeHtml(run.logDir)}/w*.log</code>.</p>
 </body>
 </html>
 `;
@@ -93,11 +94,11 @@ function countsTable(r: DemoReport): string {
     ['staleWritesAccepted', r.staleWritesAccepted, 'must be 0'],
     ['tokenRegressions', r.tokenRegressions, 'must be 0'],
   ];
-  return `<table>${rows.map(([k, v, d]) => `<tr><th><code>${k}</code></th><td class="n">${v}</td><td class="muted">${esc(d)}</td></tr>`).join('')}</table>`;
+  return `<table>${rows.map(([k, v, d]) => `<tr><th><code>${k}</code></th><td class="n">${v}</td><td class="muted">${escapeHtml(d)}</td></tr>`).join('')}</table>`;
 }
 
 function legend(): string {
-  const item = (color: string, text: string) => `<span><i class="sw" style="background:${color}"></i>${esc(text)}</span>`;
+  const item = (color: string, text: string) => `<span><i class="sw" style="background:${color}"></i>${escapeHtml(text)}</span>`;
   return `<p class="legend">${[
     item(COLOR.ran, 'tenure that ran its tick'),
     item(COLOR.refused, 'tenure whose late write the fence refused'),
@@ -133,7 +134,7 @@ function timelineSvg(r: DemoReport): string {
       if (t.result !== 'ran' || t.writeAt === undefined) continue;
       const cx = f(x(t.writeAt));
       parts.push(
-        `<g><title>${esc(`entry for tick ${iso(t.tick)} written by ${row.worker} with token ${t.token}`)}</title>` +
+        `<g><title>${escapeHtml(`entry for tick ${iso(t.tick)} written by ${row.worker} with token ${t.token}`)}</title>` +
           `<circle cx="${cx}" cy="${ledgerY + ROW_H / 2}" r="4" fill="${COLOR.ran}"/>` +
           `<text x="${cx}" y="${ledgerY + ROW_H / 2 - 7}" text-anchor="middle" fill="#333">${t.token}</text></g>`,
       );
@@ -150,13 +151,13 @@ function rowSvg(row: TimelineRow, y: number, x: (t: number) => number, end: numb
   const mid = y + ROW_H / 2;
   const parts: string[] = [];
   const label = `${row.worker}${row.replaces ? ` (for ${row.replaces})` : ''}`;
-  parts.push(`<text x="8" y="${mid - 2}" font-weight="600">${esc(label)}</text><text x="8" y="${mid + 11}" fill="#888">pid ${row.pid}</text>`);
+  parts.push(`<text x="8" y="${mid - 2}" font-weight="600">${escapeHtml(label)}</text><text x="8" y="${mid + 11}" fill="#888">pid ${row.pid}</text>`);
   parts.push(`<line x1="${f(x(row.spawnedAt))}" y1="${mid}" x2="${f(x(row.exitedAt ?? end))}" y2="${mid}" stroke="${COLOR.life}"/>`);
   for (const p of row.pauses) {
     const x0 = x(p.from);
     const x1 = x(p.to ?? end);
     parts.push(
-      `<g><title>${esc(`SIGSTOP while leading token ${p.token}, ${p.to === undefined ? 'never resumed' : `SIGCONT after ${sec(p.to - p.from)}`}`)}</title>` +
+      `<g><title>${escapeHtml(`SIGSTOP while leading token ${p.token}, ${p.to === undefined ? 'never resumed' : `SIGCONT after ${sec(p.to - p.from)}`}`)}</title>` +
         `<rect x="${f(x0)}" y="${y + 3}" width="${f(Math.max(1, x1 - x0))}" height="${ROW_H - 6}" fill="url(#paused)" stroke="${COLOR.pause}"/></g>`,
     );
   }
@@ -165,25 +166,25 @@ function rowSvg(row: TimelineRow, y: number, x: (t: number) => number, end: numb
     const w = Math.max(3, x(t.end) - x0);
     const how = { ran: 'ran its tick', refused: 'its late write was refused by the fence', killed: 'killed while leading', failed: 'failed', open: 'no end logged' }[t.result];
     parts.push(
-      `<g><title>${esc(`token ${t.token}${t.takeover ? ' (takeover)' : ''}, tick ${iso(t.tick)}: ${how}; led ${sec(t.end - t.start)}`)}</title>` +
+      `<g><title>${escapeHtml(`token ${t.token}${t.takeover ? ' (takeover)' : ''}, tick ${iso(t.tick)}: ${how}; led ${sec(t.end - t.start)}`)}</title>` +
         `<rect x="${f(x0)}" y="${y + 8}" width="${f(w)}" height="${ROW_H - 16}" rx="2" fill="${COLOR[t.result]}"${t.takeover ? ' stroke="#000" stroke-width="1.2"' : ''}/>` +
         `<text x="${f(x0 + w / 2)}" y="${y + 6}" text-anchor="middle" fill="#333">${t.token}${t.takeover ? '*' : ''}</text></g>`,
     );
   }
   for (const d of row.skippedDuplicates) {
-    parts.push(`<g><title>${esc(`skipped tick ${iso(d.tick)}: already done (one request)`)}</title><circle cx="${f(x(d.at))}" cy="${mid + 9}" r="3" fill="none" stroke="${COLOR.duplicate}"/></g>`);
+    parts.push(`<g><title>${escapeHtml(`skipped tick ${iso(d.tick)}: already done (one request)`)}</title><circle cx="${f(x(d.at))}" cy="${mid + 9}" r="3" fill="none" stroke="${COLOR.duplicate}"/></g>`);
   }
   for (const s of row.refusedWrites) {
     const cx = x(s.at);
     parts.push(
-      `<g><title>${esc(`write with token ${s.token} refused: the ledger's fence was ${s.fence ?? '?'} (StaleTokenError)`)}</title>` +
+      `<g><title>${escapeHtml(`write with token ${s.token} refused: the ledger's fence was ${s.fence ?? '?'} (StaleTokenError)`)}</title>` +
         `<path d="M${f(cx)} ${y + 2} l6 10 h-12 z" fill="${COLOR.refused}" stroke="#7a4300"/></g>`,
     );
   }
   for (const k of row.kills) {
     const cx = x(k.at);
     parts.push(
-      `<g><title>${esc(`SIGKILL while leading token ${k.token}`)}</title><path d="M${f(cx - 6)} ${mid - 6} l12 12 M${f(cx + 6)} ${mid - 6} l-12 12" stroke="${COLOR.killed}" stroke-width="3"/></g>`,
+      `<g><title>${escapeHtml(`SIGKILL while leading token ${k.token}`)}</title><path d="M${f(cx - 6)} ${mid - 6} l12 12 M${f(cx + 6)} ${mid - 6} l-12 12" stroke="${COLOR.killed}" stroke-width="3"/></g>`,
     );
   }
   return parts.join('\n');
@@ -206,7 +207,7 @@ function measurementsTable(r: DemoReport): string {
     ['handover after SIGSTOP (pause → next job start)', d(m.afterPause.ms)],
     ['handover after a release (release → next job start)', d(m.afterRelease.ms)],
   ];
-  return `<table>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${v}</td></tr>`).join('')}</table>
+  return `<table>${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${v}</td></tr>`).join('')}</table>
 <p class="muted">A killed leader's lease must run out (plus the ${r.run.maxClockSkewMs} ms clock-skew allowance) before anyone may take over, and the next tick must come:
 handover ≈ lease left + skew + wait for the tick. After a release the next tick's first invocation wins at once: handover ≈ the wait for the tick.</p>`;
 }
@@ -215,7 +216,7 @@ function pausesTable(r: DemoReport): string {
   if (r.pausesInDetail.length === 0) return '';
   const rows = r.pausesInDetail.map(
     (p) =>
-      `<tr><td>${esc(p.worker)}</td><td class="n">${p.token}</td><td>${esc(p.phase)}</td><td>${p.resumedAt === undefined ? '-' : sec(p.resumedAt - p.at)}</td><td>${p.successorWroteFirst ? 'yes' : 'no'}</td><td>${esc(p.write)}</td></tr>`,
+      `<tr><td>${escapeHtml(p.worker)}</td><td class="n">${p.token}</td><td>${escapeHtml(p.phase)}</td><td>${p.resumedAt === undefined ? '-' : sec(p.resumedAt - p.at)}</td><td>${p.successorWroteFirst ? 'yes' : 'no'}</td><td>${escapeHtml(p.write)}</td></tr>`,
   );
   return `<h2>Pauses</h2><table><tr><th>worker</th><th>token</th><th>stopped</th><th>for</th><th>successor wrote first</th><th>its write</th></tr>${rows.join('')}</table>`;
 }
@@ -224,13 +225,9 @@ function handoversTable(title: string, handovers: readonly Handover[]): string {
   if (handovers.length === 0) return '';
   const rows = handovers.map(
     (h) =>
-      `<tr><td>${esc(h.from.worker)} #${h.from.token}</td><td>${esc(h.to.worker)} #${h.to.token}</td><td class="n">${sec(h.ms)}</td><td class="n">${sec(h.leaseLeftMs)}</td><td class="n">${sec(h.leaseDurationMs)}</td></tr>`,
+      `<tr><td>${escapeHtml(h.from.worker)} #${h.from.token}</td><td>${escapeHtml(h.to.worker)} #${h.to.token}</td><td class="n">${sec(h.ms)}</td><td class="n">${sec(h.leaseLeftMs)}</td><td class="n">${sec(h.leaseDurationMs)}</td></tr>`,
   );
-  return `<h2>${esc(title)}</h2><table><tr><th>from</th><th>to</th><th>handover</th><th>lease left then</th><th>lease duration</th></tr>${rows.join('')}</table>`;
-}
-
-function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  return `<h2>${escapeHtml(title)}</h2><table><tr><th>from</th><th>to</th><th>handover</th><th>lease left then</th><th>lease duration</th></tr>${rows.join('')}</table>`;
 }
 
 function f(n: number): string {

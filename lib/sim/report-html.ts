@@ -4,6 +4,7 @@ import { SERVICE } from './network.js';
 import { formatTable, type LabReport } from './report.js';
 import { SCENARIOS } from './scenarios.js';
 import type { NodeStatus, Timeline } from './timeline.js';
+import { escapeHtml } from '../report/escape-html.js';
 
 const WIDTH = 960;
 const LEFT = 64;
@@ -38,7 +39,7 @@ svg text{font:11px system-ui,sans-serif}
 <p>Seed ${report.seed}, ${report.nodes} nodes, ${results[0]?.durationMs ?? 0} ms of virtual time per run. Same seed, same page.</p>
 <div class="legend"><span><i style="background:hsl(210,60%,55%)"></i>believes it leads (colour = epoch)</span><span><i style="background:#bbb"></i>crashed</span><span><i style="background:#f2c94c"></i>paused</span><span><i style="background:#f8d7d7"></i>cut off from the majority</span><span><i style="background:#d33"></i>two or more leaders</span><span><i style="background:#d33;width:3px"></i>stale write accepted by the fenced resource</span><span><i style="background:#999;width:3px"></i>stale write the fence rejected</span></div>
 <h2>Comparison</h2>
-<pre>${escape(formatTable(report))}</pre>
+<pre>${escapeHtml(formatTable(report))}</pre>
 ${sections.join('\n')}
 </body></html>
 `;
@@ -75,13 +76,13 @@ function renderRun(run: RunResult): string {
     const colour = w.fencedAccepted ? '#d33' : '#999';
     const y = laneY(w.node);
     const title = `stale write from node ${w.node} (epoch ${w.epoch}) at ${fmt(w.time)} ms: fenced resource ${w.fencedAccepted ? 'accepted' : 'rejected'}`;
-    parts.push(`<line x1="${fmt(x(w.time))}" x2="${fmt(x(w.time))}" y1="${fmt(y + 1)}" y2="${fmt(y + LANE - 1)}" stroke="${colour}" stroke-width="1.5"><title>${escape(title)}</title></line>`);
+    parts.push(`<line x1="${fmt(x(w.time))}" x2="${fmt(x(w.time))}" y1="${fmt(y + 1)}" y2="${fmt(y + LANE - 1)}" stroke="${colour}" stroke-width="1.5"><title>${escapeHtml(title)}</title></line>`);
   }
   for (const span of splitBrainSpans(timeline, durationMs)) {
     parts.push(rect(x(span.start), TOP - 6, Math.max(1, x(span.end) - x(span.start)), 4, '#d33', `${span.count} leaders ${fmt(span.start)}–${fmt(span.end)} ms`));
   }
   for (const d of timeline.disruptions) {
-    parts.push(`<line x1="${fmt(x(d.time))}" x2="${fmt(x(d.time))}" y1="${TOP - 8}" y2="${fmt(TOP + nodes.length * LANE)}" stroke="#333" stroke-dasharray="3,2"><title>${escape(`${fmt(d.time)} ms: ${d.kind}${d.node === undefined ? '' : ` (node ${d.node})`}`)}</title></line>`);
+    parts.push(`<line x1="${fmt(x(d.time))}" x2="${fmt(x(d.time))}" y1="${TOP - 8}" y2="${fmt(TOP + nodes.length * LANE)}" stroke="#333" stroke-dasharray="3,2"><title>${escapeHtml(`${fmt(d.time)} ms: ${d.kind}${d.node === undefined ? '' : ` (node ${d.node})`}`)}</title></line>`);
   }
   const axisY = TOP + nodes.length * LANE + 12;
   for (let t = 0; t <= durationMs; t += 5000) {
@@ -89,7 +90,7 @@ function renderRun(run: RunResult): string {
   }
   const m = run.metrics;
   const summary = `first leader ${m.timeToFirstLeaderMs ?? '-'} ms · failover ${m.failoverMs ?? '-'} ms · split brain ${m.splitBrainMs} ms · stale writes accepted ${m.staleWritesAccepted} fenced / ${m.staleWritesAcceptedUnfenced} unfenced · ${m.messages} messages`;
-  return `<h3>${run.algorithm} · ${run.scenario}</h3><p class="d">${escape(SCENARIOS[run.scenario].description)}<br>${escape(summary)}</p>
+  return `<h3>${run.algorithm} · ${run.scenario}</h3><p class="d">${escapeHtml(SCENARIOS[run.scenario].description)}<br>${escapeHtml(summary)}</p>
 <svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}">${parts.join('')}</svg>`;
 }
 
@@ -137,13 +138,10 @@ function splitBrainSpans(timeline: Timeline, endMs: number): { start: number; en
 }
 
 function rect(x: number, y: number, w: number, h: number, fill: string, title: string): string {
-  return `<rect x="${fmt(x)}" y="${fmt(y)}" width="${fmt(Math.max(0, w))}" height="${fmt(h)}" fill="${fill}"><title>${escape(title)}</title></rect>`;
+  return `<rect x="${fmt(x)}" y="${fmt(y)}" width="${fmt(Math.max(0, w))}" height="${fmt(h)}" fill="${fill}"><title>${escapeHtml(title)}</title></rect>`;
 }
 
 function fmt(n: number): string {
   return (Math.round(n * 10) / 10).toString();
 }
 
-function escape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
