@@ -3,7 +3,7 @@
  * the measurements, the pauses and the timeline the HTML report is drawn
  * from. Built from the evidence alone (see checks.ts). Pure.
  */
-import { computeChecks, type CheckResult, type PauseFinding } from './checks.js';
+import { computeChecks, type CheckResult, type DemoCounts, type PauseFinding } from './checks.js';
 import { measure, type Measurements } from './measurements.js';
 import type { DemoEvidence, LedgerHead } from './records.js';
 import { buildTimeline, type Timeline } from './timeline.js';
@@ -25,17 +25,21 @@ export interface DemoRunInfo {
   readonly endedAt: number;
 }
 
-export interface DemoReport {
-  readonly ticks: number;
-  readonly ticksRun: number;
-  readonly duplicateTicksRun: number;
-  readonly duplicateDeliveries: number;
-  readonly takeovers: number;
-  readonly kills: number;
-  readonly pauses: number;
-  readonly staleWritesRejected: number;
-  readonly staleWritesAccepted: number;
-  readonly tokenRegressions: number;
+/** The counts issue 3 asks for, first in the report; each is documented on `DemoCounts`. */
+export const HEADLINE_COUNTS = [
+  'ticks',
+  'ticksRun',
+  'duplicateTicksRun',
+  'duplicateDeliveries',
+  'takeovers',
+  'kills',
+  'pauses',
+  'staleWritesRejected',
+  'staleWritesAccepted',
+  'tokenRegressions',
+] as const satisfies readonly (keyof DemoCounts)[];
+
+export interface DemoReport extends Pick<DemoCounts, (typeof HEADLINE_COUNTS)[number]> {
   /** Every check passed. */
   readonly ok: boolean;
   readonly checks: readonly CheckResult[];
@@ -64,16 +68,7 @@ export function buildReport(evidence: DemoEvidence, run: DemoRunInfo, unreadable
     ...(unreadableLogLines > 0 ? [{ name: 'logs are complete', ok: false, detail: `${unreadableLogLines} log lines did not parse` }] : []),
   ];
   return {
-    ticks: counts.ticks,
-    ticksRun: counts.ticksRun,
-    duplicateTicksRun: counts.duplicateTicksRun,
-    duplicateDeliveries: counts.duplicateDeliveries,
-    takeovers: counts.takeovers,
-    kills: counts.kills,
-    pauses: counts.pauses,
-    staleWritesRejected: counts.staleWritesRejected,
-    staleWritesAccepted: counts.staleWritesAccepted,
-    tokenRegressions: counts.tokenRegressions,
+    ...(Object.fromEntries(HEADLINE_COUNTS.map((k) => [k, counts[k]])) as Pick<DemoCounts, (typeof HEADLINE_COUNTS)[number]>),
     ok: allChecks.every((c) => c.ok),
     checks: allChecks,
     details: {
