@@ -12,8 +12,7 @@ export type LeaseEvent =
   | { type: 'released'; name: string; token: number; tick?: number; latencyMs: number }
   | { type: 'lost'; name: string; token: number; reason: 'superseded' | 'deadline'; current?: LeaseRecord }
   | { type: 'outcome-resolved'; name: string; operation: 'acquire' | 'renew' | 'release'; applied: boolean }
-  | { type: 'backoff'; name: string; attempt: number; delayMs: number; error: unknown }
-  | { type: 'stale-write-rejected'; name: string; token: number; fence: number };
+  | { type: 'backoff'; name: string; attempt: number; delayMs: number; error: unknown };
 
 export type LeaseEventHandler = (event: LeaseEvent) => void;
 
