@@ -6,7 +6,7 @@ import { runLab } from '../support/cli.js';
 import { FIGURES, SYSTEM_NAMES, type BenchReport, type FigureName, type SystemName } from '../../lib/bench/index.js';
 
 // Checks structure and request counts only: timings depend on the machine and
-// are not test material (issue 5). From a clean checkout the bench installs
+// are not test material (docs/decisions/bench-method.md). From a clean checkout the bench installs
 // its peer libraries first (npm ci in test/bench/peers), which needs the npm
 // registry, like `npm install` does.
 
@@ -97,7 +97,7 @@ describe('baton bench --quick', () => {
 
   it('prints the table and writes an HTML report with one SVG chart per figure', () => {
     expect(run.output).toContain('requests.acquireWin');
-    expect(run.output).toContain('Baton against the targets of issue 5:');
+    expect(run.output).toContain('Baton against its targets:');
     const html = readFileSync(join(cwd, 'bench-report.html'), 'utf8');
     expect(html.match(/<svg /g)).toHaveLength(Object.keys(FIGURES).length);
   });
