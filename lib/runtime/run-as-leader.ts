@@ -63,7 +63,7 @@ export type RunAsLeaderResult<T> =
 const RENEW_JITTER = 0.2;
 
 /**
- * The leadership loop of DESIGN.md §3; see `LeaseClient.runAsLeader`.
+ * The leadership loop; see `LeaseClient.runAsLeader` and docs/architecture.md#a-tick-from-the-schedule-to-the-fenced-write.
  * Everything it starts (renew timer, deadline timer) is stopped before it
  * returns, so a Lambda is idle once its handler returns.
  */
