@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBaton } from '../support/cli.js';
+import { runLab } from '../support/cli.js';
 import { FIGURES, SYSTEM_NAMES, type BenchReport, type FigureName, type SystemName } from '../../lib/bench/index.js';
 
 // Checks structure and request counts only: timings depend on the machine and
@@ -22,7 +22,7 @@ function figure(system: SystemName, name: FigureName): number | null | undefined
 }
 
 beforeAll(async () => {
-  run = await runBaton(['bench', '--quick'], cwd);
+  run = await runLab(['bench', '--quick'], cwd);
   expect(run.code, run.output).toBe(0);
   report = JSON.parse(readFileSync(join(cwd, 'bench-report.json'), 'utf8')) as BenchReport;
 }, 150_000);
