@@ -56,7 +56,7 @@ export type SingletonResult =
   | { readonly status: 'ran'; readonly tick: number; readonly token: number; readonly takeover: boolean; readonly released: boolean }
   | { readonly status: 'skipped'; readonly tick: number; readonly reason: 'held' | 'tick-done'; readonly holder?: string; readonly expiresAt?: number; readonly token?: number };
 
-/** DESIGN.md §4 metric names, namespace `Baton`, dimension `LeaseName`. */
+/** Metric names, namespace `Baton`, dimension `LeaseName` (docs/operations.md#alarms). */
 export const METRIC = {
   acquired: 'LeaseAcquired',
   contended: 'LeaseContended',
@@ -173,7 +173,7 @@ export function createSingletonHandler(options: SingletonHandlerOptions): (event
   };
 }
 
-/** Maps the runtime's protocol events to the DESIGN.md §4 metrics. */
+/** Maps the runtime's protocol events to the metrics the alarms watch. */
 function recordEvent(metrics: Metrics, event: LeaseEvent): void {
   switch (event.type) {
     case 'acquired':

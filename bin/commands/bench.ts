@@ -1,6 +1,6 @@
 /**
  * `baton bench`: Baton side by side with the DynamoDB lock libraries on one
- * DynamoDB Local (issue 5). Prints a table and writes bench-report.json and
+ * DynamoDB Local (docs/decisions/bench-method.md). Prints a table and writes bench-report.json and
  * bench-report.html to the current directory.
  */
 import { writeFile } from 'node:fs/promises';

@@ -1,4 +1,4 @@
-// The bench of issue 5: Baton side by side with the DynamoDB lock libraries (`baton bench`).
+// The bench: Baton side by side with the DynamoDB lock libraries (`baton bench`).
 export { runBench, type BenchReport, type RunBenchOptions } from './run-bench.js';
 export { BENCH_DEFAULTS, resolveBenchParams, type BenchParams } from './options.js';
 export { SYSTEM_NAMES, type SystemName, type LockSystem, type Contender, type Held } from './lock-system.js';

@@ -25,7 +25,7 @@ export interface BenchReport {
     readonly elapsedS: number;
   };
   readonly results: readonly BenchResult[];
-  /** Where Baton stands against each target of issue 5. */
+  /** Where Baton stands against each of its targets (docs/decisions/bench-method.md#targets-and-their-bounds). */
   readonly targets: readonly TargetCheck[];
 }
 

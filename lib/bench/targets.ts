@@ -3,7 +3,7 @@ import type { BenchParams } from './options.js';
 import { valueOf, type BenchResult, type FigureName } from './result.js';
 import { round2 } from './stats.js';
 
-/** Where Baton stands against one target of issue 5. `met` is null when the run lacks a figure it needs. */
+/** Where Baton stands against one of its targets (docs/decisions/bench-method.md#targets-and-their-bounds). `met` is null when the run lacks a figure it needs. */
 export interface TargetCheck {
   readonly target: string;
   /** What was measured, in `unit`. */

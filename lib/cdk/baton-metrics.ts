@@ -1,5 +1,5 @@
 /**
- * The CloudWatch metrics the Baton Lambda layer emits (DESIGN.md §4), as the
+ * The CloudWatch metrics the Baton Lambda layer emits (docs/operations.md#alarms), as the
  * CDK side must name them to alarm on them.
  *
  * The Lambda side writes them with Powertools Metrics (EMF). Powertools always

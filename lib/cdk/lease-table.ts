@@ -85,7 +85,7 @@ export interface GrantLeaseAccessOptions {
 }
 
 /**
- * The lease table of DESIGN.md §2: on-demand, partition key `pk` (the lease
+ * The lease table of docs/architecture.md#the-table: on-demand, partition key `pk` (the lease
  * name) and sort key `sk` (strings), TTL on `ttl` for auxiliary items,
  * point-in-time recovery on, deletion protection on and `RETAIN` by default.
  *

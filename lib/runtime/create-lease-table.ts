@@ -12,7 +12,7 @@ import { validateTableName } from './validate.js';
 export const TTL_ATTRIBUTE = 'ttl';
 
 /**
- * Creates the lease table of DESIGN.md §2 (pk/sk strings, on-demand, TTL on
+ * Creates the lease table of docs/architecture.md#the-table (pk/sk strings, on-demand, TTL on
  * `ttl`) if it does not exist, and waits until it is active. Idempotent. For
  * local use and tests; in AWS the `LeaseTable` construct does this.
  *

@@ -2,6 +2,7 @@ export type { Clock, RandomSource } from './clock.js';
 export { systemClock, systemRandom } from './system-clock.js';
 export { LeaseError, LeaseValidationError, LeaseUnavailableError, LeaseLostError, StaleTokenError } from './errors.js';
 export type { LeaseEvent, LeaseEventHandler } from './events.js';
+export type { LeaderCallbackName } from './callbacks.js';
 export type { LeaseRecord } from './lease-record.js';
 export type {
   LeaseStore,

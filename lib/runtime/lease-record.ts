@@ -1,5 +1,5 @@
 /**
- * The lease item as the protocol sees it (DESIGN.md §2), independent of how a
+ * The lease item as the protocol sees it (docs/architecture.md#the-table), independent of how a
  * store encodes it. Times are epoch milliseconds.
  */
 export interface LeaseRecord {

@@ -1,7 +1,7 @@
 import type { LeaseRecord } from './lease-record.js';
 
 /**
- * The narrow storage port of the protocol (DESIGN.md §1). Each method is one
+ * The narrow storage port of the protocol (docs/architecture.md#the-parts). Each method is one
  * conditional write (or one consistent read) and its conditions are stated
  * here once; `DynamoDBLeaseStore` encodes them as condition expressions and
  * `InMemoryLeaseStore` evaluates them directly. All times in a command are the

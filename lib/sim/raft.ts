@@ -1,10 +1,10 @@
 import type { ElectionNode, NodeContext, NodeFactory, NodeTimer } from './election-node.js';
 
 /**
- * Raft's leader election (Ongaro & Ousterhout, §5.2), without log replication:
+ * Raft's leader election (Ongaro & Ousterhout, section 5.2 of the Raft paper), without log replication:
  * every log is empty, so the up-to-date check on RequestVote always passes and
  * is left out. `currentTerm` and `votedFor` are written to durable storage
- * before any reply, as §5 requires; that is what keeps "one leader per term"
+ * before any reply, as section 5 of the paper requires; that is what keeps "one leader per term"
  * true across crashes.
  *
  * As in the paper, a leader steps down only when it sees a higher term. It does
@@ -59,7 +59,7 @@ export class RaftNode implements ElectionNode {
 
   onMessage(from: number, raw: unknown): void {
     const message = raw as RaftMessage;
-    // §5.1: any message carrying a higher term makes us a follower of that term.
+    // Raft paper, section 5.1: any message carrying a higher term makes us a follower of that term.
     if (message.term > this.currentTerm) this.becomeFollower(message.term);
     switch (message.type) {
       case 'RequestVote':

@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBaton } from '../support/cli.js';
+import { runLab } from '../support/cli.js';
 import { FIGURES, SYSTEM_NAMES, type BenchReport, type FigureName, type SystemName } from '../../lib/bench/index.js';
 
 // Checks structure and request counts only: timings depend on the machine and
-// are not test material (issue 5). From a clean checkout the bench installs
+// are not test material (docs/decisions/bench-method.md). From a clean checkout the bench installs
 // its peer libraries first (npm ci in test/bench/peers), which needs the npm
 // registry, like `npm install` does.
 
@@ -22,7 +22,7 @@ function figure(system: SystemName, name: FigureName): number | null | undefined
 }
 
 beforeAll(async () => {
-  run = await runBaton(['bench', '--quick'], cwd);
+  run = await runLab(['bench', '--quick'], cwd);
   expect(run.code, run.output).toBe(0);
   report = JSON.parse(readFileSync(join(cwd, 'bench-report.json'), 'utf8')) as BenchReport;
 }, 150_000);
@@ -97,7 +97,7 @@ describe('baton bench --quick', () => {
 
   it('prints the table and writes an HTML report with one SVG chart per figure', () => {
     expect(run.output).toContain('requests.acquireWin');
-    expect(run.output).toContain('Baton against the targets of issue 5:');
+    expect(run.output).toContain('Baton against its targets:');
     const html = readFileSync(join(cwd, 'bench-report.html'), 'utf8');
     expect(html.match(/<svg /g)).toHaveLength(Object.keys(FIGURES).length);
   });
