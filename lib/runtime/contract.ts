@@ -8,6 +8,7 @@
  * Plain data only: no AWS SDK, no aws-cdk-lib, no Powertools, so every side
  * (including a Lambda bundle) can import it for free.
  */
+import type { LeaseRecord } from './lease-record.js';
 
 /** The lease table's key schema and the attributes Baton reads and writes. */
 export const LeaseTableSchema = {
@@ -35,11 +36,13 @@ export const LeaseAttribute = {
   acquiredAt: 'acquiredAt',
   renewedAt: 'renewedAt',
   releasedAt: 'releasedAt',
+  /** Who released the tenure: its owner id, or `operator:<name>` for a forced release. */
+  releasedBy: 'releasedBy',
   /** Epoch ms of the last scheduled tick that completed. */
   lastTick: 'lastTick',
   /** Strings the holder supplied (map). */
   metadata: 'metadata',
-} as const;
+} as const satisfies Record<Exclude<keyof LeaseRecord, 'name'>, string>;
 
 /** The CloudWatch namespace of every metric the Lambda handler emits. */
 export const METRICS_NAMESPACE = 'Baton';

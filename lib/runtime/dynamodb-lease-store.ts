@@ -58,6 +58,8 @@ function namesUsedBy(...expressions: string[]): Record<string, string> {
 const IS_FREE = '(attribute_not_exists(#holder) OR #expiresAt < :staleBefore)';
 /** Tick dedupe: no tick at or after this one has completed. */
 const TICK_NOT_DONE = '(attribute_not_exists(#lastTick) OR #lastTick < :tick)';
+/** Recording a tick never moves lastTick backwards: an older tick must not reopen a newer completed one. */
+const TICK_NOT_OLDER = '(attribute_not_exists(#lastTick) OR #lastTick <= :tick)';
 /** The caller's own tenure is still the current one. */
 const IS_MINE = '#holder = :owner AND #token = :token';
 /**
@@ -115,10 +117,12 @@ export class DynamoDBLeaseStore implements LeaseStore {
   }
 
   release(c: ReleaseCommand): Promise<WriteOutcome> {
-    const set = ['#expiresAt = :now', '#releasedAt = :now', ...(c.tick === undefined ? [] : ['#lastTick = :tick'])];
-    return this.update(c.name, `REMOVE #holder, #metadata SET ${set.join(', ')}`, IS_MINE, 'NONE', {
+    const set = ['#expiresAt = :now', '#releasedAt = :now', '#releasedBy = :releasedBy', ...(c.tick === undefined ? [] : ['#lastTick = :tick'])];
+    const condition = c.tick === undefined ? IS_MINE : `${IS_MINE} AND ${TICK_NOT_OLDER}`;
+    return this.update(c.name, `REMOVE #holder, #metadata SET ${set.join(', ')}`, condition, 'NONE', {
       ...mine(c),
       ':now': c.now,
+      ':releasedBy': c.releasedBy ?? c.owner,
       ...(c.tick === undefined ? {} : { ':tick': c.tick }),
     });
   }
@@ -207,6 +211,7 @@ export function toRecord(name: string, item: Record<string, unknown>): LeaseReco
   if (item.acquiredAt !== undefined) record.acquiredAt = num(item.acquiredAt);
   if (item.renewedAt !== undefined) record.renewedAt = num(item.renewedAt);
   if (item.releasedAt !== undefined) record.releasedAt = num(item.releasedAt);
+  if (typeof item.releasedBy === 'string') record.releasedBy = item.releasedBy;
   if (item.lastTick !== undefined) record.lastTick = num(item.lastTick);
   if (item.metadata !== undefined && typeof item.metadata === 'object') record.metadata = item.metadata as Record<string, string>;
   return record;

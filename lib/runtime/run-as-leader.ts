@@ -50,9 +50,11 @@ export type RunAsLeaderResult<T> =
       readonly token: number;
       readonly value: T;
       /**
-       * False when the release (and so the tick) was not recorded: the tenure
-       * had been superseded, or the release failed (`releaseError`). The lease
-       * then frees itself at expiry.
+       * True exactly when this call's release ended the tenure and, with
+       * `tick`, the tick is recorded (`lastTick >= tick`). False when the tenure
+       * had been superseded or freed by an operator's `forceRelease`, or the
+       * release failed (`releaseError`): the tick is then not recorded and a
+       * later invocation of it may run. A lease still held frees itself at expiry.
        */
       readonly released: boolean;
       readonly releaseError?: unknown;

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { InMemoryLeaseStore, LeaseClient, type Lease, type LeaseEvent } from '../../../lib/runtime/index.js';
+import { InMemoryLeaseStore, LeaseClient, type LeaseEvent } from '../../../lib/runtime/index.js';
 import { FakeClock } from '../../../lib/testing/fake-clock.js';
+import { untilAborted } from '../../support/jobs.js';
 
 const D = 3_000;
 const S = 200;
@@ -29,19 +30,6 @@ process.on('unhandledRejection', onUnhandled);
 afterEach(() => {
   unhandled.length = 0;
 });
-
-function untilAborted(): { fn: (lease: Lease) => Promise<string>; started: Promise<Lease> } {
-  let started!: (lease: Lease) => void;
-  const startedP = new Promise<Lease>((resolve) => (started = resolve));
-  return {
-    started: startedP,
-    fn: (lease) =>
-      new Promise<string>((resolve) => {
-        started(lease);
-        lease.signal.addEventListener('abort', () => resolve((lease.signal.reason as Error).message), { once: true });
-      }),
-  };
-}
 
 describe('runAsLeader callback errors', () => {
   it('runs fn and releases the lease when onStartedLeading throws, reporting the error through onEvent', async () => {
