@@ -10,6 +10,7 @@ import {
   LeaseClient,
   METRICS_NAMESPACE,
   MetricDimension,
+  SingletonHandlerMargins,
   type BatonMetricName,
   LeaseValidationError,
   StaleTokenError,
@@ -63,7 +64,7 @@ export type SingletonResult =
   | { readonly status: 'ran'; readonly tick: number; readonly token: number; readonly takeover: boolean; readonly released: boolean }
   | { readonly status: 'skipped'; readonly tick: number; readonly reason: 'held' | 'tick-done'; readonly holder?: string; readonly expiresAt?: number; readonly token?: number };
 
-const DEFAULTS = { durationMarginMs: 1_000, abortMarginMs: 1_000 } as const;
+const DEFAULTS = SingletonHandlerMargins;
 
 /**
  * A Lambda handler for EventBridge scheduled events that runs `job` at most

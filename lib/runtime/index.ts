@@ -8,6 +8,7 @@ export {
   BATON_METRIC_UNITS,
   BatonEnv,
   DEFAULT_SERVICE_NAME,
+  SingletonHandlerMargins,
   type BatonMetricName,
   type BatonMetricUnit,
 } from './contract.js';
