@@ -1,4 +1,4 @@
-export type { Clock, RandomSource } from './clock.js';
+export type { Clock, RandomSource, SleepOptions } from './clock.js';
 export { systemClock, systemRandom } from './system-clock.js';
 export { LeaseError, LeaseValidationError, LeaseUnavailableError, LeaseLostError, StaleTokenError } from './errors.js';
 export type { LeaseEvent, LeaseEventHandler } from './events.js';

@@ -265,12 +265,16 @@ export class Lease implements AsyncDisposable {
     if (!this.#ended.signal.aborted) this.#ended.abort(reason);
   }
 
-  /** One pending sleep per tenure, replaced on renew and cancelled when the tenure ends: no timer outlives it. */
+  /**
+   * One pending sleep per tenure, replaced on renew and cancelled when the
+   * tenure ends: no timer outlives it, and it never holds the process open.
+   */
   #armDeadline(): void {
     this.#timer.abort();
     const timer = new AbortController();
     this.#timer = timer;
-    this.ctx.options.clock.sleep(this.remainingMs(), timer.signal).then(
+    // This timer only serves the lease: it must not keep a process alive that has nothing else to do.
+    this.ctx.options.clock.sleep(this.remainingMs(), timer.signal, { keepAlive: false }).then(
       () => this.#onDeadline(),
       () => undefined,
     );
