@@ -8,6 +8,7 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { LeaseAttribute, LeaseTableSchema } from './contract.js';
 import type { LeaseRecord } from './lease-record.js';
 import type {
   AcquireCommand,
@@ -20,7 +21,7 @@ import type {
 } from './lease-store.js';
 
 /** The sort key of the lease item; other sort keys in a lease's partition are auxiliary items. */
-export const LEASE_SORT_KEY = 'LEASE';
+export const LEASE_SORT_KEY = LeaseTableSchema.leaseSortKey;
 
 /** Either client shape the public API accepts. */
 export type AnyDynamoDBClient = DynamoDBClient | DynamoDBDocumentClient;
@@ -35,17 +36,8 @@ export function toDocumentClient(client: AnyDynamoDBClient): DynamoDBDocumentCli
 
 // Attribute names always go through ExpressionAttributeNames: several of ours
 // (token, ttl) are DynamoDB reserved words.
-const NAMES = {
-  '#holder': 'holder',
-  '#token': 'token',
-  '#expiresAt': 'expiresAt',
-  '#acquiredAt': 'acquiredAt',
-  '#renewedAt': 'renewedAt',
-  '#releasedAt': 'releasedAt',
-  '#releasedBy': 'releasedBy',
-  '#metadata': 'metadata',
-  '#lastTick': 'lastTick',
-} as const;
+// Placeholders are `#` plus the attribute's contract key.
+const NAMES = Object.fromEntries(Object.entries(LeaseAttribute).map(([key, attribute]) => [`#${key}`, attribute]));
 
 const PLACEHOLDER = /#[A-Za-z]+/g;
 // A handful of distinct expressions exist; work out each one's names once, off the hot path.
@@ -196,8 +188,8 @@ export class DynamoDBLeaseStore implements LeaseStore {
   }
 }
 
-function key(name: string): { pk: string; sk: string } {
-  return { pk: name, sk: LEASE_SORT_KEY };
+function key(name: string): Record<string, string> {
+  return { [LeaseTableSchema.partitionKey]: name, [LeaseTableSchema.sortKey]: LEASE_SORT_KEY };
 }
 
 function mine(t: TenureRef): Record<string, unknown> {
