@@ -136,7 +136,7 @@ export function createSingletonHandler(options: SingletonHandlerOptions): (event
         {
           durationMs,
           // The lease outlives the invocation already; a renew mid-run only detects loss early.
-          renewEveryMs: Math.floor((durationMs - 1) / 2),
+          renewEveryMs: Math.max(1, Math.floor((durationMs - leases.options.safetyMarginMs - 1) / 2)),
           deadlineMs,
           tick,
           metadata: {

@@ -1,4 +1,4 @@
-export type { Clock, RandomSource } from './clock.js';
+export type { Clock, RandomSource, SleepOptions } from './clock.js';
 export {
   LeaseTableSchema,
   LeaseAttribute,
