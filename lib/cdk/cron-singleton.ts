@@ -15,7 +15,7 @@ import { CronSingletonAlarms, type CronSingletonAlarmOptions } from './cron-sing
 import { CronSingletonDashboard } from './cron-singleton-dashboard.js';
 import { LambdaScheduleTarget } from './lambda-schedule-target.js';
 import type { LeaseTable } from './lease-table.js';
-import { defaultJobEntry, findLockFile } from './package-paths.js';
+import { defaultJobEntry, esbuildAvailable, findLockFile } from './package-paths.js';
 import { scheduleInterval } from './schedule-interval.js';
 
 /**
@@ -281,6 +281,12 @@ export class CronSingleton extends Construct {
     props.table.grantLeaseAccess(this.role, { leaseNames: [this.leaseName] });
 
     const entry = props.entry ?? defaultJobEntry();
+    if (entry === undefined) {
+      throw new LeaseValidationError('entry', `is required (${this.node.path}): the path of your job module, whose handler is built with createSingletonHandler from baton-lease/lambda`);
+    }
+    if (!esbuildAvailable()) {
+      throw new LeaseValidationError('entry', `cannot be bundled (${this.node.path}): CronSingleton bundles with your project's esbuild, as NodejsFunction does, and none was found: npm install --save-dev esbuild`);
+    }
     const depsLockFilePath = props.depsLockFilePath ?? findLockFile(dirname(entry));
     const tracing = props.tracing ?? lambda.Tracing.DISABLED;
     this.lambdaFunction = new nodejs.NodejsFunction(this, 'Function', {
@@ -313,9 +319,8 @@ export class CronSingleton extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: BATON_METRICS_NAMESPACE,
       },
       bundling: {
-        // esbuild is a dependency of baton-lease, so NodejsFunction finds it
-        // and bundles locally: no Docker (it falls back to Docker only when
-        // esbuild is missing).
+        // NodejsFunction bundles with the project's esbuild (checked above),
+        // locally: no Docker.
         format: nodejs.OutputFormat.ESM,
         // Prefer packages' ESM builds; CommonJS dependencies still call
         // `require`, which an ES module lacks, hence the banner.

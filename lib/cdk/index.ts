@@ -6,4 +6,4 @@ export { CronSingletonDashboard, type CronSingletonDashboardProps } from './cron
 export { LambdaScheduleTarget, type LambdaScheduleTargetProps } from './lambda-schedule-target.js';
 export { DEFAULT_RUNBOOK_URL, type AlarmOptions } from './alarm-options.js';
 export { BATON_METRICS_NAMESPACE, BatonMetric, LEASE_NAME_DIMENSION, POWERTOOLS_SERVICE_DIMENSION, type BatonMetricName } from './baton-metrics.js';
-export { BatonDemoStack, type BatonDemoStackProps } from './demo-stack.js';
+
