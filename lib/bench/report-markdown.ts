@@ -1,4 +1,4 @@
-import { environmentLine, reportGrid, targetLines } from './report-rows.js';
+import { benchVerdict, environmentLine, reportGrid, targetLines } from './report-rows.js';
 import type { BenchReport } from './run-bench.js';
 
 /** The table as Markdown, for the README's "How Baton compares" section (`baton bench --markdown`). */
@@ -12,9 +12,11 @@ export function markdownTable(report: BenchReport): string {
     '',
     ...grid.notes.map((note, i) => `[${i + 1}] ${note}  `),
     '',
-    'Baton against the targets of issue 5:',
+    'Baton against its targets:',
     '',
     ...targetLines(report).map((line) => `- ${line}`),
+    '',
+    benchVerdict(report).line,
     '',
     `Run: ${environmentLine(report)}`,
   ].join('\n');

@@ -1,4 +1,4 @@
-import { environmentLine, reportGrid, targetLines } from './report-rows.js';
+import { benchVerdict, environmentLine, reportGrid, targetLines } from './report-rows.js';
 import type { BenchReport } from './run-bench.js';
 
 /**
@@ -33,7 +33,9 @@ export function terminalTable(report: BenchReport): string {
     '',
     ...grid.notes.map((note, i) => `[${i + 1}] ${note}`),
     '',
-    'Baton against the targets of issue 5:',
+    'Baton against its targets:',
     ...targetLines(report).map((line) => `  ${line}`),
+    '',
+    benchVerdict(report).line,
   ].join('\n');
 }
