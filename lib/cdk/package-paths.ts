@@ -5,13 +5,12 @@ import { dirname, join } from 'node:path';
 import { libDir } from '../dialect/lib-dir.js';
 
 /**
- * The example job's entry, `lambda/example-job.ts`, when running from this
- * repository's sources; `undefined` in the installed package, which ships no
- * example job (a user's `CronSingleton` names its own `entry`).
+ * The example job's entry, `lambda/example-job.ts`, which the demo stack
+ * deploys. It exists in this repository only: the package ships no example
+ * job, and neither the demo stack.
  */
-export function defaultJobEntry(): string | undefined {
-  const source = join(dirname(libDir), 'lambda', 'example-job.ts');
-  return existsSync(source) ? source : undefined;
+export function exampleJobEntry(): string {
+  return join(dirname(libDir), 'lambda', 'example-job.ts');
 }
 
 /** Lock files in the order `NodejsFunction` itself prefers them. */

@@ -1,3 +1,4 @@
+import type { LeaderCallbackName } from './callbacks.js';
 import type { LeaseRecord } from './lease-record.js';
 
 /**
@@ -12,7 +13,9 @@ export type LeaseEvent =
   | { type: 'released'; name: string; token: number; tick?: number; latencyMs: number }
   | { type: 'lost'; name: string; token: number; reason: 'superseded' | 'deadline'; current?: LeaseRecord }
   | { type: 'outcome-resolved'; name: string; operation: 'acquire' | 'renew' | 'release'; applied: boolean }
-  | { type: 'backoff'; name: string; attempt: number; delayMs: number; error: unknown };
+  | { type: 'backoff'; name: string; attempt: number; delayMs: number; error: unknown }
+  /** A leadership callback threw or rejected; the protocol went on as if it had returned (docs/decisions/runtime.md, "Callbacks"). */
+  | { type: 'callback-failed'; name: string; callback: LeaderCallbackName; error: unknown };
 
 export type LeaseEventHandler = (event: LeaseEvent) => void;
 

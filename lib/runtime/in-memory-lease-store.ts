@@ -52,12 +52,14 @@ export class InMemoryLeaseStore implements LeaseStore {
   async release(c: ReleaseCommand): Promise<WriteOutcome> {
     this.requests.release++;
     const before = this.items.get(c.name);
-    if (!isMine(before, c)) return { applied: false, current: before };
+    const tickNotOlder = c.tick === undefined || before?.lastTick === undefined || before.lastTick <= c.tick;
+    if (!isMine(before, c) || !tickNotOlder) return { applied: false, current: before };
     const { holder: _holder, metadata: _metadata, ...kept } = before;
     this.items.set(c.name, {
       ...kept,
       expiresAt: c.now,
       releasedAt: c.now,
+      releasedBy: c.releasedBy ?? c.owner,
       ...(c.tick === undefined ? {} : { lastTick: c.tick }),
     });
     return { applied: true, before };

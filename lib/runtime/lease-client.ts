@@ -49,7 +49,6 @@ export type TryAcquireResult =
 export class LeaseClient {
   readonly options: ResolvedClientOptions;
   private readonly ctx: LeaseContext;
-  #attempts = 0;
 
   constructor(options: LeaseClientOptions) {
     this.options = resolveClientOptions(options);
@@ -69,7 +68,7 @@ export class LeaseClient {
   async tryAcquire(name: string, options: TryAcquireOptions): Promise<TryAcquireResult> {
     const request = this.#validateAttempt(name, options);
     const { clock, maxClockSkewMs, onEvent } = this.options;
-    const owner = newOwnerId(this.options.holderName, this.options.random, this.#attempts++);
+    const owner = newOwnerId(this.options.holderName, this.options.random);
     const sentAt = clock.monotonic();
     const now = clock.now();
     let outcome: WriteOutcome;
@@ -175,7 +174,8 @@ export class LeaseClient {
     const sentAt = clock.monotonic();
     let outcome: WriteOutcome;
     try {
-      outcome = await this.ctx.store.release({ name, owner: current.holder, token, now: clock.now() });
+      // releasedBy tells the holder, whose own release then fails, that an operator freed its tenure.
+      outcome = await this.ctx.store.release({ name, owner: current.holder, token, now: clock.now(), releasedBy: `operator:${this.options.holderName}` });
     } catch (error) {
       throw wrap('forceRelease', name, error);
     }

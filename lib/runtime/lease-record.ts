@@ -12,6 +12,12 @@ export interface LeaseRecord {
   readonly acquiredAt?: number;
   readonly renewedAt?: number;
   readonly releasedAt?: number;
+  /**
+   * Who ended the last released tenure: its own owner id, or `operator:<holderName>`
+   * after a `forceRelease`. It is how a holder whose release answer was lost
+   * tells its own landed release apart from an operator's.
+   */
+  readonly releasedBy?: string;
   /** Epoch ms of the last scheduled tick that completed under this lease. */
   readonly lastTick?: number;
   readonly metadata?: Readonly<Record<string, string>>;

@@ -23,8 +23,10 @@ export interface LeaseStore {
    */
   renew(command: RenewCommand): Promise<WriteOutcome>;
   /**
-   * End the tenure: applies only while `holder = owner AND token = token`.
-   * Removes holder and metadata, sets expiresAt = releasedAt = now, and
+   * End the tenure: applies only while `holder = owner AND token = token`,
+   * and, with `tick`, while `lastTick` is absent or `<= tick` (an older tick
+   * never overwrites a newer completed one). Removes holder and metadata, sets
+   * expiresAt = releasedAt = now, releasedBy = releasedBy ?? owner, and
    * lastTick = tick when given. The token stays.
    */
   release(command: ReleaseCommand): Promise<WriteOutcome>;
@@ -62,6 +64,8 @@ export interface RenewCommand extends TenureRef {
 export interface ReleaseCommand extends TenureRef {
   readonly now: number;
   readonly tick?: number;
+  /** Recorded as `releasedBy`. @default owner */
+  readonly releasedBy?: string;
 }
 
 export interface GuardedWriteCommand extends TenureRef {

@@ -1,4 +1,5 @@
 import { LeaseError, LeaseLostError, LeaseUnavailableError, LeaseValidationError } from './errors.js';
+import { invokeCallback } from './callbacks.js';
 import type { Lease } from './lease.js';
 import type { LeaseClient } from './lease-client.js';
 import type { LeaseRecord } from './lease-record.js';
@@ -7,11 +8,20 @@ import { validateFunction, validateMs, validateSignal } from './validate.js';
 
 /** Options of `runAsLeader`. */
 export interface RunAsLeaderOptions {
-  /** Tenure length in ms. Must exceed `2 * renewEveryMs` and `safetyMarginMs + maxClockSkewMs`. */
+  /** Tenure length in ms. Must exceed `safetyMarginMs + 2 * renewEveryMs` and `safetyMarginMs + maxClockSkewMs`. */
   readonly durationMs: number;
-  /** Renewal period in ms, jittered up to 20% earlier. @default floor(durationMs / 3) */
+  /**
+   * Renewal period in ms, jittered up to 20% earlier. Two renewals must fit
+   * before the holder's local deadline: `2 * renewEveryMs < durationMs - safetyMarginMs`.
+   * @default floor((durationMs - safetyMarginMs) / 3)
+   */
   readonly renewEveryMs?: number;
-  /** The work's own time budget from the call, in ms (in Lambda: remaining time less a margin). @default none */
+  /**
+   * The work's own time budget in ms, counted from this call (so the time spent
+   * acquiring counts against it; in Lambda: remaining time less a margin). If it
+   * runs out while acquiring, `fn` still runs but gets an already aborted
+   * `lease.signal`. Any value up to `Number.MAX_SAFE_INTEGER` works. @default none
+   */
   readonly deadlineMs?: number;
   /** How long to wait for the lease, in ms. @default 0: one attempt, like a Lambda follower */
   readonly waitMs?: number;
@@ -21,15 +31,25 @@ export interface RunAsLeaderOptions {
   readonly metadata?: Readonly<Record<string, string>>;
   /** A scheduled tick: skipped if already done, and recorded as done only when `fn` succeeds. */
   readonly tick?: number;
-  /** Called once this caller leads, before `fn` runs. */
-  readonly onStartedLeading?: (lease: Lease) => void;
+  /**
+   * Called once this caller leads, before `fn` runs. Callbacks are
+   * notifications: an error they throw (or a promise they reject) is reported
+   * as a `callback-failed` event and changes nothing else; `fn` still runs and
+   * the lease is still released (docs/decisions/runtime.md, "Callbacks").
+   */
+  readonly onStartedLeading?: (lease: Lease) => unknown;
   /**
    * Called exactly once when `runAsLeader` ends, whether or not it ever led,
    * after the lease was released (or found lost) and before the call returns.
+   * An error it throws does not change the result.
    */
-  readonly onStoppedLeading?: () => void;
-  /** Called with the holder each time a different other leader is observed: a lost race, or a renew or release that found a successor. */
-  readonly onNewLeader?: (holder: string, current: LeaseRecord) => void;
+  readonly onStoppedLeading?: () => unknown;
+  /**
+   * Called with the holder each time a different other leader is observed: a
+   * lost race, or a renew or release that found a successor. An error it
+   * throws does not end the renew loop nor change the result.
+   */
+  readonly onNewLeader?: (holder: string, current: LeaseRecord) => unknown;
 }
 
 /** How a `runAsLeader` call ended. */
@@ -39,9 +59,11 @@ export type RunAsLeaderResult<T> =
       readonly token: number;
       readonly value: T;
       /**
-       * False when the release (and so the tick) was not recorded: the tenure
-       * had been superseded, or the release failed (`releaseError`). The lease
-       * then frees itself at expiry.
+       * True exactly when this call's release ended the tenure and, with
+       * `tick`, the tick is recorded (`lastTick >= tick`). False when the tenure
+       * had been superseded or freed by an operator's `forceRelease`, or the
+       * release failed (`releaseError`): the tick is then not recorded and a
+       * later invocation of it may run. A lease still held frees itself at expiry.
        */
       readonly released: boolean;
       readonly releaseError?: unknown;
@@ -63,12 +85,13 @@ export async function runAsLeader<T>(
   options: RunAsLeaderOptions,
 ): Promise<RunAsLeaderResult<T>> {
   const o = validate(leases, fn, options);
-  const { clock, random, retryBaseMs } = leases.options;
+  const { clock, random, retryBaseMs, onEvent } = leases.options;
+  const calledAt = clock.monotonic();
   let lastLeader: string | undefined;
   const observe = (current: LeaseRecord | undefined) => {
     if (current?.holder === undefined || current.holder === lastLeader) return;
     lastLeader = current.holder;
-    o.onNewLeader?.(current.holder, current);
+    invokeCallback(onEvent, name, 'onNewLeader', o.onNewLeader, current.holder, current);
   };
   const stop = new AbortController();
   let lease: Lease | undefined;
@@ -94,12 +117,13 @@ export async function runAsLeader<T>(
       else o.signal.addEventListener('abort', onAbort, { once: true, signal: stop.signal });
     }
     if (o.deadlineMs !== undefined) {
-      clock.sleep(o.deadlineMs, stop.signal).then(
-        () => held.stopActing(new LeaseError(`runAsLeader "${name}": deadlineMs (${o.deadlineMs}) passed`)),
-        () => undefined,
-      );
+      const deadlinePassed = () => held.stopActing(new LeaseError(`runAsLeader "${name}": deadlineMs (${o.deadlineMs}) passed`));
+      // Counted from the call: in Lambda the deadline was computed before acquiring, and a slow acquire must not push it later.
+      const leftMs = o.deadlineMs - (clock.monotonic() - calledAt);
+      if (leftMs <= 0) deadlinePassed();
+      else clock.sleep(leftMs, stop.signal).then(deadlinePassed, () => undefined);
     }
-    o.onStartedLeading?.(held);
+    invokeCallback(onEvent, name, 'onStartedLeading', o.onStartedLeading, held);
     const renewing = renewLoop(held, o.renewEveryMs, stop.signal, { clock, random, retryBaseMs }, observe);
     let value: T;
     try {
@@ -124,7 +148,7 @@ export async function runAsLeader<T>(
     stop.abort();
     // Whatever happened, no timer of this tenure survives the call.
     lease?.stopActing(new LeaseError(`runAsLeader "${name}" ended`));
-    o.onStoppedLeading?.();
+    invokeCallback(onEvent, name, 'onStoppedLeading', o.onStoppedLeading);
   }
 }
 
@@ -170,9 +194,14 @@ function validate<T>(leases: LeaseClient, fn: (lease: Lease) => Promise<T>, opti
   if (typeof fn !== 'function') throw new LeaseValidationError('fn', 'must be a function');
   if (options === null || typeof options !== 'object') throw new LeaseValidationError('options', 'must be an object');
   const durationMs = validateDuration('durationMs', options.durationMs, leases.options);
-  const renewEveryMs = validateMs('renewEveryMs', options.renewEveryMs ?? Math.floor(durationMs / 3), { max: durationMs });
-  if (durationMs <= renewEveryMs * 2) {
-    throw new LeaseValidationError('renewEveryMs', `must be less than durationMs / 2 (${durationMs / 2}), got ${renewEveryMs}`);
+  // The holder stops at D - M on its own clock, so renewals must come before that, not before D.
+  const actingMs = durationMs - leases.options.safetyMarginMs;
+  const renewEveryMs = validateMs('renewEveryMs', options.renewEveryMs ?? Math.max(1, Math.floor(actingMs / 3)), { max: durationMs });
+  if (actingMs <= renewEveryMs * 2) {
+    throw new LeaseValidationError(
+      'renewEveryMs',
+      `must be less than (durationMs - safetyMarginMs) / 2 (${actingMs / 2}), so two renewals fit before the holder's deadline, got ${renewEveryMs}`,
+    );
   }
   return {
     durationMs,
