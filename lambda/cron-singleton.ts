@@ -10,6 +10,7 @@ import {
   LeaseClient,
   METRICS_NAMESPACE,
   MetricDimension,
+  SingletonHandlerMargins,
   type BatonMetricName,
   LeaseValidationError,
   StaleTokenError,
@@ -63,7 +64,7 @@ export type SingletonResult =
   | { readonly status: 'ran'; readonly tick: number; readonly token: number; readonly takeover: boolean; readonly released: boolean }
   | { readonly status: 'skipped'; readonly tick: number; readonly reason: 'held' | 'tick-done'; readonly holder?: string; readonly expiresAt?: number; readonly token?: number };
 
-const DEFAULTS = { durationMarginMs: 1_000, abortMarginMs: 1_000 } as const;
+const DEFAULTS = SingletonHandlerMargins;
 
 /**
  * A Lambda handler for EventBridge scheduled events that runs `job` at most
@@ -135,7 +136,7 @@ export function createSingletonHandler(options: SingletonHandlerOptions): (event
         {
           durationMs,
           // The lease outlives the invocation already; a renew mid-run only detects loss early.
-          renewEveryMs: Math.floor((durationMs - 1) / 2),
+          renewEveryMs: Math.max(1, Math.floor((durationMs - leases.options.safetyMarginMs - 1) / 2)),
           deadlineMs,
           tick,
           metadata: {

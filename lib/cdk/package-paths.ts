@@ -3,12 +3,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The example job's entry. Two layouts: the sources (`lib/cdk` next to
+ * The example job's entry, which the demo stack deploys. Two layouts: the sources (`lib/cdk` next to
  * `lambda/`, as run by tsx and vitest) and the compiled package
  * (`dist/lib/cdk` next to `dist/lambda/`). When neither file exists the
  * source path is returned, and `NodejsFunction` reports it as missing.
  */
-export function defaultJobEntry(): string {
+export function exampleJobEntry(): string {
   const candidates = ['../../lambda/example-job.ts', '../../lambda/example-job.js'].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
   return candidates.find((path) => existsSync(path)) ?? candidates[0]!;
 }

@@ -1,12 +1,11 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type TransactWriteCommandInput,
-  type UpdateCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+  GetItemCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type UpdateItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { LeaseAttribute, LeaseTableSchema } from './contract.js';
 import type { LeaseRecord } from './lease-record.js';
@@ -40,18 +39,11 @@ export function toDocumentClient(client: AnyDynamoDBClient): DynamoDBDocumentCli
 const NAMES = Object.fromEntries(Object.entries(LeaseAttribute).map(([key, attribute]) => [`#${key}`, attribute]));
 
 const PLACEHOLDER = /#[A-Za-z]+/g;
-// A handful of distinct expressions exist; work out each one's names once, off the hot path.
-const namesCache = new Map<string, Record<string, string>>();
 
+/** The `ExpressionAttributeNames` an expression needs: exactly the placeholders it uses (DynamoDB rejects unused ones). */
 function namesUsedBy(...expressions: string[]): Record<string, string> {
-  const text = expressions.join(' ');
-  let names = namesCache.get(text);
-  if (names === undefined) {
-    const used = new Set(text.match(PLACEHOLDER));
-    names = Object.freeze(Object.fromEntries(Object.entries(NAMES).filter(([placeholder]) => used.has(placeholder))));
-    namesCache.set(text, names);
-  }
-  return names;
+  const used = new Set(expressions.join(' ').match(PLACEHOLDER));
+  return Object.freeze(Object.fromEntries(Object.entries(NAMES).filter(([placeholder]) => used.has(placeholder))));
 }
 
 /** The lease is free: nobody holds it, or the holder's expiry lies beyond the skew bound. */
@@ -70,66 +62,108 @@ const IS_MINE = '#holder = :owner AND #token = :token';
 const NOT_SHORTER = '#expiresAt <= :expiresAt';
 
 /**
+ * One request shape: its expressions and the names they use, worked out once
+ * when the module loads, so the hot path only fills in values
+ * (docs/decisions/performance.md).
+ */
+interface RequestShape {
+  readonly UpdateExpression: string;
+  readonly ConditionExpression: string;
+  readonly ExpressionAttributeNames: Record<string, string>;
+}
+
+function shape(update: string, condition: string): RequestShape {
+  return { UpdateExpression: update, ConditionExpression: condition, ExpressionAttributeNames: namesUsedBy(update, condition) };
+}
+
+/** Acquire's four shapes: with or without metadata, with or without a tick. */
+function acquireShape(metadata: boolean, tick: boolean): RequestShape {
+  const set = ['#holder = :owner', '#expiresAt = :expiresAt', '#acquiredAt = :now', '#renewedAt = :now', ...(metadata ? ['#metadata = :metadata'] : [])];
+  // A takeover without metadata must not inherit the previous holder's.
+  return shape(`SET ${set.join(', ')} ${metadata ? '' : 'REMOVE #metadata '}ADD #token :one`, tick ? `${IS_FREE} AND ${TICK_NOT_DONE}` : IS_FREE);
+}
+
+function releaseShape(tick: boolean): RequestShape {
+  const set = ['#expiresAt = :now', '#releasedAt = :now', '#releasedBy = :releasedBy', ...(tick ? ['#lastTick = :tick'] : [])];
+  return shape(`REMOVE #holder, #metadata SET ${set.join(', ')}`, tick ? `${IS_MINE} AND ${TICK_NOT_OLDER}` : IS_MINE);
+}
+
+const SHAPES = {
+  acquire: [acquireShape(false, false), acquireShape(false, true), acquireShape(true, false), acquireShape(true, true)],
+  renew: shape('SET #expiresAt = :expiresAt, #renewedAt = :now', `${IS_MINE} AND ${NOT_SHORTER}`),
+  release: [releaseShape(false), releaseShape(true)],
+} as const;
+
+/** Constant attribute values, marshalled once. */
+const ONE: AttributeValue = { N: '1' };
+const LEASE_SORT_KEY_VALUE: AttributeValue = { S: LEASE_SORT_KEY };
+
+/**
  * The DynamoDB adapter of the `LeaseStore` port: every operation is exactly one
  * request, and every conditional write asks for `ALL_OLD` on condition failure
  * so the caller learns the current state without a read.
  */
 export class DynamoDBLeaseStore implements LeaseStore {
-  private readonly doc: DynamoDBDocumentClient;
+  // The protocol's own requests are built as AttributeValues and sent as plain
+  // commands, skipping the document client's per-request marshalling; a
+  // document client given by the caller sends them just as well (it shares the
+  // plain client's middleware stack). The document client serves guardedWrite,
+  // whose items are the caller's, in lib-dynamodb shapes.
+  private readonly client: DynamoDBClient;
+  private readonly given: AnyDynamoDBClient;
+  #doc: DynamoDBDocumentClient | undefined;
 
   constructor(
     client: AnyDynamoDBClient,
     private readonly tableName: string,
   ) {
-    this.doc = toDocumentClient(client);
+    this.given = client;
+    // Typed as the plain client: a document client's `send` takes plain commands at run time, but its types only list its own.
+    this.client = client as DynamoDBClient;
+  }
+
+  private get doc(): DynamoDBDocumentClient {
+    return (this.#doc ??= toDocumentClient(this.given));
   }
 
   acquire(c: AcquireCommand): Promise<WriteOutcome> {
-    const set = [
-      '#holder = :owner',
-      '#expiresAt = :expiresAt',
-      '#acquiredAt = :now',
-      '#renewedAt = :now',
-      ...(c.metadata ? ['#metadata = :metadata'] : []),
-    ];
-    // A takeover without metadata must not inherit the previous holder's.
-    const update = `SET ${set.join(', ')} ${c.metadata ? '' : 'REMOVE #metadata '}ADD #token :one`;
-    const condition = c.tick === undefined ? IS_FREE : `${IS_FREE} AND ${TICK_NOT_DONE}`;
+    const values: Record<string, AttributeValue> = {
+      ':owner': { S: c.owner },
+      ':expiresAt': number(c.now + c.durationMs),
+      ':now': number(c.now),
+      ':staleBefore': number(c.now - c.skewMs),
+      ':one': ONE,
+    };
+    if (c.metadata) values[':metadata'] = { M: Object.fromEntries(Object.entries(c.metadata).map(([k, v]) => [k, { S: v }])) };
+    if (c.tick !== undefined) values[':tick'] = number(c.tick);
     // The previous token and holder, and nothing more, are what a win needs: UPDATED_OLD.
-    return this.update(c.name, update, condition, 'UPDATED_OLD', {
-      ':owner': c.owner,
-      ':expiresAt': c.now + c.durationMs,
-      ':now': c.now,
-      ':staleBefore': c.now - c.skewMs,
-      ':one': 1,
-      ...(c.metadata ? { ':metadata': c.metadata } : {}),
-      ...(c.tick === undefined ? {} : { ':tick': c.tick }),
-    });
+    return this.update(c.name, SHAPES.acquire[(c.metadata ? 2 : 0) + (c.tick === undefined ? 0 : 1)]!, 'UPDATED_OLD', values);
   }
 
   renew(c: RenewCommand): Promise<WriteOutcome> {
     // A success needs no item back; a failure still returns the item (ALL_OLD on condition failure).
-    return this.update(c.name, 'SET #expiresAt = :expiresAt, #renewedAt = :now', `${IS_MINE} AND ${NOT_SHORTER}`, 'NONE', {
-      ...mine(c),
-      ':expiresAt': c.now + c.durationMs,
-      ':now': c.now,
+    return this.update(c.name, SHAPES.renew, 'NONE', {
+      ':owner': { S: c.owner },
+      ':token': number(c.token),
+      ':expiresAt': number(c.now + c.durationMs),
+      ':now': number(c.now),
     });
   }
 
   release(c: ReleaseCommand): Promise<WriteOutcome> {
-    const set = ['#expiresAt = :now', '#releasedAt = :now', '#releasedBy = :releasedBy', ...(c.tick === undefined ? [] : ['#lastTick = :tick'])];
-    const condition = c.tick === undefined ? IS_MINE : `${IS_MINE} AND ${TICK_NOT_OLDER}`;
-    return this.update(c.name, `REMOVE #holder, #metadata SET ${set.join(', ')}`, condition, 'NONE', {
-      ...mine(c),
-      ':now': c.now,
-      ':releasedBy': c.releasedBy ?? c.owner,
-      ...(c.tick === undefined ? {} : { ':tick': c.tick }),
-    });
+    const values: Record<string, AttributeValue> = {
+      ':owner': { S: c.owner },
+      ':token': number(c.token),
+      ':now': number(c.now),
+      ':releasedBy': { S: c.releasedBy ?? c.owner },
+    };
+    if (c.tick !== undefined) values[':tick'] = number(c.tick);
+    return this.update(c.name, SHAPES.release[c.tick === undefined ? 0 : 1]!, 'NONE', values);
   }
 
   async read(name: string): Promise<LeaseRecord | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key(name), ConsistentRead: true }));
-    return out.Item ? toRecord(name, out.Item) : undefined;
+    const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: itemKey(name), ConsistentRead: true }));
+    return out.Item ? toRecord(name, unmarshall(out.Item)) : undefined;
   }
 
   async guardedWrite(c: GuardedWriteCommand): Promise<WriteOutcome> {
@@ -161,35 +195,43 @@ export class DynamoDBLeaseStore implements LeaseStore {
 
   private async update(
     name: string,
-    update: string,
-    condition: string,
+    shape: RequestShape,
     returnValues: 'UPDATED_OLD' | 'NONE',
-    values: Record<string, unknown>,
+    values: Record<string, AttributeValue>,
   ): Promise<WriteOutcome> {
-    const input: UpdateCommandInput = {
+    const input: UpdateItemCommandInput = {
       TableName: this.tableName,
-      Key: key(name),
-      UpdateExpression: update,
-      ConditionExpression: condition,
-      ExpressionAttributeNames: namesUsedBy(update, condition),
+      Key: itemKey(name),
+      UpdateExpression: shape.UpdateExpression,
+      ConditionExpression: shape.ConditionExpression,
+      ExpressionAttributeNames: shape.ExpressionAttributeNames,
       ExpressionAttributeValues: values,
       ReturnValues: returnValues,
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     };
     try {
-      const out = await this.doc.send(new UpdateCommand(input));
-      return { applied: true, before: out.Attributes ? toRecord(name, out.Attributes) : undefined };
+      const out = await this.client.send(new UpdateItemCommand(input));
+      return { applied: true, before: out.Attributes ? toRecord(name, unmarshall(out.Attributes)) : undefined };
     } catch (error) {
       if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-      // The document client does not unmarshall the item carried by an error.
-      const item = (error as { Item?: Record<string, unknown> }).Item;
-      return { applied: false, current: item ? toRecord(name, unmarshall(item as never)) : undefined };
+      const item = (error as { Item?: Record<string, AttributeValue> }).Item;
+      return { applied: false, current: item ? toRecord(name, unmarshall(item)) : undefined };
     }
   }
 }
 
+/** The lease item's key in lib-dynamodb's plain shape (guardedWrite's check). */
 function key(name: string): Record<string, string> {
   return { [LeaseTableSchema.partitionKey]: name, [LeaseTableSchema.sortKey]: LEASE_SORT_KEY };
+}
+
+/** The lease item's key as AttributeValues, for the plain commands. */
+function itemKey(name: string): Record<string, AttributeValue> {
+  return { [LeaseTableSchema.partitionKey]: { S: name }, [LeaseTableSchema.sortKey]: LEASE_SORT_KEY_VALUE };
+}
+
+function number(value: number): AttributeValue {
+  return { N: String(value) };
 }
 
 function mine(t: TenureRef): Record<string, unknown> {

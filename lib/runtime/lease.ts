@@ -55,8 +55,13 @@ export class Lease implements AsyncDisposable {
   #deadline: number;
   #state: State = 'held';
   #lastSeen: LeaseRecord | undefined;
-  readonly #ended = new AbortController();
-  #timer = new AbortController();
+  // Both created on first need (docs/decisions/performance.md): a caller that
+  // never reads `signal` and has no `onEvent` hook pays for no AbortController
+  // and no timer; the deadline is then enforced where it matters, by
+  // `held`, `remainingMs()` and the check before every renew.
+  #ended: AbortController | undefined;
+  #endReason: Error | undefined;
+  #timer: AbortController | undefined;
 
   /** @internal Created by `LeaseClient`; not constructed by users. */
   constructor(
@@ -79,6 +84,12 @@ export class Lease implements AsyncDisposable {
    * is a `LeaseLostError` (or a `LeaseError` on release).
    */
   get signal(): AbortSignal {
+    if (this.#ended === undefined) {
+      this.#ended = new AbortController();
+      if (this.#state === 'held' && this.remainingMs() <= 0) this.#onDeadline();
+      if (this.#state !== 'held') this.#ended.abort(this.#reason());
+      else this.#armDeadline();
+    }
     return this.#ended.signal;
   }
 
@@ -171,7 +182,8 @@ export class Lease implements AsyncDisposable {
     const releasedBefore =
       !outcome.applied && outcome.current?.holder === undefined && outcome.current?.token === this.token && outcome.current.releasedBy === this.holder;
     if (!outcome.applied && !releasedBefore) throw this.#lose(outcome.current);
-    this.#end('released', new LeaseError(`lease "${this.name}" released`));
+    // The abort reason is made only if someone listens: see `#reason()`.
+    this.#end('released');
     emit(o.onEvent, {
       type: 'released',
       name: this.name,
@@ -259,18 +271,33 @@ export class Lease implements AsyncDisposable {
     emit(this.ctx.options.onEvent, { type: 'lost', name: this.name, token: this.token, reason: 'deadline' });
   }
 
-  #end(state: Exclude<State, 'held'>, reason: Error): void {
+  #end(state: Exclude<State, 'held'>, reason?: Error): void {
     this.#state = state;
-    this.#timer.abort();
-    if (!this.#ended.signal.aborted) this.#ended.abort(reason);
+    this.#endReason = reason;
+    this.#timer?.abort();
+    this.#timer = undefined;
+    if (this.#ended && !this.#ended.signal.aborted) this.#ended.abort(this.#reason());
   }
 
-  /** One pending sleep per tenure, replaced on renew and cancelled when the tenure ends: no timer outlives it. */
+  /** Why the tenure ended, for `signal`: the reason given, or for a release one made now. */
+  #reason(): Error {
+    return (this.#endReason ??= new LeaseError(`lease "${this.name}" released`));
+  }
+
+  /**
+   * One pending sleep per tenure, replaced on renew and cancelled when the
+   * tenure ends: no timer outlives it, and it never holds the process open.
+   * Armed only while someone can observe the deadline firing (the `signal`,
+   * or the `lost` event of `onEvent`).
+   */
   #armDeadline(): void {
-    this.#timer.abort();
+    this.#timer?.abort();
+    this.#timer = undefined;
+    if (this.#ended === undefined && this.ctx.options.onEvent === undefined) return;
     const timer = new AbortController();
     this.#timer = timer;
-    this.ctx.options.clock.sleep(this.remainingMs(), timer.signal).then(
+    // This timer only serves the lease: it must not keep a process alive that has nothing else to do.
+    this.ctx.options.clock.sleep(this.remainingMs(), timer.signal, { keepAlive: false }).then(
       () => this.#onDeadline(),
       () => undefined,
     );

@@ -23,9 +23,10 @@ function figure(system: SystemName, name: FigureName): number | null | undefined
 
 beforeAll(async () => {
   run = await runLab(['bench', '--quick'], cwd);
-  expect(run.code, run.output).toBe(0);
   report = JSON.parse(readFileSync(join(cwd, 'bench-report.json'), 'utf8')) as BenchReport;
-}, 150_000);
+  // The exit status is the verdict on the targets; timing targets may miss on a loaded machine.
+  expect(run.code, run.output).toBe(report.targets.some((t) => t.met === false) ? 1 : 0);
+}, 300_000);
 
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
@@ -89,16 +90,76 @@ describe('baton bench --quick', () => {
     expect(measuredThroughput).toEqual(['raw', 'baton']);
   });
 
-  it("states where Baton stands against each of the issue's five targets", () => {
-    expect(report.targets).toHaveLength(5);
-    for (const t of report.targets) expect([true, false], t.target).toContain(t.met);
-    expect(report.targets[0]).toMatchObject({ value: '1 / 1 / 1 / 1', met: true });
+  it('measures how renewals grow with leases held: one request per renew at every count, for baton and raw', () => {
+    const points = report.growth.leases;
+    expect(points.map((p) => `${p.system} ${p.leases}`)).toEqual(
+      ['raw', 'baton'].flatMap((system) => report.params.leaseGrowth.leases.map((n) => `${system} ${n}`)),
+    );
+    for (const p of points) {
+      expect(p.requestsPerRenew, `${p.system} ${p.leases}`).toBe(1);
+      expect(p.renews).toBeGreaterThanOrEqual(report.params.leaseGrowth.minRenews);
+      expect(p.p50Ms).toBeLessThanOrEqual(p.p99Ms);
+      expect(p.heapBytesPerLease === null, `${p.system} ${p.leases}`).toBe(!report.params.leaseGrowth.heapAt.includes(p.leases));
+    }
   });
 
-  it('prints the table and writes an HTML report with one SVG chart per figure', () => {
+  it('measures how a race grows with contenders per lease: one winner, and what each attempt costs, per system', () => {
+    const points = report.growth.contenders;
+    expect(points.map((p) => `${p.system} ${p.contenders}`)).toEqual(
+      SYSTEM_NAMES.flatMap((system) => [1, 2, 4, 8, 16, 64].map((n) => `${system} ${n}`)),
+    );
+    for (const p of points) expect(p.winners.every((w) => w === 1), `${p.system} ${p.contenders}`).toBe(true);
+    const perAttempt = (system: SystemName) => [...new Set(points.filter((p) => p.system === system).map((p) => p.requestsPerContender))];
+    expect(Object.fromEntries(SYSTEM_NAMES.map((s) => [s, perAttempt(s)]))).toEqual({
+      raw: [1],
+      baton: [1],
+      'dynamodb-lock-client/fail-open': [2],
+      'dynamodb-lock-client/fail-closed': [1],
+      deliveryhero: [2],
+    });
+  });
+
+  it('measures the synthesized Lambda bundle cold under Node 24 beside a bare UpdateItem handler', () => {
+    const cold = report.growth.coldStart;
+    if ('skipped' in cold) throw new Error(`cold start skipped: ${cold.skipped}`);
+    expect(cold.node).toMatch(/^v24\./);
+    expect(cold.trials).toBe(report.params.coldStart.trials);
+    for (const side of [cold.baton, cold.bare]) {
+      expect(side.trialsMs).toHaveLength(cold.trials);
+      expect(side.bundleBytes).toBeGreaterThan(100_000);
+      expect(side.importMs).toBeGreaterThan(0);
+      expect(side.firstInvocationMs).toBeGreaterThan(0);
+    }
+    expect(cold.ratio).toBeCloseTo(cold.baton.totalMs / cold.bare.totalMs, 1);
+  });
+
+  it('states where Baton stands against each target', () => {
+    expect(report.targets.map((t) => t.target)).toEqual([
+      'requests per operation: acquire won / acquire lost / renew / release',
+      'uncontended acquire p50 within 1.1x raw',
+      "all 64 contenders answered within 3x a single request's p99",
+      'failover within the lease + maxClockSkewMs + one retry interval',
+      'renew throughput at least 0.95x raw UpdateItem throughput',
+      'requests per renew stay 1 at every number of leases held',
+      'requests per contender per attempt stay 1 at every number of contenders',
+      'Lambda cold start (import + first invocation) within 1.3x a bare UpdateItem handler',
+      'heap and open handles flat while one leader renews (soak)',
+    ]);
+    // The soak is not part of a --quick run: its target has no verdict, and says how to get one.
+    for (const t of report.targets.slice(0, -1)) expect([true, false], t.target).toContain(t.met);
+    expect(report.targets.at(-1)).toMatchObject({ value: null, met: null, basis: expect.stringContaining('--soak') });
+    expect(report.growth.soak).toBeNull();
+    expect(report.targets[0]).toMatchObject({ value: '1 / 1 / 1 / 1', met: true });
+    expect(report.targets[5]).toMatchObject({ value: '1 / 1 / 1', met: true });
+    expect(report.targets[6]).toMatchObject({ value: '1 / 1 / 1 / 1 / 1 / 1', met: true });
+  });
+
+  it('prints the table and writes an HTML report with one SVG chart per figure and per growth series', () => {
     expect(run.output).toContain('requests.acquireWin');
     expect(run.output).toContain('Baton against its targets:');
     const html = readFileSync(join(cwd, 'bench-report.html'), 'utf8');
-    expect(html.match(/<svg /g)).toHaveLength(Object.keys(FIGURES).length);
+    // 7 growth charts (renew p50, p99, throughput and requests by leases held, heap per lease; contenders' time and
+    // requests) and the cold-start chart.
+    expect(html.match(/<svg /g)).toHaveLength(Object.keys(FIGURES).length + 8);
   });
 });
