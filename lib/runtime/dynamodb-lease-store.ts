@@ -12,6 +12,7 @@ import type { LeaseRecord } from './lease-record.js';
 import type {
   AcquireCommand,
   GuardedWriteCommand,
+  HandoffCommand,
   LeaseStore,
   ReleaseCommand,
   RenewCommand,
@@ -44,6 +45,10 @@ const NAMES = {
   '#releasedAt': 'releasedAt',
   '#metadata': 'metadata',
   '#lastTick': 'lastTick',
+  '#version': 'version',
+  '#priority': 'priority',
+  '#handoffTo': 'handoffTo',
+  '#handoffPriority': 'handoffPriority',
 } as const;
 
 const PLACEHOLDER = /#[A-Za-z]+/g;
@@ -61,8 +66,19 @@ function namesUsedBy(...expressions: string[]): Record<string, string> {
   return names;
 }
 
-/** The lease is free: nobody holds it, or the holder's expiry lies beyond the skew bound. */
-const IS_FREE = '(attribute_not_exists(#holder) OR #expiresAt < :staleBefore)';
+/** Nobody holds the lease, and no handoff keeps it for a candidate of higher priority than the caller's. */
+const VACANT = '(attribute_not_exists(#holder) AND attribute_not_exists(#handoffPriority))';
+const VACANT_FOR_PRIORITY = '(attribute_not_exists(#holder) AND (attribute_not_exists(#handoffPriority) OR #handoffPriority <= :priority))';
+/** The wall-clock rule: the holder's expiry lies beyond the skew bound (docs/protocol.md#the-holders-deadline). */
+const EXPIRED = '#expiresAt < :staleBefore';
+/** The clock-free rule: still the very version the caller watched for a whole lease (docs/protocol.md#clock-free-takeover). */
+const AT_VERSION = '#token = :seenToken AND #version = :seenVersion';
+/** Items written before versions existed are at version 0. */
+const AT_VERSION_ZERO = '#token = :seenToken AND attribute_not_exists(#version)';
+/** No candidate asked this tenure to hand over; a renew that fails on this clause tells the holder. */
+const NO_HANDOFF = 'attribute_not_exists(#handoffPriority)';
+/** The holder recorded a lower priority than the candidate's, and no request at least as high is pending. */
+const MAY_ASK = 'attribute_exists(#holder) AND #token = :token AND #priority < :priority AND (attribute_not_exists(#handoffPriority) OR #handoffPriority < :priority)';
 /** Tick dedupe: no tick at or after this one has completed. */
 const TICK_NOT_DONE = '(attribute_not_exists(#lastTick) OR #lastTick < :tick)';
 /** The caller's own tenure is still the current one. */
@@ -96,37 +112,57 @@ export class DynamoDBLeaseStore implements LeaseStore {
       '#acquiredAt = :now',
       '#renewedAt = :now',
       ...(c.metadata ? ['#metadata = :metadata'] : []),
+      ...(c.priority === undefined ? [] : ['#priority = :priority']),
     ];
-    // A takeover without metadata must not inherit the previous holder's.
-    const update = `SET ${set.join(', ')} ${c.metadata ? '' : 'REMOVE #metadata '}ADD #token :one`;
-    const condition = c.tick === undefined ? IS_FREE : `${IS_FREE} AND ${TICK_NOT_DONE}`;
+    // A new tenure inherits neither the previous holder's metadata and priority nor the handoff request it answered.
+    const remove = [...(c.metadata ? [] : ['#metadata']), ...(c.priority === undefined ? ['#priority'] : []), '#handoffTo', '#handoffPriority'];
+    const update = `SET ${set.join(', ')} REMOVE ${remove.join(', ')} ADD #token :one, #version :one`;
+    const vacant = c.priority === undefined ? VACANT : VACANT_FOR_PRIORITY;
+    const observed = c.clockFree?.observed;
+    const takeable = c.clockFree === undefined ? EXPIRED : observed === undefined ? undefined : observed.version === 0 ? AT_VERSION_ZERO : AT_VERSION;
+    const free = takeable === undefined ? vacant : `(${vacant} OR (${takeable}))`;
+    const condition = c.tick === undefined ? free : `${free} AND ${TICK_NOT_DONE}`;
     // The previous token and holder, and nothing more, are what a win needs: UPDATED_OLD.
     return this.update(c.name, update, condition, 'UPDATED_OLD', {
       ':owner': c.owner,
       ':expiresAt': c.now + c.durationMs,
       ':now': c.now,
-      ':staleBefore': c.now - c.skewMs,
       ':one': 1,
+      ...(c.clockFree === undefined ? { ':staleBefore': c.now - c.skewMs } : {}),
+      ...(observed === undefined ? {} : { ':seenToken': observed.token, ...(observed.version === 0 ? {} : { ':seenVersion': observed.version }) }),
       ...(c.metadata ? { ':metadata': c.metadata } : {}),
+      ...(c.priority === undefined ? {} : { ':priority': c.priority }),
       ...(c.tick === undefined ? {} : { ':tick': c.tick }),
     });
   }
 
   renew(c: RenewCommand): Promise<WriteOutcome> {
     // A success needs no item back; a failure still returns the item (ALL_OLD on condition failure).
-    return this.update(c.name, 'SET #expiresAt = :expiresAt, #renewedAt = :now', `${IS_MINE} AND ${NOT_SHORTER}`, 'NONE', {
+    return this.update(c.name, 'SET #expiresAt = :expiresAt, #renewedAt = :now ADD #version :one', `${IS_MINE} AND ${NOT_SHORTER} AND ${NO_HANDOFF}`, 'NONE', {
       ...mine(c),
       ':expiresAt': c.now + c.durationMs,
       ':now': c.now,
+      ':one': 1,
     });
   }
 
   release(c: ReleaseCommand): Promise<WriteOutcome> {
-    const set = ['#expiresAt = :now', '#releasedAt = :now', ...(c.tick === undefined ? [] : ['#lastTick = :tick'])];
-    return this.update(c.name, `REMOVE #holder, #metadata SET ${set.join(', ')}`, IS_MINE, 'NONE', {
+    const set = ['#expiresAt = :expiresAt', '#releasedAt = :now', ...(c.tick === undefined ? [] : ['#lastTick = :tick'])];
+    return this.update(c.name, `REMOVE #holder, #metadata SET ${set.join(', ')} ADD #version :one`, IS_MINE, 'NONE', {
       ...mine(c),
       ':now': c.now,
+      ':expiresAt': c.now + (c.reserveMs ?? 0),
+      ':one': 1,
       ...(c.tick === undefined ? {} : { ':tick': c.tick }),
+    });
+  }
+
+  requestHandoff(c: HandoffCommand): Promise<WriteOutcome> {
+    return this.update(c.name, 'SET #handoffTo = :requester, #handoffPriority = :priority ADD #version :one', MAY_ASK, 'NONE', {
+      ':token': c.token,
+      ':requester': c.requester,
+      ':priority': c.priority,
+      ':one': 1,
     });
   }
 
@@ -216,5 +252,9 @@ export function toRecord(name: string, item: Record<string, unknown>): LeaseReco
   if (item.releasedAt !== undefined) record.releasedAt = num(item.releasedAt);
   if (item.lastTick !== undefined) record.lastTick = num(item.lastTick);
   if (item.metadata !== undefined && typeof item.metadata === 'object') record.metadata = item.metadata as Record<string, string>;
+  if (item.version !== undefined) record.version = num(item.version);
+  if (item.priority !== undefined) record.priority = num(item.priority);
+  if (typeof item.handoffTo === 'string') record.handoffTo = item.handoffTo;
+  if (item.handoffPriority !== undefined) record.handoffPriority = num(item.handoffPriority);
   return record;
 }
