@@ -12,7 +12,7 @@ export default tseslint.config(
     },
   },
   {
-    // DESIGN.md §1: the protocol reads time and randomness only through the injected Clock.
+    // docs/architecture.md#the-parts: the protocol reads time and randomness only through the injected Clock.
     files: ['lib/runtime/**/*.ts'],
     ignores: ['lib/runtime/system-clock.ts'],
     rules: {

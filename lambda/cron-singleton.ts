@@ -1,9 +1,16 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import {
+  BATON_METRIC_UNITS,
+  BatonEnv,
+  BatonMetric,
+  DEFAULT_SERVICE_NAME,
   LeaseClient,
+  METRICS_NAMESPACE,
+  MetricDimension,
+  type BatonMetricName,
   LeaseValidationError,
   StaleTokenError,
   type AnyDynamoDBClient,
@@ -56,19 +63,6 @@ export type SingletonResult =
   | { readonly status: 'ran'; readonly tick: number; readonly token: number; readonly takeover: boolean; readonly released: boolean }
   | { readonly status: 'skipped'; readonly tick: number; readonly reason: 'held' | 'tick-done'; readonly holder?: string; readonly expiresAt?: number; readonly token?: number };
 
-/** DESIGN.md §4 metric names, namespace `Baton`, dimension `LeaseName`. */
-export const METRIC = {
-  acquired: 'LeaseAcquired',
-  contended: 'LeaseContended',
-  takeover: 'LeaseTakeover',
-  duplicate: 'TickDuplicateSkipped',
-  lost: 'LeaseLost',
-  stale: 'StaleWriteRejected',
-  leaderRun: 'LeaderRun',
-  jobFailed: 'JobFailed',
-  acquireLatency: 'AcquireLatency',
-} as const;
-
 const DEFAULTS = { durationMarginMs: 1_000, abortMarginMs: 1_000 } as const;
 
 /**
@@ -87,15 +81,16 @@ const DEFAULTS = { durationMarginMs: 1_000, abortMarginMs: 1_000 } as const;
  */
 export function createSingletonHandler(options: SingletonHandlerOptions): (event: ScheduledEvent, context: Context) => Promise<SingletonResult> {
   if (typeof options?.job !== 'function') throw new LeaseValidationError('job', 'must be a function');
-  const leaseName = options.leaseName ?? process.env['BATON_LEASE_NAME'];
-  if (!leaseName) throw new LeaseValidationError('leaseName', 'must be given, or BATON_LEASE_NAME set');
-  const tableName = options.tableName ?? process.env['BATON_TABLE_NAME'];
-  if (!tableName) throw new LeaseValidationError('tableName', 'must be given, or BATON_TABLE_NAME set');
+  const leaseName = options.leaseName ?? process.env[BatonEnv.leaseName];
+  if (!leaseName) throw new LeaseValidationError('leaseName', `must be given, or ${BatonEnv.leaseName} set`);
+  const tableName = options.tableName ?? process.env[BatonEnv.tableName];
+  if (!tableName) throw new LeaseValidationError('tableName', `must be given, or ${BatonEnv.tableName} set`);
   const durationMarginMs = options.durationMarginMs ?? DEFAULTS.durationMarginMs;
   const abortMarginMs = options.abortMarginMs ?? DEFAULTS.abortMarginMs;
-  const logger = options.logger ?? new Logger({ serviceName: process.env['POWERTOOLS_SERVICE_NAME'] ?? 'baton' });
-  const metrics = options.metrics ?? new Metrics({ namespace: 'Baton', serviceName: process.env['POWERTOOLS_SERVICE_NAME'] ?? 'baton' });
-  metrics.setDefaultDimensions({ LeaseName: leaseName });
+  const serviceName = process.env[BatonEnv.serviceName] ?? DEFAULT_SERVICE_NAME;
+  const logger = options.logger ?? new Logger({ serviceName });
+  const metrics = options.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
+  metrics.setDefaultDimensions({ [MetricDimension.leaseName]: leaseName });
   // Created once per execution environment, so warm invocations reuse its connections.
   const client = options.client ?? new DynamoDBClient({});
   const leases = new LeaseClient({
@@ -128,10 +123,10 @@ export function createSingletonHandler(options: SingletonHandlerOptions): (event
             return await options.job({ lease, token: lease.token, signal: lease.signal, tick, logger, metrics });
           } catch (error) {
             if (error instanceof StaleTokenError) {
-              metrics.addMetric(METRIC.stale, MetricUnit.Count, 1);
+              count(metrics, BatonMetric.StaleWriteRejected);
               logger.warn('a write was refused: a newer leader has written', { token: error.token, fence: error.fence });
             } else {
-              metrics.addMetric(METRIC.jobFailed, MetricUnit.Count, 1);
+              count(metrics, BatonMetric.JobFailed);
               logger.error('job failed', { error: error as Error });
             }
             throw error;
@@ -162,7 +157,7 @@ export function createSingletonHandler(options: SingletonHandlerOptions): (event
           ...(current ? { expiresAt: current.expiresAt, token: current.token } : {}),
         };
       }
-      metrics.addMetric(METRIC.leaderRun, MetricUnit.Count, 1);
+      count(metrics, BatonMetric.LeaderRun);
       if (!result.released) logger.warn('lease not released; it expires by itself', { error: result.releaseError as Error });
       logger.info('tick done', { token: result.token, released: result.released });
       return { status: 'ran', tick, token: result.token, takeover, released: result.released };
@@ -173,20 +168,29 @@ export function createSingletonHandler(options: SingletonHandlerOptions): (event
   };
 }
 
-/** Maps the runtime's protocol events to the DESIGN.md §4 metrics. */
+/** Adds one data point of a Baton metric, in the unit the contract gives it. */
+function record(metrics: Metrics, name: BatonMetricName, value: number): void {
+  metrics.addMetric(name, BATON_METRIC_UNITS[name], value);
+}
+
+function count(metrics: Metrics, name: BatonMetricName): void {
+  record(metrics, name, 1);
+}
+
+/** Maps the runtime's protocol events to the metrics the alarms watch. */
 function recordEvent(metrics: Metrics, event: LeaseEvent): void {
   switch (event.type) {
     case 'acquired':
-      metrics.addMetric(METRIC.acquired, MetricUnit.Count, 1);
-      metrics.addMetric(METRIC.acquireLatency, MetricUnit.Milliseconds, event.latencyMs);
-      if (event.takeover) metrics.addMetric(METRIC.takeover, MetricUnit.Count, 1);
+      count(metrics, BatonMetric.LeaseAcquired);
+      record(metrics, BatonMetric.AcquireLatency, event.latencyMs);
+      if (event.takeover) count(metrics, BatonMetric.LeaseTakeover);
       return;
     case 'contended':
-      metrics.addMetric(event.reason === 'tick-done' ? METRIC.duplicate : METRIC.contended, MetricUnit.Count, 1);
-      metrics.addMetric(METRIC.acquireLatency, MetricUnit.Milliseconds, event.latencyMs);
+      count(metrics, event.reason === 'tick-done' ? BatonMetric.TickDuplicateSkipped : BatonMetric.LeaseContended);
+      record(metrics, BatonMetric.AcquireLatency, event.latencyMs);
       return;
     case 'lost':
-      metrics.addMetric(METRIC.lost, MetricUnit.Count, 1);
+      count(metrics, BatonMetric.LeaseLost);
       return;
     default:
       return;

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatonEnv } from '../lib/runtime/index.js';
 import { createSingletonHandler } from './cron-singleton.js';
 import { appendLedgerEntry } from './ledger-job.js';
 
@@ -7,8 +8,8 @@ import { appendLedgerEntry } from './ledger-job.js';
  * one ledger entry (see `ledger-job.ts`). Configured by BATON_TABLE_NAME and
  * BATON_LEASE_NAME, like any Baton function.
  */
-const tableName = process.env['BATON_TABLE_NAME'] ?? '';
-const leaseName = process.env['BATON_LEASE_NAME'] ?? '';
+const tableName = process.env[BatonEnv.tableName] ?? '';
+const leaseName = process.env[BatonEnv.leaseName] ?? '';
 const client = new DynamoDBClient({});
 
 export const handler = createSingletonHandler({ client, job: appendLedgerEntry(client, tableName, leaseName) });

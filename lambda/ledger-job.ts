@@ -41,7 +41,7 @@ export function appendLedgerEntry(client: DynamoDBClient, tableName: string, lea
       token,
     );
     // The entry is written with UpdateItem, not PutItem, so the lease grant stays at
-    // GetItem, UpdateItem and ConditionCheckItem (DESIGN.md §5).
+    // GetItem, UpdateItem and ConditionCheckItem (docs/operations.md#permissions).
     const entry = {
       TableName: tableName,
       Key: { pk: leaseName, sk: ledgerEntryKey(tick) },

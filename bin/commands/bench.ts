@@ -1,14 +1,14 @@
 /**
  * `baton bench`: Baton side by side with the DynamoDB lock libraries on one
- * DynamoDB Local (issue 5). Prints a table and writes bench-report.json and
+ * DynamoDB Local (docs/decisions/bench-method.md). Prints a table and writes bench-report.json and
  * bench-report.html to the current directory.
  */
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseCommand } from './args.js';
-import { PeersUnavailableError, SYSTEM_NAMES, htmlReport, markdownTable, resolveBenchParams, runBench, terminalTable } from '../../lib/bench/index.js';
+import { PeersUnavailableError, SOAK_DEFAULTS, SYSTEM_NAMES, htmlReport, markdownTable, resolveBenchParams, runBench, terminalTable } from '../../lib/bench/index.js';
 
-const USAGE = `usage: baton bench [--quick] [--systems a,b] [--no-install] [--markdown]
+const USAGE = `usage: baton bench [--quick] [--systems a,b] [--soak] [--soak-minutes n] [--no-install] [--markdown]
 
 Measures raw conditional UpdateItem, Baton, dynamodb-lock-client (fail-open and
 fail-closed) and @deliveryhero/dynamodb-lock against one DynamoDB Local it
@@ -16,6 +16,8 @@ starts itself, and writes bench-report.json and bench-report.html here.
 
   --quick        fewer repetitions (same figures, same request counts), well under 2 minutes
   --systems      a subset of: ${SYSTEM_NAMES.join(', ')}
+  --soak         also run the soak: one leader renewing for 30 minutes (heap, handles, p99 per minute)
+  --soak-minutes the soak's length in minutes instead of 30 (implies --soak)
   --no-install   fail instead of installing missing peer libraries (npm ci --prefix test/bench/peers)
   --markdown     also print the table as Markdown (for the README)`;
 
@@ -25,6 +27,8 @@ export async function run(argv: string[]): Promise<number> {
     {
       quick: { type: 'boolean', default: false },
       systems: { type: 'string' },
+      soak: { type: 'boolean', default: false },
+      'soak-minutes': { type: 'string' },
       'no-install': { type: 'boolean', default: false },
       markdown: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -34,7 +38,12 @@ export async function run(argv: string[]): Promise<number> {
   if (typeof options === 'number') return options;
   let params;
   try {
-    params = resolveBenchParams({ quick: options.quick, ...(options.systems === undefined ? {} : { systems: options.systems }) });
+    const soakMinutes = options['soak-minutes'] !== undefined ? Number(options['soak-minutes']) : options.soak ? SOAK_DEFAULTS.minutes : undefined;
+    params = resolveBenchParams({
+      quick: options.quick,
+      ...(options.systems === undefined ? {} : { systems: options.systems }),
+      ...(soakMinutes === undefined ? {} : { soakMinutes }),
+    });
   } catch (error) {
     console.error(`${(error as Error).message}\n\n${USAGE}`);
     return 2;

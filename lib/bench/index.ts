@@ -1,6 +1,9 @@
-// The bench of issue 5: Baton side by side with the DynamoDB lock libraries (`baton bench`).
+// The bench: Baton side by side with the DynamoDB lock libraries (`baton bench`).
 export { runBench, type BenchReport, type RunBenchOptions } from './run-bench.js';
-export { BENCH_DEFAULTS, resolveBenchParams, type BenchParams } from './options.js';
+export { BENCH_DEFAULTS, SOAK_DEFAULTS, resolveBenchParams, type BenchParams } from './options.js';
+export type { LeaseGrowthPoint } from './figures/lease-growth.js';
+export type { ContenderGrowthPoint } from './figures/contender-growth.js';
+export type { SoakFigure } from './figures/soak.js';
 export { SYSTEM_NAMES, type SystemName, type LockSystem, type Contender, type Held } from './lock-system.js';
 export { FIGURES, type FigureName, type BenchResult } from './result.js';
 export type { TargetCheck } from './targets.js';

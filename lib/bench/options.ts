@@ -1,3 +1,4 @@
+import type { SoakParams } from './figures/soak.js';
 import { SYSTEM_NAMES, type SystemName } from './lock-system.js';
 
 /** What one bench run measures, and how much. Recorded as the report's `params`. */
@@ -15,10 +16,29 @@ export interface BenchParams {
   readonly throughput: { readonly leases: number; readonly workers: number; readonly rounds: number; readonly leaseDurationMs: number };
   /** Each request figure is measured `reps` times; the counts must agree. */
   readonly requests: { readonly reps: number };
+  /**
+   * For each count in `leases`, that many leases held at once and renewed by
+   * `workers` workers until `minRenews` renewals were timed; live heap per
+   * held lease at the counts in `heapAt`.
+   */
+  readonly leaseGrowth: {
+    readonly leases: readonly number[];
+    readonly workers: number;
+    readonly minRenews: number;
+    readonly heapAt: readonly number[];
+    readonly leaseDurationMs: number;
+  };
+  /** For each count in `contenders`, `rounds` races of that many contenders for one lease. */
+  readonly contenderGrowth: { readonly contenders: readonly number[]; readonly rounds: number };
+  /** One leader renewing for `minutes` (`--soak`), or null: not part of this run. */
+  readonly soak: SoakParams | null;
 }
 
+/** `--soak` without a length: half an hour, long enough for a slow leak to show as a slope. */
+export const SOAK_DEFAULTS: SoakParams = { minutes: 30, durationMs: 2_000, renewEveryMs: 200, sampleEveryMs: 10_000 };
+
 /** Every default of a full run, in one place: the figures of the issue. */
-export const BENCH_DEFAULTS: Omit<BenchParams, 'mode' | 'systems'> = {
+export const BENCH_DEFAULTS: Omit<BenchParams, 'mode' | 'systems' | 'soak'> = {
   leaseDurationMs: 2_000,
   latency: { warmup: 200, iterations: 2_000 },
   contention: { contenders: 64 },
@@ -26,24 +46,36 @@ export const BENCH_DEFAULTS: Omit<BenchParams, 'mode' | 'systems'> = {
   // Long leases: a renewal round must never race a lease's own expiry.
   throughput: { leases: 1_000, workers: 8, rounds: 5, leaseDurationMs: 60_000 },
   requests: { reps: 3 },
+  leaseGrowth: { leases: [1, 100, 1_000, 10_000], workers: 8, minRenews: 2_000, heapAt: [1_000, 10_000], leaseDurationMs: 60_000 },
+  contenderGrowth: { contenders: [1, 2, 4, 8, 16, 64], rounds: 5 },
 };
 
 /**
  * `--quick`: fewer repetitions, the same shape. Contention keeps all 64
  * contenders and throughput all 1,000 leases, so request counts and the
- * report's structure are those of a full run.
+ * report's structure are those of a full run; the lease-growth figure stops
+ * at 1,000 leases.
  */
-const QUICK: Pick<BenchParams, 'latency' | 'failover' | 'throughput' | 'requests'> = {
+const QUICK: Pick<BenchParams, 'latency' | 'failover' | 'throughput' | 'requests' | 'leaseGrowth' | 'contenderGrowth'> = {
   latency: { warmup: 20, iterations: 200 },
   failover: { ...BENCH_DEFAULTS.failover, trials: 1 },
   throughput: { ...BENCH_DEFAULTS.throughput, rounds: 1 },
   requests: { reps: 2 },
+  // The same lease and contender counts; only the 10,000-lease point is left to full runs (it alone takes a minute).
+  leaseGrowth: { ...BENCH_DEFAULTS.leaseGrowth, leases: [1, 100, 1_000], minRenews: 200, heapAt: [1_000] },
+  contenderGrowth: { ...BENCH_DEFAULTS.contenderGrowth, rounds: 1 },
 };
 
 /** Applies the defaults (and `--quick`) and validates the system list, naming the option at fault. */
-export function resolveBenchParams(options: { quick?: boolean; systems?: string }): BenchParams {
+export function resolveBenchParams(options: { quick?: boolean; systems?: string; soakMinutes?: number }): BenchParams {
   const systems = options.systems === undefined ? [...SYSTEM_NAMES] : parseSystems(options.systems);
-  return options.quick ? { mode: 'quick', systems, ...BENCH_DEFAULTS, ...QUICK } : { mode: 'full', systems, ...BENCH_DEFAULTS };
+  const soak = options.soakMinutes === undefined ? null : { ...SOAK_DEFAULTS, minutes: parseSoakMinutes(options.soakMinutes) };
+  return options.quick ? { mode: 'quick', systems, ...BENCH_DEFAULTS, ...QUICK, soak } : { mode: 'full', systems, ...BENCH_DEFAULTS, soak };
+}
+
+function parseSoakMinutes(minutes: number): number {
+  if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 24 * 60) throw new RangeError(`--soak-minutes must be a number of minutes in (0, 1440], got ${minutes}`);
+  return minutes;
 }
 
 function parseSystems(list: string): SystemName[] {

@@ -3,6 +3,7 @@ import { FIGURES, type FigureName } from './result.js';
 import type { BenchReport } from './run-bench.js';
 import { escapeHtml } from '../report/escape-html.js';
 import { svgBarChart } from './svg-bar-chart.js';
+import { growthFigures } from './report-growth-html.js';
 
 /** What each figure measures, under its chart. */
 const CAPTIONS: Readonly<Record<FigureName, string>> = {
@@ -67,6 +68,9 @@ export function htmlReport(report: BenchReport): string {
   svg .na { fill: #889; font-style: italic; }
   svg .bar { fill: #8c9bb5; }
   svg .bar.accent { fill: #2f6fde; }
+  svg .axis { stroke: #889; }
+  svg .grid { stroke: #e4e7ee; }
+  svg .tick { font-size: 11px; fill: #556; }
 </style>
 </head>
 <body>
@@ -81,6 +85,11 @@ ${targets.join('\n')}
 <p>Bars marked * carry a note (hover, or read below the chart). Every system ran against the same DynamoDB Local in the same run; the parameters and each library's settings are in bench-report.json.</p>
 <div class="charts">
 ${charts.join('\n')}
+</div>
+<h2>How cost grows</h2>
+${report.growth.soak ? '' : '<p>No soak in this run: <code>npm run bench -- --soak</code> adds 30 minutes of one leader renewing.</p>'}
+<div class="charts">
+${growthFigures(report).join('\n')}
 </div>
 </body>
 </html>

@@ -12,7 +12,7 @@ export function markdownTable(report: BenchReport): string {
     '',
     ...grid.notes.map((note, i) => `[${i + 1}] ${note}  `),
     '',
-    'Baton against the targets of issue 5:',
+    'Baton against its targets:',
     '',
     ...targetLines(report).map((line) => `- ${line}`),
     '',

@@ -1,11 +1,15 @@
+import { createLeaseTable } from '../runtime/index.js';
 import { startDynamoDBLocal } from '../testing/index.js';
 import { buildSystems, needsPeers } from './build-systems.js';
 import { ClientPool } from './client-pool.js';
 import { describeEnvironment, loadAverage1m, type BenchEnvironment } from './environment.js';
 import { contentionClients, measureContention } from './figures/contention.js';
+import { measureContenderGrowth, type ContenderGrowthPoint } from './figures/contender-growth.js';
 import { measureFailover } from './figures/failover.js';
 import { measureLatency } from './figures/latency.js';
+import { measureLeaseGrowth, type LeaseGrowthPoint } from './figures/lease-growth.js';
 import { measureRequests } from './figures/requests.js';
+import { runSoak, type SoakFigure } from './figures/soak.js';
 import { measureThroughput } from './figures/throughput.js';
 import { SYSTEM_NAMES, type SystemName } from './lock-system.js';
 import type { BenchParams } from './options.js';
@@ -13,6 +17,9 @@ import { loadPeers, type PeerPackage } from './peers.js';
 import { ratios } from './ratios.js';
 import { FIGURES, type BenchResult, type FigureName } from './result.js';
 import { checkTargets, type TargetCheck } from './targets.js';
+
+/** The soak's own table: nothing else in the run touches it. */
+const SOAK_TABLE = 'bench-soak';
 
 /** What `bench-report.json` holds. */
 export interface BenchReport {
@@ -25,7 +32,14 @@ export interface BenchReport {
     readonly elapsedS: number;
   };
   readonly results: readonly BenchResult[];
-  /** Where Baton stands against each target of issue 5. */
+  /** How cost grows with leases held and contenders per lease (series, one point per count). */
+  readonly growth: {
+    readonly leases: readonly LeaseGrowthPoint[];
+    readonly contenders: readonly ContenderGrowthPoint[];
+    /** One leader renewing over time (`--soak`); null when the run had no soak. */
+    readonly soak: SoakFigure | null;
+  };
+  /** Where Baton stands against each of its targets (docs/decisions/bench-method.md#targets-and-their-bounds). */
   readonly targets: readonly TargetCheck[];
 }
 
@@ -52,6 +66,9 @@ export async function runBench(params: BenchParams, options: RunBenchOptions): P
   const db = await startDynamoDBLocal();
   const pool = new ClientPool(db.endpoint);
   const measured: BenchResult[] = [];
+  let leaseGrowth: LeaseGrowthPoint[] = [];
+  let contenderGrowth: ContenderGrowthPoint[] = [];
+  let soak: SoakFigure | null = null;
   try {
     const admin = pool.create().client;
     for (const system of systems) await system.createTable(admin);
@@ -66,11 +83,24 @@ export async function runBench(params: BenchParams, options: RunBenchOptions): P
     const clients = contentionClients(pool, params.contention.contenders);
     for (const system of systems) measured.push(...(await measureContention(system, clients)));
 
+    log(`contenders per lease (${params.contenderGrowth.contenders.join(', ')}; ${params.contenderGrowth.rounds} round(s) each)`);
+    contenderGrowth = await measureContenderGrowth(systems, clients, params.contenderGrowth);
+
     log(`failover (${params.failover.trials} trial(s) of a ${params.leaseDurationMs} ms lease)`);
     measured.push(...(await measureFailover(systems, pool, params)));
 
     log(`renew throughput (${params.throughput.leases} leases, ${params.throughput.workers} workers, ${params.throughput.rounds} round(s))`);
     measured.push(...(await measureThroughput(systems, pool, params.throughput)));
+
+    log(`leases held (${params.leaseGrowth.leases.join(', ')}; ${params.leaseGrowth.workers} workers, at least ${params.leaseGrowth.minRenews} renewals each)`);
+    leaseGrowth = await measureLeaseGrowth(systems, pool, params.leaseGrowth);
+
+    if (params.soak) {
+      log(`soak (${params.soak.minutes} min of one runAsLeader loop renewing every ${params.soak.renewEveryMs} ms)`);
+      const soakClient = pool.create().client;
+      await createLeaseTable(soakClient, SOAK_TABLE);
+      soak = await runSoak(soakClient, SOAK_TABLE, params.soak, log);
+    }
   } finally {
     pool.destroyAll();
     await db.stop();
@@ -86,7 +116,8 @@ export async function runBench(params: BenchParams, options: RunBenchOptions): P
       elapsedS: Math.round((performance.now() - began) / 100) / 10,
     },
     results,
-    targets: checkTargets(params, results),
+    growth: { leases: leaseGrowth, contenders: contenderGrowth, soak },
+    targets: checkTargets(params, results, { leases: leaseGrowth, contenders: contenderGrowth, soak }),
   };
 }
 

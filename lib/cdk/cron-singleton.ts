@@ -10,7 +10,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { LeaseValidationError } from '../runtime/errors.js';
 import { validateLeaseName } from '../runtime/validate.js';
-import { BATON_METRICS_NAMESPACE, BatonMetric, LEASE_NAME_DIMENSION, POWERTOOLS_SERVICE_DIMENSION } from './baton-metrics.js';
+import { BatonEnv, BatonMetric, DEFAULT_SERVICE_NAME, METRICS_NAMESPACE, MetricDimension } from '../runtime/contract.js';
 import { CronSingletonAlarms, type CronSingletonAlarmOptions } from './cron-singleton-alarms.js';
 import { CronSingletonDashboard } from './cron-singleton-dashboard.js';
 import { LambdaScheduleTarget } from './lambda-schedule-target.js';
@@ -252,7 +252,7 @@ export class CronSingleton extends Construct {
     const stack = Stack.of(this);
     this.table = props.table;
     this.leaseName = Token.isUnresolved(props.leaseName) ? props.leaseName : validateLeaseName('leaseName', props.leaseName);
-    this.serviceName = props.serviceName ?? 'baton';
+    this.serviceName = props.serviceName ?? DEFAULT_SERVICE_NAME;
     this.contenders = props.contenders ?? 1;
     if (!Number.isInteger(this.contenders) || this.contenders < 1 || this.contenders > MAX_CONTENDERS) {
       throw new LeaseValidationError('contenders', `must be an integer from 1 to ${MAX_CONTENDERS}, got ${props.contenders}`);
@@ -307,10 +307,10 @@ export class CronSingleton extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
         // Not overridable: the alarms' metric dimensions depend on them.
-        BATON_TABLE_NAME: props.table.tableName,
-        BATON_LEASE_NAME: this.leaseName,
-        POWERTOOLS_SERVICE_NAME: this.serviceName,
-        POWERTOOLS_METRICS_NAMESPACE: BATON_METRICS_NAMESPACE,
+        [BatonEnv.tableName]: props.table.tableName,
+        [BatonEnv.leaseName]: this.leaseName,
+        [BatonEnv.serviceName]: this.serviceName,
+        [BatonEnv.metricsNamespace]: METRICS_NAMESPACE,
       },
       bundling: {
         // esbuild is a dependency of baton-lease, so NodejsFunction finds it
@@ -407,9 +407,9 @@ export class CronSingleton extends Construct {
    */
   metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
-      namespace: BATON_METRICS_NAMESPACE,
+      namespace: METRICS_NAMESPACE,
       metricName,
-      dimensionsMap: { [POWERTOOLS_SERVICE_DIMENSION]: this.serviceName, [LEASE_NAME_DIMENSION]: this.leaseName },
+      dimensionsMap: { [MetricDimension.service]: this.serviceName, [MetricDimension.leaseName]: this.leaseName },
       statistic: cloudwatch.Stats.SUM,
       period: Duration.minutes(5),
       ...props,

@@ -5,5 +5,4 @@ export { CronSingletonAlarms, type CronSingletonAlarmOptions, type CronSingleton
 export { CronSingletonDashboard, type CronSingletonDashboardProps } from './cron-singleton-dashboard.js';
 export { LambdaScheduleTarget, type LambdaScheduleTargetProps } from './lambda-schedule-target.js';
 export { DEFAULT_RUNBOOK_URL, type AlarmOptions } from './alarm-options.js';
-export { BATON_METRICS_NAMESPACE, BatonMetric, LEASE_NAME_DIMENSION, POWERTOOLS_SERVICE_DIMENSION, type BatonMetricName } from './baton-metrics.js';
 export { BatonDemoStack, type BatonDemoStackProps } from './demo-stack.js';

@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { TTL_ATTRIBUTE } from '../runtime/create-lease-table.js';
+import { LeaseTableSchema } from '../runtime/contract.js';
 import { LeaseValidationError } from '../runtime/errors.js';
 import { validateLeaseName } from '../runtime/validate.js';
 import { LeaseTableAlarms, type LeaseTableAlarmsOptions } from './lease-table-alarms.js';
@@ -85,7 +85,7 @@ export interface GrantLeaseAccessOptions {
 }
 
 /**
- * The lease table of DESIGN.md §2: on-demand, partition key `pk` (the lease
+ * The lease table of docs/architecture.md#the-table: on-demand, partition key `pk` (the lease
  * name) and sort key `sk` (strings), TTL on `ttl` for auxiliary items,
  * point-in-time recovery on, deletion protection on and `RETAIN` by default.
  *
@@ -97,11 +97,11 @@ export interface GrantLeaseAccessOptions {
  */
 export class LeaseTable extends Construct {
   /** The partition key: the lease name. */
-  static readonly PARTITION_KEY = 'pk';
+  static readonly PARTITION_KEY = LeaseTableSchema.partitionKey;
   /** The sort key: `LEASE` for the lease item, free for auxiliary items. */
-  static readonly SORT_KEY = 'sk';
+  static readonly SORT_KEY = LeaseTableSchema.sortKey;
   /** The TTL attribute (epoch seconds) of auxiliary items. The lease item never carries it. */
-  static readonly TTL_ATTRIBUTE = TTL_ATTRIBUTE;
+  static readonly TTL_ATTRIBUTE = LeaseTableSchema.ttlAttribute;
 
   /** The underlying table. */
   readonly table: dynamodb.TableV2;

@@ -3,7 +3,8 @@ import type { CampaignParameters, HistoryRecord, WriteOutcomeKind } from './hist
 import type { ResourceEntry } from './resource.js';
 
 /**
- * The kinds of violation the checker reports, one per property of issue 6:
+ * The kinds of violation the checker reports, one per property the campaign
+ * checks (docs/decisions/chaos-campaign.md):
  * - `tokens-not-increasing`: fencing tokens accepted by a resource do not
  *   strictly increase from one tenure to the next (two tenures wrote under the
  *   same token), or the lease granted one token to two tenures;

@@ -1,4 +1,4 @@
-// The chaos campaign of issue 6 (docs/decisions/chaos-campaign.md): re-exports only.
+// The chaos campaign (docs/decisions/chaos-campaign.md): re-exports only.
 export { runCampaign, CAMPAIGN_DEFAULTS, type CampaignOptions, type CampaignResult } from './campaign.js';
 export { checkHistory, VIOLATION_KINDS, type CheckResult, type TenureView, type Violation, type ViolationKind, type WriteView } from './checker.js';
 export { readFinalState, type FinalState } from './final-state.js';

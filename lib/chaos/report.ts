@@ -1,7 +1,7 @@
 import { VIOLATION_KINDS, type CheckResult, type Violation, type ViolationKind } from './checker.js';
 import type { CampaignParameters, HistoryRecord } from './history.js';
 
-/** `chaos-report.json`. The first fields are the contract of issue 6; the rest add detail. */
+/** `chaos-report.json`. The first fields (seed through violations) are what tools may rely on; the rest add detail. */
 export interface ChaosReport {
   readonly seed: number;
   /** Length of the fault-injection phase, in seconds. */

@@ -25,7 +25,7 @@ export interface DemoRunInfo {
   readonly endedAt: number;
 }
 
-/** The counts issue 3 asks for, first in the report; each is documented on `DemoCounts`. */
+/** The counts the demo exists to show (docs/decisions/demo-evidence.md), first in the report; each is documented on `DemoCounts`. */
 export const HEADLINE_COUNTS = [
   'ticks',
   'ticksRun',

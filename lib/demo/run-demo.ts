@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createLeaseTable, DEFAULTS } from '../runtime/index.js';
+import { BatonEnv, createLeaseTable, DEFAULTS } from '../runtime/index.js';
 import { Prng } from '../sim/prng.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDBClient, startDynamoDBLocal } from '../testing/index.js';
 import { JsonlWriter, readJsonl } from './jsonl.js';
@@ -176,9 +176,9 @@ function workerEnvironment(endpoint: string, options: DemoOptions): Record<strin
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     AWS_LAMBDA_FUNCTION_NAME: 'baton-demo-example-job',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    BATON_TABLE_NAME: TABLE_NAME,
-    BATON_LEASE_NAME: LEASE_NAME,
-    POWERTOOLS_SERVICE_NAME: 'baton-demo',
+    [BatonEnv.tableName]: TABLE_NAME,
+    [BatonEnv.leaseName]: LEASE_NAME,
+    [BatonEnv.serviceName]: 'baton-demo',
     POWERTOOLS_LOG_LEVEL: 'INFO',
     BATON_DEMO_TIMEOUT_MS: String(options.functionTimeoutMs),
     BATON_DEMO_WORK_MS: `${options.workMinMs}-${options.workMaxMs}`,

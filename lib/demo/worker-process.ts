@@ -22,7 +22,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ScheduledEvent } from 'aws-lambda';
 import { createSingletonHandler, type SingletonJobContext } from '../../lambda/cron-singleton.js';
 import { appendLedgerEntry } from '../../lambda/ledger-job.js';
-import { StaleTokenError } from '../runtime/index.js';
+import { BatonEnv, StaleTokenError } from '../runtime/index.js';
 import { Prng } from '../sim/prng.js';
 import { lambdaContext } from '../testing/lambda-context.js';
 import { JsonlWriter } from './jsonl.js';
@@ -42,8 +42,8 @@ const log = new JsonlWriter<WorkerRecord>(required('BATON_DEMO_LOG'));
 const timeoutMs = Number(required('BATON_DEMO_TIMEOUT_MS'));
 const [workMinMs, workMaxMs] = required('BATON_DEMO_WORK_MS').split('-').map(Number) as [number, number];
 const random = new Prng(`${required('BATON_DEMO_SEED')}:${worker}`);
-const tableName = required('BATON_TABLE_NAME');
-const leaseName = required('BATON_LEASE_NAME');
+const tableName = required(BatonEnv.tableName);
+const leaseName = required(BatonEnv.leaseName);
 
 function record(r: WorkerRecord): void {
   log.append(r);

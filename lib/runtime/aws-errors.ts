@@ -4,7 +4,7 @@
  * errors:
  * - `throttled`: refused for capacity; certainly not applied; back off.
  * - `ambiguous`: no answer, or a 5xx: the write may or may not have landed.
- *   Resolve with one consistent read (DESIGN.md §3).
+ *   Resolve with one consistent read (docs/protocol.md#faults-that-lose-an-answer).
  * - `fatal`: any other client error (validation, missing table, access denied).
  */
 export type ErrorKind = 'throttled' | 'ambiguous' | 'fatal';

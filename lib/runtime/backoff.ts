@@ -10,13 +10,19 @@ export function fullJitterDelay(attempt: number, baseMs: number, capMs: number, 
   return Math.floor(random() * ceiling);
 }
 
+/** Attempts made by every client of this process (of this copy of the module). */
+let attemptsInProcess = 0;
+
 /**
  * A fresh owner id for one acquisition attempt: `<holderName>#<96 random bits><attempt>`.
- * The randomness keeps processes apart; the per-client attempt counter keeps
- * two attempts of one process apart even under a deterministic `random`, since
- * an attempt that found its own id in the item would count itself the winner.
+ * The randomness keeps processes apart; the attempt counter, shared by every
+ * client in the process, keeps two attempts of one process apart whatever
+ * `random` returns (two clients built with the same deterministic `random`
+ * included), since an attempt that found its own id in the item would count
+ * itself the winner.
  */
-export function newOwnerId(holderName: string, random: RandomSource, attempt: number): string {
+export function newOwnerId(holderName: string, random: RandomSource): string {
+  const attempt = attemptsInProcess++;
   let bits = '';
   for (let i = 0; i < 3; i++) bits += Math.floor(random() * 0x1_0000_0000).toString(16).padStart(8, '0');
   return `${holderName}#${bits}${attempt.toString(16).padStart(8, '0')}`;

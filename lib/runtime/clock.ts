@@ -1,7 +1,7 @@
 /**
  * Every notion of time the protocol uses reaches it through a `Clock`, so the
  * same code runs on a Lambda host, under a fake clock in unit tests, and in the
- * deterministic simulator (DESIGN.md §1).
+ * deterministic simulator (docs/architecture.md#the-parts).
  */
 export interface Clock {
   /** Wall-clock time, epoch milliseconds. Compared across workers, so it is only trusted to within `maxClockSkewMs`. */

@@ -5,14 +5,15 @@ import {
   waitUntilTableExists,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { LeaseTableSchema } from './contract.js';
 import { LeaseError } from './errors.js';
 import { validateTableName } from './validate.js';
 
 /** The TTL attribute of auxiliary items (history, candidates). The lease item never carries it. */
-export const TTL_ATTRIBUTE = 'ttl';
+export const TTL_ATTRIBUTE = LeaseTableSchema.ttlAttribute;
 
 /**
- * Creates the lease table of DESIGN.md §2 (pk/sk strings, on-demand, TTL on
+ * Creates the lease table of docs/architecture.md#the-table (pk/sk strings, on-demand, TTL on
  * `ttl`) if it does not exist, and waits until it is active. Idempotent. For
  * local use and tests; in AWS the `LeaseTable` construct does this.
  *
@@ -29,12 +30,12 @@ export async function createLeaseTable(client: DynamoDBClient, tableName: string
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
         AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
+          { AttributeName: LeaseTableSchema.partitionKey, AttributeType: 'S' },
+          { AttributeName: LeaseTableSchema.sortKey, AttributeType: 'S' },
         ],
         KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
+          { AttributeName: LeaseTableSchema.partitionKey, KeyType: 'HASH' },
+          { AttributeName: LeaseTableSchema.sortKey, KeyType: 'RANGE' },
         ],
       }),
     );

@@ -1,13 +1,13 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type TransactWriteCommandInput,
-  type UpdateCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+  GetItemCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type UpdateItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { LeaseAttribute, LeaseTableSchema } from './contract.js';
 import type { LeaseRecord } from './lease-record.js';
 import type {
   AcquireCommand,
@@ -21,7 +21,7 @@ import type {
 } from './lease-store.js';
 
 /** The sort key of the lease item; other sort keys in a lease's partition are auxiliary items. */
-export const LEASE_SORT_KEY = 'LEASE';
+export const LEASE_SORT_KEY = LeaseTableSchema.leaseSortKey;
 
 /** Either client shape the public API accepts. */
 export type AnyDynamoDBClient = DynamoDBClient | DynamoDBDocumentClient;
@@ -36,34 +36,15 @@ export function toDocumentClient(client: AnyDynamoDBClient): DynamoDBDocumentCli
 
 // Attribute names always go through ExpressionAttributeNames: several of ours
 // (token, ttl) are DynamoDB reserved words.
-const NAMES = {
-  '#holder': 'holder',
-  '#token': 'token',
-  '#expiresAt': 'expiresAt',
-  '#acquiredAt': 'acquiredAt',
-  '#renewedAt': 'renewedAt',
-  '#releasedAt': 'releasedAt',
-  '#metadata': 'metadata',
-  '#lastTick': 'lastTick',
-  '#version': 'version',
-  '#priority': 'priority',
-  '#handoffTo': 'handoffTo',
-  '#handoffPriority': 'handoffPriority',
-} as const;
+// Placeholders are `#` plus the attribute's contract key.
+const NAMES = Object.fromEntries(Object.entries(LeaseAttribute).map(([key, attribute]) => [`#${key}`, attribute]));
 
 const PLACEHOLDER = /#[A-Za-z]+/g;
-// A handful of distinct expressions exist; work out each one's names once, off the hot path.
-const namesCache = new Map<string, Record<string, string>>();
 
+/** The `ExpressionAttributeNames` an expression needs: exactly the placeholders it uses (DynamoDB rejects unused ones). */
 function namesUsedBy(...expressions: string[]): Record<string, string> {
-  const text = expressions.join(' ');
-  let names = namesCache.get(text);
-  if (names === undefined) {
-    const used = new Set(text.match(PLACEHOLDER));
-    names = Object.freeze(Object.fromEntries(Object.entries(NAMES).filter(([placeholder]) => used.has(placeholder))));
-    namesCache.set(text, names);
-  }
-  return names;
+  const used = new Set(expressions.join(' ').match(PLACEHOLDER));
+  return Object.freeze(Object.fromEntries(Object.entries(NAMES).filter(([placeholder]) => used.has(placeholder))));
 }
 
 /** Nobody holds the lease, and no handoff keeps it for a candidate of higher priority than the caller's. */
@@ -78,9 +59,12 @@ const AT_VERSION_ZERO = '#token = :seenToken AND attribute_not_exists(#version)'
 /** No candidate asked this tenure to hand over; a renew that fails on this clause tells the holder. */
 const NO_HANDOFF = 'attribute_not_exists(#handoffPriority)';
 /** The holder recorded a lower priority than the candidate's, and no request at least as high is pending. */
-const MAY_ASK = 'attribute_exists(#holder) AND #token = :token AND #priority < :priority AND (attribute_not_exists(#handoffPriority) OR #handoffPriority < :priority)';
+const MAY_ASK =
+  'attribute_exists(#holder) AND #token = :token AND #priority < :priority AND (attribute_not_exists(#handoffPriority) OR #handoffPriority < :priority)';
 /** Tick dedupe: no tick at or after this one has completed. */
 const TICK_NOT_DONE = '(attribute_not_exists(#lastTick) OR #lastTick < :tick)';
+/** Recording a tick never moves lastTick backwards: an older tick must not reopen a newer completed one. */
+const TICK_NOT_OLDER = '(attribute_not_exists(#lastTick) OR #lastTick <= :tick)';
 /** The caller's own tenure is still the current one. */
 const IS_MINE = '#holder = :owner AND #token = :token';
 /**
@@ -91,84 +75,149 @@ const IS_MINE = '#holder = :owner AND #token = :token';
 const NOT_SHORTER = '#expiresAt <= :expiresAt';
 
 /**
+ * One request shape: its expressions and the names they use, worked out once
+ * when the module loads, so the hot path only fills in values
+ * (docs/decisions/performance.md).
+ */
+interface RequestShape {
+  readonly UpdateExpression: string;
+  readonly ConditionExpression: string;
+  readonly ExpressionAttributeNames: Record<string, string>;
+}
+
+function shape(update: string, condition: string): RequestShape {
+  return { UpdateExpression: update, ConditionExpression: condition, ExpressionAttributeNames: namesUsedBy(update, condition) };
+}
+
+/** How a held lease may be taken: by wall-clock expiry, clock-free at an observed version (token, version 0 or not), or not at all. */
+type Takeover = 'expired' | 'version' | 'version-zero' | 'none';
+const TAKEOVERS = { expired: EXPIRED, version: AT_VERSION, 'version-zero': AT_VERSION_ZERO, none: undefined } as const;
+
+/** One acquire shape per combination of metadata, tick, priority and takeover rule; built lazily, then reused. */
+function acquireShape(metadata: boolean, tick: boolean, priority: boolean, takeover: Takeover): RequestShape {
+  const set = [
+    '#holder = :owner',
+    '#expiresAt = :expiresAt',
+    '#acquiredAt = :now',
+    '#renewedAt = :now',
+    ...(metadata ? ['#metadata = :metadata'] : []),
+    ...(priority ? ['#priority = :priority'] : []),
+  ];
+  // A new tenure inherits neither the previous holder's metadata and priority nor the handoff request it answered.
+  const remove = [...(metadata ? [] : ['#metadata']), ...(priority ? [] : ['#priority']), '#handoffTo', '#handoffPriority'];
+  const vacant = priority ? VACANT_FOR_PRIORITY : VACANT;
+  const rule = TAKEOVERS[takeover];
+  const free = rule === undefined ? vacant : `(${vacant} OR (${rule}))`;
+  return shape(`SET ${set.join(', ')} REMOVE ${remove.join(', ')} ADD #token :one, #version :one`, tick ? `${free} AND ${TICK_NOT_DONE}` : free);
+}
+
+const acquireShapes = new Map<string, RequestShape>();
+function acquireShapeFor(c: AcquireCommand, takeover: Takeover): RequestShape {
+  const flags = [c.metadata !== undefined, c.tick !== undefined, c.priority !== undefined] as const;
+  const id = `${flags.join()},${takeover}`;
+  let found = acquireShapes.get(id);
+  if (found === undefined) acquireShapes.set(id, (found = acquireShape(...flags, takeover)));
+  return found;
+}
+
+function releaseShape(tick: boolean): RequestShape {
+  const set = ['#expiresAt = :expiresAt', '#releasedAt = :now', '#releasedBy = :releasedBy', ...(tick ? ['#lastTick = :tick'] : [])];
+  return shape(`REMOVE #holder, #metadata SET ${set.join(', ')} ADD #version :one`, tick ? `${IS_MINE} AND ${TICK_NOT_OLDER}` : IS_MINE);
+}
+
+const SHAPES = {
+  renew: shape('SET #expiresAt = :expiresAt, #renewedAt = :now ADD #version :one', `${IS_MINE} AND ${NOT_SHORTER} AND ${NO_HANDOFF}`),
+  release: [releaseShape(false), releaseShape(true)],
+  requestHandoff: shape('SET #handoffTo = :requester, #handoffPriority = :priority ADD #version :one', MAY_ASK),
+} as const;
+
+/** Constant attribute values, marshalled once. */
+const ONE: AttributeValue = { N: '1' };
+const LEASE_SORT_KEY_VALUE: AttributeValue = { S: LEASE_SORT_KEY };
+
+/**
  * The DynamoDB adapter of the `LeaseStore` port: every operation is exactly one
  * request, and every conditional write asks for `ALL_OLD` on condition failure
  * so the caller learns the current state without a read.
  */
 export class DynamoDBLeaseStore implements LeaseStore {
-  private readonly doc: DynamoDBDocumentClient;
+  // The protocol's own requests are built as AttributeValues and sent as plain
+  // commands, skipping the document client's per-request marshalling; a
+  // document client given by the caller sends them just as well (it shares the
+  // plain client's middleware stack). The document client serves guardedWrite,
+  // whose items are the caller's, in lib-dynamodb shapes.
+  private readonly client: DynamoDBClient;
+  private readonly given: AnyDynamoDBClient;
+  #doc: DynamoDBDocumentClient | undefined;
 
   constructor(
     client: AnyDynamoDBClient,
     private readonly tableName: string,
   ) {
-    this.doc = toDocumentClient(client);
+    this.given = client;
+    // Typed as the plain client: a document client's `send` takes plain commands at run time, but its types only list its own.
+    this.client = client as DynamoDBClient;
+  }
+
+  private get doc(): DynamoDBDocumentClient {
+    return (this.#doc ??= toDocumentClient(this.given));
   }
 
   acquire(c: AcquireCommand): Promise<WriteOutcome> {
-    const set = [
-      '#holder = :owner',
-      '#expiresAt = :expiresAt',
-      '#acquiredAt = :now',
-      '#renewedAt = :now',
-      ...(c.metadata ? ['#metadata = :metadata'] : []),
-      ...(c.priority === undefined ? [] : ['#priority = :priority']),
-    ];
-    // A new tenure inherits neither the previous holder's metadata and priority nor the handoff request it answered.
-    const remove = [...(c.metadata ? [] : ['#metadata']), ...(c.priority === undefined ? ['#priority'] : []), '#handoffTo', '#handoffPriority'];
-    const update = `SET ${set.join(', ')} REMOVE ${remove.join(', ')} ADD #token :one, #version :one`;
-    const vacant = c.priority === undefined ? VACANT : VACANT_FOR_PRIORITY;
+    const values: Record<string, AttributeValue> = {
+      ':owner': { S: c.owner },
+      ':expiresAt': number(c.now + c.durationMs),
+      ':now': number(c.now),
+      ':one': ONE,
+    };
     const observed = c.clockFree?.observed;
-    const takeable = c.clockFree === undefined ? EXPIRED : observed === undefined ? undefined : observed.version === 0 ? AT_VERSION_ZERO : AT_VERSION;
-    const free = takeable === undefined ? vacant : `(${vacant} OR (${takeable}))`;
-    const condition = c.tick === undefined ? free : `${free} AND ${TICK_NOT_DONE}`;
+    const takeover: Takeover = c.clockFree === undefined ? 'expired' : observed === undefined ? 'none' : observed.version === 0 ? 'version-zero' : 'version';
+    if (takeover === 'expired') values[':staleBefore'] = number(c.now - c.skewMs);
+    if (observed !== undefined) values[':seenToken'] = number(observed.token);
+    if (takeover === 'version') values[':seenVersion'] = number(observed!.version);
+    if (c.metadata) values[':metadata'] = { M: Object.fromEntries(Object.entries(c.metadata).map(([k, v]) => [k, { S: v }])) };
+    if (c.priority !== undefined) values[':priority'] = number(c.priority);
+    if (c.tick !== undefined) values[':tick'] = number(c.tick);
     // The previous token and holder, and nothing more, are what a win needs: UPDATED_OLD.
-    return this.update(c.name, update, condition, 'UPDATED_OLD', {
-      ':owner': c.owner,
-      ':expiresAt': c.now + c.durationMs,
-      ':now': c.now,
-      ':one': 1,
-      ...(c.clockFree === undefined ? { ':staleBefore': c.now - c.skewMs } : {}),
-      ...(observed === undefined ? {} : { ':seenToken': observed.token, ...(observed.version === 0 ? {} : { ':seenVersion': observed.version }) }),
-      ...(c.metadata ? { ':metadata': c.metadata } : {}),
-      ...(c.priority === undefined ? {} : { ':priority': c.priority }),
-      ...(c.tick === undefined ? {} : { ':tick': c.tick }),
-    });
+    return this.update(c.name, acquireShapeFor(c, takeover), 'UPDATED_OLD', values);
   }
 
   renew(c: RenewCommand): Promise<WriteOutcome> {
     // A success needs no item back; a failure still returns the item (ALL_OLD on condition failure).
-    return this.update(c.name, 'SET #expiresAt = :expiresAt, #renewedAt = :now ADD #version :one', `${IS_MINE} AND ${NOT_SHORTER} AND ${NO_HANDOFF}`, 'NONE', {
-      ...mine(c),
-      ':expiresAt': c.now + c.durationMs,
-      ':now': c.now,
-      ':one': 1,
+    return this.update(c.name, SHAPES.renew, 'NONE', {
+      ':owner': { S: c.owner },
+      ':token': number(c.token),
+      ':expiresAt': number(c.now + c.durationMs),
+      ':now': number(c.now),
+      ':one': ONE,
     });
   }
 
   release(c: ReleaseCommand): Promise<WriteOutcome> {
-    const set = ['#expiresAt = :expiresAt', '#releasedAt = :now', ...(c.tick === undefined ? [] : ['#lastTick = :tick'])];
-    return this.update(c.name, `REMOVE #holder, #metadata SET ${set.join(', ')} ADD #version :one`, IS_MINE, 'NONE', {
-      ...mine(c),
-      ':now': c.now,
-      ':expiresAt': c.now + (c.reserveMs ?? 0),
-      ':one': 1,
-      ...(c.tick === undefined ? {} : { ':tick': c.tick }),
-    });
+    const values: Record<string, AttributeValue> = {
+      ':owner': { S: c.owner },
+      ':token': number(c.token),
+      ':now': number(c.now),
+      ':releasedBy': { S: c.releasedBy ?? c.owner },
+      ':expiresAt': number(c.now + (c.reserveMs ?? 0)),
+      ':one': ONE,
+    };
+    if (c.tick !== undefined) values[':tick'] = number(c.tick);
+    return this.update(c.name, SHAPES.release[c.tick === undefined ? 0 : 1]!, 'NONE', values);
   }
 
   requestHandoff(c: HandoffCommand): Promise<WriteOutcome> {
-    return this.update(c.name, 'SET #handoffTo = :requester, #handoffPriority = :priority ADD #version :one', MAY_ASK, 'NONE', {
-      ':token': c.token,
-      ':requester': c.requester,
-      ':priority': c.priority,
-      ':one': 1,
+    return this.update(c.name, SHAPES.requestHandoff, 'NONE', {
+      ':token': number(c.token),
+      ':requester': { S: c.requester },
+      ':priority': number(c.priority),
+      ':one': ONE,
     });
   }
 
   async read(name: string): Promise<LeaseRecord | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key(name), ConsistentRead: true }));
-    return out.Item ? toRecord(name, out.Item) : undefined;
+    const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: itemKey(name), ConsistentRead: true }));
+    return out.Item ? toRecord(name, unmarshall(out.Item)) : undefined;
   }
 
   async guardedWrite(c: GuardedWriteCommand): Promise<WriteOutcome> {
@@ -200,35 +249,43 @@ export class DynamoDBLeaseStore implements LeaseStore {
 
   private async update(
     name: string,
-    update: string,
-    condition: string,
+    shape: RequestShape,
     returnValues: 'UPDATED_OLD' | 'NONE',
-    values: Record<string, unknown>,
+    values: Record<string, AttributeValue>,
   ): Promise<WriteOutcome> {
-    const input: UpdateCommandInput = {
+    const input: UpdateItemCommandInput = {
       TableName: this.tableName,
-      Key: key(name),
-      UpdateExpression: update,
-      ConditionExpression: condition,
-      ExpressionAttributeNames: namesUsedBy(update, condition),
+      Key: itemKey(name),
+      UpdateExpression: shape.UpdateExpression,
+      ConditionExpression: shape.ConditionExpression,
+      ExpressionAttributeNames: shape.ExpressionAttributeNames,
       ExpressionAttributeValues: values,
       ReturnValues: returnValues,
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     };
     try {
-      const out = await this.doc.send(new UpdateCommand(input));
-      return { applied: true, before: out.Attributes ? toRecord(name, out.Attributes) : undefined };
+      const out = await this.client.send(new UpdateItemCommand(input));
+      return { applied: true, before: out.Attributes ? toRecord(name, unmarshall(out.Attributes)) : undefined };
     } catch (error) {
       if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-      // The document client does not unmarshall the item carried by an error.
-      const item = (error as { Item?: Record<string, unknown> }).Item;
-      return { applied: false, current: item ? toRecord(name, unmarshall(item as never)) : undefined };
+      const item = (error as { Item?: Record<string, AttributeValue> }).Item;
+      return { applied: false, current: item ? toRecord(name, unmarshall(item)) : undefined };
     }
   }
 }
 
-function key(name: string): { pk: string; sk: string } {
-  return { pk: name, sk: LEASE_SORT_KEY };
+/** The lease item's key in lib-dynamodb's plain shape (guardedWrite's check). */
+function key(name: string): Record<string, string> {
+  return { [LeaseTableSchema.partitionKey]: name, [LeaseTableSchema.sortKey]: LEASE_SORT_KEY };
+}
+
+/** The lease item's key as AttributeValues, for the plain commands. */
+function itemKey(name: string): Record<string, AttributeValue> {
+  return { [LeaseTableSchema.partitionKey]: { S: name }, [LeaseTableSchema.sortKey]: LEASE_SORT_KEY_VALUE };
+}
+
+function number(value: number): AttributeValue {
+  return { N: String(value) };
 }
 
 function mine(t: TenureRef): Record<string, unknown> {
@@ -250,6 +307,7 @@ export function toRecord(name: string, item: Record<string, unknown>): LeaseReco
   if (item.acquiredAt !== undefined) record.acquiredAt = num(item.acquiredAt);
   if (item.renewedAt !== undefined) record.renewedAt = num(item.renewedAt);
   if (item.releasedAt !== undefined) record.releasedAt = num(item.releasedAt);
+  if (typeof item.releasedBy === 'string') record.releasedBy = item.releasedBy;
   if (item.lastTick !== undefined) record.lastTick = num(item.lastTick);
   if (item.metadata !== undefined && typeof item.metadata === 'object') record.metadata = item.metadata as Record<string, string>;
   if (item.version !== undefined) record.version = num(item.version);

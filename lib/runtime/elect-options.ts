@@ -22,10 +22,12 @@ import { validateFunction, validateLeaseName, validateMetadata, validateMs, vali
  *   release was attempted and before the elector contends again or `elect`
  *   resolves. It is not called for an elector that never led.
  *
- * A callback that throws (or an `onStartedLeading` that rejects) follows the
- * callback error policy of docs/decisions/elector.md#callback-errors: the
- * tenure ends as above (release, then `onStoppedLeading`), the elector stops
- * contending, and `elect` rejects with that error.
+ * Callbacks follow the policy of docs/decisions/runtime.md#callbacks: one that
+ * throws, or rejects, is reported as a `callback-failed` event (a process
+ * warning without `onEvent`) and changes nothing else. For `onStartedLeading`,
+ * which is the leader's work, that means its tenure ends as if it had
+ * returned: the lease is released, `onStoppedLeading` runs, and the elector
+ * contends again after one poll period (it never spins).
  */
 export interface ElectOptions {
   /** Tenure length in ms. Must exceed `2 * renewEveryMs` and `safetyMarginMs + maxClockSkewMs`. */

@@ -9,6 +9,7 @@ import type { LeaseRecord } from './lease-record.js';
 import type { TenureVersion } from './lease-store.js';
 import { wrap } from './lease.js';
 import { renewLoop } from './run-as-leader.js';
+import { invokeCallback } from './callbacks.js';
 
 /** Polls come up to this fraction of `renewEveryMs` early, never late, so waiters do not poll in lockstep. */
 const POLL_JITTER = 0.2;
@@ -31,7 +32,7 @@ export async function elect(leases: LeaseClient, o: ResolvedElectOptions): Promi
   const observe = (current: LeaseRecord | undefined, self?: string) => {
     if (current?.holder === undefined || current.holder === lastLeader || current.holder === self) return;
     lastLeader = current.holder;
-    o.onNewLeader?.(current.holder, current);
+    invokeCallback(onEvent, name, 'onNewLeader', o.onNewLeader, current.holder, current);
   };
   // Clock-free: the version last seen, and since when. A takeover needs it unchanged for a whole lease.
   let sighting: Sighting | undefined;
@@ -60,8 +61,18 @@ export async function elect(leases: LeaseClient, o: ResolvedElectOptions): Promi
       sighting = undefined;
       askedToken = undefined;
       // Stopped while the winning write was in flight: hand the lease straight back, never start a tenure.
-      if (signal.aborted) await endTenure(result.lease);
-      else await lead(result.lease);
+      if (signal.aborted) {
+        await endTenure(result.lease);
+        break;
+      }
+      // The answer came so late that the local deadline already passed: a tenure that may not act is not started.
+      if (!result.lease.held) {
+        await endTenure(result.lease);
+        continue;
+      }
+      await lead(result.lease);
+      // One poll period before contending again: a leader function that returns (or fails) at once must not spin.
+      if (!(await pause(pollMs()))) break;
       continue;
     }
     // Read after the answer arrived: the holder sent the write behind this version earlier still.
@@ -101,14 +112,17 @@ export async function elect(leases: LeaseClient, o: ResolvedElectOptions): Promi
 
   /** How long to wait before the next poll: until a takeover could succeed, and never longer than one poll period. */
   function nextPollMs(current: LeaseRecord | undefined): number {
-    const pollMs = Math.floor(o.renewEveryMs * (1 - POLL_JITTER * random()));
     const jitterMs = Math.floor(random() * raceJitterMs);
     let untilTakeoverMs: number;
     if (current === undefined) untilTakeoverMs = 0;
     else if (o.clockFree) untilTakeoverMs = Math.max(0, sighting!.firstSeenAt + o.durationMs - clock.monotonic()) + jitterMs;
     // Free for us once our wall clock passes expiresAt + S; the condition is strict, hence + 1.
     else untilTakeoverMs = Math.max(0, current.expiresAt + maxClockSkewMs + 1 - clock.now()) + jitterMs;
-    return Math.min(pollMs, untilTakeoverMs);
+    return Math.min(pollMs(), untilTakeoverMs);
+  }
+
+  function pollMs(): number {
+    return Math.floor(o.renewEveryMs * (1 - POLL_JITTER * random()));
   }
 
   /** Sleeps unless stopped; false once `signal` aborted. */
@@ -126,23 +140,27 @@ export async function elect(leases: LeaseClient, o: ResolvedElectOptions): Promi
     const onStop = () => lease.stopActing(new LeaseError(`elect "${name}": stopped`, { cause: signal.reason }));
     if (signal.aborted) onStop();
     else signal.addEventListener('abort', onStop, { once: true, signal: tenure.signal });
-    let failure: { error: unknown } | undefined;
-    const fail = (error: unknown) => (failure ??= { error });
-    const renewing = renewLoop(lease, o.renewEveryMs, tenure.signal, { clock, random, retryBaseMs }, (current) => observe(current, lease.holder)).catch(fail);
-    try {
-      await o.onStartedLeading(lease);
-    } catch (error) {
-      fail(error);
-    }
+    const renewing = renewLoop(lease, o.renewEveryMs, tenure.signal, { clock, random, retryBaseMs }, (current) => observe(current, lease.holder));
+    // Unlike runAsLeader's, this callback is the leader's work: the tenure lasts while its promise is pending.
+    // Its failure is reported as the callback policy says (callback-failed) and ends only this tenure.
+    await new Promise<void>((resolve) => invokeCallback(onEvent, name, 'onStartedLeading', (l: Lease) => untilSettled(l, resolve), lease));
     tenure.abort();
     await renewing;
+    await endTenure(lease);
+    invokeCallback(onEvent, name, 'onStoppedLeading', o.onStoppedLeading);
+  }
+
+  /** Runs the leader's work and calls `done` once it settled or threw; its result goes on to the callback policy for reporting. */
+  function untilSettled(lease: Lease, done: () => void): unknown {
     try {
-      await endTenure(lease);
+      const work = o.onStartedLeading(lease);
+      if (work instanceof Promise) return work.finally(done);
+      done();
+      return work;
     } catch (error) {
-      fail(error);
+      done();
+      throw error;
     }
-    o.onStoppedLeading?.();
-    if (failure !== undefined) throw failure.error;
   }
 
   /** Releases (reserving the lease for a handoff's requester, if one asked) and stops the tenure's timers whatever happens. */

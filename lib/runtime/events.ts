@@ -1,3 +1,4 @@
+import type { LeaderCallbackName } from './callbacks.js';
 import type { LeaseRecord } from './lease-record.js';
 
 /**
@@ -14,7 +15,9 @@ export type LeaseEvent =
   | { type: 'handoff'; name: string; token: number; requester: string | undefined; priority: number }
   | { type: 'handoff-requested'; name: string; token: number; priority: number; applied: boolean; latencyMs: number }
   | { type: 'outcome-resolved'; name: string; operation: 'acquire' | 'renew' | 'release'; applied: boolean }
-  | { type: 'backoff'; name: string; attempt: number; delayMs: number; error: unknown };
+  | { type: 'backoff'; name: string; attempt: number; delayMs: number; error: unknown }
+  /** A leadership callback threw or rejected; the protocol went on as if it had returned (docs/decisions/runtime.md, "Callbacks"). */
+  | { type: 'callback-failed'; name: string; callback: LeaderCallbackName; error: unknown };
 
 export type LeaseEventHandler = (event: LeaseEvent) => void;
 

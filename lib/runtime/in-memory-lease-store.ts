@@ -61,13 +61,15 @@ export class InMemoryLeaseStore implements LeaseStore {
   async release(c: ReleaseCommand): Promise<WriteOutcome> {
     this.requests.release++;
     const before = this.items.get(c.name);
-    if (!isMine(before, c)) return { applied: false, current: before };
+    const tickNotOlder = c.tick === undefined || before?.lastTick === undefined || before.lastTick <= c.tick;
+    if (!isMine(before, c) || !tickNotOlder) return { applied: false, current: before };
     const { holder: _holder, metadata: _metadata, ...kept } = before;
     this.items.set(c.name, {
       ...kept,
       expiresAt: c.now + (c.reserveMs ?? 0),
       releasedAt: c.now,
       version: (kept.version ?? 0) + 1,
+      releasedBy: c.releasedBy ?? c.owner,
       ...(c.tick === undefined ? {} : { lastTick: c.tick }),
     });
     return { applied: true, before };

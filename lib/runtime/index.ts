@@ -1,7 +1,20 @@
 export type { Clock, RandomSource } from './clock.js';
+export {
+  LeaseTableSchema,
+  LeaseAttribute,
+  METRICS_NAMESPACE,
+  MetricDimension,
+  BatonMetric,
+  BATON_METRIC_UNITS,
+  BatonEnv,
+  DEFAULT_SERVICE_NAME,
+  type BatonMetricName,
+  type BatonMetricUnit,
+} from './contract.js';
 export { systemClock, systemRandom } from './system-clock.js';
 export { LeaseError, LeaseValidationError, LeaseUnavailableError, LeaseLostError, StaleTokenError, LeaseHandoffError } from './errors.js';
 export type { LeaseEvent, LeaseEventHandler } from './events.js';
+export type { LeaderCallbackName } from './callbacks.js';
 export type { LeaseRecord } from './lease-record.js';
 export type {
   LeaseStore,

@@ -58,7 +58,6 @@ export type TryAcquireResult =
 export class LeaseClient {
   readonly options: ResolvedClientOptions;
   private readonly ctx: LeaseContext;
-  #attempts = 0;
 
   /** @internal The store behind this client, for the elector's handoff requests. */
   get store(): LeaseStore {
@@ -83,7 +82,7 @@ export class LeaseClient {
   async tryAcquire(name: string, options: TryAcquireOptions, elector?: ElectorAttempt): Promise<TryAcquireResult> {
     const request = { ...this.#validateAttempt(name, options), ...elector };
     const { clock, maxClockSkewMs, onEvent } = this.options;
-    const owner = newOwnerId(this.options.holderName, this.options.random, this.#attempts++);
+    const owner = newOwnerId(this.options.holderName, this.options.random);
     const sentAt = clock.monotonic();
     const now = clock.now();
     let outcome: WriteOutcome;
@@ -216,7 +215,8 @@ export class LeaseClient {
     const sentAt = clock.monotonic();
     let outcome: WriteOutcome;
     try {
-      outcome = await this.ctx.store.release({ name, owner: current.holder, token, now: clock.now() });
+      // releasedBy tells the holder, whose own release then fails, that an operator freed its tenure.
+      outcome = await this.ctx.store.release({ name, owner: current.holder, token, now: clock.now(), releasedBy: `operator:${this.options.holderName}` });
     } catch (error) {
       throw wrap('forceRelease', name, error);
     }

@@ -1,5 +1,5 @@
 /**
- * The lease item as the protocol sees it (DESIGN.md §2), independent of how a
+ * The lease item as the protocol sees it (docs/architecture.md#the-table), independent of how a
  * store encodes it. Times are epoch milliseconds.
  */
 export interface LeaseRecord {
@@ -12,6 +12,12 @@ export interface LeaseRecord {
   readonly acquiredAt?: number;
   readonly renewedAt?: number;
   readonly releasedAt?: number;
+  /**
+   * Who ended the last released tenure: its own owner id, or `operator:<holderName>`
+   * after a `forceRelease`. It is how a holder whose release answer was lost
+   * tells its own landed release apart from an operator's.
+   */
+  readonly releasedBy?: string;
   /** Epoch ms of the last scheduled tick that completed under this lease. */
   readonly lastTick?: number;
   readonly metadata?: Readonly<Record<string, string>>;

@@ -1,7 +1,7 @@
 import type { LeaseRecord } from './lease-record.js';
 
 /**
- * The narrow storage port of the protocol (DESIGN.md §1). Each method is one
+ * The narrow storage port of the protocol (docs/architecture.md#the-parts). Each method is one
  * conditional write (or one consistent read) and its conditions are stated
  * here once; `DynamoDBLeaseStore` encodes them as condition expressions and
  * `InMemoryLeaseStore` evaluates them directly. All times in a command are the
@@ -28,11 +28,13 @@ export interface LeaseStore {
    */
   renew(command: RenewCommand): Promise<WriteOutcome>;
   /**
-   * End the tenure: applies only while `holder = owner AND token = token`.
-   * Removes holder and metadata, sets releasedAt = now, expiresAt = now +
-   * (reserveMs ?? 0), and lastTick = tick when given; version + 1. The token
-   * and a handoff request stay: with `reserveMs` the lease is kept for the
-   * requester that long.
+   * End the tenure: applies only while `holder = owner AND token = token`,
+   * and, with `tick`, while `lastTick` is absent or `<= tick` (an older tick
+   * never overwrites a newer completed one). Removes holder and metadata, sets
+   * releasedAt = now, expiresAt = now + (reserveMs ?? 0), releasedBy =
+   * releasedBy ?? owner, and lastTick = tick when given; version + 1. The
+   * token and a handoff request stay: with `reserveMs` the lease is kept for
+   * the requester that long.
    */
   release(command: ReleaseCommand): Promise<WriteOutcome>;
   /**
@@ -96,6 +98,8 @@ export interface RenewCommand extends TenureRef {
 export interface ReleaseCommand extends TenureRef {
   readonly now: number;
   readonly tick?: number;
+  /** Recorded as `releasedBy`. @default owner */
+  readonly releasedBy?: string;
   /** Keep the lease reserved for a pending handoff's requester this long. */
   readonly reserveMs?: number;
 }

@@ -2,7 +2,7 @@ import { classifyError } from './aws-errors.js';
 import { LeaseError, LeaseHandoffError, LeaseLostError, LeaseValidationError } from './errors.js';
 import { emit } from './events.js';
 import type { LeaseRecord } from './lease-record.js';
-import type { LeaseStore, WriteOutcome } from './lease-store.js';
+import type { LeaseStore, ReleaseCommand, WriteOutcome } from './lease-store.js';
 import type { ResolvedClientOptions } from './options.js';
 import { validateEpochMs } from './validate.js';
 
@@ -57,8 +57,13 @@ export class Lease implements AsyncDisposable {
   #lastSeen: LeaseRecord | undefined;
   /** A renew found a handoff request: the release then keeps the lease for the requester. */
   #handoff: LeaseRecord | undefined;
-  readonly #ended = new AbortController();
-  #timer = new AbortController();
+  // Both created on first need (docs/decisions/performance.md): a caller that
+  // never reads `signal` and has no `onEvent` hook pays for no AbortController
+  // and no timer; the deadline is then enforced where it matters, by
+  // `held`, `remainingMs()` and the check before every renew.
+  #ended: AbortController | undefined;
+  #endReason: Error | undefined;
+  #timer: AbortController | undefined;
 
   /** @internal Created by `LeaseClient`; not constructed by users. */
   constructor(
@@ -82,6 +87,12 @@ export class Lease implements AsyncDisposable {
    * reason is a `LeaseLostError`, a `LeaseHandoffError`, or a `LeaseError` on release.
    */
   get signal(): AbortSignal {
+    if (this.#ended === undefined) {
+      this.#ended = new AbortController();
+      if (this.#state === 'held' && this.remainingMs() <= 0) this.#onDeadline();
+      if (this.#state !== 'held') this.#ended.abort(this.#reason());
+      else this.#armDeadline();
+    }
     return this.#ended.signal;
   }
 
@@ -143,40 +154,61 @@ export class Lease implements AsyncDisposable {
   /**
    * Ends the tenure with one conditional write; the token stays on the item so
    * the next tenure's is larger. With `tick`, records it as `lastTick` so the
-   * same scheduled tick is not run again. Calling it again is a no-op.
-   * @throws LeaseLostError (carrying the current holder) when the lease is no longer ours; nothing is written.
+   * same scheduled tick is not run again; when a later tick is already
+   * recorded, `lastTick` keeps it (an older tick never reopens a newer one)
+   * and the lease is freed by a second write without the tick. Resolving means
+   * the tenure ended by this call (or an earlier one whose answer was lost) and
+   * `lastTick` is at least `tick`. Calling it again is a no-op.
+   * @throws LeaseLostError (carrying the current holder) when the lease is no
+   *   longer ours, an operator's `forceRelease` included; nothing is written.
+   * @throws LeaseValidationError before any request on bad input.
    */
   async release(options: { tick?: number } = {}): Promise<void> {
+    if (options === null || typeof options !== 'object') throw new LeaseValidationError('options', 'must be an object');
     const tick = options.tick === undefined ? undefined : validateEpochMs('tick', options.tick);
     if (this.#state === 'released') return;
     if (this.#state === 'superseded') throw new LeaseLostError(this.name, 'superseded', this.#lastSeen);
     // A holder past its deadline still releases: the write's condition keeps it safe,
     // and it frees the lease sooner than expiry would.
-    const { store, options: o } = this.ctx;
+    const o = this.ctx.options;
     const sentAt = o.clock.monotonic();
-    const command = {
+    // After a handoff request, keep the lease for the candidate that asked, so no lower-priority waiter slips in first.
+    const reserve = this.#handoff === undefined ? {} : { reserveMs: this.durationMs };
+    const command: ReleaseCommand = { name: this.name, owner: this.holder, token: this.token, now: o.clock.now(), ...(tick === undefined ? {} : { tick }), ...reserve };
+    let outcome = await this.#sendRelease(command);
+    let recordedTick = tick;
+    if (!outcome.applied && tick !== undefined && this.#isMine(outcome.current) && (outcome.current.lastTick ?? -Infinity) > tick) {
+      // Still ours, but a later tick is recorded: only reachable when this tenure did not
+      // dedupe on `tick` when acquired. Free the lease; lastTick already covers `tick`.
+      recordedTick = undefined;
+      outcome = await this.#sendRelease({ name: this.name, owner: this.holder, token: this.token, now: command.now, ...reserve });
+    }
+    // Free at our token and released by us: an earlier attempt of this same release landed
+    // before its answer was lost. Free at our token by anyone else (an operator) is a loss.
+    const releasedBefore =
+      !outcome.applied && outcome.current?.holder === undefined && outcome.current?.token === this.token && outcome.current.releasedBy === this.holder;
+    if (!outcome.applied && !releasedBefore) throw this.#lose(outcome.current);
+    // The abort reason is made only if someone listens: see `#reason()`.
+    this.#end('released');
+    emit(o.onEvent, {
+      type: 'released',
       name: this.name,
-      owner: this.holder,
       token: this.token,
-      now: o.clock.now(),
-      ...(tick === undefined ? {} : { tick }),
-      // Keep the lease for the candidate that asked for it, so no lower-priority waiter slips in first.
-      ...(this.#handoff === undefined ? {} : { reserveMs: this.durationMs }),
-    };
-    let outcome: WriteOutcome;
+      ...(recordedTick === undefined ? {} : { tick: recordedTick }),
+      latencyMs: o.clock.monotonic() - sentAt,
+    });
+  }
+
+  /** One release write; a lost answer is settled by one read, as for every write. */
+  async #sendRelease(command: ReleaseCommand): Promise<WriteOutcome> {
     try {
-      outcome = await store.release(command);
+      return await this.ctx.store.release(command);
     } catch (error) {
       const found = await resolveUnknownOutcome(this.ctx, this.name, 'release', error);
-      emit(o.onEvent, { type: 'outcome-resolved', name: this.name, operation: 'release', applied: !this.#isMine(found) });
+      emit(this.ctx.options.onEvent, { type: 'outcome-resolved', name: this.name, operation: 'release', applied: !this.#isMine(found) });
       if (this.#isMine(found)) throw wrap('release', this.name, error);
-      outcome = { applied: false, current: found };
+      return { applied: false, current: found };
     }
-    // Free at our token: an earlier attempt of this same release landed before its answer was lost.
-    const releasedBefore = !outcome.applied && outcome.current?.holder === undefined && outcome.current?.token === this.token;
-    if (!outcome.applied && !releasedBefore) throw this.#lose(outcome.current);
-    this.#end('released', new LeaseError(`lease "${this.name}" released`));
-    emit(o.onEvent, { type: 'released', name: this.name, token: this.token, ...(tick === undefined ? {} : { tick }), latencyMs: o.clock.monotonic() - sentAt });
   }
 
   /**
@@ -256,15 +288,28 @@ export class Lease implements AsyncDisposable {
     emit(this.ctx.options.onEvent, { type: 'lost', name: this.name, token: this.token, reason: 'deadline' });
   }
 
-  #end(state: Exclude<State, 'held'>, reason: Error): void {
+  #end(state: Exclude<State, 'held'>, reason?: Error): void {
     this.#state = state;
-    this.#timer.abort();
-    if (!this.#ended.signal.aborted) this.#ended.abort(reason);
+    this.#endReason = reason;
+    this.#timer?.abort();
+    this.#timer = undefined;
+    if (this.#ended && !this.#ended.signal.aborted) this.#ended.abort(this.#reason());
   }
 
-  /** One pending sleep per tenure, replaced on renew and cancelled when the tenure ends: no timer outlives it. */
+  /** Why the tenure ended, for `signal`: the reason given, or for a release one made now. */
+  #reason(): Error {
+    return (this.#endReason ??= new LeaseError(`lease "${this.name}" released`));
+  }
+
+  /**
+   * One pending sleep per tenure, replaced on renew and cancelled when the
+   * tenure ends: no timer outlives it. Armed only while someone can observe
+   * the deadline firing (the `signal`, or the `lost` event of `onEvent`).
+   */
   #armDeadline(): void {
-    this.#timer.abort();
+    this.#timer?.abort();
+    this.#timer = undefined;
+    if (this.#ended === undefined && this.ctx.options.onEvent === undefined) return;
     const timer = new AbortController();
     this.#timer = timer;
     this.ctx.options.clock.sleep(this.remainingMs(), timer.signal).then(

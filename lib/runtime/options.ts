@@ -25,7 +25,7 @@ export const DEFAULTS = {
 
 /** Options of `new LeaseClient(...)`. Give `tableName` and `client`, or a `store`. */
 export interface LeaseClientOptions {
-  /** The lease table (DESIGN.md §2). Required unless `store` is given. */
+  /** The lease table (docs/architecture.md#the-table). Required unless `store` is given. */
   readonly tableName?: string;
   /** A DynamoDBClient or DynamoDBDocumentClient. Required unless `store` is given. */
   readonly client?: AnyDynamoDBClient;
@@ -108,7 +108,7 @@ export function resolveClientOptions(options: LeaseClientOptions): ResolvedClien
 /**
  * A lease duration must leave the holder time to act: it stops
  * `safetyMarginMs` before its tenure ends, and others wait `maxClockSkewMs`
- * beyond it (DESIGN.md §3).
+ * beyond it (docs/protocol.md#the-holders-deadline).
  */
 export function validateDuration(field: string, value: unknown, client: ResolvedClientOptions): number {
   const durationMs = validateMs(field, value, { max: MAX_DURATION_MS });

@@ -1,4 +1,5 @@
 import { LeaseError, LeaseLostError, LeaseUnavailableError, LeaseValidationError } from './errors.js';
+import { invokeCallback } from './callbacks.js';
 import type { Lease } from './lease.js';
 import type { LeaseClient } from './lease-client.js';
 import type { LeaseRecord } from './lease-record.js';
@@ -21,15 +22,25 @@ export interface RunAsLeaderOptions {
   readonly metadata?: Readonly<Record<string, string>>;
   /** A scheduled tick: skipped if already done, and recorded as done only when `fn` succeeds. */
   readonly tick?: number;
-  /** Called once this caller leads, before `fn` runs. */
-  readonly onStartedLeading?: (lease: Lease) => void;
+  /**
+   * Called once this caller leads, before `fn` runs. Callbacks are
+   * notifications: an error they throw (or a promise they reject) is reported
+   * as a `callback-failed` event and changes nothing else; `fn` still runs and
+   * the lease is still released (docs/decisions/runtime.md, "Callbacks").
+   */
+  readonly onStartedLeading?: (lease: Lease) => unknown;
   /**
    * Called exactly once when `runAsLeader` ends, whether or not it ever led,
    * after the lease was released (or found lost) and before the call returns.
+   * An error it throws does not change the result.
    */
-  readonly onStoppedLeading?: () => void;
-  /** Called with the holder each time a different other leader is observed: a lost race, or a renew or release that found a successor. */
-  readonly onNewLeader?: (holder: string, current: LeaseRecord) => void;
+  readonly onStoppedLeading?: () => unknown;
+  /**
+   * Called with the holder each time a different other leader is observed: a
+   * lost race, or a renew or release that found a successor. An error it
+   * throws does not end the renew loop nor change the result.
+   */
+  readonly onNewLeader?: (holder: string, current: LeaseRecord) => unknown;
 }
 
 /** How a `runAsLeader` call ended. */
@@ -39,9 +50,11 @@ export type RunAsLeaderResult<T> =
       readonly token: number;
       readonly value: T;
       /**
-       * False when the release (and so the tick) was not recorded: the tenure
-       * had been superseded, or the release failed (`releaseError`). The lease
-       * then frees itself at expiry.
+       * True exactly when this call's release ended the tenure and, with
+       * `tick`, the tick is recorded (`lastTick >= tick`). False when the tenure
+       * had been superseded or freed by an operator's `forceRelease`, or the
+       * release failed (`releaseError`): the tick is then not recorded and a
+       * later invocation of it may run. A lease still held frees itself at expiry.
        */
       readonly released: boolean;
       readonly releaseError?: unknown;
@@ -52,7 +65,7 @@ export type RunAsLeaderResult<T> =
 const RENEW_JITTER = 0.2;
 
 /**
- * The leadership loop of DESIGN.md §3; see `LeaseClient.runAsLeader`.
+ * The leadership loop; see `LeaseClient.runAsLeader` and docs/architecture.md#a-tick-from-the-schedule-to-the-fenced-write.
  * Everything it starts (renew timer, deadline timer) is stopped before it
  * returns, so a Lambda is idle once its handler returns.
  */
@@ -63,12 +76,12 @@ export async function runAsLeader<T>(
   options: RunAsLeaderOptions,
 ): Promise<RunAsLeaderResult<T>> {
   const o = validate(leases, fn, options);
-  const { clock, random, retryBaseMs } = leases.options;
+  const { clock, random, retryBaseMs, onEvent } = leases.options;
   let lastLeader: string | undefined;
   const observe = (current: LeaseRecord | undefined) => {
     if (current?.holder === undefined || current.holder === lastLeader) return;
     lastLeader = current.holder;
-    o.onNewLeader?.(current.holder, current);
+    invokeCallback(onEvent, name, 'onNewLeader', o.onNewLeader, current.holder, current);
   };
   const stop = new AbortController();
   let lease: Lease | undefined;
@@ -99,7 +112,7 @@ export async function runAsLeader<T>(
         () => undefined,
       );
     }
-    o.onStartedLeading?.(held);
+    invokeCallback(onEvent, name, 'onStartedLeading', o.onStartedLeading, held);
     const renewing = renewLoop(held, o.renewEveryMs, stop.signal, { clock, random, retryBaseMs }, observe);
     let value: T;
     try {
@@ -124,7 +137,7 @@ export async function runAsLeader<T>(
     stop.abort();
     // Whatever happened, no timer of this tenure survives the call.
     lease?.stopActing(new LeaseError(`runAsLeader "${name}" ended`));
-    o.onStoppedLeading?.();
+    invokeCallback(onEvent, name, 'onStoppedLeading', o.onStoppedLeading);
   }
 }
 

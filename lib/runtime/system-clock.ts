@@ -3,7 +3,7 @@ import type { Clock, RandomSource } from './clock.js';
 
 /**
  * The real clock: the only place in `lib/runtime` that touches the host's
- * timers, time and randomness (DESIGN.md §1).
+ * timers, time and randomness (docs/architecture.md#the-parts).
  */
 export const systemClock: Clock = {
   now: () => Date.now(),

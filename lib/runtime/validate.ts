@@ -1,6 +1,6 @@
 import { LeaseValidationError } from './errors.js';
 
-/** Lease names: 1–200 characters of `[A-Za-z0-9._:/@-]` (DESIGN.md §2). */
+/** Lease names: 1–200 characters of `[A-Za-z0-9._:/@-]` (docs/architecture.md#the-table). */
 const LEASE_NAME = /^[A-Za-z0-9._:/@-]{1,200}$/;
 /** DynamoDB table names: 3–255 characters of `[A-Za-z0-9_.-]`. */
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;

@@ -31,6 +31,8 @@ interface Slot {
   readonly storage: Map<string, unknown>;
   status: NodeStatus;
   incarnation: number;
+  /** How many times this node has booted (incarnation also counts crashes). */
+  boots: number;
   deferred: (() => void)[];
   instance: ElectionNode | undefined;
   leading: { epoch: number; token: number | undefined } | undefined;
@@ -93,6 +95,7 @@ export class Cluster {
         storage: new Map(),
         status: 'crashed',
         incarnation: 0,
+        boots: 0,
         deferred: [],
         instance: undefined,
         leading: undefined,
@@ -197,6 +200,7 @@ export class Cluster {
 
   private boot(slot: Slot): void {
     slot.incarnation++;
+    slot.boots++;
     slot.status = 'up';
     slot.deferred = [];
     this.timeline.status(this.sim.now, slot.id, 'up');
@@ -209,6 +213,7 @@ export class Cluster {
     return {
       id: slot.id,
       nodeIds: this.options.nodeIds,
+      incarnation: slot.boots,
       now: () => slot.clock.wall(),
       monotonic: () => slot.clock.monotonic(),
       setTimer: (localMs, fire) => this.timer(slot, incarnation, slot.clock.toTrueDuration(localMs), fire),

@@ -17,6 +17,8 @@ export interface NodeContext {
   readonly id: number;
   /** Every node id in the cluster, ascending, including this one. */
   readonly nodeIds: readonly number[];
+  /** 1 on the node's first boot, then one more on every restart. */
+  readonly incarnation: number;
   /** Local wall clock, epoch ms (offset and drift applied). */
   now(): number;
   /** Local monotonic clock, ms (drift applied, never steps). */
@@ -57,3 +59,32 @@ export interface ElectionNode {
 }
 
 export type NodeFactory = (ctx: NodeContext) => ElectionNode;
+
+/**
+ * Knobs that set up an experiment rather than tune an algorithm; the
+ * algorithms that support them (Bully, Ring, Raft) read them from their options.
+ */
+export interface ExperimentOptions {
+  /**
+   * Boot as if this node had already won an election: no boot election, every
+   * other node follows it from the start. Only the first boot; a restart runs
+   * the algorithm as usual.
+   */
+  readonly establishedLeader?: number;
+  /**
+   * The node that notices a failed leader first: every other node waits twice
+   * as long before it suspects the leader, so that one election, started by
+   * this node, is what gets measured.
+   */
+  readonly detector?: number;
+}
+
+/** The failure-detection timeout of `ctx`'s node under `experiment`'s detector setting. */
+export function detectionTimeoutMs(ctx: NodeContext, experiment: ExperimentOptions, timeoutMs: number): number {
+  return experiment.detector === undefined || experiment.detector === ctx.id ? timeoutMs : 2 * timeoutMs;
+}
+
+/** Whether this boot should start from `experiment.establishedLeader` instead of electing. */
+export function startsEstablished(ctx: NodeContext, experiment: ExperimentOptions): boolean {
+  return experiment.establishedLeader !== undefined && ctx.incarnation === 1;
+}

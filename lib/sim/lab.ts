@@ -1,9 +1,15 @@
 import { ALGORITHMS, ALGORITHM_NAMES, type AlgorithmName, type AlgorithmOptions } from './algorithms.js';
+import { BATON_DEFAULTS } from './baton.js';
+import { BULLY_DEFAULTS } from './bully.js';
+import { PAXOS_DEFAULTS } from './paxos.js';
+import { RAFT_DEFAULTS } from './raft.js';
+import { RING_DEFAULTS } from './ring.js';
+import { ZOOKEEPER_DEFAULTS } from './zookeeper.js';
 import { Cluster, DEFAULT_WORKLOAD, type ClusterOptions, type Service, type WorkloadOptions } from './cluster.js';
 import { computeMetrics, type Metrics } from './metrics.js';
 import { Network, type NetworkOptions } from './network.js';
 import { Prng } from './prng.js';
-import { RUN_MS, SCENARIOS, SCENARIO_NAMES, ntpClocks, type ScenarioName } from './scenarios.js';
+import { DEFAULT_FAULT_TIMING, RUN_MS, SCENARIOS, SCENARIO_NAMES, ntpClocks, type FaultTiming, type ScenarioName } from './scenarios.js';
 import { Simulator } from './simulator.js';
 import type { Timeline } from './timeline.js';
 
@@ -18,6 +24,15 @@ export interface RunOptions {
   readonly network?: Partial<NetworkOptions>;
   readonly workload?: WorkloadOptions;
   readonly algorithmOptions?: AlgorithmOptions;
+  /**
+   * When the scenario's fault strikes and ends. `jitterMs: 'heartbeat'` draws
+   * the fault within one heartbeat period of the algorithm (`heartbeatPeriodMs`):
+   * a crash at a uniformly random phase of the leader's heartbeat interval.
+   * @default DEFAULT_FAULT_TIMING
+   */
+  readonly faults?: Partial<Omit<FaultTiming, 'jitterMs'>> & { readonly jitterMs?: number | 'heartbeat' };
+  /** Experiment setup, for the algorithms in `EXPERIMENT_ALGORITHMS`. */
+  readonly experiment?: Experiment;
   readonly trace?: ClusterOptions['trace'];
   /** Called once the cluster and its faults are set up, before any node starts: tests schedule their own probes here. */
   readonly instrument?: (cluster: Cluster, service: Service | undefined) => void;
@@ -41,6 +56,81 @@ export interface RunResult {
 export const DEFAULT_NODES = 5;
 
 /**
+ * How a measurement is set up, beyond the algorithm's own settings. Only
+ * Bully, Ring and Raft support these; the others reject them.
+ */
+export interface Experiment {
+  /** Boot with the highest id already leading (Raft: in term 1), so the first fault meets an established leader. */
+  readonly establishedLeader?: boolean;
+  /** The node that notices a failed leader first; every other node takes twice as long. */
+  readonly detector?: number;
+  /** Ring only: the ring's order, ascending ids or a random permutation drawn from the seed. @default 'ascending' */
+  readonly ringOrder?: 'ascending' | 'random';
+}
+
+export const EXPERIMENT_ALGORITHMS: readonly AlgorithmName[] = ['bully', 'ring', 'raft'];
+
+/**
+ * The period at which an algorithm's leader proves it is alive (heartbeat,
+ * renewal, session ping), under `options`: what a crash phase is drawn within.
+ */
+export function heartbeatPeriodMs(algorithm: AlgorithmName, options: AlgorithmOptions = {}): number {
+  switch (algorithm) {
+    case 'bully':
+      return options.bully?.heartbeatMs ?? BULLY_DEFAULTS.heartbeatMs;
+    case 'ring':
+      return options.ring?.heartbeatMs ?? RING_DEFAULTS.heartbeatMs;
+    case 'raft':
+      return options.raft?.heartbeatMs ?? RAFT_DEFAULTS.heartbeatMs;
+    case 'paxos':
+      return options.paxos?.renewEveryMs ?? PAXOS_DEFAULTS.renewEveryMs;
+    case 'zookeeper':
+      // The client pings at a third of the session timeout.
+      return (options.zookeeper?.sessionTimeoutMs ?? ZOOKEEPER_DEFAULTS.sessionTimeoutMs) / 3;
+    case 'baton':
+      return options.baton?.renewEveryMs ?? (options.baton?.durationMs ?? BATON_DEFAULTS.durationMs) / 3;
+    default:
+      throw new RangeError(`no heartbeat period known for ${String(algorithm)}`);
+  }
+}
+
+/** `options` with the experiment's settings written into the algorithm's own options. */
+function withExperiment(
+  algorithm: AlgorithmName,
+  options: AlgorithmOptions,
+  experiment: Experiment,
+  nodeIds: readonly number[],
+  prng: Prng,
+): AlgorithmOptions {
+  const { establishedLeader, detector, ringOrder } = experiment;
+  if (establishedLeader === undefined && detector === undefined && ringOrder === undefined) return options;
+  if (!EXPERIMENT_ALGORITHMS.includes(algorithm)) {
+    throw new RangeError(`${algorithm} does not support experiment settings; use ${EXPERIMENT_ALGORITHMS.join(', ')}`);
+  }
+  if (detector !== undefined && !nodeIds.includes(detector)) throw new RangeError(`detector must be a node id from 1 to ${nodeIds.length}, got ${detector}`);
+  if (ringOrder !== undefined && algorithm !== 'ring') throw new RangeError(`ringOrder applies to ring only, not ${algorithm}`);
+  const common = {
+    ...(establishedLeader === true ? { establishedLeader: Math.max(...nodeIds) } : {}),
+    ...(detector === undefined ? {} : { detector }),
+  };
+  const order = ringOrder === 'random' ? shuffle(nodeIds, prng) : undefined;
+  return {
+    ...options,
+    [algorithm]: { ...options[algorithm], ...common, ...(order === undefined ? {} : { order }) },
+  };
+}
+
+/** A uniformly random permutation (Fisher–Yates). */
+function shuffle<T>(items: readonly T[], prng: Prng): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = prng.int(0, i);
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+/**
  * Runs one algorithm through one scenario. Every random choice comes from
  * streams derived from `seed` and the scenario name, so the same arguments
  * give the same run; and the scenario's own choices (which partner joins the
@@ -61,7 +151,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   const clocks = (scenario.clocks ?? ntpClocks)(nodeIds, new Prng(`${seed}/clocks`));
   const sim = new Simulator();
   const network = new Network(sim, new Prng(`${seed}/network`), options.network);
-  const algorithmOptions = options.algorithmOptions ?? {};
+  const algorithmOptions = withExperiment(options.algorithm, options.algorithmOptions ?? {}, options.experiment ?? {}, nodeIds, new Prng(`${seed}/ring-order`));
   const cluster = new Cluster(sim, network, {
     seed,
     nodeIds,
@@ -73,7 +163,13 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   const service = algorithm.service?.(cluster, algorithmOptions);
   if (service !== undefined) cluster.setService(service);
 
-  scenario.setup(cluster, new Prng(`${seed}/scenario`));
+  const jitter = options.faults?.jitterMs ?? DEFAULT_FAULT_TIMING.jitterMs;
+  const faults: FaultTiming = {
+    ...DEFAULT_FAULT_TIMING,
+    ...options.faults,
+    jitterMs: jitter === 'heartbeat' ? heartbeatPeriodMs(options.algorithm, algorithmOptions) : jitter,
+  };
+  scenario.setup(cluster, new Prng(`${seed}/scenario`), faults);
   options.instrument?.(cluster, service);
   cluster.startAll();
   if (algorithm.async) await sim.runUntilAsync(durationMs);
@@ -101,14 +197,19 @@ export interface LabOptions {
   readonly nodes?: number;
   readonly algorithms?: readonly AlgorithmName[];
   readonly scenarios?: readonly ScenarioName[];
+  /** Settings applied to every run. */
+  readonly settings?: LabSettings;
 }
+
+/** The knobs of `runScenario` that a whole lab run can share (the CLI's flags). */
+export type LabSettings = Pick<RunOptions, 'durationMs' | 'network' | 'algorithmOptions' | 'faults' | 'experiment'>;
 
 /** Every requested algorithm through every requested scenario, in table order. */
 export async function runLab(options: LabOptions): Promise<RunResult[]> {
   const results: RunResult[] = [];
   for (const algorithm of options.algorithms ?? ALGORITHM_NAMES) {
     for (const scenario of options.scenarios ?? SCENARIO_NAMES) {
-      results.push(await runScenario({ algorithm, scenario, seed: options.seed, nodes: options.nodes ?? DEFAULT_NODES }));
+      results.push(await runScenario({ ...options.settings, algorithm, scenario, seed: options.seed, nodes: options.nodes ?? DEFAULT_NODES }));
     }
   }
   return results;

@@ -27,3 +27,12 @@ export function sampleLatency(model: LatencyModel, prng: Prng): number {
       return Math.min(model.maxMs, model.minMs + Math.exp(prng.normal(Math.log(model.medianMs), model.sigma)));
   }
 }
+
+/**
+ * A log-normal link described by its median one-way latency, shaped like
+ * `DEFAULT_LATENCY` (which is `lognormalWithMedian(3)`): a floor of a third of
+ * the median, the rest log-normal, a tail capped at 20 times the median.
+ */
+export function lognormalWithMedian(medianMs: number, sigma = 0.8): LatencyModel {
+  return { kind: 'lognormal', minMs: medianMs / 3, medianMs: (2 * medianMs) / 3, sigma, maxMs: 20 * medianMs };
+}

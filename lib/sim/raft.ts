@@ -1,10 +1,10 @@
-import type { ElectionNode, NodeContext, NodeFactory, NodeTimer } from './election-node.js';
+import { detectionTimeoutMs, startsEstablished, type ElectionNode, type ExperimentOptions, type NodeContext, type NodeFactory, type NodeTimer } from './election-node.js';
 
 /**
- * Raft's leader election (Ongaro & Ousterhout, §5.2), without log replication:
+ * Raft's leader election (Ongaro & Ousterhout, section 5.2 of the Raft paper), without log replication:
  * every log is empty, so the up-to-date check on RequestVote always passes and
  * is left out. `currentTerm` and `votedFor` are written to durable storage
- * before any reply, as §5 requires; that is what keeps "one leader per term"
+ * before any reply, as section 5 of the paper requires; that is what keeps "one leader per term"
  * true across crashes.
  *
  * As in the paper, a leader steps down only when it sees a higher term. It does
@@ -12,10 +12,17 @@ import type { ElectionNode, NodeContext, NodeFactory, NodeTimer } from './electi
  * does), so a leader cut off on a minority keeps believing it leads: the lab
  * measures exactly that as split brain.
  */
-export interface RaftOptions {
+export interface RaftOptions extends ExperimentOptions {
   readonly heartbeatMs: number;
   readonly electionTimeoutMinMs: number;
   readonly electionTimeoutMaxMs: number;
+  /**
+   * Time to write `currentTerm` and `votedFor` to stable storage (a disk sync)
+   * before a vote reply goes out. The state changes at once; only the reply
+   * waits. Heartbeats carry no log entries here, so nothing else waits on disk.
+   * @default 0
+   */
+  readonly persistMs?: number;
 }
 
 export const RAFT_DEFAULTS: RaftOptions = { heartbeatMs: 100, electionTimeoutMinMs: 500, electionTimeoutMaxMs: 1000 };
@@ -41,7 +48,26 @@ export class RaftNode implements ElectionNode {
     private readonly ctx: NodeContext,
     private readonly options: RaftOptions = RAFT_DEFAULTS,
   ) {
+    if (startsEstablished(ctx, options)) {
+      // Term 1 was won by the established leader, with every vote.
+      const leader = options.establishedLeader as number;
+      this.persist(1, leader);
+      if (leader === ctx.id) {
+        this.becomeLeader();
+        return;
+      }
+    }
     this.resetElectionTimer();
+  }
+
+  /**
+   * Sends a heartbeat to every follower now, out of schedule. The Raft paper's
+   * election benchmark does this just before crashing the leader, so that every
+   * follower's timer starts from the same instant and split votes are likely.
+   */
+  heartbeatNow(): void {
+    if (this.role !== 'leader') return;
+    for (const peer of this.peers()) this.ctx.send(peer, { type: 'AppendEntries', term: this.currentTerm } satisfies RaftMessage);
   }
 
   get currentTerm(): number {
@@ -59,7 +85,7 @@ export class RaftNode implements ElectionNode {
 
   onMessage(from: number, raw: unknown): void {
     const message = raw as RaftMessage;
-    // §5.1: any message carrying a higher term makes us a follower of that term.
+    // Raft paper, section 5.1: any message carrying a higher term makes us a follower of that term.
     if (message.term > this.currentTerm) this.becomeFollower(message.term);
     switch (message.type) {
       case 'RequestVote':
@@ -79,7 +105,10 @@ export class RaftNode implements ElectionNode {
       this.persist(term, from);
       this.resetElectionTimer();
     }
-    this.ctx.send(from, { type: 'RequestVoteReply', term: this.currentTerm, granted: grant } satisfies RaftMessage);
+    const reply = { type: 'RequestVoteReply', term: this.currentTerm, granted: grant } satisfies RaftMessage;
+    const persistMs = this.options.persistMs ?? 0;
+    if (persistMs > 0) this.ctx.setTimer(persistMs, () => this.ctx.send(from, reply));
+    else this.ctx.send(from, reply);
   }
 
   private onVoteReply(from: number, term: number, granted: boolean): void {
@@ -135,7 +164,8 @@ export class RaftNode implements ElectionNode {
 
   private resetElectionTimer(): void {
     this.electionTimer?.cancel();
-    const timeout = this.ctx.random.uniform(this.options.electionTimeoutMinMs, this.options.electionTimeoutMaxMs);
+    const drawn = this.ctx.random.uniform(this.options.electionTimeoutMinMs, this.options.electionTimeoutMaxMs);
+    const timeout = detectionTimeoutMs(this.ctx, this.options, drawn);
     this.electionTimer = this.ctx.setTimer(timeout, () => {
       if (this.role !== 'leader') this.startElection();
     });

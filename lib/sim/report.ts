@@ -1,5 +1,5 @@
 import type { AlgorithmName } from './algorithms.js';
-import type { RunResult } from './lab.js';
+import type { LabSettings, RunResult } from './lab.js';
 import { METRIC_NAMES, type Metrics } from './metrics.js';
 import type { ScenarioName } from './scenarios.js';
 
@@ -7,6 +7,8 @@ import type { ScenarioName } from './scenarios.js';
 export interface LabReport {
   readonly seed: number;
   readonly nodes: number;
+  /** The knobs the run was given, when any (absent for the stock lab). */
+  readonly settings?: LabSettings;
   readonly rows: readonly ReportRow[];
 }
 
@@ -16,10 +18,11 @@ export interface ReportRow {
   readonly metrics: Metrics;
 }
 
-export function buildReport(seed: number, nodes: number, results: readonly RunResult[]): LabReport {
+export function buildReport(seed: number, nodes: number, results: readonly RunResult[], settings?: LabSettings): LabReport {
   return {
     seed,
     nodes,
+    ...(settings === undefined || Object.keys(settings).length === 0 ? {} : { settings }),
     rows: results.map((r) => ({
       algorithm: r.algorithm,
       scenario: r.scenario,

@@ -1,6 +1,6 @@
 /**
  * The resource leaders write to, in its fenced form: like `fencedUpdate`
- * (DESIGN.md §3), it accepts a write only when the writer's token is at least
+ * (docs/protocol.md#what-fencing-adds-and-what-it-does-not), it accepts a write only when the writer's token is at least
  * the highest it has seen (`attribute_not_exists(fence) OR fence <= :token`)
  * and then raises the fence. A write without a token cannot be checked and is
  * accepted: that is the position Bully and Ring leave a resource in.

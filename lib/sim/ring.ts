@@ -1,4 +1,4 @@
-import type { ElectionNode, NodeContext, NodeFactory, NodeTimer } from './election-node.js';
+import { detectionTimeoutMs, startsEstablished, type ElectionNode, type ExperimentOptions, type NodeContext, type NodeFactory, type NodeTimer } from './election-node.js';
 
 /**
  * Chang–Roberts ring election (1979), with failed nodes skipped. Nodes sit on a
@@ -14,7 +14,13 @@ import type { ElectionNode, NodeContext, NodeFactory, NodeTimer } from './electi
  * leader's liveness travels the same way: a HEARTBEAT sent around the ring.
  * Like Bully, nothing is counted: each side of a partition closes its own ring.
  */
-export interface RingOptions {
+export interface RingOptions extends ExperimentOptions {
+  /**
+   * The ring, clockwise: a permutation of the node ids. Defaults to ascending
+   * id order, where a single initiator's election always takes the same path;
+   * a random order is what Chang–Roberts' average-case analysis assumes.
+   */
+  readonly order?: readonly number[];
   readonly heartbeatMs: number;
   /** A node that sees no leader heartbeat for this long starts an election. */
   readonly leaderTimeoutMs: number;
@@ -62,6 +68,7 @@ export class RingNode implements ElectionNode {
   private electionTimer: NodeTimer | undefined;
   private heartbeatTimer: NodeTimer | undefined;
   private readonly lastBeat = new Map<number, number>();
+  private readonly ring: readonly number[];
 
   constructor(
     private readonly ctx: NodeContext,
@@ -69,7 +76,9 @@ export class RingNode implements ElectionNode {
   ) {
     // Random start, so that hops of a restarted node are not mistaken for its earlier incarnation's.
     this.seq = ctx.random.int(0, 2 ** 30);
-    this.startElection();
+    this.ring = options.order ?? ctx.nodeIds;
+    if (startsEstablished(ctx, options)) this.startEstablished(options.establishedLeader as number);
+    else this.startElection();
   }
 
   onMessage(from: number, raw: unknown): void {
@@ -138,6 +147,16 @@ export class RingNode implements ElectionNode {
     }
     this.resetLeaderTimer();
     this.forward({ type: 'Heartbeat', leader, beat }, ttl);
+  }
+
+  private startEstablished(leader: number): void {
+    this.leader = leader;
+    if (leader !== this.ctx.id) {
+      this.resetLeaderTimer();
+      return;
+    }
+    this.ctx.lead();
+    this.heartbeat();
   }
 
   private startElection(): void {
@@ -210,7 +229,7 @@ export class RingNode implements ElectionNode {
   }
 
   private successor(): number | undefined {
-    const ids = this.ctx.nodeIds;
+    const ids = this.ring;
     const start = ids.indexOf(this.ctx.id);
     const now = this.ctx.monotonic();
     for (let step = 1; step < ids.length; step++) {
@@ -230,7 +249,7 @@ export class RingNode implements ElectionNode {
 
   private resetLeaderTimer(): void {
     this.leaderTimer?.cancel();
-    this.leaderTimer = this.ctx.setTimer(this.options.leaderTimeoutMs, () => {
+    this.leaderTimer = this.ctx.setTimer(detectionTimeoutMs(this.ctx, this.options, this.options.leaderTimeoutMs), () => {
       this.leader = undefined;
       this.startElection();
     });

@@ -20,6 +20,7 @@ export class Simulator {
   private seq = 0;
   private time = 0;
   private processed = 0;
+  private halted = false;
 
   /** Virtual time in milliseconds since the start of the run. */
   get now(): number {
@@ -28,6 +29,15 @@ export class Simulator {
 
   get eventsProcessed(): number {
     return this.processed;
+  }
+
+  /**
+   * Ends the run early: `runUntil` returns after the current event, leaving
+   * the clock where it is. For measurements that know their answer before the
+   * run's planned end.
+   */
+  halt(): void {
+    this.halted = true;
   }
 
   /** Runs `fire` after `delayMs` of virtual time (clamped at zero). Same-time events run in scheduling order. */
@@ -56,7 +66,7 @@ export class Simulator {
     for (let event = this.takeDue(endMs); event !== undefined; event = this.takeDue(endMs)) {
       event.fire();
     }
-    this.time = Math.max(this.time, endMs);
+    if (!this.halted) this.time = Math.max(this.time, endMs);
   }
 
   /**
@@ -73,11 +83,12 @@ export class Simulator {
       event.fire();
       await drainMicrotasks();
     }
-    this.time = Math.max(this.time, endMs);
+    if (!this.halted) this.time = Math.max(this.time, endMs);
   }
 
   private takeDue(endMs: number): QueuedEvent | undefined {
     for (;;) {
+      if (this.halted) return undefined;
       const head = this.heap[0];
       if (head === undefined || head.time > endMs) return undefined;
       this.pop();

@@ -13,7 +13,7 @@ function policyStatements(template: Template): unknown[] {
 }
 
 describe('LeaseTable', () => {
-  it('is the table of DESIGN.md §2: on-demand, pk/sk strings, TTL on ttl, PITR and deletion protection on', () => {
+  it('is the lease table: on-demand, pk/sk strings, TTL on ttl, PITR and deletion protection on', () => {
     const { stack } = testStack();
 
     new LeaseTable(stack, 'Leases');

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runBaton } from '../support/cli.js';
+import { runLab } from '../support/cli.js';
 import type { RunRecord } from '../../lib/demo/records.js';
 import type { DemoReport } from '../../lib/demo/report-json.js';
 
@@ -22,7 +22,7 @@ function alive(pid: number): boolean {
 
 describe('baton demo', () => {
   it('runs 3 workers for 8 s against DynamoDB Local and writes a passing report', { timeout: 90_000 }, async () => {
-    const { code, output } = await runBaton(['demo', '--duration', '8', '--workers', '3'], cwd);
+    const { code, output } = await runLab(['demo', '--duration', '8', '--workers', '3'], cwd);
     expect(code, output).toBe(0);
 
     const report = JSON.parse(readFileSync(join(cwd, 'demo-report.json'), 'utf8')) as DemoReport;

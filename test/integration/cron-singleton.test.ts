@@ -2,9 +2,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLeaseTable, LeaseClient, StaleTokenError } from '../../lib/runtime/index.js';
+import { BatonMetric, createLeaseTable, LeaseClient, StaleTokenError } from '../../lib/runtime/index.js';
 import { FakeClock, lambdaContext, scheduledEvent } from '../../lib/testing/index.js';
-import { createSingletonHandler, METRIC, type SingletonHandlerOptions, type SingletonJobContext } from '../../lambda/cron-singleton.js';
+import { createSingletonHandler, type SingletonHandlerOptions, type SingletonJobContext } from '../../lambda/cron-singleton.js';
 import { appendLedgerEntry, LEDGER_HEAD } from '../../lambda/ledger-job.js';
 import { countRequests, testClient, uniqueTableName } from '../support/dynamodb.js';
 
@@ -50,9 +50,9 @@ describe('createSingletonHandler', () => {
     expect(ran).toHaveLength(1);
     expect(ran[0]).toMatchObject({ tick: TICK, token: 1 });
     expect(await new LeaseClient({ tableName, client }).describe(leaseName)).toMatchObject({ lastTick: TICK, token: 1 });
-    expect(metrics.count(METRIC.acquired)).toBe(1);
-    expect(metrics.count(METRIC.leaderRun)).toBe(1);
-    expect(metrics.count(METRIC.acquireLatency)).toBe(1);
+    expect(metrics.count(BatonMetric.LeaseAcquired)).toBe(1);
+    expect(metrics.count(BatonMetric.LeaderRun)).toBe(1);
+    expect(metrics.count(BatonMetric.AcquireLatency)).toBe(1);
   });
 
   it('makes a follower return after exactly one request, naming the holder', async () => {
@@ -68,7 +68,7 @@ describe('createSingletonHandler', () => {
     expect(requests.byOperation()).toEqual({ UpdateItem: 1 });
     expect(result).toMatchObject({ status: 'skipped', reason: 'held', holder: holder.lease.holder, token: 1 });
     expect(ran).toBe(false);
-    expect(metrics.count(METRIC.contended)).toBe(1);
+    expect(metrics.count(BatonMetric.LeaseContended)).toBe(1);
     expect(elapsedMs).toBeLessThan(5_000); // no sleeping: returns on the one answer
     await holder.lease.release();
   });
@@ -84,7 +84,7 @@ describe('createSingletonHandler', () => {
     expect(again).toMatchObject({ status: 'skipped', reason: 'tick-done' });
     expect(requests.total()).toBe(1);
     expect(runs).toBe(1);
-    expect(metrics.count(METRIC.duplicate)).toBe(1);
+    expect(metrics.count(BatonMetric.TickDuplicateSkipped)).toBe(1);
     // The next tick runs.
     await expect(h(scheduledEvent(TICK + 60_000), lambdaContext())).resolves.toMatchObject({ status: 'ran', token: 2 });
   });
@@ -99,7 +99,7 @@ describe('createSingletonHandler', () => {
     const item = await new LeaseClient({ tableName, client }).describe(leaseName);
     expect(item?.lastTick).toBeUndefined();
     expect(item?.holder).toBeUndefined();
-    expect(metrics.count(METRIC.jobFailed)).toBe(1);
+    expect(metrics.count(BatonMetric.JobFailed)).toBe(1);
     await expect(h(scheduledEvent(TICK), lambdaContext())).resolves.toMatchObject({ status: 'ran', token: 2 });
   });
 
@@ -140,10 +140,10 @@ describe('createSingletonHandler', () => {
     const next = handler(leaseName, ledger, { clock: clock.skewed(60_000) });
     const nextResult = await next.h(scheduledEvent(TICK + 60_000), lambdaContext({ timeoutMs: 5_000 }));
     expect(nextResult).toMatchObject({ status: 'ran', token: 2, takeover: true });
-    expect(next.metrics.count(METRIC.takeover)).toBe(1);
+    expect(next.metrics.count(BatonMetric.LeaseTakeover)).toBe(1);
     resume();
     await expect(oldRun).rejects.toBeInstanceOf(StaleTokenError);
-    expect(old.metrics.count(METRIC.stale)).toBe(1);
+    expect(old.metrics.count(BatonMetric.StaleWriteRejected)).toBe(1);
     const head = await doc.send(new GetCommand({ TableName: tableName, Key: { pk: leaseName, sk: LEDGER_HEAD }, ConsistentRead: true }));
     expect(head.Item).toMatchObject({ runs: 1, lastToken: 2, fence: 2 });
     const entries = await doc.send(new QueryCommand({

@@ -6,10 +6,10 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
-/** Runs `baton <args>` as a user would, as its own process in `cwd`, and collects what it printed. */
-export function runBaton(args: readonly string[], cwd: string): Promise<{ code: number | null; output: string }> {
+/** Runs a CLI entry of `bin/` from its source as its own process in `cwd`, and collects what it printed. */
+function runEntry(entry: string, args: readonly string[], cwd: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [join(ROOT, 'bin', 'baton.ts'), ...args], {
+    const child = spawn(TSX, [join(ROOT, 'bin', entry), ...args], {
       cwd,
       env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -20,4 +20,14 @@ export function runBaton(args: readonly string[], cwd: string): Promise<{ code: 
     child.on('error', reject);
     child.on('exit', (code) => resolve({ code, output }));
   });
+}
+
+/** Runs the operator CLI, `baton <args>`, as a user would. */
+export function runBaton(args: readonly string[], cwd: string): Promise<{ code: number | null; output: string }> {
+  return runEntry('baton.ts', args, cwd);
+}
+
+/** Runs a lab command (`demo`, `bench`, ...) as `npm run <command>` does. */
+export function runLab(args: readonly string[], cwd: string): Promise<{ code: number | null; output: string }> {
+  return runEntry('lab.ts', args, cwd);
 }

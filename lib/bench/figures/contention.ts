@@ -15,8 +15,8 @@ import { round2 } from '../stats.js';
  */
 export async function measureContention(system: LockSystem, clients: readonly CountedClient[]): Promise<BenchResult[]> {
   const contenders = clients.map((c) => ({ contender: system.contender(c.client), requests: c.requests }));
-  await round(contenders, 'bench/contention/warm-up');
-  const { winners, requests, allAnsweredMs } = await round(contenders, 'bench/contention/measured');
+  await contentionRound(contenders, 'bench/contention/warm-up');
+  const { winners, requests, allAnsweredMs } = await contentionRound(contenders, 'bench/contention/measured');
   return [
     result(system.name, 'contention.winners', winners),
     result(system.name, 'contention.requests', requests),
@@ -29,9 +29,15 @@ export function contentionClients(pool: ClientPool, contenders: number): Counted
   return Array.from({ length: contenders }, () => pool.create());
 }
 
-type Contenders = readonly { contender: Contender; requests: CountedClient['requests'] }[];
+/** Contenders of one round, each with the request counter of its own client. */
+export type Contenders = readonly { contender: Contender; requests: CountedClient['requests'] }[];
 
-async function round(contenders: Contenders, lease: string) {
+/**
+ * One race of all `contenders` for `lease`, held and released once before it:
+ * how many won, the requests all of them sent until answered, and the time
+ * until the last answer. Winners release after everyone has answered.
+ */
+export async function contentionRound(contenders: Contenders, lease: string): Promise<{ winners: number; requests: number; allAnsweredMs: number }> {
   const first = contenders[0]!.contender;
   const primed = await first.tryAcquire(lease);
   if (!primed) throw new Error(`bench: ${lease} is held before its contention round`);

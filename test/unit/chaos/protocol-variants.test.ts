@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryLeaseStore } from '../../../lib/runtime/index.js';
-import { variants } from './protocol-variants.js';
+import { variants } from '../../support/protocol-variants.js';
 
 const D = 2_000;
 const S = 200;

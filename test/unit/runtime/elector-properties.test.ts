@@ -43,10 +43,12 @@ async function runElection(
         new Promise<void>((resolve) => {
           const window: Window = { elector: i, token: lease.token, start: clock.monotonic(), end: Infinity };
           windows.push(window);
-          lease.signal.addEventListener('abort', () => {
+          const end = () => {
             window.end = clock.monotonic();
             resolve();
-          }, { once: true });
+          };
+          if (lease.signal.aborted) end();
+          else lease.signal.addEventListener('abort', end, { once: true });
         }),
     }).catch(() => undefined),
   );

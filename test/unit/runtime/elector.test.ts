@@ -194,15 +194,23 @@ describe('LeaseClient.elect', () => {
     if (requester.acquired) await requester.lease.release();
   });
 
-  it('when onStartedLeading rejects, it releases, calls onStoppedLeading, stops contending and rejects with that error', async () => {
-    const { client, memory, clock } = setup();
+  it('when onStartedLeading rejects: reported as callback-failed, released, onStoppedLeading called, contends again one poll later', async () => {
+    const clock = new FakeClock();
+    const memory = new InMemoryLeaseStore();
+    const events: string[] = [];
+    const leases = new LeaseClient({ store: memory, clock, random: () => 0, holderName: 'a', onEvent: (e) => events.push(e.type === 'callback-failed' ? `${e.callback} failed` : e.type) });
     const boom = new Error('leader work failed');
-    const a = elector(client('a'), { onStartedLeading: async () => Promise.reject(boom) });
-    const rejected = expect(a.done).rejects.toBe(boom);
+    const a = elector(leases, { onStartedLeading: async () => Promise.reject(boom) });
     await clock.advance(0);
-    await rejected;
+    expect(events).toEqual(['acquired', 'onStartedLeading failed', 'released']);
     expect(a.log).toEqual(['stopped']);
     expect((await memory.read('svc'))?.holder).toBeUndefined();
+    await clock.advance(RENEW - 1);
+    expect(memory.requests.acquire).toBe(1);
+    await clock.advance(1);
+    expect(memory.requests.acquire).toBe(2);
+    a.stop.abort();
+    await a.done;
     expect(clock.pendingTimers).toBe(0);
   });
 

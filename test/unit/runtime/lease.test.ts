@@ -195,10 +195,26 @@ describe('Lease.release', () => {
   it('leaves no timer behind', async () => {
     const { client, clock } = setup();
     const lease = await held(client('a'));
+    // Reading the signal is what arms the deadline timer.
+    expect(lease.signal.aborted).toBe(false);
     await lease.renew();
     expect(clock.pendingTimers).toBe(1);
     await lease.release();
     expect(clock.pendingTimers).toBe(0);
+    expect(lease.signal.reason).toMatchObject({ name: 'LeaseError', message: 'lease "job" released' });
+  });
+
+  it('arms no timer for a tenure nobody observes, and still ends it at the deadline', async () => {
+    const { client, clock } = setup();
+    const lease = await held(client('a'));
+    await lease.renew();
+    expect(clock.pendingTimers).toBe(0);
+    await clock.advance(D - MARGIN);
+    expect(lease.held).toBe(false);
+    // A signal first read after the deadline is already aborted, with the deadline's reason.
+    expect(lease.signal.aborted).toBe(true);
+    expect(lease.signal.reason).toMatchObject({ name: 'LeaseLostError', reason: 'deadline' });
+    await expect(lease.renew()).rejects.toMatchObject({ name: 'LeaseLostError' });
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryLeaseStore, LeaseClient, LeaseValidationError, type Lease } from '../../../lib/runtime/index.js';
+import { InMemoryLeaseStore, LeaseClient, LeaseValidationError } from '../../../lib/runtime/index.js';
 import { FakeClock } from '../../../lib/testing/fake-clock.js';
+import { untilAborted } from '../../support/jobs.js';
 
 const D = 3_000;
 const S = 200;
@@ -11,20 +12,6 @@ function setup() {
   const client = (name: string, offsetMs = 0) =>
     new LeaseClient({ store: memory, clock: offsetMs ? clock.skewed(offsetMs) : clock, random: () => 0, holderName: name, maxClockSkewMs: S });
   return { clock, memory, client };
-}
-
-/** A job that runs until its lease's signal aborts, then reports why. */
-function untilAborted(): { fn: (lease: Lease) => Promise<string>; started: Promise<Lease> } {
-  let started!: (lease: Lease) => void;
-  const startedP = new Promise<Lease>((resolve) => (started = resolve));
-  return {
-    started: startedP,
-    fn: (lease) =>
-      new Promise<string>((resolve) => {
-        started(lease);
-        lease.signal.addEventListener('abort', () => resolve((lease.signal.reason as Error).message), { once: true });
-      }),
-  };
 }
 
 describe('LeaseClient.runAsLeader', () => {

@@ -4,7 +4,7 @@ import { runCampaign, type CampaignOptions } from '../../lib/chaos/campaign.js';
 import type { ViolationKind } from '../../lib/chaos/checker.js';
 import { testEndpoint } from '../support/dynamodb.js';
 
-const VARIANTS = fileURLToPath(new URL('../unit/chaos/protocol-variants.ts', import.meta.url));
+const VARIANTS = fileURLToPath(new URL('../support/protocol-variants.ts', import.meta.url));
 
 /** Two workers are enough to expose each variant, and keep this file light on the shared CPUs. */
 function campaign(options: Partial<CampaignOptions> & { seed: number }) {
@@ -16,7 +16,7 @@ function counted(kinds: Record<ViolationKind, number>) {
 }
 
 /**
- * Each protocol variant broken on purpose (test/unit/chaos/protocol-variants.ts)
+ * Each protocol variant broken on purpose (test/support/protocol-variants.ts)
  * runs a short campaign with the faults that expose it; the checker must
  * report it. Then the flagged mode: clocks skewed beyond maxClockSkewMs with
  * the real protocol, where exclusion may be lost but the fence must hold.

@@ -1,6 +1,6 @@
 /**
  * Protocol variants broken on purpose, for the campaigns of
- * test/integration/chaos-variants.test.ts. Worker
+ * test/e2e/chaos-variants.test.ts. Worker
  * processes load this module by path (`variant: { module, name }` in
  * `runCampaign`); nothing outside the tests refers to it, and `lib/runtime` is
  * left intact: each variant wraps the real `LeaseStore` at the port, or changes
@@ -10,8 +10,8 @@
  * request; the fix for the campaign's first finding was tried that way before
  * it went into lib/runtime.)
  */
-import type { ProtocolVariant } from '../../../lib/chaos/variant.js';
-import type { LeaseStore } from '../../../lib/runtime/index.js';
+import type { ProtocolVariant } from '../../lib/chaos/variant.js';
+import type { LeaseStore } from '../../lib/runtime/index.js';
 
 /** A skew bound so large that `expiresAt < now - skew` holds for any lease: the expiry condition is gone. */
 const NO_EXPIRY_CHECK_MS = -1e12;

@@ -1,0 +1,125 @@
+/**
+ * The names the runtime, the Lambda handler and the CDK constructs must spell
+ * identically: the table's keys and attributes, the metrics and their
+ * dimensions, and the environment variables the construct sets for the
+ * handler. Each is written here once and imported by every side, so a rename
+ * cannot reach one and miss another (docs/architecture.md#the-contract-module).
+ *
+ * Plain data only: no AWS SDK, no aws-cdk-lib, no Powertools, so every side
+ * (including a Lambda bundle) can import it for free.
+ */
+import type { LeaseRecord } from './lease-record.js';
+
+/** The lease table's key schema and the attributes Baton reads and writes. */
+export const LeaseTableSchema = {
+  /** Partition key (string): the lease name. */
+  partitionKey: 'pk',
+  /** Sort key (string): `LEASE` for the lease item, anything else for auxiliary items. */
+  sortKey: 'sk',
+  /** The lease item's sort key. */
+  leaseSortKey: 'LEASE',
+  /**
+   * The TTL attribute (epoch seconds) of auxiliary items. The lease item never
+   * carries it: deleting the lease item would reset the fencing token.
+   */
+  ttlAttribute: 'ttl',
+} as const;
+
+/** The lease item's attribute names, one per `LeaseRecord` field (the record's `name` is the partition key). */
+export const LeaseAttribute = {
+  /** Owner id of the current tenure; absent when the lease is free. */
+  holder: 'holder',
+  /** Fencing token of the latest tenure (number). */
+  token: 'token',
+  /** Epoch ms. */
+  expiresAt: 'expiresAt',
+  acquiredAt: 'acquiredAt',
+  renewedAt: 'renewedAt',
+  releasedAt: 'releasedAt',
+  /** Who released the tenure: its owner id, or `operator:<name>` for a forced release. */
+  releasedBy: 'releasedBy',
+  /** Epoch ms of the last scheduled tick that completed. */
+  lastTick: 'lastTick',
+  /** Strings the holder supplied (map). */
+  metadata: 'metadata',
+  /** Write counter of the item (number): with `token`, the version a clock-free elector watches. */
+  version: 'version',
+  /** The holder's election priority (number); electors only. */
+  priority: 'priority',
+  /** Who asked the holder to hand over (string). */
+  handoffTo: 'handoffTo',
+  /** That candidate's priority (number); the lease stays reserved for it after the release it asked for. */
+  handoffPriority: 'handoffPriority',
+} as const satisfies Record<Exclude<keyof LeaseRecord, 'name'>, string>;
+
+/** The CloudWatch namespace of every metric the Lambda handler emits. */
+export const METRICS_NAMESPACE = 'Baton';
+
+/**
+ * The dimensions of every Baton metric, as one set. Powertools Metrics adds
+ * `service` (POWERTOOLS_SERVICE_NAME) to each metric it emits, and the
+ * handler adds `LeaseName`. CloudWatch matches a metric on its complete
+ * dimension set: an alarm that named only `LeaseName` would find no data,
+ * ever. So the construct sets the service name itself and its alarms name both.
+ */
+export const MetricDimension = {
+  /** The Powertools service name. */
+  service: 'service',
+  /** The lease name. */
+  leaseName: 'LeaseName',
+} as const;
+
+/** The unit each metric is emitted with (CloudWatch's names, which Powertools' `MetricUnit` also uses). */
+export type BatonMetricUnit = 'Count' | 'Milliseconds';
+
+/** Metric names, exactly as the handler emits them. */
+export const BatonMetric = {
+  /** A contender won the tick's race (count). */
+  LeaseAcquired: 'LeaseAcquired',
+  /** A contender lost the race because another invocation holds the lease (count). */
+  LeaseContended: 'LeaseContended',
+  /** The lease was won from a holder whose tenure expired without a release (count). */
+  LeaseTakeover: 'LeaseTakeover',
+  /** A contender found the tick already completed (count). */
+  TickDuplicateSkipped: 'TickDuplicateSkipped',
+  /** A leader learned from a failed renew or release that it had lost the lease (count). */
+  LeaseLost: 'LeaseLost',
+  /** A fenced write was refused because a newer token had written first (count). */
+  StaleWriteRejected: 'StaleWriteRejected',
+  /** A leader ran the job for a tick (count; one per tick when healthy). */
+  LeaderRun: 'LeaderRun',
+  /** The job threw (count). */
+  JobFailed: 'JobFailed',
+  /** Time from sending the acquire request to its answer (milliseconds). */
+  AcquireLatency: 'AcquireLatency',
+} as const;
+
+export type BatonMetricName = (typeof BatonMetric)[keyof typeof BatonMetric];
+
+/** The unit of each metric. */
+export const BATON_METRIC_UNITS: Readonly<Record<BatonMetricName, BatonMetricUnit>> = {
+  LeaseAcquired: 'Count',
+  LeaseContended: 'Count',
+  LeaseTakeover: 'Count',
+  TickDuplicateSkipped: 'Count',
+  LeaseLost: 'Count',
+  StaleWriteRejected: 'Count',
+  LeaderRun: 'Count',
+  JobFailed: 'Count',
+  AcquireLatency: 'Milliseconds',
+};
+
+/** The environment variables `CronSingleton` sets on its function and the handler reads. */
+export const BatonEnv = {
+  /** The lease table's name. */
+  tableName: 'BATON_TABLE_NAME',
+  /** The lease that makes the job a singleton. */
+  leaseName: 'BATON_LEASE_NAME',
+  /** Powertools' service name: the `service` dimension of every metric. */
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+  /** Powertools' metric namespace; the construct sets it to `METRICS_NAMESPACE`. */
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+} as const;
+
+/** The service name when none is configured. */
+export const DEFAULT_SERVICE_NAME = 'baton';

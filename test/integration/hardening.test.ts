@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LeaseClient, LeaseLostError, createLeaseTable, type Lease, type LeaseClientOptions } from '../../lib/runtime/index.js';
+import { startFaultProxy } from '../../lib/testing/fault-proxy.js';
+import { countRequests, testClient, testEndpoint, uniqueTableName } from '../support/dynamodb.js';
+
+const D = 2_000;
+const S = 200;
+
+const tableName = uniqueTableName('hardening');
+const client = testClient();
+const requests = countRequests(client);
+let nameSeq = 0;
+const freshName = () => `hardening/${++nameSeq}`;
+
+function leases(holderName: string, options: Partial<LeaseClientOptions> = {}) {
+  return new LeaseClient({ tableName, client, holderName, maxClockSkewMs: S, ...options });
+}
+
+async function win(c: LeaseClient, name: string, options: { tick?: number } = {}): Promise<Lease> {
+  const r = await c.tryAcquire(name, { durationMs: D, ...options });
+  if (!r.acquired) throw new Error(`expected to acquire ${name}`);
+  return r.lease;
+}
+
+beforeAll(async () => {
+  await createLeaseTable(client, tableName);
+});
+
+afterAll(() => client.destroy());
+
+describe('release after an operator’s forceRelease', () => {
+  it('reports released: false and no tick when an operator freed the tenure while fn ran', async () => {
+    const name = freshName();
+    const r = await leases('a').runAsLeader(
+      name,
+      async (lease) => {
+        await leases('operator').forceRelease(name, { token: lease.token });
+        return 'ran';
+      },
+      { durationMs: D, tick: 5_000 },
+    );
+    expect(r).toMatchObject({ led: true, value: 'ran', released: false, releaseError: expect.any(LeaseLostError) });
+    expect((await leases('reader').describe(name))?.lastTick).toBeUndefined();
+  });
+
+  it('still counts its own earlier release, whose answer was lost, as released with the tick', async () => {
+    const name = freshName();
+    const proxy = await startFaultProxy({ upstream: testEndpoint() });
+    const lossy = testClient({ endpoint: proxy.endpoint, maxAttempts: 2, requestHandler: { requestTimeout: 500, throwOnRequestTimeout: true } });
+    try {
+      const lease = await win(leases('a', { client: lossy }), name, { tick: 7_000 });
+      proxy.dropNextResponses(1);
+      await expect(lease.release({ tick: 7_000 })).resolves.toBeUndefined();
+      expect(await leases('reader').describe(name)).toMatchObject({ token: 1, lastTick: 7_000 });
+    } finally {
+      lossy.destroy();
+      await proxy.close();
+    }
+  });
+});
+
+describe('lastTick never goes backwards', () => {
+  it('keeps a newer completed tick when a tenure releases with an older one, and frees the lease', async () => {
+    const name = freshName();
+    await (await win(leases('a'), name, { tick: 2_000 })).release({ tick: 2_000 });
+    const late = await win(leases('b'), name);
+    await expect(late.release({ tick: 1_000 })).resolves.toBeUndefined();
+    const item = await leases('reader').describe(name);
+    expect(item).toMatchObject({ token: 2, lastTick: 2_000 });
+    expect(item?.holder).toBeUndefined();
+    await expect(leases('c').tryAcquire(name, { durationMs: D, tick: 1_500 })).resolves.toMatchObject({ acquired: false, reason: 'tick-done' });
+  });
+
+  it('records a newer tick over an older one in one request', async () => {
+    const name = freshName();
+    await (await win(leases('a'), name, { tick: 1_000 })).release({ tick: 1_000 });
+    const lease = await win(leases('b'), name, { tick: 2_000 });
+    requests.reset();
+    await lease.release({ tick: 2_000 });
+    expect(requests.byOperation()).toEqual({ UpdateItem: 1 });
+    expect(await leases('reader').describe(name)).toMatchObject({ lastTick: 2_000 });
+  });
+});
+
+describe('owner ids', () => {
+  it('are unique per process even for clients sharing a deterministic random and holder name', async () => {
+    const name = freshName();
+    const first = new LeaseClient({ tableName, client, random: () => 0.5 });
+    const second = new LeaseClient({ tableName, client, random: () => 0.5 });
+    const a = await first.tryAcquire(name, { durationMs: D });
+    const b = await second.tryAcquire(name, { durationMs: D });
+    expect(a.acquired).toBe(true);
+    expect(b).toMatchObject({ acquired: false, reason: 'held' });
+    if (a.acquired) await a.lease.release();
+  });
+});
