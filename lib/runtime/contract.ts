@@ -121,5 +121,16 @@ export const BatonEnv = {
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
 } as const;
 
+/**
+ * The handler's margins around the function's timeout (`createSingletonHandler`
+ * options of the same names). The construct checks the timeout against them at synth.
+ */
+export const SingletonHandlerMargins = {
+  /** The lease lasts the function's remaining time plus this, so it cannot expire under a live invocation. */
+  durationMarginMs: 1_000,
+  /** The job's signal aborts this long before the function's timeout, leaving time to release. */
+  abortMarginMs: 1_000,
+} as const;
+
 /** The service name when none is configured. */
 export const DEFAULT_SERVICE_NAME = 'baton';

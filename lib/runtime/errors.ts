@@ -12,12 +12,22 @@ export class LeaseError extends Error {
   }
 }
 
-/** Bad input, caught before any request is sent. `field` names the offending option or argument. */
+/**
+ * Bad input, caught before any request is sent (or, for a construct, at
+ * synth). `field` names the offending option or argument; `constructPath`
+ * names the construct whose props it is, when a construct raised it.
+ */
 export class LeaseValidationError extends LeaseError {
   readonly field: string;
-  constructor(field: string, message: string) {
-    super(`${field} ${message}`);
+  /** What is wrong with the field, without its name. */
+  readonly problem: string;
+  /** The path of the construct whose props were refused (`Stack/Job`); absent outside the CDK. */
+  readonly constructPath: string | undefined;
+  constructor(field: string, problem: string, options?: { readonly constructPath?: string }) {
+    super(`${field} ${problem}${options?.constructPath ? ` (in construct ${options.constructPath})` : ''}`);
     this.field = field;
+    this.problem = problem;
+    this.constructPath = options?.constructPath;
   }
 }
 

@@ -1,4 +1,4 @@
-export type { Clock, RandomSource } from './clock.js';
+export type { Clock, RandomSource, SleepOptions } from './clock.js';
 export {
   LeaseTableSchema,
   LeaseAttribute,
@@ -8,6 +8,7 @@ export {
   BATON_METRIC_UNITS,
   BatonEnv,
   DEFAULT_SERVICE_NAME,
+  SingletonHandlerMargins,
   type BatonMetricName,
   type BatonMetricUnit,
 } from './contract.js';

@@ -303,8 +303,9 @@ export class Lease implements AsyncDisposable {
 
   /**
    * One pending sleep per tenure, replaced on renew and cancelled when the
-   * tenure ends: no timer outlives it. Armed only while someone can observe
-   * the deadline firing (the `signal`, or the `lost` event of `onEvent`).
+   * tenure ends: no timer outlives it, and it never holds the process open.
+   * Armed only while someone can observe the deadline firing (the `signal`,
+   * or the `lost` event of `onEvent`).
    */
   #armDeadline(): void {
     this.#timer?.abort();
@@ -312,7 +313,8 @@ export class Lease implements AsyncDisposable {
     if (this.#ended === undefined && this.ctx.options.onEvent === undefined) return;
     const timer = new AbortController();
     this.#timer = timer;
-    this.ctx.options.clock.sleep(this.remainingMs(), timer.signal).then(
+    // This timer only serves the lease: it must not keep a process alive that has nothing else to do.
+    this.ctx.options.clock.sleep(this.remainingMs(), timer.signal, { keepAlive: false }).then(
       () => this.#onDeadline(),
       () => undefined,
     );

@@ -8,11 +8,20 @@ import { validateFunction, validateMs, validateSignal } from './validate.js';
 
 /** Options of `runAsLeader`. */
 export interface RunAsLeaderOptions {
-  /** Tenure length in ms. Must exceed `2 * renewEveryMs` and `safetyMarginMs + maxClockSkewMs`. */
+  /** Tenure length in ms. Must exceed `safetyMarginMs + 2 * renewEveryMs` and `safetyMarginMs + maxClockSkewMs`. */
   readonly durationMs: number;
-  /** Renewal period in ms, jittered up to 20% earlier. @default floor(durationMs / 3) */
+  /**
+   * Renewal period in ms, jittered up to 20% earlier. Two renewals must fit
+   * before the holder's local deadline: `2 * renewEveryMs < durationMs - safetyMarginMs`.
+   * @default floor((durationMs - safetyMarginMs) / 3)
+   */
   readonly renewEveryMs?: number;
-  /** The work's own time budget from the call, in ms (in Lambda: remaining time less a margin). @default none */
+  /**
+   * The work's own time budget in ms, counted from this call (so the time spent
+   * acquiring counts against it; in Lambda: remaining time less a margin). If it
+   * runs out while acquiring, `fn` still runs but gets an already aborted
+   * `lease.signal`. Any value up to `Number.MAX_SAFE_INTEGER` works. @default none
+   */
   readonly deadlineMs?: number;
   /** How long to wait for the lease, in ms. @default 0: one attempt, like a Lambda follower */
   readonly waitMs?: number;
@@ -77,6 +86,7 @@ export async function runAsLeader<T>(
 ): Promise<RunAsLeaderResult<T>> {
   const o = validate(leases, fn, options);
   const { clock, random, retryBaseMs, onEvent } = leases.options;
+  const calledAt = clock.monotonic();
   let lastLeader: string | undefined;
   const observe = (current: LeaseRecord | undefined) => {
     if (current?.holder === undefined || current.holder === lastLeader) return;
@@ -107,10 +117,11 @@ export async function runAsLeader<T>(
       else o.signal.addEventListener('abort', onAbort, { once: true, signal: stop.signal });
     }
     if (o.deadlineMs !== undefined) {
-      clock.sleep(o.deadlineMs, stop.signal).then(
-        () => held.stopActing(new LeaseError(`runAsLeader "${name}": deadlineMs (${o.deadlineMs}) passed`)),
-        () => undefined,
-      );
+      const deadlinePassed = () => held.stopActing(new LeaseError(`runAsLeader "${name}": deadlineMs (${o.deadlineMs}) passed`));
+      // Counted from the call: in Lambda the deadline was computed before acquiring, and a slow acquire must not push it later.
+      const leftMs = o.deadlineMs - (clock.monotonic() - calledAt);
+      if (leftMs <= 0) deadlinePassed();
+      else clock.sleep(leftMs, stop.signal).then(deadlinePassed, () => undefined);
     }
     invokeCallback(onEvent, name, 'onStartedLeading', o.onStartedLeading, held);
     const renewing = renewLoop(held, o.renewEveryMs, stop.signal, { clock, random, retryBaseMs }, observe);
@@ -184,9 +195,14 @@ function validate<T>(leases: LeaseClient, fn: (lease: Lease) => Promise<T>, opti
   if (typeof fn !== 'function') throw new LeaseValidationError('fn', 'must be a function');
   if (options === null || typeof options !== 'object') throw new LeaseValidationError('options', 'must be an object');
   const durationMs = validateDuration('durationMs', options.durationMs, leases.options);
-  const renewEveryMs = validateMs('renewEveryMs', options.renewEveryMs ?? Math.floor(durationMs / 3), { max: durationMs });
-  if (durationMs <= renewEveryMs * 2) {
-    throw new LeaseValidationError('renewEveryMs', `must be less than durationMs / 2 (${durationMs / 2}), got ${renewEveryMs}`);
+  // The holder stops at D - M on its own clock, so renewals must come before that, not before D.
+  const actingMs = durationMs - leases.options.safetyMarginMs;
+  const renewEveryMs = validateMs('renewEveryMs', options.renewEveryMs ?? Math.max(1, Math.floor(actingMs / 3)), { max: durationMs });
+  if (actingMs <= renewEveryMs * 2) {
+    throw new LeaseValidationError(
+      'renewEveryMs',
+      `must be less than (durationMs - safetyMarginMs) / 2 (${actingMs / 2}), so two renewals fit before the holder's deadline, got ${renewEveryMs}`,
+    );
   }
   return {
     durationMs,

@@ -1,6 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { Clock, RandomSource } from './clock.js';
 
+/** setTimeout's largest delay; a longer one overflows and fires at once. Longer sleeps are chained. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 /**
  * The real clock: the only place in `lib/runtime` that touches the host's
  * timers, time and randomness (docs/architecture.md#the-parts).
@@ -8,20 +11,26 @@ import type { Clock, RandomSource } from './clock.js';
 export const systemClock: Clock = {
   now: () => Date.now(),
   monotonic: () => performance.now(),
-  sleep(ms, signal) {
+  sleep(ms, signal, options) {
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) {
         reject(signal.reason);
         return;
       }
+      let timer: ReturnType<typeof setTimeout>;
       const onAbort = () => {
         clearTimeout(timer);
         reject(signal?.reason);
       };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, Math.max(0, ms));
+      const wait = (left: number) => {
+        timer = setTimeout(() => {
+          if (left > MAX_TIMEOUT_MS) return wait(left - MAX_TIMEOUT_MS);
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }, Math.min(left, MAX_TIMEOUT_MS));
+        if (options?.keepAlive === false) timer.unref();
+      };
+      wait(Math.max(0, ms));
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   },

@@ -24,7 +24,7 @@ import { SimClock } from './sim-clock.js';
 export interface BatonOptions {
   readonly leaseName: string;
   readonly durationMs: number;
-  /** @default the runtime's, durationMs / 3 */
+  /** @default the runtime's, (durationMs - safetyMarginMs) / 3 */
   readonly renewEveryMs?: number;
   readonly maxClockSkewMs: number;
   readonly safetyMarginMs: number;

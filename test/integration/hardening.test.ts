@@ -1,6 +1,9 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeaseClient, LeaseLostError, createLeaseTable, type Lease, type LeaseClientOptions } from '../../lib/runtime/index.js';
 import { startFaultProxy } from '../../lib/testing/fault-proxy.js';
+import { ROOT } from '../support/cli.js';
 import { countRequests, testClient, testEndpoint, uniqueTableName } from '../support/dynamodb.js';
 
 const D = 2_000;
@@ -93,4 +96,38 @@ describe('owner ids', () => {
     expect(b).toMatchObject({ acquired: false, reason: 'held' });
     if (a.acquired) await a.lease.release();
   });
+});
+
+describe('timers that only serve the lease', () => {
+  /** Runs the script and resolves with how it ended; kills it (and fails) if it is still alive after `limitMs`. */
+  function runScript(args: string[], limitMs: number): Promise<{ code: number | null; output: string; killed: boolean }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'test/support/scripts/hold-lease.ts'), ...args], {
+        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      let killed = false;
+      child.stdout.on('data', (d) => (output += d));
+      child.stderr.on('data', (d) => (output += d));
+      const limit = setTimeout(() => {
+        killed = true;
+        child.kill('SIGKILL');
+      }, limitMs);
+      child.on('error', reject);
+      child.on('exit', (code) => {
+        clearTimeout(limit);
+        resolve({ code, output, killed });
+      });
+    });
+  }
+
+  it('do not keep a Node process alive: a script that won a lease and never released it exits', async () => {
+    const name = freshName();
+    // D - M is ten minutes away; the script must not wait for it.
+    const ended = await runScript([testEndpoint(), tableName, name, '600000'], 20_000);
+    expect(ended).toMatchObject({ killed: false, code: 0 });
+    expect(ended.output).toContain('acquired 1');
+    expect(await leases('reader').describe(name)).toMatchObject({ token: 1, holder: expect.any(String) });
+  }, 30_000);
 });

@@ -62,9 +62,10 @@ describe('Baton lease in the election lab', () => {
     // Assert: the skew assumption is load-bearing for "no overlap"; fencing does not depend on it.
     // (In some seeds the holder's last successful renew predates the clock step, so it overlaps
     // nobody; and since renew never moves expiresAt backwards, a holder whose own clock steps back
-    // no longer shortens its stored tenure.)
+    // no longer shortens its stored tenure; and renewals now come before the holder's deadline
+    // D - M rather than D, so fewer last renews straddle the step: 5 of 12 seeds overlap.)
     const overlapping = runs.filter((run) => runningOverlapMs(run.timeline, run.durationMs) > 0);
-    expect(overlapping.length).toBeGreaterThanOrEqual(runs.length / 2);
+    expect(overlapping.length).toBeGreaterThanOrEqual(runs.length / 3);
     for (const run of runs) expect(fenceViolations(run.timeline), label(run)).toBe(0);
   });
 
