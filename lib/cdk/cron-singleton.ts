@@ -17,7 +17,7 @@ import { LambdaScheduleTarget } from './lambda-schedule-target.js';
 import { validateRunbookUrl } from './alarm-options.js';
 import { atConstructPath } from './construct-validation.js';
 import type { ILeaseTable } from './lease-table.js';
-import { findLockFile } from './package-paths.js';
+import { esbuildAvailable, findLockFile } from './package-paths.js';
 import { scheduleInterval } from './schedule-interval.js';
 
 /**
@@ -291,6 +291,9 @@ export class CronSingleton extends Construct implements iam.IGrantable {
       if (typeof props.entry !== 'string' || props.entry === '') {
         throw new LeaseValidationError('entry', 'must name the job module (a file whose `handler` export comes from createSingletonHandler)');
       }
+      if (!esbuildAvailable()) {
+        throw new LeaseValidationError('entry', "cannot be bundled: CronSingleton bundles with your project's esbuild, as NodejsFunction does, and none was found (npm install --save-dev esbuild)");
+      }
       const runbookUrl = validateRunbookUrl('runbookUrl', props.runbookUrl);
       const retryAttempts = props.retryAttempts ?? 2;
       if (!Number.isInteger(retryAttempts) || retryAttempts < 0 || retryAttempts > 2) {
@@ -348,9 +351,8 @@ export class CronSingleton extends Construct implements iam.IGrantable {
           [BatonEnv.metricsNamespace]: METRICS_NAMESPACE,
         },
         bundling: {
-          // esbuild is a dependency of baton-lease, so NodejsFunction finds it
-          // and bundles locally: no Docker (it falls back to Docker only when
-          // esbuild is missing).
+          // NodejsFunction bundles with the project's esbuild (checked above),
+          // locally: no Docker.
           format: nodejs.OutputFormat.ESM,
           // Prefer packages' ESM builds; CommonJS dependencies still call
           // `require`, which an ES module lacks, hence the banner.

@@ -5,4 +5,3 @@ export { CronSingletonAlarms, type CronSingletonAlarmOptions, type CronSingleton
 export { CronSingletonDashboard, type CronSingletonDashboardProps } from './cron-singleton-dashboard.js';
 export { LambdaScheduleTarget, type LambdaScheduleTargetProps } from './lambda-schedule-target.js';
 export { DEFAULT_RUNBOOK_URL, REPOSITORY_URL, type AlarmOptions } from './alarm-options.js';
-export { BatonDemoStack, type BatonDemoStackProps } from './demo-stack.js';
