@@ -107,3 +107,23 @@ export class StaleTokenError extends LeaseError {
     this.fence = fence;
   }
 }
+
+/**
+ * A candidate of higher priority asked for the lease (docs/protocol.md#priority-handoff).
+ * It aborts `lease.signal`: stop acting and return; the elector then releases
+ * the lease and keeps it reserved for the requester.
+ */
+export class LeaseHandoffError extends LeaseError {
+  readonly leaseName: string;
+  /** Who asked, as the request recorded it (a holder name). */
+  readonly requester: string | undefined;
+  /** The requester's priority. */
+  readonly priority: number | undefined;
+  constructor(leaseName: string, current: LeaseRecord | undefined) {
+    super(`lease "${leaseName}" handed over: ${current?.handoffTo ?? 'a candidate'} of priority ${current?.handoffPriority} asked for it`);
+    this.name = 'LeaseHandoffError';
+    this.leaseName = leaseName;
+    this.requester = current?.handoffTo;
+    this.priority = current?.handoffPriority;
+  }
+}
