@@ -31,9 +31,11 @@ export interface AcquireOptions extends TryAcquireOptions {
 }
 
 /**
- * @internal What an elector adds to an attempt: its priority, recorded on the
- * tenure, and, clock-free, the version it watched for a whole lease instead of
- * the wall-clock expiry rule. Validated by `elect`.
+ * What an elector adds to an attempt: its priority, recorded on the tenure,
+ * and, clock-free, the version it watched for a whole lease instead of the
+ * wall-clock expiry rule. Validated by `elect`; for `elect`'s use only. (Not
+ * marked internal: `tryAcquire`'s declaration names it, and stripping it would
+ * leave that declaration dangling.)
  */
 export type ElectorAttempt = Pick<AcquireCommand, 'priority' | 'clockFree'>;
 
