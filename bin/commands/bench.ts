@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseCommand } from './args.js';
-import { PeersUnavailableError, SOAK_DEFAULTS, SYSTEM_NAMES, htmlReport, markdownTable, resolveBenchParams, runBench, terminalTable } from '../../lib/bench/index.js';
+import { PeersUnavailableError, SOAK_DEFAULTS, SYSTEM_NAMES, benchVerdict, htmlReport, markdownTable, resolveBenchParams, runBench, terminalTable } from '../../lib/bench/index.js';
 
 const USAGE = `usage: baton bench [--quick] [--systems a,b] [--soak] [--soak-minutes n] [--no-install] [--markdown]
 
@@ -19,7 +19,12 @@ starts itself, and writes bench-report.json and bench-report.html here.
   --soak         also run the soak: one leader renewing for 30 minutes (heap, handles, p99 per minute)
   --soak-minutes the soak's length in minutes instead of 30 (implies --soak)
   --no-install   fail instead of installing missing peer libraries (npm ci --prefix test/bench/peers)
-  --markdown     also print the table as Markdown (for the README)`;
+  --markdown     also print the table as Markdown (for the README)
+
+Exit status: 0 when every target was met (a target the run cannot check, such
+as one that needs raw when --systems leaves it out, does not count), 1 when a
+target was missed or the bench could not run, 2 for a usage mistake. The
+reports are written either way.`;
 
 export async function run(argv: string[]): Promise<number> {
   const options = parseCommand(
@@ -59,7 +64,8 @@ export async function run(argv: string[]): Promise<number> {
     console.log(terminalTable(report));
     if (options.markdown) console.log(`\n${markdownTable(report)}`);
     console.log(`\nwrote ${json}\nwrote ${html}`);
-    return 0;
+    // The exit status is the verdict: 0 when every target Baton could be checked against was met, 1 when one was missed.
+    return benchVerdict(report).ok ? 0 : 1;
   } catch (error) {
     if (error instanceof PeersUnavailableError) {
       console.error(`baton bench: ${error.message}`);

@@ -12,3 +12,4 @@ export { countRequests, type RequestCounter } from '../testing/request-counter.j
 export { terminalTable } from './report-table.js';
 export { markdownTable } from './report-markdown.js';
 export { htmlReport } from './report-html.js';
+export { benchVerdict } from './report-rows.js';

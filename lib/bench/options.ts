@@ -30,6 +30,8 @@ export interface BenchParams {
   };
   /** For each count in `contenders`, `rounds` races of that many contenders for one lease. */
   readonly contenderGrowth: { readonly contenders: readonly number[]; readonly rounds: number };
+  /** Lambda cold starts under Node 24: `trials` of each handler, after one untimed. */
+  readonly coldStart: { readonly trials: number };
   /** One leader renewing for `minutes` (`--soak`), or null: not part of this run. */
   readonly soak: SoakParams | null;
 }
@@ -48,6 +50,7 @@ export const BENCH_DEFAULTS: Omit<BenchParams, 'mode' | 'systems' | 'soak'> = {
   requests: { reps: 3 },
   leaseGrowth: { leases: [1, 100, 1_000, 10_000], workers: 8, minRenews: 2_000, heapAt: [1_000, 10_000], leaseDurationMs: 60_000 },
   contenderGrowth: { contenders: [1, 2, 4, 8, 16, 64], rounds: 5 },
+  coldStart: { trials: 7 },
 };
 
 /**
@@ -56,7 +59,7 @@ export const BENCH_DEFAULTS: Omit<BenchParams, 'mode' | 'systems' | 'soak'> = {
  * report's structure are those of a full run; the lease-growth figure stops
  * at 1,000 leases.
  */
-const QUICK: Pick<BenchParams, 'latency' | 'failover' | 'throughput' | 'requests' | 'leaseGrowth' | 'contenderGrowth'> = {
+const QUICK: Pick<BenchParams, 'latency' | 'failover' | 'throughput' | 'requests' | 'leaseGrowth' | 'contenderGrowth' | 'coldStart'> = {
   latency: { warmup: 20, iterations: 200 },
   failover: { ...BENCH_DEFAULTS.failover, trials: 1 },
   throughput: { ...BENCH_DEFAULTS.throughput, rounds: 1 },
@@ -64,6 +67,7 @@ const QUICK: Pick<BenchParams, 'latency' | 'failover' | 'throughput' | 'requests
   // The same lease and contender counts; only the 10,000-lease point is left to full runs (it alone takes a minute).
   leaseGrowth: { ...BENCH_DEFAULTS.leaseGrowth, leases: [1, 100, 1_000], minRenews: 200, heapAt: [1_000] },
   contenderGrowth: { ...BENCH_DEFAULTS.contenderGrowth, rounds: 1 },
+  coldStart: { trials: 2 },
 };
 
 /** Applies the defaults (and `--quick`) and validates the system list, naming the option at fault. */

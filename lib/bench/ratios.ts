@@ -3,7 +3,7 @@ import { result, valueOf, type BenchResult, type FigureName } from './result.js'
 import { round2 } from './stats.js';
 
 /** Each ratio: which figure of the system over which figure of `raw`. */
-const RATIOS: readonly { figure: FigureName; of: FigureName; over: FigureName }[] = [
+export const RATIOS: readonly { figure: FigureName; of: FigureName; over: FigureName }[] = [
   { figure: 'ratio.latencyP50VsRaw', of: 'latency.acquire.p50Ms', over: 'latency.acquire.p50Ms' },
   { figure: 'ratio.latencyP99VsRaw', of: 'latency.acquire.p99Ms', over: 'latency.acquire.p99Ms' },
   // "A single request's p99": the bare UpdateItem's, measured in the same run.

@@ -2,6 +2,7 @@ import { escapeHtml } from '../report/escape-html.js';
 import type { SystemName } from './lock-system.js';
 import { formatNumber } from './report-rows.js';
 import type { BenchReport } from './run-bench.js';
+import { svgBarChart } from './svg-bar-chart.js';
 import { svgLineChart, type Series } from './svg-line-chart.js';
 
 interface Chart {
@@ -25,7 +26,7 @@ function bySystem<P extends { readonly system: SystemName }>(points: readonly P[
 
 /** The growth figures of `report` as `<figure>` elements with SVG line charts. */
 export function growthFigures(report: BenchReport): string[] {
-  const { leases, contenders, soak } = report.growth;
+  const { leases, contenders, coldStart, soak } = report.growth;
   const held = (p: { leases: number }) => p.leases;
   const count = (p: { contenders: number }) => p.contenders;
   const heap = leases.filter((p) => p.heapBytesPerLease !== null);
@@ -113,11 +114,20 @@ export function growthFigures(report: BenchReport): string[] {
       },
     );
   }
-  return charts
+  const lines = charts
     .filter((c) => c.series.some((s) => s.points.length > 0))
     .map((c) =>
       ['<figure>', svgLineChart(c, formatNumber), `<figcaption>${escapeHtml(c.caption)}</figcaption>`, '</figure>'].join('\n'),
     );
+  if ('skipped' in coldStart) return [...lines, `<p>No Lambda cold-start figure: ${escapeHtml(coldStart.skipped)}.</p>`];
+  const bars = (['baton', 'bare'] as const).map((side) => ({
+    label: side === 'baton' ? 'baton (cdk synth bundle)' : 'bare UpdateItem handler',
+    value: coldStart[side].totalMs,
+    note: `import ${coldStart[side].importMs} ms + first invocation ${coldStart[side].firstInvocationMs} ms; bundle ${coldStart[side].bundleBytes} bytes`,
+    accent: side === 'baton',
+  }));
+  const caption = `Import plus first invocation in a fresh Node ${coldStart.node} process, median of ${coldStart.trials}: ${coldStart.ratio}x the bare handler. Lower is better.`;
+  return [...lines, ['<figure>', svgBarChart('Lambda cold start', 'ms', bars, formatNumber), `<figcaption>${escapeHtml(caption)}</figcaption>`, '</figure>'].join('\n')];
 }
 
 function round1(value: number): number {

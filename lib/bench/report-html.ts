@@ -1,4 +1,5 @@
-import { environmentLine, formatNumber } from './report-rows.js';
+import { benchVerdict, environmentLine, formatNumber, withUnit } from './report-rows.js';
+import { RATIOS } from './ratios.js';
 import { FIGURES, type FigureName } from './result.js';
 import type { BenchReport } from './run-bench.js';
 import { escapeHtml } from '../report/escape-html.js';
@@ -24,6 +25,16 @@ const CAPTIONS: Readonly<Record<FigureName, string>> = {
   'ratio.throughputVsRaw': 'Renew throughput over bare UpdateItem throughput of the same run. Higher is better.',
 };
 
+/**
+ * Why raw's own bar on a ratio chart is not 1, when it is not: the ratio
+ * divides a different figure of raw by raw's, so raw's bar is a measurement.
+ */
+function rawRatioNote(figure: FigureName, rawValue: number | null): string | undefined {
+  const ratio = RATIOS.find((r) => r.figure === figure);
+  if (ratio === undefined || ratio.of === ratio.over || rawValue === null || rawValue === 1) return undefined;
+  return `not 1, because this chart divides each system's ${ratio.of} by raw's ${ratio.over}: raw's bar is its own ${ratio.of} in units of its ${ratio.over}.`;
+}
+
 /** `bench-report.html`: the targets, then one SVG bar chart per figure; self-contained. */
 export function htmlReport(report: BenchReport): string {
   const charts = (Object.keys(FIGURES) as FigureName[]).map((figure) => {
@@ -32,6 +43,8 @@ export function htmlReport(report: BenchReport): string {
       return { label: system, value: r?.value ?? null, ...(r?.note ? { note: r.note } : {}), accent: system === 'baton' };
     });
     const notes = bars.filter((b) => b.note).map((b) => `<li><b>${escapeHtml(b.label)}</b>: ${escapeHtml(b.note!)}</li>`);
+    const rawNote = rawRatioNote(figure, bars.find((b) => b.label === 'raw')?.value ?? null);
+    if (rawNote) notes.push(`<li><b>raw</b>: ${escapeHtml(rawNote)}</li>`);
     return [
       '<figure>',
       svgBarChart(figure, FIGURES[figure], bars, formatNumber),
@@ -42,9 +55,10 @@ export function htmlReport(report: BenchReport): string {
   const targets = report.targets.map(
     (t) =>
       `<tr class="${t.met === null ? 'na' : t.met ? 'pass' : 'miss'}"><td>${t.met === null ? 'n/a' : t.met ? 'PASS' : 'MISS'}</td>` +
-      `<td>${escapeHtml(t.target)}</td><td>${escapeHtml(String(t.value ?? 'n/a'))} ${escapeHtml(t.unit)}</td>` +
-      `<td>${escapeHtml(String(t.bound ?? 'n/a'))}</td><td>${escapeHtml(t.basis)}</td></tr>`,
+      `<td>${escapeHtml(t.target)}</td><td>${escapeHtml(withUnit(t.value, t.unit))}</td>` +
+      `<td>${escapeHtml(withUnit(t.bound, t.unit))}</td><td>${escapeHtml(t.basis)}</td></tr>`,
   );
+  const verdict = benchVerdict(report);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -58,6 +72,8 @@ export function htmlReport(report: BenchReport): string {
   td, th { border-bottom: 1px solid #dde; padding: .35rem .6rem; text-align: left; vertical-align: top; }
   tr.pass td:first-child { color: #17803d; font-weight: 600; }
   tr.miss td:first-child { color: #b42318; font-weight: 600; }
+  .verdict { font-weight: 600; padding: .4rem .7rem; border-radius: 4px; display: inline-block; }
+  .verdict.pass { background: #e3f4e8; color: #17803d; } .verdict.miss { background: #fdecea; color: #b42318; }
   .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(580px, 1fr)); gap: 1.5rem 2rem; }
   figure { margin: 0; }
   figcaption { color: #445; font-size: 12.5px; max-width: 560px; }
@@ -76,7 +92,8 @@ export function htmlReport(report: BenchReport): string {
 <body>
 <h1>Baton and the DynamoDB lock libraries, side by side</h1>
 <p class="env">${escapeHtml(environmentLine(report))}</p>
-<h2>Baton against the targets</h2>
+<h2>Baton against its targets</h2>
+<p class="verdict ${verdict.ok ? 'pass' : 'miss'}">${escapeHtml(verdict.line)}</p>
 <table>
 <tr><th></th><th>target</th><th>measured</th><th>bound</th><th>basis</th></tr>
 ${targets.join('\n')}

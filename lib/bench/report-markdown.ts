@@ -1,4 +1,4 @@
-import { environmentLine, reportGrid, targetLines } from './report-rows.js';
+import { benchVerdict, environmentLine, reportGrid, targetLines } from './report-rows.js';
 import type { BenchReport } from './run-bench.js';
 
 /** The table as Markdown, for the README's "How Baton compares" section (`baton bench --markdown`). */
@@ -15,6 +15,8 @@ export function markdownTable(report: BenchReport): string {
     'Baton against its targets:',
     '',
     ...targetLines(report).map((line) => `- ${line}`),
+    '',
+    benchVerdict(report).line,
     '',
     `Run: ${environmentLine(report)}`,
   ].join('\n');

@@ -39,12 +39,37 @@ export function formatNumber(value: number): string {
   return value.toFixed(2);
 }
 
-/** One line per target: PASS, MISS or n/a, the value against its bound. */
+/** One line per target: PASS, MISS or n/a, the value against its bound, both in the target's unit. */
 export function targetLines(report: BenchReport): string[] {
   return report.targets.map((t) => {
     const verdict = t.met === null ? 'n/a ' : t.met ? 'PASS' : 'MISS';
-    return `${verdict}  ${t.target}: ${t.value ?? 'n/a'} ${t.unit} (bound ${t.bound ?? 'n/a'}; ${t.basis})`;
+    return `${verdict}  ${t.target}: ${withUnit(t.value, t.unit)} (bound ${withUnit(t.bound, t.unit)}; ${t.basis})`;
   });
+}
+
+/** A target's value or bound with its unit, or `n/a`. */
+export function withUnit(value: number | string | null, unit: string): string {
+  return value === null ? 'n/a' : `${value} ${unit}`;
+}
+
+/**
+ * The run's verdict on Baton's targets, in one line. `ok` is what the exit
+ * status reports (docs/decisions/bench-method.md): false when any target was
+ * missed; a target the run could not check (n/a) does not fail it.
+ */
+export function benchVerdict(report: BenchReport): { readonly ok: boolean; readonly line: string } {
+  const missed = report.targets.filter((t) => t.met === false);
+  const unchecked = report.targets.filter((t) => t.met === null);
+  const met = report.targets.length - missed.length - unchecked.length;
+  const notChecked = unchecked.length === 0 ? '' : `; ${unchecked.length} not checked (a figure this run lacks, see n/a above)`;
+  if (missed.length === 0) return { ok: true, line: `Verdict: ${met} of ${report.targets.length} targets met${notChecked}.` };
+  const load = report.params.environment.loadAverage1m;
+  return {
+    ok: false,
+    line:
+      `Verdict: ${missed.length} of ${report.targets.length} targets MISSED (${missed.map((t) => t.target).join('; ')})${notChecked}. ` +
+      `Timing targets need a quiet machine: the load average was ${load.start} at the start and ${load.end ?? 'n/a'} at the end.`,
+  };
 }
 
 /** Mode, time and machine of the run, in one line. */

@@ -1,4 +1,4 @@
-import { environmentLine, reportGrid, targetLines } from './report-rows.js';
+import { benchVerdict, environmentLine, reportGrid, targetLines } from './report-rows.js';
 import type { BenchReport } from './run-bench.js';
 
 /**
@@ -35,5 +35,7 @@ export function terminalTable(report: BenchReport): string {
     '',
     'Baton against its targets:',
     ...targetLines(report).map((line) => `  ${line}`),
+    '',
+    benchVerdict(report).line,
   ].join('\n');
 }

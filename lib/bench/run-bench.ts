@@ -9,6 +9,7 @@ import { measureFailover } from './figures/failover.js';
 import { measureLatency } from './figures/latency.js';
 import { measureLeaseGrowth, type LeaseGrowthPoint } from './figures/lease-growth.js';
 import { measureRequests } from './figures/requests.js';
+import { measureColdStart, type ColdStartFigure, type ColdStartSkipped } from './figures/cold-start.js';
 import { runSoak, type SoakFigure } from './figures/soak.js';
 import { measureThroughput } from './figures/throughput.js';
 import { SYSTEM_NAMES, type SystemName } from './lock-system.js';
@@ -36,6 +37,8 @@ export interface BenchReport {
   readonly growth: {
     readonly leases: readonly LeaseGrowthPoint[];
     readonly contenders: readonly ContenderGrowthPoint[];
+    /** The cron-singleton bundle's cold start under Node 24 against a bare handler's, or why it was skipped. */
+    readonly coldStart: ColdStartFigure | ColdStartSkipped;
     /** One leader renewing over time (`--soak`); null when the run had no soak. */
     readonly soak: SoakFigure | null;
   };
@@ -69,6 +72,7 @@ export async function runBench(params: BenchParams, options: RunBenchOptions): P
   let leaseGrowth: LeaseGrowthPoint[] = [];
   let contenderGrowth: ContenderGrowthPoint[] = [];
   let soak: SoakFigure | null = null;
+  let coldStart: ColdStartFigure | ColdStartSkipped = { skipped: 'the run ended before the cold-start figure' };
   try {
     const admin = pool.create().client;
     for (const system of systems) await system.createTable(admin);
@@ -95,6 +99,9 @@ export async function runBench(params: BenchParams, options: RunBenchOptions): P
     log(`leases held (${params.leaseGrowth.leases.join(', ')}; ${params.leaseGrowth.workers} workers, at least ${params.leaseGrowth.minRenews} renewals each)`);
     leaseGrowth = await measureLeaseGrowth(systems, pool, params.leaseGrowth);
 
+    log(`Lambda cold start under Node 24 (${params.coldStart.trials} trial(s) of the synthesized bundle and a bare handler)`);
+    coldStart = await measureColdStart(db.endpoint, admin, { trials: params.coldStart.trials, install: options.install, log });
+
     if (params.soak) {
       log(`soak (${params.soak.minutes} min of one runAsLeader loop renewing every ${params.soak.renewEveryMs} ms)`);
       const soakClient = pool.create().client;
@@ -116,8 +123,8 @@ export async function runBench(params: BenchParams, options: RunBenchOptions): P
       elapsedS: Math.round((performance.now() - began) / 100) / 10,
     },
     results,
-    growth: { leases: leaseGrowth, contenders: contenderGrowth, soak },
-    targets: checkTargets(params, results, { leases: leaseGrowth, contenders: contenderGrowth, soak }),
+    growth: { leases: leaseGrowth, contenders: contenderGrowth, coldStart, soak },
+    targets: checkTargets(params, results, { leases: leaseGrowth, contenders: contenderGrowth, coldStart, soak }),
   };
 }
 

@@ -1,6 +1,7 @@
 import { DEFAULTS } from '../runtime/index.js';
 import type { ContenderGrowthPoint } from './figures/contender-growth.js';
 import type { LeaseGrowthPoint } from './figures/lease-growth.js';
+import type { ColdStartFigure, ColdStartSkipped } from './figures/cold-start.js';
 import type { SoakFigure } from './figures/soak.js';
 import type { BenchParams } from './options.js';
 import { valueOf, type BenchResult, type FigureName } from './result.js';
@@ -25,6 +26,8 @@ export const TARGET_RATIOS = {
   acquireP50VsRaw: 1.1,
   /** Baton's renew throughput over raw's, at least. */
   renewThroughputVsRaw: 0.95,
+  /** The cron-singleton bundle's import plus first invocation over a bare UpdateItem handler's, at most. */
+  coldStartVsBare: 1.3,
 } as const;
 
 /**
@@ -39,6 +42,7 @@ export const SOAK_FLAT = { heapBytesPerMin: 16 * 1024, handlesPerMin: 0.1 } as c
 export interface GrowthForTargets {
   readonly leases: readonly LeaseGrowthPoint[];
   readonly contenders: readonly ContenderGrowthPoint[];
+  readonly coldStart: ColdStartFigure | ColdStartSkipped;
   readonly soak: SoakFigure | null;
 }
 
@@ -119,8 +123,22 @@ export function checkTargets(params: BenchParams, results: readonly BenchResult[
       met: allOne([...contenderPoints.map((p) => p.requestsPerContender), ...contenderPoints.flatMap((p) => p.winners)]),
       basis: `counted on the wire at ${contenderPoints.map((p) => p.contenders).join(' / ') || 'n/a'} contenders per lease, and exactly one winner in every round`,
     },
+    coldStartTarget(growth.coldStart),
     soakTarget(growth.soak),
   ];
+}
+
+function coldStartTarget(cold: ColdStartFigure | ColdStartSkipped): TargetCheck {
+  const target = `Lambda cold start (import + first invocation) within ${TARGET_RATIOS.coldStartVsBare}x a bare UpdateItem handler`;
+  if ('skipped' in cold) return { target, value: null, bound: TARGET_RATIOS.coldStartVsBare, unit: 'x bare', met: null, basis: cold.skipped };
+  return {
+    target,
+    value: cold.ratio,
+    bound: TARGET_RATIOS.coldStartVsBare,
+    unit: 'x bare',
+    met: cold.ratio <= TARGET_RATIOS.coldStartVsBare,
+    basis: `median of ${cold.trials} under Node ${cold.node}: baton ${cold.baton.totalMs} ms (${cold.baton.bundleBytes} B bundle), bare ${cold.bare.totalMs} ms (${cold.bare.bundleBytes} B)`,
+  };
 }
 
 function soakTarget(soak: SoakFigure | null): TargetCheck {

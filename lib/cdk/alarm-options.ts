@@ -1,4 +1,4 @@
-import type { Duration } from 'aws-cdk-lib';
+import { type Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -38,11 +38,31 @@ export interface AlarmOptions {
   readonly datapointsToAlarm?: number;
 }
 
+/** Where baton-lease's sources and docs live (package.json's `repository`). */
+export const REPOSITORY_URL = 'https://github.com/baton-lease/baton';
+
 /**
- * Where alarm descriptions point operators. `docs/operations.md` ships in the
- * `baton-lease` package; set your own runbook URL if you keep one.
+ * Where alarm descriptions point operators by default: the operations guide
+ * of baton-lease, as an absolute URL, since an alarm email has no repository
+ * to resolve a relative link against. Set your own runbook if you keep one.
  */
-export const DEFAULT_RUNBOOK_URL = 'docs/operations.md';
+export const DEFAULT_RUNBOOK_URL = `${REPOSITORY_URL}/blob/main/docs/operations.md`;
+
+/** `url` if it is an absolute https URL without a fragment (each alarm adds its own), else a validation error. */
+export function validateRunbookUrl(field: string, url: string | undefined): string {
+  if (url === undefined) return DEFAULT_RUNBOOK_URL;
+  if (Token.isUnresolved(url)) return url;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed?.protocol !== 'https:' || parsed.hash !== '') {
+    throw new LeaseValidationError(field, `must be an absolute https:// URL without a #fragment (alarm emails cannot resolve relative links), got ${JSON.stringify(url)}`);
+  }
+  return url;
+}
 
 /**
  * The text operators read when an alarm fires: what happened, what to do, and

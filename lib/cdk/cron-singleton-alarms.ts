@@ -2,15 +2,16 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { atConstructPath } from './construct-validation.js';
 import { LeaseValidationError } from '../runtime/errors.js';
 import {
   type AlarmOptions,
-  DEFAULT_RUNBOOK_URL,
   alarmDescription,
   createAlarm,
   createCountAlarm,
   maxEvaluationWindowSeconds,
   resolveAlarmOptions,
+  validateRunbookUrl,
 } from './alarm-options.js';
 import type { CronSingleton } from './cron-singleton.js';
 
@@ -109,9 +110,9 @@ export interface CronSingletonAlarmsProps extends CronSingletonAlarmOptions {
   readonly alarmTopic?: sns.ITopic;
 
   /**
-   * Where alarm descriptions send operators.
+   * Where alarm descriptions send operators: an absolute `https://` URL.
    *
-   * @default 'docs/operations.md' (shipped in the baton-lease package)
+   * @default DEFAULT_RUNBOOK_URL, baton-lease's docs/operations.md
    */
   readonly runbookUrl?: string;
 }
@@ -134,121 +135,125 @@ export class CronSingletonAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: CronSingletonAlarmsProps) {
     super(scope, id);
-    const s = props.singleton;
-    const lease = s.leaseName;
-    const fn = s.lambdaFunction;
-    const topic = props.alarmTopic;
-    const runbookUrl = props.runbookUrl ?? DEFAULT_RUNBOOK_URL;
-    const describe = (anchor: string, what: string, todo: string) => alarmDescription({ what, todo, runbookUrl, anchor });
-    const everyFiveMinutes = { threshold: 0, period: FIVE_MINUTES, evaluationPeriods: 1 };
+    try {
+      const s = props.singleton;
+      const lease = s.leaseName;
+      const fn = s.lambdaFunction;
+      const topic = props.alarmTopic;
+      const runbookUrl = validateRunbookUrl('runbookUrl', props.runbookUrl);
+      const describe = (anchor: string, what: string, todo: string) => alarmDescription({ what, todo, runbookUrl, anchor });
+      const everyFiveMinutes = { threshold: 0, period: FIVE_MINUTES, evaluationPeriods: 1 };
 
-    const noRun = resolveAlarmOptions('alarms.noLeaderRun', noLeaderRunDefaults(s.scheduleInterval), props.noLeaderRun);
-    if (s.scheduleInterval && noRun.period.toSeconds() < s.scheduleInterval.toSeconds()) {
-      throw new LeaseValidationError(
-        'alarms.noLeaderRun.period',
-        `must be at least the schedule's interval (${s.scheduleInterval.toHumanString()}), or periods without a tick would alarm; got ${noRun.period.toHumanString()}`,
-      );
-    }
-    this.noLeaderRun = createAlarm(this, 'NoLeaderRun', s.metricLeaderRun({ period: noRun.period }), noRun, {
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      // A singleton that stopped running emits nothing at all.
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-      alarmDescription: describe(
-        'no-leader-run',
-        `No leader ran the job of lease ${lease} for ${noRun.evaluationPeriods} period(s) of ${noRun.period.toHumanString()}: ticks are being missed.`,
-        'Check that the schedules are enabled and the function is invoked (Invocations, Errors, Throttles); inspect the lease item for a holder whose expiresAt lies far ahead and, if it is stuck, force-release it.',
-      ),
-      topic,
-    });
-
-    this.jobFailed = createCountAlarm(this, 'JobFailed', {
-      field: 'alarms.jobFailed',
-      defaults: everyFiveMinutes,
-      overrides: props.jobFailed,
-      metric: (period) => s.metricJobFailed({ period }),
-      description: describe(
-        'job-failed',
-        `The job of lease ${lease} threw. The leader released the lease without marking the tick done, so Lambda's async retry may run the tick again.`,
-        "Read the function's logs for the error (filter on level ERROR and the lease name); fix the job or its dependency. Nothing needs releasing.",
-      ),
-      topic,
-    });
-
-    this.staleWriteRejected = createCountAlarm(this, 'StaleWriteRejected', {
-      field: 'alarms.staleWriteRejected',
-      defaults: everyFiveMinutes,
-      overrides: props.staleWriteRejected,
-      metric: (period) => s.metricStaleWriteRejected({ period }),
-      description: describe(
-        'stale-write-rejected',
-        `A former leader of lease ${lease} tried to write after a successor took over, and fencing refused it. Safety held; a leader was paused or outlived its lease.`,
-        "Look for long pauses or jobs running past their lease: compare the job's duration with the timeout, check for LeaseLost and LeaseTakeover at the same time, and make the job stop when lease.signal aborts.",
-      ),
-      topic,
-    });
-
-    this.leaseTakeover = createCountAlarm(this, 'LeaseTakeover', {
-      field: 'alarms.leaseTakeover',
-      defaults: { threshold: 1, period: Duration.hours(1), evaluationPeriods: 1 },
-      overrides: props.leaseTakeover,
-      metric: (period) => s.metricLeaseTakeover({ period }),
-      description: (o) =>
-        describe(
-          'lease-takeover',
-          `Lease ${lease} was taken over from holders that never released it more than ${o.threshold} time(s) in ${o.period.toHumanString()}: leaders are crashing or timing out mid-job.`,
-          "Check the function's Errors and Duration near the timeout and its logs for Task timed out or out-of-memory; raise the timeout or memory, or shorten the job.",
-        ),
-      topic,
-    });
-
-    this.lambdaErrors = createCountAlarm(this, 'LambdaErrors', {
-      field: 'alarms.lambdaErrors',
-      defaults: everyFiveMinutes,
-      overrides: props.lambdaErrors,
-      metric: (period) => fn.metricErrors({ period, statistic: cloudwatch.Stats.SUM }),
-      description: describe(
-        'lambda-errors',
-        `Invocations of the cron singleton for lease ${lease} failed: the job threw, the function timed out or ran out of memory, or it could not reach DynamoDB.`,
-        "Read the function's logs for the failed request ids; if JobFailed fired too it is the job, otherwise look for timeouts, init errors and AccessDenied on the lease table.",
-      ),
-      topic,
-    });
-
-    this.lambdaThrottles = createCountAlarm(this, 'LambdaThrottles', {
-      field: 'alarms.lambdaThrottles',
-      defaults: everyFiveMinutes,
-      overrides: props.lambdaThrottles,
-      metric: (period) => fn.metricThrottles({ period, statistic: cloudwatch.Stats.SUM }),
-      description: describe(
-        'lambda-throttles',
-        `Lambda throttled invocations of the cron singleton for lease ${lease}: the account or function is out of concurrency, so contenders start late or not at all.`,
-        "Check the account's ConcurrentExecutions against its quota and any reserved concurrency on other functions; each tick needs one concurrent execution per contender.",
-      ),
-      topic,
-    });
-
-    // The threshold option is a percent of the timeout; the alarm's is milliseconds.
-    const duration = resolveAlarmOptions('alarms.lambdaDuration', { ...everyFiveMinutes, threshold: 80 }, props.lambdaDuration);
-    if (duration.threshold <= 0 || duration.threshold > 100) {
-      throw new LeaseValidationError('alarms.lambdaDuration.threshold', `is a percent of the timeout, from 0 (exclusive) to 100, got ${duration.threshold}`);
-    }
-    const durationMs = Math.round((s.timeout.toMilliseconds() * duration.threshold) / 100);
-    this.lambdaDuration = createAlarm(
-      this,
-      'LambdaDuration',
-      fn.metricDuration({ period: duration.period, statistic: cloudwatch.Stats.p(99) }),
-      { ...duration, threshold: durationMs },
-      {
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      const noRun = resolveAlarmOptions('alarms.noLeaderRun', noLeaderRunDefaults(s.scheduleInterval), props.noLeaderRun);
+      if (s.scheduleInterval && noRun.period.toSeconds() < s.scheduleInterval.toSeconds()) {
+        throw new LeaseValidationError(
+          'alarms.noLeaderRun.period',
+          `must be at least the schedule's interval (${s.scheduleInterval.toHumanString()}), or periods without a tick would alarm; got ${noRun.period.toHumanString()}`,
+        );
+      }
+      this.noLeaderRun = createAlarm(this, 'NoLeaderRun', s.metricLeaderRun({ period: noRun.period }), noRun, {
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        // A singleton that stopped running emits nothing at all.
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
         alarmDescription: describe(
-          'lambda-duration',
-          `The p99 duration of the cron singleton for lease ${lease} exceeded ${duration.threshold}% of its ${s.timeout.toHumanString()} timeout (${durationMs} ms): the job is about to be cut off, and a leader cut off mid-job leaves the lease to expire instead of being released.`,
-          'Find out why the job got slower (logs, downstream latency); raise the timeout or make the job do less per tick.',
+          'no-leader-run',
+          `No leader ran the job of lease ${lease} for ${noRun.evaluationPeriods} period(s) of ${noRun.period.toHumanString()}: ticks are being missed.`,
+          'Check that the schedules are enabled and the function is invoked (Invocations, Errors, Throttles); inspect the lease item for a holder whose expiresAt lies far ahead and, if it is stuck, force-release it.',
         ),
         topic,
-      },
-    );
+      });
+
+      this.jobFailed = createCountAlarm(this, 'JobFailed', {
+        field: 'alarms.jobFailed',
+        defaults: everyFiveMinutes,
+        overrides: props.jobFailed,
+        metric: (period) => s.metricJobFailed({ period }),
+        description: describe(
+          'job-failed',
+          `The job of lease ${lease} threw. The leader released the lease without marking the tick done, so Lambda's async retry may run the tick again.`,
+          "Read the function's logs for the error (filter on level ERROR and the lease name); fix the job or its dependency. Nothing needs releasing.",
+        ),
+        topic,
+      });
+
+      this.staleWriteRejected = createCountAlarm(this, 'StaleWriteRejected', {
+        field: 'alarms.staleWriteRejected',
+        defaults: everyFiveMinutes,
+        overrides: props.staleWriteRejected,
+        metric: (period) => s.metricStaleWriteRejected({ period }),
+        description: describe(
+          'stale-write-rejected',
+          `A former leader of lease ${lease} tried to write after a successor took over, and fencing refused it. Safety held; a leader was paused or outlived its lease.`,
+          "Look for long pauses or jobs running past their lease: compare the job's duration with the timeout, check for LeaseLost and LeaseTakeover at the same time, and make the job stop when lease.signal aborts.",
+        ),
+        topic,
+      });
+
+      this.leaseTakeover = createCountAlarm(this, 'LeaseTakeover', {
+        field: 'alarms.leaseTakeover',
+        defaults: { threshold: 1, period: Duration.hours(1), evaluationPeriods: 1 },
+        overrides: props.leaseTakeover,
+        metric: (period) => s.metricLeaseTakeover({ period }),
+        description: (o) =>
+          describe(
+            'lease-takeover',
+            `Lease ${lease} was taken over from holders that never released it more than ${o.threshold} time(s) in ${o.period.toHumanString()}: leaders are crashing or timing out mid-job.`,
+            "Check the function's Errors and Duration near the timeout and its logs for Task timed out or out-of-memory; raise the timeout or memory, or shorten the job.",
+          ),
+        topic,
+      });
+
+      this.lambdaErrors = createCountAlarm(this, 'LambdaErrors', {
+        field: 'alarms.lambdaErrors',
+        defaults: everyFiveMinutes,
+        overrides: props.lambdaErrors,
+        metric: (period) => fn.metricErrors({ period, statistic: cloudwatch.Stats.SUM }),
+        description: describe(
+          'lambda-errors',
+          `Invocations of the cron singleton for lease ${lease} failed: the job threw, the function timed out or ran out of memory, or it could not reach DynamoDB.`,
+          "Read the function's logs for the failed request ids; if JobFailed fired too it is the job, otherwise look for timeouts, init errors and AccessDenied on the lease table.",
+        ),
+        topic,
+      });
+
+      this.lambdaThrottles = createCountAlarm(this, 'LambdaThrottles', {
+        field: 'alarms.lambdaThrottles',
+        defaults: everyFiveMinutes,
+        overrides: props.lambdaThrottles,
+        metric: (period) => fn.metricThrottles({ period, statistic: cloudwatch.Stats.SUM }),
+        description: describe(
+          'lambda-throttles',
+          `Lambda throttled invocations of the cron singleton for lease ${lease}: the account or function is out of concurrency, so contenders start late or not at all.`,
+          "Check the account's ConcurrentExecutions against its quota and any reserved concurrency on other functions; each tick needs one concurrent execution per contender.",
+        ),
+        topic,
+      });
+
+      // The threshold option is a percent of the timeout; the alarm's is milliseconds.
+      const duration = resolveAlarmOptions('alarms.lambdaDuration', { ...everyFiveMinutes, threshold: 80 }, props.lambdaDuration);
+      if (duration.threshold <= 0 || duration.threshold > 100) {
+        throw new LeaseValidationError('alarms.lambdaDuration.threshold', `is a percent of the timeout, from 0 (exclusive) to 100, got ${duration.threshold}`);
+      }
+      const durationMs = Math.round((s.timeout.toMilliseconds() * duration.threshold) / 100);
+      this.lambdaDuration = createAlarm(
+        this,
+        'LambdaDuration',
+        fn.metricDuration({ period: duration.period, statistic: cloudwatch.Stats.p(99) }),
+        { ...duration, threshold: durationMs },
+        {
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+          alarmDescription: describe(
+            'lambda-duration',
+            `The p99 duration of the cron singleton for lease ${lease} exceeded ${duration.threshold}% of its ${s.timeout.toHumanString()} timeout (${durationMs} ms): the job is about to be cut off, and a leader cut off mid-job leaves the lease to expire instead of being released.`,
+            'Find out why the job got slower (logs, downstream latency); raise the timeout or make the job do less per tick.',
+          ),
+          topic,
+        },
+      );
+    } catch (error) {
+      throw atConstructPath(this, error);
+    }
   }
 
   /** Every alarm of the singleton (not the table's). */

@@ -103,7 +103,7 @@ export class CronSingletonDashboard extends Construct {
         }),
         new cloudwatch.GraphWidget({
           title: 'Table: throttled requests, system errors',
-          left: [table.metricThrottledRequests(minute), table.metricSystemErrors(minute)],
+          left: [table.metricThrottledRequestsForOperations(minute), table.metricSystemErrorsForOperations(minute)],
           width: 12,
         }),
       ],

@@ -10,12 +10,14 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { LeaseValidationError } from '../runtime/errors.js';
 import { validateLeaseName } from '../runtime/validate.js';
-import { BatonEnv, BatonMetric, DEFAULT_SERVICE_NAME, METRICS_NAMESPACE, MetricDimension } from '../runtime/contract.js';
+import { BatonEnv, BatonMetric, DEFAULT_SERVICE_NAME, METRICS_NAMESPACE, MetricDimension, SingletonHandlerMargins } from '../runtime/contract.js';
 import { CronSingletonAlarms, type CronSingletonAlarmOptions } from './cron-singleton-alarms.js';
 import { CronSingletonDashboard } from './cron-singleton-dashboard.js';
 import { LambdaScheduleTarget } from './lambda-schedule-target.js';
-import type { LeaseTable } from './lease-table.js';
-import { defaultJobEntry, findLockFile } from './package-paths.js';
+import { validateRunbookUrl } from './alarm-options.js';
+import { atConstructPath } from './construct-validation.js';
+import type { ILeaseTable } from './lease-table.js';
+import { esbuildAvailable, findLockFile } from './package-paths.js';
 import { scheduleInterval } from './schedule-interval.js';
 
 /**
@@ -29,8 +31,12 @@ const MAX_CONTENDERS = 10;
  * Properties of a `CronSingleton`.
  */
 export interface CronSingletonProps {
-  /** The lease table. Several singletons may share one, each with its own lease. */
-  readonly table: LeaseTable;
+  /**
+   * The lease table: a `LeaseTable`, or one shared from another stack or app
+   * (`LeaseTable.fromTableName`). Several singletons may share one, each with
+   * its own lease.
+   */
+  readonly table: ILeaseTable;
 
   /**
    * The lease that makes the job a singleton: 1–200 characters of
@@ -62,11 +68,10 @@ export interface CronSingletonProps {
 
   /**
    * The job module: a TypeScript (or JavaScript) file whose `handler` export is
-   * built with `createSingletonHandler` from `lambda/cron-singleton.ts`.
-   *
-   * @default - the example job, `lambda/example-job.ts` of baton-lease
+   * built with `createSingletonHandler` from `baton-lease/lambda`. Required:
+   * a singleton without its own job would deploy somebody else's.
    */
-  readonly entry?: string;
+  readonly entry: string;
 
   /**
    * The exported handler of `entry`.
@@ -91,7 +96,9 @@ export interface CronSingletonProps {
 
   /**
    * The function's timeout, which also bounds the leader's tenure: the
-   * handler asks for a lease of the remaining time plus a margin.
+   * handler asks for a lease of the remaining time plus a margin, and aborts
+   * the job's signal `abortMarginMs` (1 s by default) before it. At least
+   * `MIN_TIMEOUT` (3 s), so the job has a window at all.
    *
    * @default Duration.minutes(1)
    */
@@ -194,9 +201,11 @@ export interface CronSingletonProps {
   readonly alarmTopic?: sns.ITopic;
 
   /**
-   * Where alarm descriptions send operators.
+   * Where alarm descriptions send operators: an absolute `https://` URL (an
+   * alarm email has no repository to resolve a relative link against). Each
+   * alarm appends its section's anchor, e.g. `#no-leader-run`.
    *
-   * @default 'docs/operations.md' (shipped in the baton-lease package)
+   * @default DEFAULT_RUNBOOK_URL, baton-lease's docs/operations.md
    */
   readonly runbookUrl?: string;
 
@@ -228,16 +237,30 @@ export interface CronSingletonProps {
  * });
  * ```
  */
-export class CronSingleton extends Construct {
-  readonly table: LeaseTable;
+export class CronSingleton extends Construct implements iam.IGrantable {
+  /**
+   * The least timeout that leaves the job any time: the handler's
+   * `abortMarginMs` (1 s) before the timeout, plus 2 s for a cold start, the
+   * acquire request and the job itself.
+   */
+  static readonly MIN_TIMEOUT = Duration.millis(SingletonHandlerMargins.abortMarginMs + 2_000);
+
+  readonly table: ILeaseTable;
   readonly leaseName: string;
   readonly serviceName: string;
   readonly contenders: number;
   readonly timeout: Duration;
   /** The gap between ticks when `schedule` is a `rate()`; `undefined` for cron. */
   readonly scheduleInterval: Duration | undefined;
+  /** The function that runs the job. */
   readonly lambdaFunction: nodejs.NodejsFunction;
+  /** The function's role. */
   readonly role: iam.Role;
+  /**
+   * The function's role, so a singleton can be granted access like a
+   * function: `bucket.grantRead(singleton)`.
+   */
+  readonly grantPrincipal: iam.IPrincipal;
   readonly logGroup: logs.LogGroup;
   readonly scheduleGroup: scheduler.ScheduleGroup;
   /** The role EventBridge Scheduler assumes to invoke the function. */
@@ -249,153 +272,170 @@ export class CronSingleton extends Construct {
 
   constructor(scope: Construct, id: string, props: CronSingletonProps) {
     super(scope, id);
-    const stack = Stack.of(this);
-    this.table = props.table;
-    this.leaseName = Token.isUnresolved(props.leaseName) ? props.leaseName : validateLeaseName('leaseName', props.leaseName);
-    this.serviceName = props.serviceName ?? DEFAULT_SERVICE_NAME;
-    this.contenders = props.contenders ?? 1;
-    if (!Number.isInteger(this.contenders) || this.contenders < 1 || this.contenders > MAX_CONTENDERS) {
-      throw new LeaseValidationError('contenders', `must be an integer from 1 to ${MAX_CONTENDERS}, got ${props.contenders}`);
-    }
-    this.timeout = props.timeout ?? Duration.minutes(1);
-    const retryAttempts = props.retryAttempts ?? 2;
-    if (!Number.isInteger(retryAttempts) || retryAttempts < 0 || retryAttempts > 2) {
-      throw new LeaseValidationError('retryAttempts', `must be 0, 1 or 2, got ${props.retryAttempts}`);
-    }
-    const maxEventAge = props.maxEventAge ?? Duration.hours(1);
-    if (maxEventAge.toSeconds() < 60 || maxEventAge.toSeconds() > 21_600) {
-      throw new LeaseValidationError('maxEventAge', `must be from 1 minute to 6 hours, got ${maxEventAge.toHumanString()}`);
-    }
-    this.scheduleInterval = scheduleInterval('schedule', props.schedule);
+    try {
+      const stack = Stack.of(this);
+      this.table = props.table;
+      this.leaseName = Token.isUnresolved(props.leaseName) ? props.leaseName : validateLeaseName('leaseName', props.leaseName);
+      this.serviceName = props.serviceName ?? DEFAULT_SERVICE_NAME;
+      this.contenders = props.contenders ?? 1;
+      if (!Number.isInteger(this.contenders) || this.contenders < 1 || this.contenders > MAX_CONTENDERS) {
+        throw new LeaseValidationError('contenders', `must be an integer from 1 to ${MAX_CONTENDERS}, got ${props.contenders}`);
+      }
+      this.timeout = props.timeout ?? Duration.minutes(1);
+      if (!this.timeout.isUnresolved() && this.timeout.toMilliseconds() < CronSingleton.MIN_TIMEOUT.toMilliseconds()) {
+        throw new LeaseValidationError(
+          'timeout',
+          `must be at least ${CronSingleton.MIN_TIMEOUT.toHumanString()}: the handler aborts the job ${SingletonHandlerMargins.abortMarginMs} ms before the timeout, and the acquire request and a cold start need the rest; got ${this.timeout.toHumanString()}`,
+        );
+      }
+      if (typeof props.entry !== 'string' || props.entry === '') {
+        throw new LeaseValidationError('entry', 'must name the job module (a file whose `handler` export comes from createSingletonHandler)');
+      }
+      if (!esbuildAvailable()) {
+        throw new LeaseValidationError('entry', "cannot be bundled: CronSingleton bundles with your project's esbuild, as NodejsFunction does, and none was found (npm install --save-dev esbuild)");
+      }
+      const runbookUrl = validateRunbookUrl('runbookUrl', props.runbookUrl);
+      const retryAttempts = props.retryAttempts ?? 2;
+      if (!Number.isInteger(retryAttempts) || retryAttempts < 0 || retryAttempts > 2) {
+        throw new LeaseValidationError('retryAttempts', `must be 0, 1 or 2, got ${props.retryAttempts}`);
+      }
+      const maxEventAge = props.maxEventAge ?? Duration.hours(1);
+      if (maxEventAge.toSeconds() < 60 || maxEventAge.toSeconds() > 21_600) {
+        throw new LeaseValidationError('maxEventAge', `must be from 1 minute to 6 hours, got ${maxEventAge.toHumanString()}`);
+      }
+      this.scheduleInterval = scheduleInterval('schedule', props.schedule);
 
-    // Our own log group, so retention is a plain property (the function's
-    // `logRetention` would deploy a custom-resource Lambda) and the role can
-    // be granted exactly this group instead of AWSLambdaBasicExecutionRole.
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
+      // Our own log group, so retention is a plain property (the function's
+      // `logRetention` would deploy a custom-resource Lambda) and the role can
+      // be granted exactly this group instead of AWSLambdaBasicExecutionRole.
+      this.logGroup = new logs.LogGroup(this, 'LogGroup', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
 
-    this.role = new iam.Role(this, 'ServiceRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Baton cron singleton for lease ${this.leaseName}`,
-    });
-    this.logGroup.grantWrite(this.role);
-    props.table.grantLeaseAccess(this.role, { leaseNames: [this.leaseName] });
-
-    const entry = props.entry ?? defaultJobEntry();
-    const depsLockFilePath = props.depsLockFilePath ?? findLockFile(dirname(entry));
-    const tracing = props.tracing ?? lambda.Tracing.DISABLED;
-    this.lambdaFunction = new nodejs.NodejsFunction(this, 'Function', {
-      description: `Baton cron singleton: lease ${this.leaseName}, ${this.contenders} contender(s) per tick`,
-      entry,
-      handler: props.handler ?? 'handler',
-      depsLockFilePath,
-      projectRoot: props.projectRoot ?? (depsLockFilePath ? dirname(depsLockFilePath) : undefined),
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: props.architecture ?? lambda.Architecture.ARM_64,
-      memorySize: props.memorySize ?? 256,
-      timeout: this.timeout,
-      role: this.role,
-      logGroup: this.logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      applicationLogLevelV2: props.logLevel ?? lambda.ApplicationLogLevel.INFO,
-      systemLogLevelV2: lambda.SystemLogLevel.INFO,
-      tracing,
-      retryAttempts,
-      maxEventAge,
-      environment: {
-        // Stack traces point into the TypeScript sources through the bundle's
-        // source map. The caller's environment may replace it.
-        NODE_OPTIONS: '--enable-source-maps',
-        ...props.environment,
-        // Not overridable: the alarms' metric dimensions depend on them.
-        [BatonEnv.tableName]: props.table.tableName,
-        [BatonEnv.leaseName]: this.leaseName,
-        [BatonEnv.serviceName]: this.serviceName,
-        [BatonEnv.metricsNamespace]: METRICS_NAMESPACE,
-      },
-      bundling: {
-        // esbuild is a dependency of baton-lease, so NodejsFunction finds it
-        // and bundles locally: no Docker (it falls back to Docker only when
-        // esbuild is missing).
-        format: nodejs.OutputFormat.ESM,
-        // Prefer packages' ESM builds; CommonJS dependencies still call
-        // `require`, which an ES module lacks, hence the banner.
-        mainFields: ['module', 'main'],
-        banner: "import { createRequire as __batonCreateRequire } from 'node:module'; const require = __batonCreateRequire(import.meta.url);",
-        minify: true,
-        // Baton's errors name themselves after their class (`new.target.name`).
-        keepNames: true,
-        sourceMap: true,
-        sourceMapMode: nodejs.SourceMapMode.DEFAULT,
-        sourcesContent: false,
-        // Pin the AWS SDK to the version the tests ran against instead of
-        // whatever the runtime ships this month.
-        bundleAwsSDK: true,
-      },
-    });
-    if (tracing !== lambda.Tracing.DISABLED) {
-      Validations.of(this.role).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so AWS requires Resource "*".',
+      this.role = new iam.Role(this, 'ServiceRole', {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: `Baton cron singleton for lease ${this.leaseName}`,
       });
-    }
+      this.grantPrincipal = this.role;
+      this.logGroup.grantWrite(this.role);
+      props.table.grantLeaseAccess(this.role, { leaseNames: [this.leaseName] });
 
-    // One group per singleton: the scheduler role's trust policy names it, so
-    // no other schedule in the account can borrow the role. DESTROY: its
-    // generated name is deterministic, so a retained group would block
-    // redeploying the stack after a delete, and it holds only our schedules.
-    this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup', { removalPolicy: RemovalPolicy.DESTROY });
-    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
-      description: `EventBridge Scheduler invoking the Baton cron singleton for lease ${this.leaseName}`,
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: {
-            'aws:SourceAccount': stack.account,
-            'aws:SourceArn': this.scheduleGroup.scheduleGroupArn,
-          },
+      const entry = props.entry;
+      const depsLockFilePath = props.depsLockFilePath ?? findLockFile(dirname(entry));
+      const tracing = props.tracing ?? lambda.Tracing.DISABLED;
+      this.lambdaFunction = new nodejs.NodejsFunction(this, 'Function', {
+        description: `Baton cron singleton: lease ${this.leaseName}, ${this.contenders} contender(s) per tick`,
+        entry,
+        handler: props.handler ?? 'handler',
+        depsLockFilePath,
+        projectRoot: props.projectRoot ?? (depsLockFilePath ? dirname(depsLockFilePath) : undefined),
+        runtime: lambda.Runtime.NODEJS_24_X,
+        architecture: props.architecture ?? lambda.Architecture.ARM_64,
+        memorySize: props.memorySize ?? 256,
+        timeout: this.timeout,
+        role: this.role,
+        logGroup: this.logGroup,
+        loggingFormat: lambda.LoggingFormat.JSON,
+        applicationLogLevelV2: props.logLevel ?? lambda.ApplicationLogLevel.INFO,
+        systemLogLevelV2: lambda.SystemLogLevel.INFO,
+        tracing,
+        retryAttempts,
+        maxEventAge,
+        environment: {
+          // Stack traces point into the TypeScript sources through the bundle's
+          // source map. The caller's environment may replace it.
+          NODE_OPTIONS: '--enable-source-maps',
+          ...props.environment,
+          // Not overridable: the alarms' metric dimensions depend on them.
+          [BatonEnv.tableName]: props.table.tableName,
+          [BatonEnv.leaseName]: this.leaseName,
+          [BatonEnv.serviceName]: this.serviceName,
+          [BatonEnv.metricsNamespace]: METRICS_NAMESPACE,
         },
-      }),
-    });
-    this.schedulerRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.lambdaFunction.functionArn] }),
-    );
+        bundling: {
+          // NodejsFunction bundles with the project's esbuild (checked above),
+          // locally: no Docker.
+          format: nodejs.OutputFormat.ESM,
+          // Prefer packages' ESM builds; CommonJS dependencies still call
+          // `require`, which an ES module lacks, hence the banner.
+          mainFields: ['module', 'main'],
+          banner: "import { createRequire as __batonCreateRequire } from 'node:module'; const require = __batonCreateRequire(import.meta.url);",
+          minify: true,
+          // Readable stack traces; Baton's errors carry literal names either way.
+          keepNames: true,
+          sourceMap: true,
+          sourceMapMode: nodejs.SourceMapMode.DEFAULT,
+          sourcesContent: false,
+          // Pin the AWS SDK to the version the tests ran against instead of
+          // whatever the runtime ships this month.
+          bundleAwsSDK: true,
+        },
+      });
+      if (tracing !== lambda.Tracing.DISABLED) {
+        Validations.of(this.role).acknowledge({
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason: 'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so AWS requires Resource "*".',
+        });
+      }
 
-    const schedules: scheduler.Schedule[] = [];
-    for (let contender = 1; contender <= this.contenders; contender++) {
-      const schedule = new scheduler.Schedule(this, `Contender${contender}`, {
-        schedule: props.schedule,
-        scheduleGroup: this.scheduleGroup,
-        description: `Baton contender ${contender} of ${this.contenders} for lease ${this.leaseName}`,
-        // Every contender fires at the tick itself: they race, they do not take turns.
-        timeWindow: scheduler.TimeWindow.off(),
-        target: new LambdaScheduleTarget(this.lambdaFunction, {
-          role: this.schedulerRole,
-          maxEventAge,
-          input: scheduledEvent(stack, contender),
+      // One group per singleton: the scheduler role's trust policy names it, so
+      // no other schedule in the account can borrow the role. DESTROY: its
+      // generated name is deterministic, so a retained group would block
+      // redeploying the stack after a delete, and it holds only our schedules.
+      this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup', { removalPolicy: RemovalPolicy.DESTROY });
+      this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
+        description: `EventBridge Scheduler invoking the Baton cron singleton for lease ${this.leaseName}`,
+        assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+          conditions: {
+            StringEquals: {
+              'aws:SourceAccount': stack.account,
+              'aws:SourceArn': this.scheduleGroup.scheduleGroupArn,
+            },
+          },
         }),
       });
-      // The schedule names its group by a plain string, so CloudFormation
-      // would not otherwise know to create the group first.
-      schedule.node.addDependency(this.scheduleGroup);
-      schedules.push(schedule);
-    }
-    this.schedules = schedules;
+      this.schedulerRole.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.lambdaFunction.functionArn] }),
+      );
 
-    if (props.createAlarms ?? true) {
-      this.alarms = new CronSingletonAlarms(this, 'Alarms', {
-        singleton: this,
-        ...props.alarms,
-        alarmTopic: props.alarmTopic,
-        runbookUrl: props.runbookUrl,
-      });
-      props.table.addAlarms({
-        throttledRequests: props.alarms?.tableThrottledRequests,
-        systemErrors: props.alarms?.tableSystemErrors,
-        alarmTopic: props.alarmTopic,
-        runbookUrl: props.runbookUrl,
-      });
-    }
-    if (props.dashboard ?? false) {
-      this.dashboard = new CronSingletonDashboard(this, 'Dashboard', { singleton: this });
+      const schedules: scheduler.Schedule[] = [];
+      for (let contender = 1; contender <= this.contenders; contender++) {
+        const schedule = new scheduler.Schedule(this, `Contender${contender}`, {
+          schedule: props.schedule,
+          scheduleGroup: this.scheduleGroup,
+          description: `Baton contender ${contender} of ${this.contenders} for lease ${this.leaseName}`,
+          // Every contender fires at the tick itself: they race, they do not take turns.
+          timeWindow: scheduler.TimeWindow.off(),
+          target: new LambdaScheduleTarget(this.lambdaFunction, {
+            role: this.schedulerRole,
+            maxEventAge,
+            input: scheduledEvent(stack, contender),
+          }),
+        });
+        // The schedule names its group by a plain string, so CloudFormation
+        // would not otherwise know to create the group first.
+        schedule.node.addDependency(this.scheduleGroup);
+        schedules.push(schedule);
+      }
+      this.schedules = schedules;
+
+      if (props.createAlarms ?? true) {
+        this.alarms = new CronSingletonAlarms(this, 'Alarms', {
+          singleton: this,
+          ...props.alarms,
+          alarmTopic: props.alarmTopic,
+          runbookUrl,
+        });
+        props.table.addAlarms({
+          throttledRequests: props.alarms?.tableThrottledRequests,
+          systemErrors: props.alarms?.tableSystemErrors,
+          alarmTopic: props.alarmTopic,
+          runbookUrl,
+        });
+      }
+      if (props.dashboard ?? false) {
+        this.dashboard = new CronSingletonDashboard(this, 'Dashboard', { singleton: this });
+      }
+    } catch (error) {
+      throw atConstructPath(this, error);
     }
   }
 

@@ -6,6 +6,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { CronSingleton } from './cron-singleton.js';
 import { LeaseTable } from './lease-table.js';
+import { exampleJobEntry } from './package-paths.js';
 
 /**
  * Properties of `BatonDemoStack`.
@@ -69,7 +70,7 @@ export class BatonDemoStack extends Stack {
       leaseName: 'baton-demo/example-job',
       schedule: scheduler.ScheduleExpression.rate(Duration.minutes(1)),
       contenders: 3,
-      entry: props.entry,
+      entry: props.entry ?? exampleJobEntry(),
       timeout: Duration.seconds(30),
       alarmTopic: this.alarmTopic,
       dashboard: true,

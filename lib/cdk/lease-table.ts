@@ -1,11 +1,12 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, type IResource, RemovalPolicy, Resource, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { LeaseTableSchema } from '../runtime/contract.js';
 import { LeaseValidationError } from '../runtime/errors.js';
 import { validateLeaseName } from '../runtime/validate.js';
+import { atConstructPath } from './construct-validation.js';
 import { LeaseTableAlarms, type LeaseTableAlarmsOptions } from './lease-table-alarms.js';
 
 /**
@@ -85,6 +86,193 @@ export interface GrantLeaseAccessOptions {
 }
 
 /**
+ * A lease table: one made by `new LeaseTable(...)`, or an existing one
+ * imported with `LeaseTable.fromTableName` / `fromTableArn` (shared across
+ * stacks and apps). Everything Baton needs of a table goes through this.
+ */
+export interface ILeaseTable extends IResource {
+  /** @attribute */
+  readonly tableName: string;
+  /** @attribute */
+  readonly tableArn: string;
+
+  /** The table's alarms, once `addAlarms()` has created them. */
+  readonly alarms: LeaseTableAlarms | undefined;
+
+  /**
+   * Permits `grantee` to take part in the lease protocol; see
+   * `LeaseTable.grantLeaseAccess` for the actions and the condition.
+   */
+  grantLeaseAccess(grantee: iam.IGrantable, options?: GrantLeaseAccessOptions): iam.Grant;
+
+  /** A metric of this table in `AWS/DynamoDB`, dimension `TableName`. Default: Sum over 5 minutes. */
+  metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /** Throttled requests, summed over `operations` (default `LEASE_TABLE_OPERATIONS`). Default: Sum over 5 minutes. */
+  metricThrottledRequestsForOperations(props?: dynamodb.OperationsMetricOptions): cloudwatch.MathExpression;
+
+  /** HTTP 500 answers, summed over `operations` (default `LEASE_TABLE_OPERATIONS`). Default: Sum over 5 minutes. */
+  metricSystemErrorsForOperations(props?: dynamodb.SystemErrorsForOperationsMetricOptions): cloudwatch.MathExpression;
+
+  /** Write capacity units consumed. Default: Sum over 5 minutes. */
+  metricConsumedWriteCapacityUnits(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /** Read capacity units consumed. Default: Sum over 5 minutes. */
+  metricConsumedReadCapacityUnits(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /** Conditional writes whose condition failed (mostly lost races). Default: Sum over 5 minutes. */
+  metricConditionalCheckFailedRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Creates the table's alarms (throttled requests, system errors) once;
+   * later calls return the same alarms and only add their `alarmTopic`.
+   */
+  addAlarms(options?: LeaseTableAlarmsOptions): LeaseTableAlarms;
+}
+
+/** What `LeaseTable` and an imported lease table share: grants, metrics and alarms over a `TableV2`. */
+abstract class LeaseTableBase extends Resource implements ILeaseTable {
+  abstract readonly tableName: string;
+  abstract readonly tableArn: string;
+
+  private tableAlarms: LeaseTableAlarms | undefined;
+
+  get alarms(): LeaseTableAlarms | undefined {
+    return this.tableAlarms;
+  }
+
+  /**
+   * Permits `grantee` to take part in the lease protocol and to keep
+   * auxiliary items in the lease's partition: `dynamodb:GetItem`,
+   * `dynamodb:UpdateItem` and `dynamodb:ConditionCheckItem` on this table (together they cover
+   * `TransactWriteItems` for `guardedWrite`; see `LEASE_ACCESS_ACTIONS`),
+   * restricted with `ForAllValues:StringEquals` on `dynamodb:LeadingKeys` to
+   * `leaseNames` when given. No `Scan` or `Query` is granted: with them, an
+   * empty set of leading keys would satisfy `ForAllValues` and escape the
+   * restriction.
+   */
+  grantLeaseAccess(grantee: iam.IGrantable, options: GrantLeaseAccessOptions = {}): iam.Grant {
+    const leaseNames = options.leaseNames;
+    try {
+      if (leaseNames !== undefined) {
+        if (leaseNames.length === 0) throw new LeaseValidationError('leaseNames', 'must not be empty; omit it to grant every lease');
+        leaseNames.forEach((name, i) => {
+          if (!Token.isUnresolved(name)) validateLeaseName(`leaseNames[${i}]`, name);
+        });
+      }
+    } catch (error) {
+      throw atConstructPath(this, error);
+    }
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: [...LEASE_ACCESS_ACTIONS],
+      resourceArns: [this.tableArn],
+      conditions: leaseNames ? { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...new Set(leaseNames)] } } : undefined,
+    });
+  }
+
+  /**
+   * A metric of this table in `AWS/DynamoDB`, dimension `TableName`.
+   *
+   * Default: Sum over 5 minutes.
+   */
+  metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/DynamoDB',
+      metricName,
+      dimensionsMap: { TableName: this.tableName },
+      statistic: cloudwatch.Stats.SUM,
+      period: Duration.minutes(5),
+      ...props,
+    }).attachTo(this);
+  }
+
+  /**
+   * Requests DynamoDB throttled, summed over `operations` (the metric only
+   * exists per operation).
+   *
+   * Default: Sum over 5 minutes, over `LEASE_TABLE_OPERATIONS`.
+   */
+  metricThrottledRequestsForOperations(props?: dynamodb.OperationsMetricOptions): cloudwatch.MathExpression {
+    return this.sumOverOperations('ThrottledRequests', props);
+  }
+
+  /**
+   * Requests that failed with an HTTP 500 from DynamoDB, summed over
+   * `operations` (the metric only exists per operation).
+   *
+   * Default: Sum over 5 minutes, over `LEASE_TABLE_OPERATIONS`.
+   */
+  metricSystemErrorsForOperations(props?: dynamodb.SystemErrorsForOperationsMetricOptions): cloudwatch.MathExpression {
+    return this.sumOverOperations('SystemErrors', props);
+  }
+
+  /**
+   * Write capacity units consumed (on-demand: the write request units billed).
+   *
+   * Default: Sum over 5 minutes.
+   */
+  metricConsumedWriteCapacityUnits(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('ConsumedWriteCapacityUnits', props);
+  }
+
+  /**
+   * Read capacity units consumed (on-demand: the read request units billed).
+   *
+   * Default: Sum over 5 minutes.
+   */
+  metricConsumedReadCapacityUnits(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('ConsumedReadCapacityUnits', props);
+  }
+
+  /**
+   * Conditional writes whose condition failed. For a lease table these are
+   * mostly lost races: each contender that loses a tick costs one.
+   *
+   * Default: Sum over 5 minutes.
+   */
+  metricConditionalCheckFailedRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('ConditionalCheckFailedRequests', props);
+  }
+
+  /**
+   * The table's alarms (throttled requests, system errors). A table is often
+   * shared by several `CronSingleton`s, so the alarms are created once, by the
+   * first call, with that call's thresholds; later calls return the same
+   * alarms and only add their `alarmTopic` to the alarm and OK actions.
+   */
+  addAlarms(options: LeaseTableAlarmsOptions = {}): LeaseTableAlarms {
+    if (this.tableAlarms) {
+      this.tableAlarms.notify(options.alarmTopic);
+      return this.tableAlarms;
+    }
+    this.tableAlarms = new LeaseTableAlarms(this, 'Alarms', { ...options, table: this });
+    return this.tableAlarms;
+  }
+
+  private sumOverOperations(metricName: string, props: dynamodb.OperationsMetricOptions = {}): cloudwatch.MathExpression {
+    const { operations = LEASE_TABLE_OPERATIONS, label, color, period = Duration.minutes(5), ...metricProps } = props;
+    const usingMetrics: Record<string, cloudwatch.IMetric> = {};
+    operations.forEach((operation, i) => {
+      usingMetrics[`${metricName.charAt(0).toLowerCase()}${i}`] = this.metric(metricName, {
+        ...metricProps,
+        dimensionsMap: { TableName: this.tableName, Operation: operation },
+        statistic: cloudwatch.Stats.SUM,
+      });
+    });
+    return new cloudwatch.MathExpression({
+      // SUM([...]) adds whatever operations reported in a period; `a + b`
+      // (aws-cdk-lib's own sum) yields nothing for a period where any one of them is missing.
+      expression: `SUM([${Object.keys(usingMetrics).join(', ')}])`,
+      usingMetrics,
+      label: label ?? `${metricName} (${operations.join(', ')})`,
+      color,
+      period,
+    });
+  }
+}
+
+/**
  * The lease table of docs/architecture.md#the-table: on-demand, partition key `pk` (the lease
  * name) and sort key `sk` (strings), TTL on `ttl` for auxiliary items,
  * point-in-time recovery on, deletion protection on and `RETAIN` by default.
@@ -93,9 +281,11 @@ export interface GrantLeaseAccessOptions {
  * ```ts
  * const table = new LeaseTable(this, 'Leases');
  * table.grantLeaseAccess(myFunction, { leaseNames: ['nightly-report'] });
+ * // In another stack or app:
+ * const shared = LeaseTable.fromTableName(this, 'Leases', 'baton-leases');
  * ```
  */
-export class LeaseTable extends Construct {
+export class LeaseTable extends LeaseTableBase {
   /** The partition key: the lease name. */
   static readonly PARTITION_KEY = LeaseTableSchema.partitionKey;
   /** The sort key: `LEASE` for the lease item, free for auxiliary items. */
@@ -103,17 +293,26 @@ export class LeaseTable extends Construct {
   /** The TTL attribute (epoch seconds) of auxiliary items. The lease item never carries it. */
   static readonly TTL_ATTRIBUTE = LeaseTableSchema.ttlAttribute;
 
+  /**
+   * An existing lease table, by name, in this stack's account and region. It
+   * must have Baton's key schema (see `LeaseTable`); nothing checks that at synth.
+   */
+  static fromTableName(scope: Construct, id: string, tableName: string): ILeaseTable {
+    return new ImportedLeaseTable(scope, id, dynamodb.TableV2.fromTableName(scope, `${id}Table`, tableName));
+  }
+
+  /**
+   * An existing lease table, by ARN (another account or region is possible;
+   * the grantee's account must also allow it there).
+   */
+  static fromTableArn(scope: Construct, id: string, tableArn: string): ILeaseTable {
+    return new ImportedLeaseTable(scope, id, dynamodb.TableV2.fromTableArn(scope, `${id}Table`, tableArn));
+  }
+
   /** The underlying table. */
   readonly table: dynamodb.TableV2;
   readonly tableName: string;
   readonly tableArn: string;
-
-  private tableAlarms: LeaseTableAlarms | undefined;
-
-  /** The table's alarms, once `addAlarms()` has created them. */
-  get alarms(): LeaseTableAlarms | undefined {
-    return this.tableAlarms;
-  }
 
   constructor(scope: Construct, id: string, props: LeaseTableProps = {}) {
     super(scope, id);
@@ -132,121 +331,16 @@ export class LeaseTable extends Construct {
     this.tableName = this.table.tableName;
     this.tableArn = this.table.tableArn;
   }
+}
 
-  /**
-   * Permits `grantee` to take part in the lease protocol and to keep
-   * auxiliary items in the lease's partition: `dynamodb:GetItem`,
-   * `dynamodb:UpdateItem` and `dynamodb:ConditionCheckItem` on this table (together they cover
-   * `TransactWriteItems` for `guardedWrite`; see `LEASE_ACCESS_ACTIONS`),
-   * restricted with `ForAllValues:StringEquals` on `dynamodb:LeadingKeys` to
-   * `leaseNames` when given. No `Scan` or `Query` is granted: with them, an
-   * empty set of leading keys would satisfy `ForAllValues` and escape the
-   * restriction.
-   */
-  grantLeaseAccess(grantee: iam.IGrantable, options: GrantLeaseAccessOptions = {}): iam.Grant {
-    const leaseNames = options.leaseNames;
-    if (leaseNames !== undefined) {
-      if (leaseNames.length === 0) throw new LeaseValidationError('leaseNames', 'must not be empty; omit it to grant every lease');
-      leaseNames.forEach((name, i) => {
-        if (!Token.isUnresolved(name)) validateLeaseName(`leaseNames[${i}]`, name);
-      });
-    }
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: [...LEASE_ACCESS_ACTIONS],
-      resourceArns: [this.tableArn],
-      conditions: leaseNames ? { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...new Set(leaseNames)] } } : undefined,
-    });
-  }
+/** A lease table that exists already (`LeaseTable.fromTableName` / `fromTableArn`). */
+class ImportedLeaseTable extends LeaseTableBase {
+  readonly tableName: string;
+  readonly tableArn: string;
 
-  /**
-   * A metric of this table in `AWS/DynamoDB`, dimension `TableName`.
-   *
-   * Default: Sum over 5 minutes.
-   */
-  metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.table.metric(metricName, props);
-  }
-
-  /**
-   * Requests DynamoDB throttled, summed over `LEASE_TABLE_OPERATIONS` (the
-   * metric only exists per operation).
-   *
-   * Default: Sum over 5 minutes.
-   */
-  metricThrottledRequests(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
-    return this.sumOverOperations('ThrottledRequests', props);
-  }
-
-  /**
-   * Requests that failed with an HTTP 500 from DynamoDB, summed over
-   * `LEASE_TABLE_OPERATIONS` (the metric only exists per operation).
-   *
-   * Default: Sum over 5 minutes.
-   */
-  metricSystemErrors(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
-    return this.sumOverOperations('SystemErrors', props);
-  }
-
-  /**
-   * Write capacity units consumed (on-demand: the write request units billed).
-   *
-   * Default: Sum over 5 minutes.
-   */
-  metricConsumedWriteCapacityUnits(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.table.metricConsumedWriteCapacityUnits(props);
-  }
-
-  /**
-   * Read capacity units consumed (on-demand: the read request units billed).
-   *
-   * Default: Sum over 5 minutes.
-   */
-  metricConsumedReadCapacityUnits(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.table.metricConsumedReadCapacityUnits(props);
-  }
-
-  /**
-   * Conditional writes whose condition failed. For a lease table these are
-   * mostly lost races: each contender that loses a tick costs one.
-   *
-   * Default: Sum over 5 minutes.
-   */
-  metricConditionalCheckFailedRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.table.metricConditionalCheckFailedRequests(props);
-  }
-
-  /**
-   * The table's alarms (throttled requests, system errors). A table is often
-   * shared by several `CronSingleton`s, so the alarms are created once, by the
-   * first call, with that call's thresholds; later calls return the same
-   * alarms and only add their `alarmTopic` to the alarm and OK actions.
-   */
-  addAlarms(options: LeaseTableAlarmsOptions = {}): LeaseTableAlarms {
-    if (this.tableAlarms) {
-      this.tableAlarms.notify(options.alarmTopic);
-      return this.tableAlarms;
-    }
-    this.tableAlarms = new LeaseTableAlarms(this, 'Alarms', { ...options, table: this });
-    return this.tableAlarms;
-  }
-
-  private sumOverOperations(metricName: string, props: cloudwatch.MathExpressionOptions = {}): cloudwatch.MathExpression {
-    const usingMetrics: Record<string, cloudwatch.IMetric> = {};
-    LEASE_TABLE_OPERATIONS.forEach((operation, i) => {
-      usingMetrics[`${metricName.charAt(0).toLowerCase()}${i}`] = this.table.metric(metricName, {
-        dimensionsMap: { TableName: this.tableName, Operation: operation },
-        statistic: cloudwatch.Stats.SUM,
-      });
-    });
-    return new cloudwatch.MathExpression({
-      // SUM([...]) adds whatever operations reported in a period; `a + b`
-      // would yield nothing for a period where any one of them is missing.
-      expression: `SUM([${Object.keys(usingMetrics).join(', ')}])`,
-      usingMetrics,
-      label: `${metricName} (${LEASE_TABLE_OPERATIONS.join(', ')})`,
-      period: Duration.minutes(5),
-      ...props,
-    });
+  constructor(scope: Construct, id: string, table: dynamodb.ITableV2) {
+    super(scope, id, { environmentFromArn: table.tableArn });
+    this.tableName = table.tableName;
+    this.tableArn = table.tableArn;
   }
 }

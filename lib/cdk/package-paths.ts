@@ -1,16 +1,16 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { libDir } from '../dialect/lib-dir.js';
 
 /**
- * The example job's entry. Two layouts: the sources (`lib/cdk` next to
- * `lambda/`, as run by tsx and vitest) and the compiled package
- * (`dist/lib/cdk` next to `dist/lambda/`). When neither file exists the
- * source path is returned, and `NodejsFunction` reports it as missing.
+ * The example job's entry, `lambda/example-job.ts`, which the demo stack
+ * deploys. It exists in this repository only: the package ships no example
+ * job, and neither the demo stack.
  */
-export function defaultJobEntry(): string {
-  const candidates = ['../../lambda/example-job.ts', '../../lambda/example-job.js'].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
-  return candidates.find((path) => existsSync(path)) ?? candidates[0]!;
+export function exampleJobEntry(): string {
+  return join(dirname(libDir), 'lambda', 'example-job.ts');
 }
 
 /** Lock files in the order `NodejsFunction` itself prefers them. */
@@ -28,5 +28,21 @@ export function findLockFile(fromDir: string): string | undefined {
     const found = LOCK_FILES.map((name) => join(dir, name)).find((path) => existsSync(path));
     if (found) return found;
     if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * Whether `NodejsFunction` will find esbuild, looking where it looks: a
+ * package resolvable from aws-cdk-lib, else an `esbuild` on PATH. Without one
+ * it would silently fall back to bundling in Docker.
+ */
+export function esbuildAvailable(): boolean {
+  try {
+    const cdkPackage = createRequire(join(libDir, 'cdk', 'package-paths.js')).resolve('aws-cdk-lib/package.json');
+    createRequire(cdkPackage).resolve('esbuild/package.json');
+    return true;
+  } catch {
+    const probe = spawnSync('esbuild', ['--version'], { stdio: 'ignore' });
+    return probe.status === 0 && probe.error === undefined;
   }
 }

@@ -25,6 +25,12 @@ export interface DemoCounts {
   readonly duplicateDeliveries: number;
   /** Invocations skipped because their tick was already done (workers' logs). */
   readonly duplicatesSkipped: number;
+  /**
+   * Of `duplicatesSkipped`, those that were a redelivery. The rest were first
+   * deliveries that reached their worker after the tick's leader had finished:
+   * every contender gets every tick, and a slow one finds it done.
+   */
+  readonly redeliveriesSkipped: number;
   /** Tenures that began on a lease whose holder never released it (workers' logs). */
   readonly takeovers: number;
   /** SIGKILLs whose process was then seen to exit by SIGKILL. */
@@ -190,6 +196,7 @@ export function computeChecks(evidence: DemoEvidence): { counts: DemoCounts; che
     duplicateTicksRun: duplicates.count,
     duplicateDeliveries: invocations.length - new Set(invocations.map((r) => r.eventId)).size,
     duplicatesSkipped: outcomes.filter((o) => o.status === 'skipped' && o.reason === 'tick-done').length,
+    redeliveriesSkipped: redeliveryOutcomes(invocations, outcomes).filter((o) => o.status === 'skipped' && o.reason === 'tick-done').length,
     takeovers: ofType(workerRecords, 'job-start').filter((r) => r.takeover).length,
     kills: kills.length,
     pauses: pausesDone.length,
@@ -213,7 +220,7 @@ export function computeChecks(evidence: DemoEvidence): { counts: DemoCounts; che
     {
       name: 'no stale write was accepted',
       ok: stale.count === 0,
-      detail: stale.count === 0 ? `${counts.staleWritesRejected} stale writes refused, none in the ledger` : `entries from stale tokens: ${list(stale.tokens)}`,
+      detail: stale.count === 0 ? `${counts.staleWritesRejected} stale ${counts.staleWritesRejected === 1 ? 'write' : 'writes'} refused, none in the ledger` : `entries from stale tokens: ${list(stale.tokens)}`,
     },
     {
       name: 'the fence never went backwards',
@@ -257,6 +264,24 @@ export function computeChecks(evidence: DemoEvidence): { counts: DemoCounts; che
     },
   ];
   return { counts, checks, pauses };
+}
+
+/**
+ * The outcomes of redelivered events. A worker runs its invocations one at a
+ * time, so its k-th outcome for an event answers its k-th invocation of it; an
+ * invocation is a redelivery when the event had reached some worker before.
+ */
+export function redeliveryOutcomes(invocations: readonly WorkerRecordOf<'invoke'>[], outcomes: readonly WorkerRecordOf<'outcome'>[]): WorkerRecordOf<'outcome'>[] {
+  const firstAt = new Map<string, number>();
+  for (const i of invocations) firstAt.set(i.eventId, Math.min(firstAt.get(i.eventId) ?? Infinity, i.at));
+  const seen = new Map<string, number>();
+  return outcomes.filter((o) => {
+    const key = `${o.worker}\n${o.eventId}`;
+    const k = seen.get(key) ?? 0;
+    seen.set(key, k + 1);
+    const invoke = invocations.filter((i) => i.worker === o.worker && i.eventId === o.eventId)[k];
+    return invoke !== undefined && invoke.at > (firstAt.get(o.eventId) ?? Infinity);
+  });
 }
 
 function firstByToken<R extends { token: number }>(records: readonly R[]): Map<number, R> {

@@ -43,6 +43,10 @@ export class LiveView {
   #sample: ResourceSample | undefined;
   #timer: NodeJS.Timeout | undefined;
   #drawnLines = 0;
+  /** Line mode: lines not yet printed, so that they come out in time order (a tick's line is complete only at the next tick). */
+  readonly #pending: { at: number; line: string }[] = [];
+  /** A terminal's one-line progress note, overwritten in place until the next line. */
+  #progress = false;
   #stopped = false;
   #startedAt = Date.now();
   readonly #redraw: boolean;
@@ -51,7 +55,7 @@ export class LiveView {
     this.#redraw = options.redraw ?? options.out.isTTY === true;
   }
 
-  /** Starts the clock (times show as t+seconds from here) and, on a terminal, the redrawing. */
+  /** Starts the clock (times show as t+seconds from `at`, the first tick) and, on a terminal, the redrawing. */
   start(at: number): void {
     this.#startedAt = at;
     if (this.#redraw) this.#timer = setInterval(() => this.#draw(), REDRAW_MS);
@@ -64,11 +68,16 @@ export class LiveView {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
     if (this.#redraw) this.#draw();
-    else this.#flushTick();
+    else {
+      this.#flushTick();
+      this.#flushPending(Infinity);
+    }
   }
 
   /** Prints a line outside the view (setup, summary). */
   say(text: string): void {
+    this.#endProgress();
+    if (!this.#redraw) this.#flushPending(Infinity);
     if (this.#redraw && this.#drawnLines > 0) {
       this.#draw();
       this.#drawnLines = 0; // keep the last frame; write below it
@@ -76,10 +85,26 @@ export class LiveView {
     this.options.out.write(`${text}\n`);
   }
 
+  /** A terminal: one line rewritten in place (a wait). Elsewhere nothing: a log needs no heartbeat. */
+  progress(text: string): void {
+    if (!this.#redraw || this.#drawnLines > 0) return;
+    this.options.out.write(`\r\x1b[K${text}`);
+    this.#progress = true;
+  }
+
+  #endProgress(): void {
+    if (!this.#progress) return;
+    this.#progress = false;
+    this.options.out.write('\r\x1b[K');
+  }
+
   onRunRecord(record: RunRecord): void {
     switch (record.type) {
       case 'tick':
-        if (!this.#redraw) this.#flushTick();
+        if (!this.#redraw) {
+          this.#flushTick();
+          this.#flushPending(record.tick);
+        }
         this.#ticks.push(record.tick);
         return;
       case 'spawn':
@@ -97,7 +122,7 @@ export class LiveView {
       case 'kill': {
         this.#mark(record.worker, record.tick, 'killed');
         const row = this.#rows.get(record.worker);
-        if (row) row.status = `KILLED at ${this.#t(record.at)} while leading token ${record.token}`;
+        if (row) row.status = `KILLED at ${this.#t(record.at).replace(/ /g, '')} while leading token ${record.token}`;
         this.#lastStrike = { at: record.at, token: record.token, what: 'the kill' };
         this.#event(record.at, `SIGKILL ${record.worker} while it led token ${record.token}`);
         return;
@@ -175,15 +200,29 @@ export class LiveView {
     if (before === undefined || before === 'leading' || RANK[cell] >= RANK[before]) cells.set(tick, cell);
   }
 
+  /** A notable event of the run's own (not a worker's), shown with the others. */
+  note(at: number, text: string): void {
+    this.#event(at, text);
+  }
+
   #event(at: number, text: string): void {
     const line = `${this.#t(at)}  ${text}`;
     this.#events.push(line);
     if (this.#events.length > EVENT_LINES) this.#events.shift();
-    if (!this.#redraw) this.options.out.write(`${line}\n`);
+    if (!this.#redraw) this.#pending.push({ at, line });
+  }
+
+  /** Line mode: prints the pending lines stamped before `until`, oldest first. */
+  #flushPending(until: number): void {
+    this.#pending.sort((a, b) => a.at - b.at);
+    while (this.#pending.length > 0 && (this.#pending[0] as { at: number }).at < until) {
+      this.options.out.write(`${(this.#pending.shift() as { line: string }).line}\n`);
+    }
   }
 
   #t(at: number): string {
-    return `t+${((at - this.#startedAt) / 1000).toFixed(1).padStart(5)}s`;
+    const s = (at - this.#startedAt) / 1000;
+    return `t${s < 0 ? '-' : '+'}${Math.abs(s).toFixed(1).padStart(5)}s`;
   }
 
   /** Line mode: one line for the tick that just ended. */
@@ -200,14 +239,15 @@ export class LiveView {
     }
     const lease = this.#sample?.lease;
     const holder = lease?.holder ? (this.#holders.get(lease.holder) ?? '?') : 'none';
-    this.options.out.write(`${this.#t(tick)}  tick ${clock(tick)}  leader ${leader || '-'}  lease: ${holder} token ${lease?.token ?? 0}  | ${parts.join(', ')}\n`);
+    const line = `${this.#t(tick)}  tick ${clock(tick)}  leader ${leader || '-'}  lease: ${holder} token ${lease?.token ?? 0}  | ${parts.join(', ') || 'no outcome yet'}`;
+    this.#pending.push({ at: tick, line });
   }
 
   #draw(): void {
     const width = Math.max(60, this.options.out.columns ?? 100);
     const now = Date.now();
     const lines: string[] = [];
-    lines.push(`${this.options.title} · ${this.#t(now).trim()} of ${this.options.durationS}s`);
+    lines.push(`${this.options.title} · ${this.#t(now).replace(/ /g, '')} of ${this.options.durationS}s`);
     const lease = this.#sample?.lease;
     const head = this.#sample?.head;
     const holder = lease?.holder === undefined ? undefined : this.#holders.get(lease.holder);

@@ -10,6 +10,12 @@ export interface NemesisOptions {
   /** The lease protocol's maximum clock skew: a paused leader stays stopped at least until its lease could be taken over. */
   readonly maxClockSkewMs: number;
   readonly tickMs: number;
+  /**
+   * Epoch ms after which no strike is aimed, so that the last one's aftermath
+   * (the lease running out, a successor's write, the paused leader's refused
+   * write) fits in the run. @default no limit
+   */
+  readonly lastStrikeAt?: number;
   readonly onRunRecord: (record: RunRecord) => void;
 }
 
@@ -69,6 +75,10 @@ export class Nemesis {
     if (record.type === 'write-end' && record.ok) this.#written = Math.max(this.#written, record.token);
     const state = this.#state;
     if (record.type === 'job-start' && state.name === 'armed') {
+      if (Date.now() > (this.options.lastStrikeAt ?? Infinity)) {
+        this.#state = { name: 'stopped' };
+        return;
+      }
       const worker = this.options.pool.all.find((w) => w.name === record.worker);
       if (worker === undefined) return;
       // Mostly before the write; the tail of the range lands during or just after it.

@@ -6,6 +6,7 @@ import type { Distribution, Handover } from './measurements.js';
 import type { DemoReport } from './report-json.js';
 import type { TimelineRow } from './timeline.js';
 import { escapeHtml } from '../report/escape-html.js';
+import { plural } from './summary.js';
 
 const ROW_H = 34;
 const LEFT = 120;
@@ -57,8 +58,8 @@ function timeout ${run.functionTimeoutMs} ms · table <code>${escapeHtml(run.tab
 ${countsTable(report)}
 
 <h2>Timeline</h2>
-<p class="muted">One row per worker process. Each bar is a tenure, labelled with its fencing token; time runs left to right, in seconds from the start.
-The top row is the ledger: each dot is a committed entry, labelled with the token that wrote it. Hover for details.</p>
+<p class="muted">One row per worker process. Each bar is a tenure, labelled with its fencing token; time runs left to right, in seconds from the first tick (the live view's t+ counts from the same moment).
+The top row is the ledger: each dot is a committed entry, labelled with the token that wrote it (where labels would collide, hover the dot). Hover for details.</p>
 ${legend()}
 ${timelineSvg(report)}
 
@@ -86,7 +87,12 @@ function countsTable(r: DemoReport): string {
     ['ticks', r.ticks, 'ticks the schedule sent'],
     ['ticksRun', r.ticksRun, 'distinct ticks in the ledger (ticks while a dead or paused leader still held the lease are skipped, not run late)'],
     ['duplicateTicksRun', r.duplicateTicksRun, 'must be 0'],
-    ['duplicateDeliveries', r.duplicateDeliveries, 'events delivered again (at-least-once delivery); a redelivery normally costs one request and is skipped'],
+    [
+      'duplicateDeliveries',
+      r.duplicateDeliveries,
+      `events delivered again (at-least-once delivery); a redelivery normally costs one request and is skipped. ${plural(r.details.duplicatesSkipped, 'invocation')} ` +
+        `were skipped as already done: ${r.details.redeliveriesSkipped} redelivered, ${r.details.duplicatesSkipped - r.details.redeliveriesSkipped} first deliveries that reached a worker after the tick's leader had finished`,
+    ],
     ['takeovers', r.takeovers, 'tenures that began on an expired, unreleased lease'],
     ['kills', r.kills, 'leaders SIGKILLed (seen to die)'],
     ['pauses', r.pauses, 'leaders SIGSTOPped past their lease, then resumed'],
@@ -99,22 +105,30 @@ function countsTable(r: DemoReport): string {
 
 function legend(): string {
   const item = (color: string, text: string) => `<span><i class="sw" style="background:${color}"></i>${escapeHtml(text)}</span>`;
+  const takeover = `<span><i class="sw" style="background:${COLOR.ran};outline:1.5px solid #000;outline-offset:-1.5px"></i>${escapeHtml('7* takeover: the tenure began on an expired lease its holder never released')}</span>`;
   return `<p class="legend">${[
     item(COLOR.ran, 'tenure that ran its tick'),
     item(COLOR.refused, 'tenure whose late write the fence refused'),
     item(COLOR.killed, 'tenure ended by SIGKILL'),
+    takeover,
     item(COLOR.pause, 'SIGSTOP … SIGCONT'),
+    item(COLOR.ran, '● ledger entry'),
     item(COLOR.duplicate, '○ duplicate tick skipped'),
     item(COLOR.refused, '▲ stale write refused'),
     item(COLOR.killed, '✕ SIGKILL'),
   ].join('')}</p>`;
 }
 
+/** Label lanes above the ledger's dots; a label that fits in none is left to its dot's tooltip. */
+const LEDGER_LABEL_LANES = 2;
+
 function timelineSvg(r: DemoReport): string {
   const { timeline } = r;
-  const start = timeline.start;
+  // The axis counts seconds from the first tick, as the live view's t+ does; the second before it shows the workers ready.
+  const zero = timeline.zero;
+  const start = Math.max(timeline.start, zero - 1_000);
   const span = Math.max(1, timeline.end - start);
-  const x = (t: number) => LEFT + ((t - start) / span) * PLOT_W;
+  const x = (t: number) => LEFT + ((Math.max(start, t) - start) / span) * PLOT_W;
   const rows = timeline.rows;
   const height = TOP + (rows.length + 1) * ROW_H + 24;
   const parts: string[] = [];
@@ -123,22 +137,26 @@ function timelineSvg(r: DemoReport): string {
     parts.push(`<line x1="${f(x(tick))}" y1="${TOP - 6}" x2="${f(x(tick))}" y2="${height - 22}" stroke="${COLOR.grid}"/>`);
   }
   const step = Math.max(1, Math.ceil(span / 1000 / 15));
-  for (let s = 0; s * 1000 <= span; s += step) {
-    parts.push(`<text x="${f(x(start + s * 1000))}" y="${height - 8}" text-anchor="middle" fill="#666">${s}s</text>`);
+  for (let s = 0; zero + s * 1000 <= timeline.end; s += step) {
+    parts.push(`<text x="${f(x(zero + s * 1000))}" y="${height - 8}" text-anchor="middle" fill="#666">${s}s</text>`);
   }
   // The ledger: committed writes, by token.
   const ledgerY = TOP;
   parts.push(`<text x="8" y="${ledgerY + ROW_H / 2 + 4}" font-weight="600">ledger</text>`);
-  for (const row of rows) {
-    for (const t of row.tenures) {
-      if (t.result !== 'ran' || t.writeAt === undefined) continue;
-      const cx = f(x(t.writeAt));
-      parts.push(
-        `<g><title>${escapeHtml(`entry for tick ${iso(t.tick)} written by ${row.worker} with token ${t.token}`)}</title>` +
-          `<circle cx="${cx}" cy="${ledgerY + ROW_H / 2}" r="4" fill="${COLOR.ran}"/>` +
-          `<text x="${cx}" y="${ledgerY + ROW_H / 2 - 7}" text-anchor="middle" fill="#333">${t.token}</text></g>`,
-      );
-    }
+  const writes = rows
+    .flatMap((row) => row.tenures.filter((t) => t.result === 'ran' && t.writeAt !== undefined).map((t) => ({ row, t, at: t.writeAt as number })))
+    .sort((a, b) => a.at - b.at);
+  const laneEnds: number[] = new Array<number>(LEDGER_LABEL_LANES).fill(-Infinity);
+  for (const { row, t, at } of writes) {
+    const cx = x(at);
+    const half = (String(t.token).length * 6.5) / 2 + 2;
+    const lane = laneEnds.findIndex((endX) => endX <= cx - half);
+    if (lane >= 0) laneEnds[lane] = cx + half;
+    const label = lane < 0 ? '' : `<text x="${f(cx)}" y="${ledgerY + ROW_H / 2 - 7 - lane * 11}" text-anchor="middle" fill="#333">${t.token}</text>`;
+    parts.push(
+      `<g><title>${escapeHtml(`entry for tick ${iso(t.tick)} written by ${row.worker} with token ${t.token}`)}</title>` +
+        `<circle cx="${f(cx)}" cy="${ledgerY + ROW_H / 2}" r="4" fill="${COLOR.ran}"/>${label}</g>`,
+    );
   }
   rows.forEach((row, i) => parts.push(rowSvg(row, TOP + (i + 1) * ROW_H, x, timeline.end)));
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${LEFT + PLOT_W + 20}" height="${height}" viewBox="0 0 ${LEFT + PLOT_W + 20} ${height}" role="img" aria-label="Timeline of tenures per worker">
@@ -184,7 +202,8 @@ function rowSvg(row: TimelineRow, y: number, x: (t: number) => number, end: numb
   for (const k of row.kills) {
     const cx = x(k.at);
     parts.push(
-      `<g><title>${escapeHtml(`SIGKILL while leading token ${k.token}`)}</title><path d="M${f(cx - 6)} ${mid - 6} l12 12 M${f(cx + 6)} ${mid - 6} l-12 12" stroke="${COLOR.killed}" stroke-width="3"/></g>`,
+      // Right of the killed bar's end, where the dead process has no lifeline: the bar itself stays visible.
+      `<g><title>${escapeHtml(`SIGKILL while leading token ${k.token}`)}</title><path d="M${f(cx + 3)} ${mid - 5} l10 10 M${f(cx + 13)} ${mid - 5} l-10 10" stroke="${COLOR.killed}" stroke-width="2.5"/></g>`,
     );
   }
   return parts.join('\n');
@@ -192,14 +211,17 @@ function rowSvg(row: TimelineRow, y: number, x: (t: number) => number, end: numb
 
 function measurementsTable(r: DemoReport): string {
   const m = r.measurements;
-  const d = (dist: Distribution, unit = 'ms') =>
-    dist.count === 0 ? '<span class="muted">none in this run</span>' : `p50 ${dist.p50} ${unit} · p95 ${dist.p95} · max ${dist.max} <span class="muted">(n=${dist.count})</span>`;
+  const d = (dist: Distribution, unit: (n: number) => string = (n) => `${n} ms`) =>
+    dist.count === 0
+      ? '<span class="muted">none in this run</span>'
+      : `p50 ${unit(dist.p50 ?? 0)} · p95 ${unit(dist.p95 ?? 0)} · max ${unit(dist.max ?? 0)} <span class="muted">(n=${dist.count})</span>`;
+  const requests = (n: number) => `${n} ${n === 1 ? 'request' : 'requests'}`;
   const rows: [string, string][] = [
-    ['follower invocation: requests', d(m.follower.requests, '')],
+    ['follower invocation: requests', d(m.follower.requests, requests)],
     ['follower invocation: duration', d(m.follower.ms)],
     ['… skipped because the lease is held', d(m.follower.held)],
     ['… skipped because the tick is done', d(m.follower.tickDone)],
-    ['leader invocation: requests', d(m.leader.requests, '')],
+    ['leader invocation: requests', d(m.leader.requests, requests)],
     ['leader invocation: duration (includes the job’s work)', d(m.leader.ms)],
     ['leader acquire (invoke → job start)', d(m.acquireMs)],
     ['lease duration (function timeout + 1 s margin)', m.leaseDurationMs === undefined ? '-' : `${m.leaseDurationMs} ms`],

@@ -46,6 +46,8 @@ export interface DemoReport extends Pick<DemoCounts, (typeof HEADLINE_COUNTS)[nu
   /** Further counts behind the checks. */
   readonly details: {
     readonly duplicatesSkipped: number;
+    /** Of `duplicatesSkipped`, the redeliveries; the rest were first deliveries that came after the leader had finished. */
+    readonly redeliveriesSkipped: number;
     readonly unattributedEntries: number;
     readonly missingEntries: number;
     readonly pausedLeadersNotFenced: number;
@@ -73,6 +75,7 @@ export function buildReport(evidence: DemoEvidence, run: DemoRunInfo, unreadable
     checks: allChecks,
     details: {
       duplicatesSkipped: counts.duplicatesSkipped,
+      redeliveriesSkipped: counts.redeliveriesSkipped,
       unattributedEntries: counts.unattributedEntries,
       missingEntries: counts.missingEntries,
       pausedLeadersNotFenced: counts.pausedLeadersNotFenced,

@@ -24,8 +24,11 @@ export class ResourceMonitor {
   readonly #stop = new AbortController();
   #loop: Promise<void> | undefined;
   latest: ResourceSample | undefined;
+  readonly #leases: LeaseClient;
 
-  constructor(private readonly options: ResourceMonitorOptions) {}
+  constructor(private readonly options: ResourceMonitorOptions) {
+    this.#leases = new LeaseClient({ tableName: options.tableName, client: options.client, holderName: 'baton-demo-monitor' });
+  }
 
   start(): void {
     this.#loop ??= this.#run();
@@ -36,30 +39,34 @@ export class ResourceMonitor {
     await this.#loop;
   }
 
+  /** One strongly consistent read of the lease item and the ledger head. */
+  async sample(): Promise<ResourceSample> {
+    const { client, tableName, leaseName } = this.options;
+    const [lease, head] = await Promise.all([this.#leases.describe(leaseName), readLedgerHead(client, tableName, leaseName)]);
+    const sample: ResourceSample = {
+      type: 'sample',
+      at: Date.now(),
+      ...(lease
+        ? {
+            lease: {
+              token: lease.token,
+              expiresAt: lease.expiresAt,
+              ...(lease.holder === undefined ? {} : { holder: lease.holder }),
+              ...(lease.lastTick === undefined ? {} : { lastTick: lease.lastTick }),
+            },
+          }
+        : {}),
+      ...(head ? { head } : {}),
+    };
+    this.latest = sample;
+    return sample;
+  }
+
   async #run(): Promise<void> {
-    const { client, tableName, leaseName, onSample } = this.options;
-    const leases = new LeaseClient({ tableName, client, holderName: 'baton-demo-monitor' });
     const signal = this.#stop.signal;
     while (!signal.aborted) {
       try {
-        const [lease, head] = await Promise.all([leases.describe(leaseName), readLedgerHead(client, tableName, leaseName)]);
-        const sample: ResourceSample = {
-          type: 'sample',
-          at: Date.now(),
-          ...(lease
-            ? {
-                lease: {
-                  token: lease.token,
-                  expiresAt: lease.expiresAt,
-                  ...(lease.holder === undefined ? {} : { holder: lease.holder }),
-                  ...(lease.lastTick === undefined ? {} : { lastTick: lease.lastTick }),
-                },
-              }
-            : {}),
-          ...(head ? { head } : {}),
-        };
-        this.latest = sample;
-        onSample(sample);
+        this.options.onSample(await this.sample());
       } catch {
         // A missed sample loses nothing the ledger does not keep; the next one follows.
       }

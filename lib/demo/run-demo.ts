@@ -86,13 +86,13 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRes
       onRunRecord: record,
     });
     pool = workers;
-    view.say(`Starting ${options.workers} worker processes (each a Lambda execution environment running the real handler) ...`);
+    view.say(`Starting ${options.workers} worker processes (each a Lambda execution environment running the real handler; each loads Node.js, tsx and the AWS SDK, a few seconds) ...`);
     for (let i = 0; i < options.workers; i++) workers.spawn();
-    await untilAborted(Promise.all(workers.all.map((w) => w.ready)), io.signal);
+    await untilAborted(workersReady(workers, view), io.signal);
     if (io.signal.aborted) return undefined;
 
     monitor = new ResourceMonitor({ client, tableName: TABLE_NAME, leaseName: LEASE_NAME, onSample: record });
-    nemesis = new Nemesis({ pool: workers, random: random.fork('nemesis'), maxClockSkewMs: DEFAULTS.maxClockSkewMs, tickMs: options.tickS * 1000, onRunRecord: record });
+    const tickMs = options.tickS * 1000;
     driver = new TickDriver({
       tickMs: options.tickS * 1000,
       duplicateRate: options.duplicateRate,
@@ -100,12 +100,38 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRes
       targets: () => workers.live.filter((w) => w.state === 'ready' || w.state === 'paused'),
       onRunRecord: record,
     });
-    monitor.start();
-    view.start(Date.now());
-    nemesis.start();
+    const firstTick = driver.nextTick();
     const ticks = Math.ceil(options.durationS / options.tickS);
+    const endOfTicks = firstTick + ticks * tickMs;
+    // The last strike's aftermath must fit before the end: the lease running out (function timeout + 1 s),
+    // the skew allowance, a tick to take over on, the successor's work and write, and a tick to spare.
+    const aftermathMs = options.functionTimeoutMs + 1_000 + DEFAULTS.maxClockSkewMs + 2 * tickMs + options.workMaxMs + 1_000;
+    nemesis = new Nemesis({
+      pool: workers,
+      random: random.fork('nemesis'),
+      maxClockSkewMs: DEFAULTS.maxClockSkewMs,
+      tickMs,
+      lastStrikeAt: endOfTicks - aftermathMs,
+      onRunRecord: record,
+    });
+    // The nemesis's first strike comes 1.5 s at the earliest; a shorter run than that plus an aftermath has none.
+    if (endOfTicks - aftermathMs < firstTick + 1_500) {
+      view.say(`Note: --duration ${options.durationS} leaves the nemesis no room: a strike takes about ${Math.ceil(aftermathMs / 1000)} s to play out; --duration ${Math.ceil(aftermathMs / 1000) + 5} or more has strikes.`);
+    }
+    monitor.start();
+    view.start(firstTick);
+    nemesis.start();
     const strikes = nemesis;
-    await driver.run(ticks, io.signal, { extendWhile: () => strikes.busy, maxExtra: MAX_EXTRA_TICKS });
+    let extended = false;
+    await driver.run(ticks, io.signal, {
+      first: firstTick,
+      extendWhile: () => strikes.busy,
+      maxExtra: MAX_EXTRA_TICKS,
+      onExtend: (tick) => {
+        if (!extended) view.note(tick, `--duration ${options.durationS} s reached while a strike plays out: ticking on (at most ${MAX_EXTRA_TICKS} more) until it ends`);
+        extended = true;
+      },
+    });
     nemesis.finish();
     // Let redeliveries land and the last invocations finish, then resume anyone still paused and let it finish too.
     const settle = options.functionTimeoutMs + 2_000;
@@ -115,8 +141,10 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRes
     driver.stop();
     await workers.stopAll(STOP_GRACE_MS);
     await monitor.stop();
-    view.stop();
     if (io.signal.aborted) return undefined;
+    // The last frame shows the final state, the same the summary below it is computed from.
+    record(await monitor.sample());
+    view.stop();
 
     const ledger = await readLedger(client, TABLE_NAME, LEASE_NAME);
     runLog.close();
@@ -184,6 +212,26 @@ function workerEnvironment(endpoint: string, options: DemoOptions): Record<strin
     BATON_DEMO_WORK_MS: `${options.workMinMs}-${options.workMaxMs}`,
     BATON_DEMO_SEED: String(options.seed),
   };
+}
+
+/** Resolves when every worker is ready, saying so for each, with a running count on a terminal meanwhile. */
+async function workersReady(pool: WorkerPool, view: LiveView): Promise<void> {
+  const since = Date.now();
+  let ready = 0;
+  const elapsed = () => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+  const timer = setInterval(() => view.progress(`  ${ready} of ${pool.all.length} ready after ${elapsed()} ...`), 250);
+  try {
+    await Promise.all(
+      pool.all.map((w) =>
+        w.ready.then(() => {
+          ready++;
+          view.say(`  ${w.name} ready (pid ${w.pid}) after ${elapsed()}`);
+        }),
+      ),
+    );
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 /** Reads back every log of the run. */

@@ -1,20 +1,32 @@
 import type { Distribution } from './measurements.js';
 import type { DemoReport } from './report-json.js';
 
-/** The end-of-run summary for the terminal. Pure. */
+/** The end-of-run summary for the terminal, in lines that fit 100 columns. Pure. */
 export function formatSummary(report: DemoReport): string {
   const m = report.measurements;
-  const ms = (d: Distribution) => (d.count === 0 ? 'n/a' : `p50 ${d.p50} ms, max ${d.max} ms (n=${d.count})`);
+  const ms = (d: Distribution) => (d.count === 0 ? 'none in this run' : `p50 ${d.p50} ms, max ${d.max} ms (n=${d.count})`);
+  const skipped = report.details.duplicatesSkipped;
+  const redelivered = report.details.redeliveriesSkipped;
   const lines = [
     '',
-    `Summary: ${report.ticks} ticks, ${report.ticksRun} run; ${report.duplicateDeliveries} duplicate deliveries (${report.details.duplicatesSkipped} skipped as already done);`,
-    `         ${report.kills} kills, ${report.pauses} pauses, ${report.takeovers} takeovers; ${report.staleWritesRejected} stale writes refused by the fence.`,
+    `Summary: ${plural(report.ticks, 'tick')} sent, ${report.ticksRun} run; ${plural(report.duplicateDeliveries, 'duplicate delivery', 'duplicate deliveries')}.`,
+    `         ${plural(skipped, 'invocation')} skipped as already done: ${redelivered} ${redelivered === 1 ? 'was a redelivery' : 'were redeliveries'},`,
+    `         ${skipped - redelivered} first ${skipped - redelivered === 1 ? 'delivery' : 'deliveries'} that came after the tick's leader had finished.`,
+    `         ${plural(report.kills, 'kill')}, ${plural(report.pauses, 'pause')}, ${plural(report.takeovers, 'takeover')}; ${plural(report.staleWritesRejected, 'stale write')} refused by the fence.`,
     `Follower invocation: ${m.follower.requests.max ?? 'n/a'} request(s), ${ms(m.follower.ms)}.`,
-    `Lease ${m.leaseDurationMs ?? 'n/a'} ms. Handover after SIGKILL: ${ms(m.afterKill.ms)}; after SIGSTOP: ${ms(m.afterPause.ms)}; after a release: ${ms(m.afterRelease.ms)}.`,
+    `Lease: ${m.leaseDurationMs ?? 'n/a'} ms. Handover`,
+    `  after SIGKILL:   ${ms(m.afterKill.ms)}`,
+    `  after SIGSTOP:   ${ms(m.afterPause.ms)}`,
+    `  after a release: ${ms(m.afterRelease.ms)}`,
     '',
     ...report.checks.map((c) => `  ${c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`),
     '',
     report.ok ? 'All checks passed.' : 'A CHECK FAILED.',
   ];
   return lines.join('\n');
+}
+
+/** `1 kill`, `2 kills`. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
 }

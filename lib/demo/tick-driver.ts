@@ -32,16 +32,22 @@ export class TickDriver {
   constructor(private readonly options: TickDriverOptions) {}
 
   /**
-   * Sends `count` ticks, the first on the next period boundary, then more
-   * while `extendWhile()` holds, up to `maxExtra`. Resolves after the last,
-   * or when `signal` aborts.
+   * Sends `count` ticks, the first at `first` (a period boundary, see
+   * {@link TickDriver.nextTick}), then more while `extendWhile()` holds, up to
+   * `maxExtra`, calling `onExtend` before each such tick. Resolves after the
+   * last, or when `signal` aborts.
    */
-  async run(count: number, signal: AbortSignal, extend: { extendWhile?: () => boolean; maxExtra?: number } = {}): Promise<void> {
-    const { extendWhile = () => false, maxExtra = 0 } = extend;
+  async run(
+    count: number,
+    signal: AbortSignal,
+    extend: { first?: number; extendWhile?: () => boolean; maxExtra?: number; onExtend?: (tick: number) => void } = {},
+  ): Promise<void> {
+    const { extendWhile = () => false, maxExtra = 0, onExtend = () => {} } = extend;
     const { tickMs } = this.options;
-    const first = Math.ceil((Date.now() + 50) / tickMs) * tickMs;
+    const first = extend.first ?? this.nextTick();
     for (let i = 0; (i < count || (i < count + maxExtra && extendWhile())) && !signal.aborted; i++) {
       const tick = first + i * tickMs;
+      if (i >= count) onExtend(tick);
       try {
         // A few ms past the boundary, so the event's time is unambiguously this second.
         await sleep(Math.max(0, tick + 5 - Date.now()), undefined, { signal });
@@ -50,6 +56,12 @@ export class TickDriver {
       }
       this.#emit(tick);
     }
+  }
+
+  /** The next period boundary at least 50 ms away: when {@link TickDriver.run} sends its first tick by default. */
+  nextTick(): number {
+    const { tickMs } = this.options;
+    return Math.ceil((Date.now() + 50) / tickMs) * tickMs;
   }
 
   /** Cancels redeliveries not yet sent. */

@@ -33,6 +33,8 @@ export interface TimelineRow {
 }
 
 export interface Timeline {
+  /** The run's time zero, its first tick: the live view's `t+` and the report's axis both count from here. */
+  readonly zero: number;
   readonly start: number;
   readonly end: number;
   readonly ticks: readonly number[];
@@ -102,5 +104,6 @@ export function buildTimeline(evidence: DemoEvidence): Timeline {
         .map((w) => ({ at: w.at, token: w.token, ...(w.fence === undefined ? {} : { fence: w.fence }) })),
     };
   });
-  return { start, end, ticks: ofType(runRecords, 'tick').map((t) => t.tick), rows };
+  const ticks = ofType(runRecords, 'tick').map((t) => t.tick);
+  return { zero: ticks[0] ?? start, start, end, ticks, rows };
 }

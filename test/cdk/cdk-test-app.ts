@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { CronSingleton, type CronSingletonProps } from '../../lib/cdk/cron-singleton.js';
-import { LeaseTable } from '../../lib/cdk/lease-table.js';
+import { type ILeaseTable, LeaseTable } from '../../lib/cdk/lease-table.js';
 
 /** A stand-in job module: `NodejsFunction` needs an entry that exists even when bundling is skipped. */
 export const FIXTURE_ENTRY = fileURLToPath(new URL('./fixtures/fixture-job.ts', import.meta.url));
@@ -24,7 +24,7 @@ export function testStack(): { app: App; stack: Stack } {
  */
 export function testSingleton(
   overrides: Partial<CronSingletonProps> | ((stack: Stack) => Partial<CronSingletonProps>) = {},
-): { stack: Stack; table: LeaseTable; singleton: CronSingleton } {
+): { stack: Stack; table: ILeaseTable; singleton: CronSingleton } {
   const { stack } = testStack();
   const props = typeof overrides === 'function' ? overrides(stack) : overrides;
   const table = props.table ?? new LeaseTable(stack, 'Leases');

@@ -5,6 +5,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { describe, expect, it } from 'vitest';
 import { LeaseValidationError } from '../../lib/runtime/errors.js';
 import { type CfnResource, testSingleton, text } from './cdk-test-app.js';
+import type { LeaseTable } from '../../lib/cdk/lease-table.js';
 
 function logicalId(construct: { node: { defaultChild?: unknown }; stack?: unknown }, stack: import('aws-cdk-lib').Stack): string {
   return stack.getLogicalId(construct.node.defaultChild as never);
@@ -102,7 +103,7 @@ describe('CronSingleton function', () => {
       Environment: {
         Variables: {
           EXTRA: '1',
-          BATON_TABLE_NAME: { Ref: logicalId(table.table, stack) },
+          BATON_TABLE_NAME: { Ref: logicalId((table as LeaseTable).table, stack) },
           BATON_LEASE_NAME: 'reports/nightly',
           POWERTOOLS_SERVICE_NAME: 'reports',
           POWERTOOLS_METRICS_NAMESPACE: 'Baton',
@@ -153,7 +154,7 @@ describe('CronSingleton function', () => {
           {
             Effect: 'Allow',
             Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
-            Resource: { 'Fn::GetAtt': [logicalId(table.table, stack), 'Arn'] },
+            Resource: { 'Fn::GetAtt': [logicalId((table as LeaseTable).table, stack), 'Arn'] },
             Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['reports/nightly'] } },
           },
         ],

@@ -23,8 +23,9 @@ function figure(system: SystemName, name: FigureName): number | null | undefined
 
 beforeAll(async () => {
   run = await runLab(['bench', '--quick'], cwd);
-  expect(run.code, run.output).toBe(0);
   report = JSON.parse(readFileSync(join(cwd, 'bench-report.json'), 'utf8')) as BenchReport;
+  // The exit status is the verdict on the targets; timing targets may miss on a loaded machine.
+  expect(run.code, run.output).toBe(report.targets.some((t) => t.met === false) ? 1 : 0);
 }, 300_000);
 
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
@@ -118,6 +119,20 @@ describe('baton bench --quick', () => {
     });
   });
 
+  it('measures the synthesized Lambda bundle cold under Node 24 beside a bare UpdateItem handler', () => {
+    const cold = report.growth.coldStart;
+    if ('skipped' in cold) throw new Error(`cold start skipped: ${cold.skipped}`);
+    expect(cold.node).toMatch(/^v24\./);
+    expect(cold.trials).toBe(report.params.coldStart.trials);
+    for (const side of [cold.baton, cold.bare]) {
+      expect(side.trialsMs).toHaveLength(cold.trials);
+      expect(side.bundleBytes).toBeGreaterThan(100_000);
+      expect(side.importMs).toBeGreaterThan(0);
+      expect(side.firstInvocationMs).toBeGreaterThan(0);
+    }
+    expect(cold.ratio).toBeCloseTo(cold.baton.totalMs / cold.bare.totalMs, 1);
+  });
+
   it('states where Baton stands against each target', () => {
     expect(report.targets.map((t) => t.target)).toEqual([
       'requests per operation: acquire won / acquire lost / renew / release',
@@ -127,6 +142,7 @@ describe('baton bench --quick', () => {
       'renew throughput at least 0.95x raw UpdateItem throughput',
       'requests per renew stay 1 at every number of leases held',
       'requests per contender per attempt stay 1 at every number of contenders',
+      'Lambda cold start (import + first invocation) within 1.3x a bare UpdateItem handler',
       'heap and open handles flat while one leader renews (soak)',
     ]);
     // The soak is not part of a --quick run: its target has no verdict, and says how to get one.
@@ -142,7 +158,8 @@ describe('baton bench --quick', () => {
     expect(run.output).toContain('requests.acquireWin');
     expect(run.output).toContain('Baton against its targets:');
     const html = readFileSync(join(cwd, 'bench-report.html'), 'utf8');
-    // 7 growth charts: renew p50, p99, throughput and requests by leases held, heap per lease; contenders' time and requests.
-    expect(html.match(/<svg /g)).toHaveLength(Object.keys(FIGURES).length + 7);
+    // 7 growth charts (renew p50, p99, throughput and requests by leases held, heap per lease; contenders' time and
+    // requests) and the cold-start chart.
+    expect(html.match(/<svg /g)).toHaveLength(Object.keys(FIGURES).length + 8);
   });
 });

@@ -10,8 +10,9 @@ import {
   createLeaseTable,
   fenceOf,
   fencedUpdate,
+  type AnyDynamoDBClient,
   type Lease,
-  type LeaseClientOptions,
+  type LeaseClientSettings,
   type LeaseEvent,
 } from '../../lib/runtime/index.js';
 import { startFaultProxy } from '../../lib/testing/fault-proxy.js';
@@ -27,7 +28,7 @@ const requests = countRequests(client);
 let nameSeq = 0;
 const freshName = () => `hardening/${++nameSeq}`;
 
-function leases(holderName: string, options: Partial<LeaseClientOptions> = {}) {
+function leases(holderName: string, options: LeaseClientSettings & { readonly client?: AnyDynamoDBClient } = {}) {
   return new LeaseClient({ tableName, client, holderName, maxClockSkewMs: S, ...options });
 }
 

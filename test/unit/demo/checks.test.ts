@@ -21,6 +21,7 @@ describe('computeChecks on a clean run', () => {
       duplicateTicksRun: 0,
       duplicateDeliveries: 1,
       duplicatesSkipped: 1,
+      redeliveriesSkipped: 1,
       takeovers: 2,
       kills: 1,
       pauses: 1,
@@ -33,6 +34,14 @@ describe('computeChecks on a clean run', () => {
       unexpectedErrors: 0,
       crashedWorkers: 0,
     });
+  });
+
+  it('tells a skipped redelivery from a first delivery that found its tick done', () => {
+    const b = cleanRun();
+    b.skip('w2', 8, tickAt(8) + 700, 'tick-done'); // its own first delivery, after w1 had run tick 8
+    const { counts } = computeChecks(b.build());
+    expect(counts.duplicatesSkipped).toBe(2);
+    expect(counts.redeliveriesSkipped).toBe(1);
   });
 
   it('counts a kill only when the process was seen to die of it', () => {

@@ -77,6 +77,33 @@ describe('renderReportHtml', () => {
     for (const token of [1, 2, 3, 4, 5, 6, 7, 8]) expect(svg).toMatch(new RegExp(`>${token}\\*?</text>`));
   });
 
+  it('explains the takeover mark, and keeps the killed bar visible beside its ✕', () => {
+    expect(html).toContain('7* takeover');
+    const svg = html.slice(html.indexOf('<svg'), html.indexOf('</svg>'));
+    const bar = /<title>token 6, [^<]*<\/title><rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"/.exec(svg);
+    const cross = /<title>SIGKILL while leading token 6<\/title><path d="M([\d.]+) /.exec(svg);
+    expect(bar && cross).toBeTruthy();
+    expect(Number(cross![1])).toBeGreaterThanOrEqual(Number(bar![1]) + Number(bar![2]));
+  });
+
+  it('gives every measurement its unit, requests included', () => {
+    expect(html).toMatch(/p50 \d+(\.\d)? ms · p95 \d+(\.\d)? ms · max \d+(\.\d)? ms/);
+    expect(html).toContain('p50 1 request · p95 1 request · max 1 request');
+  });
+
+  it('counts the axis from the first tick and keeps close ledger labels apart', () => {
+    const b = cleanRun();
+    // Two more entries 30 ms apart: their labels would overlap on one line.
+    b.run('w2', 15, 20, tickAt(15) + 900).run('w3', 15, 21, tickAt(15) + 930);
+    const svg = renderReportHtml(buildReport(b.build(), RUN));
+    // The ledger's labels are the ones above its dots, at the top of the chart.
+    const labels = [...svg.matchAll(/<circle cx="[\d.]+" cy="(\d+)" r="4"[^>]*\/><text x="([\d.]+)" y="([\d.]+)" text-anchor="middle" fill="#333">(2[01])<\/text>/g)].map((m) => [m[2], m[3]]);
+    expect(labels).toHaveLength(2);
+    expect(labels[0]![1]).not.toBe(labels[1]![1]);
+    expect(svg).toMatch(/>0s<\/text>/);
+    expect(svg).not.toMatch(/>-\d+s<\/text>/);
+  });
+
   it('says passed, or shows which check failed', () => {
     expect(html).toContain('All checks passed');
     const b = cleanRun();
@@ -98,7 +125,10 @@ describe('formatSummary', () => {
     const text = formatSummary(buildReport(cleanRun().build(), RUN));
     expect(text).toContain('PASS  every tick ran at most once');
     expect(text).toContain('Follower invocation: 1 request(s)');
-    expect(text).toContain('Handover after SIGKILL: p50 4960 ms');
+    expect(text).toContain('after SIGKILL:   p50 4960 ms');
+    expect(text).toContain('1 kill, 1 pause, 2 takeovers; 1 stale write refused');
+    expect(text).toContain('1 invocation skipped as already done: 1 was a redelivery,');
+    for (const line of text.split('\n').filter((l) => !l.includes('PASS'))) expect(line.length, line).toBeLessThanOrEqual(100);
     expect(text.trim().endsWith('All checks passed.')).toBe(true);
   });
 });
