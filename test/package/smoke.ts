@@ -18,8 +18,8 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const NODE_CACHE = join(homedir(), '.cache', 'baton-smoke');
 /** The floors that package.json states, installed here on purpose. */
-const SDK_FLOOR = '3.901.0';
-const CDK_FLOOR = '2.225.0';
+const SDK_FLOOR = '3.1111.0';
+const CDK_FLOOR = '2.276.0';
 const LAMBDA_ONLY_LIMIT_MIB = 30;
 const TARBALL_LIMIT_KIB = 400;
 const ENTRIES = ['baton-lease', 'baton-lease/lambda', 'baton-lease/cdk', 'baton-lease/testing'];
