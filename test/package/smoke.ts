@@ -133,7 +133,7 @@ import { CdkAppStack } from '../lib/cdk-app-stack';
 
 test('the stack has the lease table and the cron singleton on Node 24', () => {
   const template = Template.fromStack(new CdkAppStack(new App(), 'TestStack'));
-  template.resourceCountIs('AWS::DynamoDB::Table', 1);
+  template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
   template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x' });
 });
 `;
