@@ -12,4 +12,6 @@ const COMMANDS: Record<string, Command> = {
   release: { summary: 'force-release a stuck lease at a given token', load: () => import('./commands/release.js') },
 };
 
+// The AWS SDK's Node.js version notice would precede every command's output; an operator asked for a lease's state.
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 process.exitCode = await dispatch('baton', COMMANDS, process.argv.slice(2));

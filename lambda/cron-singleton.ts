@@ -18,8 +18,10 @@ import {
   type Clock,
   type Lease,
   type LeaseEvent,
+  type LeaseStore,
   type RandomSource,
 } from '../lib/runtime/index.js';
+import { validateLeaseName, validateMs } from '../lib/runtime/validate.js';
 
 /** What a job receives for one scheduled tick it leads. */
 export interface SingletonJobContext {
@@ -34,19 +36,32 @@ export interface SingletonJobContext {
   readonly metrics: Metrics;
 }
 
-/** Options of `createSingletonHandler`. Everything else comes from the standard environment. */
-export interface SingletonHandlerOptions {
+/**
+ * Options of `createSingletonHandler`. Everything else comes from the standard
+ * environment. `T` is what the job returns; it reaches the result as `value`.
+ */
+export interface SingletonHandlerOptions<T = unknown> {
   /** The job to run at most once per tick. */
-  readonly job: (context: SingletonJobContext) => Promise<unknown>;
+  readonly job: (context: SingletonJobContext) => Promise<T>;
   /** @default process.env.BATON_LEASE_NAME */
   readonly leaseName?: string;
-  /** @default process.env.BATON_TABLE_NAME */
+  /** The lease table. Not used with `store`. @default process.env.BATON_TABLE_NAME */
   readonly tableName?: string;
+  /**
+   * Another `LeaseStore` in place of the DynamoDB table, e.g. an
+   * `InMemoryLeaseStore` to test a job without DynamoDB. Excludes
+   * `tableName` and `client`.
+   *
+   * @default - the DynamoDB table `tableName`, through `client`
+   */
+  readonly store?: LeaseStore;
+  /** Prefix of the owner ids this handler writes. @default `<hostname>:<pid>` */
+  readonly holderName?: string;
   /** The lease lasts the function's remaining time plus this, so it cannot expire under a live invocation. @default 1000 */
   readonly durationMarginMs?: number;
   /** The job's signal aborts this long before the function's timeout, leaving time to release. @default 1000 */
   readonly abortMarginMs?: number;
-  /** @default a DynamoDBClient from the standard environment (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB) */
+  /** Not used with `store`. @default a DynamoDBClient from the standard environment (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB) */
   readonly client?: AnyDynamoDBClient;
   /** @default a Powertools Logger */
   readonly logger?: Logger;
@@ -59,9 +74,9 @@ export interface SingletonHandlerOptions {
   readonly random?: RandomSource;
 }
 
-/** What one invocation did. Also logged. */
-export type SingletonResult =
-  | { readonly status: 'ran'; readonly tick: number; readonly token: number; readonly takeover: boolean; readonly released: boolean }
+/** What one invocation did. Also logged. `value` is what the job returned. */
+export type SingletonResult<T = unknown> =
+  | { readonly status: 'ran'; readonly tick: number; readonly token: number; readonly takeover: boolean; readonly released: boolean; readonly value: T }
   | { readonly status: 'skipped'; readonly tick: number; readonly reason: 'held' | 'tick-done'; readonly holder?: string; readonly expiresAt?: number; readonly token?: number };
 
 const DEFAULTS = SingletonHandlerMargins;
@@ -80,23 +95,30 @@ const DEFAULTS = SingletonHandlerMargins;
  * });
  * ```
  */
-export function createSingletonHandler(options: SingletonHandlerOptions): (event: ScheduledEvent, context: Context) => Promise<SingletonResult> {
-  if (typeof options?.job !== 'function') throw new LeaseValidationError('job', 'must be a function');
-  const leaseName = options.leaseName ?? process.env[BatonEnv.leaseName];
-  if (!leaseName) throw new LeaseValidationError('leaseName', `must be given, or ${BatonEnv.leaseName} set`);
-  const tableName = options.tableName ?? process.env[BatonEnv.tableName];
-  if (!tableName) throw new LeaseValidationError('tableName', `must be given, or ${BatonEnv.tableName} set`);
-  const durationMarginMs = options.durationMarginMs ?? DEFAULTS.durationMarginMs;
-  const abortMarginMs = options.abortMarginMs ?? DEFAULTS.abortMarginMs;
+export function createSingletonHandler<T = unknown>(
+  options: SingletonHandlerOptions<T>,
+): (event: ScheduledEvent, context: Context) => Promise<SingletonResult<T>> {
+  if (options === null || typeof options !== 'object') throw new LeaseValidationError('options', 'must be an object');
+  if (typeof options.job !== 'function') throw new LeaseValidationError('job', 'must be a function');
+  const leaseName = validateLeaseName(
+    options.leaseName === undefined ? BatonEnv.leaseName : 'leaseName',
+    options.leaseName ?? orMissing(process.env[BatonEnv.leaseName], 'leaseName', BatonEnv.leaseName),
+  );
+  const durationMarginMs = validateMs('durationMarginMs', options.durationMarginMs ?? DEFAULTS.durationMarginMs, { min: 0, max: 60_000 });
+  const abortMarginMs = validateMs('abortMarginMs', options.abortMarginMs ?? DEFAULTS.abortMarginMs, { min: 1, max: 60_000 });
+  for (const [field, value, method] of [['logger', options.logger, 'info'], ['metrics', options.metrics, 'addMetric']] as const) {
+    if (value !== undefined && typeof (value as unknown as Record<string, unknown>)?.[method] !== 'function') {
+      throw new LeaseValidationError(field, `must be a Powertools ${field === 'logger' ? 'Logger' : 'Metrics'} (it has no ${method}())`);
+    }
+  }
+  const target = storeOrTable(options);
   const serviceName = process.env[BatonEnv.serviceName] ?? DEFAULT_SERVICE_NAME;
   const logger = options.logger ?? new Logger({ serviceName });
   const metrics = options.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
   metrics.setDefaultDimensions({ [MetricDimension.leaseName]: leaseName });
-  // Created once per execution environment, so warm invocations reuse its connections.
-  const client = options.client ?? new DynamoDBClient({});
   const leases = new LeaseClient({
-    tableName,
-    client,
+    ...target,
+    ...(options.holderName === undefined ? {} : { holderName: options.holderName }),
     ...(options.maxClockSkewMs === undefined ? {} : { maxClockSkewMs: options.maxClockSkewMs }),
     ...(options.safetyMarginMs === undefined ? {} : { safetyMarginMs: options.safetyMarginMs }),
     ...(options.clock ? { clock: options.clock } : {}),
@@ -161,12 +183,30 @@ export function createSingletonHandler(options: SingletonHandlerOptions): (event
       count(metrics, BatonMetric.LeaderRun);
       if (!result.released) logger.warn('lease not released; it expires by itself', { error: result.releaseError as Error });
       logger.info('tick done', { token: result.token, released: result.released });
-      return { status: 'ran', tick, token: result.token, takeover, released: result.released };
+      return { status: 'ran', tick, token: result.token, takeover, released: result.released, value: result.value };
     } finally {
       metrics.publishStoredMetrics();
       logger.resetKeys();
     }
   };
+}
+
+function orMissing(value: string | undefined, field: string, env: string): string {
+  if (value === undefined || value === '') throw new LeaseValidationError(field, `must be given, or ${env} set`);
+  return value;
+}
+
+/** The lease store: `store`, or the DynamoDB table by name through `client` (made once per execution environment). */
+function storeOrTable(options: SingletonHandlerOptions<unknown>): { readonly store: LeaseStore } | { readonly tableName: string; readonly client: AnyDynamoDBClient } {
+  if (options.store !== undefined) {
+    for (const field of ['tableName', 'client'] as const) {
+      if (options[field] !== undefined) throw new LeaseValidationError(field, 'must not be given with store: the store replaces the table');
+    }
+    return { store: options.store };
+  }
+  const tableName = options.tableName ?? orMissing(process.env[BatonEnv.tableName], 'tableName', BatonEnv.tableName);
+  // Created once per execution environment, so warm invocations reuse its connections.
+  return { tableName, client: options.client ?? new DynamoDBClient({}) };
 }
 
 /** Adds one data point of a Baton metric, in the unit the contract gives it. */

@@ -13,23 +13,57 @@ export class UsageError extends Error {}
  * 0 after printing `usage` for `--help`, 2 after printing a bad flag's error.
  */
 export function parseCommand<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O, usage: string) {
+  const parsed = parseWithPositionals(argv, options, usage, []);
+  return typeof parsed === 'number' ? parsed : parsed.values;
+}
+
+/**
+ * {@link parseCommand} for a command that takes exactly the positional
+ * arguments `names` (in order): a missing or an extra one is a usage mistake.
+ */
+export function parseWithPositionals<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O, usage: string, names: readonly string[]) {
   try {
-    const { values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
+    const { values, positionals } = parseArgs({ args: argv, options, strict: true, allowPositionals: names.length > 0 });
     if ((values as { help?: boolean }).help) {
       console.log(usage);
       return 0;
     }
-    return values;
+    const missing = names.slice(positionals.length);
+    if (missing.length > 0) throw new UsageError(`missing <${missing.join('> <')}>`);
+    const extra = positionals.slice(names.length);
+    if (extra.length > 0) throw new UsageError(`unexpected argument${extra.length > 1 ? 's' : ''} "${extra.join('", "')}" (only <${names.join('> <')}> goes without a flag)`);
+    return { values, positionals };
   } catch (error) {
     return usageError(error, usage);
   }
 }
 
-/** Prints a mistake with the usage and gives the exit code, 2. Anything but a usage mistake is rethrown. */
+/**
+ * Prints a usage mistake as one line on stderr (`baton status: missing
+ * <lease>; baton status --help shows the usage`) and gives the exit code, 2.
+ * Anything but a usage mistake is rethrown.
+ */
 export function usageError(error: unknown, usage: string): number {
   if (!(error instanceof UsageError) && !(error instanceof TypeError && 'code' in error)) throw error;
-  console.error(`${(error as Error).message}\n\n${usage}`);
+  const command = /^usage: (\S+(?: [a-z-]+)?)/.exec(usage)?.[1] ?? 'baton';
+  console.error(`${command}: ${usageMessage(error as Error & { code?: string })}; ${command} --help shows the usage`);
   return 2;
+}
+
+/** Node's parseArgs messages, shortened to what a person needs; our own as they are. */
+function usageMessage(error: Error & { code?: string }): string {
+  const flag = /'(-[^' ]+)/.exec(error.message)?.[1];
+  const value = /'([^']+)'/.exec(error.message)?.[1];
+  switch (error.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option ${flag ?? error.message}`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return flag && /argument missing/.test(error.message) ? `${flag} needs a value` : (error.message.split('\n')[0] ?? error.message);
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument "${value ?? error.message}"`;
+    default:
+      return error.message.split('\n')[0] ?? error.message;
+  }
 }
 
 /** A decimal integer flag within [min, max]. */

@@ -1,9 +1,10 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { integerFlag, listFlag, parseCommand, usageError, UsageError } from './args.js';
 import { ALGORITHM_NAMES, type AlgorithmName, type AlgorithmOptions } from '../../lib/sim/algorithms.js';
 import { DEFAULT_NODES, EXPERIMENT_ALGORITHMS, runLab, type Experiment, type LabSettings, type RunOptions } from '../../lib/sim/lab.js';
 import { lognormalWithMedian, type LatencyModel } from '../../lib/sim/latency.js';
+import { docValues, renderDoc } from '../../lib/sim/docs-tables.js';
 import { runPaper } from '../../lib/sim/paper.js';
 import { renderPaperHtml } from '../../lib/sim/paper-report-html.js';
 import { buildReport, formatTable, serializeReport } from '../../lib/sim/report.js';
@@ -43,7 +44,9 @@ Knobs (the stock settings are in docs/election-lab.md):
   --paper               reproduce the published figures instead: the Raft paper's
                         Figure 16 and the textbook message counts of Bully and Ring;
                         writes paper-report.json and paper-report.html
-  --trials              Raft trials per timeout range with --paper (default 1000, as the paper)`;
+  --trials              Raft trials per timeout range with --paper (default 1000, as the paper)
+  --docs                rewrite the generated tables and numbers of docs/election-lab.md
+                        from fresh runs (run from the repository root)`;
 
 const OPTIONS = {
   algo: { type: 'string', default: 'all' },
@@ -62,6 +65,7 @@ const OPTIONS = {
   detector: { type: 'string' },
   'ring-order': { type: 'string' },
   paper: { type: 'boolean', default: false },
+  docs: { type: 'boolean', default: false },
   trials: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -73,6 +77,7 @@ export async function run(argv: string[]): Promise<number> {
   const values = parseCommand(argv, OPTIONS, USAGE);
   if (typeof values === 'number') return values;
   try {
+    if (values.docs) return await docs();
     if (values.paper) return await paper(values);
     const algorithms = listFlag('--algo', values.algo, ALGORITHM_NAMES);
     const scenarios = listFlag('--scenario', values.scenario, SCENARIO_NAMES);
@@ -91,7 +96,7 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 async function paper(values: Values): Promise<number> {
-  const labFlags = Object.keys(OPTIONS).filter((k) => !['paper', 'trials', 'help', 'algo', 'scenario', 'seed', 'nodes'].includes(k));
+  const labFlags = Object.keys(OPTIONS).filter((k) => !['paper', 'docs', 'trials', 'help', 'algo', 'scenario', 'seed', 'nodes'].includes(k));
   const given = labFlags.filter((k) => values[k as keyof Values] !== undefined && values[k as keyof Values] !== false);
   if (given.length > 0) throw new UsageError(`--paper sets up its own experiments; drop --${given.join(', --')}`);
   const trials = values.trials === undefined ? undefined : integerFlag('--trials', values.trials, 1, 100_000);
@@ -106,6 +111,19 @@ async function paper(values: Values): Promise<number> {
   for (const check of report.targets) console.log(`${check.holds ? 'holds' : 'MISSES'}  ${check.target}: ${check.detail}`);
   await write('paper-report.json', `${JSON.stringify(report, null, 2)}\n`);
   await write('paper-report.html', renderPaperHtml(report));
+  return 0;
+}
+
+export const DOC_PATH = 'docs/election-lab.md';
+
+async function docs(): Promise<number> {
+  const path = resolve(DOC_PATH);
+  const before = await readFile(path, 'utf8').catch(() => {
+    throw new UsageError(`--docs: no ${DOC_PATH} here; run it from the repository root`);
+  });
+  const after = renderDoc(before, await docValues(await runPaper()));
+  await writeFile(path, after);
+  console.log(after === before ? `${path} was up to date` : `rewrote ${path}`);
   return 0;
 }
 

@@ -5,12 +5,22 @@
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { LeaseClient, LeaseLostError, StaleTokenError, createLeaseTable, fencedUpdate } from '../../lib/runtime/index.js';
 import { localDynamoDBClient, startDynamoDBLocal } from '../../lib/testing/index.js';
+import { parseCommand } from './args.js';
 
 const TABLE = 'baton-tour';
 const LEASE = 'tour/nightly-report';
 const DURATION_MS = 1_500;
 
-export async function run(): Promise<number> {
+const USAGE = `usage: baton tour
+
+Walks through the lease protocol on a DynamoDB Local it starts on 127.0.0.1:
+acquire, a lost race, renew, a frozen holder's expiry and the takeover, the old
+holder's late write refused by the fence, release. Prints each step; takes a
+few seconds. No options.`;
+
+export async function run(argv: string[]): Promise<number> {
+  const values = parseCommand(argv, { help: { type: 'boolean', short: 'h' } }, USAGE);
+  if (typeof values === 'number') return values;
   const step = (n: number, text: string) => console.log(`\n${n}. ${text}`);
   const say = (text: string) => console.log(`   ${text}`);
   console.log('Starting DynamoDB Local on 127.0.0.1 ...');

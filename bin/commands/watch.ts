@@ -1,49 +1,69 @@
-import { parseArgs } from 'node:util';
-import { CONNECTION_OPTIONS, CONNECTION_USAGE, connect } from './connection.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DEFAULTS, type LeaseRecord } from '../../lib/runtime/index.js';
+import { integerFlag, parseWithPositionals } from './args.js';
+import { CONNECTION_OPTIONS, CONNECTION_USAGE, connect, runOperator, through } from './connection.js';
 
 const USAGE = `usage: baton watch <lease> [--interval ms] [--duration s] [--table T] [--region R] [--endpoint URL]
 
-Prints a line each time the lease changes hands or is renewed or released.
-Stops after --duration seconds (default 60) or on Ctrl-C. Each poll is one
+Prints a line each time the lease changes hands, is released, or expires
+without a release, and when a takeover becomes possible (the expiry plus the
+default clock-skew allowance, ${DEFAULTS.maxClockSkewMs} ms). Each poll is one
 strongly consistent read (0.5 read units a second at the default interval).
+
+  <lease>         the lease name, e.g. nightly-report
+  --interval ms   time between polls, 100 to 60000 (default 1000)
+  --duration s    stop after this many seconds, 1 to 86400 (default 60); Ctrl-C stops sooner
 ${CONNECTION_USAGE}`;
 
 /** `baton watch`: follows a lease's tenures. */
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { ...CONNECTION_OPTIONS, interval: { type: 'string', default: '1000' }, duration: { type: 'string', default: '60' }, help: { type: 'boolean' } },
-  });
-  const [name] = positionals;
-  const intervalMs = Number(values.interval);
-  const durationS = Number(values.duration);
-  if (values.help || name === undefined || !(intervalMs >= 100) || !(durationS > 0)) {
-    console.log(USAGE);
-    return values.help ? 0 : 2;
-  }
-  const { leases, client } = connect(values);
-  const stop = new AbortController();
-  const onSigint = () => stop.abort();
-  process.once('SIGINT', onSigint);
-  const end = Date.now() + durationS * 1000;
-  let last = '';
-  try {
-    while (!stop.signal.aborted && Date.now() < end) {
-      const item = await leases.describe(name);
-      const line = item?.holder
-        ? `held by ${item.holder} token ${item.token} until ${new Date(item.expiresAt).toISOString()}`
-        : `free at token ${item?.token ?? 0}${item?.lastTick ? `, lastTick ${new Date(item.lastTick).toISOString()}` : ''}`;
-      if (line !== last) console.log(`${new Date().toISOString()}  ${line}`);
-      last = line;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, intervalMs);
-        stop.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-      });
+  return runOperator(USAGE, async () => {
+    const parsed = parseWithPositionals(
+      argv,
+      { ...CONNECTION_OPTIONS, interval: { type: 'string', default: '1000' }, duration: { type: 'string', default: '60' }, help: { type: 'boolean', short: 'h' } },
+      USAGE,
+      ['lease'],
+    );
+    if (typeof parsed === 'number') return parsed;
+    const [name] = parsed.positionals as [string];
+    const intervalMs = integerFlag('--interval', parsed.values.interval, 100, 60_000);
+    const durationS = integerFlag('--duration', parsed.values.duration, 1, 86_400);
+    const connection = connect(parsed.values);
+    const stop = new AbortController();
+    const onSigint = () => stop.abort();
+    process.once('SIGINT', onSigint);
+    const end = Date.now() + durationS * 1000;
+    let last = '';
+    try {
+      while (!stop.signal.aborted && Date.now() < end) {
+        const item = await through(connection, (leases) => leases.describe(name));
+        const line = describeState(item, Date.now());
+        if (line !== last) console.log(`${new Date().toISOString()}  ${line}`);
+        last = line;
+        // One timer per poll, cancelled by Ctrl-C; no listener outlives its wait.
+        await sleep(Math.min(intervalMs, Math.max(0, end - Date.now())), undefined, { signal: stop.signal }).catch(() => {});
+      }
+      return 0;
+    } finally {
+      process.off('SIGINT', onSigint);
+      connection.client.destroy();
     }
-    return 0;
-  } finally {
-    process.off('SIGINT', onSigint);
-    client.destroy();
+  });
+}
+
+/**
+ * The lease's state as a line that changes only when the state does: held,
+ * released, expired (its holder stopped renewing) and, once the skew
+ * allowance has passed too, open to a takeover.
+ */
+export function describeState(item: LeaseRecord | undefined, now: number): string {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  if (item === undefined) return 'never acquired';
+  if (item.holder === undefined) return `free at token ${item.token}${item.lastTick ? `, lastTick ${iso(item.lastTick)}` : ''}`;
+  const takeoverAt = item.expiresAt + DEFAULTS.maxClockSkewMs;
+  if (now <= item.expiresAt) return `held by ${item.holder} token ${item.token} until ${iso(item.expiresAt)}`;
+  if (now <= takeoverAt) {
+    return `EXPIRED at ${iso(item.expiresAt)}: ${item.holder} (token ${item.token}) stopped renewing; a takeover is possible from ${iso(takeoverAt)}`;
   }
+  return `takeover possible: token ${item.token} of ${item.holder} expired at ${iso(item.expiresAt)} and the ${DEFAULTS.maxClockSkewMs} ms skew allowance has passed; the next acquire gets token ${item.token + 1}`;
 }

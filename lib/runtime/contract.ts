@@ -42,6 +42,14 @@ export const LeaseAttribute = {
   lastTick: 'lastTick',
   /** Strings the holder supplied (map). */
   metadata: 'metadata',
+  /** Write counter of the item (number): with `token`, the version a clock-free elector watches. */
+  version: 'version',
+  /** The holder's election priority (number); electors only. */
+  priority: 'priority',
+  /** Who asked the holder to hand over (string). */
+  handoffTo: 'handoffTo',
+  /** That candidate's priority (number); the lease stays reserved for it after the release it asked for. */
+  handoffPriority: 'handoffPriority',
 } as const satisfies Record<Exclude<keyof LeaseRecord, 'name'>, string>;
 
 /** The CloudWatch namespace of every metric the Lambda handler emits. */

@@ -12,6 +12,7 @@ import type { LeaseRecord } from './lease-record.js';
 import type {
   AcquireCommand,
   GuardedWriteCommand,
+  HandoffCommand,
   LeaseStore,
   ReleaseCommand,
   RenewCommand,
@@ -46,8 +47,20 @@ function namesUsedBy(...expressions: string[]): Record<string, string> {
   return Object.freeze(Object.fromEntries(Object.entries(NAMES).filter(([placeholder]) => used.has(placeholder))));
 }
 
-/** The lease is free: nobody holds it, or the holder's expiry lies beyond the skew bound. */
-const IS_FREE = '(attribute_not_exists(#holder) OR #expiresAt < :staleBefore)';
+/** Nobody holds the lease, and no handoff keeps it for a candidate of higher priority than the caller's. */
+const VACANT = '(attribute_not_exists(#holder) AND attribute_not_exists(#handoffPriority))';
+const VACANT_FOR_PRIORITY = '(attribute_not_exists(#holder) AND (attribute_not_exists(#handoffPriority) OR #handoffPriority <= :priority))';
+/** The wall-clock rule: the holder's expiry lies beyond the skew bound (docs/protocol.md#the-holders-deadline). */
+const EXPIRED = '#expiresAt < :staleBefore';
+/** The clock-free rule: still the very version the caller watched for a whole lease (docs/protocol.md#clock-free-takeover). */
+const AT_VERSION = '#token = :seenToken AND #version = :seenVersion';
+/** Items written before versions existed are at version 0. */
+const AT_VERSION_ZERO = '#token = :seenToken AND attribute_not_exists(#version)';
+/** No candidate asked this tenure to hand over; a renew that fails on this clause tells the holder. */
+const NO_HANDOFF = 'attribute_not_exists(#handoffPriority)';
+/** The holder recorded a lower priority than the candidate's, and no request at least as high is pending. */
+const MAY_ASK =
+  'attribute_exists(#holder) AND #token = :token AND #priority < :priority AND (attribute_not_exists(#handoffPriority) OR #handoffPriority < :priority)';
 /** Tick dedupe: no tick at or after this one has completed. */
 const TICK_NOT_DONE = '(attribute_not_exists(#lastTick) OR #lastTick < :tick)';
 /** Recording a tick never moves lastTick backwards: an older tick must not reopen a newer completed one. */
@@ -76,22 +89,46 @@ function shape(update: string, condition: string): RequestShape {
   return { UpdateExpression: update, ConditionExpression: condition, ExpressionAttributeNames: namesUsedBy(update, condition) };
 }
 
-/** Acquire's four shapes: with or without metadata, with or without a tick. */
-function acquireShape(metadata: boolean, tick: boolean): RequestShape {
-  const set = ['#holder = :owner', '#expiresAt = :expiresAt', '#acquiredAt = :now', '#renewedAt = :now', ...(metadata ? ['#metadata = :metadata'] : [])];
-  // A takeover without metadata must not inherit the previous holder's.
-  return shape(`SET ${set.join(', ')} ${metadata ? '' : 'REMOVE #metadata '}ADD #token :one`, tick ? `${IS_FREE} AND ${TICK_NOT_DONE}` : IS_FREE);
+/** How a held lease may be taken: by wall-clock expiry, clock-free at an observed version (token, version 0 or not), or not at all. */
+type Takeover = 'expired' | 'version' | 'version-zero' | 'none';
+const TAKEOVERS = { expired: EXPIRED, version: AT_VERSION, 'version-zero': AT_VERSION_ZERO, none: undefined } as const;
+
+/** One acquire shape per combination of metadata, tick, priority and takeover rule; built lazily, then reused. */
+function acquireShape(metadata: boolean, tick: boolean, priority: boolean, takeover: Takeover): RequestShape {
+  const set = [
+    '#holder = :owner',
+    '#expiresAt = :expiresAt',
+    '#acquiredAt = :now',
+    '#renewedAt = :now',
+    ...(metadata ? ['#metadata = :metadata'] : []),
+    ...(priority ? ['#priority = :priority'] : []),
+  ];
+  // A new tenure inherits neither the previous holder's metadata and priority nor the handoff request it answered.
+  const remove = [...(metadata ? [] : ['#metadata']), ...(priority ? [] : ['#priority']), '#handoffTo', '#handoffPriority'];
+  const vacant = priority ? VACANT_FOR_PRIORITY : VACANT;
+  const rule = TAKEOVERS[takeover];
+  const free = rule === undefined ? vacant : `(${vacant} OR (${rule}))`;
+  return shape(`SET ${set.join(', ')} REMOVE ${remove.join(', ')} ADD #token :one, #version :one`, tick ? `${free} AND ${TICK_NOT_DONE}` : free);
+}
+
+const acquireShapes = new Map<string, RequestShape>();
+function acquireShapeFor(c: AcquireCommand, takeover: Takeover): RequestShape {
+  const flags = [c.metadata !== undefined, c.tick !== undefined, c.priority !== undefined] as const;
+  const id = `${flags.join()},${takeover}`;
+  let found = acquireShapes.get(id);
+  if (found === undefined) acquireShapes.set(id, (found = acquireShape(...flags, takeover)));
+  return found;
 }
 
 function releaseShape(tick: boolean): RequestShape {
-  const set = ['#expiresAt = :now', '#releasedAt = :now', '#releasedBy = :releasedBy', ...(tick ? ['#lastTick = :tick'] : [])];
-  return shape(`REMOVE #holder, #metadata SET ${set.join(', ')}`, tick ? `${IS_MINE} AND ${TICK_NOT_OLDER}` : IS_MINE);
+  const set = ['#expiresAt = :expiresAt', '#releasedAt = :now', '#releasedBy = :releasedBy', ...(tick ? ['#lastTick = :tick'] : [])];
+  return shape(`REMOVE #holder, #metadata SET ${set.join(', ')} ADD #version :one`, tick ? `${IS_MINE} AND ${TICK_NOT_OLDER}` : IS_MINE);
 }
 
 const SHAPES = {
-  acquire: [acquireShape(false, false), acquireShape(false, true), acquireShape(true, false), acquireShape(true, true)],
-  renew: shape('SET #expiresAt = :expiresAt, #renewedAt = :now', `${IS_MINE} AND ${NOT_SHORTER}`),
+  renew: shape('SET #expiresAt = :expiresAt, #renewedAt = :now ADD #version :one', `${IS_MINE} AND ${NOT_SHORTER} AND ${NO_HANDOFF}`),
   release: [releaseShape(false), releaseShape(true)],
+  requestHandoff: shape('SET #handoffTo = :requester, #handoffPriority = :priority ADD #version :one', MAY_ASK),
 } as const;
 
 /** Constant attribute values, marshalled once. */
@@ -131,13 +168,18 @@ export class DynamoDBLeaseStore implements LeaseStore {
       ':owner': { S: c.owner },
       ':expiresAt': number(c.now + c.durationMs),
       ':now': number(c.now),
-      ':staleBefore': number(c.now - c.skewMs),
       ':one': ONE,
     };
+    const observed = c.clockFree?.observed;
+    const takeover: Takeover = c.clockFree === undefined ? 'expired' : observed === undefined ? 'none' : observed.version === 0 ? 'version-zero' : 'version';
+    if (takeover === 'expired') values[':staleBefore'] = number(c.now - c.skewMs);
+    if (observed !== undefined) values[':seenToken'] = number(observed.token);
+    if (takeover === 'version') values[':seenVersion'] = number(observed!.version);
     if (c.metadata) values[':metadata'] = { M: Object.fromEntries(Object.entries(c.metadata).map(([k, v]) => [k, { S: v }])) };
+    if (c.priority !== undefined) values[':priority'] = number(c.priority);
     if (c.tick !== undefined) values[':tick'] = number(c.tick);
     // The previous token and holder, and nothing more, are what a win needs: UPDATED_OLD.
-    return this.update(c.name, SHAPES.acquire[(c.metadata ? 2 : 0) + (c.tick === undefined ? 0 : 1)]!, 'UPDATED_OLD', values);
+    return this.update(c.name, acquireShapeFor(c, takeover), 'UPDATED_OLD', values);
   }
 
   renew(c: RenewCommand): Promise<WriteOutcome> {
@@ -147,6 +189,7 @@ export class DynamoDBLeaseStore implements LeaseStore {
       ':token': number(c.token),
       ':expiresAt': number(c.now + c.durationMs),
       ':now': number(c.now),
+      ':one': ONE,
     });
   }
 
@@ -156,9 +199,20 @@ export class DynamoDBLeaseStore implements LeaseStore {
       ':token': number(c.token),
       ':now': number(c.now),
       ':releasedBy': { S: c.releasedBy ?? c.owner },
+      ':expiresAt': number(c.now + (c.reserveMs ?? 0)),
+      ':one': ONE,
     };
     if (c.tick !== undefined) values[':tick'] = number(c.tick);
     return this.update(c.name, SHAPES.release[c.tick === undefined ? 0 : 1]!, 'NONE', values);
+  }
+
+  requestHandoff(c: HandoffCommand): Promise<WriteOutcome> {
+    return this.update(c.name, SHAPES.requestHandoff, 'NONE', {
+      ':token': number(c.token),
+      ':requester': { S: c.requester },
+      ':priority': number(c.priority),
+      ':one': ONE,
+    });
   }
 
   async read(name: string): Promise<LeaseRecord | undefined> {
@@ -256,5 +310,9 @@ export function toRecord(name: string, item: Record<string, unknown>): LeaseReco
   if (typeof item.releasedBy === 'string') record.releasedBy = item.releasedBy;
   if (item.lastTick !== undefined) record.lastTick = num(item.lastTick);
   if (item.metadata !== undefined && typeof item.metadata === 'object') record.metadata = item.metadata as Record<string, string>;
+  if (item.version !== undefined) record.version = num(item.version);
+  if (item.priority !== undefined) record.priority = num(item.priority);
+  if (typeof item.handoffTo === 'string') record.handoffTo = item.handoffTo;
+  if (item.handoffPriority !== undefined) record.handoffPriority = num(item.handoffPriority);
   return record;
 }

@@ -12,6 +12,8 @@ export type LeaseEvent =
   | { type: 'renewed'; name: string; token: number; latencyMs: number }
   | { type: 'released'; name: string; token: number; tick?: number; latencyMs: number }
   | { type: 'lost'; name: string; token: number; reason: 'superseded' | 'deadline'; current?: LeaseRecord }
+  | { type: 'handoff'; name: string; token: number; requester: string | undefined; priority: number }
+  | { type: 'handoff-requested'; name: string; token: number; priority: number; applied: boolean; latencyMs: number }
   | { type: 'outcome-resolved'; name: string; operation: 'acquire' | 'renew' | 'release'; applied: boolean }
   | { type: 'backoff'; name: string; attempt: number; delayMs: number; error: unknown }
   /** A leadership callback threw or rejected; the protocol went on as if it had returned (docs/decisions/runtime.md, "Callbacks"). */

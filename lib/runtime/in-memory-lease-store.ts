@@ -2,6 +2,7 @@ import type { LeaseRecord } from './lease-record.js';
 import type {
   AcquireCommand,
   GuardedWriteCommand,
+  HandoffCommand,
   LeaseStore,
   ReleaseCommand,
   RenewCommand,
@@ -20,23 +21,29 @@ export class InMemoryLeaseStore implements LeaseStore {
   /** Item lists of the guarded writes that committed, in commit order. */
   readonly committed: (readonly unknown[])[] = [];
   /** Requests served, by operation: the same count a DynamoDB middleware would see. */
-  readonly requests = { acquire: 0, renew: 0, release: 0, read: 0, guardedWrite: 0 };
+  readonly requests = { acquire: 0, renew: 0, release: 0, read: 0, guardedWrite: 0, requestHandoff: 0 };
 
   async acquire(c: AcquireCommand): Promise<WriteOutcome> {
     this.requests.acquire++;
     const before = this.items.get(c.name);
-    const free = before?.holder === undefined || before.expiresAt < c.now - c.skewMs;
+    const reservedForOther = before?.handoffPriority !== undefined && (c.priority === undefined || before.handoffPriority > c.priority);
+    const vacant = before?.holder === undefined && !reservedForOther;
+    const takeable = c.clockFree
+      ? c.clockFree.observed !== undefined && before?.token === c.clockFree.observed.token && (before.version ?? 0) === c.clockFree.observed.version
+      : before !== undefined && before.expiresAt < c.now - c.skewMs;
     const tickOpen = c.tick === undefined || before?.lastTick === undefined || before.lastTick < c.tick;
-    if (!(free && tickOpen)) return { applied: false, current: before };
-    const { metadata: _previous, ...kept } = before ?? { name: c.name, token: 0, expiresAt: 0 };
+    if (!((vacant || takeable) && tickOpen)) return { applied: false, current: before };
+    const { metadata: _m, priority: _p, handoffTo: _h, handoffPriority: _hp, ...kept } = before ?? { name: c.name, token: 0, expiresAt: 0 };
     this.items.set(c.name, {
       ...kept,
       holder: c.owner,
       token: kept.token + 1,
+      version: (kept.version ?? 0) + 1,
       expiresAt: c.now + c.durationMs,
       acquiredAt: c.now,
       renewedAt: c.now,
       ...(c.metadata ? { metadata: { ...c.metadata } } : {}),
+      ...(c.priority === undefined ? {} : { priority: c.priority }),
     });
     return { applied: true, before };
   }
@@ -44,8 +51,10 @@ export class InMemoryLeaseStore implements LeaseStore {
   async renew(c: RenewCommand): Promise<WriteOutcome> {
     this.requests.renew++;
     const before = this.items.get(c.name);
-    if (!isMine(before, c) || before.expiresAt > c.now + c.durationMs) return { applied: false, current: before };
-    this.items.set(c.name, { ...before, expiresAt: c.now + c.durationMs, renewedAt: c.now });
+    if (!isMine(before, c) || before.expiresAt > c.now + c.durationMs || before.handoffPriority !== undefined) {
+      return { applied: false, current: before };
+    }
+    this.items.set(c.name, { ...before, expiresAt: c.now + c.durationMs, renewedAt: c.now, version: (before.version ?? 0) + 1 });
     return { applied: true, before };
   }
 
@@ -57,11 +66,26 @@ export class InMemoryLeaseStore implements LeaseStore {
     const { holder: _holder, metadata: _metadata, ...kept } = before;
     this.items.set(c.name, {
       ...kept,
-      expiresAt: c.now,
+      expiresAt: c.now + (c.reserveMs ?? 0),
       releasedAt: c.now,
+      version: (kept.version ?? 0) + 1,
       releasedBy: c.releasedBy ?? c.owner,
       ...(c.tick === undefined ? {} : { lastTick: c.tick }),
     });
+    return { applied: true, before };
+  }
+
+  async requestHandoff(c: HandoffCommand): Promise<WriteOutcome> {
+    this.requests.requestHandoff++;
+    const before = this.items.get(c.name);
+    const askable =
+      before?.holder !== undefined &&
+      before.token === c.token &&
+      before.priority !== undefined &&
+      before.priority < c.priority &&
+      (before.handoffPriority === undefined || before.handoffPriority < c.priority);
+    if (!askable) return { applied: false, current: before };
+    this.items.set(c.name, { ...before, handoffTo: c.requester, handoffPriority: c.priority, version: (before.version ?? 0) + 1 });
     return { applied: true, before };
   }
 

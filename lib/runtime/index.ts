@@ -13,7 +13,7 @@ export {
   type BatonMetricUnit,
 } from './contract.js';
 export { systemClock, systemRandom } from './system-clock.js';
-export { LeaseError, LeaseValidationError, LeaseUnavailableError, LeaseLostError, StaleTokenError } from './errors.js';
+export { LeaseError, LeaseValidationError, LeaseUnavailableError, LeaseLostError, StaleTokenError, LeaseHandoffError } from './errors.js';
 export type { LeaseEvent, LeaseEventHandler } from './events.js';
 export type { LeaderCallbackName } from './callbacks.js';
 export type { LeaseRecord } from './lease-record.js';
@@ -25,12 +25,22 @@ export type {
   GuardedWriteCommand,
   TenureRef,
   WriteOutcome,
+  HandoffCommand,
+  TenureVersion,
 } from './lease-store.js';
 export { DynamoDBLeaseStore, LEASE_SORT_KEY, type AnyDynamoDBClient } from './dynamodb-lease-store.js';
 export { InMemoryLeaseStore } from './in-memory-lease-store.js';
-export { DEFAULTS, MAX_DURATION_MS, type LeaseClientOptions } from './options.js';
+export {
+  DEFAULTS,
+  MAX_DURATION_MS,
+  type LeaseClientOptions,
+  type LeaseClientTableOptions,
+  type LeaseClientStoreOptions,
+  type LeaseClientSettings,
+} from './options.js';
 export { LeaseClient, type TryAcquireOptions, type AcquireOptions, type TryAcquireResult } from './lease-client.js';
 export { Lease, MAX_GUARDED_ITEMS } from './lease.js';
 export { fencedUpdate, withFence, fenceOf, type FencedUpdateOptions } from './fenced-update.js';
 export { createLeaseTable, TTL_ATTRIBUTE } from './create-lease-table.js';
 export type { RunAsLeaderOptions, RunAsLeaderResult } from './run-as-leader.js';
+export { ELECT_DEFAULTS, type ElectOptions } from './elect-options.js';

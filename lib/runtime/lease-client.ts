@@ -5,8 +5,10 @@ import { emit } from './events.js';
 import { DynamoDBLeaseStore } from './dynamodb-lease-store.js';
 import { Lease, type LeaseContext, resolveUnknownOutcome, wrap } from './lease.js';
 import type { LeaseRecord } from './lease-record.js';
-import type { WriteOutcome } from './lease-store.js';
+import type { AcquireCommand, LeaseStore, WriteOutcome } from './lease-store.js';
 import { runAsLeader, type RunAsLeaderOptions, type RunAsLeaderResult } from './run-as-leader.js';
+import { type ElectOptions, resolveElectOptions } from './elect-options.js';
+import { elect } from './elector.js';
 import { type LeaseClientOptions, type ResolvedClientOptions, resolveClientOptions, validateDuration } from './options.js';
 import { validateEpochMs, validateLeaseName, validateMetadata, validateMs, validateSignal } from './validate.js';
 
@@ -28,6 +30,13 @@ export interface AcquireOptions extends TryAcquireOptions {
   readonly signal?: AbortSignal;
 }
 
+/**
+ * @internal What an elector adds to an attempt: its priority, recorded on the
+ * tenure, and, clock-free, the version it watched for a whole lease instead of
+ * the wall-clock expiry rule. Validated by `elect`.
+ */
+export type ElectorAttempt = Pick<AcquireCommand, 'priority' | 'clockFree'>;
+
 /** The result of one acquisition attempt. Losing is a value, not an error. */
 export type TryAcquireResult =
   | { readonly acquired: true; readonly lease: Lease; readonly takeover: boolean }
@@ -47,8 +56,14 @@ export type TryAcquireResult =
  * ```
  */
 export class LeaseClient {
+  /** The options with their defaults applied. @internal Not part of the public API: read by the loop and the Lambda handler. */
   readonly options: ResolvedClientOptions;
   private readonly ctx: LeaseContext;
+
+  /** @internal The store behind this client, for the elector's handoff requests. */
+  get store(): LeaseStore {
+    return this.ctx.store;
+  }
 
   constructor(options: LeaseClientOptions) {
     this.options = resolveClientOptions(options);
@@ -65,8 +80,8 @@ export class LeaseClient {
    * @throws LeaseValidationError before any request, on bad input.
    * @throws LeaseError wrapping the SDK error on infrastructure failure.
    */
-  async tryAcquire(name: string, options: TryAcquireOptions): Promise<TryAcquireResult> {
-    const request = this.#validateAttempt(name, options);
+  async tryAcquire(name: string, options: TryAcquireOptions, elector?: ElectorAttempt): Promise<TryAcquireResult> {
+    const request = { ...this.#validateAttempt(name, options), ...elector };
     const { clock, maxClockSkewMs, onEvent } = this.options;
     const owner = newOwnerId(this.options.holderName, this.options.random);
     const sentAt = clock.monotonic();
@@ -156,6 +171,33 @@ export class LeaseClient {
    */
   runAsLeader<T>(name: string, fn: (lease: Lease) => Promise<T>, options: RunAsLeaderOptions): Promise<RunAsLeaderResult<T>> {
     return runAsLeader(this, name, fn, options);
+  }
+
+  /**
+   * Keeps one leader among long-lived processes for as long as they live (a
+   * scheduler, a compactor, an ECS service): contends for `name` until
+   * `options.signal` aborts, running `onStartedLeading` once per tenure.
+   * Waiting costs one request per poll, at most one every `renewEveryMs`.
+   * With `clockFree`, takeovers do not depend on wall clocks at all; with a
+   * `priority`, a higher-priority elector asks the holder to hand over.
+   * See `ElectOptions` for each callback's guarantees.
+   *
+   * Resolves once contending stopped and any held lease was released.
+   * @throws LeaseValidationError synchronously, before any request, on bad input.
+   * @example
+   * ```ts
+   * const stop = new AbortController();
+   * const done = leases.elect('scheduler', {
+   *   durationMs: 10_000,
+   *   signal: stop.signal,
+   *   onStartedLeading: async (lease) => schedule({ token: lease.token, signal: lease.signal }),
+   * });
+   * process.once('SIGTERM', () => stop.abort());
+   * await done;
+   * ```
+   */
+  elect(name: string, options: ElectOptions): Promise<void> {
+    return elect(this, resolveElectOptions(this.options, name, options));
   }
 
   /**

@@ -21,4 +21,17 @@ export interface LeaseRecord {
   /** Epoch ms of the last scheduled tick that completed under this lease. */
   readonly lastTick?: number;
   readonly metadata?: Readonly<Record<string, string>>;
+  /**
+   * Counts the writes to the item (acquire, renew, release, handoff request).
+   * With `token` it names one version of a tenure: a clock-free waiter takes
+   * over only a version it has watched stay unchanged for a whole lease
+   * (docs/protocol.md#clock-free-takeover). Absent on items no elector touched: 0.
+   */
+  readonly version?: number;
+  /** The holder's election priority, recorded by `elect`; absent for other holders. */
+  readonly priority?: number;
+  /** A higher-priority candidate asked this tenure to hand the lease over (docs/protocol.md#priority-handoff). */
+  readonly handoffTo?: string;
+  /** That candidate's priority. Kept after the release it asked for: the lease stays reserved for it until `expiresAt`. */
+  readonly handoffPriority?: number;
 }

@@ -10,26 +10,40 @@ import type { LeaseRecord } from './lease-record.js';
  */
 export interface LeaseStore {
   /**
-   * Take the lease for `owner`. Applies when the item has no holder, or its
-   * `expiresAt < now - skewMs`; with `tick`, also only while `lastTick` is
-   * absent or `< tick`. On apply: holder, expiresAt = now + durationMs,
-   * acquiredAt = renewedAt = now, metadata; token incremented (absent -> 1).
+   * Take the lease for `owner`. Applies when the item has no holder (and no
+   * reservation for a higher `handoffPriority` than the caller's `priority`),
+   * or its `expiresAt < now - skewMs`; with `clockFree`, instead of that expiry
+   * rule, only while the item is still at the `observed` version (token and
+   * version). With `tick`, also only while `lastTick` is absent or `< tick`.
+   * On apply: holder, expiresAt = now + durationMs, acquiredAt = renewedAt =
+   * now, metadata, priority; handoff request cleared; token and version
+   * incremented (absent -> 1).
    */
   acquire(command: AcquireCommand): Promise<WriteOutcome>;
   /**
    * Extend the tenure: applies only while `holder = owner AND token = token`
    * and `expiresAt <= now + durationMs` (a late renew never shortens a later
-   * one). Sets expiresAt = now + durationMs, renewedAt = now.
+   * one), and no handoff was requested (the failure's item then tells the
+   * holder). Sets expiresAt = now + durationMs, renewedAt = now; version + 1.
    */
   renew(command: RenewCommand): Promise<WriteOutcome>;
   /**
    * End the tenure: applies only while `holder = owner AND token = token`,
    * and, with `tick`, while `lastTick` is absent or `<= tick` (an older tick
    * never overwrites a newer completed one). Removes holder and metadata, sets
-   * expiresAt = releasedAt = now, releasedBy = releasedBy ?? owner, and
-   * lastTick = tick when given. The token stays.
+   * releasedAt = now, expiresAt = now + (reserveMs ?? 0), releasedBy =
+   * releasedBy ?? owner, and lastTick = tick when given; version + 1. The
+   * token and a handoff request stay: with `reserveMs` the lease is kept for
+   * the requester that long.
    */
   release(command: ReleaseCommand): Promise<WriteOutcome>;
+  /**
+   * Record a handoff request on the tenure with `token`: applies only while it
+   * is held, its holder recorded a `priority` lower than the caller's, and no
+   * request of equal or higher priority is pending. Sets handoffTo =
+   * requester, handoffPriority = priority; version + 1.
+   */
+  requestHandoff(command: HandoffCommand): Promise<WriteOutcome>;
   /** One strongly consistent read of the lease item. */
   read(name: string): Promise<LeaseRecord | undefined>;
   /**
@@ -48,6 +62,26 @@ export interface AcquireCommand {
   readonly skewMs: number;
   readonly metadata?: Readonly<Record<string, string>>;
   readonly tick?: number;
+  /** Recorded as the tenure's priority (electors); a candidate may then ask it to hand over. */
+  readonly priority?: number;
+  /** Take a held lease only if it is still at `observed`; never by wall-clock expiry. */
+  readonly clockFree?: { readonly observed?: TenureVersion };
+}
+
+/** One version of the lease item, as a clock-free waiter observed it. */
+export interface TenureVersion {
+  readonly token: number;
+  /** The item's `version` (0 when absent). */
+  readonly version: number;
+}
+
+export interface HandoffCommand {
+  readonly name: string;
+  /** The tenure asked to hand over. */
+  readonly token: number;
+  /** Who asks (a holder name, for operators). */
+  readonly requester: string;
+  readonly priority: number;
 }
 
 export interface TenureRef {
@@ -66,6 +100,8 @@ export interface ReleaseCommand extends TenureRef {
   readonly tick?: number;
   /** Recorded as `releasedBy`. @default owner */
   readonly releasedBy?: string;
+  /** Keep the lease reserved for a pending handoff's requester this long. */
+  readonly reserveMs?: number;
 }
 
 export interface GuardedWriteCommand extends TenureRef {

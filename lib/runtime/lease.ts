@@ -1,5 +1,5 @@
 import { classifyError } from './aws-errors.js';
-import { LeaseError, LeaseLostError, LeaseValidationError } from './errors.js';
+import { LeaseError, LeaseHandoffError, LeaseLostError, LeaseValidationError } from './errors.js';
 import { emit } from './events.js';
 import type { LeaseRecord } from './lease-record.js';
 import type { LeaseStore, ReleaseCommand, WriteOutcome } from './lease-store.js';
@@ -55,6 +55,8 @@ export class Lease implements AsyncDisposable {
   #deadline: number;
   #state: State = 'held';
   #lastSeen: LeaseRecord | undefined;
+  /** A renew found a handoff request: the release then keeps the lease for the requester. */
+  #handoff: LeaseRecord | undefined;
   // Both created on first need (docs/decisions/performance.md): a caller that
   // never reads `signal` and has no `onEvent` hook pays for no AbortController
   // and no timer; the deadline is then enforced where it matters, by
@@ -80,8 +82,9 @@ export class Lease implements AsyncDisposable {
 
   /**
    * Aborts when this holder must stop acting: at its local deadline, when a
-   * failed write proves another tenure began, or on release. The abort reason
-   * is a `LeaseLostError` (or a `LeaseError` on release).
+   * failed write proves another tenure began, when a renew finds that a
+   * higher-priority candidate asked for the lease, or on release. The abort
+   * reason is a `LeaseLostError`, a `LeaseHandoffError`, or a `LeaseError` on release.
    */
   get signal(): AbortSignal {
     if (this.#ended === undefined) {
@@ -137,6 +140,7 @@ export class Lease implements AsyncDisposable {
       if (this.#isMine(found) && !applied) throw wrap('renew', this.name, error);
       outcome = applied ? { applied: true, before: found } : { applied: false, current: found };
     }
+    if (!outcome.applied && this.#isMine(outcome.current) && outcome.current.handoffPriority !== undefined) throw this.#handOver(outcome.current);
     // Ours with a later expiry: a later renew of ours landed first, which is all this one wanted.
     const extendedLater = !outcome.applied && this.#isMine(outcome.current) && outcome.current.expiresAt >= wanted;
     if (!outcome.applied && !extendedLater) throw this.#lose(outcome.current);
@@ -168,14 +172,16 @@ export class Lease implements AsyncDisposable {
     // and it frees the lease sooner than expiry would.
     const o = this.ctx.options;
     const sentAt = o.clock.monotonic();
-    const command: ReleaseCommand = { name: this.name, owner: this.holder, token: this.token, now: o.clock.now(), ...(tick === undefined ? {} : { tick }) };
+    // After a handoff request, keep the lease for the candidate that asked, so no lower-priority waiter slips in first.
+    const reserve = this.#handoff === undefined ? {} : { reserveMs: this.durationMs };
+    const command: ReleaseCommand = { name: this.name, owner: this.holder, token: this.token, now: o.clock.now(), ...(tick === undefined ? {} : { tick }), ...reserve };
     let outcome = await this.#sendRelease(command);
     let recordedTick = tick;
     if (!outcome.applied && tick !== undefined && this.#isMine(outcome.current) && (outcome.current.lastTick ?? -Infinity) > tick) {
       // Still ours, but a later tick is recorded: only reachable when this tenure did not
       // dedupe on `tick` when acquired. Free the lease; lastTick already covers `tick`.
       recordedTick = undefined;
-      outcome = await this.#sendRelease({ name: this.name, owner: this.holder, token: this.token, now: command.now });
+      outcome = await this.#sendRelease({ name: this.name, owner: this.holder, token: this.token, now: command.now, ...reserve });
     }
     // Free at our token and released by us: an earlier attempt of this same release landed
     // before its answer was lost. Free at our token by anyone else (an operator) is a loss.
@@ -261,6 +267,17 @@ export class Lease implements AsyncDisposable {
     if (this.#state === 'held' || this.#state === 'deadline') {
       this.#end('superseded', error);
       emit(this.ctx.options.onEvent, { type: 'lost', name: this.name, token: this.token, reason: 'superseded', ...(current ? { current } : {}) });
+    }
+    return error;
+  }
+
+  #handOver(current: LeaseRecord): LeaseHandoffError {
+    const error = new LeaseHandoffError(this.name, current);
+    this.#handoff = current;
+    this.#lastSeen = current;
+    if (this.#state === 'held') {
+      this.#end('deadline', error);
+      emit(this.ctx.options.onEvent, { type: 'handoff', name: this.name, token: this.token, requester: current.handoffTo, priority: current.handoffPriority! });
     }
     return error;
   }

@@ -152,7 +152,8 @@ export async function runAsLeader<T>(
   }
 }
 
-async function renewLoop(
+/** Renews `lease` every `everyMs` (jittered early) until `stop` aborts or the tenure ends; shared by `elect`. */
+export async function renewLoop(
   lease: Lease,
   everyMs: number,
   stop: AbortSignal,

@@ -2,7 +2,7 @@ import type { LeaseStore } from '../runtime/lease-store.js';
 import type { Service } from './cluster.js';
 
 /** The operations of the `LeaseStore` port, which travel over the simulated network. */
-export type StoreOperation = 'acquire' | 'renew' | 'release' | 'read' | 'guardedWrite';
+export type StoreOperation = 'acquire' | 'renew' | 'release' | 'read' | 'guardedWrite' | 'requestHandoff';
 
 export interface StoreRequest {
   readonly type: 'store-request';

@@ -2,6 +2,7 @@ import type { LeaseRecord } from '../runtime/lease-record.js';
 import type {
   AcquireCommand,
   GuardedWriteCommand,
+  HandoffCommand,
   LeaseStore,
   ReleaseCommand,
   RenewCommand,
@@ -39,6 +40,10 @@ export class RemoteLeaseStore implements LeaseStore {
 
   release(command: ReleaseCommand): Promise<WriteOutcome> {
     return this.call('release', command) as Promise<WriteOutcome>;
+  }
+
+  requestHandoff(command: HandoffCommand): Promise<WriteOutcome> {
+    return this.call('requestHandoff', command) as Promise<WriteOutcome>;
   }
 
   read(name: string): Promise<LeaseRecord | undefined> {

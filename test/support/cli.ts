@@ -7,27 +7,41 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
 /** Runs a CLI entry of `bin/` from its source as its own process in `cwd`, and collects what it printed. */
-function runEntry(entry: string, args: readonly string[], cwd: string): Promise<{ code: number | null; output: string }> {
+function runEntry(entry: string, args: readonly string[], cwd: string, env: Env = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
+    const merged: Env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env };
     const child = spawn(TSX, [join(ROOT, 'bin', entry), ...args], {
       cwd,
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      env: Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => ((output += d), (stdout += d)));
+    child.stderr.on('data', (d) => ((output += d), (stderr += d)));
     child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, output }));
+    child.on('exit', (code) => resolve({ code, output, stdout, stderr }));
   });
 }
 
+/** Environment changes for one run: a value sets a variable, `undefined` removes it. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** What a run printed: `output` is stdout and stderr interleaved as they came. */
+export interface CliRun {
+  readonly code: number | null;
+  readonly output: string;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
 /** Runs the operator CLI, `baton <args>`, as a user would. */
-export function runBaton(args: readonly string[], cwd: string): Promise<{ code: number | null; output: string }> {
-  return runEntry('baton.ts', args, cwd);
+export function runBaton(args: readonly string[], cwd: string, env: Env = {}): Promise<CliRun> {
+  return runEntry('baton.ts', args, cwd, env);
 }
 
 /** Runs a lab command (`demo`, `bench`, ...) as `npm run <command>` does. */
-export function runLab(args: readonly string[], cwd: string): Promise<{ code: number | null; output: string }> {
-  return runEntry('lab.ts', args, cwd);
+export function runLab(args: readonly string[], cwd: string, env: Env = {}): Promise<CliRun> {
+  return runEntry('lab.ts', args, cwd, env);
 }

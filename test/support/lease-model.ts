@@ -30,7 +30,7 @@ export const stepArbitrary = (clients: number): fc.Arbitrary<{ step: Step; deliv
   });
 
 /** Puts fast-check's scheduler between the protocol and the store: the store applies and answers in any order. */
-function scheduled(inner: LeaseStore, s: fc.Scheduler): LeaseStore {
+export function scheduled(inner: LeaseStore, s: fc.Scheduler): LeaseStore {
   const via =
     <A, R>(label: string, call: (a: A) => Promise<R>) =>
     async (a: A): Promise<R> => {
@@ -45,11 +45,12 @@ function scheduled(inner: LeaseStore, s: fc.Scheduler): LeaseStore {
     release: via('release', (c) => inner.release(c)),
     read: via('read', (n) => inner.read(n)),
     guardedWrite: via('guardedWrite', (c) => inner.guardedWrite(c)),
+    requestHandoff: via('requestHandoff', (c) => inner.requestHandoff(c)),
   };
 }
 
 /** Lets continuations run first: a request's next hop is scheduled a few microtasks after the last one is delivered. */
-async function pendingDeliveries(s: fc.Scheduler): Promise<number> {
+export async function pendingDeliveries(s: fc.Scheduler): Promise<number> {
   await new Promise((resolve) => setImmediate(resolve));
   return s.count();
 }

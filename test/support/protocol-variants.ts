@@ -23,6 +23,7 @@ function forward(store: LeaseStore): LeaseStore {
     release: (c) => store.release(c),
     read: (name) => store.read(name),
     guardedWrite: (c) => store.guardedWrite(c),
+    requestHandoff: (c) => store.requestHandoff(c),
   };
 }
 

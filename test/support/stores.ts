@@ -11,6 +11,7 @@ export function unreachableStore(): LeaseStore {
     release: fail('release'),
     read: fail('read'),
     guardedWrite: fail('guardedWrite'),
+    requestHandoff: fail('requestHandoff'),
   };
 }
 
@@ -40,6 +41,7 @@ export class FaultyStore implements LeaseStore {
   release: LeaseStore['release'] = (c) => this.call('release', () => this.inner.release(c));
   read: LeaseStore['read'] = (n) => this.call('read', () => this.inner.read(n));
   guardedWrite: LeaseStore['guardedWrite'] = (c) => this.call('guardedWrite', () => this.inner.guardedWrite(c));
+  requestHandoff: LeaseStore['requestHandoff'] = (c) => this.call('requestHandoff', () => this.inner.requestHandoff(c));
 
   private async call<T>(operation: Operation, run: () => Promise<T>): Promise<T> {
     const index = this.plan.findIndex((p) => p.operation === operation);

@@ -1,0 +1,112 @@
+import { LeaseValidationError } from './errors.js';
+import type { Lease } from './lease.js';
+import type { LeaseRecord } from './lease-record.js';
+import { type ResolvedClientOptions, validateDuration } from './options.js';
+import { validateFunction, validateLeaseName, validateMetadata, validateMs, validateSignal } from './validate.js';
+
+/**
+ * Options of `LeaseClient.elect`. The callbacks' guarantees, in the order a
+ * tenure sees them:
+ *
+ * - `onNewLeader(holder, current)` is called each time this elector observes
+ *   a holder other than itself that differs from the last one it observed
+ *   (a lost race, a poll, or a renew or release that found a successor). It is
+ *   never called with this elector's own tenure.
+ * - `onStartedLeading(lease)` is called once per tenure, right after the
+ *   winning write, and never while another tenure of this elector is open.
+ *   It should lead until `lease.signal` aborts (loss, the local deadline, a
+ *   handoff, or `signal`) and then return. The lease is renewed while its
+ *   promise is pending and released once it settles; the elector then
+ *   contends again unless stopped.
+ * - `onStoppedLeading()` is called exactly once after each tenure, after its
+ *   release was attempted and before the elector contends again or `elect`
+ *   resolves. It is not called for an elector that never led.
+ *
+ * Callbacks follow the policy of docs/decisions/runtime.md#callbacks: one that
+ * throws, or rejects, is reported as a `callback-failed` event (a process
+ * warning without `onEvent`) and changes nothing else. For `onStartedLeading`,
+ * which is the leader's work, that means its tenure ends as if it had
+ * returned: the lease is released, `onStoppedLeading` runs, and the elector
+ * contends again after one poll period (it never spins).
+ */
+export interface ElectOptions {
+  /** Tenure length in ms. Must exceed `2 * renewEveryMs` and `safetyMarginMs + maxClockSkewMs`. */
+  readonly durationMs: number;
+  /** Renewal period of a holder and the longest wait between two polls of a waiter, in ms. @default floor(durationMs / 3) */
+  readonly renewEveryMs?: number;
+  /**
+   * Higher asks a lower-priority holder to hand over (docs/protocol.md#priority-handoff);
+   * equal priorities never do. A safe integer, negative allowed. @default 0
+   */
+  readonly priority?: number;
+  /**
+   * Take over a silent holder only after watching its tenure version stay
+   * unchanged for `durationMs` on this process's monotonic clock, never by the
+   * wall-clock expiry (docs/protocol.md#clock-free-takeover). Safe under any
+   * wall-clock skew, provided every contender on the lease is clock-free. @default false
+   */
+  readonly clockFree?: boolean;
+  /** Required. Aborting stops contending and ends a tenure; `elect` then resolves once the lease is released. */
+  readonly signal: AbortSignal;
+  /** Stored with each tenure for operators. */
+  readonly metadata?: Readonly<Record<string, string>>;
+  /** Leads one tenure; see above. */
+  readonly onStartedLeading: (lease: Lease) => Promise<void> | void;
+  /** After each tenure; see above. */
+  readonly onStoppedLeading?: () => void;
+  /** Each time another holder is observed; see above. */
+  readonly onNewLeader?: (holder: string, current: LeaseRecord) => void;
+}
+
+/** `ElectOptions` with defaults applied, and the lease name, validated. */
+export interface ResolvedElectOptions {
+  readonly name: string;
+  readonly durationMs: number;
+  readonly renewEveryMs: number;
+  readonly priority: number;
+  readonly clockFree: boolean;
+  readonly signal: AbortSignal;
+  readonly metadata: Readonly<Record<string, string>> | undefined;
+  readonly onStartedLeading: (lease: Lease) => Promise<void> | void;
+  readonly onStoppedLeading: (() => void) | undefined;
+  readonly onNewLeader: ((holder: string, current: LeaseRecord) => void) | undefined;
+}
+
+/** The defaults of `elect`, in one place. */
+export const ELECT_DEFAULTS = {
+  priority: 0,
+  clockFree: false,
+  /** As `runAsLeader`: two renewals can fail before the deadline. */
+  renewEveryFraction: 1 / 3,
+} as const;
+
+/** Applies `ELECT_DEFAULTS` and validates every option, naming the one at fault. */
+export function resolveElectOptions(client: ResolvedClientOptions, name: unknown, options: ElectOptions): ResolvedElectOptions {
+  validateLeaseName('name', name);
+  if (options === null || typeof options !== 'object') throw new LeaseValidationError('options', 'must be an object');
+  const durationMs = validateDuration('durationMs', options.durationMs, client);
+  const renewEveryMs = validateMs('renewEveryMs', options.renewEveryMs ?? Math.floor(durationMs * ELECT_DEFAULTS.renewEveryFraction), { max: durationMs });
+  if (durationMs <= renewEveryMs * 2) {
+    throw new LeaseValidationError('renewEveryMs', `must be less than durationMs / 2 (${durationMs / 2}), got ${renewEveryMs}`);
+  }
+  const priority = options.priority ?? ELECT_DEFAULTS.priority;
+  if (!Number.isSafeInteger(priority)) throw new LeaseValidationError('priority', `must be a safe integer, got ${String(priority)}`);
+  const clockFree = options.clockFree ?? ELECT_DEFAULTS.clockFree;
+  if (typeof clockFree !== 'boolean') throw new LeaseValidationError('clockFree', `must be a boolean, got ${typeof clockFree}`);
+  const signal = validateSignal('signal', options.signal);
+  if (signal === undefined) throw new LeaseValidationError('signal', 'is required: it is how an elector is stopped');
+  const onStartedLeading = validateFunction('onStartedLeading', options.onStartedLeading);
+  if (onStartedLeading === undefined) throw new LeaseValidationError('onStartedLeading', 'is required');
+  return {
+    name: name as string,
+    durationMs,
+    renewEveryMs,
+    priority,
+    clockFree,
+    signal,
+    metadata: validateMetadata('metadata', options.metadata),
+    onStartedLeading,
+    onStoppedLeading: validateFunction('onStoppedLeading', options.onStoppedLeading),
+    onNewLeader: validateFunction('onNewLeader', options.onNewLeader),
+  };
+}

@@ -1,0 +1,177 @@
+import { isRetryable } from './aws-errors.js';
+import { fullJitterDelay } from './backoff.js';
+import type { ResolvedElectOptions } from './elect-options.js';
+import { LeaseError, LeaseLostError } from './errors.js';
+import { emit } from './events.js';
+import type { Lease } from './lease.js';
+import type { LeaseClient } from './lease-client.js';
+import type { LeaseRecord } from './lease-record.js';
+import type { TenureVersion } from './lease-store.js';
+import { wrap } from './lease.js';
+import { renewLoop } from './run-as-leader.js';
+import { invokeCallback } from './callbacks.js';
+
+/** Polls come up to this fraction of `renewEveryMs` early, never late, so waiters do not poll in lockstep. */
+const POLL_JITTER = 0.2;
+
+/** A tenure version and when this elector first saw it, on its monotonic clock. */
+interface Sighting extends TenureVersion {
+  readonly firstSeenAt: number;
+}
+
+/**
+ * The elector loop behind `LeaseClient.elect`: contend, lead one tenure at a
+ * time, release, contend again, until `o.signal` aborts. Every sleep listens
+ * to that signal, and a tenure's timers end with it, so nothing of the
+ * elector's outlives the returned promise.
+ */
+export async function elect(leases: LeaseClient, o: ResolvedElectOptions): Promise<void> {
+  const { clock, random, retryBaseMs, retryCapMs, raceJitterMs, maxClockSkewMs, onEvent, holderName } = leases.options;
+  const { name, signal } = o;
+  let lastLeader: string | undefined;
+  const observe = (current: LeaseRecord | undefined, self?: string) => {
+    if (current?.holder === undefined || current.holder === lastLeader || current.holder === self) return;
+    lastLeader = current.holder;
+    invokeCallback(onEvent, name, 'onNewLeader', o.onNewLeader, current.holder, current);
+  };
+  // Clock-free: the version last seen, and since when. A takeover needs it unchanged for a whole lease.
+  let sighting: Sighting | undefined;
+  // The tenure this elector already asked to hand over: one request per tenure.
+  let askedToken: number | undefined;
+  let failures = 0;
+
+  while (!signal.aborted) {
+    const ready = sighting !== undefined && clock.monotonic() - sighting.firstSeenAt >= o.durationMs;
+    let result;
+    try {
+      result = await leases.tryAcquire(
+        name,
+        { durationMs: o.durationMs, ...(o.metadata ? { metadata: o.metadata } : {}) },
+        { priority: o.priority, ...(o.clockFree ? { clockFree: ready ? { observed: sighting } : {} } : {}) },
+      );
+    } catch (error) {
+      if (!(error instanceof LeaseError) || !isRetryable(error.cause)) throw error;
+      const delayMs = fullJitterDelay(failures++, retryBaseMs, retryCapMs, random);
+      emit(onEvent, { type: 'backoff', name, attempt: failures, delayMs, error: error.cause });
+      if (!(await pause(delayMs))) break;
+      continue;
+    }
+    failures = 0;
+    if (result.acquired) {
+      sighting = undefined;
+      askedToken = undefined;
+      // Stopped while the winning write was in flight: hand the lease straight back, never start a tenure.
+      if (signal.aborted) {
+        await endTenure(result.lease);
+        break;
+      }
+      // The answer came so late that the local deadline already passed: a tenure that may not act is not started.
+      if (!result.lease.held) {
+        await endTenure(result.lease);
+        continue;
+      }
+      await lead(result.lease);
+      // One poll period before contending again: a leader function that returns (or fails) at once must not spin.
+      if (!(await pause(pollMs()))) break;
+      continue;
+    }
+    // Read after the answer arrived: the holder sent the write behind this version earlier still.
+    const receivedAt = clock.monotonic();
+    const current = result.current;
+    observe(current);
+    if (current !== undefined) {
+      const version = current.version ?? 0;
+      if (sighting?.token !== current.token || sighting.version !== version) sighting = { token: current.token, version, firstSeenAt: receivedAt };
+    }
+    if (shouldAsk(current)) await ask(current!);
+    if (!(await pause(nextPollMs(current)))) break;
+  }
+
+  /** Bully on a lease: only a strictly higher priority asks, only a holder that recorded one, once per tenure. */
+  function shouldAsk(current: LeaseRecord | undefined): boolean {
+    return (
+      current?.holder !== undefined &&
+      current.priority !== undefined &&
+      current.priority < o.priority &&
+      (current.handoffPriority === undefined || current.handoffPriority < o.priority) &&
+      askedToken !== current.token
+    );
+  }
+
+  async function ask(current: LeaseRecord): Promise<void> {
+    const sentAt = clock.monotonic();
+    try {
+      const outcome = await leases.store.requestHandoff({ name, token: current.token, requester: holderName, priority: o.priority });
+      askedToken = current.token;
+      emit(onEvent, { type: 'handoff-requested', name, token: current.token, priority: o.priority, applied: outcome.applied, latencyMs: clock.monotonic() - sentAt });
+    } catch (error) {
+      // Unknown fate is harmless here: asking twice writes the same request. Ask again on the next poll.
+      if (!isRetryable(error)) throw wrap('requestHandoff', name, error);
+    }
+  }
+
+  /** How long to wait before the next poll: until a takeover could succeed, and never longer than one poll period. */
+  function nextPollMs(current: LeaseRecord | undefined): number {
+    const jitterMs = Math.floor(random() * raceJitterMs);
+    let untilTakeoverMs: number;
+    if (current === undefined) untilTakeoverMs = 0;
+    else if (o.clockFree) untilTakeoverMs = Math.max(0, sighting!.firstSeenAt + o.durationMs - clock.monotonic()) + jitterMs;
+    // Free for us once our wall clock passes expiresAt + S; the condition is strict, hence + 1.
+    else untilTakeoverMs = Math.max(0, current.expiresAt + maxClockSkewMs + 1 - clock.now()) + jitterMs;
+    return Math.min(pollMs(), untilTakeoverMs);
+  }
+
+  function pollMs(): number {
+    return Math.floor(o.renewEveryMs * (1 - POLL_JITTER * random()));
+  }
+
+  /** Sleeps unless stopped; false once `signal` aborted. */
+  async function pause(ms: number): Promise<boolean> {
+    try {
+      await clock.sleep(ms, signal);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async function lead(lease: Lease): Promise<void> {
+    const tenure = new AbortController();
+    const onStop = () => lease.stopActing(new LeaseError(`elect "${name}": stopped`, { cause: signal.reason }));
+    if (signal.aborted) onStop();
+    else signal.addEventListener('abort', onStop, { once: true, signal: tenure.signal });
+    const renewing = renewLoop(lease, o.renewEveryMs, tenure.signal, { clock, random, retryBaseMs }, (current) => observe(current, lease.holder));
+    // Unlike runAsLeader's, this callback is the leader's work: the tenure lasts while its promise is pending.
+    // Its failure is reported as the callback policy says (callback-failed) and ends only this tenure.
+    await new Promise<void>((resolve) => invokeCallback(onEvent, name, 'onStartedLeading', (l: Lease) => untilSettled(l, resolve), lease));
+    tenure.abort();
+    await renewing;
+    await endTenure(lease);
+    invokeCallback(onEvent, name, 'onStoppedLeading', o.onStoppedLeading);
+  }
+
+  /** Runs the leader's work and calls `done` once it settled or threw; its result goes on to the callback policy for reporting. */
+  function untilSettled(lease: Lease, done: () => void): unknown {
+    try {
+      const work = o.onStartedLeading(lease);
+      if (work instanceof Promise) return work.finally(done);
+      done();
+      return work;
+    } catch (error) {
+      done();
+      throw error;
+    }
+  }
+
+  /** Releases (reserving the lease for a handoff's requester, if one asked) and stops the tenure's timers whatever happens. */
+  async function endTenure(lease: Lease): Promise<void> {
+    try {
+      await lease.release();
+    } catch (error) {
+      // A successor already holds it, or the write failed and the tenure frees itself at expiry.
+      if (error instanceof LeaseLostError) observe(error.current, lease.holder);
+    } finally {
+      lease.stopActing(new LeaseError(`elect "${name}": tenure ended`));
+    }
+  }
+}

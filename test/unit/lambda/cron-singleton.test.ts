@@ -1,0 +1,70 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { InMemoryLeaseStore, LeaseClient } from '../../../lib/runtime/index.js';
+import { lambdaContext, scheduledEvent } from '../../../lib/testing/index.js';
+import { createSingletonHandler, type SingletonHandlerOptions, type SingletonResult } from '../../../lambda/cron-singleton.js';
+import { validationErrorOf as thrown } from '../../support/errors.js';
+
+const TICK = Date.parse('2026-11-26T06:00:00Z');
+const quiet = { logger: new Logger({ logLevel: 'SILENT' }), metrics: new Metrics({ namespace: 'Baton', serviceName: 'test' }) };
+// Metrics print EMF on publish; these tests look at results, not metrics.
+quiet.metrics.publishStoredMetrics = () => quiet.metrics;
+
+function handler<T>(job: SingletonHandlerOptions<T>['job'], extra: Partial<SingletonHandlerOptions<T>> = {}) {
+  const store = extra.store ?? new InMemoryLeaseStore();
+  return { store, h: createSingletonHandler<T>({ leaseName: 'jobs/nightly', store, job, ...quiet, ...extra }) };
+}
+
+describe('createSingletonHandler with a store', () => {
+  it('runs a job without DynamoDB and returns its value in the result, typed', async () => {
+    const { h, store } = handler(async ({ token, tick }) => ({ rows: 3, token, tick }));
+    const result = await h(scheduledEvent(TICK), lambdaContext());
+    expectTypeOf(result).toEqualTypeOf<SingletonResult<{ rows: number; token: number; tick: number }>>();
+    expect(result).toEqual({ status: 'ran', tick: TICK, token: 1, takeover: false, released: true, value: { rows: 3, token: 1, tick: TICK } });
+    expect(await new LeaseClient({ store }).describe('jobs/nightly')).toMatchObject({ lastTick: TICK, token: 1 });
+  });
+
+  it('skips a tick that the same store shows done', async () => {
+    let runs = 0;
+    const { h } = handler(async () => ++runs);
+    await h(scheduledEvent(TICK), lambdaContext());
+    await expect(h(scheduledEvent(TICK), lambdaContext())).resolves.toMatchObject({ status: 'skipped', reason: 'tick-done' });
+    expect(runs).toBe(1);
+  });
+});
+
+describe('createSingletonHandler options', () => {
+  const job = async () => undefined;
+  const store = new InMemoryLeaseStore();
+
+  it('names each bad option before any request', () => {
+    expect(thrown(() => createSingletonHandler(undefined as never)).field).toBe('options');
+    expect(thrown(() => createSingletonHandler({ job: 'nightly' as never, store })).field).toBe('job');
+    expect(thrown(() => createSingletonHandler({ job, store, leaseName: 'has space' })).field).toBe('leaseName');
+    expect(thrown(() => createSingletonHandler({ job, store, leaseName: 'x', durationMarginMs: -1 })).field).toBe('durationMarginMs');
+    expect(thrown(() => createSingletonHandler({ job, store, leaseName: 'x', abortMarginMs: 0 })).field).toBe('abortMarginMs');
+    expect(thrown(() => createSingletonHandler({ job, store, leaseName: 'x', abortMarginMs: 1.5 })).field).toBe('abortMarginMs');
+    expect(thrown(() => createSingletonHandler({ job, store, leaseName: 'x', logger: {} as never })).field).toBe('logger');
+    expect(thrown(() => createSingletonHandler({ job, store, leaseName: 'x', metrics: {} as never })).field).toBe('metrics');
+    expect(thrown(() => createSingletonHandler({ job, store, leaseName: 'x', maxClockSkewMs: -5 })).field).toBe('maxClockSkewMs');
+  });
+
+  it('refuses a store together with a table or a client', () => {
+    expect(thrown(() => createSingletonHandler({ job, store, leaseName: 'x', tableName: 'leases' })).field).toBe('tableName');
+    expect(thrown(() => createSingletonHandler({ job, store, leaseName: 'x', client: {} as never })).field).toBe('client');
+  });
+
+  it('asks for the lease and the table when neither option nor environment names them', () => {
+    const saved = { lease: process.env['BATON_LEASE_NAME'], table: process.env['BATON_TABLE_NAME'] };
+    delete process.env['BATON_LEASE_NAME'];
+    delete process.env['BATON_TABLE_NAME'];
+    try {
+      expect(thrown(() => createSingletonHandler({ job, store })).message).toMatch(/leaseName must be given, or BATON_LEASE_NAME set/);
+      expect(thrown(() => createSingletonHandler({ job, leaseName: 'x' })).message).toMatch(/tableName must be given, or BATON_TABLE_NAME set/);
+    } finally {
+      if (saved.lease !== undefined) process.env['BATON_LEASE_NAME'] = saved.lease;
+      if (saved.table !== undefined) process.env['BATON_TABLE_NAME'] = saved.table;
+    }
+  });
+});

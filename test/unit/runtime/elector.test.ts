@@ -1,0 +1,258 @@
+import { describe, expect, it } from 'vitest';
+import {
+  InMemoryLeaseStore,
+  LeaseClient,
+  LeaseError,
+  LeaseHandoffError,
+  LeaseValidationError,
+  type ElectOptions,
+  type Lease,
+} from '../../../lib/runtime/index.js';
+import { FakeClock } from '../../../lib/testing/fake-clock.js';
+import { unreachableStore } from '../../support/stores.js';
+
+const D = 3_000;
+const RENEW = 1_000;
+const S = 200;
+const MARGIN = 250;
+
+function setup() {
+  const clock = new FakeClock();
+  const memory = new InMemoryLeaseStore();
+  const client = (name: string, offsetMs = 0) =>
+    new LeaseClient({ store: memory, clock: offsetMs ? clock.skewed(offsetMs) : clock, random: () => 0, holderName: name, maxClockSkewMs: S, safetyMarginMs: MARGIN });
+  return { clock, memory, client };
+}
+
+/** An elector whose tenures are recorded: each leads until its lease's signal aborts. */
+function elector(leases: LeaseClient, options: Partial<ElectOptions> = {}) {
+  const stop = new AbortController();
+  const log: string[] = [];
+  const tenures: { lease: Lease; reason?: unknown }[] = [];
+  const done = leases.elect('svc', {
+    durationMs: D,
+    renewEveryMs: RENEW,
+    signal: stop.signal,
+    onStartedLeading: (lease) =>
+      new Promise<void>((resolve) => {
+        const tenure: { lease: Lease; reason?: unknown } = { lease };
+        tenures.push(tenure);
+        log.push(`started ${lease.token}`);
+        lease.signal.addEventListener('abort', () => {
+          tenure.reason = lease.signal.reason;
+          resolve();
+        }, { once: true });
+      }),
+    onStoppedLeading: () => log.push('stopped'),
+    onNewLeader: (holder) => log.push(`leader ${holder.split('#')[0]}`),
+    ...options,
+  });
+  return { stop, log, tenures, done, get leading() { return tenures.length > 0 && !tenures.at(-1)!.lease.signal.aborted; } };
+}
+
+describe('LeaseClient.elect', () => {
+  it('leads once per tenure, renews while leading, and on stop releases, calls onStoppedLeading once and leaves no timer', async () => {
+    const { client, memory, clock } = setup();
+    const a = elector(client('a'));
+    await clock.advance(0);
+    expect(a.log).toEqual(['started 1']);
+    await clock.advance(10 * D);
+    expect(a.leading).toBe(true);
+    expect(memory.requests.renew).toBeGreaterThanOrEqual(29);
+    a.stop.abort();
+    await a.done;
+    expect(a.log).toEqual(['started 1', 'stopped']);
+    expect((await memory.read('svc'))?.holder).toBeUndefined();
+    expect(a.tenures[0]!.reason).toBeInstanceOf(LeaseError);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('a waiter polls at most every renewEveryMs, one request per poll, and takes a released lease within one poll', async () => {
+    const { client, memory, clock } = setup();
+    const a = elector(client('a'));
+    await clock.advance(0);
+    const b = elector(client('b'));
+    await clock.advance(0);
+    const before = memory.requests.acquire;
+    await clock.advance(6 * RENEW);
+    // One poll per renewEveryMs while the holder renews: exactly one acquire request each.
+    expect(memory.requests.acquire - before).toBe(6);
+    expect(b.log).toEqual(['leader a']);
+    a.stop.abort();
+    await a.done;
+    const releasedAt = clock.monotonic();
+    while (!b.leading) await clock.advance(10);
+    expect(clock.monotonic() - releasedAt).toBeLessThanOrEqual(RENEW);
+    expect(b.tenures[0]!.lease.token).toBe(2);
+    b.stop.abort();
+    await b.done;
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('takes over a holder that went silent once its wall-clock expiry plus the skew bound passed, not before', async () => {
+    const { client, memory, clock } = setup();
+    // A holder that crashed: it acquired and then never renewed.
+    const dead = await client('dead').tryAcquire('svc', { durationMs: D });
+    expect(dead.acquired).toBe(true);
+    const expiresAt = (await memory.read('svc'))!.expiresAt;
+    const b = elector(client('b'));
+    await clock.advance(D + S);
+    expect(b.leading).toBe(false);
+    await clock.advance(RENEW);
+    expect(b.leading).toBe(true);
+    expect(clock.now()).toBeGreaterThan(expiresAt + S);
+    expect(b.tenures[0]!.lease.takeover).toBe(true);
+    b.stop.abort();
+    await b.done;
+    if (dead.acquired) dead.lease.stopActing(new Error('test over'));
+  });
+
+  it('clock-free: takes over only after watching the same version for a whole lease on its own clock, whatever the wall clocks say', async () => {
+    const { client, memory, clock } = setup();
+    const dead = await client('dead').tryAcquire('svc', { durationMs: D }, { priority: 0, clockFree: {} });
+    expect(dead.acquired).toBe(true);
+    // The waiter's wall clock runs an hour ahead: the wall-clock rule would take over at once.
+    const b = elector(client('b', 3_600_000), { clockFree: true });
+    await clock.advance(0);
+    const firstSeen = clock.monotonic();
+    await clock.advance(D - 1);
+    expect(b.leading).toBe(false);
+    while (!b.leading) await clock.advance(10);
+    expect(clock.monotonic() - firstSeen).toBeGreaterThanOrEqual(D);
+    expect(clock.monotonic() - firstSeen).toBeLessThanOrEqual(D + RENEW);
+    expect((await memory.read('svc'))?.token).toBe(2);
+    b.stop.abort();
+    await b.done;
+    if (dead.acquired) dead.lease.stopActing(new Error('test over'));
+  });
+
+  it('clock-free: a holder that keeps renewing is never taken over, even by a waiter whose wall clock is far ahead', async () => {
+    const { client, clock } = setup();
+    const a = elector(client('a', -60_000), { clockFree: true });
+    await clock.advance(0);
+    const b = elector(client('b', 60_000), { clockFree: true });
+    await clock.advance(20 * D);
+    expect(a.tenures).toHaveLength(1);
+    expect(a.leading).toBe(true);
+    expect(b.tenures).toHaveLength(0);
+    a.stop.abort();
+    b.stop.abort();
+    await Promise.all([a.done, b.done]);
+  });
+
+  it('priority handoff: a higher-priority candidate asks once, the holder stops with LeaseHandoffError and releases, the candidate leads', async () => {
+    const { client, memory, clock } = setup();
+    const low = elector(client('low'), { priority: 1 });
+    await clock.advance(0);
+    const asked = clock.monotonic();
+    const high = elector(client('high'), { priority: 2 });
+    const third = elector(client('third'), { priority: 1 });
+    while (!high.leading) await clock.advance(10);
+    // At most: the holder's next renew, then one poll of the requester.
+    expect(clock.monotonic() - asked).toBeLessThanOrEqual(2 * RENEW);
+    expect(low.tenures[0]!.reason).toBeInstanceOf(LeaseHandoffError);
+    expect((low.tenures[0]!.reason as LeaseHandoffError).priority).toBe(2);
+    expect(low.log).toEqual(['started 1', 'stopped']);
+    expect(memory.requests.requestHandoff).toBe(1);
+    expect(third.tenures).toHaveLength(0);
+    expect((await memory.read('svc'))?.handoffPriority).toBeUndefined();
+    await clock.advance(5 * D);
+    // The handed-over holder keeps contending but never asks back: lower never asks.
+    expect(memory.requests.requestHandoff).toBe(1);
+    expect(high.tenures).toHaveLength(1);
+    for (const e of [low, high, third]) e.stop.abort();
+    await Promise.all([low.done, high.done, third.done]);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('equal priorities never hand off', async () => {
+    const { client, memory, clock } = setup();
+    const a = elector(client('a'), { priority: 5 });
+    await clock.advance(0);
+    const b = elector(client('b'), { priority: 5 });
+    await clock.advance(10 * D);
+    expect(memory.requests.requestHandoff).toBe(0);
+    expect(a.tenures).toHaveLength(1);
+    expect(a.leading).toBe(true);
+    a.stop.abort();
+    b.stop.abort();
+    await Promise.all([a.done, b.done]);
+  });
+
+  it('a reserved lease goes to the requester: a lower-priority waiter cannot slip in between release and takeover', async () => {
+    const { client, memory } = setup();
+    const holder = await client('holder').tryAcquire('svc', { durationMs: D }, { priority: 0 });
+    if (!holder.acquired) throw new Error('expected to acquire');
+    await memory.requestHandoff({ name: 'svc', token: 1, requester: 'high', priority: 3 });
+    await expect(holder.lease.renew()).rejects.toBeInstanceOf(LeaseHandoffError);
+    expect(holder.lease.signal.reason).toBeInstanceOf(LeaseHandoffError);
+    await holder.lease.release();
+    const lower = await client('lower').tryAcquire('svc', { durationMs: D }, { priority: 2 });
+    expect(lower.acquired).toBe(false);
+    const requester = await client('high').tryAcquire('svc', { durationMs: D }, { priority: 3 });
+    expect(requester.acquired).toBe(true);
+    if (requester.acquired) await requester.lease.release();
+  });
+
+  it('when onStartedLeading rejects: reported as callback-failed, released, onStoppedLeading called, contends again one poll later', async () => {
+    const clock = new FakeClock();
+    const memory = new InMemoryLeaseStore();
+    const events: string[] = [];
+    const leases = new LeaseClient({ store: memory, clock, random: () => 0, holderName: 'a', onEvent: (e) => events.push(e.type === 'callback-failed' ? `${e.callback} failed` : e.type) });
+    const boom = new Error('leader work failed');
+    const a = elector(leases, { onStartedLeading: async () => Promise.reject(boom) });
+    await clock.advance(0);
+    expect(events).toEqual(['acquired', 'onStartedLeading failed', 'released']);
+    expect(a.log).toEqual(['stopped']);
+    expect((await memory.read('svc'))?.holder).toBeUndefined();
+    await clock.advance(RENEW - 1);
+    expect(memory.requests.acquire).toBe(1);
+    await clock.advance(1);
+    expect(memory.requests.acquire).toBe(2);
+    a.stop.abort();
+    await a.done;
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('stops a waiter at once, with no request and no timer left', async () => {
+    const { client, memory, clock } = setup();
+    const a = elector(client('a'));
+    await clock.advance(0);
+    const b = elector(client('b'));
+    await clock.advance(100);
+    const sent = memory.requests.acquire;
+    b.stop.abort();
+    await b.done;
+    expect(memory.requests.acquire).toBe(sent);
+    a.stop.abort();
+    await a.done;
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  describe('validation, before any request', () => {
+    const leases = new LeaseClient({ store: unreachableStore(), clock: new FakeClock() });
+    const signal = new AbortController().signal;
+    const base: ElectOptions = { durationMs: D, signal, onStartedLeading: async () => undefined };
+    it.each([
+      ['name', 'bad name!', {}],
+      ['durationMs', 'svc', { durationMs: 100 }],
+      ['renewEveryMs', 'svc', { renewEveryMs: D / 2 }],
+      ['renewEveryMs', 'svc', { renewEveryMs: 0 }],
+      ['priority', 'svc', { priority: 1.5 }],
+      ['priority', 'svc', { priority: Number.NaN }],
+      ['clockFree', 'svc', { clockFree: 'yes' }],
+      ['signal', 'svc', { signal: undefined }],
+      ['onStartedLeading', 'svc', { onStartedLeading: undefined }],
+      ['onNewLeader', 'svc', { onNewLeader: 'x' }],
+      ['metadata.bad key', 'svc', { metadata: { 'bad key': 'v' } }],
+    ])('names %s', (field, name, patch) => {
+      const call = () => leases.elect(name, { ...base, ...(patch as object) } as ElectOptions);
+      expect(call).toThrow(LeaseValidationError);
+      try {
+        call();
+      } catch (error) {
+        expect((error as LeaseValidationError).field).toBe(field);
+      }
+    });
+  });
+});
