@@ -56,6 +56,7 @@ export type TryAcquireResult =
  * ```
  */
 export class LeaseClient {
+  /** The options with their defaults applied. @internal Not part of the public API: read by the loop and the Lambda handler. */
   readonly options: ResolvedClientOptions;
   private readonly ctx: LeaseContext;
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LeaseClient, LeaseLostError, createLeaseTable, type Lease, type LeaseClientOptions } from '../../lib/runtime/index.js';
+import { LeaseClient, LeaseLostError, createLeaseTable, type Lease, type AnyDynamoDBClient, type LeaseClientSettings } from '../../lib/runtime/index.js';
 import { startFaultProxy } from '../../lib/testing/fault-proxy.js';
 import { ROOT } from '../support/cli.js';
 import { countRequests, testClient, testEndpoint, uniqueTableName } from '../support/dynamodb.js';
@@ -15,7 +15,7 @@ const requests = countRequests(client);
 let nameSeq = 0;
 const freshName = () => `hardening/${++nameSeq}`;
 
-function leases(holderName: string, options: Partial<LeaseClientOptions> = {}) {
+function leases(holderName: string, options: LeaseClientSettings & { readonly client?: AnyDynamoDBClient } = {}) {
   return new LeaseClient({ tableName, client, holderName, maxClockSkewMs: S, ...options });
 }
 
