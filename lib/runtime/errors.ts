@@ -114,6 +114,7 @@ export class StaleTokenError extends LeaseError {
  * the lease and keeps it reserved for the requester.
  */
 export class LeaseHandoffError extends LeaseError {
+  override readonly name = 'LeaseHandoffError';
   readonly leaseName: string;
   /** Who asked, as the request recorded it (a holder name). */
   readonly requester: string | undefined;
@@ -121,7 +122,6 @@ export class LeaseHandoffError extends LeaseError {
   readonly priority: number | undefined;
   constructor(leaseName: string, current: LeaseRecord | undefined) {
     super(`lease "${leaseName}" handed over: ${current?.handoffTo ?? 'a candidate'} of priority ${current?.handoffPriority} asked for it`);
-    this.name = 'LeaseHandoffError';
     this.leaseName = leaseName;
     this.requester = current?.handoffTo;
     this.priority = current?.handoffPriority;

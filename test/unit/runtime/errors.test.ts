@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LeaseError, LeaseLostError, LeaseUnavailableError, LeaseValidationError, StaleTokenError } from '../../../lib/runtime/index.js';
+import { LeaseError, LeaseHandoffError, LeaseLostError, LeaseUnavailableError, LeaseValidationError, StaleTokenError } from '../../../lib/runtime/index.js';
 
 const samples: [string, () => LeaseError][] = [
   ['LeaseError', () => new LeaseError('x')],
@@ -7,6 +7,7 @@ const samples: [string, () => LeaseError][] = [
   ['LeaseUnavailableError', () => new LeaseUnavailableError('l', undefined, 'held')],
   ['LeaseLostError', () => new LeaseLostError('l', 'deadline')],
   ['StaleTokenError', () => new StaleTokenError(1, 2)],
+  ['LeaseHandoffError', () => new LeaseHandoffError('l', undefined)],
 ];
 
 describe('error names', () => {
