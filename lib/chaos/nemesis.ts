@@ -16,8 +16,9 @@ export type NemesisStep =
   | { readonly atMs: number; readonly kind: 'kill'; readonly target: Target; readonly respawnAfterMs: number }
   | { readonly atMs: number; readonly kind: 'pause'; readonly target: Target; readonly durationMs: number }
   /**
-   * Sets a worker's wall-clock offset to `offsetMs`; with `adversarial` (beyond
-   * the bound), to `-|offsetMs|` if it is the leader and `+|offsetMs|` if not.
+   * Sets the target's wall-clock offset to `offsetMs`; with `adversarial`
+   * (beyond the bound), sets every worker's instead: the leader's to
+   * `-|offsetMs|` and all the others' to `+|offsetMs|`.
    */
   | { readonly atMs: number; readonly kind: 'skew'; readonly target: Target; readonly offsetMs: number; readonly adversarial: boolean }
   | { readonly atMs: number; readonly kind: NetworkFault; readonly durationMs: number };
@@ -61,10 +62,12 @@ export function networkProfile(fault: NetworkFault, leaseDurationMs: number): Pa
  * A worker's wall-clock offset, drawn so that the skew assumption holds or, in
  * the flagged mode, breaks. Within the bound each offset is in `±0.45 S`, so
  * any two workers differ by less than `S`. Beyond it, offsets are
- * `±[S, S + M + D]`: two workers can differ by more than `S + M` (a contender
- * then takes over before a holder whose renewals fail reaches its deadline)
- * and even by more than `S + 2D/3` (it takes over from a holder that is
- * still renewing on time).
+ * `±[S, S + M + D]`, and an adversarial skew step puts the leader and the
+ * contenders `2 |offset|` apart, from `2S` to `2(S + M + D)`: more than
+ * `S + M` (a contender then takes over before a holder whose renewals fail
+ * reaches its deadline), mostly more than `S + 2D/3` (it takes over from a
+ * holder still renewing on time, whose expiry leads by at most `D`), and
+ * often more than `S + D` (it takes over as soon as it reads the item).
  */
 export function drawOffset(prng: Prng, options: Pick<NemesisPlanOptions, 'maxClockSkewMs' | 'safetyMarginMs' | 'leaseDurationMs' | 'skewBeyond'>): number {
   const s = options.maxClockSkewMs;
@@ -102,7 +105,7 @@ export function planSchedule(options: NemesisPlanOptions): NemesisStep[] {
         steps.push({ atMs, kind, target: target(), durationMs: Math.round(Math.min(room, prng.uniform(0.2 * d, 3 * d))) });
         break;
       case 'skew':
-        // Beyond the bound, leaders' clocks go behind and the others' ahead: the direction that breaks exclusion.
+        // Beyond the bound, the leader's clock goes behind and all the others' ahead: the direction that breaks exclusion.
         steps.push({ atMs, kind, target: prng.chance(0.5) ? { leader: true, fallback: prng.int(0, options.workers - 1) } : { leader: false, index: prng.int(0, options.workers - 1) }, offsetMs: drawOffset(prng, options), adversarial: options.skewBeyond });
         break;
       default:
@@ -210,13 +213,21 @@ export class Nemesis {
       }
       case 'skew': {
         const workers = this.target.workers();
+        if (step.adversarial) {
+          // The whole cluster at once, so every step leaves the leader behind and every contender ahead, 2 |offset| apart.
+          const leader = this.target.leader();
+          for (const worker of workers) {
+            const offsetMs = (worker.id === leader ? -1 : 1) * Math.abs(step.offsetMs);
+            this.target.setSkew(worker.id, offsetMs);
+            this.history.append({ type: 'nemesis', action: 'skew', worker: worker.id, inc: worker.inc, offsetMs });
+          }
+          return;
+        }
         const leader = step.target.leader ? this.target.leader() : undefined;
         const worker = workers.find((w) => w.id === leader) ?? workers[step.target.leader ? step.target.fallback : step.target.index];
         if (!worker) return;
-        const isLeader = worker.id === this.target.leader();
-        const offsetMs = step.adversarial ? (isLeader ? -1 : 1) * Math.abs(step.offsetMs) : step.offsetMs;
-        this.target.setSkew(worker.id, offsetMs);
-        this.history.append({ type: 'nemesis', action: 'skew', worker: worker.id, inc: worker.inc, offsetMs });
+        this.target.setSkew(worker.id, step.offsetMs);
+        this.history.append({ type: 'nemesis', action: 'skew', worker: worker.id, inc: worker.inc, offsetMs: step.offsetMs });
         return;
       }
       default: {
