@@ -17,8 +17,8 @@ export type NemesisStep =
   | { readonly atMs: number; readonly kind: 'pause'; readonly target: Target; readonly durationMs: number }
   /**
    * Sets the target's wall-clock offset to `offsetMs`; with `adversarial`
-   * (beyond the bound), sets every worker's instead: the leader's to
-   * `-|offsetMs|` and all the others' to `+|offsetMs|`.
+   * (beyond the bound), leaves the leader's clock alone and sets every other
+   * worker's to `2 |offsetMs|` ahead of it.
    */
   | { readonly atMs: number; readonly kind: 'skew'; readonly target: Target; readonly offsetMs: number; readonly adversarial: boolean }
   | { readonly atMs: number; readonly kind: NetworkFault; readonly durationMs: number };
@@ -62,17 +62,16 @@ export function networkProfile(fault: NetworkFault, leaseDurationMs: number): Pa
  * A worker's wall-clock offset, drawn so that the skew assumption holds or, in
  * the flagged mode, breaks. Within the bound each offset is in `±0.45 S`, so
  * any two workers differ by less than `S`. Beyond it, offsets are
- * `±[S, S + M + D]`, and an adversarial skew step puts the leader and the
- * contenders `2 |offset|` apart, from `2S` to `2(S + M + D)`: more than
- * `S + M` (a contender then takes over before a holder whose renewals fail
- * reaches its deadline), mostly more than `S + 2D/3` (it takes over from a
- * holder still renewing on time, whose expiry leads by at most `D`), and
- * often more than `S + D` (it takes over as soon as it reads the item).
+ * `±[(S + D) / 2 + M, S + M + D]`, and an adversarial skew step puts the
+ * contenders `2 |offset|` ahead of the leader: more than `S + D + M`, so a
+ * contender takes over as soon as it next reads the item, even from a holder
+ * renewing on time (whose expiry leads real time by at most `D` on its own
+ * clock). Random-signed start offsets still differ by anything from 0 up.
  */
 export function drawOffset(prng: Prng, options: Pick<NemesisPlanOptions, 'maxClockSkewMs' | 'safetyMarginMs' | 'leaseDurationMs' | 'skewBeyond'>): number {
   const s = options.maxClockSkewMs;
   if (!options.skewBeyond) return Math.round(prng.uniform(-0.45 * s, 0.45 * s));
-  const magnitude = prng.uniform(s, s + options.safetyMarginMs + options.leaseDurationMs);
+  const magnitude = prng.uniform((s + options.leaseDurationMs) / 2 + options.safetyMarginMs, s + options.safetyMarginMs + options.leaseDurationMs);
   return Math.round(prng.chance(0.5) ? magnitude : -magnitude);
 }
 
@@ -105,7 +104,7 @@ export function planSchedule(options: NemesisPlanOptions): NemesisStep[] {
         steps.push({ atMs, kind, target: target(), durationMs: Math.round(Math.min(room, prng.uniform(0.2 * d, 3 * d))) });
         break;
       case 'skew':
-        // Beyond the bound, the leader's clock goes behind and all the others' ahead: the direction that breaks exclusion.
+        // Beyond the bound, all the others' clocks go ahead of the leader's: the direction that breaks exclusion.
         steps.push({ atMs, kind, target: prng.chance(0.5) ? { leader: true, fallback: prng.int(0, options.workers - 1) } : { leader: false, index: prng.int(0, options.workers - 1) }, offsetMs: drawOffset(prng, options), adversarial: options.skewBeyond });
         break;
       default:
@@ -125,7 +124,7 @@ function shuffle<T>(items: T[], prng: Prng): T[] {
 
 /** What the nemesis acts on: the worker pool and the proxy, behind a narrow face so tests can stand in. */
 export interface NemesisTarget {
-  workers(): readonly { readonly id: string; readonly inc: number; readonly state: string }[];
+  workers(): readonly { readonly id: string; readonly inc: number; readonly state: string; readonly offsetMs?: number }[];
   leader(): string | undefined;
   kill(id: string): boolean;
   respawn(id: string): Promise<boolean>;
@@ -214,10 +213,13 @@ export class Nemesis {
       case 'skew': {
         const workers = this.target.workers();
         if (step.adversarial) {
-          // The whole cluster at once, so every step leaves the leader behind and every contender ahead, 2 |offset| apart.
-          const leader = this.target.leader();
+          // Every contender goes 2 |offset| ahead of the leader, whose clock stays put: stepping a holder's clock
+          // back only freezes its expiry (a renew never shortens it), so it stops at its deadline before anyone takes over.
+          const leader = workers.find((w) => w.id === this.target.leader());
+          if (!leader) return;
+          const offsetMs = (leader.offsetMs ?? 0) + 2 * Math.abs(step.offsetMs);
           for (const worker of workers) {
-            const offsetMs = (worker.id === leader ? -1 : 1) * Math.abs(step.offsetMs);
+            if (worker === leader) continue;
             this.target.setSkew(worker.id, offsetMs);
             this.history.append({ type: 'nemesis', action: 'skew', worker: worker.id, inc: worker.inc, offsetMs });
           }
