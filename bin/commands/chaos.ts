@@ -23,7 +23,7 @@ it found a violation that no broken assumption explains.
                  then overlap (reported, marked as explained by the skew) while the
                  fencing token must still keep the resource safe
   --history      keep the history log (JSON lines) in this file
-  --verbose      print progress and the workers' stderr`;
+  --verbose      also print the workers' stderr (the campaign's phases are always printed)`;
 
 /** `baton chaos`: see USAGE and docs/decisions/chaos-campaign.md. */
 export async function run(argv: string[]): Promise<number> {
@@ -61,7 +61,10 @@ export async function run(argv: string[]): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const started = Date.now();
-  const progress = values.verbose ? (line: string) => console.error(`[chaos +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`) : undefined;
+  // The campaign's phases always (a minute of silence reads as a hang); the workers' own stderr only with --verbose.
+  const progress = (line: string) => {
+    if (values.verbose || !/^\[[^\]\s]+\.\d+\] /.test(line)) console.error(`[chaos +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
+  };
   try {
     const { report, check, records } = await runCampaign({
       seed,
@@ -70,7 +73,7 @@ export async function run(argv: string[]): Promise<number> {
       skewBeyond: values['skew-beyond'],
       ...(durationMs === undefined ? {} : { durationMs }),
       ...(values.history ? { historyPath: resolve(values.history) } : {}),
-      ...(progress ? { log: progress } : {}),
+      log: progress,
       signal: interrupt.signal,
     });
     const jsonPath = resolve('chaos-report.json');

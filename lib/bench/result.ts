@@ -12,6 +12,10 @@ export const FIGURES = {
   'contention.requests': 'requests',
   'contention.allAnsweredMs': 'ms',
   'failover.ms': 'ms',
+  // Long-lived leadership (elect), Baton only: lib/bench/figures/elector.ts.
+  'failover.clockFreeMs': 'ms',
+  'handoff.ms': 'ms',
+  'gracefulStop.ms': 'ms',
   'throughput.renewsPerS': 'renews/s',
   // Computed within the run from the figures above.
   'ratio.latencyP50VsRaw': 'x',

@@ -6,6 +6,7 @@ import { describeEnvironment, loadAverage1m, type BenchEnvironment } from './env
 import { contentionClients, measureContention } from './figures/contention.js';
 import { measureContenderGrowth, type ContenderGrowthPoint } from './figures/contender-growth.js';
 import { measureFailover } from './figures/failover.js';
+import { measureElector } from './figures/elector.js';
 import { measureLatency } from './figures/latency.js';
 import { measureLeaseGrowth, type LeaseGrowthPoint } from './figures/lease-growth.js';
 import { measureRequests } from './figures/requests.js';
@@ -92,6 +93,9 @@ export async function runBench(params: BenchParams, options: RunBenchOptions): P
 
     log(`failover (${params.failover.trials} trial(s) of a ${params.leaseDurationMs} ms lease)`);
     measured.push(...(await measureFailover(systems, pool, params)));
+
+    log(`elect: clock-free failover, priority handoff, graceful stop (${params.failover.trials} trial(s) of a ${params.leaseDurationMs} ms lease)`);
+    measured.push(...(await measureElector(pool.create().client, params.leaseDurationMs, params.failover.trials, params.systems)));
 
     log(`renew throughput (${params.throughput.leases} leases, ${params.throughput.workers} workers, ${params.throughput.rounds} round(s))`);
     measured.push(...(await measureThroughput(systems, pool, params.throughput)));

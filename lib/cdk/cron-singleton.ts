@@ -359,7 +359,7 @@ export class CronSingleton extends Construct implements iam.IGrantable {
           mainFields: ['module', 'main'],
           banner: "import { createRequire as __batonCreateRequire } from 'node:module'; const require = __batonCreateRequire(import.meta.url);",
           minify: true,
-          // Baton's errors name themselves after their class (`new.target.name`).
+          // Readable stack traces; Baton's errors carry literal names either way.
           keepNames: true,
           sourceMap: true,
           sourceMapMode: nodejs.SourceMapMode.DEFAULT,

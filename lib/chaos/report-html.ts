@@ -3,11 +3,16 @@ import type { HistoryRecord } from './history.js';
 import { formatSummary, type ChaosReport } from './report.js';
 import { escapeHtml } from '../report/escape-html.js';
 
-const PX_PER_S = 24;
-const MIN_WIDTH = 900;
+/** The timeline's width: it fits a 1400 px window (the page's margins included), whatever the campaign's length. */
+const WIDTH = 1320;
+/** A tenure shorter than this many px is drawn this wide, so a 70 ms one stays visible. */
+const MIN_TENURE_PX = 3;
 const LEFT = 70;
 const LANE = 30;
 const TOP = 24;
+
+/** Tenures, alternating by token: blue-violets, apart from every event colour below. */
+const TENURE_SHADES = ['#3949ab', '#7986cb'] as const;
 
 const COLOURS = {
   accepted: '#2e7d32',
@@ -35,15 +40,17 @@ const COLOURS = {
 export function renderHtml(report: ChaosReport, check: CheckResult, records: readonly HistoryRecord[]): string {
   const start = records.find((r) => r.type === 'campaign')?.real ?? 0;
   const end = Math.max(start + 1, ...records.map((r) => r.real));
-  const width = Math.max(MIN_WIDTH, LEFT + Math.ceil(((end - start) / 1000) * PX_PER_S) + 20);
-  const x = (real: number) => LEFT + ((Math.min(Math.max(real, start), end) - start) / 1000) * PX_PER_S;
+  const width = WIDTH;
+  const pxPerS = (WIDTH - LEFT - 20) / ((end - start) / 1000);
+  const x = (real: number) => LEFT + ((Math.min(Math.max(real, start), end) - start) / 1000) * pxPerS;
   const workers = [...new Set(records.flatMap((r) => (r.type === 'worker-start' ? [r.worker] : [])))].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
   const laneY = (worker: string) => TOP + LANE * (1 + workers.indexOf(worker));
   const height = TOP + LANE * (workers.length + 1) + 24;
   const parts: string[] = [];
 
-  // Time axis, every 5 s.
-  for (let s = 0; s <= (end - start) / 1000; s += 5) {
+  // Time axis, a grid line at least 40 px apart.
+  const gridS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600].find((g) => g * pxPerS >= 40) ?? 600;
+  for (let s = 0; s <= (end - start) / 1000; s += gridS) {
     const px = x(start + s * 1000);
     parts.push(`<line x1="${px}" y1="${TOP - 4}" x2="${px}" y2="${height - 20}" stroke="#eee"/><text x="${px + 2}" y="${TOP - 8}" class="t">${s}s</text>`);
   }
@@ -87,7 +94,7 @@ export function renderHtml(report: ChaosReport, check: CheckResult, records: rea
         parts.push(band(x(pausedSince.get(r.worker)!), x(r.real), y + 2, LANE - 4, COLOURS.paused, `${r.worker} paused (SIGSTOP) ${Math.round((r.real - pausedSince.get(r.worker)!) / 100) / 10} s`));
         pausedSince.delete(r.worker);
       } else if (r.action === 'skew') {
-        parts.push(`<path d="M${x(r.real)},${y + LANE - 2} l-4,-6 h8 z" fill="#1565c0"><title>${escapeHtml(`${r.worker} clock set to ${r.offsetMs! >= 0 ? '+' : ''}${r.offsetMs} ms`)}</title></path>`);
+        parts.push(`<path d="M${x(r.real)},${y + LANE - 2} l-4,-6 h8 z" fill="#00838f"><title>${escapeHtml(`${r.worker} clock set to ${r.offsetMs! >= 0 ? '+' : ''}${r.offsetMs} ms`)}</title></path>`);
       }
     }
   }
@@ -107,7 +114,7 @@ export function renderHtml(report: ChaosReport, check: CheckResult, records: rea
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222}
 pre{font-size:12px;background:#f6f6f6;padding:8px;white-space:pre-wrap}
-.scroll{overflow-x:auto;border:1px solid #ddd}
+table{border-collapse:collapse;margin:4px 0 12px} td,th{border-bottom:1px solid #eee;padding:2px 12px 2px 0;text-align:left;vertical-align:top} td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap} .muted{color:#666}
 svg text{font:11px system-ui,sans-serif}
 svg text.t{fill:#999;font-size:10px}
 .legend span{display:inline-block;margin-right:14px;font-size:12px}
@@ -120,25 +127,56 @@ svg text.t{fill:#999;font-size:10px}
 ${violations}
 <h2>Timeline</h2>
 <p>Real time (the host's clock) from the start of the campaign. Hover for details.</p>
-<div class="legend"><span><i style="background:hsl(210,55%,62%)"></i>tenure: acquired → deadline or release (colour and label = token)</span><span><i style="background:${COLOURS.accepted};width:3px"></i>side effect accepted</span><span><i style="background:${COLOURS.stale};width:3px"></i>refused: stale token</span><span><i style="background:${COLOURS['tick-done']};width:3px"></i>refused: tick done</span><span><i style="background:${COLOURS.unknown};width:3px"></i>outcome unknown</span><span><i style="background:${COLOURS.paused}"></i>paused</span><span><i style="background:${COLOURS.down}"></i>killed, until respawned</span><span><i style="background:#1565c0"></i>clock skewed</span><span><i style="background:${COLOURS.latency}"></i>latency</span><span><i style="background:${COLOURS.reset}"></i>resets</span><span><i style="background:${COLOURS.error}"></i>errors</span><span><i style="background:${COLOURS.drop}"></i>dropped responses</span><span><i style="background:${COLOURS.violation};width:3px"></i>violation (dashed: explained by skew beyond the bound)</span></div>
-<div class="scroll"><svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
+<div class="legend"><span><i style="background:${TENURE_SHADES[0]}"></i><i style="background:${TENURE_SHADES[1]}"></i>tenure: acquired → deadline or release (label = token; shades alternate)</span><span><i style="background:${COLOURS.accepted};width:3px"></i>side effect accepted</span><span><i style="background:${COLOURS.stale};width:3px"></i>refused: stale token</span><span><i style="background:${COLOURS['tick-done']};width:3px"></i>refused: tick done</span><span><i style="background:${COLOURS.unknown};width:3px"></i>outcome unknown</span><span><i style="background:${COLOURS.paused}"></i>paused</span><span><i style="background:${COLOURS.down}"></i>killed, until respawned</span><span><i style="background:#00838f"></i>clock skewed</span><span><i style="background:${COLOURS.latency}"></i>latency</span><span><i style="background:${COLOURS.reset}"></i>resets</span><span><i style="background:${COLOURS.error}"></i>errors</span><span><i style="background:${COLOURS.drop}"></i>dropped responses</span><span><i style="background:${COLOURS.violation};width:3px"></i>violation (dashed: explained by skew beyond the bound)</span></div>
+<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
 ${parts.join('\n')}
-</svg></div>
+</svg>
 <h2>Report</h2>
-<pre>${escapeHtml(JSON.stringify({ ...report, violations: `${report.violations.length} listed above` }, null, 2))}</pre>
+${reportTables(report)}
 </body></html>
 `;
+}
+
+/** What the less obvious figures mean, beside them. */
+const EXPLAIN: Readonly<Record<string, string>> = {
+  unknownOutcomes: 'side effects whose answer never came (the worker was killed, or the response dropped): the checker reads the resource to learn whether each happened',
+  unresolvedAcquires: 'acquires whose answer never came: the lease item may have moved to a token nobody was told about; the checker allows for each, and the next acquire simply gets the token after it',
+  highestGranted: 'the highest token any worker was told it holds',
+  finalToken: 'the token on the lease item at the end: at least highestGranted, more by the unresolved acquires that did land',
+  maxSkewSpreadMs: 'the largest disagreement between two live workers’ clocks; safety assumes it stays within maxClockSkewMs',
+  unexplainedViolations: 'violations no broken assumption explains: these fail the run',
+  staleRejected: 'side effects the fence refused because a newer token had written',
+  tickDoneRejected: 'side effects refused because their tick was already done',
+};
+
+/** The report's figures as tables (the violations are listed above). */
+function reportTables(report: ChaosReport): string {
+  const row = (key: string, value: unknown) =>
+    `<tr><th>${escapeHtml(key)}</th><td class="n">${escapeHtml(typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value))}</td><td class="muted">${escapeHtml(EXPLAIN[key] ?? '')}</td></tr>`;
+  const table = (entries: [string, unknown][]) => `<table>${entries.map(([k, v]) => row(k, v)).join('')}</table>`;
+  const { faults, lease, violationCounts, violations, ...rest } = report;
+  return [
+    '<h3>Run</h3>',
+    table(Object.entries(rest)),
+    '<h3>Faults injected</h3>',
+    table(Object.entries(faults)),
+    '<h3>Lease</h3>',
+    table(Object.entries(lease)),
+    `<h3>Violations by kind</h3><p class="muted">${violations.length} listed above.</p>`,
+    table(Object.entries(violationCounts)),
+  ].join('\n');
 }
 
 function tenureBar(t: TenureView, x: (real: number) => number, y: number): string {
   const end = Math.min(t.validEnd, t.lostReal ?? Infinity, t.killedReal ?? Infinity);
   const from = x(t.ackReal);
-  const to = Math.max(from + 2, x(end));
-  const hue = (t.token * 47) % 360;
+  const to = Math.max(from + MIN_TENURE_PX, x(end));
+  // Two shades of one hue that no event of the legend uses: neighbours differ, and no tenure reads as an outcome.
+  const fill = t.token % 2 === 0 ? TENURE_SHADES[0] : TENURE_SHADES[1];
   const how = t.releaseSentReal !== undefined && t.releaseSentReal <= t.deadlineReal ? 'released' : t.lostReason ? `lost (${t.lostReason})` : t.killedReal ? 'killed' : 'deadline';
   const title = `${t.worker}.${t.inc} token ${t.token}${t.takeover ? ' (takeover)' : ''}: ${Math.round(end - t.ackReal)} ms, ended: ${how}`;
   const label = to - from > 18 ? `<text x="${from + 3}" y="${y + 13}" fill="#fff">${t.token}</text>` : '';
-  return `<rect x="${from}" y="${y + 4}" width="${to - from}" height="12" fill="hsl(${hue},55%,52%)"><title>${escapeHtml(title)}</title></rect>${label}`;
+  return `<rect x="${from}" y="${y + 4}" width="${to - from}" height="12" fill="${fill}"><title>${escapeHtml(title)}</title></rect>${label}`;
 }
 
 function writeMark(w: WriteView, x: (real: number) => number, y: number): string {

@@ -114,6 +114,10 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRes
       lastStrikeAt: endOfTicks - aftermathMs,
       onRunRecord: record,
     });
+    // The nemesis's first strike comes 1.5 s at the earliest; a shorter run than that plus an aftermath has none.
+    if (endOfTicks - aftermathMs < firstTick + 1_500) {
+      view.say(`Note: --duration ${options.durationS} leaves the nemesis no room: a strike takes about ${Math.ceil(aftermathMs / 1000)} s to play out; --duration ${Math.ceil(aftermathMs / 1000) + 5} or more has strikes.`);
+    }
     monitor.start();
     view.start(firstTick);
     nemesis.start();

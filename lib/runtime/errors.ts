@@ -6,9 +6,14 @@ import type { LeaseRecord } from './lease-record.js';
  * `tryAcquire` returns it as a value.
  */
 export class LeaseError extends Error {
+  /**
+   * The class's name, written out: a minifier renames classes, so
+   * `new.target.name` would read `e` in a bundle. Each subclass sets its own.
+   */
+  override readonly name: string = 'LeaseError';
+
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.name;
   }
 }
 
@@ -18,6 +23,7 @@ export class LeaseError extends Error {
  * names the construct whose props it is, when a construct raised it.
  */
 export class LeaseValidationError extends LeaseError {
+  override readonly name = 'LeaseValidationError';
   readonly field: string;
   /** What is wrong with the field, without its name. */
   readonly problem: string;
@@ -33,6 +39,7 @@ export class LeaseValidationError extends LeaseError {
 
 /** `acquire` gave up: the lease stayed held beyond the wait budget, or the tick was already done. */
 export class LeaseUnavailableError extends LeaseError {
+  override readonly name = 'LeaseUnavailableError';
   readonly leaseName: string;
   /** The lease item the last attempt observed. */
   readonly current: LeaseRecord | undefined;
@@ -63,6 +70,7 @@ export class LeaseUnavailableError extends LeaseError {
  *   even though no other holder is known yet.
  */
 export class LeaseLostError extends LeaseError {
+  override readonly name = 'LeaseLostError';
   readonly leaseName: string;
   readonly reason: 'superseded' | 'deadline';
   /** The lease item as the failed write found it (`superseded` only). */
@@ -88,6 +96,7 @@ export class LeaseLostError extends LeaseError {
 
 /** A fenced write carried a token older than the one the resource has already seen. */
 export class StaleTokenError extends LeaseError {
+  override readonly name = 'StaleTokenError';
   /** The token the write carried. */
   readonly token: number;
   /** The resource's fence: the highest token it has accepted. */
@@ -105,6 +114,7 @@ export class StaleTokenError extends LeaseError {
  * the lease and keeps it reserved for the requester.
  */
 export class LeaseHandoffError extends LeaseError {
+  override readonly name = 'LeaseHandoffError';
   readonly leaseName: string;
   /** Who asked, as the request recorded it (a holder name). */
   readonly requester: string | undefined;
@@ -112,7 +122,6 @@ export class LeaseHandoffError extends LeaseError {
   readonly priority: number | undefined;
   constructor(leaseName: string, current: LeaseRecord | undefined) {
     super(`lease "${leaseName}" handed over: ${current?.handoffTo ?? 'a candidate'} of priority ${current?.handoffPriority} asked for it`);
-    this.name = 'LeaseHandoffError';
     this.leaseName = leaseName;
     this.requester = current?.handoffTo;
     this.priority = current?.handoffPriority;

@@ -30,7 +30,14 @@ export type {
 } from './lease-store.js';
 export { DynamoDBLeaseStore, LEASE_SORT_KEY, type AnyDynamoDBClient } from './dynamodb-lease-store.js';
 export { InMemoryLeaseStore } from './in-memory-lease-store.js';
-export { DEFAULTS, MAX_DURATION_MS, type LeaseClientOptions } from './options.js';
+export {
+  DEFAULTS,
+  MAX_DURATION_MS,
+  type LeaseClientOptions,
+  type LeaseClientTableOptions,
+  type LeaseClientStoreOptions,
+  type LeaseClientSettings,
+} from './options.js';
 export { LeaseClient, type TryAcquireOptions, type AcquireOptions, type TryAcquireResult } from './lease-client.js';
 export { Lease, MAX_GUARDED_ITEMS } from './lease.js';
 export { fencedUpdate, withFence, fenceOf, type FencedUpdateOptions } from './fenced-update.js';

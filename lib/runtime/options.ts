@@ -23,14 +23,31 @@ export const DEFAULTS = {
   raceJitterMs: 100,
 } as const;
 
-/** Options of `new LeaseClient(...)`. Give `tableName` and `client`, or a `store`. */
-export interface LeaseClientOptions {
-  /** The lease table (docs/architecture.md#the-table). Required unless `store` is given. */
-  readonly tableName?: string;
-  /** A DynamoDBClient or DynamoDBDocumentClient. Required unless `store` is given. */
-  readonly client?: AnyDynamoDBClient;
-  /** Another `LeaseStore` implementation (in-memory, simulator). Replaces `tableName` and `client`. */
-  readonly store?: LeaseStore;
+/**
+ * Options of `new LeaseClient(...)`: the DynamoDB table (`tableName` and
+ * `client`) or another `store`, plus the settings every client shares.
+ */
+export type LeaseClientOptions = LeaseClientTableOptions | LeaseClientStoreOptions;
+
+/** A client on a DynamoDB lease table. */
+export interface LeaseClientTableOptions extends LeaseClientSettings {
+  /** The lease table (docs/architecture.md#the-table). */
+  readonly tableName: string;
+  /** A DynamoDBClient or DynamoDBDocumentClient. */
+  readonly client: AnyDynamoDBClient;
+  readonly store?: never;
+}
+
+/** A client on another `LeaseStore` (in-memory for tests, the simulator's). */
+export interface LeaseClientStoreOptions extends LeaseClientSettings {
+  /** The store every lease operation goes to, in place of a DynamoDB table. */
+  readonly store: LeaseStore;
+  readonly tableName?: never;
+  readonly client?: never;
+}
+
+/** What every `LeaseClient` may set, whatever its store. */
+export interface LeaseClientSettings {
   /** Human-readable prefix of owner ids. @default `<hostname>:<pid>` */
   readonly holderName?: string;
   /** Upper bound on wall-clock disagreement between any two workers. @default 200 */

@@ -84,9 +84,10 @@ function cdfChart(row: RaftElectionRow): string {
     parts.push(`<line x1="${PAD.left}" x2="${PAD.left + plotW}" y1="${f(y(share))}" y2="${f(y(share))}" stroke="#eee"/>`);
     parts.push(`<text x="${PAD.left - 4}" y="${f(y(share) + 3)}" text-anchor="end">${share * 100}%</text>`);
   }
-  for (const tick of [0, maxMs / 2, maxMs]) {
-    parts.push(`<text x="${f(x(tick))}" y="${CHART_H - 12}" text-anchor="middle">${tick}</text>`);
-  }
+  const anchors = ['start', 'middle', 'end'];
+  [0, maxMs / 2, maxMs].forEach((tick, i) => {
+    parts.push(`<text x="${f(x(tick))}" y="${CHART_H - 12}" text-anchor="${anchors[i]}">${tick}</text>`);
+  });
   parts.push(`<text x="${PAD.left + plotW / 2}" y="${CHART_H - 2}" text-anchor="middle" fill="#666">ms after the crash</text>`);
   const steps = row.lab.percentilesMs.map((v, p) => `${f(x(v))},${f(y(p / 100))}`).join(' ');
   parts.push(`<polyline points="${steps}" fill="none" stroke="#1f5fa8" stroke-width="2"/>`);

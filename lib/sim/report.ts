@@ -37,7 +37,7 @@ export function serializeReport(report: LabReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
-const COLUMNS: readonly { readonly metric: keyof Metrics; readonly header: string }[] = [
+export const COLUMNS: readonly { readonly metric: keyof Metrics; readonly header: string }[] = [
   { metric: 'timeToFirstLeaderMs', header: 'first ms' },
   { metric: 'failoverMs', header: 'failover ms' },
   { metric: 'messages', header: 'messages' },
@@ -59,6 +59,6 @@ export function formatTable(report: LabReport): string {
   return [line(header), rule, ...body.map(line)].join('\n');
 }
 
-function formatValue(value: number | null): string {
+export function formatValue(value: number | null): string {
   return value === null ? '-' : String(value);
 }

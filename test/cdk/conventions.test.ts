@@ -10,24 +10,13 @@ import { DEFAULT_RUNBOOK_URL, REPOSITORY_URL } from '../../lib/cdk/alarm-options
 import { CronSingleton } from '../../lib/cdk/cron-singleton.js';
 import { LeaseTable } from '../../lib/cdk/lease-table.js';
 import { BatonMetric } from '../../lib/runtime/contract.js';
-import { LeaseValidationError } from '../../lib/runtime/errors.js';
 import { alarms, testSingleton, testStack, text } from './cdk-test-app.js';
+import { validationErrorOf as thrown } from '../support/errors.js';
 
 function statements(template: Template): { Action: unknown; Resource: unknown }[] {
   return Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
     (p) => (p as { Properties: { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } } }).Properties.PolicyDocument.Statement,
   );
-}
-
-/** The error `build` throws, for assertions on its fields. */
-function thrown(build: () => unknown): LeaseValidationError {
-  try {
-    build();
-  } catch (error) {
-    if (error instanceof LeaseValidationError) return error;
-    throw error;
-  }
-  throw new Error('expected a LeaseValidationError');
 }
 
 describe('LeaseTable.fromTableName / fromTableArn', () => {

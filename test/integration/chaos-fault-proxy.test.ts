@@ -2,7 +2,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLeaseTable } from '../../lib/runtime/index.js';
 import { classifyError } from '../../lib/runtime/aws-errors.js';
-import { startFaultProxy, type FaultProxy, type InjectedFault } from '../../lib/testing/index.js';
+import { startFaultProxy, type FaultProxy, type InjectedFault } from '../../lib/testing/fault-proxy.js';
 import { testClient, testEndpoint, uniqueTableName } from '../support/dynamodb.js';
 
 const tableName = uniqueTableName('fault-proxy');

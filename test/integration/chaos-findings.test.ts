@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLeaseTable, LeaseClient } from '../../lib/runtime/index.js';
-import { startFaultProxy } from '../../lib/testing/index.js';
+import { startFaultProxy } from '../../lib/testing/fault-proxy.js';
 import { testClient, testEndpoint, uniqueTableName } from '../support/dynamodb.js';
 
 const D = 2_000;

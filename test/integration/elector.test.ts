@@ -7,7 +7,7 @@ import {
   systemClock,
   type ElectOptions,
   type Lease,
-  type LeaseClientOptions,
+  type LeaseClientSettings,
 } from '../../lib/runtime/index.js';
 import { countRequests, testClient, uniqueTableName } from '../support/dynamodb.js';
 
@@ -24,7 +24,7 @@ const store = new DynamoDBLeaseStore(client, tableName);
 let nameSeq = 0;
 const freshName = () => `elect/${++nameSeq}`;
 
-function leases(holderName: string, options: Partial<LeaseClientOptions> = {}) {
+function leases(holderName: string, options: LeaseClientSettings = {}) {
   return new LeaseClient({ tableName, client, holderName, maxClockSkewMs: S, safetyMarginMs: MARGIN, ...options });
 }
 

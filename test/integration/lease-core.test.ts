@@ -9,7 +9,8 @@ import {
   createLeaseTable,
   fencedUpdate,
   type Lease,
-  type LeaseClientOptions,
+  type AnyDynamoDBClient,
+  type LeaseClientSettings,
 } from '../../lib/runtime/index.js';
 import { FakeClock } from '../../lib/testing/fake-clock.js';
 import { startFaultProxy } from '../../lib/testing/fault-proxy.js';
@@ -27,7 +28,7 @@ const doc = DynamoDBDocumentClient.from(client);
 let nameSeq = 0;
 const freshName = () => `core/${++nameSeq}`;
 
-function leases(holderName: string, options: Partial<LeaseClientOptions> = {}) {
+function leases(holderName: string, options: LeaseClientSettings & { readonly client?: AnyDynamoDBClient } = {}) {
   return new LeaseClient({ tableName, client, holderName, maxClockSkewMs: S, safetyMarginMs: MARGIN, ...options });
 }
 

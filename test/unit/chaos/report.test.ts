@@ -12,7 +12,7 @@ const PROXY = {
   latencySpikes: 3,
   connectionResets: 4,
   errorsInjected: 5,
-  errorsByType: { InternalServerError: 2, ServiceUnavailable: 1, ProvisionedThroughputExceededException: 1, ThrottlingException: 1 },
+  errorsByType: { InternalServerError: 2, ServiceUnavailable: 1, ProvisionedThroughputExceededException: 1, ThrottlingException: 1, TransactionConflictException: 0 },
   droppedResponses: 6,
 };
 
@@ -87,6 +87,18 @@ describe('renderHtml', () => {
     expect(html).toContain('paused (SIGSTOP)');
     expect(html).toContain('dropped-response on UpdateItem');
     expect(html).toContain('No violations.');
+  });
+
+  it('fits its timeline to a 1400 px page, keeps short tenures visible, and shows the report as tables, not JSON', () => {
+    const { records, finalState } = campaignHistory();
+    const check = checkHistory(records, finalState);
+    const html = renderHtml(buildReport(records, check, 1_000), check, records);
+    const width = Number(/<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="(\d+)"/.exec(html)?.[1]);
+    expect(width).toBeLessThanOrEqual(1352);
+    for (const m of html.matchAll(/<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)" height="12"/g)) expect(Number(m[1])).toBeGreaterThanOrEqual(3);
+    expect(html).not.toContain('listed above"');
+    expect(html).toMatch(/<th>unknownOutcomes<\/th><td class="n">\d+<\/td><td class="muted">side effects whose answer never came/);
+    expect(html).toMatch(/<th>unresolvedAcquires<\/th>/);
   });
 
   it('escapes what it prints', () => {

@@ -1,9 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { InMemoryLeaseStore, LeaseClient, LeaseValidationError } from '../../../lib/runtime/index.js';
+import { InMemoryLeaseStore, LeaseClient } from '../../../lib/runtime/index.js';
 import { lambdaContext, scheduledEvent } from '../../../lib/testing/index.js';
 import { createSingletonHandler, type SingletonHandlerOptions, type SingletonResult } from '../../../lambda/cron-singleton.js';
+import { validationErrorOf as thrown } from '../../support/errors.js';
 
 const TICK = Date.parse('2026-11-26T06:00:00Z');
 const quiet = { logger: new Logger({ logLevel: 'SILENT' }), metrics: new Metrics({ namespace: 'Baton', serviceName: 'test' }) };
@@ -13,16 +14,6 @@ quiet.metrics.publishStoredMetrics = () => quiet.metrics;
 function handler<T>(job: SingletonHandlerOptions<T>['job'], extra: Partial<SingletonHandlerOptions<T>> = {}) {
   const store = extra.store ?? new InMemoryLeaseStore();
   return { store, h: createSingletonHandler<T>({ leaseName: 'jobs/nightly', store, job, ...quiet, ...extra }) };
-}
-
-function thrown(build: () => unknown): LeaseValidationError {
-  try {
-    build();
-  } catch (error) {
-    if (error instanceof LeaseValidationError) return error;
-    throw error;
-  }
-  throw new Error('expected a LeaseValidationError');
 }
 
 describe('createSingletonHandler with a store', () => {

@@ -4,7 +4,7 @@ import {
   LeaseClient,
   LeaseError,
   LeaseUnavailableError,
-  type LeaseClientOptions,
+  type LeaseClientSettings,
   type LeaseEvent,
   type LeaseStore,
 } from '../../../lib/runtime/index.js';
@@ -14,11 +14,11 @@ import { FaultyStore, sdkError } from '../../support/stores.js';
 const D = 10_000;
 const S = 200;
 
-function setup(overrides: Partial<LeaseClientOptions> & { store?: LeaseStore } = {}) {
+function setup(overrides: LeaseClientSettings & { store?: LeaseStore } = {}) {
   const clock = new FakeClock();
   const memory = new InMemoryLeaseStore();
   const events: LeaseEvent[] = [];
-  const client = (name: string, extra: Partial<LeaseClientOptions> = {}) =>
+  const client = (name: string, extra: LeaseClientSettings = {}) =>
     new LeaseClient({
       store: overrides.store ?? memory,
       clock,

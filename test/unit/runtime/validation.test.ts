@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LeaseClient, LeaseValidationError, fencedUpdate, type LeaseClientOptions } from '../../../lib/runtime/index.js';
+import { LeaseClient, LeaseValidationError, fencedUpdate, type LeaseClientSettings } from '../../../lib/runtime/index.js';
 import { FakeClock } from '../../../lib/testing/fake-clock.js';
 import { unreachableStore } from '../../support/stores.js';
 
 const store = unreachableStore();
-const client = (options: Partial<LeaseClientOptions> = {}) => new LeaseClient({ store, clock: new FakeClock(), ...options });
+const client = (options: LeaseClientSettings = {}) => new LeaseClient({ store, clock: new FakeClock(), ...options });
 
 function expectField(run: () => unknown, field: string) {
   let caught: unknown;
@@ -33,7 +33,7 @@ describe('LeaseClient options', () => {
     const dynamo = new DynamoDBClient({ region: 'us-east-1' });
     expectField(() => new LeaseClient({ tableName: '', client: dynamo }), 'tableName');
     expectField(() => new LeaseClient({ tableName: 'bad name!', client: dynamo }), 'tableName');
-    expectField(() => new LeaseClient({ tableName: 'leases' }), 'client');
+    expectField(() => new LeaseClient({ tableName: 'leases' } as never), 'client');
   });
 
   it.each([
