@@ -31,8 +31,22 @@ type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 /** Wraps a plain client in a document client once; a document client is used as given. */
 export function toDocumentClient(client: AnyDynamoDBClient): DynamoDBDocumentClient {
   if (client instanceof DynamoDBDocumentClient) return client;
-  return DynamoDBDocumentClient.from(client);
+  let doc = documentClients.get(client);
+  if (doc === undefined) {
+    // `DynamoDBDocumentClient.from(client)` writes its translate configuration onto
+    // `client.config`, which every other document client built on `client` shares:
+    // a caller's own `wrapNumbers` client would silently start returning plain
+    // numbers. Ours gets a copy of the config; the middleware stack is shared, so
+    // the caller's middleware (request counters, tracing) still sees our requests.
+    const view = { config: { ...client.config }, middlewareStack: client.middlewareStack } as unknown as DynamoDBClient;
+    doc = DynamoDBDocumentClient.from(view);
+    documentClients.set(client, doc);
+  }
+  return doc;
 }
+
+/** One document client per plain client, so `fencedUpdate` does not build one per call. */
+const documentClients = new WeakMap<DynamoDBClient, DynamoDBDocumentClient>();
 
 // Attribute names always go through ExpressionAttributeNames: several of ours
 // (token, ttl) are DynamoDB reserved words.
