@@ -4,6 +4,10 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
+type Options = NonNullable<ParseArgsConfig['options']>;
+/** What `parseArgs` gives for `options`: named here so that the compiled declarations can name it too. */
+export type ParsedValues<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: true }>>['values'];
+
 /** A mistake in the command line; the command prints it with its usage and exits 2. */
 export class UsageError extends Error {}
 
@@ -12,7 +16,7 @@ export class UsageError extends Error {}
  * Returns the parsed values, or the exit code when the command is done:
  * 0 after printing `usage` for `--help`, 2 after printing a bad flag's error.
  */
-export function parseCommand<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O, usage: string) {
+export function parseCommand<O extends Options>(argv: string[], options: O, usage: string): ParsedValues<O> | number {
   const parsed = parseWithPositionals(argv, options, usage, []);
   return typeof parsed === 'number' ? parsed : parsed.values;
 }
@@ -21,9 +25,9 @@ export function parseCommand<O extends NonNullable<ParseArgsConfig['options']>>(
  * {@link parseCommand} for a command that takes exactly the positional
  * arguments `names` (in order): a missing or an extra one is a usage mistake.
  */
-export function parseWithPositionals<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O, usage: string, names: readonly string[]) {
+export function parseWithPositionals<O extends Options>(argv: string[], options: O, usage: string, names: readonly string[]): { values: ParsedValues<O>; positionals: string[] } | number {
   try {
-    const { values, positionals } = parseArgs({ args: argv, options, strict: true, allowPositionals: names.length > 0 });
+    const { values, positionals } = parseArgs({ args: argv, options, strict: true as const, allowPositionals: names.length > 0 });
     if ((values as { help?: boolean }).help) {
       console.log(usage);
       return 0;

@@ -14,7 +14,7 @@ Measures raw conditional UpdateItem, Baton, dynamodb-lock-client (fail-open and
 fail-closed) and @deliveryhero/dynamodb-lock against one DynamoDB Local it
 starts itself, and writes bench-report.json and bench-report.html here.
 
-  --quick        fewer repetitions (same figures, same request counts), well under 2 minutes
+  --quick        fewer repetitions (same figures, same request counts), a few minutes
   --systems      a subset of: ${SYSTEM_NAMES.join(', ')}
   --soak         also run the soak: one leader renewing for 30 minutes (heap, handles, p99 per minute)
   --soak-minutes the soak's length in minutes instead of 30 (implies --soak)

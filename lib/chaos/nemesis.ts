@@ -16,8 +16,9 @@ export type NemesisStep =
   | { readonly atMs: number; readonly kind: 'kill'; readonly target: Target; readonly respawnAfterMs: number }
   | { readonly atMs: number; readonly kind: 'pause'; readonly target: Target; readonly durationMs: number }
   /**
-   * Sets a worker's wall-clock offset to `offsetMs`; with `adversarial` (beyond
-   * the bound), to `-|offsetMs|` if it is the leader and `+|offsetMs|` if not.
+   * Sets the target's wall-clock offset to `offsetMs`; with `adversarial`
+   * (beyond the bound), leaves the leader's clock alone and sets every other
+   * worker's to `2 |offsetMs|` ahead of it.
    */
   | { readonly atMs: number; readonly kind: 'skew'; readonly target: Target; readonly offsetMs: number; readonly adversarial: boolean }
   | { readonly atMs: number; readonly kind: NetworkFault; readonly durationMs: number };
@@ -61,15 +62,16 @@ export function networkProfile(fault: NetworkFault, leaseDurationMs: number): Pa
  * A worker's wall-clock offset, drawn so that the skew assumption holds or, in
  * the flagged mode, breaks. Within the bound each offset is in `±0.45 S`, so
  * any two workers differ by less than `S`. Beyond it, offsets are
- * `±[S, S + M + D]`: two workers can differ by more than `S + M` (a contender
- * then takes over before a holder whose renewals fail reaches its deadline)
- * and even by more than `S + 2D/3` (it takes over from a holder that is
- * still renewing on time).
+ * `±[(S + D) / 2 + M, S + M + D]`, and an adversarial skew step puts the
+ * contenders `2 |offset|` ahead of the leader: more than `S + D + M`, so a
+ * contender takes over as soon as it next reads the item, even from a holder
+ * renewing on time (whose expiry leads real time by at most `D` on its own
+ * clock). Random-signed start offsets still differ by anything from 0 up.
  */
 export function drawOffset(prng: Prng, options: Pick<NemesisPlanOptions, 'maxClockSkewMs' | 'safetyMarginMs' | 'leaseDurationMs' | 'skewBeyond'>): number {
   const s = options.maxClockSkewMs;
   if (!options.skewBeyond) return Math.round(prng.uniform(-0.45 * s, 0.45 * s));
-  const magnitude = prng.uniform(s, s + options.safetyMarginMs + options.leaseDurationMs);
+  const magnitude = prng.uniform((s + options.leaseDurationMs) / 2 + options.safetyMarginMs, s + options.safetyMarginMs + options.leaseDurationMs);
   return Math.round(prng.chance(0.5) ? magnitude : -magnitude);
 }
 
@@ -102,7 +104,7 @@ export function planSchedule(options: NemesisPlanOptions): NemesisStep[] {
         steps.push({ atMs, kind, target: target(), durationMs: Math.round(Math.min(room, prng.uniform(0.2 * d, 3 * d))) });
         break;
       case 'skew':
-        // Beyond the bound, leaders' clocks go behind and the others' ahead: the direction that breaks exclusion.
+        // Beyond the bound, all the others' clocks go ahead of the leader's: the direction that breaks exclusion.
         steps.push({ atMs, kind, target: prng.chance(0.5) ? { leader: true, fallback: prng.int(0, options.workers - 1) } : { leader: false, index: prng.int(0, options.workers - 1) }, offsetMs: drawOffset(prng, options), adversarial: options.skewBeyond });
         break;
       default:
@@ -122,7 +124,7 @@ function shuffle<T>(items: T[], prng: Prng): T[] {
 
 /** What the nemesis acts on: the worker pool and the proxy, behind a narrow face so tests can stand in. */
 export interface NemesisTarget {
-  workers(): readonly { readonly id: string; readonly inc: number; readonly state: string }[];
+  workers(): readonly { readonly id: string; readonly inc: number; readonly state: string; readonly offsetMs?: number }[];
   leader(): string | undefined;
   kill(id: string): boolean;
   respawn(id: string): Promise<boolean>;
@@ -210,13 +212,24 @@ export class Nemesis {
       }
       case 'skew': {
         const workers = this.target.workers();
+        if (step.adversarial) {
+          // Every contender goes 2 |offset| ahead of the leader, whose clock stays put: stepping a holder's clock
+          // back only freezes its expiry (a renew never shortens it), so it stops at its deadline before anyone takes over.
+          const leader = workers.find((w) => w.id === this.target.leader());
+          if (!leader) return;
+          const offsetMs = (leader.offsetMs ?? 0) + 2 * Math.abs(step.offsetMs);
+          for (const worker of workers) {
+            if (worker === leader) continue;
+            this.target.setSkew(worker.id, offsetMs);
+            this.history.append({ type: 'nemesis', action: 'skew', worker: worker.id, inc: worker.inc, offsetMs });
+          }
+          return;
+        }
         const leader = step.target.leader ? this.target.leader() : undefined;
         const worker = workers.find((w) => w.id === leader) ?? workers[step.target.leader ? step.target.fallback : step.target.index];
         if (!worker) return;
-        const isLeader = worker.id === this.target.leader();
-        const offsetMs = step.adversarial ? (isLeader ? -1 : 1) * Math.abs(step.offsetMs) : step.offsetMs;
-        this.target.setSkew(worker.id, offsetMs);
-        this.history.append({ type: 'nemesis', action: 'skew', worker: worker.id, inc: worker.inc, offsetMs });
+        this.target.setSkew(worker.id, step.offsetMs);
+        this.history.append({ type: 'nemesis', action: 'skew', worker: worker.id, inc: worker.inc, offsetMs: step.offsetMs });
         return;
       }
       default: {

@@ -3,11 +3,13 @@
  * DynamoDB, the in-memory store and the simulator's store can all throw plain
  * errors:
  * - `throttled`: refused for capacity; certainly not applied; back off.
+ * - `conflict`: an UpdateItem met an item inside a running transaction (a
+ *   holder's `guardedWrite` checks the lease item); certainly not applied; back off.
  * - `ambiguous`: no answer, or a 5xx: the write may or may not have landed.
  *   Resolve with one consistent read (docs/protocol.md#faults-that-lose-an-answer).
  * - `fatal`: any other client error (validation, missing table, access denied).
  */
-export type ErrorKind = 'throttled' | 'ambiguous' | 'fatal';
+export type ErrorKind = 'throttled' | 'conflict' | 'ambiguous' | 'fatal';
 
 const THROTTLING = new Set([
   'ThrottlingException',
@@ -31,6 +33,7 @@ export function classifyError(error: unknown): ErrorKind {
   if (error === null || typeof error !== 'object') return 'fatal';
   const e = error as SdkErrorShape;
   if ((typeof e.name === 'string' && THROTTLING.has(e.name)) || e.$retryable?.throttling === true) return 'throttled';
+  if (e.name === 'TransactionConflictException') return 'conflict';
   if (typeof e.name === 'string' && e.name === 'AbortError') return 'fatal';
   const status = e.$metadata?.httpStatusCode;
   if (status !== undefined) return status >= 500 ? 'ambiguous' : 'fatal';
@@ -40,7 +43,7 @@ export function classifyError(error: unknown): ErrorKind {
   return 'fatal';
 }
 
-/** Throttled and 5xx failures are worth another attempt after a backoff. */
+/** Throttled, conflicting and 5xx failures are worth another attempt after a backoff. */
 export function isRetryable(error: unknown): boolean {
   return classifyError(error) !== 'fatal';
 }

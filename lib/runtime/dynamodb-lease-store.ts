@@ -8,6 +8,7 @@ import {
 import { DynamoDBDocumentClient, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { LeaseAttribute, LeaseTableSchema } from './contract.js';
+import { LeaseValidationError } from './errors.js';
 import type { LeaseRecord } from './lease-record.js';
 import type {
   AcquireCommand,
@@ -23,6 +24,8 @@ import type {
 /** The sort key of the lease item; other sort keys in a lease's partition are auxiliary items. */
 export const LEASE_SORT_KEY = LeaseTableSchema.leaseSortKey;
 
+const TRANSACT_ACTIONS = new Set(['ConditionCheck', 'Put', 'Delete', 'Update']);
+
 /** Either client shape the public API accepts. */
 export type AnyDynamoDBClient = DynamoDBClient | DynamoDBDocumentClient;
 
@@ -31,8 +34,22 @@ type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 /** Wraps a plain client in a document client once; a document client is used as given. */
 export function toDocumentClient(client: AnyDynamoDBClient): DynamoDBDocumentClient {
   if (client instanceof DynamoDBDocumentClient) return client;
-  return DynamoDBDocumentClient.from(client);
+  let doc = documentClients.get(client);
+  if (doc === undefined) {
+    // `DynamoDBDocumentClient.from(client)` writes its translate configuration onto
+    // `client.config`, which every other document client built on `client` shares:
+    // a caller's own `wrapNumbers` client would silently start returning plain
+    // numbers. Ours gets a copy of the config; the middleware stack is shared, so
+    // the caller's middleware (request counters, tracing) still sees our requests.
+    const view = { config: { ...client.config }, middlewareStack: client.middlewareStack } as unknown as DynamoDBClient;
+    doc = DynamoDBDocumentClient.from(view);
+    documentClients.set(client, doc);
+  }
+  return doc;
 }
+
+/** One document client per plain client, so `fencedUpdate` does not build one per call. */
+const documentClients = new WeakMap<DynamoDBClient, DynamoDBDocumentClient>();
 
 // Attribute names always go through ExpressionAttributeNames: several of ours
 // (token, ttl) are DynamoDB reserved words.
@@ -221,6 +238,7 @@ export class DynamoDBLeaseStore implements LeaseStore {
   }
 
   async guardedWrite(c: GuardedWriteCommand): Promise<WriteOutcome> {
+    c.items.forEach((item, i) => this.#validateTransactItem(`items[${i}]`, item, c.name));
     const check: TransactItems[number] = {
       ConditionCheck: {
         TableName: this.tableName,
@@ -244,6 +262,21 @@ export class DynamoDBLeaseStore implements LeaseStore {
         return { applied: false, current: ours.Item ? toRecord(c.name, unmarshall(ours.Item as never)) : undefined };
       }
       throw error;
+    }
+  }
+
+  /** One caller item: a single lib-dynamodb action that does not touch the lease item, checked before any request. */
+  #validateTransactItem(field: string, item: unknown, leaseName: string): void {
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new LeaseValidationError(field, 'must be a TransactItems entry object');
+    const actions = Object.entries(item).filter(([action]) => TRANSACT_ACTIONS.has(action));
+    if (actions.length !== 1 || Object.keys(item).length !== 1) {
+      throw new LeaseValidationError(field, 'must hold exactly one of ConditionCheck, Put, Delete, Update');
+    }
+    const body = actions[0]![1] as { TableName?: unknown; Key?: Record<string, unknown>; Item?: Record<string, unknown> } | null;
+    if (body === null || typeof body !== 'object') throw new LeaseValidationError(field, 'must hold an action object');
+    const target = body.Key ?? body.Item;
+    if (body.TableName === this.tableName && target?.pk === leaseName && target?.sk === LEASE_SORT_KEY) {
+      throw new LeaseValidationError(field, 'must not target the lease item itself: the guard already checks it, and DynamoDB refuses two actions on one item');
     }
   }
 

@@ -1,4 +1,4 @@
-import { isRetryable } from './aws-errors.js';
+import { classifyError, isRetryable } from './aws-errors.js';
 import { fullJitterDelay, newOwnerId } from './backoff.js';
 import { LeaseError, LeaseLostError, LeaseUnavailableError, LeaseValidationError } from './errors.js';
 import { emit } from './events.js';
@@ -77,10 +77,17 @@ export class LeaseClient {
    * release), or `{ acquired: false, current, reason }` with the item that made
    * the write fail. A lost response is recognised by the fresh owner id and
    * counted as the win it was; a request of unknown fate costs one extra read.
+   * A `TransactionConflictException` (a holder's `guardedWrite` was checking
+   * the lease item) is a lost race too, `reason: 'held'`, with the holder
+   * learnt from one consistent read: a Lambda follower must not fail for it.
    * @throws LeaseValidationError before any request, on bad input.
    * @throws LeaseError wrapping the SDK error on infrastructure failure.
    */
-  async tryAcquire(name: string, options: TryAcquireOptions, elector?: ElectorAttempt): Promise<TryAcquireResult> {
+  tryAcquire(name: string, options: TryAcquireOptions, elector?: ElectorAttempt): Promise<TryAcquireResult> {
+    return this.#tryAcquire(name, options, true, elector);
+  }
+
+  async #tryAcquire(name: string, options: TryAcquireOptions, conflictIsLoss: boolean, elector?: ElectorAttempt): Promise<TryAcquireResult> {
     const request = { ...this.#validateAttempt(name, options), ...elector };
     const { clock, maxClockSkewMs, onEvent } = this.options;
     const owner = newOwnerId(this.options.holderName, this.options.random);
@@ -90,6 +97,8 @@ export class LeaseClient {
     try {
       outcome = await this.ctx.store.acquire({ ...request, owner, now, skewMs: maxClockSkewMs });
     } catch (error) {
+      // `acquire` backs off from a conflict instead, as from throttling.
+      if (conflictIsLoss && classifyError(error) === 'conflict') return this.#conflictLoss(name, request.tick, now, sentAt, error);
       const found = await resolveUnknownOutcome(this.ctx, name, 'acquire', error);
       const applied = found?.holder === owner;
       emit(onEvent, { type: 'outcome-resolved', name, operation: 'acquire', applied });
@@ -114,6 +123,20 @@ export class LeaseClient {
     return { acquired: false, current, reason };
   }
 
+  /** A transaction held the lease item: not applied, so it is held; one read says by whom. */
+  async #conflictLoss(name: string, tick: number | undefined, now: number, sentAt: number, error: unknown): Promise<TryAcquireResult> {
+    let current: LeaseRecord | undefined;
+    try {
+      current = await this.ctx.store.read(name);
+    } catch {
+      throw wrap('acquire', name, error);
+    }
+    const { clock, maxClockSkewMs, onEvent } = this.options;
+    const reason = lossReason(current, tick, now, maxClockSkewMs) ?? 'held';
+    emit(onEvent, { type: 'contended', name, reason, current, latencyMs: clock.monotonic() - sentAt });
+    return { acquired: false, current, reason };
+  }
+
   /**
    * Acquires, waiting up to `waitMs`. After a lost race it sleeps until the
    * observed expiry plus the skew bound (plus jitter); throttling and 5xx back
@@ -126,6 +149,7 @@ export class LeaseClient {
     const waitMs = validateWait(options.waitMs ?? 0);
     const signal = validateSignal('signal', options.signal);
     const { clock, random, maxClockSkewMs, raceJitterMs, retryBaseMs, retryCapMs, onEvent } = this.options;
+    // Throttling, transaction conflicts and 5xx back off with full jitter.
     const attempt = { durationMs: options.durationMs, metadata: options.metadata, tick: options.tick };
     const started = clock.monotonic();
     for (let failures = 0; ; ) {
@@ -133,7 +157,7 @@ export class LeaseClient {
       let delayMs: number;
       let giveUp: () => Error;
       try {
-        const result = await this.tryAcquire(name, attempt);
+        const result = await this.#tryAcquire(name, attempt, false);
         if (result.acquired) return result.lease;
         const { current, reason } = result;
         if (reason === 'tick-done') throw new LeaseUnavailableError(name, current, reason);

@@ -43,7 +43,13 @@ export const NO_FAULTS: FaultProfile = Object.freeze({
 });
 
 /** The error answers the proxy can give, named after DynamoDB's exception names. */
-export type InjectedError = 'InternalServerError' | 'ServiceUnavailable' | 'ProvisionedThroughputExceededException' | 'ThrottlingException';
+export type InjectedError =
+  | 'InternalServerError'
+  | 'ServiceUnavailable'
+  | 'ProvisionedThroughputExceededException'
+  | 'ThrottlingException'
+  /** Only through `forceNext`: what an UpdateItem gets when it meets an item inside a running transaction. */
+  | 'TransactionConflictException';
 
 /**
  * A fault that can be forced on the next requests, whatever the profile says.
@@ -135,8 +141,15 @@ const ERRORS: Readonly<Record<InjectedError, { status: number; type: string; mes
     type: 'com.amazon.coral.availability#ThrottlingException',
     message: 'Rate of requests exceeds the allowed throughput.',
   },
+  TransactionConflictException: {
+    status: 400,
+    type: 'com.amazonaws.dynamodb.v20120810#TransactionConflictException',
+    message: 'Transaction is ongoing for the item',
+  },
 };
 const ERROR_NAMES = Object.keys(ERRORS) as InjectedError[];
+/** The errors `errorProbability` draws from; a transaction conflict is only ever forced. */
+const RANDOM_ERROR_NAMES = ERROR_NAMES.filter((name) => name !== 'TransactionConflictException');
 
 // Hop-by-hop headers describe one connection, not the message; the proxy
 // answers with a buffered body and its own content-length.
@@ -354,7 +367,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 function drawFault(p: FaultProfile, random: RandomSource): ForcedFault | undefined {
   const roll = random();
   if (roll < p.resetProbability) return 'reset';
-  if (roll < p.resetProbability + p.errorProbability) return ERROR_NAMES[Math.floor(random() * ERROR_NAMES.length)]!;
+  if (roll < p.resetProbability + p.errorProbability) return RANDOM_ERROR_NAMES[Math.floor(random() * RANDOM_ERROR_NAMES.length)]!;
   if (roll < p.resetProbability + p.errorProbability + p.dropProbability) return 'drop';
   return undefined;
 }

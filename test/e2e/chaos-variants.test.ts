@@ -46,13 +46,25 @@ describe('chaos campaigns against broken variants', () => {
   }, 60_000);
 
   it('with clocks skewed beyond maxClockSkewMs, the real protocol may lose exclusion but the fence keeps the resource safe', async () => {
-    const { report } = await campaign({ seed: 25, workers: 3, resources: 1, skewBeyond: true, kinds: ['skew', 'drop', 'error'], durationMs: 30_000, meanIntervalMs: 500 });
     const resourceKinds: ViolationKind[] = ['tokens-not-increasing', 'stale-write-accepted', 'tick-ran-twice', 'lease-token-mismatch', 'acknowledged-write-lost', 'phantom-write'];
-    for (const kind of resourceKinds) expect(report.violationCounts[kind], kind).toBe(0);
-    expect(report.unexplainedViolations).toBe(0);
-    expect(report.maxSkewSpreadMs).toBeGreaterThan(report.maxClockSkewMs);
+    // The skew makes overlaps by construction, but a refused stale write also
+    // needs the superseded holder to write inside a window of about one renew
+    // period after its successor's first write. So up to two campaigns run:
+    // each one must keep the resource safe; the second runs only when the
+    // first showed no refused write.
+    let overlaps = 0;
+    let staleRejected = 0;
+    for (const seed of [25, 26]) {
+      const { report } = await campaign({ seed, workers: 3, resources: 1, skewBeyond: true, kinds: ['skew', 'drop', 'error'], durationMs: 30_000, meanIntervalMs: 500 });
+      for (const kind of resourceKinds) expect(report.violationCounts[kind], `${kind} (seed ${seed})`).toBe(0);
+      expect(report.unexplainedViolations).toBe(0);
+      expect(report.maxSkewSpreadMs).toBeGreaterThan(report.maxClockSkewMs);
+      overlaps += report.violationCounts['overlapping-tenures'];
+      staleRejected += report.staleRejected;
+      if (overlaps > 0 && staleRejected > 0) break;
+    }
     // Exclusion was lost (explained by the skew) and the fence refused the superseded holder's writes.
-    expect(report.violationCounts['overlapping-tenures']).toBeGreaterThan(0);
-    expect(report.staleRejected).toBeGreaterThan(0);
-  }, 60_000);
+    expect(overlaps).toBeGreaterThan(0);
+    expect(staleRejected).toBeGreaterThan(0);
+  }, 130_000);
 });

@@ -15,7 +15,7 @@ let soak: SoakFigure;
 beforeAll(async () => {
   await createLeaseTable(client, tableName);
   soak = await runSoak(client, tableName, { ...SOAK_DEFAULTS, minutes: 1, sampleEveryMs: 5_000 }, () => {});
-}, 120_000);
+}, 240_000);
 
 afterAll(() => client.destroy());
 

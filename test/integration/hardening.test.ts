@@ -1,7 +1,20 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LeaseClient, LeaseLostError, createLeaseTable, type Lease, type AnyDynamoDBClient, type LeaseClientSettings } from '../../lib/runtime/index.js';
+import {
+  LeaseClient,
+  LeaseError,
+  LeaseLostError,
+  LeaseValidationError,
+  createLeaseTable,
+  fenceOf,
+  fencedUpdate,
+  type AnyDynamoDBClient,
+  type Lease,
+  type LeaseClientSettings,
+  type LeaseEvent,
+} from '../../lib/runtime/index.js';
 import { startFaultProxy } from '../../lib/testing/fault-proxy.js';
 import { ROOT } from '../support/cli.js';
 import { countRequests, testClient, testEndpoint, uniqueTableName } from '../support/dynamodb.js';
@@ -130,4 +143,105 @@ describe('timers that only serve the lease', () => {
     expect(ended.output).toContain('acquired 1');
     expect(await leases('reader').describe(name)).toMatchObject({ token: 1, holder: expect.any(String) });
   }, 30_000);
+});
+
+describe('TransactionConflictException on acquire', () => {
+  async function behindProxy(run: (c: ReturnType<typeof testClient>, proxy: Awaited<ReturnType<typeof startFaultProxy>>) => Promise<void>) {
+    const proxy = await startFaultProxy({ upstream: testEndpoint() });
+    const c = testClient({ endpoint: proxy.endpoint, maxAttempts: 1 });
+    try {
+      await run(c, proxy);
+    } finally {
+      c.destroy();
+      await proxy.close();
+    }
+  }
+
+  it('is a lost race for tryAcquire, with the holder read once, not a failed invocation', async () => {
+    const name = freshName();
+    const holder = await win(leases('holder'), name);
+    await behindProxy(async (c, proxy) => {
+      const counted = countRequests(c);
+      proxy.forceNext('TransactionConflictException');
+      const r = await leases('follower', { client: c }).tryAcquire(name, { durationMs: D, tick: 9_000 });
+      expect(r).toMatchObject({ acquired: false, reason: 'held', current: { holder: holder.holder, token: 1 } });
+      expect(counted.byOperation()).toEqual({ UpdateItem: 1, GetItem: 1 });
+    });
+    await holder.release();
+  });
+
+  it('is backed off and retried by acquire, like throttling', async () => {
+    const name = freshName();
+    await behindProxy(async (c, proxy) => {
+      const events: LeaseEvent[] = [];
+      proxy.forceNext('TransactionConflictException', 2);
+      const lease = await leases('waiter', { client: c, onEvent: (e) => events.push(e) }).acquire(name, { durationMs: D, waitMs: 5_000 });
+      expect(lease.token).toBe(1);
+      expect(events.filter((e) => e.type === 'backoff')).toHaveLength(2);
+      await lease.release();
+    });
+  });
+});
+
+describe('the caller’s own clients', () => {
+  it('are left exactly as they were: a wrapNumbers document client on the same plain client keeps wrapping', async () => {
+    const plain = testClient();
+    try {
+      const mine = DynamoDBDocumentClient.from(plain, { unmarshallOptions: { wrapNumbers: true } });
+      const translateConfig = () => (plain.config as { translateConfig?: unknown }).translateConfig;
+      const before = translateConfig();
+      const name = freshName();
+      const lease = await win(leases('a', { client: plain }), name);
+      await lease.guardedWrite([{ Put: { TableName: tableName, Item: { pk: name, sk: 'RESOURCE', n: 1 } } }]);
+      await fencedUpdate(plain, { TableName: tableName, Key: { pk: name, sk: 'RESOURCE' }, UpdateExpression: 'SET #n = :n', ExpressionAttributeNames: { '#n': 'n' }, ExpressionAttributeValues: { ':n': 2 } }, lease.token);
+      await lease.release();
+      expect(translateConfig()).toBe(before);
+      const out = await mine.send(new GetCommand({ TableName: tableName, Key: { pk: name, sk: 'RESOURCE' } }));
+      // wrapNumbers: a NumberValue holding the digits, not a plain number.
+      expect(out.Item?.n).toMatchObject({ value: '2' });
+    } finally {
+      plain.destroy();
+    }
+  });
+});
+
+describe('fencedUpdate expressions', () => {
+  const resource = (name: string) => ({ TableName: tableName, Key: { pk: name, sk: 'RESOURCE' } });
+
+  it('joins the fence to an expression whose placeholders are named set', async () => {
+    const name = freshName();
+    await fencedUpdate(client, { ...resource(name), UpdateExpression: 'ADD #tags :set', ExpressionAttributeNames: { '#tags': 'tags' }, ExpressionAttributeValues: { ':set': new Set(['a']) } }, 3);
+    await fencedUpdate(client, { ...resource(name), UpdateExpression: 'SET #set = :set ADD #tags :tags', ExpressionAttributeNames: { '#set': 'set', '#tags': 'tags' }, ExpressionAttributeValues: { ':set': 1, ':tags': new Set(['b']) } }, 3);
+    const out = await DynamoDBDocumentClient.from(testClient()).send(new GetCommand({ ...resource(name), ConsistentRead: true }));
+    expect(out.Item).toMatchObject({ fence: 3, set: 1, tags: new Set(['a', 'b']) });
+  });
+
+  it('refuses a caller placeholder that collides with its own, before any request', async () => {
+    const name = freshName();
+    requests.reset();
+    const colliding = [
+      [{ ...resource(name), UpdateExpression: 'SET #batonFence = :v', ExpressionAttributeNames: { '#batonFence': 'x' }, ExpressionAttributeValues: { ':v': 1 } }, 'input.ExpressionAttributeNames'],
+      [{ ...resource(name), UpdateExpression: 'SET #x = :batonToken', ExpressionAttributeNames: { '#x': 'x' }, ExpressionAttributeValues: { ':batonToken': 1 } }, 'input.ExpressionAttributeValues'],
+    ] as const;
+    for (const [input, field] of colliding) {
+      await expect(fencedUpdate(client, input, 1)).rejects.toMatchObject({ name: 'LeaseValidationError', field });
+    }
+    expect(requests.total()).toBe(0);
+  });
+
+  it('gives a typed error, not a raw ConditionalCheckFailedException, when the fence attribute is not a number', async () => {
+    const name = freshName();
+    await DynamoDBDocumentClient.from(client).send(new PutCommand({ TableName: tableName, Item: { pk: name, sk: 'RESOURCE', fence: 'seven' } }));
+    const attempt = fencedUpdate(client, { ...resource(name), UpdateExpression: 'SET #n = :n', ExpressionAttributeNames: { '#n': 'n' }, ExpressionAttributeValues: { ':n': 1 } }, 1);
+    await expect(attempt).rejects.toBeInstanceOf(LeaseError);
+    await expect(attempt).rejects.toThrow(/fence.*not a number/);
+  });
+
+  it('fenceOf reads a marshalled or an unmarshalled item', () => {
+    expect(fenceOf({ fence: { N: '5' } })).toBe(5);
+    expect(fenceOf({ fence: 5 })).toBe(5);
+    expect(fenceOf({ other: 1 })).toBe(0);
+    expect(() => fenceOf({ fence: 'x' })).toThrow(LeaseError);
+    expect(() => fenceOf(null as never)).toThrow(LeaseValidationError);
+  });
 });

@@ -12,7 +12,7 @@ const PROXY = {
   latencySpikes: 3,
   connectionResets: 4,
   errorsInjected: 5,
-  errorsByType: { InternalServerError: 2, ServiceUnavailable: 1, ProvisionedThroughputExceededException: 1, ThrottlingException: 1 },
+  errorsByType: { InternalServerError: 2, ServiceUnavailable: 1, ProvisionedThroughputExceededException: 1, ThrottlingException: 1, TransactionConflictException: 0 },
   droppedResponses: 6,
 };
 
