@@ -5,7 +5,7 @@
  * handler. Each is written here once and imported by every side, so a rename
  * cannot reach one and miss another (docs/architecture.md#the-contract-module).
  *
- * Plain data only: no AWS SDK, no aws-cdk-lib, no Powertools, so every side
+ * Plain data only: no AWS SDK, no CDK library, no Powertools, so every side
  * (including a Lambda bundle) can import it for free.
  */
 import type { LeaseRecord } from './lease-record.js';
