@@ -12,6 +12,7 @@ import {
   MetricDimension,
   SingletonHandlerMargins,
   type BatonMetricName,
+  LeaseError,
   LeaseValidationError,
   StaleTokenError,
   type AnyDynamoDBClient,
@@ -59,9 +60,22 @@ export interface SingletonHandlerOptions<T = unknown> {
   readonly holderName?: string;
   /** The lease lasts the function's remaining time plus this, so it cannot expire under a live invocation. @default 1000 */
   readonly durationMarginMs?: number;
-  /** The job's signal aborts this long before the function's timeout, leaving time to release. @default 1000 */
+  /**
+   * The job's signal aborts this long before the function's timeout, leaving
+   * time to release. Half of it later, the handler stops waiting for DynamoDB
+   * whatever the network does: a release still unanswered is aborted and
+   * reported as `released: false`. @default 1000
+   */
   readonly abortMarginMs?: number;
-  /** Not used with `store`. @default a DynamoDBClient from the standard environment (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB) */
+  /**
+   * Not used with `store`. A client of your own should have a request timeout
+   * (`requestHandler: { requestTimeout, throwOnRequestTimeout: true }`); the
+   * handler settles in time without one, but a hung request then holds its
+   * socket until the environment is recycled.
+   * @default a DynamoDBClient from the standard environment (AWS_REGION,
+   * AWS_ENDPOINT_URL_DYNAMODB) whose connection and request timeouts are
+   * `abortMarginMs / 2`, kept between 100 ms and 2 s
+   */
   readonly client?: AnyDynamoDBClient;
   /** @default a Powertools Logger */
   readonly logger?: Logger;
@@ -111,7 +125,7 @@ export function createSingletonHandler<T = unknown>(
       throw new LeaseValidationError(field, `must be a Powertools ${field === 'logger' ? 'Logger' : 'Metrics'} (it has no ${method}())`);
     }
   }
-  const target = storeOrTable(options);
+  const target = storeOrTable(options, abortMarginMs);
   const serviceName = process.env[BatonEnv.serviceName] ?? DEFAULT_SERVICE_NAME;
   const logger = options.logger ?? new Logger({ serviceName });
   const metrics = options.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
@@ -126,15 +140,27 @@ export function createSingletonHandler<T = unknown>(
     onEvent: (event) => recordEvent(metrics, event),
   });
 
+  const { clock } = leases.options;
+  // Past this point before the function's timeout the handler stops waiting for
+  // DynamoDB; the other half of the margin is left for the job to wind down.
+  const settleMarginMs = Math.ceil(abortMarginMs / 2);
+
   return async (event, context) => {
     const tick = Date.parse(event?.time ?? '');
     if (!Number.isFinite(tick)) throw new LeaseValidationError('event.time', `must be an ISO-8601 time, got ${JSON.stringify(event?.time)}`);
     logger.addContext(context);
     logger.appendKeys({ leaseName, tick: event.time });
+    const giveUp = new AbortController();
+    const finished = new AbortController();
     try {
       const remainingMs = context.getRemainingTimeInMillis();
       const deadlineMs = remainingMs - abortMarginMs;
       if (deadlineMs <= 0) throw new LeaseValidationError('context', `leaves ${remainingMs} ms, less than abortMarginMs (${abortMarginMs})`);
+      // Not keeping the process alive: it serves this invocation only while something else still runs.
+      clock.sleep(remainingMs - settleMarginMs, finished.signal, { keepAlive: false }).then(
+        () => giveUp.abort(new LeaseError(`no answer from DynamoDB ${settleMarginMs} ms before the function's timeout`)),
+        () => undefined,
+      );
       const durationMs = remainingMs + durationMarginMs;
       let takeover = false;
       const result = await leases.runAsLeader(
@@ -160,6 +186,7 @@ export function createSingletonHandler<T = unknown>(
           // The lease outlives the invocation already; a renew mid-run only detects loss early.
           renewEveryMs: Math.max(1, Math.floor((durationMs - leases.options.safetyMarginMs - 1) / 2)),
           deadlineMs,
+          requestSignal: giveUp.signal,
           tick,
           metadata: {
             function: context.functionName,
@@ -185,6 +212,7 @@ export function createSingletonHandler<T = unknown>(
       logger.info('tick done', { token: result.token, released: result.released });
       return { status: 'ran', tick, token: result.token, takeover, released: result.released, value: result.value };
     } finally {
+      finished.abort();
       metrics.publishStoredMetrics();
       logger.resetKeys();
     }
@@ -197,7 +225,10 @@ function orMissing(value: string | undefined, field: string, env: string): strin
 }
 
 /** The lease store: `store`, or the DynamoDB table by name through `client` (made once per execution environment). */
-function storeOrTable(options: SingletonHandlerOptions<unknown>): { readonly store: LeaseStore } | { readonly tableName: string; readonly client: AnyDynamoDBClient } {
+function storeOrTable(
+  options: SingletonHandlerOptions<unknown>,
+  abortMarginMs: number,
+): { readonly store: LeaseStore } | { readonly tableName: string; readonly client: AnyDynamoDBClient } {
   if (options.store !== undefined) {
     for (const field of ['tableName', 'client'] as const) {
       if (options[field] !== undefined) throw new LeaseValidationError(field, 'must not be given with store: the store replaces the table');
@@ -206,7 +237,25 @@ function storeOrTable(options: SingletonHandlerOptions<unknown>): { readonly sto
   }
   const tableName = options.tableName ?? orMissing(process.env[BatonEnv.tableName], 'tableName', BatonEnv.tableName);
   // Created once per execution environment, so warm invocations reuse its connections.
-  return { tableName, client: options.client ?? new DynamoDBClient({}) };
+  return { tableName, client: options.client ?? defaultClient(abortMarginMs) };
+}
+
+/**
+ * Each attempt of the default client gives up after this long (connecting,
+ * then waiting for the answer): half of `abortMarginMs`, so one attempt of the
+ * release fits between the job's abort and the handler's own cut-off, but at
+ * least 100 ms (a cold TLS connection) and at most 2 s (a DynamoDB request
+ * unanswered for that long is lost; the SDK's retry does better than waiting).
+ */
+function defaultRequestTimeoutMs(abortMarginMs: number): number {
+  return Math.min(2_000, Math.max(100, Math.ceil(abortMarginMs / 2)));
+}
+
+/** The handler's own client: the standard environment, with request timeouts that end as errors. */
+function defaultClient(abortMarginMs: number): DynamoDBClient {
+  const timeoutMs = defaultRequestTimeoutMs(abortMarginMs);
+  // Without throwOnRequestTimeout the SDK's HTTP handler only logs a warning when requestTimeout passes.
+  return new DynamoDBClient({ requestHandler: { requestTimeout: timeoutMs, connectionTimeout: timeoutMs, throwOnRequestTimeout: true } });
 }
 
 /** Adds one data point of a Baton metric, in the unit the contract gives it. */

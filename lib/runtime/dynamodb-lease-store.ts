@@ -17,6 +17,7 @@ import type {
   LeaseStore,
   ReleaseCommand,
   RenewCommand,
+  StoreRequestOptions,
   TenureRef,
   WriteOutcome,
 } from './lease-store.js';
@@ -180,7 +181,7 @@ export class DynamoDBLeaseStore implements LeaseStore {
     return (this.#doc ??= toDocumentClient(this.given));
   }
 
-  acquire(c: AcquireCommand): Promise<WriteOutcome> {
+  acquire(c: AcquireCommand, options?: StoreRequestOptions): Promise<WriteOutcome> {
     const values: Record<string, AttributeValue> = {
       ':owner': { S: c.owner },
       ':expiresAt': number(c.now + c.durationMs),
@@ -196,21 +197,27 @@ export class DynamoDBLeaseStore implements LeaseStore {
     if (c.priority !== undefined) values[':priority'] = number(c.priority);
     if (c.tick !== undefined) values[':tick'] = number(c.tick);
     // The previous token and holder, and nothing more, are what a win needs: UPDATED_OLD.
-    return this.update(c.name, acquireShapeFor(c, takeover), 'UPDATED_OLD', values);
+    return this.update(c.name, acquireShapeFor(c, takeover), 'UPDATED_OLD', values, options);
   }
 
-  renew(c: RenewCommand): Promise<WriteOutcome> {
+  renew(c: RenewCommand, options?: StoreRequestOptions): Promise<WriteOutcome> {
     // A success needs no item back; a failure still returns the item (ALL_OLD on condition failure).
-    return this.update(c.name, SHAPES.renew, 'NONE', {
-      ':owner': { S: c.owner },
-      ':token': number(c.token),
-      ':expiresAt': number(c.now + c.durationMs),
-      ':now': number(c.now),
-      ':one': ONE,
-    });
+    return this.update(
+      c.name,
+      SHAPES.renew,
+      'NONE',
+      {
+        ':owner': { S: c.owner },
+        ':token': number(c.token),
+        ':expiresAt': number(c.now + c.durationMs),
+        ':now': number(c.now),
+        ':one': ONE,
+      },
+      options,
+    );
   }
 
-  release(c: ReleaseCommand): Promise<WriteOutcome> {
+  release(c: ReleaseCommand, options?: StoreRequestOptions): Promise<WriteOutcome> {
     const values: Record<string, AttributeValue> = {
       ':owner': { S: c.owner },
       ':token': number(c.token),
@@ -220,7 +227,7 @@ export class DynamoDBLeaseStore implements LeaseStore {
       ':one': ONE,
     };
     if (c.tick !== undefined) values[':tick'] = number(c.tick);
-    return this.update(c.name, SHAPES.release[c.tick === undefined ? 0 : 1]!, 'NONE', values);
+    return this.update(c.name, SHAPES.release[c.tick === undefined ? 0 : 1]!, 'NONE', values, options);
   }
 
   requestHandoff(c: HandoffCommand): Promise<WriteOutcome> {
@@ -229,11 +236,11 @@ export class DynamoDBLeaseStore implements LeaseStore {
       ':requester': { S: c.requester },
       ':priority': number(c.priority),
       ':one': ONE,
-    });
+    }, undefined);
   }
 
-  async read(name: string): Promise<LeaseRecord | undefined> {
-    const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: itemKey(name), ConsistentRead: true }));
+  async read(name: string, options?: StoreRequestOptions): Promise<LeaseRecord | undefined> {
+    const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: itemKey(name), ConsistentRead: true }), sendOptions(options));
     return out.Item ? toRecord(name, unmarshall(out.Item)) : undefined;
   }
 
@@ -285,6 +292,7 @@ export class DynamoDBLeaseStore implements LeaseStore {
     shape: RequestShape,
     returnValues: 'UPDATED_OLD' | 'NONE',
     values: Record<string, AttributeValue>,
+    options: StoreRequestOptions | undefined,
   ): Promise<WriteOutcome> {
     const input: UpdateItemCommandInput = {
       TableName: this.tableName,
@@ -297,7 +305,7 @@ export class DynamoDBLeaseStore implements LeaseStore {
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     };
     try {
-      const out = await this.client.send(new UpdateItemCommand(input));
+      const out = await this.client.send(new UpdateItemCommand(input), sendOptions(options));
       return { applied: true, before: out.Attributes ? toRecord(name, unmarshall(out.Attributes)) : undefined };
     } catch (error) {
       if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
@@ -305,6 +313,14 @@ export class DynamoDBLeaseStore implements LeaseStore {
       return { applied: false, current: item ? toRecord(name, unmarshall(item)) : undefined };
     }
   }
+}
+
+/**
+ * The SDK's per-call options: the signal aborts the HTTP request in flight and
+ * stops the SDK's own retries (each attempt checks it before it is sent).
+ */
+function sendOptions(options: StoreRequestOptions | undefined): { abortSignal: AbortSignal } | undefined {
+  return options?.signal === undefined ? undefined : { abortSignal: options.signal };
 }
 
 /** The lease item's key in lib-dynamodb's plain shape (guardedWrite's check). */

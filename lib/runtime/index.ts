@@ -27,6 +27,7 @@ export type {
   WriteOutcome,
   HandoffCommand,
   TenureVersion,
+  StoreRequestOptions,
 } from './lease-store.js';
 export { DynamoDBLeaseStore, LEASE_SORT_KEY, type AnyDynamoDBClient } from './dynamodb-lease-store.js';
 export { InMemoryLeaseStore } from './in-memory-lease-store.js';

@@ -3,9 +3,9 @@ import { fullJitterDelay, newOwnerId } from './backoff.js';
 import { LeaseError, LeaseLostError, LeaseUnavailableError, LeaseValidationError } from './errors.js';
 import { emit } from './events.js';
 import { DynamoDBLeaseStore } from './dynamodb-lease-store.js';
-import { Lease, type LeaseContext, resolveUnknownOutcome, wrap } from './lease.js';
+import { Lease, type LeaseContext, assertNotAborted, resolveUnknownOutcome, wrap } from './lease.js';
 import type { LeaseRecord } from './lease-record.js';
-import type { AcquireCommand, LeaseStore, WriteOutcome } from './lease-store.js';
+import type { AcquireCommand, LeaseStore, StoreRequestOptions, WriteOutcome } from './lease-store.js';
 import { runAsLeader, type RunAsLeaderOptions, type RunAsLeaderResult } from './run-as-leader.js';
 import { type ElectOptions, resolveElectOptions } from './elect-options.js';
 import { elect } from './elector.js';
@@ -28,6 +28,14 @@ export interface AcquireOptions extends TryAcquireOptions {
   readonly waitMs?: number;
   /** Aborts the wait; the returned promise rejects with the signal's reason. */
   readonly signal?: AbortSignal;
+  /**
+   * Aborts the request in flight too, and sends no more: the call rejects at
+   * once with a `LeaseError`, without the read that would settle an unknown
+   * outcome. Whether an aborted attempt won is then unknown; a tenure it won
+   * frees itself at expiry. For a caller that cannot wait any longer, such as
+   * a Lambda close to its timeout. @default none
+   */
+  readonly requestSignal?: AbortSignal;
 }
 
 /**
@@ -89,19 +97,26 @@ export class LeaseClient {
     return this.#tryAcquire(name, options, true, elector);
   }
 
-  async #tryAcquire(name: string, options: TryAcquireOptions, conflictIsLoss: boolean, elector?: ElectorAttempt): Promise<TryAcquireResult> {
+  async #tryAcquire(
+    name: string,
+    options: TryAcquireOptions,
+    conflictIsLoss: boolean,
+    elector?: ElectorAttempt,
+    abort?: StoreRequestOptions,
+  ): Promise<TryAcquireResult> {
     const request = { ...this.#validateAttempt(name, options), ...elector };
     const { clock, maxClockSkewMs, onEvent } = this.options;
     const owner = newOwnerId(this.options.holderName, this.options.random);
     const sentAt = clock.monotonic();
     const now = clock.now();
+    assertNotAborted('acquire', name, abort);
     let outcome: WriteOutcome;
     try {
-      outcome = await this.ctx.store.acquire({ ...request, owner, now, skewMs: maxClockSkewMs });
+      outcome = await this.ctx.store.acquire({ ...request, owner, now, skewMs: maxClockSkewMs }, abort);
     } catch (error) {
       // `acquire` backs off from a conflict instead, as from throttling.
       if (conflictIsLoss && classifyError(error) === 'conflict') return this.#conflictLoss(name, request.tick, now, sentAt, error);
-      const found = await resolveUnknownOutcome(this.ctx, name, 'acquire', error);
+      const found = await resolveUnknownOutcome(this.ctx, name, 'acquire', error, abort);
       const applied = found?.holder === owner;
       emit(onEvent, { type: 'outcome-resolved', name, operation: 'acquire', applied });
       // Not ours and not held by anyone else either: the attempt simply failed; let the caller retry.
@@ -150,6 +165,8 @@ export class LeaseClient {
     this.#validateAttempt(name, options);
     const waitMs = validateWait(options.waitMs ?? 0);
     const signal = validateSignal('signal', options.signal);
+    const requestSignal = validateSignal('requestSignal', options.requestSignal);
+    const abort = requestSignal === undefined ? undefined : { signal: requestSignal };
     const { clock, random, maxClockSkewMs, raceJitterMs, retryBaseMs, retryCapMs, onEvent } = this.options;
     // Throttling, transaction conflicts and 5xx back off with full jitter.
     const attempt = { durationMs: options.durationMs, metadata: options.metadata, tick: options.tick };
@@ -159,7 +176,7 @@ export class LeaseClient {
       let delayMs: number;
       let giveUp: () => Error;
       try {
-        const result = await this.#tryAcquire(name, attempt, false);
+        const result = await this.#tryAcquire(name, attempt, false, undefined, abort);
         if (result.acquired) return result.lease;
         const { current, reason } = result;
         if (reason === 'tick-done') throw new LeaseUnavailableError(name, current, reason);
@@ -168,7 +185,7 @@ export class LeaseClient {
         delayMs = Math.max(0, (current?.expiresAt ?? 0) + maxClockSkewMs + 1 - clock.now()) + Math.floor(random() * raceJitterMs);
         giveUp = () => new LeaseUnavailableError(name, current, 'held');
       } catch (error) {
-        if (!(error instanceof LeaseError) || error instanceof LeaseUnavailableError || !isRetryable(error.cause)) throw error;
+        if (!(error instanceof LeaseError) || error instanceof LeaseUnavailableError || requestSignal?.aborted || !isRetryable(error.cause)) throw error;
         delayMs = fullJitterDelay(failures++, retryBaseMs, retryCapMs, random);
         giveUp = () => error;
         emit(onEvent, { type: 'backoff', name, attempt: failures, delayMs, error: error.cause });

@@ -19,14 +19,14 @@ export interface LeaseStore {
    * now, metadata, priority; handoff request cleared; token and version
    * incremented (absent -> 1).
    */
-  acquire(command: AcquireCommand): Promise<WriteOutcome>;
+  acquire(command: AcquireCommand, options?: StoreRequestOptions): Promise<WriteOutcome>;
   /**
    * Extend the tenure: applies only while `holder = owner AND token = token`
    * and `expiresAt <= now + durationMs` (a late renew never shortens a later
    * one), and no handoff was requested (the failure's item then tells the
    * holder). Sets expiresAt = now + durationMs, renewedAt = now; version + 1.
    */
-  renew(command: RenewCommand): Promise<WriteOutcome>;
+  renew(command: RenewCommand, options?: StoreRequestOptions): Promise<WriteOutcome>;
   /**
    * End the tenure: applies only while `holder = owner AND token = token`,
    * and, with `tick`, while `lastTick` is absent or `<= tick` (an older tick
@@ -36,7 +36,7 @@ export interface LeaseStore {
    * token and a handoff request stay: with `reserveMs` the lease is kept for
    * the requester that long.
    */
-  release(command: ReleaseCommand): Promise<WriteOutcome>;
+  release(command: ReleaseCommand, options?: StoreRequestOptions): Promise<WriteOutcome>;
   /**
    * Record a handoff request on the tenure with `token`: applies only while it
    * is held, its holder recorded a `priority` lower than the caller's, and no
@@ -45,13 +45,22 @@ export interface LeaseStore {
    */
   requestHandoff(command: HandoffCommand): Promise<WriteOutcome>;
   /** One strongly consistent read of the lease item. */
-  read(name: string): Promise<LeaseRecord | undefined>;
+  read(name: string, options?: StoreRequestOptions): Promise<LeaseRecord | undefined>;
   /**
    * Commit `items` atomically together with a check that `holder = owner AND
    * token = token` still holds on the lease item. Item shapes are the store's
    * own (lib-dynamodb TransactItems for DynamoDB).
    */
   guardedWrite(command: GuardedWriteCommand): Promise<WriteOutcome>;
+}
+
+/** How one request may be cut short. A store that cannot abort a request ignores it. */
+export interface StoreRequestOptions {
+  /**
+   * Aborts the request in flight (the caller stopped waiting): the call then
+   * rejects, and whether the write landed is unknown.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface AcquireCommand {

@@ -2,9 +2,9 @@ import { classifyError } from './aws-errors.js';
 import { LeaseError, LeaseHandoffError, LeaseLostError, LeaseValidationError } from './errors.js';
 import { emit } from './events.js';
 import type { LeaseRecord } from './lease-record.js';
-import type { LeaseStore, ReleaseCommand, WriteOutcome } from './lease-store.js';
+import type { LeaseStore, ReleaseCommand, StoreRequestOptions, WriteOutcome } from './lease-store.js';
 import type { ResolvedClientOptions } from './options.js';
-import { validateEpochMs } from './validate.js';
+import { validateEpochMs, validateSignal } from './validate.js';
 
 /** The most items a guarded write may carry: DynamoDB's 100 per transaction, less the lease check. */
 export const MAX_GUARDED_ITEMS = 99;
@@ -119,23 +119,27 @@ export class Lease implements AsyncDisposable {
   /**
    * Extends the tenure by `durationMs` from now, with one conditional write.
    * Idempotent: an SDK retry of a renew that already landed changes nothing.
+   * `signal` aborts the request in flight: `renew` then throws a `LeaseError`
+   * at once, without the read that would settle the outcome.
    * @throws LeaseLostError when another tenure began, or the local deadline already passed (no request is sent).
    * @throws LeaseError on infrastructure failure; the tenure goes on until its deadline.
    */
-  async renew(): Promise<void> {
+  async renew(options: { signal?: AbortSignal } = {}): Promise<void> {
+    const request = requestOptions(options);
     this.#assertMayAct();
-    const { store, options } = this.ctx;
-    const sentAt = options.clock.monotonic();
-    const now = options.clock.now();
+    const { store, options: o } = this.ctx;
+    const sentAt = o.clock.monotonic();
+    const now = o.clock.now();
     const command = { name: this.name, owner: this.holder, token: this.token, now, durationMs: this.durationMs };
     const wanted = now + this.durationMs;
+    assertNotAborted('renew', this.name, request);
     let outcome: WriteOutcome;
     try {
-      outcome = await store.renew(command);
+      outcome = await store.renew(command, request);
     } catch (error) {
-      const found = await resolveUnknownOutcome(this.ctx, this.name, 'renew', error);
+      const found = await resolveUnknownOutcome(this.ctx, this.name, 'renew', error, request);
       const applied = this.#isMine(found) && found.expiresAt >= wanted;
-      emit(options.onEvent, { type: 'outcome-resolved', name: this.name, operation: 'renew', applied });
+      emit(o.onEvent, { type: 'outcome-resolved', name: this.name, operation: 'renew', applied });
       // Still ours but not our expiry: the renew did not land. Leadership goes on until the deadline.
       if (this.#isMine(found) && !applied) throw wrap('renew', this.name, error);
       outcome = applied ? { applied: true, before: found } : { applied: false, current: found };
@@ -146,9 +150,9 @@ export class Lease implements AsyncDisposable {
     if (!outcome.applied && !extendedLater) throw this.#lose(outcome.current);
     if (this.#state !== 'held') return;
     this.#expiresAt = Math.max(this.#expiresAt, wanted);
-    this.#deadline = Math.max(this.#deadline, sentAt + this.durationMs - options.safetyMarginMs);
+    this.#deadline = Math.max(this.#deadline, sentAt + this.durationMs - o.safetyMarginMs);
     this.#armDeadline();
-    emit(options.onEvent, { type: 'renewed', name: this.name, token: this.token, latencyMs: options.clock.monotonic() - sentAt });
+    emit(o.onEvent, { type: 'renewed', name: this.name, token: this.token, latencyMs: o.clock.monotonic() - sentAt });
   }
 
   /**
@@ -159,12 +163,17 @@ export class Lease implements AsyncDisposable {
    * and the lease is freed by a second write without the tick. Resolving means
    * the tenure ended by this call (or an earlier one whose answer was lost) and
    * `lastTick` is at least `tick`. Calling it again is a no-op.
+   *
+   * `signal` aborts the request in flight, for a caller that cannot wait any
+   * longer (a Lambda about to time out): `release` then throws a `LeaseError`
+   * at once, and whether the release landed is unknown. Unreleased, the lease
+   * frees itself at expiry.
    * @throws LeaseLostError (carrying the current holder) when the lease is no
    *   longer ours, an operator's `forceRelease` included; nothing is written.
    * @throws LeaseValidationError before any request on bad input.
    */
-  async release(options: { tick?: number } = {}): Promise<void> {
-    if (options === null || typeof options !== 'object') throw new LeaseValidationError('options', 'must be an object');
+  async release(options: { tick?: number; signal?: AbortSignal } = {}): Promise<void> {
+    const request = requestOptions(options);
     const tick = options.tick === undefined ? undefined : validateEpochMs('tick', options.tick);
     if (this.#state === 'released') return;
     if (this.#state === 'superseded') throw new LeaseLostError(this.name, 'superseded', this.#lastSeen);
@@ -175,13 +184,13 @@ export class Lease implements AsyncDisposable {
     // After a handoff request, keep the lease for the candidate that asked, so no lower-priority waiter slips in first.
     const reserve = this.#handoff === undefined ? {} : { reserveMs: this.durationMs };
     const command: ReleaseCommand = { name: this.name, owner: this.holder, token: this.token, now: o.clock.now(), ...(tick === undefined ? {} : { tick }), ...reserve };
-    let outcome = await this.#sendRelease(command);
+    let outcome = await this.#sendRelease(command, request);
     let recordedTick = tick;
     if (!outcome.applied && tick !== undefined && this.#isMine(outcome.current) && (outcome.current.lastTick ?? -Infinity) > tick) {
       // Still ours, but a later tick is recorded: only reachable when this tenure did not
       // dedupe on `tick` when acquired. Free the lease; lastTick already covers `tick`.
       recordedTick = undefined;
-      outcome = await this.#sendRelease({ name: this.name, owner: this.holder, token: this.token, now: command.now, ...reserve });
+      outcome = await this.#sendRelease({ name: this.name, owner: this.holder, token: this.token, now: command.now, ...reserve }, request);
     }
     // Free at our token and released by us: an earlier attempt of this same release landed
     // before its answer was lost. Free at our token by anyone else (an operator) is a loss.
@@ -200,11 +209,12 @@ export class Lease implements AsyncDisposable {
   }
 
   /** One release write; a lost answer is settled by one read, as for every write. */
-  async #sendRelease(command: ReleaseCommand): Promise<WriteOutcome> {
+  async #sendRelease(command: ReleaseCommand, request: StoreRequestOptions | undefined): Promise<WriteOutcome> {
+    assertNotAborted('release', this.name, request);
     try {
-      return await this.ctx.store.release(command);
+      return await this.ctx.store.release(command, request);
     } catch (error) {
-      const found = await resolveUnknownOutcome(this.ctx, this.name, 'release', error);
+      const found = await resolveUnknownOutcome(this.ctx, this.name, 'release', error, request);
       emit(this.ctx.options.onEvent, { type: 'outcome-resolved', name: this.name, operation: 'release', applied: !this.#isMine(found) });
       if (this.#isMine(found)) throw wrap('release', this.name, error);
       return { applied: false, current: found };
@@ -323,12 +333,20 @@ export class Lease implements AsyncDisposable {
 
 /**
  * The one consistent read that settles a request whose answer was lost.
- * Errors that prove the request was not applied are rethrown at once.
+ * Errors that prove the request was not applied are rethrown at once, and so
+ * is a request the caller aborted: it has stopped waiting, for the read too.
  */
-export async function resolveUnknownOutcome(ctx: LeaseContext, name: string, operation: string, error: unknown): Promise<LeaseRecord | undefined> {
+export async function resolveUnknownOutcome(
+  ctx: LeaseContext,
+  name: string,
+  operation: string,
+  error: unknown,
+  request?: StoreRequestOptions,
+): Promise<LeaseRecord | undefined> {
+  if (request?.signal?.aborted) throw new LeaseError(`${operation} "${name}": aborted by the caller, outcome unknown`, { cause: error });
   if (classifyError(error) !== 'ambiguous') throw wrap(operation, name, error);
   try {
-    return await ctx.store.read(name);
+    return await ctx.store.read(name, request);
   } catch (readError) {
     throw new LeaseError(`${operation} "${name}": outcome unknown, and the read to resolve it failed: ${message(readError)}`, {
       cause: error,
@@ -340,6 +358,18 @@ export async function resolveUnknownOutcome(ctx: LeaseContext, name: string, ope
 export function wrap(operation: string, name: string, error: unknown): LeaseError {
   if (error instanceof LeaseError) return error;
   return new LeaseError(`${operation} "${name}" failed: ${message(error)}`, { cause: error });
+}
+
+/** Once the caller's request signal has aborted, no request is sent. */
+export function assertNotAborted(operation: string, name: string, request: StoreRequestOptions | undefined): void {
+  if (request?.signal?.aborted) throw new LeaseError(`${operation} "${name}": aborted by the caller before sending`, { cause: request.signal.reason });
+}
+
+/** A method's options object, and the request options its `signal` makes, checked before any request. */
+function requestOptions(options: { signal?: AbortSignal } | null): StoreRequestOptions | undefined {
+  if (options === null || typeof options !== 'object') throw new LeaseValidationError('options', 'must be an object');
+  const signal = validateSignal('options.signal', options.signal);
+  return signal === undefined ? undefined : { signal };
 }
 
 function message(error: unknown): string {

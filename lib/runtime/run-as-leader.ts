@@ -3,7 +3,7 @@ import { invokeCallback } from './callbacks.js';
 import type { Lease } from './lease.js';
 import type { LeaseClient } from './lease-client.js';
 import type { LeaseRecord } from './lease-record.js';
-import { validateDuration } from './options.js';
+import { type ResolvedClientOptions, validateDuration } from './options.js';
 import { validateFunction, validateMs, validateSignal } from './validate.js';
 
 /** Options of `runAsLeader`. */
@@ -27,6 +27,18 @@ export interface RunAsLeaderOptions {
   readonly waitMs?: number;
   /** Aborts the wait, or the work through `lease.signal`. */
   readonly signal?: AbortSignal;
+  /**
+   * Stops the call waiting for the lease store: when it aborts, Baton's
+   * requests in flight (acquire, renew, release) are aborted, no more are
+   * sent, and the call settles at once, whether or not the store honours the
+   * abort. Before the lease is won it rejects with a `LeaseError` (whether the
+   * acquire landed is unknown; a tenure it won frees itself at expiry); once
+   * `fn` has settled it resolves with `released: false` and `releaseError`
+   * (or rethrows `fn`'s error). `fn` itself is not interrupted: stop it with
+   * `deadlineMs` or `signal`. The cron handler aborts it shortly before the
+   * function's timeout (docs/decisions/runtime.md, "Lambda handler"). @default none
+   */
+  readonly requestSignal?: AbortSignal;
   /** Stored with the tenure for operators. */
   readonly metadata?: Readonly<Record<string, string>>;
   /** A scheduled tick: skipped if already done, and recorded as done only when `fn` succeeds. */
@@ -97,13 +109,18 @@ export async function runAsLeader<T>(
   let lease: Lease | undefined;
   try {
     try {
-      lease = await leases.acquire(name, {
-        durationMs: o.durationMs,
-        waitMs: o.waitMs,
-        ...(o.signal ? { signal: o.signal } : {}),
-        ...(o.metadata ? { metadata: o.metadata } : {}),
-        ...(o.tick === undefined ? {} : { tick: o.tick }),
-      });
+      lease = await unlessAborted(
+        leases.acquire(name, {
+          durationMs: o.durationMs,
+          waitMs: o.waitMs,
+          ...(o.signal ? { signal: o.signal } : {}),
+          ...(o.requestSignal ? { requestSignal: o.requestSignal } : {}),
+          ...(o.metadata ? { metadata: o.metadata } : {}),
+          ...(o.tick === undefined ? {} : { tick: o.tick }),
+        }),
+        o.requestSignal,
+        `acquire "${name}"`,
+      );
     } catch (error) {
       if (!(error instanceof LeaseUnavailableError)) throw error;
       observe(error.current);
@@ -124,20 +141,28 @@ export async function runAsLeader<T>(
       else clock.sleep(leftMs, stop.signal).then(deadlinePassed, () => undefined);
     }
     invokeCallback(onEvent, name, 'onStartedLeading', o.onStartedLeading, held);
-    const renewing = renewLoop(held, o.renewEveryMs, stop.signal, { clock, random, retryBaseMs }, observe);
+    const request = o.requestSignal === undefined ? {} : { signal: o.requestSignal };
+    const renewing = renewLoop(held, o.renewEveryMs, stop.signal, { clock, random, retryBaseMs }, observe, request);
     let value: T;
     try {
       value = await fn(held);
     } catch (error) {
       stop.abort();
-      await renewing;
-      await releaseQuietly(held);
+      await unlessAborted(
+        renewing.then(() => releaseQuietly(held, request)),
+        o.requestSignal,
+        `release "${name}"`,
+      ).catch(() => undefined);
       throw error;
     }
     stop.abort();
-    await renewing;
     try {
-      await held.release(o.tick === undefined ? {} : { tick: o.tick });
+      // A renew still in flight is awaited first: the release must not race it.
+      await unlessAborted(
+        renewing.then(() => held.release({ ...request, ...(o.tick === undefined ? {} : { tick: o.tick }) })),
+        o.requestSignal,
+        `release "${name}"`,
+      );
     } catch (releaseError) {
       // fn's work is done and must not be reported as failed (a retry would redo it).
       if (releaseError instanceof LeaseLostError) observe(releaseError.current);
@@ -152,13 +177,18 @@ export async function runAsLeader<T>(
   }
 }
 
-/** Renews `lease` every `everyMs` (jittered early) until `stop` aborts or the tenure ends; shared by `elect`. */
+/**
+ * Renews `lease` every `everyMs` (jittered early) until `stop` aborts or the tenure ends; shared by `elect`.
+ * The settings are typed by `ResolvedClientOptions`, not `LeaseClient['options']`: that member is
+ * internal, so the published declarations do not have it.
+ */
 export async function renewLoop(
   lease: Lease,
   everyMs: number,
   stop: AbortSignal,
-  { clock, random, retryBaseMs }: Pick<LeaseClient['options'], 'clock' | 'random' | 'retryBaseMs'>,
+  { clock, random, retryBaseMs }: Pick<ResolvedClientOptions, 'clock' | 'random' | 'retryBaseMs'>,
   observe: (current: LeaseRecord | undefined) => void,
+  request: { readonly signal?: AbortSignal } = {},
 ): Promise<void> {
   let delay = everyMs;
   while (!stop.aborted && lease.held) {
@@ -169,7 +199,7 @@ export async function renewLoop(
     }
     if (stop.aborted || !lease.held) return;
     try {
-      await lease.renew();
+      await lease.renew(request);
       delay = everyMs;
     } catch (error) {
       if (error instanceof LeaseLostError) {
@@ -183,12 +213,27 @@ export async function renewLoop(
 }
 
 /** After a failed job the lease is released without recording the tick; a release failure must not hide the job's error. */
-async function releaseQuietly(lease: Lease): Promise<void> {
+async function releaseQuietly(lease: Lease, request: { readonly signal?: AbortSignal }): Promise<void> {
   try {
-    await lease.release();
+    await lease.release(request);
   } catch {
     // The tenure ends by expiry instead; the job's own error is what the caller needs.
   }
+}
+
+/**
+ * `work`, unless `signal` aborts first: then a `LeaseError` at once, whether
+ * or not the work behind the promise honours the abort (a store, or an SDK
+ * client, may not). A later outcome of `work` is ignored.
+ */
+function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
+  if (signal === undefined) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new LeaseError(`${what}: requestSignal aborted, outcome unknown`, { cause: signal.reason }));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function validate<T>(leases: LeaseClient, fn: (lease: Lease) => Promise<T>, options: RunAsLeaderOptions) {
@@ -210,6 +255,7 @@ function validate<T>(leases: LeaseClient, fn: (lease: Lease) => Promise<T>, opti
     deadlineMs: options.deadlineMs === undefined ? undefined : validateMs('deadlineMs', options.deadlineMs, { max: Number.MAX_SAFE_INTEGER }),
     waitMs: options.waitMs ?? 0,
     signal: validateSignal('signal', options.signal),
+    requestSignal: validateSignal('requestSignal', options.requestSignal),
     metadata: options.metadata,
     tick: options.tick,
     onStartedLeading: validateFunction('onStartedLeading', options.onStartedLeading),
