@@ -5,7 +5,7 @@ import { ALGORITHM_NAMES, type AlgorithmName, type AlgorithmOptions } from '../.
 import { DEFAULT_NODES, EXPERIMENT_ALGORITHMS, runLab, type Experiment, type LabSettings, type RunOptions } from '../../lib/sim/lab.js';
 import { lognormalWithMedian, type LatencyModel } from '../../lib/sim/latency.js';
 import { docValues, renderDoc } from '../../lib/sim/docs-tables.js';
-import { formatStudies } from '../../lib/sim/elector-report.js';
+import { formatStudies, renderStudiesHtml } from '../../lib/sim/elector-report.js';
 import { runElectorStudies, studyReport } from '../../lib/sim/elector-studies.js';
 import { runPaper } from '../../lib/sim/paper.js';
 import { renderPaperHtml } from '../../lib/sim/paper-report-html.js';
@@ -51,8 +51,8 @@ Knobs (the stock settings are in docs/election-lab.md):
   --elector             Baton's elector studies instead: priority after a partition heals
                         (beside Bully), a rolling deploy (graceful stop, handoffs), and
                         clocks skewed beyond the bound (clock-free against wall-clock);
-                        prints each study's figures and checks, writes elector-report.json,
-                        exits 1 if a check fails
+                        prints each study's figures and checks, writes elector-report.json
+                        and elector-report.html (timelines), exits 1 if a check fails
   --docs                rewrite the generated tables and numbers of docs/election-lab.md
                         from fresh runs (run from the repository root)`;
 
@@ -129,9 +129,11 @@ async function elector(values: Values): Promise<number> {
   const picked = (['algo', 'scenario', 'nodes'] as const).filter((k) => values[k] !== OPTIONS[k].default);
   if (given.length + picked.length > 0) throw new UsageError(`--elector sets up its own runs; drop --${[...given, ...picked].join(', --')}`);
   const seed = integerFlag('--seed', values.seed, 0, 2 ** 32 - 1);
-  const results = studyReport(seed, await runElectorStudies(seed));
+  const runs = await runElectorStudies(seed);
+  const results = studyReport(seed, runs);
   console.log(formatStudies(results.results));
   await write('elector-report.json', `${JSON.stringify(results, null, 2)}\n`);
+  await write('elector-report.html', renderStudiesHtml(seed, runs));
   const failed = results.results.flatMap((r) => r.checks.filter((c) => !c.holds).map((c) => `${r.study} / ${r.variant}: ${c.claim}`));
   for (const f of failed) console.error(`check failed: ${f}`);
   return failed.length === 0 ? 0 : 1;

@@ -1,4 +1,15 @@
-import { BOUNDS, ELECTOR_STUDY_NAMES, runElectorStudies, studyReport, type ElectorStudyName, type StudyResult } from './elector-studies.js';
+import { escapeHtml } from '../report/escape-html.js';
+import {
+  BOUNDS,
+  ELECTOR_STUDY_NAMES,
+  runElectorStudies,
+  STUDY_DESCRIPTIONS,
+  studyReport,
+  type ElectorStudyName,
+  type StudyResult,
+  type StudyRun,
+} from './elector-studies.js';
+import { LEGEND, PAGE_STYLE, timelineSvg } from './report-html.js';
 
 /** The figures each study's tables show, in column order, with their headers. */
 const COLUMNS: Readonly<Record<ElectorStudyName, readonly (readonly [figure: string, header: string])[]>> = {
@@ -127,4 +138,34 @@ export async function studyDocValues(seeds: number): Promise<{ blocks: Record<st
     }
   }
   return { blocks: { 'elector-studies': formatStudies(bySeed[0] ?? []), 'elector-seeds': formatStudySeeds(bySeed) }, values };
+}
+
+/**
+ * `elector-report.html`: one self-contained page (inline CSS and SVG, no
+ * scripts) with, per study and variant, its checks, its figures and the
+ * run's timeline. A node stopped gracefully shows as down, like a crashed one.
+ */
+export function renderStudiesHtml(seed: number, runs: readonly StudyRun[]): string {
+  const sections = ELECTOR_STUDY_NAMES.filter((study) => runs.some((r) => r.study === study)).map((study) => {
+    const variants = runs.filter((r) => r.study === study).map((r) => {
+      const checks = r.checks.map((c) => `<li>${c.holds ? 'holds' : '<b class="bad">FAILS</b>'}: ${escapeHtml(c.claim)}: ${escapeHtml(c.detail)}</li>`).join('');
+      const figures = COLUMNS[study].map(([f, h]) => `${h} ${cell(r.figures[f])}`).join(' · ');
+      const { cluster } = r.simulation;
+      return `<h3>${escapeHtml(r.variant)}</h3><p class="d">${escapeHtml(figures)}</p><ul class="checks">${checks}</ul>
+${timelineSvg(cluster.timeline, cluster.nodeIds, cluster.sim.now)}`;
+    });
+    return `<section id="${study}"><h2>${study} <a class="top" href="#top">top</a></h2><p class="d">${escapeHtml(STUDY_DESCRIPTIONS[study])}</p>\n${variants.join('\n')}</section>`;
+  });
+  const nav = ELECTOR_STUDY_NAMES.map((s) => `<a href="#${s}">${s}</a>`).join('');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Baton elector studies, seed ${seed}</title>
+${PAGE_STYLE}
+<style>ul.checks{margin:2px 0 6px;padding-left:18px;font-size:12px}b.bad{color:#c62828}</style></head><body id="top">
+<h1>Elector studies</h1>
+<nav>${nav}</nav>
+<p>Seed ${seed}, ${runs[0]?.simulation.cluster.nodeIds.length ?? 0} nodes, the real <code>LeaseClient.elect</code> on simulated time. Same seed, same page. What the studies mean: docs/election-lab.md. Grey lanes are nodes that are down, crashed or stopped gracefully.</p>
+${LEGEND}
+${sections.join('\n')}
+</body></html>
+`;
 }
