@@ -6,7 +6,7 @@
  * docs/decisions/package.md.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,12 +15,14 @@ import ts from 'typescript';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-/** What the CommonJS build compiles: every entry but the CLI, which ships as ESM only. */
+/** The operator CLI, which ships as ESM only (`bin` in package.json). */
+const CLI_ENTRY = 'bin/baton.ts';
+/** What the CommonJS build compiles: every entry but the CLI. */
 const CJS_ENTRIES = ['lib/runtime/index.ts', 'lambda/cron-singleton.ts', 'lib/cdk/index.ts', 'lib/testing/index.ts'];
 /** Where the CommonJS build stages its copy of the sources; inside the repository so node_modules resolves. */
 const STAGE = join(ROOT, '.build', 'cjs');
-/** Files tsc does not emit that the compiled package still needs, relative to each tree. */
-const ASSETS = ['lib/testing/java'];
+/** Files tsc does not emit that both compiled trees need, copied once into `dist/` (the launcher looks there). */
+const SHARED_ASSETS = { 'lib/testing/java': 'java' };
 
 function tsc(project: string): void {
   execFileSync(process.execPath, [TSC, '-p', project], { cwd: ROOT, stdio: 'inherit' });
@@ -30,9 +32,6 @@ function markDialect(dir: string, type: 'module' | 'commonjs'): void {
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ type }, null, 2)}\n`);
 }
 
-function copyAssets(tree: string): void {
-  for (const asset of ASSETS) cpSync(join(ROOT, asset), join(tree, asset), { recursive: true });
-}
 
 /** Every `x-cjs.cts` in the staged tree replaces its `x.ts`, as tshy's dialect overrides do. */
 function applyCommonJSOverrides(dir: string): void {
@@ -161,12 +160,20 @@ function declarationFiles(dir: string): string[] {
 
 function buildESM(): void {
   const out = join(ROOT, 'dist', 'esm');
-  tsc('tsconfig.build.json');
-  // The CLI is a program, not an API: no declarations.
-  tsc('tsconfig.build.bin.json');
+  // The library and the CLI in one program, one type check: the CLI's
+  // declarations go with every other non-entry ESM declaration file
+  // (oneSetOfDeclarations), since a program has no API.
+  const config = join(ROOT, '.build', 'tsconfig.esm.json');
+  mkdirSync(dirname(config), { recursive: true });
+  const files = [...CJS_ENTRIES, CLI_ENTRY].map((file) => relative(dirname(config), join(ROOT, file)));
+  writeFileSync(config, JSON.stringify({ extends: relative(dirname(config), join(ROOT, 'tsconfig.build.json')), files, include: [] }, null, 2));
+  try {
+    tsc(config);
+  } finally {
+    rmSync(config, { force: true });
+  }
   compact(out);
   markDialect(out, 'module');
-  copyAssets(out);
   chmodSync(join(out, 'bin', 'baton.js'), 0o755);
 }
 
@@ -194,12 +201,12 @@ function buildCommonJS(): void {
   }
   compact(out);
   markDialect(out, 'commonjs');
-  copyAssets(out);
 }
 
 rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
 buildESM();
 buildCommonJS();
 oneSetOfDeclarations(join(ROOT, 'dist', 'esm'), join(ROOT, 'dist', 'cjs'));
+for (const [source, target] of Object.entries(SHARED_ASSETS)) cpSync(join(ROOT, source), join(ROOT, 'dist', target), { recursive: true });
 if (!existsSync(join(ROOT, 'dist', 'cjs', 'lib', 'runtime', 'index.js'))) throw new Error('the CommonJS build wrote no runtime entry');
 console.log('built dist/esm and dist/cjs');
