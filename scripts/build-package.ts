@@ -1,14 +1,17 @@
 /**
  * Builds the package: the same sources compiled twice, to ES modules
  * (`dist/esm`) and to CommonJS (`dist/cjs`), each tree marked with its own
- * `package.json` type. The reasons, and why not tshy, are in
+ * `package.json` type, with one set of declarations (the CommonJS tree's,
+ * which the ESM entries re-export). The reasons, and why not tshy, are in
  * docs/decisions/package.md.
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { transformSync } from 'esbuild';
+import ts from 'typescript';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -41,7 +44,7 @@ function applyCommonJSOverrides(dir: string): void {
 }
 
 /**
- * Keeps the tarball small (docs/decisions/package.md#size): the JavaScript
+ * Keeps the tarball small (docs/decisions/package.md#size-one-set-of-declarations): the JavaScript
  * loses its comments and whitespace, as aws-cdk-lib's does, while names and
  * syntax stay as written; the declarations keep every comment for editors,
  * indented by 2 spaces instead of tsc's 4.
@@ -59,6 +62,93 @@ function compact(dir: string): void {
       writeFileSync(path, shebang + transformSync(source.slice(shebang.length), { loader: 'js', minifyWhitespace: true, legalComments: 'none' }).code);
     }
   }
+}
+
+/** Every module a declaration file names: imports, re-exports, `import('…')` types and type references. */
+function specifiersOf(declarations: string): string[] {
+  const { importedFiles, typeReferenceDirectives } = ts.preProcessFile(declarations, true, true);
+  return [...importedFiles, ...typeReferenceDirectives].map((file) => file.fileName);
+}
+
+/** The package a bare specifier names: `@scope/name` or `name`. */
+function packageOf(specifier: string): string {
+  return specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+}
+
+/**
+ * Whether a package's `exports` give `import` and `require` different
+ * declarations (Powertools does). Such a package's classes are two distinct
+ * types to TypeScript, one per condition.
+ */
+function hasTypesPerCondition(name: string): boolean {
+  if (isBuiltin(name)) return false;
+  // Where TypeScript finds the package's types: its own folder, or its DefinitelyTyped one.
+  const typed = [name, `@types/${name.replace(/^@/, '').replace('/', '__')}`].map((dir) => join(ROOT, 'node_modules', dir, 'package.json'));
+  const manifest = typed.find((path) => existsSync(path));
+  if (!manifest) throw new Error(`the declarations name ${name}, which is not installed`);
+  const { exports } = JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: unknown };
+  const differs = (node: unknown): boolean => {
+    if (node === null || typeof node !== 'object') return false;
+    const conditions = node as Record<string, unknown>;
+    if ('import' in conditions && 'require' in conditions && JSON.stringify(conditions['import']) !== JSON.stringify(conditions['require'])) return true;
+    return Object.values(conditions).some(differs);
+  };
+  return differs(exports);
+}
+
+/**
+ * One set of declarations, the CommonJS tree's (docs/decisions/package.md#size-one-set-of-declarations):
+ * each ESM entry's declaration file becomes one line re-exporting the
+ * CommonJS entry's, and every other ESM declaration file goes. An entry that
+ * itself imports a package with declarations per condition keeps its own ESM
+ * declarations, so an ESM user's instance of that package's class (a
+ * Powertools `Logger`) is the type the entry expects; such an entry may
+ * import only other entries. A package like that anywhere else in an entry's
+ * declarations fails the build instead of shipping the wrong type.
+ */
+function thinESMDeclarations(esm: string, cjs: string): void {
+  const entries = CJS_ENTRIES.map((entry) => entry.replace(/\.ts$/, '.d.ts'));
+  const perCondition = new Map<string, boolean>();
+  const isPerCondition = (specifier: string): boolean => {
+    const name = packageOf(specifier);
+    if (!perCondition.has(name)) perCondition.set(name, hasTypesPerCondition(name));
+    return perCondition.get(name)!;
+  };
+  const keep = new Set<string>();
+  for (const entry of entries) {
+    const own = specifiersOf(readFileSync(join(esm, entry), 'utf8'));
+    if (own.some((s) => !s.startsWith('.') && isPerCondition(s))) {
+      const inner = own.filter((s) => s.startsWith('.')).map((s) => relative(esm, join(esm, dirname(entry), s.replace(/\.js$/, '.d.ts'))));
+      const notEntries = inner.filter((path) => !entries.includes(path));
+      if (notEntries.length > 0) throw new Error(`${entry} keeps its ESM declarations, so it may import only entries, not ${notEntries.join(', ')}`);
+      keep.add(entry);
+      continue;
+    }
+    const seen = new Set<string>();
+    const visit = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const specifier of specifiersOf(readFileSync(join(cjs, file), 'utf8'))) {
+        if (specifier.startsWith('.')) visit(relative(cjs, join(cjs, dirname(file), specifier.replace(/\.js$/, '.d.ts'))));
+        else if (isPerCondition(specifier)) throw new Error(`${file} names ${packageOf(specifier)}, whose types differ per condition, inside the ${entry} entry`);
+      }
+    };
+    visit(entry);
+  }
+  for (const file of declarationFiles(esm)) {
+    const entry = relative(esm, file);
+    if (keep.has(entry)) continue;
+    if (!entries.includes(entry)) {
+      rmSync(file);
+      continue;
+    }
+    const target = relative(dirname(file), join(cjs, entry)).replace(/\.d\.ts$/, '.js');
+    writeFileSync(file, `export * from '${target}';\n`);
+  }
+}
+
+function declarationFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile() && e.name.endsWith('.d.ts')).map((e) => join(e.parentPath, e.name));
 }
 
 function buildESM(): void {
@@ -102,5 +192,6 @@ function buildCommonJS(): void {
 rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
 buildESM();
 buildCommonJS();
+thinESMDeclarations(join(ROOT, 'dist', 'esm'), join(ROOT, 'dist', 'cjs'));
 if (!existsSync(join(ROOT, 'dist', 'cjs', 'lib', 'runtime', 'index.js'))) throw new Error('the CommonJS build wrote no runtime entry');
 console.log('built dist/esm and dist/cjs');

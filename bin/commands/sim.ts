@@ -5,6 +5,8 @@ import { ALGORITHM_NAMES, type AlgorithmName, type AlgorithmOptions } from '../.
 import { DEFAULT_NODES, EXPERIMENT_ALGORITHMS, runLab, type Experiment, type LabSettings, type RunOptions } from '../../lib/sim/lab.js';
 import { lognormalWithMedian, type LatencyModel } from '../../lib/sim/latency.js';
 import { docValues, renderDoc } from '../../lib/sim/docs-tables.js';
+import { formatStudies, renderStudiesHtml } from '../../lib/sim/elector-report.js';
+import { runElectorStudies, studyReport } from '../../lib/sim/elector-studies.js';
 import { runPaper } from '../../lib/sim/paper.js';
 import { renderPaperHtml } from '../../lib/sim/paper-report-html.js';
 import { buildReport, formatTable, serializeReport } from '../../lib/sim/report.js';
@@ -13,6 +15,7 @@ import { SCENARIO_NAMES } from '../../lib/sim/scenarios.js';
 
 const USAGE = `usage: npm run sim -- [--algo <names>] [--scenario <names>] [--seed <n>] [--nodes <n>] [knobs]
        npm run sim -- --paper [--trials <n>]
+       npm run sim -- --elector [--seed <n>]
 
 Runs the election lab: each algorithm through each scenario in a deterministic
 simulator, prints the comparison table, and writes sim-report.json and
@@ -45,6 +48,11 @@ Knobs (the stock settings are in docs/election-lab.md):
                         Figure 16 and the textbook message counts of Bully and Ring;
                         writes paper-report.json and paper-report.html
   --trials              Raft trials per timeout range with --paper (default 1000, as the paper)
+  --elector             Baton's elector studies instead: priority after a partition heals
+                        (beside Bully), a rolling deploy (graceful stop, handoffs), and
+                        clocks skewed beyond the bound (clock-free against wall-clock);
+                        prints each study's figures and checks, writes elector-report.json
+                        and elector-report.html (timelines), exits 1 if a check fails
   --docs                rewrite the generated tables and numbers of docs/election-lab.md
                         from fresh runs (run from the repository root)`;
 
@@ -65,6 +73,7 @@ const OPTIONS = {
   detector: { type: 'string' },
   'ring-order': { type: 'string' },
   paper: { type: 'boolean', default: false },
+  elector: { type: 'boolean', default: false },
   docs: { type: 'boolean', default: false },
   trials: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
@@ -79,6 +88,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     if (values.docs) return await docs();
     if (values.paper) return await paper(values);
+    if (values.elector) return await elector(values);
     const algorithms = listFlag('--algo', values.algo, ALGORITHM_NAMES);
     const scenarios = listFlag('--scenario', values.scenario, SCENARIO_NAMES);
     const seed = integerFlag('--seed', values.seed, 0, 2 ** 32 - 1);
@@ -112,6 +122,21 @@ async function paper(values: Values): Promise<number> {
   await write('paper-report.json', `${JSON.stringify(report, null, 2)}\n`);
   await write('paper-report.html', renderPaperHtml(report));
   return 0;
+}
+
+async function elector(values: Values): Promise<number> {
+  const given = Object.keys(OPTIONS).filter((k) => !['elector', 'seed', 'help', 'algo', 'scenario', 'nodes'].includes(k) && values[k as keyof Values] !== undefined && values[k as keyof Values] !== false);
+  const picked = (['algo', 'scenario', 'nodes'] as const).filter((k) => values[k] !== OPTIONS[k].default);
+  if (given.length + picked.length > 0) throw new UsageError(`--elector sets up its own runs; drop --${[...given, ...picked].join(', --')}`);
+  const seed = integerFlag('--seed', values.seed, 0, 2 ** 32 - 1);
+  const runs = await runElectorStudies(seed);
+  const results = studyReport(seed, runs);
+  console.log(formatStudies(results.results));
+  await write('elector-report.json', `${JSON.stringify(results, null, 2)}\n`);
+  await write('elector-report.html', renderStudiesHtml(seed, runs));
+  const failed = results.results.flatMap((r) => r.checks.filter((c) => !c.holds).map((c) => `${r.study} / ${r.variant}: ${c.claim}`));
+  for (const f of failed) console.error(`check failed: ${f}`);
+  return failed.length === 0 ? 0 : 1;
 }
 
 export const DOC_PATH = 'docs/election-lab.md';

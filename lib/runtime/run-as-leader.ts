@@ -3,7 +3,7 @@ import { invokeCallback } from './callbacks.js';
 import type { Lease } from './lease.js';
 import type { LeaseClient } from './lease-client.js';
 import type { LeaseRecord } from './lease-record.js';
-import { validateDuration } from './options.js';
+import { type ResolvedClientOptions, validateDuration } from './options.js';
 import { validateFunction, validateLeaseName, validateMs, validateSignal } from './validate.js';
 
 /** Options of `runAsLeader`. */
@@ -177,12 +177,16 @@ export async function runAsLeader<T>(
   }
 }
 
-/** Renews `lease` every `everyMs` (jittered early) until `stop` aborts or the tenure ends; shared by `elect`. */
+/**
+ * Renews `lease` every `everyMs` (jittered early) until `stop` aborts or the tenure ends; shared by `elect`.
+ * The settings are typed by `ResolvedClientOptions`, not `LeaseClient['options']`: that member is
+ * internal, so the published declarations do not have it.
+ */
 export async function renewLoop(
   lease: Lease,
   everyMs: number,
   stop: AbortSignal,
-  { clock, random, retryBaseMs }: Pick<LeaseClient['options'], 'clock' | 'random' | 'retryBaseMs'>,
+  { clock, random, retryBaseMs }: Pick<ResolvedClientOptions, 'clock' | 'random' | 'retryBaseMs'>,
   observe: (current: LeaseRecord | undefined) => void,
   request: { readonly signal?: AbortSignal } = {},
 ): Promise<void> {

@@ -53,17 +53,7 @@ export class BatonNode implements ElectionNode {
     private readonly ctx: NodeContext,
     private readonly options: BatonOptions = BATON_DEFAULTS,
   ) {
-    this.clock = new SimClock(ctx);
-    this.store = new RemoteLeaseStore(ctx, options.requestTimeoutMs);
-    this.client = new LeaseClient({
-      store: this.store,
-      clock: this.clock,
-      random: () => ctx.random.next(),
-      holderName: `node-${ctx.id}`,
-      maxClockSkewMs: options.maxClockSkewMs,
-      safetyMarginMs: options.safetyMarginMs,
-      ...(options.onEvent === undefined ? {} : { onEvent: (event: LeaseEvent) => options.onEvent?.(ctx.id, event) }),
-    });
+    ({ clock: this.clock, store: this.store, client: this.client } = simLeaseClient(ctx, options));
     void this.contend();
   }
 
@@ -89,19 +79,49 @@ export class BatonNode implements ElectionNode {
     }
   }
 
-  /** The work of a leader: believe it leads until `lease.signal` says to stop. */
   private lead(lease: Lease): Promise<void> {
     this.tokens.push(lease.token);
-    this.ctx.lead(lease.token, lease.token);
-    return new Promise((resolve) => {
-      const stop = (): void => {
-        this.ctx.unlead();
-        resolve();
-      };
-      if (lease.signal.aborted) stop();
-      else lease.signal.addEventListener('abort', stop, { once: true });
-    });
+    return leadUntilAborted(this.ctx, lease);
   }
+}
+
+/**
+ * The work of a simulated leader: believe it leads, with the lease token as
+ * epoch and fencing token, until `lease.signal` says to stop; then stop at
+ * once (no wind-down).
+ */
+export function leadUntilAborted(ctx: NodeContext, lease: Lease): Promise<void> {
+  ctx.lead(lease.token, lease.token);
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      ctx.unlead();
+      resolve();
+    };
+    if (lease.signal.aborted) stop();
+    else lease.signal.addEventListener('abort', stop, { once: true });
+  });
+}
+
+/** The settings a node's `LeaseClient` takes from the lab, shared by the Baton lease and the elector nodes. */
+export type SimClientOptions = Pick<BatonOptions, 'maxClockSkewMs' | 'safetyMarginMs' | 'requestTimeoutMs' | 'onEvent'>;
+
+/**
+ * The real `LeaseClient` of one node incarnation: the node's simulated clocks,
+ * its random stream, and a `RemoteLeaseStore` across the simulated network.
+ */
+export function simLeaseClient(ctx: NodeContext, options: SimClientOptions): { clock: SimClock; store: RemoteLeaseStore; client: LeaseClient } {
+  const clock = new SimClock(ctx);
+  const store = new RemoteLeaseStore(ctx, options.requestTimeoutMs);
+  const client = new LeaseClient({
+    store,
+    clock,
+    random: () => ctx.random.next(),
+    holderName: `node-${ctx.id}`,
+    maxClockSkewMs: options.maxClockSkewMs,
+    safetyMarginMs: options.safetyMarginMs,
+    ...(options.onEvent === undefined ? {} : { onEvent: (event: LeaseEvent) => options.onEvent?.(ctx.id, event) }),
+  });
+  return { clock, store, client };
 }
 
 export function baton(options: Partial<BatonOptions> = {}): NodeFactory {

@@ -164,6 +164,19 @@ export class Cluster {
     this.boot(slot);
   }
 
+  /**
+   * Stops `id` gracefully: its `shutdown` (if any) runs to completion on the
+   * node's own clock and network, an elector releasing its lease, and then
+   * the process exits (shown as down, like a crash). Resolves once it exited.
+   */
+  async shutdown(id: number): Promise<void> {
+    const slot = this.slot(id);
+    if (slot.status !== 'up') return;
+    const incarnation = slot.incarnation;
+    await slot.instance?.shutdown?.();
+    if (slot.incarnation === incarnation) this.crash(id);
+  }
+
   pause(id: number): void {
     const slot = this.slot(id);
     if (slot.status !== 'up') return;

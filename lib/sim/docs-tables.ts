@@ -1,5 +1,6 @@
 import { ALGORITHM_NAMES } from './algorithms.js';
 import { runLab, runScenario } from './lab.js';
+import { studyDocValues } from './elector-report.js';
 import { METRIC_NAMES, type Metrics } from './metrics.js';
 import type { PaperReport } from './paper.js';
 import { buildReport, formatTable } from './report.js';
@@ -15,7 +16,9 @@ import { SCENARIO_NAMES } from './scenarios.js';
  *   is `seed1.<algorithm>.<scenario>.<metric>` (the seed-1 table) or
  *   `seeds.<algorithm>.<scenario>.<metric>.<median|max|total|runs>` (over
  *   `DOC_SEEDS` seeds; `runs` counts the runs where the metric was above
- *   zero, `zero` those where it was zero).
+ *   zero, `zero` those where it was zero);
+ * - the elector studies' blocks and values, from `studyDocValues`
+ *   (lib/sim/elector-report.ts), over the same seeds.
  *
  * `npm run sim -- --docs` rewrites the page; a spec fails when it is stale.
  */
@@ -54,9 +57,11 @@ export async function docValues(paper: PaperReport): Promise<DocValues> {
       );
     }
   }
+  const elector = await studyDocValues(DOC_SEEDS);
   return {
-    values,
+    values: { ...values, ...elector.values },
     blocks: {
+      ...elector.blocks,
       'lab-table': formatTable(buildReport(1, 5, seed1)),
       'seeds-table': [
         '| algorithm / scenario | failover ms | split-brain ms | stale ok, fenced | stale ok, unfenced |',
@@ -99,7 +104,8 @@ function group(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-const BLOCK = /<!-- generated:([a-z0-9-]+) -->\n[\s\S]*?\n<!-- \/generated:\1 -->/g;
+// A block may be empty (a page that was never generated): its markers then sit on consecutive lines.
+const BLOCK = /<!-- generated:([a-z0-9-]+) -->\n(?:[\s\S]*?\n)?<!-- \/generated:\1 -->/g;
 const VALUE = /<!-- value:([A-Za-z0-9.-]+) -->[^<]*<!-- \/value -->/g;
 
 /** The page with every marked block and value replaced; an unknown name is an error, so a typo cannot hide a stale number. */

@@ -56,6 +56,11 @@ export interface NodeContext {
  */
 export interface ElectionNode {
   onMessage(from: number, message: unknown): void;
+  /**
+   * A graceful stop (SIGTERM): hand over what the node holds and resolve;
+   * the process exits after. Nodes without one just exit.
+   */
+  shutdown?(): Promise<void>;
 }
 
 export type NodeFactory = (ctx: NodeContext) => ElectionNode;

@@ -6,6 +6,8 @@ import { RAFT_DEFAULTS } from './raft.js';
 import { RING_DEFAULTS } from './ring.js';
 import { ZOOKEEPER_DEFAULTS } from './zookeeper.js';
 import { Cluster, DEFAULT_WORKLOAD, type ClusterOptions, type Service, type WorkloadOptions } from './cluster.js';
+import type { NodeFactory } from './election-node.js';
+import type { ClockSettings } from './node-clock.js';
 import { computeMetrics, type Metrics } from './metrics.js';
 import { Network, type NetworkOptions } from './network.js';
 import { Prng } from './prng.js';
@@ -148,36 +150,29 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
 
   const seed = `${options.seed}/${options.scenario}`;
   const nodeIds = Array.from({ length: nodes }, (_, i) => i + 1);
-  const clocks = (scenario.clocks ?? ntpClocks)(nodeIds, new Prng(`${seed}/clocks`));
-  const sim = new Simulator();
-  const network = new Network(sim, new Prng(`${seed}/network`), options.network);
   const algorithmOptions = withExperiment(options.algorithm, options.algorithmOptions ?? {}, options.experiment ?? {}, nodeIds, new Prng(`${seed}/ring-order`));
-  const cluster = new Cluster(sim, network, {
-    seed,
-    nodeIds,
-    factory: algorithm.factory(algorithmOptions),
-    clocks,
-    workload: options.workload ?? DEFAULT_WORKLOAD,
-    ...(options.trace === undefined ? {} : { trace: options.trace }),
-  });
-  const service = algorithm.service?.(cluster, algorithmOptions);
-  if (service !== undefined) cluster.setService(service);
-
   const jitter = options.faults?.jitterMs ?? DEFAULT_FAULT_TIMING.jitterMs;
   const faults: FaultTiming = {
     ...DEFAULT_FAULT_TIMING,
     ...options.faults,
     jitterMs: jitter === 'heartbeat' ? heartbeatPeriodMs(options.algorithm, algorithmOptions) : jitter,
   };
-  scenario.setup(cluster, new Prng(`${seed}/scenario`), faults);
-  options.instrument?.(cluster, service);
-  cluster.startAll();
-  if (algorithm.async) await sim.runUntilAsync(durationMs);
-  else sim.runUntil(durationMs);
-  const finalLeaders = cluster.leaders();
-  cluster.timeline.close(durationMs);
+  const { cluster, service, finalLeaders, electionMessages } = await simulate({
+    seed,
+    nodeIds,
+    factory: algorithm.factory(algorithmOptions),
+    ...(algorithm.service === undefined ? {} : { service: (c: Cluster) => algorithm.service!(c, algorithmOptions) }),
+    async: algorithm.async,
+    clocks: (scenario.clocks ?? ntpClocks)(nodeIds, new Prng(`${seed}/clocks`)),
+    durationMs,
+    setup: (c) => scenario.setup(c, new Prng(`${seed}/scenario`), faults),
+    ...(options.network === undefined ? {} : { network: options.network }),
+    ...(options.workload === undefined ? {} : { workload: options.workload }),
+    ...(options.trace === undefined ? {} : { trace: options.trace }),
+    ...(options.instrument === undefined ? {} : { instrument: options.instrument }),
+  });
 
-  const metrics = computeMetrics(cluster.timeline, network.stats.electionMessages, durationMs);
+  const metrics = computeMetrics(cluster.timeline, electionMessages, durationMs);
   return {
     algorithm: options.algorithm,
     scenario: options.scenario,
@@ -190,6 +185,58 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     cluster,
     service,
   };
+}
+
+/** One simulated run, whatever sets it up: the stock lab's algorithm and scenario, or a study of its own. */
+export interface SimulationSpec {
+  /** Prefix of every random stream of the run. */
+  readonly seed: string;
+  readonly nodeIds: readonly number[];
+  readonly factory: NodeFactory;
+  /** The coordination service, for store-based algorithms. */
+  readonly service?: (cluster: Cluster) => Service;
+  /** Whether node code awaits promises (see `Simulator.runUntilAsync`). */
+  readonly async: boolean;
+  readonly clocks: ReadonlyMap<number, ClockSettings>;
+  readonly durationMs: number;
+  /** Schedules the run's faults on the cluster, before any node starts. */
+  readonly setup: (cluster: Cluster) => void;
+  readonly network?: Partial<NetworkOptions>;
+  readonly workload?: WorkloadOptions;
+  readonly trace?: ClusterOptions['trace'];
+  readonly instrument?: (cluster: Cluster, service: Service | undefined) => void;
+}
+
+export interface Simulation {
+  readonly cluster: Cluster;
+  readonly service: Service | undefined;
+  /** Nodes that believed they led when the run ended. */
+  readonly finalLeaders: readonly number[];
+  readonly electionMessages: number;
+}
+
+/** Builds the cluster, lets `spec.setup` schedule faults, boots every node and runs to the end; the timeline is closed. */
+export async function simulate(spec: SimulationSpec): Promise<Simulation> {
+  const sim = new Simulator();
+  const network = new Network(sim, new Prng(`${spec.seed}/network`), spec.network);
+  const cluster = new Cluster(sim, network, {
+    seed: spec.seed,
+    nodeIds: spec.nodeIds,
+    factory: spec.factory,
+    clocks: spec.clocks,
+    workload: spec.workload ?? DEFAULT_WORKLOAD,
+    ...(spec.trace === undefined ? {} : { trace: spec.trace }),
+  });
+  const service = spec.service?.(cluster);
+  if (service !== undefined) cluster.setService(service);
+  spec.setup(cluster);
+  spec.instrument?.(cluster, service);
+  cluster.startAll();
+  if (spec.async) await sim.runUntilAsync(spec.durationMs);
+  else sim.runUntil(spec.durationMs);
+  const finalLeaders = cluster.leaders();
+  cluster.timeline.close(spec.durationMs);
+  return { cluster, service, finalLeaders, electionMessages: network.stats.electionMessages };
 }
 
 export interface LabOptions {

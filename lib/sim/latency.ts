@@ -36,3 +36,16 @@ export function sampleLatency(model: LatencyModel, prng: Prng): number {
 export function lognormalWithMedian(medianMs: number, sigma = 0.8): LatencyModel {
   return { kind: 'lognormal', minMs: medianMs / 3, medianMs: (2 * medianMs) / 3, sigma, maxMs: 20 * medianMs };
 }
+
+/** The longest one-way latency `model` can draw; `Infinity` for the uncapped normal. */
+export function maxLatencyMs(model: LatencyModel): number {
+  switch (model.kind) {
+    case 'constant':
+      return model.ms;
+    case 'uniform':
+    case 'lognormal':
+      return model.maxMs;
+    case 'normal':
+      return Infinity;
+  }
+}

@@ -12,6 +12,28 @@ const RIGHT = 16;
 const LANE = 16;
 const TOP = 22;
 
+/** The page style shared by the lab's HTML reports (the comparison and the elector studies). */
+export const PAGE_STYLE = `<style>
+body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:${WIDTH + 40}px}
+h3{font-size:14px;margin:18px 0 2px}
+p.d{margin:0 0 4px;color:#555;font-size:12px}
+svg text{font:11px system-ui,sans-serif}
+.legend span{display:inline-block;margin-right:14px;font-size:12px}
+.legend i{display:inline-block;width:14px;height:10px;margin-right:4px;vertical-align:middle}
+nav{position:sticky;top:0;background:#fff;padding:6px 0;border-bottom:1px solid #ddd;z-index:1}
+nav a{margin-right:14px}
+a.top{font-size:12px;font-weight:normal;margin-left:8px}
+table.cmp{border-collapse:collapse;font-size:12px;width:100%}
+table.cmp th,table.cmp td{border-bottom:1px solid #e3e3e3;padding:2px 6px;text-align:right}
+table.cmp th{background:#f3f3f3;position:sticky;top:34px}
+table.cmp td.l,table.cmp th.l{text-align:left}
+table.cmp td.bad{color:#c62828;font-weight:600}
+p.conclusion{max-width:${WIDTH}px}
+</style>`;
+
+/** What the timelines' colours and marks mean. */
+export const LEGEND = `<div class="legend"><span><i style="background:hsl(210,60%,55%)"></i>believes it leads (colour = epoch)</span><span><i style="background:#bbb"></i>crashed</span><span><i style="background:#f2c94c"></i>paused</span><span><i style="background:#f8d7d7"></i>cut off from the majority</span><span><i style="background:#d33"></i>two or more leaders</span><span><i style="background:#d33;width:3px"></i>stale write accepted by the fenced resource</span><span><i style="background:#999;width:3px"></i>stale write the fence rejected</span><span><svg width="14" height="12" style="vertical-align:middle;margin-right:4px"><line x1="7" y1="0" x2="7" y2="12" stroke="#333" stroke-dasharray="3,2"/></svg>the scenario's fault (crash, cut, pause, isolation), aimed at the leader</span></div>`;
+
 /**
  * `sim-report.html`: one self-contained page (inline CSS and SVG, no scripts,
  * no external resources) with the comparison table and, per algorithm, an SVG
@@ -30,27 +52,11 @@ export function renderHtml(report: LabReport, results: readonly RunResult[]): st
     .join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Baton election lab, seed ${report.seed}</title>
-<style>
-body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:${WIDTH + 40}px}
-h3{font-size:14px;margin:18px 0 2px}
-p.d{margin:0 0 4px;color:#555;font-size:12px}
-svg text{font:11px system-ui,sans-serif}
-.legend span{display:inline-block;margin-right:14px;font-size:12px}
-.legend i{display:inline-block;width:14px;height:10px;margin-right:4px;vertical-align:middle}
-nav{position:sticky;top:0;background:#fff;padding:6px 0;border-bottom:1px solid #ddd;z-index:1}
-nav a{margin-right:14px}
-a.top{font-size:12px;font-weight:normal;margin-left:8px}
-table.cmp{border-collapse:collapse;font-size:12px;width:100%}
-table.cmp th,table.cmp td{border-bottom:1px solid #e3e3e3;padding:2px 6px;text-align:right}
-table.cmp th{background:#f3f3f3;position:sticky;top:34px}
-table.cmp td.l,table.cmp th.l{text-align:left}
-table.cmp td.bad{color:#c62828;font-weight:600}
-p.conclusion{max-width:${WIDTH}px}
-</style></head><body id="top">
+${PAGE_STYLE}</head><body id="top">
 <h1>Election lab</h1>
 <nav>${nav}</nav>
 <p>Seed ${report.seed}, ${report.nodes} nodes, ${results[0]?.durationMs ?? 0} ms of virtual time per run. Same seed, same page. What each metric means: docs/election-lab.md.</p>
-<div class="legend"><span><i style="background:hsl(210,60%,55%)"></i>believes it leads (colour = epoch)</span><span><i style="background:#bbb"></i>crashed</span><span><i style="background:#f2c94c"></i>paused</span><span><i style="background:#f8d7d7"></i>cut off from the majority</span><span><i style="background:#d33"></i>two or more leaders</span><span><i style="background:#d33;width:3px"></i>stale write accepted by the fenced resource</span><span><i style="background:#999;width:3px"></i>stale write the fence rejected</span><span><svg width="14" height="12" style="vertical-align:middle;margin-right:4px"><line x1="7" y1="0" x2="7" y2="12" stroke="#333" stroke-dasharray="3,2"/></svg>the scenario's fault (crash, cut, pause, isolation), aimed at the leader</span></div>
+${LEGEND}
 <h2 id="comparison">Comparison</h2>
 ${comparisonTable(report)}
 <h2 id="conclusion">What the table shows</h2>
@@ -138,8 +144,14 @@ export function conclusion(report: LabReport): string {
 }
 
 function renderRun(run: RunResult): string {
-  const { timeline, durationMs } = run;
-  const nodes = run.cluster.nodeIds;
+  const m = run.metrics;
+  const summary = `first leader ${m.timeToFirstLeaderMs ?? '-'} ms · failover ${m.failoverMs ?? '-'} ms · split brain ${m.splitBrainMs} ms · stale writes accepted ${m.staleWritesAccepted} fenced / ${m.staleWritesAcceptedUnfenced} unfenced · ${m.messages} messages`;
+  return `<h3 id="${runId(run)}">${run.algorithm} · ${run.scenario} <a class="top" href="#comparison">table</a></h3><p class="d">${escapeHtml(SCENARIOS[run.scenario].description)}<br>${escapeHtml(summary)}</p>
+${timelineSvg(run.timeline, run.cluster.nodeIds, run.durationMs)}`;
+}
+
+/** One run's timeline as an SVG: a lane per node, tenures coloured by epoch, faults, overlaps and stale writes (see `LEGEND`). */
+export function timelineSvg(timeline: Timeline, nodes: readonly number[], durationMs: number): string {
   const height = TOP + nodes.length * LANE + 18;
   const x = (t: number): number => LEFT + ((WIDTH - LEFT - RIGHT) * Math.min(t, durationMs)) / durationMs;
   const laneY = (node: number): number => TOP + (node - 1) * LANE;
@@ -180,10 +192,7 @@ function renderRun(run: RunResult): string {
   for (let t = 0; t <= durationMs; t += 5000) {
     parts.push(`<text x="${fmt(x(t) - 8)}" y="${fmt(axisY)}" fill="#666">${t / 1000}s</text>`);
   }
-  const m = run.metrics;
-  const summary = `first leader ${m.timeToFirstLeaderMs ?? '-'} ms · failover ${m.failoverMs ?? '-'} ms · split brain ${m.splitBrainMs} ms · stale writes accepted ${m.staleWritesAccepted} fenced / ${m.staleWritesAcceptedUnfenced} unfenced · ${m.messages} messages`;
-  return `<h3 id="${runId(run)}">${run.algorithm} · ${run.scenario} <a class="top" href="#comparison">table</a></h3><p class="d">${escapeHtml(SCENARIOS[run.scenario].description)}<br>${escapeHtml(summary)}</p>
-<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}">${parts.join('')}</svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}">${parts.join('')}</svg>`;
 }
 
 interface Span {

