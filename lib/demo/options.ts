@@ -83,7 +83,8 @@ export function resolveDemoOptions(options: Partial<DemoOptions> = {}): DemoOpti
   return o;
 }
 
-function integer(name: string, value: number, min: number, max: number): void {
+/** Throws a `RangeError` naming `name` unless `value` is an integer within [min, max]. */
+export function integer(name: string, value: number, min: number, max: number): void {
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
   }

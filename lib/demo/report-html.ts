@@ -2,6 +2,7 @@
  * `demo-report.html`: one self-contained page (inline CSS and SVG, no
  * scripts, nothing fetched) drawn from the JSON report alone. Pure.
  */
+import type { CheckResult } from './checks.js';
 import type { Distribution, Handover } from './measurements.js';
 import type { DemoReport } from './report-json.js';
 import type { TimelineRow } from './timeline.js';
@@ -13,7 +14,7 @@ const LEFT = 120;
 const PLOT_W = 1000;
 const TOP = 28;
 
-const COLOR = {
+export const COLOR = {
   ran: '#2e8b57',
   refused: '#e07b00',
   killed: '#b22222',
@@ -25,26 +26,41 @@ const COLOR = {
   life: '#bbb',
 } as const;
 
-export function renderReportHtml(report: DemoReport): string {
-  const { run } = report;
-  const verdict = report.ok ? 'All checks passed' : 'A check FAILED';
+/** A demo report page's start, up to its `<body>`: the title and the style every demo report uses. */
+export function reportHead(title: string, ok: boolean): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>Baton demo report: ${escapeHtml(verdict)}</title>
+<title>${escapeHtml(title)}</title>
 <style>
-  body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px auto; max-width: 1180px; color: #222; padding: 0 12px; }
+${reportStyle(ok)}</style>
+</head>`;
+}
+
+/** The CSS every demo report page uses (its verdict badge green or red). */
+function reportStyle(ok: boolean): string {
+  return `  body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px auto; max-width: 1180px; color: #222; padding: 0 12px; }
   h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; }
-  .verdict { display: inline-block; padding: 3px 10px; border-radius: 4px; color: #fff; background: ${report.ok ? COLOR.ran : COLOR.killed}; font-weight: 600; }
+  .verdict { display: inline-block; padding: 3px 10px; border-radius: 4px; color: #fff; background: ${ok ? COLOR.ran : COLOR.killed}; font-weight: 600; }
   table { border-collapse: collapse; margin: 6px 0; } td, th { border-bottom: 1px solid #eee; padding: 3px 12px 3px 0; text-align: left; vertical-align: top; }
   th { font-weight: 600; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
   .ok { color: ${COLOR.ran}; font-weight: 700; } .bad { color: ${COLOR.killed}; font-weight: 700; }
   .muted { color: #666; } code { background: #f4f4f4; padding: 0 3px; border-radius: 3px; }
   svg text { font: 11px system-ui, sans-serif; } .legend span { margin-right: 16px; white-space: nowrap; }
   .sw { display: inline-block; width: 12px; height: 12px; vertical-align: -2px; margin-right: 4px; border-radius: 2px; }
-</style>
-</head>
+`;
+}
+
+/** The checks, one row each: a tick or a cross, the name, what it found. */
+export function checksTable(checks: readonly CheckResult[]): string {
+  return `<table>${checks.map((c) => `<tr><td class="${c.ok ? 'ok' : 'bad'}">${c.ok ? '✓' : '✗'}</td><th>${escapeHtml(c.name)}</th><td>${escapeHtml(c.detail)}</td></tr>`).join('')}</table>`;
+}
+
+export function renderReportHtml(report: DemoReport): string {
+  const { run } = report;
+  const verdict = report.ok ? 'All checks passed' : 'A check FAILED';
+  return `${reportHead(`Baton demo report: ${verdict}`, report.ok)}
 <body>
 <h1>Baton demo report</h1>
 <p><span class="verdict">${escapeHtml(verdict)}</span>
@@ -52,7 +68,7 @@ export function renderReportHtml(report: DemoReport): string {
 function timeout ${run.functionTimeoutMs} ms · table <code>${escapeHtml(run.tableName)}</code> · lease <code>${escapeHtml(run.leaseName)}</code></span></p>
 
 <h2>Checks</h2>
-<table>${report.checks.map((c) => `<tr><td class="${c.ok ? 'ok' : 'bad'}">${c.ok ? '✓' : '✗'}</td><th>${escapeHtml(c.name)}</th><td>${escapeHtml(c.detail)}</td></tr>`).join('')}</table>
+${checksTable(report.checks)}
 
 <h2>Counts</h2>
 ${countsTable(report)}
@@ -159,10 +175,20 @@ function timelineSvg(r: DemoReport): string {
     );
   }
   rows.forEach((row, i) => parts.push(rowSvg(row, TOP + (i + 1) * ROW_H, x, timeline.end)));
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${LEFT + PLOT_W + 20}" height="${height}" viewBox="0 0 ${LEFT + PLOT_W + 20} ${height}" role="img" aria-label="Timeline of tenures per worker">
+  return svgFrame(LEFT + PLOT_W + 20, height, 'Timeline of tenures per worker', parts);
+}
+
+/** A timeline's `<svg>` element around `parts`, with the hatching that pause bands ({@link pauseBand}) fill with. */
+export function svgFrame(width: number, height: number, ariaLabel: string, parts: readonly string[]): string {
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(ariaLabel)}">
 <defs><pattern id="paused" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="3" height="6" fill="${COLOR.pause}" opacity="0.45"/></pattern></defs>
 ${parts.join('\n')}
 </svg>`;
+}
+
+/** A SIGSTOP … SIGCONT band across a timeline row (from x0 to x1 px), with its tooltip. */
+export function pauseBand(x0: number, x1: number, y: number, height: number, title: string): string {
+  return `<g><title>${escapeHtml(title)}</title><rect x="${f(x0)}" y="${y}" width="${f(Math.max(1, x1 - x0))}" height="${height}" fill="url(#paused)" stroke="${COLOR.pause}"/></g>`;
 }
 
 function rowSvg(row: TimelineRow, y: number, x: (t: number) => number, end: number): string {
@@ -174,10 +200,7 @@ function rowSvg(row: TimelineRow, y: number, x: (t: number) => number, end: numb
   for (const p of row.pauses) {
     const x0 = x(p.from);
     const x1 = x(p.to ?? end);
-    parts.push(
-      `<g><title>${escapeHtml(`SIGSTOP while leading token ${p.token}, ${p.to === undefined ? 'never resumed' : `SIGCONT after ${sec(p.to - p.from)}`}`)}</title>` +
-        `<rect x="${f(x0)}" y="${y + 3}" width="${f(Math.max(1, x1 - x0))}" height="${ROW_H - 6}" fill="url(#paused)" stroke="${COLOR.pause}"/></g>`,
-    );
+    parts.push(pauseBand(x0, x1, y + 3, ROW_H - 6, `SIGSTOP while leading token ${p.token}, ${p.to === undefined ? 'never resumed' : `SIGCONT after ${sec(p.to - p.from)}`}`));
   }
   for (const t of row.tenures) {
     const x0 = x(t.start);
@@ -252,11 +275,11 @@ function handoversTable(title: string, handovers: readonly Handover[]): string {
   return `<h2>${escapeHtml(title)}</h2><table><tr><th>from</th><th>to</th><th>handover</th><th>lease left then</th><th>lease duration</th></tr>${rows.join('')}</table>`;
 }
 
-function f(n: number): string {
+export function f(n: number): string {
   return n.toFixed(1);
 }
 
-function sec(ms: number): string {
+export function sec(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
 }
 

@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BatonEnv, createLeaseTable, DEFAULTS } from '../runtime/index.js';
 import { Prng } from '../sim/prng.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDBClient, startDynamoDBLocal } from '../testing/index.js';
+import { localDynamoDBClient, startDynamoDBLocal } from '../testing/index.js';
 import { JsonlWriter, readJsonl } from './jsonl.js';
 import { readLedger } from './ledger.js';
 import { LiveView } from './live-view.js';
@@ -15,7 +15,7 @@ import { buildReport, type DemoReport } from './report-json.js';
 import { ResourceMonitor } from './resource-monitor.js';
 import { formatSummary } from './summary.js';
 import { TickDriver } from './tick-driver.js';
-import { WorkerPool } from './worker-pool.js';
+import { localWorkerEnvironment, WorkerPool } from './worker-pool.js';
 
 const TABLE_NAME = 'baton-demo';
 const LEASE_NAME = 'baton-demo/example-job';
@@ -187,23 +187,11 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRes
   }
 }
 
-/**
- * A worker's whole environment, as a Lambda function's would be: region,
- * endpoint and credentials through the standard AWS SDK variables, the table
- * and lease through Baton's. Nothing is inherited from this shell but PATH
- * (and HOME/TMPDIR, for Node itself), so no profile or real credential leaks in.
- */
+/** A worker's whole environment, as a Lambda function's would be (see {@link localWorkerEnvironment}). */
 function workerEnvironment(endpoint: string, options: DemoOptions): Record<string, string> {
-  const passThrough = Object.fromEntries(['PATH', 'HOME', 'TMPDIR'].flatMap((k) => (process.env[k] ? [[k, process.env[k] as string]] : [])));
   return {
-    ...passThrough,
-    TZ: 'UTC',
-    AWS_REGION: LOCAL_REGION,
-    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    ...localWorkerEnvironment(endpoint),
     AWS_LAMBDA_FUNCTION_NAME: 'baton-demo-example-job',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     [BatonEnv.tableName]: TABLE_NAME,
     [BatonEnv.leaseName]: LEASE_NAME,
     [BatonEnv.serviceName]: 'baton-demo',

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ScheduledEvent } from 'aws-lambda';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../testing/local-client.js';
 import { Reaper } from './reaper.js';
 import type { RunRecord, WorkerRecord } from './records.js';
 import type { WorkerMessage } from './worker-process.js';
@@ -12,6 +13,25 @@ import type { WorkerMessage } from './worker-process.js';
 const WORKER_SCRIPT = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
 // createRequire rather than import.meta.resolve, which is synchronous only from Node.js 20.6.
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+/**
+ * The base of a worker's environment, built from scratch: region, endpoint
+ * and the fixed local credentials through the standard AWS SDK variables.
+ * Nothing is inherited from this shell but PATH (and HOME/TMPDIR, for Node
+ * itself), so no profile or real credential leaks in.
+ */
+export function localWorkerEnvironment(endpoint: string): Record<string, string> {
+  const passThrough = Object.fromEntries(['PATH', 'HOME', 'TMPDIR'].flatMap((k) => (process.env[k] ? [[k, process.env[k] as string]] : [])));
+  return {
+    ...passThrough,
+    TZ: 'UTC',
+    AWS_REGION: LOCAL_REGION,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}
 
 /** The tenure a worker is leading right now, as its own records tell. */
 export interface CurrentJob {
@@ -24,18 +44,23 @@ export interface CurrentJob {
   phase: 'working' | 'writing' | 'written';
 }
 
-/** Options of {@link WorkerPool}. */
-export interface WorkerPoolOptions {
+/** The records a pool writes itself: processes spawned and seen to exit. */
+export type PoolRunRecord = Extract<RunRecord, { type: 'spawn' | 'exit' }>;
+
+/** Options of {@link WorkerPool}; `R` is what its workers send (each sends `{ type: 'ready' }` once it can work). */
+export interface WorkerPoolOptions<R extends { readonly type: string } = WorkerRecord> {
   /** Where each worker's `<name>.jsonl` (its records) and `<name>.log` (its stdout and stderr) go. */
   readonly logDir: string;
   /** The environment of every worker: the Lambda-like configuration, nothing inherited. */
   readonly env: Readonly<Record<string, string>>;
   /** Every record a worker sends, as it arrives. */
-  readonly onRecord: (record: WorkerRecord) => void;
+  readonly onRecord: (record: R) => void;
   /** Spawns and exits, for the run log. */
-  readonly onRunRecord: (record: RunRecord) => void;
+  readonly onRunRecord: (record: PoolRunRecord) => void;
   /** How long a new worker may take to report ready. @default 30000 */
   readonly readyTimeoutMs?: number;
+  /** The worker program, a TypeScript module run through tsx. @default the Lambda-like worker, worker-process.ts */
+  readonly script?: string;
 }
 
 /** The parent's handle on one worker process. */
@@ -55,7 +80,7 @@ export class DemoWorker {
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     this.ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`worker ${name} did not start within ${readyTimeoutMs} ms; see its log`)), readyTimeoutMs);
-      const onMessage = (record: WorkerRecord) => {
+      const onMessage = (record: { readonly type: string }) => {
         if (record.type !== 'ready') return;
         clearTimeout(timer);
         child.off('message', onMessage);
@@ -83,6 +108,13 @@ export class DemoWorker {
     return true;
   }
 
+  /** Sends a message of the worker program's own; false if the worker is gone. */
+  post<M extends { readonly type: string }>(message: M): boolean {
+    if (this.state === 'exited' || !this.child.connected) return false;
+    this.child.send(message);
+    return true;
+  }
+
   /** Sends a signal; true if it was delivered to a live process. */
   signal(signal: 'SIGKILL' | 'SIGSTOP' | 'SIGCONT'): boolean {
     if (this.state === 'exited') return false;
@@ -107,8 +139,10 @@ export class DemoWorker {
     if (this.state !== 'exited') this.child.kill('SIGKILL');
   }
 
-  /** @internal Tracks the worker's current tenure from its records. */
-  observe(record: WorkerRecord): void {
+  /** @internal Tracks the worker's state from its records, and its current tenure from the Lambda-like worker's. */
+  observe(message: { readonly type: string }): void {
+    // Other worker programs send their own records; only `ready` means the same to all of them.
+    const record = message as WorkerRecord;
     switch (record.type) {
       case 'ready':
         if (this.state === 'starting') this.state = 'ready';
@@ -148,13 +182,13 @@ export class DemoWorker {
  * the workers see their IPC channel close and exit, while the {@link Reaper}
  * SIGKILLs any the nemesis had left stopped.
  */
-export class WorkerPool {
+export class WorkerPool<R extends { readonly type: string } = WorkerRecord> {
   readonly #workers: DemoWorker[] = [];
   #next = 1;
   readonly #readyTimeoutMs: number;
   readonly #reaper = new Reaper();
 
-  constructor(private readonly options: WorkerPoolOptions) {
+  constructor(private readonly options: WorkerPoolOptions<R>) {
     this.#readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
   }
 
@@ -168,13 +202,14 @@ export class WorkerPool {
     return this.#workers.filter((w) => w.state !== 'exited');
   }
 
-  spawn(replaces?: string): DemoWorker {
+  /** Starts the next worker (`w1`, `w2`, ...), with `env` added to the pool's environment. */
+  spawn(replaces?: string, env: Readonly<Record<string, string>> = {}): DemoWorker {
     const name = `w${this.#next++}`;
     const out = openSync(join(this.options.logDir, `${name}.log`), 'a');
     let child: ChildProcess;
     try {
-      child = spawn(process.execPath, ['--import', TSX_LOADER, WORKER_SCRIPT], {
-        env: { ...this.options.env, BATON_DEMO_WORKER: name, BATON_DEMO_LOG: join(this.options.logDir, `${name}.jsonl`) },
+      child = spawn(process.execPath, ['--import', TSX_LOADER, this.options.script ?? WORKER_SCRIPT], {
+        env: { ...this.options.env, ...env, BATON_DEMO_WORKER: name, BATON_DEMO_LOG: join(this.options.logDir, `${name}.jsonl`) },
         stdio: ['ignore', out, out, 'ipc'],
       });
     } finally {
@@ -183,7 +218,7 @@ export class WorkerPool {
     const worker = new DemoWorker(name, child, this.#readyTimeoutMs);
     this.#workers.push(worker);
     if (child.pid !== undefined) this.#reaper.watch(child.pid);
-    child.on('message', (record: WorkerRecord) => {
+    child.on('message', (record: R) => {
       worker.observe(record);
       this.options.onRecord(record);
     });

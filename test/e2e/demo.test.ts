@@ -2,23 +2,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runLab } from '../support/cli.js';
+import { alive, runLab } from '../support/cli.js';
 import type { RunRecord } from '../../lib/demo/records.js';
 import type { DemoReport } from '../../lib/demo/report-json.js';
 
 const cwd = mkdtempSync(join(tmpdir(), 'baton-demo-e2e-'));
 
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
-
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('baton demo', () => {
   it('runs 3 workers for 8 s against DynamoDB Local and writes a passing report', { timeout: 90_000 }, async () => {

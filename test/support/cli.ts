@@ -45,3 +45,13 @@ export function runBaton(args: readonly string[], cwd: string, env: Env = {}): P
 export function runLab(args: readonly string[], cwd: string, env: Env = {}): Promise<CliRun> {
   return runEntry('lab.ts', args, cwd, env);
 }
+
+/** Whether a process with this pid exists (signal 0 checks without signalling). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * `elect-report.html`: one self-contained page (inline CSS and SVG, no
+ * scripts, nothing fetched) drawn from the JSON report alone, in the Lambda
+ * demo report's style (report-html.ts). Pure.
+ */
+import { escapeHtml } from '../report/escape-html.js';
+import type { ActingWindow } from './elect-checks.js';
+import { HANDOVER_KINDS } from './elect-checks.js';
+import { HANDOVER_LABELS, type ElectReport, type ElectTimelineRow } from './elect-report.js';
+import { checksTable, COLOR, f, pauseBand, reportHead, sec, svgFrame } from './report-html.js';
+
+const ROW_H = 34;
+const LEFT = 150;
+const PLOT_W = 1000;
+const TOP = 30;
+
+/** How a window ended, by colour. */
+const ENDED: Record<ActingWindow['endedBy'], { color: string; label: string }> = {
+  killed: { color: COLOR.killed, label: 'killed while leading (SIGKILL)' },
+  fenced: { color: COLOR.refused, label: 'its late write was refused by the fence' },
+  handoff: { color: '#8e44ad', label: 'handed over to a higher priority' },
+  stopped: { color: COLOR.open, label: 'stopped gracefully' },
+  lost: { color: COLOR.failed, label: 'lost (a renewal found a successor)' },
+  deadline: { color: COLOR.failed, label: 'reached its deadline' },
+};
+
+export function renderElectReportHtml(report: ElectReport): string {
+  const { run } = report;
+  const verdict = report.ok ? 'All checks passed' : 'A check FAILED';
+  return `${reportHead(`Baton elector demo report: ${verdict}`, report.ok)}
+<body>
+<h1>Baton elector demo report</h1>
+<p><span class="verdict">${escapeHtml(verdict)}</span>
+<span class="muted">${escapeHtml(new Date(run.startedAt).toISOString())} · ${run.workers} workers · lease ${run.durationMs} ms · renewal every ${run.renewEveryMs} ms · seed ${run.seed}
+· table <code>${escapeHtml(run.tableName)}</code> · lease <code>${escapeHtml(run.leaseName)}</code>${run.wallClockUnderSkew ? ' · <b>broken on purpose: wall-clock electors under skew</b>' : ''}</span></p>
+
+<h2>Checks</h2>
+${checksTable(report.checks)}
+
+<h2>Handover times</h2>
+${figuresTable(report)}
+
+<h2>Timeline</h2>
+<p class="muted">One row per worker process (p = its priority, cf = clock-free). Each bar is an acting window, labelled with its token: from the worker's own
+<code>acting-start</code> to its <code>acting-stop</code> or its lease's deadline, whichever came first; a dashed tail is time the worker still believed it led
+(it was paused). Ticks below a bar are its fenced writes. Time in seconds from the start; the top row names the nemesis's steps. Hover for details.</p>
+${legend()}
+${timelineSvg(report)}
+
+${handoversTable(report)}
+${pausesTable(report)}
+
+<h2>How this was computed</h2>
+<p>Every figure comes from evidence, not from what the parent believed: each worker's own log (<code>${escapeHtml(run.logDir)}/w*.jsonl</code>, appended
+before the worker tells the parent anything, so a SIGKILL loses nothing), the run log (<code>${escapeHtml(run.logDir)}/run.jsonl</code>: processes started and
+seen to exit, and every action of the nemesis), and the fenced resource's own log of accepted writes, in acceptance order, read after the run.
+Two windows overlap if one starts before the other ends. A stale write was accepted if the resource's log holds a token lower than one before it.
+A handover is measured from the SIGKILL or SIGSTOP, from the leader's own record of being asked to stop, or from the requester's own record of asking,
+to the successor's own <code>acting-start</code>; its bound is derived from the lease (D = ${run.durationMs} ms, R = ${run.renewEveryMs} ms,
+S = ${run.maxClockSkewMs} ms, J = ${run.raceJitterMs} ms, P = ${run.prepareMaxMs} ms) plus an allowance A = ${run.allowanceMs} ms for a loaded machine.
+See <code>docs/decisions/elect-demo.md</code>.</p>
+</body>
+</html>
+`;
+}
+
+function figuresTable(r: ElectReport): string {
+  const rows = HANDOVER_KINDS.map((k) => {
+    const measured = r.handovers.filter((h) => h.kind === k);
+    const values = measured.length === 0 ? '<span class="muted">none in this run</span>' : measured.map((h) => `<span class="${h.ok ? '' : 'bad'}">${h.ms === undefined ? 'never' : `${h.ms} ms`}</span>`).join(', ');
+    return `<tr><th>${escapeHtml(HANDOVER_LABELS[k])}</th><td class="n">${values}</td><td class="muted">≤ ${r.bounds[k].boundMs} ms (${escapeHtml(r.bounds[k].formula)})</td></tr>`;
+  });
+  return `<table><tr><th></th><th>measured</th><th>bound</th></tr>${rows.join('')}</table>`;
+}
+
+function legend(): string {
+  const item = (color: string, text: string) => `<span><i class="sw" style="background:${color}"></i>${escapeHtml(text)}</span>`;
+  return `<p class="legend">${[
+    ...Object.values(ENDED)
+      .filter((e, i, all) => all.findIndex((o) => o.color === e.color) === i)
+      .map((e) => item(e.color, e.label)),
+    item(COLOR.ran, '| write accepted'),
+    item(COLOR.refused, '▲ write refused by the fence'),
+    item(COLOR.pause, 'SIGSTOP … SIGCONT'),
+    item('#000', '✕ SIGKILL (the faint rest of the bar: its lease ran on)'),
+    item('#00838f', '◆ clock skewed'),
+  ].join('')}</p>`;
+}
+
+function timelineSvg(r: ElectReport): string {
+  const { timeline } = r;
+  const start = timeline.start;
+  const span = Math.max(1, timeline.end - start);
+  const x = (t: number) => LEFT + ((Math.min(Math.max(start, t), timeline.end) - start) / span) * PLOT_W;
+  const rows = timeline.rows;
+  const height = TOP + (rows.length + 1) * ROW_H + 24;
+  const parts: string[] = [];
+  const step = Math.max(1, Math.ceil(span / 1000 / 20));
+  for (let s = 0; start + s * 1000 <= timeline.end; s += step) {
+    const px = x(start + s * 1000);
+    parts.push(`<line x1="${f(px)}" y1="${TOP - 6}" x2="${f(px)}" y2="${height - 22}" stroke="${COLOR.grid}"/><text x="${f(px)}" y="${height - 8}" text-anchor="middle" fill="#666">${s}s</text>`);
+  }
+  // The nemesis's steps, each from its start to the next one's.
+  parts.push(`<text x="8" y="${TOP + ROW_H / 2 + 4}" font-weight="600">nemesis</text>`);
+  timeline.phases.forEach((p, i) => {
+    const to = timeline.phases[i + 1]?.at ?? timeline.end;
+    const x0 = x(p.at);
+    parts.push(
+      `<g><title>${escapeHtml(`${p.phase} from ${sec(p.at - start)}`)}</title><rect x="${f(x0)}" y="${TOP + 6}" width="${f(Math.max(1, x(to) - x0))}" height="${ROW_H - 12}" fill="${i % 2 ? '#eef' : '#f6f6ff'}" stroke="#ccd"/>` +
+        `<text x="${f(x0 + 3)}" y="${TOP + ROW_H / 2 + 4}" fill="#335">${escapeHtml(p.phase)}</text></g>`,
+    );
+  });
+  rows.forEach((row, i) => parts.push(rowSvg(row, TOP + (i + 1) * ROW_H, x, timeline.end)));
+  return svgFrame(LEFT + PLOT_W + 20, height, 'Timeline of acting windows per worker', parts);
+}
+
+function rowSvg(row: ElectTimelineRow, y: number, x: (t: number) => number, end: number): string {
+  const mid = y + ROW_H / 2;
+  const parts: string[] = [];
+  const config = row.priority === undefined ? '' : ` p${row.priority}${row.clockFree ? ' cf' : ''}`;
+  parts.push(`<text x="8" y="${mid - 2}" font-weight="600">${escapeHtml(`${row.worker}${config}`)}</text><text x="8" y="${mid + 11}" fill="#888">${escapeHtml(`pid ${row.pid}${row.replaces ? ` · for ${row.replaces}` : ''}`)}</text>`);
+  parts.push(`<line x1="${f(x(row.spawnedAt))}" y1="${mid}" x2="${f(x(row.exitedAt ?? end))}" y2="${mid}" stroke="${COLOR.life}"/>`);
+  for (const p of row.pauses) {
+    parts.push(pauseBand(x(p.from), x(p.to ?? end), y + 3, ROW_H - 6, `SIGSTOP, ${p.to === undefined ? 'never resumed' : `SIGCONT after ${sec(p.to - p.from)}`}`));
+  }
+  for (const w of row.windows) {
+    const x0 = x(w.start);
+    const width = Math.max(3, x(w.end) - x0);
+    const how = ENDED[w.endedBy];
+    const believed = w.stopAt !== undefined && w.stopAt > w.end ? w.stopAt : undefined;
+    // A killed holder's window runs to its deadline (its log cannot say more); past the SIGKILL it is drawn faint.
+    const killedAt = w.endedBy === 'killed' ? row.kills.find((k) => k >= w.start && k <= w.end) : undefined;
+    const solid = killedAt === undefined ? width : Math.max(3, x(killedAt) - x0);
+    parts.push(
+      `<g><title>${escapeHtml(`token ${w.token}${w.takeover ? ' (takeover)' : ''}, priority ${w.priority}${w.clockFree ? ', clock-free' : ''}: window ${sec(w.end - w.start)}; ${how.label}`)}</title>` +
+        (solid < width ? `<rect x="${f(x0)}" y="${y + 8}" width="${f(width)}" height="${ROW_H - 16}" rx="2" fill="${how.color}" opacity="0.3"/>` : '') +
+        `<rect x="${f(x0)}" y="${y + 8}" width="${f(solid)}" height="${ROW_H - 16}" rx="2" fill="${how.color}"/>` +
+        `<text x="${f(x0 + width / 2)}" y="${y + 6}" text-anchor="middle" fill="#333">${w.token}${w.takeover ? '*' : ''}</text></g>`,
+    );
+    if (believed !== undefined) {
+      parts.push(
+        `<g><title>${escapeHtml(`past its deadline, still believing it led until ${sec(believed - w.end)} later (paused)`)}</title>` +
+          `<line x1="${f(x0 + width)}" y1="${mid}" x2="${f(x(believed))}" y2="${mid}" stroke="${how.color}" stroke-width="2" stroke-dasharray="4 3"/></g>`,
+      );
+    }
+  }
+  for (const w of row.writes) {
+    const cx = x(w.at);
+    if (w.outcome === 'stale') {
+      parts.push(`<g><title>${escapeHtml(`write with token ${w.token} refused by the fence`)}</title><path d="M${f(cx)} ${y + ROW_H - 12} l6 10 h-12 z" fill="${COLOR.refused}" stroke="#7a4300"/></g>`);
+    } else {
+      const color = w.outcome === 'accepted' ? COLOR.ran : COLOR.failed;
+      parts.push(`<line x1="${f(cx)}" y1="${y + ROW_H - 8}" x2="${f(cx)}" y2="${y + ROW_H - 2}" stroke="${color}"><title>${escapeHtml(`write with token ${w.token}: ${w.outcome ?? 'no answer'}`)}</title></line>`);
+    }
+  }
+  for (const at of row.kills) {
+    const cx = x(at);
+    parts.push(`<g><title>SIGKILL</title><path d="M${f(cx - 5)} ${mid - 5} l10 10 M${f(cx + 5)} ${mid - 5} l-10 10" stroke="#000" stroke-width="2.5"/></g>`);
+  }
+  for (const at of row.stops) {
+    parts.push(`<g><title>graceful stop requested</title><rect x="${f(x(at) - 4)}" y="${mid - 4}" width="8" height="8" fill="#333"/></g>`);
+  }
+  for (const s of row.skews) {
+    parts.push(`<g><title>${escapeHtml(`clock set ${s.offsetMs >= 0 ? '+' : ''}${s.offsetMs} ms from the host's`)}</title><path d="M${f(x(s.at))} ${y + 2} l5 5 l-5 5 l-5 -5 z" fill="#00838f"/></g>`);
+  }
+  return parts.join('\n');
+}
+
+function handoversTable(r: ElectReport): string {
+  if (r.handovers.length === 0) return '';
+  const rows = r.handovers.map(
+    (h) =>
+      `<tr><td>${escapeHtml(HANDOVER_LABELS[h.kind])}</td><td>${escapeHtml(h.from.worker)} #${h.from.token}</td><td>${h.to ? `${escapeHtml(h.to.worker)} #${h.to.token}` : '-'}</td>` +
+      `<td class="n ${h.ok ? '' : 'bad'}">${h.ms === undefined ? 'never' : `${h.ms} ms`}</td><td class="n">${h.boundMs} ms</td>` +
+      `<td class="n">${h.sinceRenewalMs === undefined ? '' : `${h.sinceRenewalMs} ms`}</td></tr>`,
+  );
+  return `<h2>Handovers</h2><table><tr><th>what</th><th>from</th><th>to</th><th>took</th><th>bound</th><th>since the old leader's last renewal</th></tr>${rows.join('')}</table>`;
+}
+
+function pausesTable(r: ElectReport): string {
+  if (r.pausesInDetail.length === 0) return '';
+  const rows = r.pausesInDetail.map(
+    (p) =>
+      `<tr><td>${escapeHtml(p.worker)}</td><td class="n">${p.token}</td><td>${p.resumedAt === undefined ? '-' : sec(p.resumedAt - p.pausedAt)}</td><td>${p.successorWroteFirst ? 'yes' : 'no'}</td>` +
+      `<td>${escapeHtml(p.lateWrite ? (p.lateWrite.outcome === 'stale' ? 'refused by the fence' : (p.lateWrite.outcome ?? 'no answer')) : 'none sent')}</td><td>${escapeHtml(p.stopReason ?? 'never')}</td><td class="${p.ok ? 'ok' : 'bad'}">${p.ok ? '✓' : '✗'}</td></tr>`,
+  );
+  return `<h2>Pauses</h2><table><tr><th>worker</th><th>token</th><th>paused for</th><th>successor wrote first</th><th>its late write</th><th>then stopped</th><th></th></tr>${rows.join('')}</table>`;
+}
