@@ -1,4 +1,5 @@
 import type { LeaseEvent } from '../runtime/events.js';
+import { ELECT_DEFAULTS } from '../runtime/elect-options.js';
 import { DEFAULTS as CLIENT_DEFAULTS } from '../runtime/options.js';
 import { ALGORITHMS } from './algorithms.js';
 import { batonElector, BATON_ELECTOR_DEFAULTS, type BatonElectorOptions } from './baton-elector.js';
@@ -57,11 +58,13 @@ const DRIFT_MS = 1;
 /** The elector settings of every study: the lab's Baton settings (renew and poll every 500 ms). */
 const ELECTOR = BATON_ELECTOR_DEFAULTS;
 const D = ELECTOR.durationMs;
-const RENEW_EVERY_MS = ELECTOR.renewEveryMs ?? Math.floor(D / 3);
+const RENEW_EVERY_MS = ELECTOR.renewEveryMs ?? Math.floor(D * ELECT_DEFAULTS.renewEveryFraction);
 
 /**
  * The bounds the checks hold the elector to, from the runtime's rules
- * (lib/runtime/elector.ts):
+ * (lib/runtime/elector.ts: `nextPollMs`, `shouldAsk`/`ask`, `endTenure`;
+ * the renew that fails on a request and the reserving release are
+ * lib/runtime/lease.ts's):
  * - a waiter polls at most every `renewEveryMs`, and a release (graceful
  *   stop, or after a handoff) is taken by the first poll that lands after it:
  *   from the old leader's stop to the new leader, at most one poll period and
