@@ -66,9 +66,10 @@ export interface ElectHandover {
   readonly startAt: number;
   readonly ms?: number;
   /**
-   * Failovers only: from the old leader's last renewal (the last `deadline`
-   * record, or its `acting-start`, in its own log) to the successor's start.
-   * Unlike `ms`, it does not depend on where in a renewal period the blow landed.
+   * Failovers only: from when the old leader sent its last write that landed
+   * (its acquire or last renewal, read off the deadline its own log shows) to
+   * the successor's start. Unlike `ms`, it does not depend on where in a
+   * renewal period the blow landed.
    */
   readonly sinceRenewalMs?: number;
   readonly boundMs: number;
@@ -213,8 +214,9 @@ export function measureHandovers(evidence: ElectEvidence, timing: ElectTimingInf
   const starts = ofType(workerRecords, 'acting-start').sort((a, b) => a.at - b.at);
   const successor = (token: number, after: number) => starts.find((s) => s.token > token && s.at >= after);
   const renewals = [...starts, ...ofType(workerRecords, 'deadline')];
+  // A deadline is `t0 + D - M`, `t0` when the write behind it was sent: the send time, free of its latency.
   const lastRenewal = (worker: string, token: number, before: number) =>
-    Math.max(-Infinity, ...renewals.filter((r) => r.worker === worker && r.token === token && r.at <= before).map((r) => r.at));
+    Math.max(-Infinity, ...renewals.filter((r) => r.worker === worker && r.token === token && r.at <= before).map((r) => r.deadlineAt)) - (timing.durationMs - timing.safetyMarginMs);
   const handover = (kind: HandoverKind, from: { worker: string; token: number }, startAt: number, next: ElectWorkerRecordOf<'acting-start'> | undefined): ElectHandover => {
     const ms = next === undefined ? undefined : next.at - startAt;
     const boundMs = bounds[kind].boundMs;
