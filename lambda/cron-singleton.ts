@@ -22,7 +22,7 @@ import {
   type LeaseStore,
   type RandomSource,
 } from '../lib/runtime/index.js';
-import { validateLeaseName, validateMs } from '../lib/runtime/validate.js';
+import { describeValue, validateLeaseName, validateMs } from '../lib/runtime/validate.js';
 
 /** What a job receives for one scheduled tick it leads. */
 export interface SingletonJobContext {
@@ -120,10 +120,12 @@ export function createSingletonHandler<T = unknown>(
   );
   const durationMarginMs = validateMs('durationMarginMs', options.durationMarginMs ?? DEFAULTS.durationMarginMs, { min: 0, max: 60_000 });
   const abortMarginMs = validateMs('abortMarginMs', options.abortMarginMs ?? DEFAULTS.abortMarginMs, { min: 1, max: 60_000 });
-  for (const [field, value, method] of [['logger', options.logger, 'info'], ['metrics', options.metrics, 'addMetric']] as const) {
-    if (value !== undefined && typeof (value as unknown as Record<string, unknown>)?.[method] !== 'function') {
-      throw new LeaseValidationError(field, `must be a Powertools ${field === 'logger' ? 'Logger' : 'Metrics'} (it has no ${method}())`);
-    }
+  for (const [field, value, methods] of [
+    ['logger', options.logger, ['addContext', 'appendKeys', 'resetKeys', 'info', 'warn', 'error']],
+    ['metrics', options.metrics, ['setDefaultDimensions', 'addMetric', 'publishStoredMetrics']],
+  ] as const) {
+    const missing = value === undefined ? undefined : methods.find((method) => typeof (value as unknown as Record<string, unknown>)?.[method] !== 'function');
+    if (missing !== undefined) throw new LeaseValidationError(field, `must be a Powertools ${field === 'logger' ? 'Logger' : 'Metrics'} (it has no ${missing}())`);
   }
   const target = storeOrTable(options, abortMarginMs);
   const serviceName = process.env[BatonEnv.serviceName] ?? DEFAULT_SERVICE_NAME;
@@ -146,14 +148,15 @@ export function createSingletonHandler<T = unknown>(
   const settleMarginMs = Math.ceil(abortMarginMs / 2);
 
   return async (event, context) => {
-    const tick = Date.parse(event?.time ?? '');
-    if (!Number.isFinite(tick)) throw new LeaseValidationError('event.time', `must be an ISO-8601 time, got ${JSON.stringify(event?.time)}`);
+    const time: unknown = event?.time;
+    const tick = typeof time === 'string' ? Date.parse(time) : NaN;
+    if (!Number.isFinite(tick)) throw new LeaseValidationError('event.time', `must be an ISO-8601 time, got ${describeValue(time)}`);
+    const remainingMs = remainingTime(context);
     logger.addContext(context);
-    logger.appendKeys({ leaseName, tick: event.time });
+    logger.appendKeys({ leaseName, tick: time as string });
     const giveUp = new AbortController();
     const finished = new AbortController();
     try {
-      const remainingMs = context.getRemainingTimeInMillis();
       const deadlineMs = remainingMs - abortMarginMs;
       if (deadlineMs <= 0) throw new LeaseValidationError('context', `leaves ${remainingMs} ms, less than abortMarginMs (${abortMarginMs})`);
       // Not keeping the process alive: it serves this invocation only while something else still runs.
@@ -217,6 +220,18 @@ export function createSingletonHandler<T = unknown>(
       logger.resetKeys();
     }
   };
+}
+
+/** The invocation's remaining time in whole ms, from a context checked to be a Lambda context. */
+function remainingTime(context: Context): number {
+  if (context === null || typeof context !== 'object' || typeof context.getRemainingTimeInMillis !== 'function') {
+    throw new LeaseValidationError('context', 'must be a Lambda context (with getRemainingTimeInMillis())');
+  }
+  const remainingMs: unknown = context.getRemainingTimeInMillis();
+  if (typeof remainingMs !== 'number' || !Number.isFinite(remainingMs)) {
+    throw new LeaseValidationError('context', `getRemainingTimeInMillis() must return a number of milliseconds, got ${describeValue(remainingMs)}`);
+  }
+  return Math.floor(remainingMs);
 }
 
 function orMissing(value: string | undefined, field: string, env: string): string {

@@ -9,6 +9,7 @@ import { DynamoDBDocumentClient, TransactWriteCommand, type TransactWriteCommand
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { LeaseAttribute, LeaseTableSchema } from './contract.js';
 import { LeaseValidationError } from './errors.js';
+import { validateTableName } from './validate.js';
 import type { LeaseRecord } from './lease-record.js';
 import type {
   AcquireCommand,
@@ -172,6 +173,10 @@ export class DynamoDBLeaseStore implements LeaseStore {
     client: AnyDynamoDBClient,
     private readonly tableName: string,
   ) {
+    if (typeof (client as { send?: unknown } | null | undefined)?.send !== 'function') {
+      throw new LeaseValidationError('client', 'must be a DynamoDBClient or DynamoDBDocumentClient');
+    }
+    validateTableName('tableName', tableName);
     this.given = client;
     // Typed as the plain client: a document client's `send` takes plain commands at run time, but its types only list its own.
     this.client = client as DynamoDBClient;

@@ -2,7 +2,7 @@ import { LeaseValidationError } from './errors.js';
 import type { Lease } from './lease.js';
 import type { LeaseRecord } from './lease-record.js';
 import { type ResolvedClientOptions, validateDuration } from './options.js';
-import { validateFunction, validateLeaseName, validateMetadata, validateMs, validateSignal } from './validate.js';
+import { describeValue, validateFunction, validateLeaseName, validateMetadata, validateMs, validateSignal } from './validate.js';
 
 /**
  * Options of `LeaseClient.elect`. The callbacks' guarantees, in the order a
@@ -90,7 +90,7 @@ export function resolveElectOptions(client: ResolvedClientOptions, name: unknown
     throw new LeaseValidationError('renewEveryMs', `must be less than durationMs / 2 (${durationMs / 2}), got ${renewEveryMs}`);
   }
   const priority = options.priority ?? ELECT_DEFAULTS.priority;
-  if (!Number.isSafeInteger(priority)) throw new LeaseValidationError('priority', `must be a safe integer, got ${String(priority)}`);
+  if (!Number.isSafeInteger(priority)) throw new LeaseValidationError('priority', `must be a safe integer, got ${describeValue(priority)}`);
   const clockFree = options.clockFree ?? ELECT_DEFAULTS.clockFree;
   if (typeof clockFree !== 'boolean') throw new LeaseValidationError('clockFree', `must be a boolean, got ${typeof clockFree}`);
   const signal = validateSignal('signal', options.signal);

@@ -1,7 +1,7 @@
 import { UpdateCommand, type UpdateCommandInput, type UpdateCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { type AnyDynamoDBClient, toDocumentClient } from './dynamodb-lease-store.js';
 import { LeaseError, LeaseValidationError, StaleTokenError } from './errors.js';
-import { validateMs } from './validate.js';
+import { describeValue, validateMs } from './validate.js';
 
 /** Options of `fencedUpdate`. */
 export interface FencedUpdateOptions {
@@ -126,14 +126,6 @@ function placeholders(field: string, value: unknown, ours: string): Record<strin
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new LeaseValidationError(field, 'must be an object');
   if (Object.hasOwn(value, ours)) throw new LeaseValidationError(field, `must not use ${ours}: the fence needs that placeholder`);
   return value as Record<string, unknown>;
-}
-
-function describeValue(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return typeof value;
-  }
 }
 
 /** The clause keywords of an update expression. Each may appear once. */

@@ -10,7 +10,7 @@ import { runAsLeader, type RunAsLeaderOptions, type RunAsLeaderResult } from './
 import { type ElectOptions, resolveElectOptions } from './elect-options.js';
 import { elect } from './elector.js';
 import { type LeaseClientOptions, type ResolvedClientOptions, resolveClientOptions, validateDuration } from './options.js';
-import { validateEpochMs, validateLeaseName, validateMetadata, validateMs, validateSignal } from './validate.js';
+import { describeValue, validateEpochMs, validateLeaseName, validateMetadata, validateMs, validateSignal } from './validate.js';
 
 /** Options of one acquisition attempt. */
 export interface TryAcquireOptions {
@@ -306,7 +306,7 @@ function lossReason(current: LeaseRecord | undefined, tick: number | undefined, 
 function validateWait(value: unknown): number {
   if (value === Infinity) return value;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new LeaseValidationError('waitMs', `must be a non-negative integer number of milliseconds or Infinity, got ${String(value)}`);
+    throw new LeaseValidationError('waitMs', `must be a non-negative integer number of milliseconds or Infinity, got ${describeValue(value)}`);
   }
   return value;
 }

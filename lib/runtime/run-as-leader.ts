@@ -4,7 +4,7 @@ import type { Lease } from './lease.js';
 import type { LeaseClient } from './lease-client.js';
 import type { LeaseRecord } from './lease-record.js';
 import { type ResolvedClientOptions, validateDuration } from './options.js';
-import { validateFunction, validateMs, validateSignal } from './validate.js';
+import { validateFunction, validateLeaseName, validateMs, validateSignal } from './validate.js';
 
 /** Options of `runAsLeader`. */
 export interface RunAsLeaderOptions {
@@ -96,7 +96,7 @@ export async function runAsLeader<T>(
   fn: (lease: Lease) => Promise<T>,
   options: RunAsLeaderOptions,
 ): Promise<RunAsLeaderResult<T>> {
-  const o = validate(leases, fn, options);
+  const o = validate(leases, name, fn, options);
   const { clock, random, retryBaseMs, onEvent } = leases.options;
   const calledAt = clock.monotonic();
   let lastLeader: string | undefined;
@@ -236,7 +236,8 @@ function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, wha
   });
 }
 
-function validate<T>(leases: LeaseClient, fn: (lease: Lease) => Promise<T>, options: RunAsLeaderOptions) {
+function validate<T>(leases: LeaseClient, name: string, fn: (lease: Lease) => Promise<T>, options: RunAsLeaderOptions) {
+  validateLeaseName('name', name);
   if (typeof fn !== 'function') throw new LeaseValidationError('fn', 'must be a function');
   if (options === null || typeof options !== 'object') throw new LeaseValidationError('options', 'must be an object');
   const durationMs = validateDuration('durationMs', options.durationMs, leases.options);

@@ -8,24 +8,39 @@ const METADATA_KEY = /^[A-Za-z0-9_.:-]{1,64}$/;
 const METADATA_MAX_ENTRIES = 16;
 const METADATA_MAX_VALUE_LENGTH = 1024;
 
+/**
+ * A value as an error message shows it: never throws, whatever the caller
+ * passed (a Proxy whose traps throw, an object whose `toString` is not a
+ * function, a BigInt, a cycle), and never runs to pages.
+ */
+export function describeValue(value: unknown): string {
+  let text: string;
+  try {
+    text = typeof value === 'bigint' ? `${value}n` : typeof value === 'symbol' ? value.toString() : (JSON.stringify(value) ?? String(value));
+  } catch {
+    text = `a ${typeof value} that cannot be printed`;
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
 export function validateLeaseName(field: string, value: unknown): string {
   if (typeof value !== 'string') throw new LeaseValidationError(field, `must be a string, got ${typeof value}`);
   if (value.length === 0) throw new LeaseValidationError(field, 'must not be empty');
   if (value.length > 200) throw new LeaseValidationError(field, `must be at most 200 characters, got ${value.length}`);
-  if (!LEASE_NAME.test(value)) throw new LeaseValidationError(field, `may only contain A-Z a-z 0-9 . _ : / @ -, got ${JSON.stringify(value)}`);
+  if (!LEASE_NAME.test(value)) throw new LeaseValidationError(field, `may only contain A-Z a-z 0-9 . _ : / @ -, got ${describeValue(value)}`);
   return value;
 }
 
 export function validateTableName(field: string, value: unknown): string {
   if (typeof value !== 'string' || value.length === 0) throw new LeaseValidationError(field, 'must be a non-empty string');
-  if (!TABLE_NAME.test(value)) throw new LeaseValidationError(field, `must be 3-255 characters of A-Z a-z 0-9 _ . -, got ${JSON.stringify(value)}`);
+  if (!TABLE_NAME.test(value)) throw new LeaseValidationError(field, `must be 3-255 characters of A-Z a-z 0-9 _ . -, got ${describeValue(value)}`);
   return value;
 }
 
 /** A positive integer number of milliseconds no larger than `max`. */
 export function validateMs(field: string, value: unknown, { min = 1, max }: { min?: number; max: number }): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new LeaseValidationError(field, `must be an integer number of milliseconds, got ${String(value)}`);
+    throw new LeaseValidationError(field, `must be an integer number of milliseconds, got ${describeValue(value)}`);
   }
   if (value < min) throw new LeaseValidationError(field, `must be at least ${min}, got ${value}`);
   if (value > max) throw new LeaseValidationError(field, `must be at most ${max}, got ${value}`);

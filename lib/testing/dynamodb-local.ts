@@ -5,6 +5,8 @@ import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { launcherArguments, locateDynamoDBLocal } from './dynamodb-local-jar.js';
 import { assertJavaRuntime, defaultJavaExecutable, JavaRuntimeError } from './java-runtime.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDBClient } from './local-client.js';
+import { LeaseValidationError } from '../runtime/errors.js';
+import { describeValue } from '../runtime/validate.js';
 
 /** Options of {@link startDynamoDBLocal}. Every field is optional; see {@link DYNAMODB_LOCAL_DEFAULTS}. */
 export interface StartDynamoDBLocalOptions {
@@ -70,19 +72,20 @@ const OUTPUT_TAIL_LINES = 30;
 type ResolvedOptions = Required<StartDynamoDBLocalOptions>;
 
 function resolveOptions(options: StartDynamoDBLocalOptions = {}): ResolvedOptions {
+  if (options === null || typeof options !== 'object') throw new LeaseValidationError('options', 'must be an object');
   const resolved = { ...DYNAMODB_LOCAL_DEFAULTS, java: defaultJavaExecutable(), ...stripUndefined(options) };
   const { startTimeoutMs, java, sharedDb, log } = resolved;
   if (!Number.isSafeInteger(startTimeoutMs) || startTimeoutMs <= 0) {
-    throw new RangeError(`startDynamoDBLocal: startTimeoutMs must be a positive integer of milliseconds, got ${String(startTimeoutMs)}`);
+    throw new LeaseValidationError('startTimeoutMs', `must be a positive integer of milliseconds, got ${describeValue(startTimeoutMs)}`);
   }
   if (typeof java !== 'string' || java.length === 0) {
-    throw new TypeError('startDynamoDBLocal: java must be a non-empty path or command name');
+    throw new LeaseValidationError('java', 'must be a non-empty path or command name');
   }
   if (typeof sharedDb !== 'boolean') {
-    throw new TypeError(`startDynamoDBLocal: sharedDb must be a boolean, got ${typeof sharedDb}`);
+    throw new LeaseValidationError('sharedDb', `must be a boolean, got ${typeof sharedDb}`);
   }
   if (typeof log !== 'function') {
-    throw new TypeError(`startDynamoDBLocal: log must be a function, got ${typeof log}`);
+    throw new LeaseValidationError('log', `must be a function, got ${typeof log}`);
   }
   return resolved;
 }

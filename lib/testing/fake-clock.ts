@@ -1,4 +1,6 @@
 import type { Clock } from '../runtime/clock.js';
+import { LeaseValidationError } from '../runtime/errors.js';
+import { describeValue } from '../runtime/validate.js';
 
 interface Timer {
   readonly at: number;
@@ -25,7 +27,9 @@ export class FakeClock implements Clock {
   #timers: Timer[] = [];
 
   /** @param wallStartMs the wall-clock reading at monotonic 0. */
-  constructor(private readonly wallStartMs = Date.UTC(2026, 0, 1)) {}
+  constructor(private readonly wallStartMs = Date.UTC(2026, 0, 1)) {
+    finiteMs('wallStartMs', wallStartMs);
+  }
 
   now(): number {
     return this.wallStartMs + this.#monotonic;
@@ -36,6 +40,8 @@ export class FakeClock implements Clock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (typeof ms !== 'number' || Number.isNaN(ms)) return Promise.reject(new LeaseValidationError('ms', `must be a number of milliseconds, got ${describeValue(ms)}`));
+    if (signal !== undefined && !(signal instanceof AbortSignal)) return Promise.reject(new LeaseValidationError('signal', 'must be an AbortSignal'));
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) {
         reject(signal.reason);
@@ -68,6 +74,7 @@ export class FakeClock implements Clock {
    * code they wake run (including its awaited promises) before moving on.
    */
   async advance(ms: number): Promise<void> {
+    if (finiteMs('ms', ms) < 0) throw new LeaseValidationError('ms', `must not be negative: time only moves forward, got ${ms}`);
     const target = this.#monotonic + ms;
     await settle();
     for (;;) {
@@ -84,12 +91,18 @@ export class FakeClock implements Clock {
 
   /** The same time seen by a worker whose wall clock is `offsetMs` ahead (or behind, if negative). */
   skewed(offsetMs: number): Clock {
+    finiteMs('offsetMs', offsetMs);
     return {
       now: () => this.now() + offsetMs,
       monotonic: () => this.monotonic(),
       sleep: (ms, signal) => this.sleep(ms, signal),
     };
   }
+}
+
+function finiteMs(field: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new LeaseValidationError(field, `must be a finite number of milliseconds, got ${describeValue(value)}`);
+  return value;
 }
 
 /** Lets every pending promise continuation run, including ones queued by I/O callbacks. */

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { LeaseError } from '../runtime/errors.js';
 
 /** The oldest Java that runs the DynamoDB Local jar (its classes are Java 17 bytecode, class file version 61). */
 export const MINIMUM_JAVA_VERSION = 17;
@@ -16,7 +17,7 @@ export type JavaRuntimeProblem = 'not-found' | 'too-old' | 'no-compiler' | 'unus
  * The Java needed to run DynamoDB Local is missing or unsuitable. The message
  * says what to install; the fields let a caller decide to skip instead of fail.
  */
-export class JavaRuntimeError extends Error {
+export class JavaRuntimeError extends LeaseError {
   override readonly name = 'JavaRuntimeError';
 
   constructor(

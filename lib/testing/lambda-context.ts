@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import type { Clock } from '../runtime/clock.js';
+import { LeaseValidationError } from '../runtime/errors.js';
 import { systemClock } from '../runtime/system-clock.js';
+import { describeValue, validateMs } from '../runtime/validate.js';
+
+const MAX_ISO_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+function nonEmptyString(field: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) throw new LeaseValidationError(field, `must be a non-empty string, got ${describeValue(value)}`);
+  return value;
+}
 
 /** Options of {@link lambdaContext}. */
 export interface LambdaContextOptions {
@@ -20,10 +29,12 @@ export interface LambdaContextOptions {
  * `getRemainingTimeInMillis()` counting down on `clock` from `timeoutMs`.
  */
 export function lambdaContext(options: LambdaContextOptions = {}): Context {
+  if (options === null || typeof options !== 'object') throw new LeaseValidationError('options', 'must be an object');
   const clock = options.clock ?? systemClock;
-  const timeoutMs = options.timeoutMs ?? 60_000;
-  const functionName = options.functionName ?? 'baton-local';
-  const region = options.region ?? 'us-east-1';
+  if (typeof clock?.monotonic !== 'function') throw new LeaseValidationError('clock', 'must be a Clock (with monotonic())');
+  const timeoutMs = validateMs('timeoutMs', options.timeoutMs ?? 60_000, { min: 0, max: Number.MAX_SAFE_INTEGER });
+  const functionName = nonEmptyString('functionName', options.functionName ?? 'baton-local');
+  const region = nonEmptyString('region', options.region ?? 'us-east-1');
   const startedAt = clock.monotonic();
   const unsupported = () => {
     throw new Error('callback-style completion is not supported: return a promise');
@@ -46,7 +57,15 @@ export function lambdaContext(options: LambdaContextOptions = {}): Context {
 
 /** An EventBridge scheduled event for the tick at `time` (rounded to the second, as EventBridge sends it). */
 export function scheduledEvent(time: Date | number, options: { region?: string; ruleArn?: string } = {}): ScheduledEvent {
-  const iso = new Date(Math.floor(new Date(time).getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const ms = time instanceof Date ? time.getTime() : time;
+  // A tick is epoch ms (never negative), and EventBridge's time has a four-digit year.
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || ms > MAX_ISO_MS) {
+    throw new LeaseValidationError('time', `must be a Date or epoch ms from 1970 to 9999, got ${describeValue(time)}`);
+  }
+  if (options === null || typeof options !== 'object') throw new LeaseValidationError('options', 'must be an object');
+  const region = nonEmptyString('region', options.region ?? 'us-east-1');
+  const ruleArn = nonEmptyString('ruleArn', options.ruleArn ?? 'arn:aws:events:us-east-1:000000000000:rule/baton-local');
+  const iso = new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
   return {
     version: '0',
     id: randomUUID(),
@@ -54,8 +73,8 @@ export function scheduledEvent(time: Date | number, options: { region?: string; 
     source: 'aws.events',
     account: '000000000000',
     time: iso,
-    region: options.region ?? 'us-east-1',
-    resources: [options.ruleArn ?? 'arn:aws:events:us-east-1:000000000000:rule/baton-local'],
+    region,
+    resources: [ruleArn],
     detail: {},
   };
 }

@@ -1,4 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { LeaseValidationError } from '../runtime/errors.js';
+import { describeValue } from '../runtime/validate.js';
 
 /**
  * The region every local client uses. DynamoDB Local accepts any region; a
@@ -30,10 +32,16 @@ export const LOCAL_CREDENTIALS: Readonly<{ accessKeyId: string; secretAccessKey:
  * ```
  */
 export function localDynamoDBClient(endpoint: string, config: Partial<DynamoDBClientConfig> = {}): DynamoDBClient {
+  if (typeof endpoint !== 'string' || !/^https?:\/\/\S+$/.test(endpoint)) {
+    throw new LeaseValidationError('endpoint', `must be an http:// or https:// URL, got ${describeValue(endpoint)}`);
+  }
+  if (config === null || typeof config !== 'object') throw new LeaseValidationError('config', 'must be an object');
+  // Read once, here: the SDK reads some options lazily, where a throwing getter would become an unhandled rejection.
+  const own = { ...config };
   return new DynamoDBClient({
     region: LOCAL_REGION,
     credentials: { ...LOCAL_CREDENTIALS },
     endpoint,
-    ...config,
+    ...own,
   });
 }

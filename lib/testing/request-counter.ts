@@ -1,4 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LeaseValidationError } from '../runtime/errors.js';
 
 /** Counts of the HTTP requests one client sent, from {@link countRequests}. */
 export interface RequestCounter {
@@ -26,6 +27,9 @@ const COUNTER_NAME = 'batonRequestCounter';
  * clients built on `client` share its middleware stack and are counted too.
  */
 export function countRequests(client: DynamoDBClient): RequestCounter {
+  if (typeof (client as { middlewareStack?: { add?: unknown } } | null | undefined)?.middlewareStack?.add !== 'function') {
+    throw new LeaseValidationError('client', 'must be a DynamoDBClient (or a document client), whose middleware stack counts the requests');
+  }
   let counts = new Map<string, number>();
   let inFlight = 0;
   let lastActivity = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryLeaseStore, LeaseClient, LeaseValidationError } from '../../../lib/runtime/index.js';
+import { InMemoryLeaseStore, LeaseClient, LeaseError, LeaseValidationError, type LeaseStore } from '../../../lib/runtime/index.js';
 import { FakeClock } from '../../../lib/testing/fake-clock.js';
 import { untilAborted } from '../../support/jobs.js';
 
@@ -129,5 +129,63 @@ describe('LeaseClient.runAsLeader', () => {
     await expect(attempt).rejects.toMatchObject({ field: 'renewEveryMs' });
     await expect(client('a').runAsLeader('job', async () => 1, { durationMs: D, deadlineMs: 0 })).rejects.toMatchObject({ field: 'deadlineMs' });
     expect(memory.requests.acquire).toBe(0);
+  });
+
+  describe('requestSignal: the caller stops waiting for the store', () => {
+    /** The in-memory store, except that `operation` never answers and ignores any abort. */
+    function hanging(memory: InMemoryLeaseStore, operation: 'acquire' | 'release'): LeaseStore {
+      const never = () => new Promise<never>(() => {});
+      return {
+        acquire: (c) => (operation === 'acquire' ? never() : memory.acquire(c)),
+        renew: (c) => memory.renew(c),
+        release: (c) => (operation === 'release' ? never() : memory.release(c)),
+        read: (n) => memory.read(n),
+        guardedWrite: (c) => memory.guardedWrite(c),
+        requestHandoff: (c) => memory.requestHandoff(c),
+      };
+    }
+
+    it('resolves with released: false once it aborts, though the release never answers and the store ignores the abort', async () => {
+      const { clock, memory } = setup();
+      const leases = new LeaseClient({ store: hanging(memory, 'release'), clock, random: () => 0, holderName: 'a', maxClockSkewMs: S });
+      const giveUp = new AbortController();
+      const stopped: string[] = [];
+      const running = leases.runAsLeader('job', async () => 'done', { durationMs: D, tick: 7, requestSignal: giveUp.signal, onStoppedLeading: () => stopped.push('stopped') });
+      await clock.advance(10);
+      giveUp.abort(new Error('out of time'));
+      const r = await running;
+      expect(r).toMatchObject({ led: true, value: 'done', released: false, releaseError: expect.any(LeaseError) });
+      expect(stopped).toEqual(['stopped']);
+      // Never released: the tenure stands, the tick is open, and it frees itself at expiry.
+      expect(await memory.read('job')).toMatchObject({ holder: expect.stringMatching(/^a#/), token: 1 });
+      expect((await memory.read('job'))?.lastTick).toBeUndefined();
+    });
+
+    it('rejects with a LeaseError once it aborts while the acquire never answers, without running fn', async () => {
+      const { clock, memory } = setup();
+      const leases = new LeaseClient({ store: hanging(memory, 'acquire'), clock, random: () => 0, holderName: 'a', maxClockSkewMs: S });
+      const giveUp = new AbortController();
+      let ran = false;
+      const running = leases.runAsLeader('job', async () => void (ran = true), { durationMs: D, requestSignal: giveUp.signal });
+      giveUp.abort();
+      await expect(running).rejects.toBeInstanceOf(LeaseError);
+      expect(ran).toBe(false);
+    });
+
+    it('sends nothing once it has aborted: no release, no renew', async () => {
+      const { clock, memory } = setup();
+      const leases = new LeaseClient({ store: memory, clock, random: () => 0, holderName: 'a', maxClockSkewMs: S });
+      const giveUp = new AbortController();
+      const r = await leases.runAsLeader(
+        'job',
+        async () => {
+          giveUp.abort();
+          return 'done';
+        },
+        { durationMs: D, requestSignal: giveUp.signal },
+      );
+      expect(r).toMatchObject({ released: false });
+      expect(memory.requests).toMatchObject({ acquire: 1, renew: 0, release: 0, read: 0 });
+    });
   });
 });

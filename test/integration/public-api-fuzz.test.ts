@@ -1,0 +1,371 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSingletonHandler } from '../../lambda/cron-singleton.js';
+import {
+  DynamoDBLeaseStore,
+  InMemoryLeaseStore,
+  LeaseClient,
+  LeaseError,
+  LeaseValidationError,
+  createLeaseTable,
+  fenceOf,
+  fencedUpdate,
+  withFence,
+  type Lease,
+} from '../../lib/runtime/index.js';
+import { FakeClock, countRequests, lambdaContext, localDynamoDBClient, scheduledEvent, startDynamoDBLocal } from '../../lib/testing/index.js';
+import { testClient, testEndpoint, uniqueTableName } from '../support/dynamodb.js';
+
+// Every exported function and method of the public entries, called with
+// fc.anything() and near misses of a valid call (wrong types, NaN, Infinity,
+// negative, huge, empty strings, extra and missing fields, getters and Proxy
+// traps that throw). Two properties (docs/decisions/runtime.md, "Bad input"):
+// - only LeaseError subclasses are thrown: never a TypeError or RangeError of
+//   Baton's own. An error the caller's own code threw (a getter, a trap)
+//   passes through as it was thrown;
+// - a LeaseValidationError means no request was sent: every run gets a fresh
+//   client on DynamoDB Local whose middleware counts what it sends.
+
+const tableName = uniqueTableName('fuzz');
+const setup = testClient();
+const RUNS = 200;
+let seq = 0;
+const freshName = () => `fuzz/${++seq}`;
+
+/** What the caller's own getters and Proxy traps throw: it may pass through Baton unchanged. */
+class CallerError extends Error {
+  override readonly name = 'CallerError';
+}
+
+/** Prints a value that cannot be inspected, for fast-check's counterexamples. */
+const printable = (text: string) => ({ [fc.toStringMethod]: () => text });
+
+/** An object whose every trap throws, but for the symbol fast-check prints counterexamples with. */
+function throwingProxy(): object {
+  const trap = () => {
+    throw new CallerError('trap');
+  };
+  const print = printable('<Proxy whose traps throw>')[fc.toStringMethod];
+  return new Proxy(
+    {},
+    {
+      // Symbol keys are fast-check's own (printing, cloning): they must not throw, or the run itself would.
+      get: (_, key) => (key === fc.toStringMethod ? print : typeof key === 'symbol' ? undefined : trap()),
+      has: (_, key) => (key === fc.toStringMethod ? true : typeof key === 'symbol' ? false : trap()),
+      ownKeys: trap,
+      getOwnPropertyDescriptor: (_, key) => (typeof key === 'symbol' ? undefined : trap()),
+      set: trap,
+    },
+  );
+}
+
+function withThrowingGetter(object: Record<string, unknown>, key: string): Record<string, unknown> {
+  const copy = { ...object };
+  Object.defineProperty(copy, fc.toStringMethod, { value: () => `<${JSON.stringify(Object.keys(object))} with a throwing getter ${key}>` });
+  Object.defineProperty(copy, key, {
+    enumerable: true,
+    get() {
+      throw new CallerError(`getter ${key}`);
+    },
+  });
+  return copy;
+}
+
+/** Values that are wrong for almost any parameter, and some that are nearly right. */
+const weird: fc.Arbitrary<unknown> = fc.oneof(
+  fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withNullPrototype: true, withBoxedValues: true, withSparseArray: true, withTypedArray: true }),
+  fc.constantFrom<unknown>(NaN, Infinity, -Infinity, -1, 0, -0, 0.5, 2 ** 31, 2 ** 53, Number.MAX_VALUE, '', ' ', '500', 'x'.repeat(300), null, undefined, true, [], {}, 1n, Symbol('s')),
+  fc.constant(0).map(() => new Date(NaN)),
+  fc.constant(0).map(() => Object.create(null) as unknown),
+  fc.constant(0).map(() => ({ toString: 1, valueOf: 1 })),
+  fc.constant(0).map(() => throwingProxy()),
+  fc.constant(0).map(() => () => {
+    throw new CallerError('function');
+  }),
+);
+
+/**
+ * A valid value (made fresh for each run by `valid`) or a near miss of it: a
+ * weird value in its place, or for an object one field replaced, removed,
+ * added or turned into a throwing getter, a null-prototype copy, a Proxy.
+ */
+function nearMiss(valid: () => unknown): fc.Arbitrary<unknown> {
+  const sample = valid();
+  const fresh = fc.constant(0).map(valid);
+  // Valid about half the time, so that calls whose other arguments are valid get past validation too.
+  if (sample === null || typeof sample !== 'object' || Array.isArray(sample)) return fc.oneof({ weight: 3, arbitrary: fresh }, weird, fc.string());
+  const keys = Object.keys(sample);
+  const asRecord = () => valid() as Record<string, unknown>;
+  return fc.oneof(
+    { weight: 12, arbitrary: fresh },
+    { weight: 2, arbitrary: weird },
+    { weight: 6, arbitrary: fc.tuple(fc.constantFrom(...keys), weird).map(([key, value]) => ({ ...asRecord(), [key]: value })) },
+    { weight: 1, arbitrary: fc.constantFrom(...keys).map((key) => Object.fromEntries(Object.entries(asRecord()).filter(([k]) => k !== key))) },
+    { weight: 1, arbitrary: fc.tuple(fc.string(), weird).map(([key, value]) => ({ ...asRecord(), [key]: value })) },
+    { weight: 1, arbitrary: fc.constantFrom(...keys).map((key) => withThrowingGetter(asRecord(), key)) },
+    { weight: 1, arbitrary: fc.constant(0).map(() => Object.assign(Object.create(null) as object, asRecord())) },
+    { weight: 1, arbitrary: fc.constant(0).map(() => throwingProxy()) },
+  );
+}
+
+/** A string argument: valid, near misses of it, or anything. */
+const nameArg = (valid: () => string) =>
+  fc.oneof({ weight: 3, arbitrary: nearMiss(valid) }, fc.string({ maxLength: 250 }), fc.constantFrom('', ' ', 'a#b', 'x'.repeat(201), 'ü'));
+
+/** A fresh client on DynamoDB Local that counts what it sends; one attempt per request keeps failures fast. */
+function countedClient(): { client: DynamoDBClient; sent: () => number } {
+  const client = testClient({ maxAttempts: 1 });
+  const counter = countRequests(client);
+  return { client, sent: () => counter.total() };
+}
+
+/** The call's outcome: it returned, threw (synchronously or by rejecting), or was still pending after `pendingMs`. */
+async function outcome(call: () => unknown, pendingMs = 1_500): Promise<{ threw: boolean; error?: unknown }> {
+  try {
+    const result = call();
+    if (result !== null && typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([result, new Promise((resolve) => (timer = setTimeout(resolve, pendingMs)))]).finally(() => clearTimeout(timer));
+    }
+    return { threw: false };
+  } catch (error) {
+    return { threw: true, error };
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}\n${error.stack?.split('\n').slice(1, 4).join('\n')}`;
+  try {
+    return `non-error ${String(error)}`;
+  } catch {
+    return 'non-error (unprintable)';
+  }
+}
+
+interface CheckOptions {
+  /** How long a call may stay pending before it counts as running (not failed). @default 1500 */
+  readonly pendingMs?: number;
+}
+
+/** Calls that sent at least one request, per test: the fuzz must reach DynamoDB, not only the validation. */
+let reached = 0;
+
+/** Calls `call` and checks both properties against the request count `sent`. */
+async function expectTyped(call: () => unknown, sent: () => number, options: CheckOptions = {}): Promise<void> {
+  const before = sent();
+  const result = await outcome(call, options.pendingMs);
+  if (sent() > before) reached++;
+  if (!result.threw) return;
+  const error = result.error;
+  const fine = error instanceof LeaseError || error instanceof CallerError;
+  if (!fine) throw new Error(`threw something other than a LeaseError: ${describeError(error)}`);
+  if (error instanceof LeaseValidationError && sent() !== before) throw new Error(`LeaseValidationError (${error.message}) after ${sent() - before} request(s)`);
+}
+
+/** `expectTyped` on a fresh counted client, destroyed after. */
+async function check(call: (client: DynamoDBClient) => unknown, options: CheckOptions = {}): Promise<void> {
+  const { client, sent } = countedClient();
+  try {
+    await expectTyped(() => call(client), sent, options);
+  } finally {
+    client.destroy();
+  }
+}
+
+const validMetadata = () => ({ function: 'fuzz', requestId: 'r-1' });
+const clientOptions = (client: DynamoDBClient) => ({ tableName, client, holderName: 'fuzz', maxClockSkewMs: 200, safetyMarginMs: 250 });
+const leasesOn = (client: DynamoDBClient) => new LeaseClient(clientOptions(client));
+
+async function heldLease(client: DynamoDBClient): Promise<Lease> {
+  const r = await leasesOn(client).tryAcquire(freshName(), { durationMs: 1_000 });
+  if (!r.acquired) throw new Error('a fresh lease name must be free');
+  return r.lease;
+}
+
+beforeAll(() => createLeaseTable(setup, tableName));
+afterAll(() => setup.destroy());
+
+describe('the public API under arbitrary input: only LeaseErrors, and none after a request for bad input', () => {
+  /** Runs the property; with `minReached`, at least that many calls must have sent a request. */
+  const property = async (arbitraries: fc.Arbitrary<unknown>[], run: (...args: unknown[]) => Promise<void>, numRuns = RUNS, minReached = 0) => {
+    reached = 0;
+    await fc.assert(fc.asyncProperty(...(arbitraries as [fc.Arbitrary<unknown>]), run), { numRuns });
+    expect(reached).toBeGreaterThanOrEqual(minReached);
+  };
+
+  it('new LeaseClient(options)', async () => {
+    await property([fc.constant(0).chain(() => nearMiss(() => ({ ...clientOptions(setup), clock: new FakeClock(), random: () => 0.5, onEvent: () => {} })))], async (options) =>
+      check(() => new LeaseClient(options as never)),
+    );
+  });
+
+  it('leases.tryAcquire(name, options)', async () => {
+    await property([nameArg(freshName), nearMiss(() => ({ durationMs: 1_000, metadata: validMetadata(), tick: 1_000 }))], async (name, options) =>
+      check((client) => leasesOn(client).tryAcquire(name as never, options as never)),
+      RUNS,
+      20,
+    );
+  });
+
+  it('leases.acquire(name, options)', async () => {
+    await property([nameArg(freshName), nearMiss(() => ({ durationMs: 1_000, waitMs: 0, signal: new AbortController().signal, requestSignal: new AbortController().signal, metadata: validMetadata(), tick: 1 }))], async (name, options) =>
+      check((client) => leasesOn(client).acquire(name as never, options as never)),
+      RUNS,
+      20,
+    );
+  });
+
+  it('leases.runAsLeader(name, fn, options)', async () => {
+    const fn = fc.oneof(fc.constant(async () => 'done'), weird);
+    const options = nearMiss(() => ({
+      durationMs: 1_000,
+      renewEveryMs: 200,
+      deadlineMs: 500,
+      waitMs: 0,
+      signal: new AbortController().signal,
+      requestSignal: new AbortController().signal,
+      metadata: validMetadata(),
+      tick: 1,
+      onStartedLeading: () => {},
+      onStoppedLeading: () => {},
+      onNewLeader: () => {},
+    }));
+    await property([nameArg(freshName), fn, options], async (name, f, o) => check((client) => leasesOn(client).runAsLeader(name as never, f as never, o as never)), RUNS, 10);
+  });
+
+  it('leases.elect(name, options)', async () => {
+    await property([nameArg(freshName), fc.constant(0).chain(() => nearMiss(() => ({ durationMs: 1_000, renewEveryMs: 200, priority: 1, signal: AbortSignal.abort(), metadata: validMetadata(), onStartedLeading: async () => {} })))], async (name, options) =>
+      check((client) => leasesOn(client).elect(name as never, options as never)),
+    );
+  });
+
+  it('leases.forceRelease(name, options) and leases.describe(name)', async () => {
+    await property([nameArg(freshName), nearMiss(() => ({ token: 1 }))], async (name, options) => {
+      await check((client) => leasesOn(client).forceRelease(name as never, options as never));
+      await check((client) => leasesOn(client).describe(name as never));
+    }, RUNS, 40);
+  });
+
+  it('lease.renew, lease.release, lease.guardedWrite, lease.remainingMs and disposal', async () => {
+    const item = () => ({ Put: { TableName: tableName, Item: { pk: `fuzz-item/${++seq}`, sk: 'X' } } });
+    const items = fc.oneof(
+      nearMiss(() => [item()]),
+      fc.array(nearMiss(item), { maxLength: 3 }),
+      fc.constant(0).map(() => [{ Update: { TableName: tableName, Key: { pk: 'x', sk: 'LEASE' }, UpdateExpression: 'SET a = :a' } }]),
+    );
+    const requestOptions = nearMiss(() => ({ tick: 5, signal: new AbortController().signal }));
+    await property([requestOptions, requestOptions, items], async (renew, release, writes) => {
+      const { client, sent } = countedClient();
+      try {
+        const lease = await heldLease(client);
+        await expectTyped(() => lease.renew(renew as never), sent);
+        await expectTyped(() => lease.guardedWrite(writes as never), sent);
+        await expectTyped(() => lease.remainingMs(), sent);
+        await expectTyped(() => lease.release(release as never), sent);
+        await expectTyped(() => lease[Symbol.asyncDispose](), sent);
+      } finally {
+        client.destroy();
+      }
+    }, 100, 100);
+  });
+
+  it('fencedUpdate(client, input, token, options), withFence(input, token, options), fenceOf(item, attribute)', async () => {
+    const input = nearMiss(() => ({
+      TableName: tableName,
+      Key: { pk: `fuzz-fenced/${++seq}`, sk: 'X' },
+      UpdateExpression: 'SET #v = :v',
+      ExpressionAttributeNames: { '#v': 'v' },
+      ExpressionAttributeValues: { ':v': 1 },
+    }));
+    const token = nearMiss(() => 3);
+    const options = nearMiss(() => ({ fenceAttribute: 'fence' }));
+    const item = fc.oneof(nearMiss(() => ({ fence: 2 })), nearMiss(() => ({ fence: { N: '2' } })));
+    await property([input, token, options, item, fc.boolean(), weird], async (i, t, o, it, plainClient, otherClient) => {
+      await check((client) => fencedUpdate((plainClient ? client : otherClient) as never, i as never, t as never, o as never));
+      await check(() => withFence(i as never, t as never, o as never));
+      await check(() => fenceOf(it as never, (o as { fenceAttribute?: unknown } | undefined)?.fenceAttribute as never));
+    }, RUNS, 8);
+  });
+
+  it('createLeaseTable(client, tableName, options) and new DynamoDBLeaseStore(client, tableName)', async () => {
+    await property([nameArg(() => tableName), nearMiss(() => ({ maxWaitS: 5 })), fc.boolean(), weird], async (name, options, realClient, other) => {
+      await check((client) => createLeaseTable((realClient ? client : other) as never, name as never, options as never));
+      await check((client) => new DynamoDBLeaseStore((realClient ? client : other) as never, name as never));
+      await check(() => new InMemoryLeaseStore());
+    }, RUNS, 5);
+  });
+
+  it('createSingletonHandler(options), then the handler(event, context)', async () => {
+    const quiet = () => {
+      const metrics = new Metrics({ namespace: 'Baton', serviceName: 'fuzz' });
+      metrics.publishStoredMetrics = () => metrics;
+      return metrics;
+    };
+    const options = (client: DynamoDBClient) =>
+      nearMiss(() => ({
+        job: async () => 'done',
+        leaseName: freshName(),
+        tableName,
+        client,
+        holderName: 'fuzz',
+        durationMarginMs: 100,
+        abortMarginMs: 200,
+        logger: new Logger({ logLevel: 'SILENT' }),
+        metrics: quiet(),
+        maxClockSkewMs: 200,
+        safetyMarginMs: 250,
+      }));
+    const event = nearMiss(() => scheduledEvent(Date.UTC(2026, 0, 1, 0, ++seq)));
+    const context = nearMiss(() => lambdaContext({ timeoutMs: 3_000 }));
+    const { client: shared, sent } = countedClient();
+    // A near miss without logger or metrics gets Powertools' defaults, which print: keep the run's output readable.
+    const saved = { ...process.env };
+    Object.assign(process.env, { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
+    try {
+      await property([options(shared), event, context], async (o, e, c) => {
+        let handler: ((event: never, context: never) => unknown) | undefined;
+        await expectTyped(() => {
+          handler = createSingletonHandler(o as never) as never;
+        }, sent);
+        if (handler !== undefined) await expectTyped(() => handler!(e as never, c as never), sent);
+      }, RUNS, 25);
+    } finally {
+      process.env = saved;
+      shared.destroy();
+    }
+  });
+
+  it('baton-lease/testing: localDynamoDBClient, FakeClock, lambdaContext, scheduledEvent, countRequests, startDynamoDBLocal', async () => {
+    const savedJavaHome = process.env['JAVA_HOME'];
+    // No Java can start: a valid call fails fast with a JavaRuntimeError (a LeaseError) instead of launching one per run.
+    process.env['JAVA_HOME'] = '/nonexistent-java-home';
+    try {
+      await property(
+        // The SDK reads some config values lazily, in promises of its own: a Proxy there is its to handle, so config varies as a whole only.
+        [nameArg(() => testEndpoint()), fc.oneof(fc.constant({ maxAttempts: 1 }), weird), weird, weird, nearMiss(() => ({ timeoutMs: 1_000, functionName: 'f', region: 'us-east-1', clock: new FakeClock() })), nearMiss(() => Date.UTC(2026, 0, 1)), nearMiss(() => ({ java: '/nonexistent/java', startTimeoutMs: 2_000, sharedDb: true, log: () => {} }))],
+        async (endpoint, config, a, b, contextOptions, time, javaOptions) => {
+          await check(() => localDynamoDBClient(endpoint as never, config as never).destroy());
+          await check(() => {
+            const clock = new FakeClock(a as never);
+            clock.now();
+            clock.monotonic();
+            void clock.sleep(b as never, AbortSignal.abort()).catch(() => undefined);
+            void clock.skewed(a as never).now();
+            return clock.advance(b as never);
+          });
+          await check(() => lambdaContext(contextOptions as never).getRemainingTimeInMillis());
+          await check(() => scheduledEvent(time as never, a as never));
+          await check(() => countRequests(a as never));
+          await check(() => startDynamoDBLocal(javaOptions as never).then((db) => db.stop()));
+        },
+        100,
+      );
+    } finally {
+      if (savedJavaHome === undefined) delete process.env['JAVA_HOME'];
+      else process.env['JAVA_HOME'] = savedJavaHome;
+    }
+  });
+});
