@@ -6,7 +6,7 @@
  * docs/decisions/package.md.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,12 +15,14 @@ import ts from 'typescript';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-/** What the CommonJS build compiles: every entry but the CLI, which ships as ESM only. */
+/** The operator CLI, which ships as ESM only (`bin` in package.json). */
+const CLI_ENTRY = 'bin/baton.ts';
+/** What the CommonJS build compiles: every entry but the CLI. */
 const CJS_ENTRIES = ['lib/runtime/index.ts', 'lambda/cron-singleton.ts', 'lib/cdk/index.ts', 'lib/testing/index.ts'];
 /** Where the CommonJS build stages its copy of the sources; inside the repository so node_modules resolves. */
 const STAGE = join(ROOT, '.build', 'cjs');
-/** Files tsc does not emit that the compiled package still needs, relative to each tree. */
-const ASSETS = ['lib/testing/java'];
+/** Files tsc does not emit that both compiled trees need, copied once into `dist/` (the launcher looks there). */
+const SHARED_ASSETS = { 'lib/testing/java': 'java' };
 
 function tsc(project: string): void {
   execFileSync(process.execPath, [TSC, '-p', project], { cwd: ROOT, stdio: 'inherit' });
@@ -30,9 +32,6 @@ function markDialect(dir: string, type: 'module' | 'commonjs'): void {
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ type }, null, 2)}\n`);
 }
 
-function copyAssets(tree: string): void {
-  for (const asset of ASSETS) cpSync(join(ROOT, asset), join(tree, asset), { recursive: true });
-}
 
 /** Every `x-cjs.cts` in the staged tree replaces its `x.ts`, as tshy's dialect overrides do. */
 function applyCommonJSOverrides(dir: string): void {
@@ -44,10 +43,11 @@ function applyCommonJSOverrides(dir: string): void {
 }
 
 /**
- * Keeps the tarball small (docs/decisions/package.md#size-one-set-of-declarations): the JavaScript
- * loses its comments and whitespace, as aws-cdk-lib's does, while names and
- * syntax stay as written; the declarations keep every comment for editors,
- * indented by 2 spaces instead of tsc's 4.
+ * Keeps the tarball small (docs/decisions/package.md#size-one-set-of-declarations):
+ * the JavaScript loses its comments and whitespace, as aws-cdk-lib's does, and
+ * esbuild shortens its syntax where the meaning is the same, while every name
+ * stays as written (stack traces and error names read as in the sources); the
+ * declarations keep every comment for editors, indented by 2 spaces instead of tsc's 4.
  */
 function compact(dir: string): void {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -59,7 +59,7 @@ function compact(dir: string): void {
     } else if (entry.name.endsWith('.js')) {
       const source = readFileSync(path, 'utf8');
       const shebang = source.startsWith('#!') ? source.slice(0, source.indexOf('\n') + 1) : '';
-      writeFileSync(path, shebang + transformSync(source.slice(shebang.length), { loader: 'js', minifyWhitespace: true, legalComments: 'none' }).code);
+      writeFileSync(path, shebang + transformSync(source.slice(shebang.length), { loader: 'js', minifyWhitespace: true, minifySyntax: true, legalComments: 'none' }).code);
     }
   }
 }
@@ -97,16 +97,18 @@ function hasTypesPerCondition(name: string): boolean {
 }
 
 /**
- * One set of declarations, the CommonJS tree's (docs/decisions/package.md#size-one-set-of-declarations):
- * each ESM entry's declaration file becomes one line re-exporting the
- * CommonJS entry's, and every other ESM declaration file goes. An entry that
- * itself imports a package with declarations per condition keeps its own ESM
- * declarations, so an ESM user's instance of that package's class (a
- * Powertools `Logger`) is the type the entry expects; such an entry may
- * import only other entries. A package like that anywhere else in an entry's
- * declarations fails the build instead of shipping the wrong type.
+ * One set of declarations, the CommonJS tree's
+ * (docs/decisions/package.md#size-one-set-of-declarations): each ESM entry's
+ * declaration file becomes one line re-exporting the CommonJS entry's, and
+ * every other ESM declaration file goes, as do CommonJS declaration files
+ * that no entry's declarations reach (helpers whose types no user sees). An
+ * entry that itself imports a package with declarations per condition keeps
+ * its own ESM declarations, so an ESM user's instance of that package's class
+ * (a Powertools `Logger`) is the type the entry expects; such an entry may
+ * import only other entries. A package like that anywhere else behind an
+ * entry fails the build instead of shipping the wrong type.
  */
-function thinESMDeclarations(esm: string, cjs: string): void {
+function oneSetOfDeclarations(esm: string, cjs: string): void {
   const entries = CJS_ENTRIES.map((entry) => entry.replace(/\.ts$/, '.d.ts'));
   const perCondition = new Map<string, boolean>();
   const isPerCondition = (specifier: string): boolean => {
@@ -114,27 +116,32 @@ function thinESMDeclarations(esm: string, cjs: string): void {
     if (!perCondition.has(name)) perCondition.set(name, hasTypesPerCondition(name));
     return perCondition.get(name)!;
   };
+  const inner = (tree: string, file: string, specifiers: string[]): string[] =>
+    specifiers.filter((s) => s.startsWith('.')).map((s) => relative(tree, join(tree, dirname(file), s.replace(/\.js$/, '.d.ts'))));
+
   const keep = new Set<string>();
   for (const entry of entries) {
     const own = specifiersOf(readFileSync(join(esm, entry), 'utf8'));
-    if (own.some((s) => !s.startsWith('.') && isPerCondition(s))) {
-      const inner = own.filter((s) => s.startsWith('.')).map((s) => relative(esm, join(esm, dirname(entry), s.replace(/\.js$/, '.d.ts'))));
-      const notEntries = inner.filter((path) => !entries.includes(path));
-      if (notEntries.length > 0) throw new Error(`${entry} keeps its ESM declarations, so it may import only entries, not ${notEntries.join(', ')}`);
-      keep.add(entry);
-      continue;
-    }
-    const seen = new Set<string>();
-    const visit = (file: string): void => {
-      if (seen.has(file)) return;
-      seen.add(file);
-      for (const specifier of specifiersOf(readFileSync(join(cjs, file), 'utf8'))) {
-        if (specifier.startsWith('.')) visit(relative(cjs, join(cjs, dirname(file), specifier.replace(/\.js$/, '.d.ts'))));
-        else if (isPerCondition(specifier)) throw new Error(`${file} names ${packageOf(specifier)}, whose types differ per condition, inside the ${entry} entry`);
-      }
-    };
-    visit(entry);
+    if (!own.some((s) => !s.startsWith('.') && isPerCondition(s))) continue;
+    const notEntries = inner(esm, entry, own).filter((path) => !entries.includes(path));
+    if (notEntries.length > 0) throw new Error(`${entry} keeps its ESM declarations, so it may import only entries, not ${notEntries.join(', ')}`);
+    keep.add(entry);
   }
+
+  const reachable = new Set<string>();
+  const visit = (file: string): void => {
+    if (reachable.has(file)) return;
+    reachable.add(file);
+    const specifiers = specifiersOf(readFileSync(join(cjs, file), 'utf8'));
+    const named = specifiers.filter((s) => !s.startsWith('.') && isPerCondition(s)).map(packageOf);
+    if (named.length > 0 && !keep.has(file)) throw new Error(`${file} names ${named.join(', ')}, whose types differ per condition; only an entry may`);
+    inner(cjs, file, specifiers).forEach(visit);
+  };
+  entries.forEach(visit);
+  for (const file of declarationFiles(cjs)) {
+    if (!reachable.has(relative(cjs, file))) rmSync(file);
+  }
+
   for (const file of declarationFiles(esm)) {
     const entry = relative(esm, file);
     if (keep.has(entry)) continue;
@@ -153,12 +160,20 @@ function declarationFiles(dir: string): string[] {
 
 function buildESM(): void {
   const out = join(ROOT, 'dist', 'esm');
-  tsc('tsconfig.build.json');
-  // The CLI is a program, not an API: no declarations.
-  tsc('tsconfig.build.bin.json');
+  // The library and the CLI in one program, one type check: the CLI's
+  // declarations go with every other non-entry ESM declaration file
+  // (oneSetOfDeclarations), since a program has no API.
+  const config = join(ROOT, '.build', 'tsconfig.esm.json');
+  mkdirSync(dirname(config), { recursive: true });
+  const files = [...CJS_ENTRIES, CLI_ENTRY].map((file) => relative(dirname(config), join(ROOT, file)));
+  writeFileSync(config, JSON.stringify({ extends: relative(dirname(config), join(ROOT, 'tsconfig.build.json')), files, include: [] }, null, 2));
+  try {
+    tsc(config);
+  } finally {
+    rmSync(config, { force: true });
+  }
   compact(out);
   markDialect(out, 'module');
-  copyAssets(out);
   chmodSync(join(out, 'bin', 'baton.js'), 0o755);
 }
 
@@ -186,12 +201,12 @@ function buildCommonJS(): void {
   }
   compact(out);
   markDialect(out, 'commonjs');
-  copyAssets(out);
 }
 
 rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
 buildESM();
 buildCommonJS();
-thinESMDeclarations(join(ROOT, 'dist', 'esm'), join(ROOT, 'dist', 'cjs'));
+oneSetOfDeclarations(join(ROOT, 'dist', 'esm'), join(ROOT, 'dist', 'cjs'));
+for (const [source, target] of Object.entries(SHARED_ASSETS)) cpSync(join(ROOT, source), join(ROOT, 'dist', target), { recursive: true });
 if (!existsSync(join(ROOT, 'dist', 'cjs', 'lib', 'runtime', 'index.js'))) throw new Error('the CommonJS build wrote no runtime entry');
 console.log('built dist/esm and dist/cjs');

@@ -34,15 +34,17 @@ export function findLockFile(fromDir: string): string | undefined {
 /**
  * Whether `NodejsFunction` will find esbuild, looking where it looks: a
  * package resolvable from aws-cdk-lib, else an `esbuild` on PATH. Without one
- * it would silently fall back to bundling in Docker.
+ * it would silently fall back to bundling in Docker. `fromModule` (the module
+ * aws-cdk-lib is resolved from) and `path` are this package's and the
+ * process's; tests pass others.
  */
-export function esbuildAvailable(): boolean {
+export function esbuildAvailable(fromModule = join(libDir, 'cdk', 'package-paths.js'), path = process.env['PATH']): boolean {
   try {
-    const cdkPackage = createRequire(join(libDir, 'cdk', 'package-paths.js')).resolve('aws-cdk-lib/package.json');
+    const cdkPackage = createRequire(fromModule).resolve('aws-cdk-lib/package.json');
     createRequire(cdkPackage).resolve('esbuild/package.json');
     return true;
   } catch {
-    const probe = spawnSync('esbuild', ['--version'], { stdio: 'ignore' });
+    const probe = spawnSync('esbuild', ['--version'], { stdio: 'ignore', env: { ...process.env, PATH: path } });
     return probe.status === 0 && probe.error === undefined;
   }
 }

@@ -47,11 +47,16 @@ function resolveDynamoDBLocalPackage(): string {
   }
 }
 
-/** The launcher sits in `java/` next to this module, in the sources and in both compiled trees. */
+/**
+ * The launcher sits in `java/` next to this module in the sources; the
+ * package's two compiled trees share one copy in `dist/java`
+ * (docs/decisions/package.md).
+ */
 function findLauncher(): string {
-  const launcher = join(libDir, 'testing', 'java', LAUNCHER);
-  if (!existsSync(launcher)) {
-    throw new Error(`${LAUNCHER} not found at ${launcher}`);
+  const places = [join(libDir, 'testing', 'java', LAUNCHER), join(libDir, '..', '..', 'java', LAUNCHER)];
+  const launcher = places.find((path) => existsSync(path));
+  if (!launcher) {
+    throw new Error(`${LAUNCHER} not found at ${places.join(' or ')}`);
   }
   return launcher;
 }
