@@ -66,9 +66,10 @@ export interface ElectHandover {
   readonly startAt: number;
   readonly ms?: number;
   /**
-   * Failovers only: from the old leader's last renewal (the last `deadline`
-   * record, or its `acting-start`, in its own log) to the successor's start.
-   * Unlike `ms`, it does not depend on where in a renewal period the blow landed.
+   * Failovers only: from when the old leader sent its last write that landed
+   * (its acquire or last renewal, read off the deadline its own log shows) to
+   * the successor's start. Unlike `ms`, it does not depend on where in a
+   * renewal period the blow landed.
    */
   readonly sinceRenewalMs?: number;
   readonly boundMs: number;
@@ -213,8 +214,9 @@ export function measureHandovers(evidence: ElectEvidence, timing: ElectTimingInf
   const starts = ofType(workerRecords, 'acting-start').sort((a, b) => a.at - b.at);
   const successor = (token: number, after: number) => starts.find((s) => s.token > token && s.at >= after);
   const renewals = [...starts, ...ofType(workerRecords, 'deadline')];
+  // A deadline is `t0 + D - M`, `t0` when the write behind it was sent: the send time, free of its latency.
   const lastRenewal = (worker: string, token: number, before: number) =>
-    Math.max(-Infinity, ...renewals.filter((r) => r.worker === worker && r.token === token && r.at <= before).map((r) => r.at));
+    Math.max(-Infinity, ...renewals.filter((r) => r.worker === worker && r.token === token && r.at <= before).map((r) => r.deadlineAt)) - (timing.durationMs - timing.safetyMarginMs);
   const handover = (kind: HandoverKind, from: { worker: string; token: number }, startAt: number, next: ElectWorkerRecordOf<'acting-start'> | undefined): ElectHandover => {
     const ms = next === undefined ? undefined : next.at - startAt;
     const boundMs = bounds[kind].boundMs;
@@ -274,7 +276,7 @@ export interface ElectCounts {
   readonly pauses: number;
   readonly gracefulStops: number;
   readonly handoffs: number;
-  /** Tenures begun while the clocks were skewed and before the clock-free leader was killed. Must be 0. */
+  /** Tenures begun by takeover while the clocks were skewed, before the clock-free leader was killed. Must be 0. */
   readonly takeoversUnderSkew: number;
 }
 
@@ -304,7 +306,9 @@ export function computeElectChecks(evidence: ElectEvidence, timing: ElectTimingI
   const phases = ofType(runRecords, 'phase');
   const skewFrom = ofType(runRecords, 'skew')[0]?.at;
   const skewTo = ofType(runRecords, 'kill').find((k) => k.phase === 'clock-free-kill')?.at ?? phases.find((p) => p.phase === 'end')?.at ?? Infinity;
-  const underSkew = skewFrom === undefined ? [] : windows.filter((w) => w.start > skewFrom && w.start < skewTo);
+  // A takeover: the tenure began on a lease its holder never released. A leader that stopped on its own
+  // (its deadline, with --skew-leader-back) and released was not taken over.
+  const underSkew = skewFrom === undefined ? [] : windows.filter((w) => w.takeover && w.start > skewFrom && w.start < skewTo);
   const gaveUp = ofType(runRecords, 'gave-up');
   const killedPids = new Set(ofType(runRecords, 'kill').map((k) => k.pid));
   const crashed = ofType(runRecords, 'exit').filter((e) => e.code !== 0 && !(e.signal === 'SIGKILL' && killedPids.has(e.pid)));
@@ -375,14 +379,14 @@ export function computeElectChecks(evidence: ElectEvidence, timing: ElectTimingI
           : list(late.map((h) => `${h.kind} from ${h.from.worker} token ${h.from.token}: ${h.ms === undefined ? 'no successor ever led' : `${h.ms} ms > ${h.boundMs} ms`}`)),
     },
     {
-      name: 'under skew, no one took over the live leader',
+      name: 'under skew, no waiter took the lease from a live leader',
       ok: skewFrom !== undefined && underSkew.length === 0,
       detail:
         skewFrom === undefined
           ? 'no skew in this run'
           : underSkew.length === 0
             ? `clocks set up to ${spread(ofType(runRecords, 'skew'))} ms apart, far beyond maxClockSkewMs ${timing.maxClockSkewMs}: the leader kept its lease until it was killed`
-            : `tenures begun while the leader was alive: ${list(underSkew.map(name))}`,
+            : `taken over while its holder had not released it: ${list(underSkew.map(name))}`,
     },
     {
       name: 'the nemesis played every step',

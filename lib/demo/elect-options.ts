@@ -35,9 +35,9 @@ export interface ElectDemoOptions {
    */
   readonly wallClockUnderSkew: boolean;
   /**
-   * In the skew phase, also step the leader's own wall clock back (by 3 D).
-   * Off by default: it reproduces a known weakness of the runtime, described
-   * in docs/decisions/elect-demo.md, and the run then fails its overlap check.
+   * In the skew phase, also step the leader's own wall clock back (by 3 D):
+   * it can no longer renew and must stop at its deadline. Reproduces a
+   * weakness the demo found, since fixed (docs/decisions/elect-demo.md).
    */
   readonly skewLeaderBack: boolean;
 }
@@ -62,7 +62,8 @@ accepted, a handover slower than its bound. About a minute.
              the skew phase must show an overlap and the run must fail
   --skew-leader-back
              also step the clock-free leader's own clock back in the skew
-             phase: reproduces a known weakness (docs/decisions/elect-demo.md)`;
+             phase: it cannot renew and must stop at its deadline
+             (a weakness this demo found, since fixed: docs/decisions/elect-demo.md)`;
 
 /** Parses `baton demo --elect` arguments. Throws a `RangeError` naming the bad option. */
 export function parseElectDemoArgs(argv: readonly string[]): ElectDemoOptions | 'help' {

@@ -174,7 +174,7 @@ function handoversTable(r: ElectReport): string {
       `<td class="n ${h.ok ? '' : 'bad'}">${h.ms === undefined ? 'never' : `${h.ms} ms`}</td><td class="n">${h.boundMs} ms</td>` +
       `<td class="n">${h.sinceRenewalMs === undefined ? '' : `${h.sinceRenewalMs} ms`}</td></tr>`,
   );
-  return `<h2>Handovers</h2><table><tr><th>what</th><th>from</th><th>to</th><th>took</th><th>bound</th><th>since the old leader's last renewal</th></tr>${rows.join('')}</table>`;
+  return `<h2>Handovers</h2><table><tr><th>what</th><th>from</th><th>to</th><th>took</th><th>bound</th><th>since the old leader's last renewal was sent</th></tr>${rows.join('')}</table>`;
 }
 
 function pausesTable(r: ElectReport): string {

@@ -145,10 +145,14 @@ export class Lease implements AsyncDisposable {
       outcome = applied ? { applied: true, before: found } : { applied: false, current: found };
     }
     if (!outcome.applied && this.#isMine(outcome.current) && outcome.current.handoffPriority !== undefined) throw this.#handOver(outcome.current);
-    // Ours with a later expiry: a later renew of ours landed first, which is all this one wanted.
+    // Ours with a later expiry than this renew asked for: a later renew of ours landed first, or this
+    // holder's wall clock stepped back. Still ours, but nothing of this renew was written, so the deadline
+    // stays where the writes that did land put it: a refused write that extended it would let a
+    // clock-free waiter, which sees the version unchanged, take over while this holder still acts
+    // (docs/protocol.md#clock-free-takeover).
     const extendedLater = !outcome.applied && this.#isMine(outcome.current) && outcome.current.expiresAt >= wanted;
     if (!outcome.applied && !extendedLater) throw this.#lose(outcome.current);
-    if (this.#state !== 'held') return;
+    if (!outcome.applied || this.#state !== 'held') return;
     this.#expiresAt = Math.max(this.#expiresAt, wanted);
     this.#deadline = Math.max(this.#deadline, sentAt + this.durationMs - o.safetyMarginMs);
     this.#armDeadline();

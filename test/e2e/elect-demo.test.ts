@@ -51,7 +51,7 @@ describe('baton demo --elect', () => {
     expect(report.ok).toBe(false);
     const failed = report.checks.filter((c) => !c.ok).map((c) => c.name);
     expect(failed).toContain('no two acting windows overlap');
-    expect(failed).toContain('under skew, no one took over the live leader');
+    expect(failed).toContain('under skew, no waiter took the lease from a live leader');
     // The fence still kept the resource safe.
     expect(report.counts.staleWritesAccepted).toBe(0);
   });

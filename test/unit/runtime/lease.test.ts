@@ -123,6 +123,24 @@ describe('Lease.renew', () => {
     expect(lease.remainingMs()).toBe(D - MARGIN);
   });
 
+  it('does not extend the deadline when refused for asking an earlier expiry than the stored one (its wall clock stepped back)', async () => {
+    const clock = new FakeClock();
+    const memory = new InMemoryLeaseStore();
+    let offsetMs = 0;
+    const stepped = { now: () => clock.now() + offsetMs, monotonic: () => clock.monotonic(), sleep: (ms: number, signal?: AbortSignal) => clock.sleep(ms, signal) };
+    const lease = await held(new LeaseClient({ store: memory, clock: stepped, random: () => 0.5, holderName: 'a', maxClockSkewMs: S, safetyMarginMs: MARGIN }));
+    await clock.advance(2_000);
+    offsetMs = -5_000; // further back than the time since its last write: now + D is below the stored expiry
+    const left = lease.remainingMs();
+    const version = (await memory.read('job'))?.version;
+    await lease.renew();
+    // Nothing was written, so a clock-free waiter still sees the version it is timing: the holder must stop by its old deadline.
+    expect((await memory.read('job'))?.version).toBe(version);
+    expect(lease.remainingMs()).toBe(left);
+    await clock.advance(left);
+    expect(lease.signal.reason).toMatchObject({ name: 'LeaseLostError', reason: 'deadline' });
+  });
+
   it('sends no request once the local deadline has passed', async () => {
     const { client, clock, memory } = setup();
     const lease = await held(client('a'));
