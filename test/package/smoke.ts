@@ -13,7 +13,7 @@
  * `BATON_SMOKE_CDK_LATEST=<version>` names the second version instead and
  * runs that pass even when it equals the floor.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -235,10 +235,12 @@ import(bundle).then(async ({ handler }) => {
 });
 `;
 
-/** Runs the CDK project's jest tests; returns jest's `Tests:` line. */
+/** Runs the CDK project's jest tests; returns jest's `Tests:` line, which it prints on stderr. */
 function jestTests(cdkApp: string): string {
-  const out = run(join(cdkApp, 'node_modules', '.bin', 'jest'), ['--ci'], cdkApp, { CI: 'true' });
-  return out.split('\n').find((line) => line.startsWith('Tests:')) ?? 'passed';
+  const jest = spawnSync(join(cdkApp, 'node_modules', '.bin', 'jest'), ['--ci'], { cwd: cdkApp, env: { ...process.env, CI: 'true' }, encoding: 'utf8' });
+  const summary = `${jest.stdout}\n${jest.stderr}`.split('\n').find((line) => line.startsWith('Tests:'));
+  if (jest.status !== 0) throw Object.assign(new Error(`jest exited with ${jest.status}`), { stdout: jest.stdout, stderr: jest.stderr });
+  return summary?.replace(/\s+/g, ' ') ?? 'passed';
 }
 
 async function latestCDK(cdkApp: string): Promise<void> {
