@@ -9,7 +9,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { LeaseValidationError } from '../runtime/errors.js';
-import { validateLeaseName } from '../runtime/validate.js';
+import { describeValue, validateLeaseName } from '../runtime/validate.js';
 import { BatonEnv, BatonMetric, DEFAULT_SERVICE_NAME, METRICS_NAMESPACE, MetricDimension, SingletonHandlerMargins } from '../runtime/contract.js';
 import { CronSingletonAlarms, type CronSingletonAlarmOptions } from './cron-singleton-alarms.js';
 import { CronSingletonDashboard } from './cron-singleton-dashboard.js';
@@ -273,13 +273,15 @@ export class CronSingleton extends Construct implements iam.IGrantable {
   constructor(scope: Construct, id: string, props: CronSingletonProps) {
     super(scope, id);
     try {
+      if (props === null || typeof props !== 'object') throw new LeaseValidationError('props', 'must be an object');
+      if (typeof (props.table as Partial<ILeaseTable> | undefined)?.grantLeaseAccess !== 'function') throw new LeaseValidationError('table', 'must be a LeaseTable (or one from LeaseTable.fromTableName)');
       const stack = Stack.of(this);
       this.table = props.table;
       this.leaseName = Token.isUnresolved(props.leaseName) ? props.leaseName : validateLeaseName('leaseName', props.leaseName);
       this.serviceName = props.serviceName ?? DEFAULT_SERVICE_NAME;
       this.contenders = props.contenders ?? 1;
       if (!Number.isInteger(this.contenders) || this.contenders < 1 || this.contenders > MAX_CONTENDERS) {
-        throw new LeaseValidationError('contenders', `must be an integer from 1 to ${MAX_CONTENDERS}, got ${props.contenders}`);
+        throw new LeaseValidationError('contenders', `must be an integer from 1 to ${MAX_CONTENDERS}, got ${describeValue(props.contenders)}`);
       }
       this.timeout = props.timeout ?? Duration.minutes(1);
       if (!this.timeout.isUnresolved() && this.timeout.toMilliseconds() < CronSingleton.MIN_TIMEOUT.toMilliseconds()) {
@@ -287,6 +289,18 @@ export class CronSingleton extends Construct implements iam.IGrantable {
           'timeout',
           `must be at least ${CronSingleton.MIN_TIMEOUT.toHumanString()}: the handler aborts the job ${SingletonHandlerMargins.abortMarginMs} ms before the timeout, and the acquire request and a cold start need the rest; got ${this.timeout.toHumanString()}`,
         );
+      }
+      for (const field of ['serviceName', 'handler', 'depsLockFilePath', 'projectRoot'] as const) {
+        const value: unknown = props[field];
+        if (value !== undefined && (typeof value !== 'string' || value === '')) throw new LeaseValidationError(field, `must be a non-empty string, got ${describeValue(value)}`);
+      }
+      const memorySize: unknown = props.memorySize;
+      if (memorySize !== undefined && !Token.isUnresolved(memorySize) && (typeof memorySize !== 'number' || !Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10_240)) {
+        throw new LeaseValidationError('memorySize', `must be an integer number of MB from 128 to 10240, got ${describeValue(memorySize)}`);
+      }
+      const environment: unknown = props.environment;
+      if (environment !== undefined && (environment === null || typeof environment !== 'object' || Array.isArray(environment) || Object.values(environment).some((v) => typeof v !== 'string'))) {
+        throw new LeaseValidationError('environment', 'must be an object of strings');
       }
       if (typeof props.entry !== 'string' || props.entry === '') {
         throw new LeaseValidationError('entry', 'must name the job module (a file whose `handler` export comes from createSingletonHandler)');
@@ -297,7 +311,7 @@ export class CronSingleton extends Construct implements iam.IGrantable {
       const runbookUrl = validateRunbookUrl('runbookUrl', props.runbookUrl);
       const retryAttempts = props.retryAttempts ?? 2;
       if (!Number.isInteger(retryAttempts) || retryAttempts < 0 || retryAttempts > 2) {
-        throw new LeaseValidationError('retryAttempts', `must be 0, 1 or 2, got ${props.retryAttempts}`);
+        throw new LeaseValidationError('retryAttempts', `must be 0, 1 or 2, got ${describeValue(props.retryAttempts)}`);
       }
       const maxEventAge = props.maxEventAge ?? Duration.hours(1);
       if (maxEventAge.toSeconds() < 60 || maxEventAge.toSeconds() > 21_600) {

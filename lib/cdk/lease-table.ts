@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { LeaseTableSchema } from '../runtime/contract.js';
 import { LeaseValidationError } from '../runtime/errors.js';
-import { validateLeaseName } from '../runtime/validate.js';
+import { describeValue, validateLeaseName, validateTableName } from '../runtime/validate.js';
 import { atConstructPath } from './construct-validation.js';
 import { LeaseTableAlarms, type LeaseTableAlarmsOptions } from './lease-table-alarms.js';
 
@@ -155,6 +155,7 @@ abstract class LeaseTableBase extends Resource implements ILeaseTable {
     const leaseNames = options.leaseNames;
     try {
       if (leaseNames !== undefined) {
+        if (!Array.isArray(leaseNames)) throw new LeaseValidationError('leaseNames', 'must be an array of lease names');
         if (leaseNames.length === 0) throw new LeaseValidationError('leaseNames', 'must not be empty; omit it to grant every lease');
         leaseNames.forEach((name, i) => {
           if (!Token.isUnresolved(name)) validateLeaseName(`leaseNames[${i}]`, name);
@@ -298,6 +299,7 @@ export class LeaseTable extends LeaseTableBase {
    * must have Baton's key schema (see `LeaseTable`); nothing checks that at synth.
    */
   static fromTableName(scope: Construct, id: string, tableName: string): ILeaseTable {
+    tokenOr(scope, 'tableName', tableName, validateTableName);
     return new ImportedLeaseTable(scope, id, dynamodb.TableV2.fromTableName(scope, `${id}Table`, tableName));
   }
 
@@ -306,6 +308,9 @@ export class LeaseTable extends LeaseTableBase {
    * the grantee's account must also allow it there).
    */
   static fromTableArn(scope: Construct, id: string, tableArn: string): ILeaseTable {
+    tokenOr(scope, 'tableArn', tableArn, (field, value) => {
+      if (!/^arn:[^:]+:dynamodb:[^:]*:[^:]*:table\/[A-Za-z0-9_.-]{3,255}$/.test(value)) throw new LeaseValidationError(field, `must be a DynamoDB table ARN, got ${describeValue(value)}`);
+    });
     return new ImportedLeaseTable(scope, id, dynamodb.TableV2.fromTableArn(scope, `${id}Table`, tableArn));
   }
 
@@ -316,6 +321,15 @@ export class LeaseTable extends LeaseTableBase {
 
   constructor(scope: Construct, id: string, props: LeaseTableProps = {}) {
     super(scope, id);
+    try {
+      if (props === null || typeof props !== 'object') throw new LeaseValidationError('props', 'must be an object');
+      if (props.tableName !== undefined) tokenOr(this, 'tableName', props.tableName, validateTableName);
+      if (props.deletionProtection !== undefined && typeof props.deletionProtection !== 'boolean') {
+        throw new LeaseValidationError('deletionProtection', `must be a boolean, got ${describeValue(props.deletionProtection)}`);
+      }
+    } catch (error) {
+      throw atConstructPath(this, error);
+    }
     // TableV2 (AWS::DynamoDB::GlobalTable) is the CDK's recommended table
     // construct; with no replicas it is an ordinary single-region table.
     this.table = new dynamodb.TableV2(this, 'Table', {
@@ -330,6 +344,16 @@ export class LeaseTable extends LeaseTableBase {
     });
     this.tableName = this.table.tableName;
     this.tableArn = this.table.tableArn;
+  }
+}
+
+/** Checks a string prop with `check`, unless it is a token that only deployment resolves. */
+function tokenOr(scope: Construct, field: string, value: unknown, check: (field: string, value: string) => unknown): void {
+  try {
+    if (typeof value !== 'string') throw new LeaseValidationError(field, `must be a string, got ${describeValue(value)}`);
+    if (!Token.isUnresolved(value)) check(field, value);
+  } catch (error) {
+    throw atConstructPath(scope, error);
   }
 }
 

@@ -18,6 +18,7 @@ import {
 } from '../../lib/runtime/index.js';
 import { FakeClock, countRequests, lambdaContext, localDynamoDBClient, scheduledEvent, startDynamoDBLocal } from '../../lib/testing/index.js';
 import { testClient, testEndpoint, uniqueTableName } from '../support/dynamodb.js';
+import { CallerError, describeError, nameArg, nearMiss, outcome, weird } from '../support/fuzz.js';
 
 // Every exported function and method of the public entries, called with
 // fc.anything() and near misses of a valid call (wrong types, NaN, Infinity,
@@ -35,114 +36,11 @@ const RUNS = 200;
 let seq = 0;
 const freshName = () => `fuzz/${++seq}`;
 
-/** What the caller's own getters and Proxy traps throw: it may pass through Baton unchanged. */
-class CallerError extends Error {
-  override readonly name = 'CallerError';
-}
-
-/** Prints a value that cannot be inspected, for fast-check's counterexamples. */
-const printable = (text: string) => ({ [fc.toStringMethod]: () => text });
-
-/** An object whose every trap throws, but for the symbol fast-check prints counterexamples with. */
-function throwingProxy(): object {
-  const trap = () => {
-    throw new CallerError('trap');
-  };
-  const print = printable('<Proxy whose traps throw>')[fc.toStringMethod];
-  return new Proxy(
-    {},
-    {
-      // Symbol keys are fast-check's own (printing, cloning): they must not throw, or the run itself would.
-      get: (_, key) => (key === fc.toStringMethod ? print : typeof key === 'symbol' ? undefined : trap()),
-      has: (_, key) => (key === fc.toStringMethod ? true : typeof key === 'symbol' ? false : trap()),
-      ownKeys: trap,
-      getOwnPropertyDescriptor: (_, key) => (typeof key === 'symbol' ? undefined : trap()),
-      set: trap,
-    },
-  );
-}
-
-function withThrowingGetter(object: Record<string, unknown>, key: string): Record<string, unknown> {
-  const copy = { ...object };
-  Object.defineProperty(copy, fc.toStringMethod, { value: () => `<${JSON.stringify(Object.keys(object))} with a throwing getter ${key}>` });
-  Object.defineProperty(copy, key, {
-    enumerable: true,
-    get() {
-      throw new CallerError(`getter ${key}`);
-    },
-  });
-  return copy;
-}
-
-/** Values that are wrong for almost any parameter, and some that are nearly right. */
-const weird: fc.Arbitrary<unknown> = fc.oneof(
-  fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withNullPrototype: true, withBoxedValues: true, withSparseArray: true, withTypedArray: true }),
-  fc.constantFrom<unknown>(NaN, Infinity, -Infinity, -1, 0, -0, 0.5, 2 ** 31, 2 ** 53, Number.MAX_VALUE, '', ' ', '500', 'x'.repeat(300), null, undefined, true, [], {}, 1n, Symbol('s')),
-  fc.constant(0).map(() => new Date(NaN)),
-  fc.constant(0).map(() => Object.create(null) as unknown),
-  fc.constant(0).map(() => ({ toString: 1, valueOf: 1 })),
-  fc.constant(0).map(() => throwingProxy()),
-  fc.constant(0).map(() => () => {
-    throw new CallerError('function');
-  }),
-);
-
-/**
- * A valid value (made fresh for each run by `valid`) or a near miss of it: a
- * weird value in its place, or for an object one field replaced, removed,
- * added or turned into a throwing getter, a null-prototype copy, a Proxy.
- */
-function nearMiss(valid: () => unknown): fc.Arbitrary<unknown> {
-  const sample = valid();
-  const fresh = fc.constant(0).map(valid);
-  // Valid about half the time, so that calls whose other arguments are valid get past validation too.
-  if (sample === null || typeof sample !== 'object' || Array.isArray(sample)) return fc.oneof({ weight: 3, arbitrary: fresh }, weird, fc.string());
-  const keys = Object.keys(sample);
-  const asRecord = () => valid() as Record<string, unknown>;
-  return fc.oneof(
-    { weight: 12, arbitrary: fresh },
-    { weight: 2, arbitrary: weird },
-    { weight: 6, arbitrary: fc.tuple(fc.constantFrom(...keys), weird).map(([key, value]) => ({ ...asRecord(), [key]: value })) },
-    { weight: 1, arbitrary: fc.constantFrom(...keys).map((key) => Object.fromEntries(Object.entries(asRecord()).filter(([k]) => k !== key))) },
-    { weight: 1, arbitrary: fc.tuple(fc.string(), weird).map(([key, value]) => ({ ...asRecord(), [key]: value })) },
-    { weight: 1, arbitrary: fc.constantFrom(...keys).map((key) => withThrowingGetter(asRecord(), key)) },
-    { weight: 1, arbitrary: fc.constant(0).map(() => Object.assign(Object.create(null) as object, asRecord())) },
-    { weight: 1, arbitrary: fc.constant(0).map(() => throwingProxy()) },
-  );
-}
-
-/** A string argument: valid, near misses of it, or anything. */
-const nameArg = (valid: () => string) =>
-  fc.oneof({ weight: 3, arbitrary: nearMiss(valid) }, fc.string({ maxLength: 250 }), fc.constantFrom('', ' ', 'a#b', 'x'.repeat(201), 'ü'));
-
 /** A fresh client on DynamoDB Local that counts what it sends; one attempt per request keeps failures fast. */
 function countedClient(): { client: DynamoDBClient; sent: () => number } {
   const client = testClient({ maxAttempts: 1 });
   const counter = countRequests(client);
   return { client, sent: () => counter.total() };
-}
-
-/** The call's outcome: it returned, threw (synchronously or by rejecting), or was still pending after `pendingMs`. */
-async function outcome(call: () => unknown, pendingMs = 1_500): Promise<{ threw: boolean; error?: unknown }> {
-  try {
-    const result = call();
-    if (result !== null && typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([result, new Promise((resolve) => (timer = setTimeout(resolve, pendingMs)))]).finally(() => clearTimeout(timer));
-    }
-    return { threw: false };
-  } catch (error) {
-    return { threw: true, error };
-  }
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}\n${error.stack?.split('\n').slice(1, 4).join('\n')}`;
-  try {
-    return `non-error ${String(error)}`;
-  } catch {
-    return 'non-error (unprintable)';
-  }
 }
 
 interface CheckOptions {
