@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { isBuiltin } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { transformSync } from 'esbuild';
@@ -45,21 +45,24 @@ function applyCommonJSOverrides(dir: string): void {
 /**
  * Keeps the tarball small (docs/decisions/package.md#size-one-set-of-declarations):
  * the JavaScript loses its comments and whitespace, as aws-cdk-lib's does, and
- * esbuild shortens its syntax where the meaning is the same, while every name
- * stays as written (stack traces and error names read as in the sources); the
+ * esbuild shortens the ESM tree's syntax where the meaning is the same, while
+ * every name stays as written (stack traces and error names read as in the
+ * sources). The CommonJS tree keeps tsc's syntax: Node finds the named exports
+ * an ES module imports from CommonJS by reading it (`exports.X = `,
+ * `enumerable: true`), and shortened syntax hides them. The
  * declarations keep every comment for editors, indented by 2 spaces instead of tsc's 4.
  */
-function compact(dir: string): void {
+function compact(dir: string, { shortenSyntax }: { shortenSyntax: boolean }): void {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(entry.parentPath, entry.name);
     if (entry.isDirectory()) {
-      compact(path);
+      compact(path, { shortenSyntax });
     } else if (entry.name.endsWith('.d.ts')) {
       writeFileSync(path, readFileSync(path, 'utf8').replace(/^(?: {4})+/gm, (indent) => indent.slice(indent.length / 2)));
     } else if (entry.name.endsWith('.js')) {
       const source = readFileSync(path, 'utf8');
       const shebang = source.startsWith('#!') ? source.slice(0, source.indexOf('\n') + 1) : '';
-      writeFileSync(path, shebang + transformSync(source.slice(shebang.length), { loader: 'js', minifyWhitespace: true, minifySyntax: true, legalComments: 'none' }).code);
+      writeFileSync(path, shebang + transformSync(source.slice(shebang.length), { loader: 'js', minifyWhitespace: true, minifySyntax: shortenSyntax, legalComments: 'none' }).code);
     }
   }
 }
@@ -154,6 +157,43 @@ function oneSetOfDeclarations(esm: string, cjs: string): void {
   }
 }
 
+/**
+ * ESM modules that ship as re-exports of their CommonJS build
+ * (docs/decisions/package.md#esm-from-commonjs):
+ * - the constructs: they run at synth time, in Node, which imports CommonJS
+ *   natively, and no Lambda bundle holds them, so an ESM copy buys nothing;
+ * - the errors: one set of classes for both formats, so `instanceof
+ *   LeaseValidationError` holds whichever format threw and whichever catches
+ *   (the constructs, now CommonJS, throw them too).
+ */
+const ESM_FROM_COMMONJS = ['lib/cdk/index.js', 'lib/runtime/errors.js'];
+
+/** Replaces those ESM modules with re-exports, then drops the ESM modules that no ESM entry or the CLI still reaches. */
+function esmFromCommonJS(esm: string, cjs: string): void {
+  const require = createRequire(import.meta.url);
+  for (const module of ESM_FROM_COMMONJS) {
+    const target = relative(dirname(join(esm, module)), join(cjs, module));
+    // Named, not `export *`, which would also re-export the `__esModule` marker Node reads from CommonJS.
+    const names = Object.keys(require(join(cjs, module)) as object);
+    writeFileSync(join(esm, module), `export { ${names.join(', ')} } from '${target}';\n`);
+  }
+  const reachable = new Set<string>();
+  const visit = (file: string): void => {
+    if (reachable.has(file)) return;
+    reachable.add(file);
+    for (const specifier of specifiersOf(readFileSync(file, 'utf8'))) {
+      if (!specifier.startsWith('.')) continue;
+      const target = join(dirname(file), specifier);
+      if (target.startsWith(esm + '/')) visit(target);
+    }
+  };
+  [...CJS_ENTRIES, CLI_ENTRY].forEach((entry) => visit(join(esm, entry.replace(/\.ts$/, '.js'))));
+  for (const entry of readdirSync(esm, { withFileTypes: true, recursive: true })) {
+    const file = join(entry.parentPath, entry.name);
+    if (entry.isFile() && entry.name.endsWith('.js') && !reachable.has(file)) rmSync(file);
+  }
+}
+
 function declarationFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile() && e.name.endsWith('.d.ts')).map((e) => join(e.parentPath, e.name));
 }
@@ -172,7 +212,7 @@ function buildESM(): void {
   } finally {
     rmSync(config, { force: true });
   }
-  compact(out);
+  compact(out, { shortenSyntax: true });
   markDialect(out, 'module');
   chmodSync(join(out, 'bin', 'baton.js'), 0o755);
 }
@@ -199,7 +239,7 @@ function buildCommonJS(): void {
   } finally {
     rmSync(STAGE, { recursive: true, force: true });
   }
-  compact(out);
+  compact(out, { shortenSyntax: false });
   markDialect(out, 'commonjs');
 }
 
@@ -207,6 +247,7 @@ rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
 buildESM();
 buildCommonJS();
 oneSetOfDeclarations(join(ROOT, 'dist', 'esm'), join(ROOT, 'dist', 'cjs'));
+esmFromCommonJS(join(ROOT, 'dist', 'esm'), join(ROOT, 'dist', 'cjs'));
 for (const [source, target] of Object.entries(SHARED_ASSETS)) cpSync(join(ROOT, source), join(ROOT, 'dist', target), { recursive: true });
 if (!existsSync(join(ROOT, 'dist', 'cjs', 'lib', 'runtime', 'index.js'))) throw new Error('the CommonJS build wrote no runtime entry');
 console.log('built dist/esm and dist/cjs');

@@ -209,6 +209,20 @@ new CronSingleton(stack, 'Job', { table: new LeaseTable(stack, 'Leases'), leaseN
 
 const CONSUMER_TSCONFIG = { compilerOptions: { module: 'nodenext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] }, files: ['consumer.mts', 'consumer.cts'] };
 
+/** Whether an ES module catching CronSingleton's refusal sees the LeaseValidationError it imported. */
+const ERROR_IDENTITY = `import { createRequire } from 'node:module';
+import { LeaseValidationError } from 'baton-lease';
+import { CronSingleton } from 'baton-lease/cdk';
+import { App, Stack } from 'aws-cdk-lib';
+const required = createRequire(process.cwd() + '/')('baton-lease').LeaseValidationError;
+try {
+  new CronSingleton(new Stack(new App(), 'S'), 'Job', {});
+  console.log('no error');
+} catch (error) {
+  console.log(error instanceof LeaseValidationError && required === LeaseValidationError);
+}
+`;
+
 /** Runs the synthesized Lambda bundle under Node 24, as the template configures it, twice for one tick. */
 const INVOKE = `const [bundle, envJson] = process.argv.slice(2);
 Object.assign(process.env, JSON.parse(envJson));
@@ -325,7 +339,10 @@ async function main(): Promise<void> {
             const viaImport = run(node, ['--input-type=module', '-e', `console.log(Object.keys(await import(${JSON.stringify(entry)})).length)`], cdkApp).trim();
             assert(Number(viaRequire) > 0 && viaRequire === viaImport, `${entry}: require gave ${viaRequire} exports, import ${viaImport}`);
           }
-          return `${version}, ${ENTRIES.length} entries`;
+          // One set of error classes for both formats: what the (CommonJS) constructs throw, an ES module catches.
+          const sameErrors = run(node, ['--input-type=module', '-e', ERROR_IDENTITY], cdkApp).trim();
+          assert(sameErrors === 'true', `import and require give different LeaseValidationError classes: ${sameErrors}`);
+          return `${version}, ${ENTRIES.length} entries, one LeaseValidationError`;
         });
       }
 
