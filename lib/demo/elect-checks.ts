@@ -385,7 +385,7 @@ export function computeElectChecks(evidence: ElectEvidence, timing: ElectTimingI
         skewFrom === undefined
           ? 'no skew in this run'
           : underSkew.length === 0
-            ? `clocks set up to ${spread(ofType(runRecords, 'skew'))} ms apart, far beyond maxClockSkewMs ${timing.maxClockSkewMs}: the leader kept its lease until it was killed`
+            ? `clocks set up to ${spread(ofType(runRecords, 'skew'))} ms apart, far beyond maxClockSkewMs ${timing.maxClockSkewMs}: no waiter took over an unreleased lease until the leader was killed`
             : `taken over while its holder had not released it: ${list(underSkew.map(name))}`,
     },
     {

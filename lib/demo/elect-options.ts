@@ -9,7 +9,7 @@ export const ELECT_DEMO_DEFAULTS = {
   workers: 3,
   /** `durationMs` of every elector. */
   leaseMs: 2_000,
-  /** A leader prepares each write this long (uniformly at random) without looking at its lease: where a pause lands. */
+  /** A leader prepares each write this long (uniformly at random) without looking at its lease: where a pause lands. At most a quarter of the lease. */
   prepareMinMs: 100,
   prepareMaxMs: 300,
   /**
@@ -91,7 +91,11 @@ export function parseElectDemoArgs(argv: readonly string[]): ElectDemoOptions | 
 
 /** Applies {@link ELECT_DEMO_DEFAULTS} and validates. */
 export function resolveElectDemoOptions(options: Partial<ElectDemoOptions> = {}): ElectDemoOptions {
-  const o = { ...ELECT_DEMO_DEFAULTS, seed: randomInt(0, 2 ** 31), wallClockUnderSkew: false, skewLeaderBack: false, ...options };
+  const leaseMs = options.leaseMs ?? ELECT_DEMO_DEFAULTS.leaseMs;
+  // A short lease shortens the preparation with it, unless it was given.
+  const prepareMaxMs = options.prepareMaxMs ?? Math.min(ELECT_DEMO_DEFAULTS.prepareMaxMs, Math.floor(leaseMs / 4));
+  const prepareMinMs = options.prepareMinMs ?? Math.min(ELECT_DEMO_DEFAULTS.prepareMinMs, prepareMaxMs);
+  const o = { ...ELECT_DEMO_DEFAULTS, seed: randomInt(0, 2 ** 31), wallClockUnderSkew: false, skewLeaderBack: false, ...options, prepareMinMs, prepareMaxMs };
   integer('--workers', o.workers, 2, 8);
   integer('--lease', o.leaseMs, 1_000, 10_000);
   integer('--seed', o.seed, 0, 2 ** 32 - 1);

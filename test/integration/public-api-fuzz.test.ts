@@ -135,8 +135,13 @@ describe('the public API under arbitrary input: only LeaseErrors, and none after
   });
 
   it('leases.elect(name, options)', async () => {
-    await property([nameArg(freshName), fc.constant(0).chain(() => nearMiss(() => ({ durationMs: 1_000, renewEveryMs: 200, priority: 1, signal: AbortSignal.abort(), metadata: validMetadata(), onStartedLeading: async () => {} })))], async (name, options) =>
-      check((client) => leasesOn(client).elect(name as never, options as never)),
+    // A valid elector contends for 50 ms, then its signal stops it and it releases.
+    const options = nearMiss(() => ({ durationMs: 1_000, renewEveryMs: 200, priority: 1, signal: AbortSignal.timeout(50), metadata: validMetadata(), onStartedLeading: async () => {} }));
+    await property(
+      [nameArg(freshName), options],
+      async (name, o) => check((client) => leasesOn(client).elect(name as never, o as never)),
+      RUNS,
+      20,
     );
   });
 

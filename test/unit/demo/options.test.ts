@@ -55,6 +55,10 @@ describe('parseElectDemoArgs', () => {
     });
   });
 
+  it('shortens the write preparation to a quarter of a short lease', () => {
+    expect(parseElectDemoArgs(['--elect', '--lease', '1000'])).toMatchObject({ leaseMs: 1_000, prepareMinMs: 100, prepareMaxMs: 250 });
+  });
+
   it('derives the protocol timing from the lease', () => {
     expect(electTiming({ leaseMs: 3_000 })).toMatchObject({ durationMs: 3_000, renewEveryMs: 1_000, maxClockSkewMs: 200, safetyMarginMs: 250 });
   });
