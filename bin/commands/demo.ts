@@ -3,7 +3,7 @@
  * kills and pauses the leader, a live view, and a report with safety checks.
  * `baton demo --elect`: the same for long-lived processes running
  * `leases.elect`. See lib/demo/run-demo.ts, lib/demo/run-elect-demo.ts and
- * the README's "The demo".
+ * docs/demo.md.
  */
 import { ELECT_DEMO_USAGE, parseElectDemoArgs } from '../../lib/demo/elect-options.js';
 import { DEMO_USAGE, parseDemoArgs } from '../../lib/demo/options.js';
