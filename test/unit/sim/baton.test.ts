@@ -60,12 +60,13 @@ describe('Baton lease in the election lab', () => {
     const runs = await runMany('baton', ['clock-skew'], SEEDS);
 
     // Assert: the skew assumption is load-bearing for "no overlap"; fencing does not depend on it.
-    // (In some seeds the holder's last successful renew predates the clock step, so it overlaps
-    // nobody; and since renew never moves expiresAt backwards, a holder whose own clock steps back
-    // no longer shortens its stored tenure; and renewals now come before the holder's deadline
-    // D - M rather than D, so fewer last renews straddle the step: 5 of 12 seeds overlap.)
+    // (Most seeds do not overlap: in some the holder's last successful renew predates the clock
+    // step; renew never moves expiresAt backwards; renewals come before the holder's deadline
+    // D - M; and a renew refused only because the stored expiry is later than the one it asked
+    // for no longer extends the holder's deadline, so a holder whose clock stepped back stops at
+    // its old deadline. 1 of the 12 seeds still overlaps, which is all this needs to show.)
     const overlapping = runs.filter((run) => runningOverlapMs(run.timeline, run.durationMs) > 0);
-    expect(overlapping.length).toBeGreaterThanOrEqual(runs.length / 3);
+    expect(overlapping.length).toBeGreaterThanOrEqual(1);
     for (const run of runs) expect(fenceViolations(run.timeline), label(run)).toBe(0);
   });
 
