@@ -19,7 +19,7 @@ starts itself, and writes bench-report.json and bench-report.html here.
   --soak         also run the soak: one leader renewing for 30 minutes (heap, handles, p99 per minute)
   --soak-minutes the soak's length in minutes instead of 30 (implies --soak)
   --no-install   fail instead of installing missing peer libraries (npm ci --prefix test/bench/peers)
-  --markdown     also print the table as Markdown (for the README)
+  --markdown     also print the table as Markdown (for docs/benchmarks.md)
 
 Exit status: 0 when every target was met (a target the run cannot check, such
 as one that needs raw when --systems leaves it out, does not count), 1 when a

@@ -1,7 +1,7 @@
 import { benchVerdict, environmentLine, reportGrid, targetLines } from './report-rows.js';
 import type { BenchReport } from './run-bench.js';
 
-/** The table as Markdown, for the README's "How Baton compares" section (`baton bench --markdown`). */
+/** The table as Markdown, for docs/benchmarks.md (`baton bench --markdown`). */
 export function markdownTable(report: BenchReport): string {
   const grid = reportGrid(report);
   const row = (cells: readonly string[]) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;

@@ -10,7 +10,7 @@ export interface ReportGrid {
   readonly notes: readonly string[];
 }
 
-/** Lays out `report.results` for the terminal table and the README's markdown table. */
+/** Lays out `report.results` for the terminal table and the markdown table of docs/benchmarks.md. */
 export function reportGrid(report: BenchReport): ReportGrid {
   const systems = report.params.systems;
   // The same note on one figure for several systems is listed once.
