@@ -143,26 +143,20 @@ export async function runAsLeader<T>(
     invokeCallback(onEvent, name, 'onStartedLeading', o.onStartedLeading, held);
     const request = o.requestSignal === undefined ? {} : { signal: o.requestSignal };
     const renewing = renewLoop(held, o.renewEveryMs, stop.signal, { clock, random, retryBaseMs }, observe, request);
+    // Stops renewing, then releases: a renew still in flight is awaited first, so the release never races it.
+    const stopAndRelease = (release: () => Promise<void>) => {
+      stop.abort();
+      return unlessAborted(renewing.then(release), o.requestSignal, `release "${name}"`);
+    };
     let value: T;
     try {
       value = await fn(held);
     } catch (error) {
-      stop.abort();
-      await unlessAborted(
-        renewing.then(() => releaseQuietly(held, request)),
-        o.requestSignal,
-        `release "${name}"`,
-      ).catch(() => undefined);
+      await stopAndRelease(() => releaseQuietly(held, request)).catch(() => undefined);
       throw error;
     }
-    stop.abort();
     try {
-      // A renew still in flight is awaited first: the release must not race it.
-      await unlessAborted(
-        renewing.then(() => held.release({ ...request, ...(o.tick === undefined ? {} : { tick: o.tick }) })),
-        o.requestSignal,
-        `release "${name}"`,
-      );
+      await stopAndRelease(() => held.release({ ...request, ...(o.tick === undefined ? {} : { tick: o.tick }) }));
     } catch (releaseError) {
       // fn's work is done and must not be reported as failed (a retry would redo it).
       if (releaseError instanceof LeaseLostError) observe(releaseError.current);
