@@ -152,8 +152,10 @@ abstract class LeaseTableBase extends Resource implements ILeaseTable {
    * restriction.
    */
   grantLeaseAccess(grantee: iam.IGrantable, options: GrantLeaseAccessOptions = {}): iam.Grant {
-    const leaseNames = options.leaseNames;
+    let leaseNames: readonly string[] | undefined;
     try {
+      if (options === null || typeof options !== 'object') throw new LeaseValidationError('options', 'must be an object');
+      leaseNames = options.leaseNames;
       if (leaseNames !== undefined) {
         if (!Array.isArray(leaseNames)) throw new LeaseValidationError('leaseNames', 'must be an array of lease names');
         if (leaseNames.length === 0) throw new LeaseValidationError('leaseNames', 'must not be empty; omit it to grant every lease');

@@ -97,7 +97,9 @@ describe('the CDK constructs under arbitrary props: only LeaseErrors or aws-cdk-
     const refused = (call: () => unknown, field: string) => expect(call).toThrow(expect.objectContaining({ name: 'LeaseValidationError', field }));
     const { stack } = testStack();
     const table = new LeaseTable(stack, 'Leases');
-    refused(() => table.grantLeaseAccess(role(stack), { leaseNames: new Date(NaN) as never }), 'leaseNames');
+    const grantee = role(stack);
+    refused(() => table.grantLeaseAccess(grantee, { leaseNames: new Date(NaN) as never }), 'leaseNames');
+    refused(() => table.grantLeaseAccess(grantee, null as never), 'options');
     refused(() => LeaseTable.fromTableArn(stack, 'ByArn', 5 as never), 'tableArn');
     refused(() => LeaseTable.fromTableName(stack, 'ByName', { toString: 1 } as never), 'tableName');
     refused(() => new LeaseTable(stack, 'Other', { deletionProtection: 'no' as never }), 'deletionProtection');
