@@ -1,3 +1,4 @@
+import { overlappingPairs } from '../intervals/overlaps.js';
 import type { FinalState } from './final-state.js';
 import type { CampaignParameters, HistoryRecord, WriteOutcomeKind } from './history.js';
 import type { ResourceEntry } from './resource.js';
@@ -391,34 +392,30 @@ function checkOverlaps(
   const byOwner = new Map<string, WriteView[]>();
   for (const w of writes) byOwner.set(w.owner, [...(byOwner.get(w.owner) ?? []), w]);
   const actedIn = (t: TenureView, from: number, to: number) => (byOwner.get(t.owner) ?? []).some((w) => w.invokeReal >= from && w.invokeReal <= to && w.invokeReal <= t.validEnd);
-  for (let i = 0; i < tenures.length; i++) {
-    const a = tenures[i]!;
-    for (let j = i + 1; j < tenures.length; j++) {
-      const b = tenures[j]!;
-      if (b.ackReal >= a.validEnd) break;
-      if (a.owner === b.owner) continue;
-      const from = b.ackReal;
-      const to = Math.min(a.validEnd, b.validEnd);
-      if (from > to || !actedIn(a, from, to) || !actedIn(b, from, to)) continue;
-      const spread = offsets.spreadBetween(a.worker, b.worker, a.sentReal, b.sentReal);
-      const found = lease.replaced.get(b.owner);
-      const told = lease.acknowledgedExpiry.get(a.owner);
-      const backwards = found !== undefined && found.holder === a.owner && told !== undefined && found.expiresAt < told;
-      out.push({
-        kind: 'overlapping-tenures',
-        message:
-          `${b.worker} (token ${b.token}) began leading ${Math.round(a.validEnd - b.ackReal)} ms before ${a.worker} (token ${a.token}) reached its deadline, ` +
-          `and both performed side effects in between (clocks ${Math.round(spread)} ms apart; bound ${params.maxClockSkewMs} ms)` +
-          (backwards
-            ? `; the item ${b.worker} replaced showed ${a.worker}'s expiry ${Math.round(told - found.expiresAt)} ms earlier than ${a.worker} had already been told it wrote: a late request moved the expiry backwards`
-            : ''),
-        real: b.ackReal,
-        workers: [a.worker, b.worker],
-        tokens: [a.token, b.token],
-        ...(spread > params.maxClockSkewMs ? { explainedBy: 'clock-skew-beyond-bound' as const } : {}),
-        ...(backwards ? { diagnosis: 'expiry-moved-backwards' as const } : {}),
-      });
-    }
+  const windows = tenures.map((tenure) => ({ tenure, start: tenure.ackReal, end: tenure.validEnd }));
+  for (const [{ tenure: a }, { tenure: b }] of overlappingPairs(windows, (w) => w.tenure.owner)) {
+    const from = b.ackReal;
+    const to = Math.min(a.validEnd, b.validEnd);
+    // An inverted successor window (its deadline or release came before it learned it won) holds no moment to act in.
+    if (from > to || !actedIn(a, from, to) || !actedIn(b, from, to)) continue;
+    const spread = offsets.spreadBetween(a.worker, b.worker, a.sentReal, b.sentReal);
+    const found = lease.replaced.get(b.owner);
+    const told = lease.acknowledgedExpiry.get(a.owner);
+    const backwards = found !== undefined && found.holder === a.owner && told !== undefined && found.expiresAt < told;
+    out.push({
+      kind: 'overlapping-tenures',
+      message:
+        `${b.worker} (token ${b.token}) began leading ${Math.round(a.validEnd - b.ackReal)} ms before ${a.worker} (token ${a.token}) reached its deadline, ` +
+        `and both performed side effects in between (clocks ${Math.round(spread)} ms apart; bound ${params.maxClockSkewMs} ms)` +
+        (backwards
+          ? `; the item ${b.worker} replaced showed ${a.worker}'s expiry ${Math.round(told - found.expiresAt)} ms earlier than ${a.worker} had already been told it wrote: a late request moved the expiry backwards`
+          : ''),
+      real: b.ackReal,
+      workers: [a.worker, b.worker],
+      tokens: [a.token, b.token],
+      ...(spread > params.maxClockSkewMs ? { explainedBy: 'clock-skew-beyond-bound' as const } : {}),
+      ...(backwards ? { diagnosis: 'expiry-moved-backwards' as const } : {}),
+    });
   }
 }
 

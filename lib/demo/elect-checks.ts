@@ -5,6 +5,7 @@
  * here trusts what the parent believed about who led. Pure: no I/O, no clock.
  * The rules are explained in docs/decisions/elect-demo.md.
  */
+import { overlappingPairs } from '../intervals/overlaps.js';
 import type { CheckResult } from './checks.js';
 import { distribution, type Distribution } from './measurements.js';
 import type { ActingStopReason, ElectEvidence, ElectRunRecord, ElectRunRecordOf, ElectWorkerRecord, ElectWorkerRecordOf } from './elect-records.js';
@@ -124,18 +125,9 @@ export function actingWindows(evidence: Pick<ElectEvidence, 'workerRecords'>): A
     .sort((a, b) => a.start - b.start);
 }
 
-/** Pairs of windows of different tenures that share a moment. */
+/** Pairs of windows that share a moment: every window is a tenure of its own. */
 export function overlappingWindows(windows: readonly ActingWindow[]): [ActingWindow, ActingWindow][] {
-  const pairs: [ActingWindow, ActingWindow][] = [];
-  const sorted = [...windows].sort((a, b) => a.start - b.start);
-  for (let i = 0; i < sorted.length; i++) {
-    for (let j = i + 1; j < sorted.length; j++) {
-      const a = sorted[i] as ActingWindow;
-      const b = sorted[j] as ActingWindow;
-      if (b.start < a.end) pairs.push([a, b]);
-    }
-  }
-  return pairs;
+  return overlappingPairs(windows, (w) => w);
 }
 
 /**

@@ -8,7 +8,8 @@ import type { Cluster } from './cluster.js';
 import { simulate, type Simulation } from './lab.js';
 import { DEFAULT_LATENCY, maxLatencyMs } from './latency.js';
 import { computeMetrics } from './metrics.js';
-import { runningOverlaps, totalMs } from './overlaps.js';
+import { totalLength } from '../intervals/overlaps.js';
+import { runningOverlaps } from './overlaps.js';
 import { Prng } from './prng.js';
 import { DEFAULT_FAULT_TIMING, RUN_MS, SCENARIOS, ntpClocks } from './scenarios.js';
 import type { Tenure } from './timeline.js';
@@ -151,7 +152,7 @@ async function run(
 /** The claim every elector variant must meet: never two running nodes believing they lead. */
 export function noOverlapCheck(simulation: Simulation): StudyCheck {
   const spans = runningOverlaps(simulation.cluster.timeline, RUN_MS);
-  const ms = Math.round(totalMs(spans));
+  const ms = Math.round(totalLength(spans));
   return {
     claim: 'never two running leaders at once',
     holds: spans.length === 0,
@@ -179,7 +180,7 @@ function commonFigures(simulation: Simulation): Record<string, number> {
   const metrics = computeMetrics(simulation.cluster.timeline, simulation.electionMessages, RUN_MS);
   return {
     messages: simulation.electionMessages,
-    overlapMs: Math.round(totalMs(runningOverlaps(simulation.cluster.timeline, RUN_MS))),
+    overlapMs: Math.round(totalLength(runningOverlaps(simulation.cluster.timeline, RUN_MS))),
     staleWritesAccepted: metrics.staleWritesAccepted,
     staleWritesAcceptedUnfenced: metrics.staleWritesAcceptedUnfenced,
     tenures: metrics.tenures,

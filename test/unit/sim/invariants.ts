@@ -9,7 +9,8 @@ import type { AlgorithmName, AlgorithmOptions } from '../../../lib/sim/algorithm
 import type { RunOptions, RunResult } from '../../../lib/sim/lab.js';
 import { runScenario } from '../../../lib/sim/lab.js';
 import { SERVICE } from '../../../lib/sim/network.js';
-import { runningOverlaps, totalMs } from '../../../lib/sim/overlaps.js';
+import { totalLength } from '../../../lib/intervals/overlaps.js';
+import { runningOverlaps } from '../../../lib/sim/overlaps.js';
 import type { ScenarioName } from '../../../lib/sim/scenarios.js';
 import type { Timeline } from '../../../lib/sim/timeline.js';
 
@@ -64,7 +65,7 @@ export function epochsWithTwoLeaders(timeline: Pick<Timeline, 'tenures'>): numbe
  * believed they led (`runningOverlaps` in lib/sim/overlaps.ts).
  */
 export function runningOverlapMs(timeline: Pick<Timeline, 'tenures' | 'statuses'>, endMs: number): number {
-  return totalMs(runningOverlaps(timeline, endMs));
+  return totalLength(runningOverlaps(timeline, endMs));
 }
 
 /** Writes the fenced resource accepted with a token below one it had accepted before. */
