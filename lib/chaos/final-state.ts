@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { LEASE_SORT_KEY, toRecord } from '../runtime/dynamodb-lease-store.js';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBLeaseStore } from '../runtime/dynamodb-lease-store.js';
 import type { LeaseRecord } from '../runtime/lease-record.js';
 import { scanResources, type ResourceState } from './resource.js';
 
@@ -12,25 +12,15 @@ export interface FinalState {
 }
 
 /**
- * Scans both tables with `ConsistentRead`, straight to DynamoDB (never through
- * the fault proxy), once the workers are gone: what is there now is what the
- * run left behind.
+ * Reads the lease item and scans the resource table, both strongly consistent,
+ * straight from DynamoDB (never through the fault proxy), once the workers are
+ * gone: what is there now is what the run left behind.
  */
 export async function readFinalState(
   client: DynamoDBClient,
   tables: { readonly leaseTable: string; readonly resourceTable: string; readonly leaseName: string },
 ): Promise<FinalState> {
-  const doc = DynamoDBDocumentClient.from(client);
-  let lease: FinalState['lease'];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(new ScanCommand({ TableName: tables.leaseTable, ConsistentRead: true, ExclusiveStartKey: startKey }));
-    for (const item of page.Items ?? []) {
-      if (item.pk !== tables.leaseName || item.sk !== LEASE_SORT_KEY) continue;
-      const record = toRecord(tables.leaseName, item);
-      lease = { token: record.token, expiresAt: record.expiresAt, ...(record.holder ? { holder: record.holder } : {}) };
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return { lease, resources: await scanResources(doc, tables.resourceTable) };
+  const record = await new DynamoDBLeaseStore(client, tables.leaseTable).read(tables.leaseName);
+  const lease = record && { token: record.token, expiresAt: record.expiresAt, ...(record.holder ? { holder: record.holder } : {}) };
+  return { lease, resources: await scanResources(DynamoDBDocumentClient.from(client), tables.resourceTable) };
 }

@@ -6,7 +6,6 @@ import {
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { LeaseAttribute, LeaseTableSchema } from './contract.js';
 import { LeaseValidationError } from './errors.js';
 import { validateTableName } from './validate.js';
@@ -246,7 +245,7 @@ export class DynamoDBLeaseStore implements LeaseStore {
 
   async read(name: string, options?: StoreRequestOptions): Promise<LeaseRecord | undefined> {
     const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: itemKey(name), ConsistentRead: true }), sendOptions(options));
-    return out.Item ? toRecord(name, unmarshall(out.Item)) : undefined;
+    return out.Item ? decodeLeaseItem(name, out.Item) : undefined;
   }
 
   async guardedWrite(c: GuardedWriteCommand): Promise<WriteOutcome> {
@@ -271,7 +270,7 @@ export class DynamoDBLeaseStore implements LeaseStore {
         .CancellationReasons;
       const ours = reasons?.[items.length - 1];
       if ((error as Error).name === 'TransactionCanceledException' && ours?.Code === 'ConditionalCheckFailed') {
-        return { applied: false, current: ours.Item ? toRecord(c.name, unmarshall(ours.Item as never)) : undefined };
+        return { applied: false, current: ours.Item ? decodeLeaseItem(c.name, ours.Item as Record<string, AttributeValue>) : undefined };
       }
       throw error;
     }
@@ -311,11 +310,11 @@ export class DynamoDBLeaseStore implements LeaseStore {
     };
     try {
       const out = await this.client.send(new UpdateItemCommand(input), sendOptions(options));
-      return { applied: true, before: out.Attributes ? toRecord(name, unmarshall(out.Attributes)) : undefined };
+      return { applied: true, before: out.Attributes ? decodeLeaseItem(name, out.Attributes) : undefined };
     } catch (error) {
       if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
       const item = (error as { Item?: Record<string, AttributeValue> }).Item;
-      return { applied: false, current: item ? toRecord(name, unmarshall(item)) : undefined };
+      return { applied: false, current: item ? decodeLeaseItem(name, item) : undefined };
     }
   }
 }
@@ -346,27 +345,34 @@ function mine(t: TenureRef): Record<string, unknown> {
   return { ':owner': t.owner, ':token': t.token };
 }
 
-function num(value: unknown): number | undefined {
-  return value === undefined ? undefined : Number(value);
-}
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** Decodes a lease item; absent attributes stay absent. */
-export function toRecord(name: string, item: Record<string, unknown>): LeaseRecord {
-  const record: { -readonly [K in keyof LeaseRecord]: LeaseRecord[K] } = {
+/** The record's optional fields by the AttributeValue type they are stored as. */
+const NUMBER_FIELDS = ['acquiredAt', 'renewedAt', 'releasedAt', 'lastTick', 'version', 'priority', 'handoffPriority'] as const;
+const STRING_FIELDS = ['holder', 'releasedBy', 'handoffTo'] as const;
+
+/**
+ * Decodes a lease item straight from its AttributeValues, with no generic
+ * unmarshalling on the hot path (docs/decisions/performance.md). Absent
+ * attributes, and attributes of an unexpected type, stay absent.
+ */
+export function decodeLeaseItem(name: string, item: Record<string, AttributeValue>): LeaseRecord {
+  const record: Mutable<LeaseRecord> = {
     name,
-    token: num(item.token) ?? 0,
-    expiresAt: num(item.expiresAt) ?? 0,
+    token: Number(item[LeaseAttribute.token]?.N ?? 0),
+    expiresAt: Number(item[LeaseAttribute.expiresAt]?.N ?? 0),
   };
-  if (typeof item.holder === 'string') record.holder = item.holder;
-  if (item.acquiredAt !== undefined) record.acquiredAt = num(item.acquiredAt);
-  if (item.renewedAt !== undefined) record.renewedAt = num(item.renewedAt);
-  if (item.releasedAt !== undefined) record.releasedAt = num(item.releasedAt);
-  if (typeof item.releasedBy === 'string') record.releasedBy = item.releasedBy;
-  if (item.lastTick !== undefined) record.lastTick = num(item.lastTick);
-  if (item.metadata !== undefined && typeof item.metadata === 'object') record.metadata = item.metadata as Record<string, string>;
-  if (item.version !== undefined) record.version = num(item.version);
-  if (item.priority !== undefined) record.priority = num(item.priority);
-  if (typeof item.handoffTo === 'string') record.handoffTo = item.handoffTo;
-  if (item.handoffPriority !== undefined) record.handoffPriority = num(item.handoffPriority);
+  for (const field of NUMBER_FIELDS) {
+    const value = item[LeaseAttribute[field]]?.N;
+    if (value !== undefined) record[field] = Number(value);
+  }
+  for (const field of STRING_FIELDS) {
+    const value = item[LeaseAttribute[field]]?.S;
+    if (value !== undefined) record[field] = value;
+  }
+  const metadata = item[LeaseAttribute.metadata]?.M;
+  if (metadata !== undefined) {
+    record.metadata = Object.fromEntries(Object.entries(metadata).flatMap(([key, value]) => (value.S === undefined ? [] : [[key, value.S]])));
+  }
   return record;
 }
