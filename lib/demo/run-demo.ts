@@ -1,15 +1,15 @@
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BatonEnv, createLeaseTable, DEFAULTS } from '../runtime/index.js';
 import { Prng } from '../sim/prng.js';
 import { localDynamoDBClient, startDynamoDBLocal } from '../testing/index.js';
-import { JsonlWriter, readJsonl } from './jsonl.js';
+import { freshLogDir, readRunLogs, untilAborted, writeReportFiles, type DemoIo, type DemoRun } from './demo-run.js';
+import { JsonlWriter } from './jsonl.js';
 import { readLedger } from './ledger.js';
 import { LiveView } from './live-view.js';
 import { Nemesis } from './nemesis.js';
 import type { DemoOptions } from './options.js';
-import type { DemoEvidence, RunRecord, WorkerRecord } from './records.js';
+import type { RunRecord, WorkerRecord } from './records.js';
 import { renderReportHtml } from './report-html.js';
 import { buildReport, type DemoReport } from './report-json.js';
 import { ResourceMonitor } from './resource-monitor.js';
@@ -23,22 +23,6 @@ const LEASE_NAME = 'baton-demo/example-job';
 const MAX_EXTRA_TICKS = 12;
 const STOP_GRACE_MS = 3_000;
 
-/** Where `runDemo` writes and how it is interrupted. */
-export interface DemoIo {
-  /** The report files go here; the logs under `.baton/demo/`. */
-  readonly cwd: string;
-  readonly out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  /** Ctrl-C: stop, clean up, write no report. */
-  readonly signal: AbortSignal;
-}
-
-/** What a finished run produced. Undefined when it was interrupted. */
-export interface DemoResult {
-  readonly report: DemoReport;
-  readonly jsonPath: string;
-  readonly htmlPath: string;
-}
-
 /**
  * `baton demo`: DynamoDB Local, the lease table, worker processes invoking the
  * real cron-singleton handler on a shared schedule with duplicate
@@ -46,10 +30,8 @@ export interface DemoResult {
  * report. Every process it starts is stopped before it returns or throws,
  * and SIGKILLed from the `exit` hook if the parent goes down first.
  */
-export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoResult | undefined> {
-  const logDir = join(io.cwd, '.baton', 'demo');
-  rmSync(logDir, { recursive: true, force: true });
-  mkdirSync(logDir, { recursive: true });
+export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRun<DemoReport> | undefined> {
+  const logDir = freshLogDir(io.cwd, 'demo');
   const runLog = new JsonlWriter<RunRecord>(join(logDir, 'run.jsonl'));
   const random = new Prng(options.seed);
   const startedAt = Date.now();
@@ -148,9 +130,9 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRes
 
     const ledger = await readLedger(client, TABLE_NAME, LEASE_NAME);
     runLog.close();
-    const evidence = readEvidence(logDir, ledger);
+    const { unreadable, ...logs } = readRunLogs<WorkerRecord, RunRecord>(logDir);
     const report = buildReport(
-      evidence.evidence,
+      { ...logs, ledger },
       {
         seed: options.seed,
         workers: options.workers,
@@ -165,15 +147,12 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRes
         startedAt,
         endedAt: Date.now(),
       },
-      evidence.unreadable,
+      unreadable,
     );
-    const jsonPath = join(io.cwd, 'demo-report.json');
-    const htmlPath = join(io.cwd, 'demo-report.html');
-    writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
-    writeFileSync(htmlPath, renderReportHtml(report));
+    const written = writeReportFiles(io.cwd, 'demo-report', report, renderReportHtml(report));
     view.say(formatSummary(report));
-    view.say(`Wrote ${jsonPath} and ${htmlPath}`);
-    return { report, jsonPath, htmlPath };
+    view.say(`Wrote ${written.jsonPath} and ${written.htmlPath}`);
+    return written;
   } finally {
     nemesis?.stop();
     driver?.stop();
@@ -222,37 +201,8 @@ async function workersReady(pool: WorkerPool, view: LiveView): Promise<void> {
   }
 }
 
-/** Reads back every log of the run. */
-function readEvidence(logDir: string, ledger: DemoEvidence['ledger']): { evidence: DemoEvidence; unreadable: number } {
-  const run = readJsonl<RunRecord>(join(logDir, 'run.jsonl'));
-  let unreadable = run.unreadable;
-  const workerRecords: WorkerRecord[] = [];
-  for (const file of readdirSync(logDir).filter((f) => /^w\d+\.jsonl$/.test(f))) {
-    const w = readJsonl<WorkerRecord>(join(logDir, file));
-    workerRecords.push(...w.records);
-    unreadable += w.unreadable;
-  }
-  workerRecords.sort((a, b) => a.at - b.at);
-  return { evidence: { workerRecords, runRecords: run.records, ledger }, unreadable };
-}
-
 /** Resolves when `done()` holds, `ms` passed, or `signal` aborted. */
 async function until(done: () => boolean, ms: number, signal: AbortSignal): Promise<void> {
   const end = Date.now() + ms;
   while (!done() && Date.now() < end && !signal.aborted) await sleep(50);
-}
-
-/** Waits for `work`, or for `signal` to abort, whichever comes first. */
-async function untilAborted(work: Promise<unknown>, signal: AbortSignal): Promise<void> {
-  let onAbort = (): void => {};
-  const aborted = new Promise<void>((resolve) => {
-    onAbort = resolve;
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    await Promise.race([work, aborted]);
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
 }

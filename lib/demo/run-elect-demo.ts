@@ -1,4 +1,3 @@
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -8,10 +7,11 @@ import { Prng } from '../sim/prng.js';
 import { localDynamoDBClient, startDynamoDBLocal } from '../testing/index.js';
 import { electTiming, type ElectDemoOptions } from './elect-options.js';
 import { ElectWatch, playElectNemesis, type ElectWorkerConfig } from './elect-nemesis.js';
-import type { ElectEvidence, ElectRunRecord, ElectWorkerRecord } from './elect-records.js';
+import type { ElectRunRecord, ElectWorkerRecord } from './elect-records.js';
 import { renderElectReportHtml } from './elect-report-html.js';
 import { buildElectReport, formatElectSummary, type ElectReport } from './elect-report.js';
-import { JsonlWriter, readJsonl } from './jsonl.js';
+import { freshLogDir, readRunLogs, untilAborted, writeReportFiles, type DemoIo, type DemoRun } from './demo-run.js';
+import { JsonlWriter } from './jsonl.js';
 import { localWorkerEnvironment, WorkerPool } from './worker-pool.js';
 
 const TABLE_NAME = 'baton-demo';
@@ -21,22 +21,6 @@ const RESOURCE = 'baton-demo/elector-resource';
 const WORKER_SCRIPT = fileURLToPath(new URL('./elect-worker.ts', import.meta.url));
 const STOP_GRACE_MS = 3_000;
 
-/** Where `runElectDemo` writes, what it prints to, and how it is interrupted. */
-export interface ElectDemoIo {
-  /** The report files go here; the logs under `.baton/demo-elect/`. */
-  readonly cwd: string;
-  readonly out: NodeJS.WritableStream;
-  /** Ctrl-C: stop, clean up, write no report. */
-  readonly signal: AbortSignal;
-}
-
-/** What a finished run produced; undefined when it was interrupted. */
-export interface ElectDemoResult {
-  readonly report: ElectReport;
-  readonly jsonPath: string;
-  readonly htmlPath: string;
-}
-
 /**
  * `baton demo --elect`: DynamoDB Local, the lease table, long-lived worker
  * processes each running `leases.elect(...)`, the scripted nemesis of
@@ -44,10 +28,8 @@ export interface ElectDemoResult {
  * before it returns or throws, and SIGKILLed from the `exit` hook (or by the
  * pool's reaper) if the parent goes down first.
  */
-export async function runElectDemo(options: ElectDemoOptions, io: ElectDemoIo): Promise<ElectDemoResult | undefined> {
-  const logDir = join(io.cwd, '.baton', 'demo-elect');
-  rmSync(logDir, { recursive: true, force: true });
-  mkdirSync(logDir, { recursive: true });
+export async function runElectDemo(options: ElectDemoOptions, io: DemoIo): Promise<DemoRun<ElectReport> | undefined> {
+  const logDir = freshLogDir(io.cwd, 'demo-elect');
   const runLog = new JsonlWriter<ElectRunRecord>(join(logDir, 'run.jsonl'));
   const timing = electTiming(options);
   const startedAt = Date.now();
@@ -95,7 +77,7 @@ export async function runElectDemo(options: ElectDemoOptions, io: ElectDemoIo): 
       workers.spawn(replaces, { BATON_DEMO_PRIORITY: String(c.priority), BATON_DEMO_CLOCK_FREE: c.clockFree ? '1' : '0', BATON_DEMO_OFFSET_MS: String(c.offsetMs) });
     say(`Starting ${options.workers} worker processes (each loads Node.js, tsx and the AWS SDK: a few seconds) ...`);
     for (let i = 0; i < options.workers; i++) spawn({ priority: 0, clockFree: false, offsetMs: 0 });
-    await Promise.race([Promise.all(workers.all.map((w) => w.ready)), new Promise((resolve) => io.signal.addEventListener('abort', resolve, { once: true }))]);
+    await untilAborted(Promise.all(workers.all.map((w) => w.ready)), io.signal);
     if (io.signal.aborted) return undefined;
 
     await playElectNemesis({
@@ -115,9 +97,9 @@ export async function runElectDemo(options: ElectDemoOptions, io: ElectDemoIo): 
     const resources = await scanResources(DynamoDBDocumentClient.from(client), TABLE_NAME);
     const resourceLog = (resources.find((r) => r.id === RESOURCE)?.log ?? []).map((e) => ({ token: e.token, wid: e.wid }));
     runLog.close();
-    const { evidence, unreadable } = readElectEvidence(logDir, resourceLog);
+    const { unreadable, ...logs } = readRunLogs<ElectWorkerRecord, ElectRunRecord>(logDir);
     const report = buildElectReport(
-      evidence,
+      { ...logs, resourceLog },
       {
         ...timing,
         seed: options.seed,
@@ -135,13 +117,10 @@ export async function runElectDemo(options: ElectDemoOptions, io: ElectDemoIo): 
       },
       unreadable,
     );
-    const jsonPath = join(io.cwd, 'elect-report.json');
-    const htmlPath = join(io.cwd, 'elect-report.html');
-    writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
-    writeFileSync(htmlPath, renderElectReportHtml(report));
+    const written = writeReportFiles(io.cwd, 'elect-report', report, renderElectReportHtml(report));
     say(formatElectSummary(report));
-    say(`Wrote ${jsonPath} and ${htmlPath}`);
-    return { report, jsonPath, htmlPath };
+    say(`Wrote ${written.jsonPath} and ${written.htmlPath}`);
+    return written;
   } finally {
     await pool?.stopAll(STOP_GRACE_MS);
     runLog.close();
@@ -149,20 +128,6 @@ export async function runElectDemo(options: ElectDemoOptions, io: ElectDemoIo): 
     await db.stop();
     process.off('exit', killAll);
   }
-}
-
-/** Reads back every log of the run. */
-function readElectEvidence(logDir: string, resourceLog: ElectEvidence['resourceLog']): { evidence: ElectEvidence; unreadable: number } {
-  const run = readJsonl<ElectRunRecord>(join(logDir, 'run.jsonl'));
-  let unreadable = run.unreadable;
-  const workerRecords: ElectWorkerRecord[] = [];
-  for (const file of readdirSync(logDir).filter((f) => /^w\d+\.jsonl$/.test(f))) {
-    const w = readJsonl<ElectWorkerRecord>(join(logDir, file));
-    workerRecords.push(...w.records);
-    unreadable += w.unreadable;
-  }
-  workerRecords.sort((a, b) => a.at - b.at);
-  return { evidence: { workerRecords, runRecords: run.records, resourceLog }, unreadable };
 }
 
 /** One line for the terminal, for the records worth a line. */

@@ -1,7 +1,6 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { inScratchDir, withoutStderr } from '../../support/console.js';
 import { run as sim } from '../../../bin/commands/sim.js';
 import { runLab, type LabOptions } from '../../../lib/sim/lab.js';
 import { buildReport, serializeReport } from '../../../lib/sim/report.js';
@@ -55,14 +54,7 @@ describe('Election lab determinism', () => {
 
 describe('baton sim', () => {
   it('writes sim-report.json and sim-report.html in the current directory, the same bytes for the same seed', async () => {
-    // Arrange
-    const dir = await mkdtemp(join(tmpdir(), 'baton-sim-'));
-    const cwd = process.cwd();
-    const log = console.log;
-    console.log = () => {};
-    try {
-      process.chdir(dir);
-
+    await inScratchDir('baton-sim-', async () => {
       // Act
       const codes = [await sim(['--algo', 'raft,baton', '--scenario', 'partition', '--seed', '5', '--nodes', '5'])];
       const first = await readFile('sim-report.json', 'utf8');
@@ -76,23 +68,15 @@ describe('baton sim', () => {
       expect(report.seed).toBe(5);
       expect(report.rows.map((r) => `${r.algorithm}/${r.scenario}`)).toEqual(['raft/partition', 'baton/partition']);
       expect(await readFile('sim-report.html', 'utf8')).toContain('<svg');
-    } finally {
-      console.log = log;
-      process.chdir(cwd);
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('rejects unknown algorithms and bad numbers with exit code 2', async () => {
-    const error = console.error;
-    console.error = () => {};
-    try {
+    await withoutStderr(async () => {
       expect(await sim(['--algo', 'paxos,quorum'])).toBe(2);
       expect(await sim(['--seed', '-3'])).toBe(2);
       expect(await sim(['--nodes', '2'])).toBe(2);
       expect(await sim(['--frobnicate'])).toBe(2);
-    } finally {
-      console.error = error;
-    }
+    });
   });
 });

@@ -1,7 +1,6 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { inScratchDir, withoutStderr } from '../../support/console.js';
 import { run as sim } from '../../../bin/commands/sim.js';
 import { formatStudies } from '../../../lib/sim/elector-report.js';
 import {
@@ -170,13 +169,7 @@ describe('npm run sim -- --elector', () => {
   });
 
   it('prints every study, writes elector-report.json, and exits 0 when every check holds', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'baton-elector-'));
-    const cwd = process.cwd();
-    const log = console.log;
-    const lines: string[] = [];
-    console.log = (line: string) => lines.push(line);
-    try {
-      process.chdir(dir);
+    await inScratchDir('baton-elector-', async (lines) => {
       expect(await sim(['--elector', '--seed', '2'])).toBe(0);
       const report = JSON.parse(await readFile('elector-report.json', 'utf8')) as ReturnType<typeof studyReport>;
       expect(report.seed).toBe(2);
@@ -187,21 +180,13 @@ describe('npm run sim -- --elector', () => {
       const html = await readFile('elector-report.html', 'utf8');
       expect(html.match(/<svg xmlns/g)).toHaveLength(report.results.length);
       expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
-    } finally {
-      console.log = log;
-      process.chdir(cwd);
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('refuses lab knobs, which the studies set themselves', async () => {
-    const error = console.error;
-    console.error = () => {};
-    try {
+    await withoutStderr(async () => {
       expect(await sim(['--elector', '--loss', '0.1'])).toBe(2);
       expect(await sim(['--elector', '--algo', 'raft'])).toBe(2);
-    } finally {
-      console.error = error;
-    }
+    });
   });
 });

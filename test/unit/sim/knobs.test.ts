@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { withoutStderr } from '../../support/console.js';
 import { run as sim } from '../../../bin/commands/sim.js';
 import { runScenario } from '../../../lib/sim/lab.js';
 import type { RaftNode } from '../../../lib/sim/raft.js';
@@ -73,9 +74,7 @@ describe('Election lab knobs', () => {
   });
 
   it('rejects knobs an algorithm cannot take and malformed values, with exit code 2', async () => {
-    const error = console.error;
-    console.error = () => {};
-    try {
+    await withoutStderr(async () => {
       expect(await sim(['--algo', 'paxos', '--detector', '2'])).toBe(2);
       expect(await sim(['--algo', 'raft', '--ring-order', 'random'])).toBe(2);
       expect(await sim(['--algo', 'raft', '--election-timeout', '300-150'])).toBe(2);
@@ -83,8 +82,6 @@ describe('Election lab knobs', () => {
       expect(await sim(['--algo', 'raft', '--loss', '1.5'])).toBe(2);
       expect(await sim(['--algo', 'raft', '--crash-phase', 'random'])).toBe(2);
       expect(await sim(['--algo', 'ring', '--detector', '6'])).toBe(2);
-    } finally {
-      console.error = error;
-    }
+    });
   });
 });

@@ -1,7 +1,6 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { inScratchDir, withoutStderr } from '../../support/console.js';
 import { run as sim } from '../../../bin/commands/sim.js';
 import { runPaper, type PaperReport } from '../../../lib/sim/paper.js';
 import { RAFT_FIGURE_16 } from '../../../lib/sim/paper-reference.js';
@@ -60,33 +59,20 @@ describe('The lab against the published figures', () => {
 
 describe('npm run sim -- --paper', () => {
   it('writes paper-report.json and paper-report.html in the current directory', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'baton-paper-'));
-    const cwd = process.cwd();
-    const log = console.log;
-    console.log = () => {};
-    try {
-      process.chdir(dir);
+    await inScratchDir('baton-paper-', async () => {
       expect(await sim(['--paper', '--trials', '20'])).toBe(0);
       const json = JSON.parse(await readFile('paper-report.json', 'utf8')) as PaperReport;
       expect(json.raftElection).toHaveLength(10);
       expect(json.raftElection[2]).toMatchObject({ timeoutMs: [150, 155], paper: { medianMs: 287, worstMs: 2143 }, lab: { trials: 20 } });
       expect(json.messages.map((m) => m.n)).toEqual(expect.arrayContaining([5, 9, 17]));
       expect(await readFile('paper-report.html', 'utf8')).toContain('<svg');
-    } finally {
-      console.log = log;
-      process.chdir(cwd);
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('refuses lab knobs beside --paper, with exit code 2', async () => {
-    const error = console.error;
-    console.error = () => {};
-    try {
+    await withoutStderr(async () => {
       expect(await sim(['--paper', '--loss', '0.1'])).toBe(2);
       expect(await sim(['--paper', '--trials', '0'])).toBe(2);
-    } finally {
-      console.error = error;
-    }
+    });
   });
 });
