@@ -2,6 +2,7 @@ import { escapeHtml } from '../report/escape-html.js';
 import {
   BOUNDS,
   ELECTOR_STUDY_NAMES,
+  median,
   runElectorStudies,
   STUDY_DESCRIPTIONS,
   studyReport,
@@ -104,7 +105,7 @@ function summary(values: readonly (number | null | undefined)[]): Summary | unde
   const xs = values.filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
   if (xs.length === 0) return undefined;
   return {
-    median: Math.round(((xs[(xs.length - 1) >> 1] as number) + (xs[xs.length >> 1] as number)) / 2),
+    median: Math.round(median(xs)!),
     min: xs[0] as number,
     max: xs.at(-1) as number,
     total: xs.reduce((a, b) => a + b, 0),

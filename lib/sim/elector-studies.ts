@@ -416,7 +416,8 @@ function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
-function median(xs: readonly number[]): number | null {
+/** The median, halfway between the two middle values of an even count; null for no values. */
+export function median(xs: readonly number[]): number | null {
   if (xs.length === 0) return null;
   const s = [...xs].sort((a, b) => a - b);
   return ((s[(s.length - 1) >> 1] as number) + (s[s.length >> 1] as number)) / 2;

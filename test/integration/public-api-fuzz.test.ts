@@ -8,7 +8,6 @@ import {
   DynamoDBLeaseStore,
   InMemoryLeaseStore,
   LeaseClient,
-  LeaseError,
   LeaseValidationError,
   createLeaseTable,
   fenceOf,
@@ -18,7 +17,7 @@ import {
 } from '../../lib/runtime/index.js';
 import { FakeClock, countRequests, lambdaContext, localDynamoDBClient, scheduledEvent, startDynamoDBLocal } from '../../lib/testing/index.js';
 import { testClient, testEndpoint, uniqueTableName } from '../support/dynamodb.js';
-import { CallerError, describeError, nameArg, nearMiss, outcome, weird } from '../support/fuzz.js';
+import { describeError, isPromisedRefusal, nameArg, nearMiss, outcome, weird } from '../support/fuzz.js';
 
 // Every exported function and method of the public entries, called with
 // fc.anything() and near misses of a valid call (wrong types, NaN, Infinity,
@@ -58,8 +57,7 @@ async function expectTyped(call: () => unknown, sent: () => number, options: Che
   if (sent() > before) reached++;
   if (!result.threw) return;
   const error = result.error;
-  const fine = error instanceof LeaseError || error instanceof CallerError;
-  if (!fine) throw new Error(`threw something other than a LeaseError: ${describeError(error)}`);
+  if (!isPromisedRefusal(error)) throw new Error(`threw something other than a LeaseError: ${describeError(error)}`);
   if (error instanceof LeaseValidationError && sent() !== before) throw new Error(`LeaseValidationError (${error.message}) after ${sent() - before} request(s)`);
 }
 

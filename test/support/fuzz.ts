@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { LeaseError } from '../../lib/runtime/index.js';
 
 // Arbitraries and helpers for the public-API property tests
 // (test/integration/public-api-fuzz.test.ts, test/cdk/props-fuzz.test.ts):
@@ -56,6 +57,16 @@ export const weird: fc.Arbitrary<unknown> = fc.oneof(
   }),
 );
 
+/** `valid()` with one of `keys` replaced by a weird value. */
+export function withWeirdField(valid: () => Record<string, unknown>, keys: readonly string[]): fc.Arbitrary<Record<string, unknown>> {
+  return fc.tuple(fc.constantFrom(...keys), weird).map(([key, value]) => ({ ...valid(), [key]: value }));
+}
+
+/** `valid()` with one of `keys` left out. */
+export function withoutField(valid: () => Record<string, unknown>, keys: readonly string[]): fc.Arbitrary<Record<string, unknown>> {
+  return fc.constantFrom(...keys).map((key) => Object.fromEntries(Object.entries(valid()).filter(([k]) => k !== key)));
+}
+
 /**
  * A valid value (made fresh for each run by `valid`) or a near miss of it: a
  * weird value in its place, or for an object one field replaced, removed,
@@ -71,8 +82,8 @@ export function nearMiss(valid: () => unknown): fc.Arbitrary<unknown> {
   return fc.oneof(
     { weight: 12, arbitrary: fresh },
     { weight: 2, arbitrary: weird },
-    { weight: 6, arbitrary: fc.tuple(fc.constantFrom(...keys), weird).map(([key, value]) => ({ ...asRecord(), [key]: value })) },
-    { weight: 1, arbitrary: fc.constantFrom(...keys).map((key) => Object.fromEntries(Object.entries(asRecord()).filter(([k]) => k !== key))) },
+    { weight: 6, arbitrary: withWeirdField(asRecord, keys) },
+    { weight: 1, arbitrary: withoutField(asRecord, keys) },
     { weight: 1, arbitrary: fc.tuple(fc.string(), weird).map(([key, value]) => ({ ...asRecord(), [key]: value })) },
     { weight: 1, arbitrary: fc.constantFrom(...keys).map((key) => withThrowingGetter(asRecord(), key)) },
     { weight: 1, arbitrary: fc.constant(0).map(() => Object.assign(Object.create(null) as object, asRecord())) },
@@ -96,6 +107,15 @@ export async function outcome(call: () => unknown, pendingMs = 1_500): Promise<{
   } catch (error) {
     return { threw: true, error };
   }
+}
+
+/**
+ * Whether a call that threw refused as Baton promises: a `LeaseError` (a
+ * `LeaseValidationError` among them), the caller's own error passed through
+ * (`CallerError`), or one of `alsoAccepted`.
+ */
+export function isPromisedRefusal(error: unknown, alsoAccepted: (error: unknown) => boolean = () => false): boolean {
+  return error instanceof LeaseError || error instanceof CallerError || alsoAccepted(error);
 }
 
 export function describeError(error: unknown): string {
