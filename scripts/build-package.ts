@@ -131,16 +131,12 @@ function oneSetOfDeclarations(esm: string, cjs: string): void {
     keep.add(entry);
   }
 
-  const reachable = new Set<string>();
-  const visit = (file: string): void => {
-    if (reachable.has(file)) return;
-    reachable.add(file);
+  const reachable = closure(entries, (file) => {
     const specifiers = specifiersOf(readFileSync(join(cjs, file), 'utf8'));
     const named = specifiers.filter((s) => !s.startsWith('.') && isPerCondition(s)).map(packageOf);
     if (named.length > 0 && !keep.has(file)) throw new Error(`${file} names ${named.join(', ')}, whose types differ per condition; only an entry may`);
-    inner(cjs, file, specifiers).forEach(visit);
-  };
-  entries.forEach(visit);
+    return inner(cjs, file, specifiers);
+  });
   for (const file of declarationFiles(cjs)) {
     if (!reachable.has(relative(cjs, file))) rmSync(file);
   }
@@ -177,21 +173,30 @@ function esmFromCommonJS(esm: string, cjs: string): void {
     const names = Object.keys(require(join(cjs, module)) as object);
     writeFileSync(join(esm, module), `export { ${names.join(', ')} } from '${target}';\n`);
   }
-  const reachable = new Set<string>();
-  const visit = (file: string): void => {
-    if (reachable.has(file)) return;
-    reachable.add(file);
-    for (const specifier of specifiersOf(readFileSync(file, 'utf8'))) {
-      if (!specifier.startsWith('.')) continue;
-      const target = join(dirname(file), specifier);
-      if (target.startsWith(esm + '/')) visit(target);
-    }
-  };
-  [...CJS_ENTRIES, CLI_ENTRY].forEach((entry) => visit(join(esm, entry.replace(/\.ts$/, '.js'))));
+  const reachable = closure(
+    [...CJS_ENTRIES, CLI_ENTRY].map((entry) => join(esm, entry.replace(/\.ts$/, '.js'))),
+    (file) =>
+      specifiersOf(readFileSync(file, 'utf8'))
+        .filter((specifier) => specifier.startsWith('.'))
+        .map((specifier) => join(dirname(file), specifier))
+        .filter((target) => target.startsWith(esm + '/')),
+  );
   for (const entry of readdirSync(esm, { withFileTypes: true, recursive: true })) {
     const file = join(entry.parentPath, entry.name);
     if (entry.isFile() && entry.name.endsWith('.js') && !reachable.has(file)) rmSync(file);
   }
+}
+
+/** `starts` and every file reachable from them, where `next(file)` names the files `file` imports. */
+function closure(starts: readonly string[], next: (file: string) => readonly string[]): Set<string> {
+  const reached = new Set<string>();
+  const visit = (file: string): void => {
+    if (reached.has(file)) return;
+    reached.add(file);
+    next(file).forEach(visit);
+  };
+  starts.forEach(visit);
+  return reached;
 }
 
 function declarationFiles(dir: string): string[] {
