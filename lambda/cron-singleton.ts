@@ -22,7 +22,7 @@ import {
   type LeaseStore,
   type RandomSource,
 } from '../lib/runtime/index.js';
-import { describeValue, validateLeaseName, validateMs } from '../lib/runtime/validate.js';
+import { describeValue, validateLeaseName, validateMs, validateObject } from '../lib/runtime/validate.js';
 
 /** What a job receives for one scheduled tick it leads. */
 export interface SingletonJobContext {
@@ -112,7 +112,7 @@ const DEFAULTS = SingletonHandlerMargins;
 export function createSingletonHandler<T = unknown>(
   options: SingletonHandlerOptions<T>,
 ): (event: ScheduledEvent, context: Context) => Promise<SingletonResult<T>> {
-  if (options === null || typeof options !== 'object') throw new LeaseValidationError('options', 'must be an object');
+  validateObject('options', options);
   if (typeof options.job !== 'function') throw new LeaseValidationError('job', 'must be a function');
   const leaseName = validateLeaseName(
     options.leaseName === undefined ? BatonEnv.leaseName : 'leaseName',

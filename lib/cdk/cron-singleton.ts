@@ -9,7 +9,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { LeaseValidationError } from '../runtime/errors.js';
-import { describeValue, validateLeaseName } from '../runtime/validate.js';
+import { describeValue, validateLeaseName, validateNonEmptyString, validateObject } from '../runtime/validate.js';
 import { BatonEnv, BatonMetric, DEFAULT_SERVICE_NAME, METRICS_NAMESPACE, MetricDimension, SingletonHandlerMargins } from '../runtime/contract.js';
 import { CronSingletonAlarms, type CronSingletonAlarmOptions } from './cron-singleton-alarms.js';
 import { CronSingletonDashboard } from './cron-singleton-dashboard.js';
@@ -273,7 +273,7 @@ export class CronSingleton extends Construct implements iam.IGrantable {
   constructor(scope: Construct, id: string, props: CronSingletonProps) {
     super(scope, id);
     try {
-      if (props === null || typeof props !== 'object') throw new LeaseValidationError('props', 'must be an object');
+      validateObject('props', props);
       if (typeof (props.table as Partial<ILeaseTable> | undefined)?.grantLeaseAccess !== 'function') throw new LeaseValidationError('table', 'must be a LeaseTable (or one from LeaseTable.fromTableName)');
       const stack = Stack.of(this);
       this.table = props.table;
@@ -291,8 +291,7 @@ export class CronSingleton extends Construct implements iam.IGrantable {
         );
       }
       for (const field of ['serviceName', 'handler', 'depsLockFilePath', 'projectRoot'] as const) {
-        const value: unknown = props[field];
-        if (value !== undefined && (typeof value !== 'string' || value === '')) throw new LeaseValidationError(field, `must be a non-empty string, got ${describeValue(value)}`);
+        if (props[field] !== undefined) validateNonEmptyString(field, props[field]);
       }
       const memorySize: unknown = props.memorySize;
       if (memorySize !== undefined && !Token.isUnresolved(memorySize) && (typeof memorySize !== 'number' || !Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10_240)) {

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { LeaseTableSchema } from '../runtime/contract.js';
 import { LeaseValidationError } from '../runtime/errors.js';
-import { describeValue, validateLeaseName, validateTableName } from '../runtime/validate.js';
+import { describeValue, validateLeaseName, validateObject, validateTableName } from '../runtime/validate.js';
 import { atConstructPath } from './construct-validation.js';
 import { LeaseTableAlarms, type LeaseTableAlarmsOptions } from './lease-table-alarms.js';
 
@@ -154,7 +154,7 @@ abstract class LeaseTableBase extends Resource implements ILeaseTable {
   grantLeaseAccess(grantee: iam.IGrantable, options: GrantLeaseAccessOptions = {}): iam.Grant {
     let leaseNames: readonly string[] | undefined;
     try {
-      if (options === null || typeof options !== 'object') throw new LeaseValidationError('options', 'must be an object');
+      validateObject('options', options);
       leaseNames = options.leaseNames;
       if (leaseNames !== undefined) {
         if (!Array.isArray(leaseNames)) throw new LeaseValidationError('leaseNames', 'must be an array of lease names');
@@ -324,7 +324,7 @@ export class LeaseTable extends LeaseTableBase {
   constructor(scope: Construct, id: string, props: LeaseTableProps = {}) {
     super(scope, id);
     try {
-      if (props === null || typeof props !== 'object') throw new LeaseValidationError('props', 'must be an object');
+      validateObject('props', props);
       if (props.tableName !== undefined) tokenOr(this, 'tableName', props.tableName, validateTableName);
       if (props.deletionProtection !== undefined && typeof props.deletionProtection !== 'boolean') {
         throw new LeaseValidationError('deletionProtection', `must be a boolean, got ${describeValue(props.deletionProtection)}`);

@@ -2,7 +2,7 @@ import { LeaseValidationError } from './errors.js';
 import type { Lease } from './lease.js';
 import type { LeaseRecord } from './lease-record.js';
 import { type ResolvedClientOptions, validateDuration } from './options.js';
-import { describeValue, validateFunction, validateLeaseName, validateMetadata, validateMs, validateSignal } from './validate.js';
+import { describeValue, validateFunction, validateLeaseName, validateMetadata, validateMs, validateObject, validateSignal } from './validate.js';
 
 /**
  * Options of `LeaseClient.elect`. The callbacks' guarantees, in the order a
@@ -83,7 +83,7 @@ export const ELECT_DEFAULTS = {
 /** Applies `ELECT_DEFAULTS` and validates every option, naming the one at fault. */
 export function resolveElectOptions(client: ResolvedClientOptions, name: unknown, options: ElectOptions): ResolvedElectOptions {
   validateLeaseName('name', name);
-  if (options === null || typeof options !== 'object') throw new LeaseValidationError('options', 'must be an object');
+  validateObject('options', options);
   const durationMs = validateDuration('durationMs', options.durationMs, client);
   const renewEveryMs = validateMs('renewEveryMs', options.renewEveryMs ?? Math.floor(durationMs * ELECT_DEFAULTS.renewEveryFraction), { max: durationMs });
   if (durationMs <= renewEveryMs * 2) {

@@ -1,7 +1,7 @@
 import { UpdateCommand, type UpdateCommandInput, type UpdateCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { type AnyDynamoDBClient, toDocumentClient } from './dynamodb-lease-store.js';
 import { LeaseError, LeaseValidationError, StaleTokenError } from './errors.js';
-import { describeValue, validateMs } from './validate.js';
+import { describeValue, validateMs, validateObject } from './validate.js';
 
 /** Options of `fencedUpdate`. */
 export interface FencedUpdateOptions {
@@ -112,7 +112,7 @@ export function fenceOf(item: Record<string, unknown> | undefined, fenceAttribut
 }
 
 function validateFenceOptions(options: FencedUpdateOptions | null): string {
-  if (options === null || typeof options !== 'object') throw new LeaseValidationError('options', 'must be an object');
+  validateObject('options', options);
   const fenceAttribute = options.fenceAttribute ?? DEFAULT_FENCE;
   if (typeof fenceAttribute !== 'string' || !ATTRIBUTE_NAME.test(fenceAttribute)) {
     throw new LeaseValidationError('fenceAttribute', `is not a valid attribute name: ${describeValue(fenceAttribute)}`);

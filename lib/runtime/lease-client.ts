@@ -10,7 +10,7 @@ import { runAsLeader, type RunAsLeaderOptions, type RunAsLeaderResult } from './
 import { type ElectOptions, resolveElectOptions } from './elect-options.js';
 import { elect } from './elector.js';
 import { type LeaseClientOptions, type ResolvedClientOptions, resolveClientOptions, validateDuration } from './options.js';
-import { describeValue, validateEpochMs, validateLeaseName, validateMetadata, validateMs, validateSignal } from './validate.js';
+import { describeValue, validateEpochMs, validateLeaseName, validateMetadata, validateMs, validateObject, validateSignal } from './validate.js';
 
 /** Options of one acquisition attempt. */
 export interface TryAcquireOptions {
@@ -284,7 +284,7 @@ export class LeaseClient {
 
   #validateAttempt(name: string, options: TryAcquireOptions) {
     validateLeaseName('name', name);
-    if (options === null || typeof options !== 'object') throw new LeaseValidationError('options', 'must be an object');
+    validateObject('options', options);
     const durationMs = validateDuration('durationMs', options.durationMs, this.options);
     const metadata = validateMetadata('metadata', options.metadata);
     const tick = options.tick === undefined ? undefined : validateEpochMs('tick', options.tick);

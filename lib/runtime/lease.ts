@@ -4,7 +4,7 @@ import { emit } from './events.js';
 import type { LeaseRecord } from './lease-record.js';
 import type { LeaseStore, ReleaseCommand, StoreRequestOptions, WriteOutcome } from './lease-store.js';
 import type { ResolvedClientOptions } from './options.js';
-import { validateEpochMs, validateSignal } from './validate.js';
+import { validateEpochMs, validateObject, validateSignal } from './validate.js';
 
 /** The most items a guarded write may carry: DynamoDB's 100 per transaction, less the lease check. */
 export const MAX_GUARDED_ITEMS = 99;
@@ -371,7 +371,7 @@ export function assertNotAborted(operation: string, name: string, request: Store
 
 /** A method's options object, and the request options its `signal` makes, checked before any request. */
 function requestOptions(options: { signal?: AbortSignal } | null): StoreRequestOptions | undefined {
-  if (options === null || typeof options !== 'object') throw new LeaseValidationError('options', 'must be an object');
+  validateObject('options', options);
   const signal = validateSignal('options.signal', options.signal);
   return signal === undefined ? undefined : { signal };
 }

@@ -5,7 +5,7 @@ import type { LeaseEventHandler } from './events.js';
 import type { AnyDynamoDBClient } from './dynamodb-lease-store.js';
 import type { LeaseStore } from './lease-store.js';
 import { systemClock, systemRandom } from './system-clock.js';
-import { validateFunction, validateMs, validateTableName } from './validate.js';
+import { validateFunction, validateMs, validateObject, validateTableName } from './validate.js';
 
 /** The longest lease Baton accepts: a day. Longer leases only make failover slower. */
 export const MAX_DURATION_MS = 86_400_000;
@@ -87,7 +87,7 @@ const HOLDER_NAME = /^[^\s#]{1,128}$/;
 
 /** Applies `DEFAULTS` and validates every option, naming the one at fault. */
 export function resolveClientOptions(options: LeaseClientOptions): ResolvedClientOptions {
-  if (options === null || typeof options !== 'object') throw new LeaseValidationError('options', 'must be an object');
+  validateObject('options', options);
   let tableName: string | undefined;
   if (options.store === undefined) {
     tableName = validateTableName('tableName', options.tableName);

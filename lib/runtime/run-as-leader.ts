@@ -4,7 +4,7 @@ import type { Lease } from './lease.js';
 import type { LeaseClient } from './lease-client.js';
 import type { LeaseRecord } from './lease-record.js';
 import { type ResolvedClientOptions, validateDuration } from './options.js';
-import { validateFunction, validateLeaseName, validateMs, validateSignal } from './validate.js';
+import { validateFunction, validateLeaseName, validateMs, validateObject, validateSignal } from './validate.js';
 
 /** Options of `runAsLeader`. */
 export interface RunAsLeaderOptions {
@@ -233,7 +233,7 @@ function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, wha
 function validate<T>(leases: LeaseClient, name: string, fn: (lease: Lease) => Promise<T>, options: RunAsLeaderOptions) {
   validateLeaseName('name', name);
   if (typeof fn !== 'function') throw new LeaseValidationError('fn', 'must be a function');
-  if (options === null || typeof options !== 'object') throw new LeaseValidationError('options', 'must be an object');
+  validateObject('options', options);
   const durationMs = validateDuration('durationMs', options.durationMs, leases.options);
   // The holder stops at D - M on its own clock, so renewals must come before that, not before D.
   const actingMs = durationMs - leases.options.safetyMarginMs;

@@ -23,6 +23,16 @@ export function describeValue(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
+/** An options or props object: anything but `null` and the primitives. */
+export function validateObject(field: string, value: unknown): asserts value is object {
+  if (value === null || typeof value !== 'object') throw new LeaseValidationError(field, 'must be an object');
+}
+
+export function validateNonEmptyString(field: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) throw new LeaseValidationError(field, `must be a non-empty string, got ${describeValue(value)}`);
+  return value;
+}
+
 export function validateLeaseName(field: string, value: unknown): string {
   if (typeof value !== 'string') throw new LeaseValidationError(field, `must be a string, got ${typeof value}`);
   if (value.length === 0) throw new LeaseValidationError(field, 'must not be empty');

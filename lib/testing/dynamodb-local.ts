@@ -6,7 +6,7 @@ import { launcherArguments, locateDynamoDBLocal } from './dynamodb-local-jar.js'
 import { assertJavaRuntime, defaultJavaExecutable, JavaRuntimeError } from './java-runtime.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDBClient } from './local-client.js';
 import { LeaseValidationError } from '../runtime/errors.js';
-import { describeValue } from '../runtime/validate.js';
+import { describeValue, validateObject } from '../runtime/validate.js';
 
 /** Options of {@link startDynamoDBLocal}. Every field is optional; see {@link DYNAMODB_LOCAL_DEFAULTS}. */
 export interface StartDynamoDBLocalOptions {
@@ -72,7 +72,7 @@ const OUTPUT_TAIL_LINES = 30;
 type ResolvedOptions = Required<StartDynamoDBLocalOptions>;
 
 function resolveOptions(options: StartDynamoDBLocalOptions = {}): ResolvedOptions {
-  if (options === null || typeof options !== 'object') throw new LeaseValidationError('options', 'must be an object');
+  validateObject('options', options);
   const resolved = { ...DYNAMODB_LOCAL_DEFAULTS, java: defaultJavaExecutable(), ...stripUndefined(options) };
   const { startTimeoutMs, java, sharedDb, log } = resolved;
   if (!Number.isSafeInteger(startTimeoutMs) || startTimeoutMs <= 0) {

@@ -3,14 +3,9 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import type { Clock } from '../runtime/clock.js';
 import { LeaseValidationError } from '../runtime/errors.js';
 import { systemClock } from '../runtime/system-clock.js';
-import { describeValue, validateMs } from '../runtime/validate.js';
+import { describeValue, validateMs, validateNonEmptyString, validateObject } from '../runtime/validate.js';
 
 const MAX_ISO_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
-
-function nonEmptyString(field: string, value: unknown): string {
-  if (typeof value !== 'string' || value.length === 0) throw new LeaseValidationError(field, `must be a non-empty string, got ${describeValue(value)}`);
-  return value;
-}
 
 /** Options of {@link lambdaContext}. */
 export interface LambdaContextOptions {
@@ -29,12 +24,12 @@ export interface LambdaContextOptions {
  * `getRemainingTimeInMillis()` counting down on `clock` from `timeoutMs`.
  */
 export function lambdaContext(options: LambdaContextOptions = {}): Context {
-  if (options === null || typeof options !== 'object') throw new LeaseValidationError('options', 'must be an object');
+  validateObject('options', options);
   const clock = options.clock ?? systemClock;
   if (typeof clock?.monotonic !== 'function') throw new LeaseValidationError('clock', 'must be a Clock (with monotonic())');
   const timeoutMs = validateMs('timeoutMs', options.timeoutMs ?? 60_000, { min: 0, max: Number.MAX_SAFE_INTEGER });
-  const functionName = nonEmptyString('functionName', options.functionName ?? 'baton-local');
-  const region = nonEmptyString('region', options.region ?? 'us-east-1');
+  const functionName = validateNonEmptyString('functionName', options.functionName ?? 'baton-local');
+  const region = validateNonEmptyString('region', options.region ?? 'us-east-1');
   const startedAt = clock.monotonic();
   const unsupported = () => {
     throw new Error('callback-style completion is not supported: return a promise');
@@ -62,9 +57,9 @@ export function scheduledEvent(time: Date | number, options: { region?: string; 
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || ms > MAX_ISO_MS) {
     throw new LeaseValidationError('time', `must be a Date or epoch ms from 1970 to 9999, got ${describeValue(time)}`);
   }
-  if (options === null || typeof options !== 'object') throw new LeaseValidationError('options', 'must be an object');
-  const region = nonEmptyString('region', options.region ?? 'us-east-1');
-  const ruleArn = nonEmptyString('ruleArn', options.ruleArn ?? 'arn:aws:events:us-east-1:000000000000:rule/baton-local');
+  validateObject('options', options);
+  const region = validateNonEmptyString('region', options.region ?? 'us-east-1');
+  const ruleArn = validateNonEmptyString('ruleArn', options.ruleArn ?? 'arn:aws:events:us-east-1:000000000000:rule/baton-local');
   const iso = new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
   return {
     version: '0',

@@ -1,6 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { LeaseValidationError } from '../runtime/errors.js';
-import { describeValue } from '../runtime/validate.js';
+import { describeValue, validateObject } from '../runtime/validate.js';
 
 /**
  * The region every local client uses. DynamoDB Local accepts any region; a
@@ -35,7 +35,7 @@ export function localDynamoDBClient(endpoint: string, config: Partial<DynamoDBCl
   if (typeof endpoint !== 'string' || !/^https?:\/\/\S+$/.test(endpoint)) {
     throw new LeaseValidationError('endpoint', `must be an http:// or https:// URL, got ${describeValue(endpoint)}`);
   }
-  if (config === null || typeof config !== 'object') throw new LeaseValidationError('config', 'must be an object');
+  validateObject('config', config);
   // Read once, here: the SDK reads some options lazily, where a throwing getter would become an unhandled rejection.
   const own = { ...config };
   return new DynamoDBClient({
