@@ -2,7 +2,7 @@
 /**
  * `baton`, the operator CLI that ships in the package: look at a lease, follow
  * it, force-release a stuck one. Compiled to JavaScript and run by plain node.
- * The lab tools (demo, bench, chaos, sim, tour) live in `bin/lab.ts`.
+ * The lab tools (demo, bench, chaos, sim, tour) live in `lab/bin/lab.ts`.
  */
 import { dispatch, type Command } from './dispatch.js';
 
