@@ -285,6 +285,28 @@ describe('suspected issues', () => {
     await one.done;
   });
 
+  it("a dead holder's waiters ask for a handoff at most once per priority, so their requests delay a clock-free takeover by a bounded amount", async () => {
+    const clock = new FakeClock();
+    const memory = new InMemoryLeaseStore();
+    await electorAttempt(clientOn(memory, clock, 'dead'), 'svc', { durationMs: D }, { priority: 0, clockFree: {} });
+    let applied = 0;
+    // Requests to the dead holder's tenure only: a live successor of lower priority is asked to hand over, as it should be.
+    const onEvent = (e: LeaseEvent) => void (e.type === 'handoff-requested' && e.applied && e.token === 1 && applied++);
+    const waiters = [1, 2, 3, 4, 5].map((priority) => elector(clientOn(memory, clock, `p${priority}`, { onEvent }), { priority, clockFree: true, renewEveryMs: 500 }));
+    let ledAt: number | undefined;
+    for (let t = 0; t < 10 * D && ledAt === undefined; t += 50) {
+      await clock.advance(50);
+      if (waiters.some((w) => w.acting)) ledAt = clock.monotonic();
+    }
+    // Each applied request is a write that restarts every watch, but only a strictly higher priority's applies.
+    expect(applied).toBeGreaterThanOrEqual(1);
+    expect(applied).toBeLessThanOrEqual(5);
+    expect(ledAt).toBeLessThanOrEqual(D + 5 * 500 + D);
+    for (const w of waiters) w.stop.abort();
+    await clock.advance(D);
+    await Promise.all(waiters.map((w) => w.done));
+  });
+
   it('forceRelease settles a lost answer with one read: a release that landed resolves', async () => {
     const clock = new FakeClock();
     const memory = new InMemoryLeaseStore();
