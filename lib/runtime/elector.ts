@@ -182,12 +182,17 @@ export async function elect(leases: LeaseClient, o: ResolvedElectOptions): Promi
 
   /** Releases (reserving the lease for a handoff's requester, if one asked) and stops the tenure's timers whatever happens. */
   async function endTenure(lease: Lease): Promise<void> {
+    // A release still unanswered after a whole lease serves nobody (the tenure has expired by then),
+    // and must not keep a stopped elector from settling on a client without a request timeout.
+    const giveUp = new AbortController();
+    clock.sleep(lease.durationMs, giveUp.signal, { keepAlive: false }).then(() => giveUp.abort(), () => undefined);
     try {
-      await lease.release();
+      await lease.release({ signal: giveUp.signal });
     } catch (error) {
       // A successor already holds it, or the write failed and the tenure frees itself at expiry.
       if (error instanceof LeaseLostError) observe(error.current, lease.holder);
     } finally {
+      giveUp.abort();
       lease.stopActing(new LeaseError(`elect "${name}": tenure ended`));
     }
   }
