@@ -37,6 +37,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    // One fixed fast-check seed for every property, printed with any counterexample (test/support/fixed-seed.ts).
+    setupFiles: ['test/support/fixed-seed.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'lab/test/unit/**/*.test.ts'] } },
       { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts', 'lab/test/integration/**/*.test.ts'], globalSetup: DYNAMODB_LOCAL } },

@@ -44,6 +44,8 @@ export const LeaseAttribute = {
   metadata: 'metadata',
   /** Write counter of the item (number): with `token`, the version a clock-free elector watches. */
   version: 'version',
+  /** The holder's tenure length in ms (number), written by every acquire and renew. */
+  durationMs: 'durationMs',
   /** The holder's election priority (number); electors only. */
   priority: 'priority',
   /** Who asked the holder to hand over (string). */

@@ -116,6 +116,7 @@ function acquireShape(metadata: boolean, tick: boolean, priority: boolean, takeo
   const set = [
     '#holder = :owner',
     '#expiresAt = :expiresAt',
+    '#durationMs = :durationMs',
     '#acquiredAt = :now',
     '#renewedAt = :now',
     ...(metadata ? ['#metadata = :metadata'] : []),
@@ -144,7 +145,7 @@ function releaseShape(tick: boolean): RequestShape {
 }
 
 const SHAPES = {
-  renew: shape('SET #expiresAt = :expiresAt, #renewedAt = :now ADD #version :one', `${IS_MINE} AND ${NOT_SHORTER} AND ${NO_HANDOFF}`),
+  renew: shape('SET #expiresAt = :expiresAt, #durationMs = :durationMs, #renewedAt = :now ADD #version :one', `${IS_MINE} AND ${NOT_SHORTER} AND ${NO_HANDOFF}`),
   release: [releaseShape(false), releaseShape(true)],
   requestHandoff: shape('SET #handoffTo = :requester, #handoffPriority = :priority ADD #version :one', MAY_ASK),
 } as const;
@@ -189,6 +190,7 @@ export class DynamoDBLeaseStore implements LeaseStore {
     const values: Record<string, AttributeValue> = {
       ':owner': { S: c.owner },
       ':expiresAt': number(c.now + c.durationMs),
+      ':durationMs': number(c.durationMs),
       ':now': number(c.now),
       ':one': ONE,
     };
@@ -214,6 +216,7 @@ export class DynamoDBLeaseStore implements LeaseStore {
         ':owner': { S: c.owner },
         ':token': number(c.token),
         ':expiresAt': number(c.now + c.durationMs),
+        ':durationMs': number(c.durationMs),
         ':now': number(c.now),
         ':one': ONE,
       },
@@ -348,7 +351,7 @@ function mine(t: TenureRef): Record<string, unknown> {
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** The record's optional fields by the AttributeValue type they are stored as. */
-const NUMBER_FIELDS = ['acquiredAt', 'renewedAt', 'releasedAt', 'lastTick', 'version', 'priority', 'handoffPriority'] as const;
+const NUMBER_FIELDS = ['durationMs', 'acquiredAt', 'renewedAt', 'releasedAt', 'lastTick', 'version', 'priority', 'handoffPriority'] as const;
 const STRING_FIELDS = ['holder', 'releasedBy', 'handoffTo'] as const;
 
 /**

@@ -40,6 +40,7 @@ export class InMemoryLeaseStore implements LeaseStore {
       token: kept.token + 1,
       version: (kept.version ?? 0) + 1,
       expiresAt: c.now + c.durationMs,
+      durationMs: c.durationMs,
       acquiredAt: c.now,
       renewedAt: c.now,
       ...(c.metadata ? { metadata: { ...c.metadata } } : {}),
@@ -54,7 +55,7 @@ export class InMemoryLeaseStore implements LeaseStore {
     if (!isMine(before, c) || before.expiresAt > c.now + c.durationMs || before.handoffPriority !== undefined) {
       return { applied: false, current: before };
     }
-    this.items.set(c.name, { ...before, expiresAt: c.now + c.durationMs, renewedAt: c.now, version: (before.version ?? 0) + 1 });
+    this.items.set(c.name, { ...before, expiresAt: c.now + c.durationMs, durationMs: c.durationMs, renewedAt: c.now, version: (before.version ?? 0) + 1 });
     return { applied: true, before };
   }
 

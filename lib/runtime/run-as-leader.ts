@@ -3,7 +3,7 @@ import { invokeCallback } from './callbacks.js';
 import type { Lease } from './lease.js';
 import type { LeaseClient } from './lease-client.js';
 import type { LeaseRecord } from './lease-record.js';
-import { type ResolvedClientOptions, validateDuration } from './options.js';
+import { type ResolvedClientOptions, validateDuration, validateRenewEvery } from './options.js';
 import { validateFunction, validateLeaseName, validateMs, validateObject, validateSignal } from './validate.js';
 
 /** Options of `runAsLeader`. */
@@ -71,8 +71,10 @@ export type RunAsLeaderResult<T> =
       readonly token: number;
       readonly value: T;
       /**
-       * True exactly when this call's release ended the tenure and, with
-       * `tick`, the tick is recorded (`lastTick >= tick`). False when the tenure
+       * True exactly when this call's release, or `fn`'s own `lease.release()`
+       * (which records `tick` too: docs/decisions/job-release.md), ended the
+       * tenure and, with `tick`, the tick is recorded (`lastTick >= tick`),
+       * even if an answer was lost and the lease has moved on since. False when the tenure
        * had been superseded or freed by an operator's `forceRelease`, or the
        * release failed (`releaseError`): the tick is then not recorded and a
        * later invocation of it may run. A lease still held frees itself at expiry.
@@ -127,6 +129,7 @@ export async function runAsLeader<T>(
       return { led: false, current: error.current, reason: error.reason };
     }
     const held = lease;
+    held.releaseRecords(o.tick);
     // The work stops at the earliest of: the lease's own end, the caller's deadline, the caller's signal.
     if (o.signal) {
       const onAbort = () => held.stopActing(new LeaseError(`runAsLeader "${name}": aborted by the caller`, { cause: o.signal?.reason }));
@@ -152,6 +155,8 @@ export async function runAsLeader<T>(
     try {
       value = await fn(held);
     } catch (error) {
+      // A failed job records no tick, unless it already released its lease itself (and so declared the tick done).
+      held.releaseRecords(undefined);
       await stopAndRelease(() => releaseQuietly(held, request)).catch(() => undefined);
       throw error;
     }
@@ -235,15 +240,7 @@ function validate<T>(leases: LeaseClient, name: string, fn: (lease: Lease) => Pr
   if (typeof fn !== 'function') throw new LeaseValidationError('fn', 'must be a function');
   validateObject('options', options);
   const durationMs = validateDuration('durationMs', options.durationMs, leases.options);
-  // The holder stops at D - M on its own clock, so renewals must come before that, not before D.
-  const actingMs = durationMs - leases.options.safetyMarginMs;
-  const renewEveryMs = validateMs('renewEveryMs', options.renewEveryMs ?? Math.max(1, Math.floor(actingMs / 3)), { max: durationMs });
-  if (actingMs <= renewEveryMs * 2) {
-    throw new LeaseValidationError(
-      'renewEveryMs',
-      `must be less than (durationMs - safetyMarginMs) / 2 (${actingMs / 2}), so two renewals fit before the holder's deadline, got ${renewEveryMs}`,
-    );
-  }
+  const renewEveryMs = validateRenewEvery(options.renewEveryMs, durationMs, leases.options);
   return {
     durationMs,
     renewEveryMs,

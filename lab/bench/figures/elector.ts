@@ -56,7 +56,7 @@ export async function measureElector(client: DynamoDBClient, durationMs: number,
     // Clock-free failover: the holder renews by hand, so it can stop right after a renewal.
     const name = `bench/elect/${trial}`;
     const holder = new LeaseClient({ tableName: TABLE, client, holderName: 'holder' });
-    const won = await holder.tryAcquire(`${name}/failover`, { durationMs }, { priority: 0, clockFree: {} });
+    const won = await holder.tryAcquire(`${name}/failover`, { durationMs });
     if (!won.acquired) throw new Error(`bench: ${name}/failover is held before its trial`);
     const waiter = elector(client, `${name}/failover`, durationMs, { clockFree: true, holderName: 'waiter' });
     for (let i = 0; i < 3; i++) {
