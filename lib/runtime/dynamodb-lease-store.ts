@@ -319,6 +319,7 @@ export class DynamoDBLeaseStore implements LeaseStore {
     }
   }
 
+  /** One consistent `Query` of the tick's sort-key range (more only past 1 MB); see `LeaseStore.readSteps`. */
   async readSteps(q: StepJournalQuery, options?: StoreRequestOptions): Promise<StepRecord[]> {
     const records: StepRecord[] = [];
     let start: Record<string, AttributeValue> | undefined;
@@ -343,6 +344,7 @@ export class DynamoDBLeaseStore implements LeaseStore {
     return records;
   }
 
+  /** One `UpdateItem` with the token fence; see `LeaseStore.recordStep`. */
   async recordStep(c: RecordStepCommand, options?: StoreRequestOptions): Promise<StepWriteOutcome> {
     const values: Record<string, AttributeValue> = {
       ':tick': number(c.tick),

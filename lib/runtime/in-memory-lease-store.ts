@@ -108,11 +108,13 @@ export class InMemoryLeaseStore implements LeaseStore {
     return { applied: true, before: undefined };
   }
 
+  /** Every record of the tick, expired ones included; see `LeaseStore.readSteps`. */
   async readSteps(q: StepJournalQuery): Promise<StepRecord[]> {
     this.requests.readSteps++;
     return [...(this.steps.get(q.name)?.values() ?? [])].filter((r) => r.tick === q.tick);
   }
 
+  /** The token fence, evaluated directly; see `LeaseStore.recordStep`. */
   async recordStep(c: RecordStepCommand): Promise<StepWriteOutcome> {
     this.requests.recordStep++;
     const { name, ...record } = c;

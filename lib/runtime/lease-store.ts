@@ -71,12 +71,15 @@ export interface LeaseStore {
 
 /** Which journal to read: one tick of one lease. */
 export interface StepJournalQuery {
+  /** The lease. */
   readonly name: string;
+  /** The tick, epoch ms. */
   readonly tick: number;
 }
 
 /** One recorded step of a tick, as the protocol sees it (docs/protocol.md#steps). */
 export interface StepRecord {
+  /** The tick it belongs to, epoch ms. */
   readonly tick: number;
   /** The step's name. */
   readonly step: string;
@@ -94,6 +97,7 @@ export interface StepRecord {
 
 /** A step record to write for lease `name`. */
 export interface RecordStepCommand extends StepRecord {
+  /** The lease, whose partition holds the record. */
   readonly name: string;
 }
 
