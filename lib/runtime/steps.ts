@@ -141,8 +141,10 @@ export function createStepJournal(o: StepJournalOptions): StepFunction {
       } catch (error) {
         throw wrap(`record ${field} of`, lease.name, error);
       }
-      // An equal token is this tenure's own earlier try, answered late.
-      if (outcome.applied || outcome.current?.token === lease.token) return fromJson(text);
+      if (outcome.applied) return fromJson(text);
+      // An equal token is this tenure's own earlier record, whose answer was lost:
+      // the journal holds that one, so that is the value, as every replay will see it.
+      if (outcome.current?.token === lease.token) return fromJson(outcome.current.value);
       if (outcome.current === undefined) throw new LeaseError(`record ${field} of "${lease.name}" was refused, and the store did not say by whom`);
       // A newer tenure recorded this step: this tenure is superseded and must stop.
       const stale = new StaleTokenError(lease.token, outcome.current.token);

@@ -92,6 +92,30 @@ describe('step', () => {
     expect(memory.requests).toMatchObject({ readSteps: 1, recordStep: 1 });
   });
 
+  it('after a record whose answer was lost, returns the recorded value when the same tenure runs the step again', async () => {
+    const memory = new InMemoryLeaseStore();
+    let lose = true;
+    // The first record lands, but its answer is lost (a timeout after the write).
+    const lossy: LeaseStore = Object.assign(Object.create(memory) as InMemoryLeaseStore, {
+      recordStep: async (c: Parameters<NonNullable<LeaseStore['recordStep']>>[0]) => {
+        const outcome = await memory.recordStep(c);
+        if (lose) {
+          lose = false;
+          throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+        }
+        return outcome;
+      },
+    });
+    let n = 0;
+    const r = await setup(lossy).tenure(async ({ step }) => {
+      await expect(step('count', async () => ++n)).rejects.toThrow('socket hang up');
+      return step('count', async () => ++n);
+    });
+    expect(n).toBe(2);
+    expect(r).toMatchObject({ value: 1 });
+    expect(await memory.readSteps({ name: 'job', tick: TICK })).toEqual([expect.objectContaining({ value: '1' })]);
+  });
+
   it('refuses a value too large for an item, naming the step, before any write', async () => {
     const memory = new InMemoryLeaseStore();
     const { tenure } = setup(memory);
