@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLeaseTable, DynamoDBLeaseStore, LeaseClient, StaleTokenError, stepIdempotencyKey } from '../../lib/runtime/index.js';
+import { createLeaseTable, DynamoDBLeaseStore, InMemoryLeaseStore, LeaseClient, StaleTokenError, stepIdempotencyKey, type LeaseStore } from '../../lib/runtime/index.js';
 import { createStepJournal } from '../../lib/runtime/steps.js';
 import { FakeClock, lambdaContext, scheduledEvent } from '../../lib/testing/index.js';
 import { createSingletonHandler, type SingletonHandlerOptions } from '../../lambda/cron-singleton.js';
@@ -195,5 +195,31 @@ describe('steps on DynamoDB Local', () => {
     const again = createStepJournal({ store, clock: clock.skewed(120_000), lease: later.lease, tick: TICK, retentionMs: 60_000 });
     await expect(again('a', async () => 'new')).resolves.toBe('new');
     await later.lease.release();
+  });
+
+  it('gives the same outcome as InMemoryLeaseStore for every order of records by token', async () => {
+    const leaseName = freshLease();
+    const memory = new InMemoryLeaseStore();
+    const record = (token: number, value?: string) => ({
+      name: leaseName,
+      tick: TICK,
+      step: 's',
+      token,
+      holder: `h${token}`,
+      recordedAt: token,
+      ttl: 4_000_000_000,
+      ...(value === undefined ? {} : { value }),
+    });
+    const outcomes = async (s: LeaseStore) => {
+      const seen: unknown[] = [];
+      for (const [token, value] of [[3, '"a"'], [2, '"b"'], [3, '"c"'], [5, undefined], [4, '"d"'], [6, '"e"']] as const) {
+        seen.push(await s.recordStep!(record(token, value)));
+      }
+      seen.push(await s.readSteps!({ name: leaseName, tick: TICK }));
+      return seen;
+    };
+    const [real, model] = [await outcomes(store), await outcomes(memory)];
+    expect(real).toEqual(model);
+    expect(real.at(-1)).toEqual([record(6, '"e"')].map(({ name: _n, ...r }) => r));
   });
 });
