@@ -130,7 +130,8 @@ export function createSingletonHandler<T = unknown>(
   const target = storeOrTable(options, abortMarginMs);
   const serviceName = process.env[BatonEnv.serviceName] ?? DEFAULT_SERVICE_NAME;
   const logger = options.logger ?? new Logger({ serviceName });
-  const metrics = options.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
+  // The construct sets the namespace its alarms watch (its metricsNamespace prop).
+  const metrics = options.metrics ?? new Metrics({ namespace: process.env[BatonEnv.metricsNamespace] || METRICS_NAMESPACE, serviceName });
   metrics.setDefaultDimensions({ [MetricDimension.leaseName]: leaseName });
   const leases = new LeaseClient({
     ...target,

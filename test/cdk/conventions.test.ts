@@ -114,7 +114,7 @@ describe('CronSingleton runbook links', () => {
   it('points every alarm, the table’s included, at an absolute URL by default', () => {
     const { stack } = testSingleton();
     const descriptions = Object.values(alarms(Template.fromStack(stack))).map((a) => text(a.Properties['AlarmDescription']));
-    expect(descriptions).toHaveLength(9);
+    expect(descriptions).toHaveLength(10);
     for (const description of descriptions) expect(description).toMatch(new RegExp(`Runbook: ${DEFAULT_RUNBOOK_URL.replaceAll('.', '\\.')}#[a-z-]+$`));
     expect(DEFAULT_RUNBOOK_URL).toMatch(/^https:\/\//);
   });

@@ -11,6 +11,9 @@ function logicalId(construct: { node: { defaultChild?: unknown }; stack?: unknow
   return stack.getLogicalId(construct.node.defaultChild as never);
 }
 
+/** What `queue.grantSendMessages` grants, as aws-cdk-lib's own targets and destinations do. */
+const SEND_TO_QUEUE = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
+
 describe('CronSingleton schedule', () => {
   it('creates one EventBridge Scheduler schedule per contender, all on the same expression with no flexible window', () => {
     const { stack, singleton } = testSingleton({ contenders: 3, schedule: scheduler.ScheduleExpression.rate(Duration.minutes(5)) });
@@ -47,7 +50,7 @@ describe('CronSingleton schedule', () => {
     Template.fromStack(stack).resourceCountIs('AWS::Scheduler::Schedule', 1);
   });
 
-  it('lets only its own schedule group assume the scheduler role, which may invoke exactly the function', () => {
+  it('lets only its own schedule group assume the scheduler role, which may invoke exactly the function and write to the dead-letter queue', () => {
     const { stack, singleton } = testSingleton({ contenders: 2 });
 
     const template = Template.fromStack(stack);
@@ -72,7 +75,10 @@ describe('CronSingleton schedule', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: logicalId(singleton.schedulerRole, stack) }],
       PolicyDocument: {
-        Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [logicalId(singleton.lambdaFunction, stack), 'Arn'] } }],
+        Statement: [
+          { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [logicalId(singleton.lambdaFunction, stack), 'Arn'] } },
+          { Effect: 'Allow', Action: SEND_TO_QUEUE, Resource: { 'Fn::GetAtt': [logicalId(singleton.deadLetterQueue!, stack), 'Arn'] } },
+        ],
       },
     });
   });
@@ -133,7 +139,7 @@ describe('CronSingleton function', () => {
     });
   });
 
-  it('has a role with no managed policy: log writes to its own group and lease access restricted to its lease', () => {
+  it('has a role with no managed policy: log writes to its own group, lease access restricted to its lease, failed events to the dead-letter queue', () => {
     const { stack, table, singleton } = testSingleton();
 
     const template = Template.fromStack(stack);
@@ -157,6 +163,7 @@ describe('CronSingleton function', () => {
             Resource: { 'Fn::GetAtt': [logicalId((table as LeaseTable).table, stack), 'Arn'] },
             Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['reports/nightly'] } },
           },
+          { Effect: 'Allow', Action: SEND_TO_QUEUE, Resource: { 'Fn::GetAtt': [logicalId(singleton.deadLetterQueue!, stack), 'Arn'] } },
         ],
       },
     });
