@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { Annotations, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -12,11 +12,12 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { LeaseValidationError } from '../runtime/errors.js';
 import { describeValue, validateLeaseName, validateNonEmptyString, validateObject } from '../runtime/validate.js';
-import { BatonEnv, BatonMetric, DEFAULT_SERVICE_NAME, METRICS_NAMESPACE, MetricDimension, SingletonHandlerMargins } from '../runtime/contract.js';
+import { BatonEnv, BatonMetric, DEFAULT_SERVICE_NAME, SingletonHandlerMargins } from '../runtime/contract.js';
 import { CronSingletonAlarms, type CronSingletonAlarmOptions } from './cron-singleton-alarms.js';
 import { CronSingletonDashboard } from './cron-singleton-dashboard.js';
 import { LambdaScheduleTarget } from './lambda-schedule-target.js';
-import { validateRunbookUrl } from './alarm-options.js';
+import { validateRunbookUrl, warnWithoutAlarmTopic } from './alarm-options.js';
+import { leaseMetric, validateMetricsNamespace } from './lease-metrics.js';
 import { atConstructPath } from './construct-validation.js';
 import type { ILeaseTable } from './lease-table.js';
 import { esbuildAvailable, findLockFile } from './package-paths.js';
@@ -492,12 +493,7 @@ export class CronSingleton extends Construct implements iam.IGrantable {
           alarmTopic: props.alarmTopic,
           runbookUrl,
         });
-        if (props.alarmTopic === undefined) {
-          Annotations.of(this).addWarningV2(
-            'baton-lease:CronSingleton.noAlarmTopic',
-            'The alarms of this CronSingleton and of its table notify nobody: pass alarmTopic (an SNS topic) to be told when ticks are missed or jobs fail.',
-          );
-        }
+        warnWithoutAlarmTopic(this, props.alarmTopic, 'CronSingleton', 'The alarms of this CronSingleton and of its table', 'ticks are missed or jobs fail');
         props.table.addAlarms({
           throttledRequests: props.alarms?.tableThrottledRequests,
           systemErrors: props.alarms?.tableSystemErrors,
@@ -520,14 +516,7 @@ export class CronSingleton extends Construct implements iam.IGrantable {
    * Default: Sum over 5 minutes.
    */
   metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: this.metricsNamespace,
-      metricName,
-      dimensionsMap: { [MetricDimension.service]: this.serviceName, [MetricDimension.leaseName]: this.leaseName },
-      statistic: cloudwatch.Stats.SUM,
-      period: Duration.minutes(5),
-      ...props,
-    });
+    return leaseMetric(this, metricName, props);
   }
 
   /** Ticks on which a leader ran the job. Default: Sum over 5 minutes. */
@@ -594,16 +583,6 @@ function scheduledEvent(stack: Stack, contender: number): scheduler.ScheduleTarg
     resources: [scheduler.ContextAttribute.scheduleArn],
     detail: { contender, attempt: scheduler.ContextAttribute.attemptNumber },
   });
-}
-
-/** A CloudWatch namespace as PutMetricData takes it, or the default. */
-function validateMetricsNamespace(namespace: string | undefined): string {
-  if (namespace === undefined) return METRICS_NAMESPACE;
-  if (Token.isUnresolved(namespace)) return namespace;
-  if (typeof namespace !== 'string' || !/^[A-Za-z0-9.\-_/#: ]{1,255}$/.test(namespace) || namespace.startsWith('AWS/')) {
-    throw new LeaseValidationError('metricsNamespace', `must be 1-255 characters of letters, digits, spaces and . - _ / # : not starting with AWS/ (a CloudWatch namespace), got ${describeValue(namespace)}`);
-  }
-  return namespace;
 }
 
 /** The longest gap between a cron schedule's fires, or `undefined` when its expression is a token. */
