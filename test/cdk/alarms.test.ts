@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Duration, type Stack, TimeZone } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -66,6 +67,13 @@ describe('CronSingleton alarms', () => {
     expect(description).toContain('What to do: ');
     expect(description).toContain(`docs/operations.md#${e.anchor}`);
     expect(description.length).toBeLessThanOrEqual(1024);
+  });
+
+  it('links every alarm, the table\'s included, to a section of docs/operations.md that exists', () => {
+    const doc = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
+    const anchors = Object.values(alarms(template)).map((a) => /#([a-z-]+)$/.exec(text(a.Properties['AlarmDescription']))![1]!);
+    expect(anchors).toHaveLength(10);
+    for (const anchor of anchors) expect(doc, anchor).toContain(`<a id="${anchor}"></a>`);
   });
 
   it('adds the table alarms once, so the singleton and its table have ten alarms in all', () => {

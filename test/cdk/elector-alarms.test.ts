@@ -47,6 +47,14 @@ describe('ElectorAlarms', () => {
     expect(text(p['AlarmDescription'])).toMatch(new RegExp(`What to do: .*docs/operations\\.md#${anchor}$`));
   });
 
+  it('links every alarm to a section of docs/operations.md that exists', () => {
+    const doc = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
+    for (const a of electors.alarms) {
+      const anchor = /#([a-z-]+)$/.exec(text(alarm(a).Properties['AlarmDescription']))![1]!;
+      expect(doc, anchor).toContain(`<a id="${anchor}"></a>`);
+    }
+  });
+
   it('creates those three alarms and no dashboard by default', () => {
     template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
