@@ -79,7 +79,7 @@ export interface SingletonHandlerOptions<T = unknown> {
   readonly client?: AnyDynamoDBClient;
   /** @default a Powertools Logger */
   readonly logger?: Logger;
-  /** @default Powertools Metrics, namespace `Baton` */
+  /** @default Powertools Metrics, namespace `POWERTOOLS_METRICS_NAMESPACE` or `Baton` */
   readonly metrics?: Metrics;
   /** Passed to `LeaseClient`. */
   readonly maxClockSkewMs?: number;

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Annotations, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -321,6 +321,12 @@ function noLeaderRunOptions(s: CronSingleton, overrides: NoLeaderRunAlarmOptions
   if (overrides?.enabled === false) return undefined;
   const interval = s.scheduleInterval;
   const gapMs = interval ? undefined : s.longestTickGapMs;
+  if (!interval && gapMs === undefined && overrides?.period === undefined) {
+    Annotations.of(s).addWarningV2(
+      'baton-lease:CronSingleton.noLeaderRunWindowUnknown',
+      'The schedule is a token, so the NoLeaderRun alarm cannot fit its window to the gaps between ticks and watches 3 periods of 5 minutes: set alarms.noLeaderRun.period and evaluationPeriods to cover the longest gap.',
+    );
+  }
   if (gapMs === undefined || gapMs <= FIVE_MINUTES.toMilliseconds()) {
     const options = resolveAlarmOptions(field, rateDefaults(interval), overrides);
     if (interval && options.period.toSeconds() < interval.toSeconds()) {

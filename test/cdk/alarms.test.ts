@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Duration, type Stack, TimeZone } from 'aws-cdk-lib';
+import { Duration, Lazy, type Stack, TimeZone } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -198,6 +198,13 @@ describe('NoLeaderRun on a cron() schedule', () => {
     });
     const { singleton, alarm } = setup({ schedule: daily, alarms: { noLeaderRun: { period: Duration.days(1), evaluationPeriods: 2 } } });
     expect(alarm(singleton.alarms!.noLeaderRun).Properties).toMatchObject({ Period: 86_400, EvaluationPeriods: 2, DatapointsToAlarm: 2 });
+  });
+
+  it('warns when the expression is a token and no period is given, since no window can be derived', () => {
+    const { stack } = testSingleton({ schedule: scheduler.ScheduleExpression.expression(Lazy.string({ produce: () => 'cron(0 2 * * ? *)' })) });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cannot fit its window'))).toHaveLength(1);
+    const { stack: daily } = testSingleton({ schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }) });
+    expect(Annotations.fromStack(daily).findWarning('*', Match.stringLikeRegexp('cannot fit its window'))).toEqual([]);
   });
 
   it('grows the window with the timeout', () => {
