@@ -86,7 +86,7 @@ export interface SingletonHandlerOptions<T = unknown> {
   readonly client?: AnyDynamoDBClient;
   /** @default a Powertools Logger */
   readonly logger?: Logger;
-  /** @default Powertools Metrics, namespace `Baton` */
+  /** @default Powertools Metrics, namespace `POWERTOOLS_METRICS_NAMESPACE` or `Baton` */
   readonly metrics?: Metrics;
   /**
    * How long step records stay in the table, in ms (at least a minute): keep
@@ -143,7 +143,8 @@ export function createSingletonHandler<T = unknown>(
   const target = storeOrTable(options, abortMarginMs);
   const serviceName = process.env[BatonEnv.serviceName] ?? DEFAULT_SERVICE_NAME;
   const logger = options.logger ?? new Logger({ serviceName });
-  const metrics = options.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
+  // The construct sets the namespace its alarms watch (its metricsNamespace prop).
+  const metrics = options.metrics ?? new Metrics({ namespace: process.env[BatonEnv.metricsNamespace] || METRICS_NAMESPACE, serviceName });
   metrics.setDefaultDimensions({ [MetricDimension.leaseName]: leaseName });
   const leases = new LeaseClient({
     ...target,
