@@ -120,7 +120,7 @@ export function createSingletonHandler<T = unknown>(
   const durationMarginMs = validateMs('durationMarginMs', options.durationMarginMs ?? DEFAULTS.durationMarginMs, { min: 0, max: 60_000 });
   const abortMarginMs = validateMs('abortMarginMs', options.abortMarginMs ?? DEFAULTS.abortMarginMs, { min: 1, max: 60_000 });
   for (const [field, value, methods] of [
-    ['logger', options.logger, ['createChild', 'addContext', 'appendKeys', 'info', 'warn', 'error']],
+    ['logger', options.logger, ['addContext', 'appendKeys', 'createChild', 'info', 'warn', 'error']],
     ['metrics', options.metrics, ['setDefaultDimensions', 'addMetric', 'publishStoredMetrics']],
   ] as const) {
     const missing = value === undefined ? undefined : methods.find((method) => typeof (value as unknown as Record<string, unknown>)?.[method] !== 'function');

@@ -134,3 +134,42 @@ export const SingletonHandlerMargins = {
 
 /** The service name when none is configured. */
 export const DEFAULT_SERVICE_NAME = 'baton';
+
+/**
+ * Metric names a long-lived elector (`elect`) emits, in the handler's namespace
+ * and with the same dimensions (`MetricDimension`: service and LeaseName, no
+ * per-process dimension, so every elector of a lease writes to one series and
+ * CloudWatch's statistics aggregate the fleet). The names differ from
+ * `BatonMetric`'s, so an elector and a cron singleton never share a series.
+ */
+export const ElectorMetric = {
+  /** 1 while this elector holds the lease, else 0 (gauge; the fleet's Maximum is 1 while any elector leads). */
+  IsLeader: 'IsLeader',
+  /** This elector became leader (count; across the fleet, one per change of hands). */
+  LeadershipTransitions: 'LeadershipTransitions',
+  /** A request to the lease store failed with an error, not a lost race (count). */
+  ElectorRequestFailed: 'ElectorRequestFailed',
+  /** Time from sending an acquire request to its answer (milliseconds). */
+  ElectorAcquireLatency: 'ElectorAcquireLatency',
+  /** How long this elector has seen no live holder (milliseconds; gauge, 0 while it sees one). */
+  NoLeaderSeenMs: 'NoLeaderSeenMs',
+} as const;
+
+export type ElectorMetricName = (typeof ElectorMetric)[keyof typeof ElectorMetric];
+
+/** The unit of each elector metric. */
+export const ELECTOR_METRIC_UNITS: Readonly<Record<ElectorMetricName, BatonMetricUnit>> = {
+  IsLeader: 'Count',
+  LeadershipTransitions: 'Count',
+  ElectorRequestFailed: 'Count',
+  ElectorAcquireLatency: 'Milliseconds',
+  NoLeaderSeenMs: 'Milliseconds',
+};
+
+/**
+ * The longest an elector with metrics on goes without writing its gauges
+ * (`IsLeader`, `NoLeaderSeenMs`). The alarms on them use one-minute periods, so
+ * every running elector lands at least one datapoint in each, and a period
+ * with none means no elector is running.
+ */
+export const ELECTOR_GAUGE_INTERVAL_MS = 30_000;
