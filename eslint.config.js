@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'cdk.out/', 'coverage/', 'test/bench/peers/', 'api-docs/', '.build/'] },
+  { ignores: ['node_modules/', 'dist/', 'cdk.out/', 'coverage/', 'test/bench/peers/', 'api-docs/', '.build/', 'test/recipes/jest/*.js', 'test/readme/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

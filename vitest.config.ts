@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // The SDK warns on Node.js 20 at its first client; the global setup creates one in this process.
@@ -10,12 +11,20 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
  */
 const DYNAMODB_LOCAL = ['test/global-setup.ts'];
 
+/** The package's entries as a user imports them, from the sources: the recipes in docs/testing.md run as written. */
+const AS_INSTALLED = [
+  { find: /^baton-lease\/lambda$/, replacement: fileURLToPath(new URL('lambda/cron-singleton.ts', import.meta.url)) },
+  { find: /^baton-lease\/testing$/, replacement: fileURLToPath(new URL('lib/testing/index.ts', import.meta.url)) },
+  { find: /^baton-lease$/, replacement: fileURLToPath(new URL('lib/runtime/index.ts', import.meta.url)) },
+];
+
 /**
  * Four projects, by what a test needs (docs/architecture.md#tests):
  * - unit: no Java, no network, seconds (in-memory store, fake clock, the simulator);
  * - integration: the real DynamoDB Local;
  * - cdk: assertions on synthesized templates, and the Lambda bundle;
- * - e2e: the demo, bench and chaos runs, end to end.
+ * - e2e: the demo, bench and chaos runs, end to end;
+ * - recipes: docs/testing.md's vitest recipe, with its own global setup, as a user runs it.
  * `vitest run` (npm test) runs all four; `--project <name>` one.
  */
 export default defineConfig({
@@ -29,6 +38,11 @@ export default defineConfig({
       { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], globalSetup: DYNAMODB_LOCAL } },
       { extends: true, test: { name: 'cdk', include: ['test/cdk/**/*.test.ts'] } },
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], globalSetup: DYNAMODB_LOCAL } },
+      {
+        extends: true,
+        resolve: { alias: AS_INSTALLED },
+        test: { name: 'recipes', include: ['test/recipes/vitest/**/*.test.ts'], globalSetup: ['test/recipes/vitest/global-setup.ts'] },
+      },
     ],
   },
 });

@@ -3,7 +3,7 @@
 // runtime checks) is internal to this repository and may change at any time.
 export { startDynamoDBLocal, DYNAMODB_LOCAL_DEFAULTS, type StartDynamoDBLocalOptions, type DynamoDBLocal } from './dynamodb-local.js';
 export { JavaRuntimeError, type JavaRuntimeProblem } from './java-runtime.js';
-export { localDynamoDBClient, LOCAL_REGION, LOCAL_CREDENTIALS } from './local-client.js';
+export { localDynamoDBClient, localDynamoDBEnv, LOCAL_REGION, LOCAL_CREDENTIALS } from './local-client.js';
 export { FakeClock } from './fake-clock.js';
 export { lambdaContext, scheduledEvent, type LambdaContextOptions } from './lambda-context.js';
 export { countRequests, type RequestCounter } from './request-counter.js';

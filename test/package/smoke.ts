@@ -16,9 +16,10 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { readmeBlocks, writePrograms } from '../../scripts/readme-blocks.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const NODE_CACHE = join(homedir(), '.cache', 'baton-smoke');
@@ -143,7 +144,7 @@ const stackSource = ({ className }: GeneratedStack): string => `import { Duratio
 import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
 import { CronSingleton, LeaseTable } from 'baton-lease/cdk';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export class ${className} extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -241,12 +242,54 @@ import(bundle).then(async ({ handler }) => {
 });
 `;
 
-/** Runs the CDK project's jest tests; returns jest's `Tests:` line, which it prints on stderr. */
-function jestTests(cdkApp: string): string {
-  const jest = spawnSync(join(cdkApp, 'node_modules', '.bin', 'jest'), ['--ci'], { cwd: cdkApp, env: { ...process.env, CI: 'true' }, encoding: 'utf8' });
+/** The jest recipe of docs/testing.md, file by file: where it is kept, and where a user's project has it. */
+const JEST_RECIPE = [
+  ['test/recipes/jest/jest.config.js', 'jest.config.js'],
+  ['test/recipes/jest/global-setup.js', 'test/global-setup.js'],
+  ['test/recipes/jest/global-teardown.js', 'test/global-teardown.js'],
+  ['test/recipes/jest/nightly-report.test.ts', 'test/nightly-report.test.ts'],
+  ['test/recipes/src/nightly-report.ts', 'src/nightly-report.ts'],
+] as const;
+
+/** Runs the CDK project's jest tests (or those of `args`' config); returns jest's `Tests:` line, which it prints on stderr. */
+function jestTests(cdkApp: string, args: readonly string[] = []): string {
+  const jest = spawnSync(join(cdkApp, 'node_modules', '.bin', 'jest'), ['--ci', ...args], { cwd: cdkApp, env: { ...process.env, CI: 'true' }, encoding: 'utf8' });
   const summary = `${jest.stdout}\n${jest.stderr}`.split('\n').find((line) => line.startsWith('Tests:'));
   if (jest.status !== 0) throw Object.assign(new Error(`jest exited with ${jest.status}`), { stdout: jest.stdout, stderr: jest.stderr });
   return summary?.replace(/\s+/g, ' ') ?? 'passed';
+}
+
+/** The tables the README's blocks use: the lease table and the fenced `reports` table. */
+const README_TABLES = `const { DynamoDBClient, CreateTableCommand } = require('@aws-sdk/client-dynamodb');
+const { createLeaseTable } = require('baton-lease');
+const client = new DynamoDBClient({});
+createLeaseTable(client, 'baton-leases')
+  .then(() => client.send(new CreateTableCommand({ TableName: 'reports', BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] })))
+  .then(() => client.destroy());`;
+
+/**
+ * The README's runnable TypeScript blocks (scripts/readme-blocks.ts), each in
+ * its scaffold, against the installed tarball and DynamoDB Local: on Node 22
+ * and 24 with type stripping, and on Node 20 through tsx.
+ */
+async function readmeBlocksRun(cdkApp: string, endpoint: string): Promise<void> {
+  const blocks = readmeBlocks().filter((block) => block.run);
+  const files = writePrograms(join(cdkApp, 'readme-blocks'), blocks);
+  const env = { ...LOCAL_ENV, AWS_ENDPOINT_URL_DYNAMODB: endpoint, BATON_TABLE_NAME: 'baton-leases' };
+  const ready = await check('README blocks: the lease table and the reports table they use', () => (run(process.execPath, ['-e', README_TABLES], cdkApp, env), 'created'));
+  if (!ready) return;
+  for (const major of [20, 22, 24]) {
+    const how = major === 20 ? 'tsx' : 'type stripping';
+    await check(`README blocks run on Node ${major} (${how}): ${blocks.map((b) => b.name).join(', ')}`, () => {
+      const node = major === 20 ? process.execPath : nodeBinary(major);
+      for (const file of files) {
+        const args = major === 20 ? [join(cdkApp, 'node_modules', 'tsx', 'dist', 'cli.mjs'), file] : ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', file];
+        run(node, args, cdkApp, env);
+      }
+      return `${run(node, ['--version'], cdkApp).trim()}, ${files.length} blocks ran`;
+    });
+  }
 }
 
 async function latestCDK(cdkApp: string): Promise<void> {
@@ -371,6 +414,14 @@ async function main(): Promise<void> {
         return 'synthesized';
       });
       await check("the init project's jest tests (@swc/jest, CommonJS)", () => jestTests(cdkApp));
+      await check('docs/testing.md: the jest recipe (one DynamoDB Local per run, the handler imported before its environment)', () => {
+        const recipe = join(cdkApp, 'recipe-jest');
+        for (const [from, to] of JEST_RECIPE) {
+          mkdirSync(dirname(join(recipe, to)), { recursive: true });
+          writeFileSync(join(recipe, to), readFileSync(join(ROOT, from), 'utf8'));
+        }
+        return jestTests(cdkApp, ['--config', join(recipe, 'jest.config.js')]);
+      });
       await check('types: a consumer of every entry type-checks as ESM (.mts) and as CommonJS (.cts), library checks on', () => {
         run(join(cdkApp, 'node_modules', '.bin', 'tsc'), ['-p', 'consumer'], cdkApp);
         return `tsc ${run(join(cdkApp, 'node_modules', '.bin', 'tsc'), ['--version'], cdkApp).trim().replace(/^Version /, '')}, no errors`;
@@ -405,6 +456,8 @@ createLeaseTable(client, ${JSON.stringify(table)})
         assert(after.holder === undefined && after.token === 1, `after release: ${JSON.stringify(after)}`);
         return 'status shows the holder; release frees token 1';
       });
+
+      await readmeBlocksRun(cdkApp, endpoint);
 
       await check('the synthesized Lambda bundle under Node 24: a tick leads once, its duplicate is skipped', () => {
         const out = join(cdkApp, 'cdk.out');
