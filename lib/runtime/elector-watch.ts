@@ -16,8 +16,11 @@ import { validateNonEmptyString, validateObject } from './validate.js';
  * these three methods. Each line is a message and one object of attributes.
  */
 export interface ElectLogger {
+  /** Changes of leadership, and requests succeeding again after failures. */
   info(message: string, attributes?: Record<string, unknown>): void;
+  /** Failed requests with their cause (rate-limited), and a lost lease. */
   warn(message: string, attributes?: Record<string, unknown>): void;
+  /** A leadership callback that threw. */
   error(message: string, attributes?: Record<string, unknown>): void;
 }
 
