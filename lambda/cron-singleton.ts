@@ -24,7 +24,7 @@ import {
   type RandomSource,
 } from '../lib/runtime/index.js';
 import { resolveClientOptions } from '../lib/runtime/options.js';
-import { describeValue, validateLeaseName, validateMs, validateObject } from '../lib/runtime/validate.js';
+import { describeValue, validateLeaseName, validateMs, validateObject, validateTableName } from '../lib/runtime/validate.js';
 
 /** What a job receives for one scheduled tick it leads. */
 export interface SingletonJobContext {
@@ -47,9 +47,9 @@ export interface SingletonJobContext {
 export interface SingletonHandlerOptions<T = unknown> {
   /** The job to run at most once per tick. */
   readonly job: (context: SingletonJobContext) => Promise<T>;
-  /** @default process.env.BATON_LEASE_NAME */
+  /** @default process.env.BATON_LEASE_NAME, read at the first invocation (so a test may set it after importing the handler) */
   readonly leaseName?: string;
-  /** The lease table. Not used with `store`. @default process.env.BATON_TABLE_NAME */
+  /** The lease table. Not used with `store`. @default process.env.BATON_TABLE_NAME, read at the first invocation */
   readonly tableName?: string;
   /**
    * Another `LeaseStore` in place of the DynamoDB table, e.g. an
@@ -133,6 +133,7 @@ export function createSingletonHandler<T = unknown>(
   }
   // Options given in code are checked now; what the environment supplies, at the first invocation.
   if (options.leaseName !== undefined) validateLeaseName('leaseName', options.leaseName);
+  if (options.tableName !== undefined) validateTableName('tableName', options.tableName);
   resolveClientOptions({ ...clientSettings(options), store: options.store ?? NO_STORE_YET });
   // Past this point before the function's timeout the handler stops waiting for
   // DynamoDB; the other half of the margin is left for the job to wind down.
