@@ -2,8 +2,29 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The lab reaches the package only through its entries (docs/decisions/workspaces.md):
+ * no relative import out of lab/ into the root's lib/, lambda/ or bin/, and no
+ * `baton-lease/<module>` other than an entry. A relative path leaves lab/ when
+ * it climbs as many folders as the file lies deep, hence one block per depth.
+ */
+const labBoundary = [1, 2, 3, 4, 5, 6].map((depth) => ({
+  files: [`lab/${'*/'.repeat(depth - 1)}*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          { regex: `^(\\.\\./){${depth},}(lib|lambda|bin)(/|$)`, message: 'The lab imports the package through its entries: baton-lease, baton-lease/testing, baton-lease/cdk, baton-lease/lambda (or baton-lease/internal).' },
+          { regex: '^baton-lease/(?!(cdk|lambda|testing|internal)$)', message: 'Only the entries of baton-lease: baton-lease, /testing, /cdk, /lambda, /internal.' },
+        ],
+      },
+    ],
+  },
+}));
+
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'cdk.out/', 'coverage/', 'test/bench/peers/', 'api-docs/', '.build/', 'test/recipes/jest/*.js', 'test/readme/'] },
+  { ignores: ['node_modules/', 'dist/', 'cdk.out/', 'coverage/', 'lab/bench/peers/', 'api-docs/', '.build/', 'test/recipes/jest/*.js', 'test/readme/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -30,4 +51,5 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'] }],
     },
   },
+  ...labBoundary,
 );

@@ -11,15 +11,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
  */
 const DYNAMODB_LOCAL = ['test/global-setup.ts'];
 
-/** The package's entries as a user imports them, from the sources: the recipes in docs/testing.md run as written. */
-const AS_INSTALLED = [
-  { find: /^baton-lease\/lambda$/, replacement: fileURLToPath(new URL('lambda/cron-singleton.ts', import.meta.url)) },
-  { find: /^baton-lease\/testing$/, replacement: fileURLToPath(new URL('lib/testing/index.ts', import.meta.url)) },
-  { find: /^baton-lease$/, replacement: fileURLToPath(new URL('lib/runtime/index.ts', import.meta.url)) },
-];
-
 /**
- * Four projects, by what a test needs (docs/architecture.md#tests):
+ * Four projects, by what a test needs, each over the package's tests (test/) and the lab's (lab/test/) (docs/architecture.md#tests):
  * - unit: no Java, no network, seconds (in-memory store, fake clock, the simulator);
  * - integration: the real DynamoDB Local;
  * - cdk: assertions on synthesized templates, and the Lambda bundle;
@@ -27,22 +20,33 @@ const AS_INSTALLED = [
  * - recipes: docs/testing.md's vitest recipe, with its own global setup, as a user runs it.
  * `vitest run` (npm test) runs all four; `--project <name>` one.
  */
+/**
+ * The lab imports the package by its entries' names; they resolve to the
+ * sources, as tsconfig.json's `paths` make them for tsc and tsx
+ * (docs/decisions/workspaces.md).
+ */
+const ENTRIES = { '': 'lib/runtime/index.ts', '/cdk': 'lib/cdk/index.ts', '/lambda': 'lambda/cron-singleton.ts', '/testing': 'lib/testing/index.ts', '/internal': 'lib/internal/index.ts' };
+const alias = Object.entries(ENTRIES).map(([entry, source]) => ({
+  find: new RegExp(`^baton-lease${entry}$`),
+  replacement: fileURLToPath(new URL(source, import.meta.url)),
+}));
+
 export default defineConfig({
+  resolve: { alias },
   test: {
-    exclude: ['node_modules/**', 'test/bench/peers/**'],
+    exclude: ['node_modules/**', 'lab/bench/peers/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    // One fixed fast-check seed for every property, printed with any counterexample (test/support/fixed-seed.ts).
+    setupFiles: ['test/support/fixed-seed.ts'],
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
-      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], globalSetup: DYNAMODB_LOCAL } },
-      { extends: true, test: { name: 'cdk', include: ['test/cdk/**/*.test.ts'] } },
-      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], globalSetup: DYNAMODB_LOCAL } },
-      {
-        extends: true,
-        resolve: { alias: AS_INSTALLED },
-        test: { name: 'recipes', include: ['test/recipes/vitest/**/*.test.ts'], globalSetup: ['test/recipes/vitest/global-setup.ts'] },
-      },
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'lab/test/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts', 'lab/test/integration/**/*.test.ts'], globalSetup: DYNAMODB_LOCAL } },
+      { extends: true, test: { name: 'cdk', include: ['test/cdk/**/*.test.ts', 'lab/test/cdk/**/*.test.ts'] } },
+      { extends: true, test: { name: 'e2e', include: ['lab/test/e2e/**/*.test.ts'], globalSetup: DYNAMODB_LOCAL } },
+      // No alias of its own: the root's (above) resolves the recipes' imports of baton-lease's entries.
+      { extends: true, test: { name: 'recipes', include: ['test/recipes/vitest/**/*.test.ts'], globalSetup: ['test/recipes/vitest/global-setup.ts'] } },
     ],
   },
 });

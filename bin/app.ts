@@ -1,8 +1,27 @@
 #!/usr/bin/env -S npx tsx
 /**
- * The CDK app (`cdk.json` runs it): the Baton demo stack, checked by cdk-nag.
- * See docs/operations.md for deploying it.
+ * The CDK app `cdk.json` runs (`npx cdk synth`): the README's "Deploying with
+ * CDK" example in a stack, with bin/nightly-report.ts as its job. The lab's
+ * demo stack is lab/jobs/demo-app.ts (`npm run synth -w baton-lab`).
  */
-import { createDemoApp } from '../lib/cdk/demo-app.js';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { LeaseTable, CronSingleton } from 'baton-lease/cdk';
 
-createDemoApp();
+class NightlyReportStack extends Stack {
+  constructor(scope: App, id: string) {
+    super(scope, id);
+    const table = new LeaseTable(this, 'Leases'); // pk/sk, on-demand, PITR, TTL on `ttl`, RETAIN
+    new CronSingleton(this, 'NightlyReport', {
+      table,
+      leaseName: 'reports/nightly',
+      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(1)),
+      entry: 'bin/nightly-report.ts',   // exports `handler = createSingletonHandler({ job })`
+      contenders: 2,                    // invocations racing per tick; one runs the job
+      timeout: Duration.minutes(2),
+      dashboard: true,
+    });
+  }
+}
+
+new NightlyReportStack(new App(), 'NightlyReport');

@@ -22,9 +22,11 @@ import {
   type LeaseStore,
   type LeaseClientSettings,
   type RandomSource,
+  type StepFunction,
 } from '../lib/runtime/index.js';
 import { resolveClientOptions } from '../lib/runtime/options.js';
 import { describeValue, validateLeaseName, validateMs, validateObject, validateTableName } from '../lib/runtime/validate.js';
+import { validateStepRetention } from '../lib/runtime/steps.js';
 
 /** What a job receives for one scheduled tick it leads. */
 export interface SingletonJobContext {
@@ -38,6 +40,11 @@ export interface SingletonJobContext {
   /** This invocation's own child of the handler's logger: its request id, `leaseName` and `tick` (epoch ms) on every line. */
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /**
+   * Durable, fenced steps of this tick: a step recorded by an earlier
+   * invocation of the tick is replayed, not run again (docs/protocol.md#steps).
+   */
+  readonly step: StepFunction;
 }
 
 /**
@@ -84,6 +91,11 @@ export interface SingletonHandlerOptions<T = unknown> {
   readonly logger?: Logger;
   /** @default Powertools Metrics, namespace `Baton` */
   readonly metrics?: Metrics;
+  /**
+   * How long step records stay in the table, in ms (at least a minute): keep
+   * it beyond every retry of a tick. @default 604800000 (7 days)
+   */
+  readonly stepRetentionMs?: number;
   /** Passed to `LeaseClient`. */
   readonly maxClockSkewMs?: number;
   readonly safetyMarginMs?: number;
@@ -119,6 +131,7 @@ export function createSingletonHandler<T = unknown>(
   if (typeof options.job !== 'function') throw new LeaseValidationError('job', 'must be a function');
   const durationMarginMs = validateMs('durationMarginMs', options.durationMarginMs ?? DEFAULTS.durationMarginMs, { min: 0, max: 60_000 });
   const abortMarginMs = validateMs('abortMarginMs', options.abortMarginMs ?? DEFAULTS.abortMarginMs, { min: 1, max: 60_000 });
+  const stepRetentionMs = validateStepRetention(options.stepRetentionMs);
   for (const [field, value, methods] of [
     ['logger', options.logger, ['addContext', 'appendKeys', 'createChild', 'info', 'warn', 'error']],
     ['metrics', options.metrics, ['setDefaultDimensions', 'addMetric', 'publishStoredMetrics']],
@@ -169,11 +182,11 @@ export function createSingletonHandler<T = unknown>(
       let takeover = false;
       const result = await leases.runAsLeader(
         leaseName,
-        async (lease) => {
+        async (lease, { step }) => {
           takeover = lease.takeover;
           logger.info('leading', { token: lease.token, holder: lease.holder, takeover });
           try {
-            return await options.job({ lease, token: lease.token, signal: lease.signal, tick, logger, metrics });
+            return await options.job({ lease, token: lease.token, signal: lease.signal, tick, logger, metrics, step });
           } catch (error) {
             if (error instanceof StaleTokenError) {
               count(metrics, BatonMetric.StaleWriteRejected);
@@ -192,6 +205,7 @@ export function createSingletonHandler<T = unknown>(
           deadlineMs,
           requestSignal: giveUp.signal,
           tick,
+          stepRetentionMs,
           metadata: {
             function: context.functionName,
             requestId: context.awsRequestId,

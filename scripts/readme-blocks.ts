@@ -100,7 +100,12 @@ function typecheck(): void {
     exclude: [],
   };
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { stdio: 'inherit' });
+  try {
+    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { stdio: 'inherit' });
+  } catch {
+    console.error(`readme-blocks: a README block does not type-check (above: the file names the block; its scaffold is test/readme/<name>.ts)`);
+    process.exit(1);
+  }
   console.log(`readme-blocks: ${blocks.length} TypeScript blocks of README.md type-check (${blocks.filter((b) => b.run).length} of them also run in the smoke test)`);
 }
 

@@ -141,8 +141,11 @@ export async function through<T>(connection: Connection, request: (leases: Lease
 }
 
 /** One line per lease item field, for people. */
+/** A missing item is either case; a deleted one restarts tokens at 1, below fences already written. */
+export const NO_ITEM = 'never acquired, or its item was deleted (tokens then restart at 1: see docs/operations.md#a-deleted-lease-item)';
+
 export function formatLease(name: string, item: Awaited<ReturnType<LeaseClient['describe']>>, now: number): string {
-  if (item === undefined) return `${name}: never acquired`;
+  if (item === undefined) return `${name}: ${NO_ITEM}`;
   const when = (ms: number | undefined) => (ms === undefined ? '-' : new Date(ms).toISOString());
   const state =
     item.holder === undefined ? 'free' : item.expiresAt >= now ? `held, ${item.expiresAt - now} ms left` : `expired ${now - item.expiresAt} ms ago (takeover possible after the skew bound)`;

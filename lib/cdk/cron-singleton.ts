@@ -329,7 +329,7 @@ export class CronSingleton extends Construct implements iam.IGrantable {
       });
       this.grantPrincipal = this.role;
       this.logGroup.grantWrite(this.role);
-      props.table.grantLeaseAccess(this.role, { leaseNames: [this.leaseName] });
+      props.table.grantLeaseAccess(this.role, { leaseNames: [this.leaseName], steps: true });
 
       const entry = props.entry;
       const depsLockFilePath = props.depsLockFilePath ?? findLockFile(dirname(entry));

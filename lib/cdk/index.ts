@@ -1,4 +1,4 @@
-export { LeaseTable, type ILeaseTable, LEASE_ACCESS_ACTIONS, LEASE_TABLE_OPERATIONS, type LeaseTableProps, type GrantLeaseAccessOptions } from './lease-table.js';
+export { LeaseTable, type ILeaseTable, LEASE_ACCESS_ACTIONS, STEP_ACCESS_ACTIONS, LEASE_TABLE_OPERATIONS, type LeaseTableProps, type GrantLeaseAccessOptions } from './lease-table.js';
 export { LeaseTableAlarms, type LeaseTableAlarmsOptions, type LeaseTableAlarmsProps } from './lease-table-alarms.js';
 export { CronSingleton, type CronSingletonProps } from './cron-singleton.js';
 export { CronSingletonAlarms, type CronSingletonAlarmOptions, type CronSingletonAlarmsProps } from './cron-singleton-alarms.js';

@@ -4,15 +4,6 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { libDir } from '../dialect/lib-dir.js';
 
-/**
- * The example job's entry, `lambda/example-job.ts`, which the demo stack
- * deploys. It exists in this repository only: the package ships no example
- * job, and neither the demo stack.
- */
-export function exampleJobEntry(): string {
-  return join(dirname(libDir), 'lambda', 'example-job.ts');
-}
-
 /** Lock files in the order `NodejsFunction` itself prefers them. */
 const LOCK_FILES = ['pnpm-lock.yaml', 'yarn.lock', 'bun.lock', 'bun.lockb', 'package-lock.json'];
 

@@ -1,4 +1,4 @@
-import { emit, type LeaseEventHandler } from './events.js';
+import { emit, isThenable, type LeaseEventHandler } from './events.js';
 
 /** The caller's leadership callbacks, by the option name that carries them. */
 export type LeaderCallbackName = 'onStartedLeading' | 'onStoppedLeading' | 'onNewLeader';
@@ -37,8 +37,4 @@ export function reportCallbackError(onEvent: LeaseEventHandler | undefined, name
   }
   const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   process.emitWarning(`lease "${name}": ${callback} threw, and the error was ignored: ${detail}`, { type: 'BatonCallbackWarning' });
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

@@ -44,6 +44,8 @@ export const LeaseAttribute = {
   metadata: 'metadata',
   /** Write counter of the item (number): with `token`, the version a clock-free elector watches. */
   version: 'version',
+  /** The holder's tenure length in ms (number), written by every acquire and renew. */
+  durationMs: 'durationMs',
   /** The holder's election priority (number); electors only. */
   priority: 'priority',
   /** Who asked the holder to hand over (string). */
@@ -51,6 +53,33 @@ export const LeaseAttribute = {
   /** That candidate's priority (number); the lease stays reserved for it after the release it asked for. */
   handoffPriority: 'handoffPriority',
 } as const satisfies Record<Exclude<keyof LeaseRecord, 'name'>, string>;
+
+/**
+ * A tick's step journal (docs/protocol.md#steps): one item per recorded step,
+ * in the lease's own partition, at sort key `STEP#<tick>#<step name>`, so the
+ * `LeadingKeys` grant that confines a function to its lease covers its steps.
+ */
+export const StepItem = {
+  /** Every step item's sort key starts with this; the tick and a `#` follow, then the step's name. */
+  sortKeyPrefix: 'STEP#',
+  /** The tick (number, epoch ms). */
+  tick: 'tick',
+  /** The step's name (string). */
+  step: 'step',
+  /** The fencing token of the tenure that recorded the step (number); a record only ever gives way to a higher one. */
+  token: 'token',
+  /** The owner id of that tenure (string). */
+  holder: 'holder',
+  /** Epoch ms when it was recorded (number). */
+  recordedAt: 'recordedAt',
+  /** The step's value as JSON text (string); absent when the step returned `undefined`. */
+  value: 'value',
+  /** Epoch seconds after which the record is gone (DynamoDB TTL; the journal read ignores it sooner). */
+  ttl: LeaseTableSchema.ttlAttribute,
+} as const;
+
+/** How long step records are kept by default: 7 days, beyond any retry of a tick (EventBridge Scheduler retries for at most 24 hours). */
+export const DEFAULT_STEP_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** The CloudWatch namespace of every metric the Lambda handler emits. */
 export const METRICS_NAMESPACE = 'Baton';

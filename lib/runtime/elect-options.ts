@@ -2,8 +2,8 @@ import { type ElectLogger, type ElectorMetricsOptions, type ResolvedElectorMetri
 import { LeaseValidationError } from './errors.js';
 import type { Lease } from './lease.js';
 import type { LeaseRecord } from './lease-record.js';
-import { type ResolvedClientOptions, validateDuration } from './options.js';
-import { describeValue, validateFunction, validateLeaseName, validateMetadata, validateMs, validateObject, validateSignal } from './validate.js';
+import { type ResolvedClientOptions, validateDuration, validateRenewEvery } from './options.js';
+import { describeValue, validateFunction, validateLeaseName, validateMetadata, validateObject, validateSignal } from './validate.js';
 
 /**
  * Options of `LeaseClient.elect`. The callbacks' guarantees, in the order a
@@ -31,9 +31,13 @@ import { describeValue, validateFunction, validateLeaseName, validateMetadata, v
  * contends again after one poll period (it never spins).
  */
 export interface ElectOptions {
-  /** Tenure length in ms. Must exceed `2 * renewEveryMs` and `safetyMarginMs + maxClockSkewMs`. */
+  /** Tenure length in ms. Must exceed `safetyMarginMs + 2 * renewEveryMs` and `safetyMarginMs + maxClockSkewMs`. */
   readonly durationMs: number;
-  /** Renewal period of a holder and the longest wait between two polls of a waiter, in ms. @default floor(durationMs / 3) */
+  /**
+   * Renewal period of a holder and the longest wait between two polls of a waiter, in ms. Two
+   * renewals must fit before the holder's local deadline, as for `runAsLeader`:
+   * `2 * renewEveryMs < durationMs - safetyMarginMs`. @default floor((durationMs - safetyMarginMs) / 3)
+   */
   readonly renewEveryMs?: number;
   /**
    * Higher asks a lower-priority holder to hand over (docs/protocol.md#priority-handoff);
@@ -97,7 +101,7 @@ export interface ResolvedElectOptions {
 export const ELECT_DEFAULTS = {
   priority: 0,
   clockFree: false,
-  /** As `runAsLeader`: two renewals can fail before the deadline. */
+  /** As `runAsLeader`, of the acting window `durationMs - safetyMarginMs`: two renewals can fail before the deadline. */
   renewEveryFraction: 1 / 3,
 } as const;
 
@@ -106,10 +110,7 @@ export function resolveElectOptions(client: ResolvedClientOptions, name: unknown
   validateLeaseName('name', name);
   validateObject('options', options);
   const durationMs = validateDuration('durationMs', options.durationMs, client);
-  const renewEveryMs = validateMs('renewEveryMs', options.renewEveryMs ?? Math.floor(durationMs * ELECT_DEFAULTS.renewEveryFraction), { max: durationMs });
-  if (durationMs <= renewEveryMs * 2) {
-    throw new LeaseValidationError('renewEveryMs', `must be less than durationMs / 2 (${durationMs / 2}), got ${renewEveryMs}`);
-  }
+  const renewEveryMs = validateRenewEvery(options.renewEveryMs, durationMs, client);
   const priority = options.priority ?? ELECT_DEFAULTS.priority;
   if (!Number.isSafeInteger(priority)) throw new LeaseValidationError('priority', `must be a safe integer, got ${describeValue(priority)}`);
   const clockFree = options.clockFree ?? ELECT_DEFAULTS.clockFree;

@@ -2,7 +2,7 @@ import { isRetryable } from './aws-errors.js';
 import { fullJitterDelay } from './backoff.js';
 import type { ResolvedElectOptions } from './elect-options.js';
 import { LeaseError, LeaseLostError } from './errors.js';
-import { emit } from './events.js';
+import { emit, isThenable } from './events.js';
 import type { Lease } from './lease.js';
 import type { LeaseClient } from './lease-client.js';
 import type { LeaseRecord } from './lease-record.js';
@@ -11,13 +11,19 @@ import { wrap } from './lease.js';
 import { renewLoop } from './run-as-leader.js';
 import { invokeCallback } from './callbacks.js';
 import { ElectorWatch } from './elector-watch.js';
+import { electorAttempt } from './lease-client.js';
 
 /** Polls come up to this fraction of `renewEveryMs` early, never late, so waiters do not poll in lockstep. */
 const POLL_JITTER = 0.2;
 
-/** A tenure version and when this elector first saw it, on its monotonic clock. */
+/** A tenure version, when this elector first saw it on its monotonic clock, and how long it must stay unchanged. */
 interface Sighting extends TenureVersion {
   readonly firstSeenAt: number;
+  /**
+   * The longer of this elector's `durationMs` and the one the holder recorded: a holder with a
+   * longer lease renews less often, and must not be taken over between two of its renewals.
+   */
+  readonly watchMs: number;
 }
 
 /**
@@ -58,15 +64,20 @@ async function contend(leases: LeaseClient, o: ResolvedElectOptions, watch: Elec
   let failures = 0;
 
   while (!signal.aborted) {
-    const ready = sighting !== undefined && clock.monotonic() - sighting.firstSeenAt >= o.durationMs;
+    const ready = sighting !== undefined && clock.monotonic() - sighting.firstSeenAt >= sighting.watchMs;
+    const observed = ready ? { token: sighting!.token, version: sighting!.version } : undefined;
     let result;
     try {
-      result = await leases.tryAcquire(
+      result = await electorAttempt(
+        leases,
         name,
         { durationMs: o.durationMs, ...(o.metadata ? { metadata: o.metadata } : {}) },
-        { priority: o.priority, ...(o.clockFree ? { clockFree: ready ? { observed: sighting } : {} } : {}) },
+        { priority: o.priority, ...(o.clockFree ? { clockFree: observed ? { observed } : {} } : {}) },
+        // Stopping must not wait on a request that hangs (a client without a request timeout).
+        { signal },
       );
     } catch (error) {
+      if (signal.aborted) break;
       if (!(error instanceof LeaseError) || !isRetryable(error.cause)) throw error;
       const delayMs = fullJitterDelay(failures++, retryBaseMs, retryCapMs, random);
       emit(onEvent, { type: 'backoff', name, attempt: failures, delayMs, error: error.cause });
@@ -85,6 +96,8 @@ async function contend(leases: LeaseClient, o: ResolvedElectOptions, watch: Elec
       // The answer came so late that the local deadline already passed: a tenure that may not act is not started.
       if (!result.lease.held) {
         await endTenure(result.lease);
+        // Not at once: answers that keep arriving that late would make this loop write at network speed.
+        if (!(await pause(pollMs()))) break;
         continue;
       }
       await lead(result.lease);
@@ -98,7 +111,9 @@ async function contend(leases: LeaseClient, o: ResolvedElectOptions, watch: Elec
     observe(current);
     if (current !== undefined) {
       const version = current.version ?? 0;
-      if (sighting?.token !== current.token || sighting.version !== version) sighting = { token: current.token, version, firstSeenAt: receivedAt };
+      if (sighting?.token !== current.token || sighting.version !== version) {
+        sighting = { token: current.token, version, firstSeenAt: receivedAt, watchMs: Math.max(o.durationMs, current.durationMs ?? 0) };
+      }
     }
     if (shouldAsk(current)) await ask(current!);
     if (!(await pause(nextPollMs(current)))) break;
@@ -132,7 +147,7 @@ async function contend(leases: LeaseClient, o: ResolvedElectOptions, watch: Elec
     const jitterMs = Math.floor(random() * raceJitterMs);
     let untilTakeoverMs: number;
     if (current === undefined) untilTakeoverMs = 0;
-    else if (o.clockFree) untilTakeoverMs = Math.max(0, sighting!.firstSeenAt + o.durationMs - clock.monotonic()) + jitterMs;
+    else if (o.clockFree) untilTakeoverMs = Math.max(0, sighting!.firstSeenAt + sighting!.watchMs - clock.monotonic()) + jitterMs;
     // Free for us once our wall clock passes expiresAt + S; the condition is strict, hence + 1.
     else untilTakeoverMs = Math.max(0, current.expiresAt + maxClockSkewMs + 1 - clock.now()) + jitterMs;
     return Math.min(pollMs(), untilTakeoverMs);
@@ -157,7 +172,7 @@ async function contend(leases: LeaseClient, o: ResolvedElectOptions, watch: Elec
     const onStop = () => lease.stopActing(new LeaseError(`elect "${name}": stopped`, { cause: signal.reason }));
     if (signal.aborted) onStop();
     else signal.addEventListener('abort', onStop, { once: true, signal: tenure.signal });
-    const renewing = renewLoop(lease, o.renewEveryMs, tenure.signal, { clock, random, retryBaseMs }, (current) => observe(current, lease.holder));
+    const renewing = renewLoop(lease, o.renewEveryMs, tenure.signal, { clock, random, retryBaseMs }, (current) => observe(current, lease.holder), { signal });
     watch?.startedLeading(lease);
     // Unlike runAsLeader's, this callback is the leader's work: the tenure lasts while its promise is pending.
     // Its failure is reported as the callback policy says (callback-failed) and ends only this tenure.
@@ -173,7 +188,9 @@ async function contend(leases: LeaseClient, o: ResolvedElectOptions, watch: Elec
   function untilSettled(lease: Lease, done: () => void): unknown {
     try {
       const work = o.onStartedLeading(lease);
-      if (work instanceof Promise) return work.finally(done);
+      // Any thenable, not only a native Promise: ending the tenure while another library's promise
+      // still runs the leader's work would let it act unrenewed, and start a second tenure beside it.
+      if (isThenable(work)) return Promise.resolve(work).finally(done);
       done();
       return work;
     } catch (error) {
@@ -184,12 +201,17 @@ async function contend(leases: LeaseClient, o: ResolvedElectOptions, watch: Elec
 
   /** Releases (reserving the lease for a handoff's requester, if one asked) and stops the tenure's timers whatever happens. */
   async function endTenure(lease: Lease): Promise<void> {
+    // A release still unanswered after a whole lease serves nobody (the tenure has expired by then),
+    // and must not keep a stopped elector from settling on a client without a request timeout.
+    const giveUp = new AbortController();
+    clock.sleep(lease.durationMs, giveUp.signal, { keepAlive: false }).then(() => giveUp.abort(), () => undefined);
     try {
-      await lease.release();
+      await lease.release({ signal: giveUp.signal });
     } catch (error) {
       // A successor already holds it, or the write failed and the tenure frees itself at expiry.
       if (error instanceof LeaseLostError) observe(error.current, lease.holder);
     } finally {
+      giveUp.abort();
       lease.stopActing(new LeaseError(`elect "${name}": tenure ended`));
     }
   }

@@ -21,12 +21,26 @@ export type LeaseEvent =
 
 export type LeaseEventHandler = (event: LeaseEvent) => void;
 
-/** Observability must never change the protocol's outcome: a throwing hook is ignored. */
+/**
+ * Observability must never change the protocol's outcome: a throwing hook is
+ * ignored, and so is a promise it returns that rejects, which would otherwise
+ * be an unhandled rejection and, under Node's default, end the process of a
+ * leader mid-tenure. A thenable whose `then` throws is ignored too.
+ */
 export function emit(handler: LeaseEventHandler | undefined, event: LeaseEvent): void {
   if (handler === undefined) return;
   try {
-    handler(event);
+    const returned: unknown = handler(event);
+    if (isThenable(returned)) returned.then(undefined, ignore);
   } catch {
     // Deliberately ignored; see above.
   }
+}
+
+function ignore(): void {}
+
+
+/** A native promise or another library's: anything with a callable `then`. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

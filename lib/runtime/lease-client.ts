@@ -7,6 +7,7 @@ import { Lease, type LeaseContext, assertNotAborted, resolveUnknownOutcome, wrap
 import type { LeaseRecord } from './lease-record.js';
 import type { AcquireCommand, LeaseStore, StoreRequestOptions, WriteOutcome } from './lease-store.js';
 import { runAsLeader, type RunAsLeaderOptions, type RunAsLeaderResult } from './run-as-leader.js';
+import type { LeaderContext } from './steps.js';
 import { type ElectOptions, resolveElectOptions } from './elect-options.js';
 import { elect } from './elector.js';
 import { type LeaseClientOptions, type ResolvedClientOptions, resolveClientOptions, validateDuration } from './options.js';
@@ -41,11 +42,23 @@ export interface AcquireOptions extends TryAcquireOptions {
 /**
  * What an elector adds to an attempt: its priority, recorded on the tenure,
  * and, clock-free, the version it watched for a whole lease instead of the
- * wall-clock expiry rule. Validated by `elect`; for `elect`'s use only. (Not
- * marked internal: `tryAcquire`'s declaration names it, and stripping it would
- * leave that declaration dangling.)
+ * wall-clock expiry rule. Not on any public signature: an `observed` version
+ * takes a held lease at once, so only the elector, which watched it, may pass one.
  */
 export type ElectorAttempt = Pick<AcquireCommand, 'priority' | 'clockFree'>;
+
+/**
+ * @internal The elector's attempt (`elect`, lib/runtime/elector.ts): `tryAcquire`
+ * with its `ElectorAttempt`, and a signal that aborts the request in flight.
+ * Not exported from the package entry.
+ */
+export let electorAttempt: (
+  leases: LeaseClient,
+  name: string,
+  options: TryAcquireOptions,
+  elector: ElectorAttempt,
+  abort?: StoreRequestOptions,
+) => Promise<TryAcquireResult>;
 
 /**
  * The result of one acquisition attempt. Losing is a value, not an error.
@@ -98,8 +111,18 @@ export class LeaseClient {
    * @throws LeaseValidationError before any request, on bad input.
    * @throws LeaseError wrapping the SDK error on infrastructure failure.
    */
-  tryAcquire(name: string, options: TryAcquireOptions, elector?: ElectorAttempt): Promise<TryAcquireResult> {
-    return this.#tryAcquire(name, options, true, elector);
+  tryAcquire(name: string, options: TryAcquireOptions): Promise<TryAcquireResult> {
+    return this.#tryAcquire(name, options, true);
+  }
+
+  static {
+    electorAttempt = async (leases, name, options, elector, abort) => {
+      const priority = elector.priority;
+      if (priority !== undefined && (typeof priority !== 'number' || !Number.isFinite(priority))) {
+        throw new LeaseValidationError('priority', `must be a finite number, got ${describeValue(priority)}`);
+      }
+      return leases.#tryAcquire(name, options, true, elector, abort);
+    };
   }
 
   async #tryAcquire(
@@ -207,7 +230,9 @@ export class LeaseClient {
    * `lease.signal` aborts at the earliest of a renew that proves loss, the
    * local deadline, `deadlineMs`, or the caller's `signal`; `fn` must stop then.
    * Returns `{ led: false, current, reason }` when another holder kept the lease.
-   * No timer of Baton's outlives the call.
+   * No timer of Baton's outlives the call. With `tick`, `fn`'s second
+   * argument has `step(name, fn)`: durable steps of the tick, replayed by a
+   * later tenure instead of run again (docs/protocol.md#steps).
    *
    * @example
    * ```ts
@@ -217,7 +242,7 @@ export class LeaseClient {
    * });
    * ```
    */
-  runAsLeader<T>(name: string, fn: (lease: Lease) => Promise<T>, options: RunAsLeaderOptions): Promise<RunAsLeaderResult<T>> {
+  runAsLeader<T>(name: string, fn: (lease: Lease, context: LeaderContext) => Promise<T>, options: RunAsLeaderOptions): Promise<RunAsLeaderResult<T>> {
     return runAsLeader(this, name, fn, options);
   }
 
@@ -262,14 +287,20 @@ export class LeaseClient {
     if (current?.holder === undefined || current.token !== token) throw new LeaseLostError(name, 'superseded', current);
     const { clock, onEvent } = this.options;
     const sentAt = clock.monotonic();
+    const releasedBy = `operator:${this.options.holderName}`;
     let outcome: WriteOutcome;
     try {
       // releasedBy tells the holder, whose own release then fails, that an operator freed its tenure.
-      outcome = await this.ctx.store.release({ name, owner: current.holder, token, now: clock.now(), releasedBy: `operator:${this.options.holderName}` });
+      outcome = await this.ctx.store.release({ name, owner: current.holder, token, now: clock.now(), releasedBy });
     } catch (error) {
-      throw wrap('forceRelease', name, error);
+      // A lost answer is settled like the holder's own: still held by the same tenure, it did not land.
+      const found = await resolveUnknownOutcome(this.ctx, name, 'forceRelease', error);
+      if (found?.holder === current.holder && found.token === token) throw wrap('forceRelease', name, error);
+      outcome = { applied: false, current: found };
     }
-    if (!outcome.applied) throw new LeaseLostError(name, 'superseded', outcome.current);
+    // Freed at that token by this operator: the write landed before its answer was lost (or an SDK retry of it failed).
+    const landed = !outcome.applied && outcome.current?.token === token && outcome.current.holder === undefined && outcome.current.releasedBy === releasedBy;
+    if (!outcome.applied && !landed) throw new LeaseLostError(name, 'superseded', outcome.current);
     emit(onEvent, { type: 'released', name, token, latencyMs: clock.monotonic() - sentAt });
   }
 

@@ -28,6 +28,13 @@ export interface LeaseRecord {
    * (docs/protocol.md#clock-free-takeover). Absent on items no elector touched: 0.
    */
   readonly version?: number;
+  /**
+   * The tenure length its holder asked for on its last acquire or renew. A
+   * clock-free waiter watches a version for at least this long, so a holder
+   * with a longer lease than the waiter's is not taken over while it acts
+   * (docs/protocol.md#clock-free-takeover). Absent on items written before it existed.
+   */
+  readonly durationMs?: number;
   /** The holder's election priority, recorded by `elect`; absent for other holders. */
   readonly priority?: number;
   /** A higher-priority candidate asked this tenure to hand the lease over (docs/protocol.md#priority-handoff). */

@@ -57,6 +57,10 @@ export class Lease implements AsyncDisposable {
   #lastSeen: LeaseRecord | undefined;
   /** A renew found a handoff request: the release then keeps the lease for the requester. */
   #handoff: LeaseRecord | undefined;
+  /** The tick a `release()` without one records: the tick `runAsLeader` runs this tenure for. */
+  #tick: number | undefined;
+  /** The tick the release that ended this tenure recorded (`lastTick` is at least it). */
+  #releasedTick: number | undefined;
   // Both created on first need (docs/decisions/performance.md): a caller that
   // never reads `signal` and has no `onEvent` hook pays for no AbortController
   // and no timer; the deadline is then enforced where it matters, by
@@ -138,11 +142,13 @@ export class Lease implements AsyncDisposable {
       outcome = await store.renew(command, request);
     } catch (error) {
       const found = await resolveUnknownOutcome(this.ctx, this.name, 'renew', error, request);
-      const applied = this.#isMine(found) && found.expiresAt >= wanted;
-      emit(o.onEvent, { type: 'outcome-resolved', name: this.name, operation: 'renew', applied });
-      // Still ours but not our expiry: the renew did not land. Leadership goes on until the deadline.
-      if (this.#isMine(found) && !applied) throw wrap('renew', this.name, error);
-      outcome = applied ? { applied: true, before: found } : { applied: false, current: found };
+      // The read only tells whether the tenure is still ours, never whether this renew landed: an
+      // expiry at least the one asked for may be an earlier renew's after a wall-clock step back, and
+      // counting it would outlast a clock-free waiter's watch (docs/decisions/lost-renew-answer.md).
+      // Still ours: leadership goes on under the deadline the writes known to have landed set.
+      emit(o.onEvent, { type: 'outcome-resolved', name: this.name, operation: 'renew', applied: false });
+      if (this.#isMine(found)) throw wrap('renew', this.name, error);
+      outcome = { applied: false, current: found };
     }
     if (!outcome.applied && this.#isMine(outcome.current) && outcome.current.handoffPriority !== undefined) throw this.#handOver(outcome.current);
     // Ours with a later expiry than this renew asked for: a later renew of ours landed first, or this
@@ -166,7 +172,10 @@ export class Lease implements AsyncDisposable {
    * recorded, `lastTick` keeps it (an older tick never reopens a newer one)
    * and the lease is freed by a second write without the tick. Resolving means
    * the tenure ended by this call (or an earlier one whose answer was lost) and
-   * `lastTick` is at least `tick`. Calling it again is a no-op.
+   * `lastTick` is at least `tick`. Calling it again is a no-op, unless it
+   * asks for a tick the first release did not record: that throws a
+   * `LeaseError`. In `runAsLeader({ tick })`, a release without a tick records
+   * that tick (docs/decisions/job-release.md).
    *
    * `signal` aborts the request in flight, for a caller that cannot wait any
    * longer (a Lambda about to time out): `release` then throws a `LeaseError`
@@ -178,8 +187,14 @@ export class Lease implements AsyncDisposable {
    */
   async release(options: { tick?: number; signal?: AbortSignal } = {}): Promise<void> {
     const request = requestOptions(options);
-    const tick = options.tick === undefined ? undefined : validateEpochMs('tick', options.tick);
-    if (this.#state === 'released') return;
+    const tick = options.tick === undefined ? this.#tick : validateEpochMs('tick', options.tick);
+    if (this.#state === 'released') {
+      // A no-op only if the release that ended the tenure covered this tick: resolving promises `lastTick >= tick`.
+      if (tick !== undefined && !((this.#releasedTick ?? -Infinity) >= tick)) {
+        throw new LeaseError(`lease "${this.name}" was already released without recording tick ${tick}`);
+      }
+      return;
+    }
     if (this.#state === 'superseded') throw new LeaseLostError(this.name, 'superseded', this.#lastSeen);
     // A holder past its deadline still releases: the write's condition keeps it safe,
     // and it frees the lease sooner than expiry would.
@@ -196,11 +211,12 @@ export class Lease implements AsyncDisposable {
       recordedTick = undefined;
       outcome = await this.#sendRelease({ name: this.name, owner: this.holder, token: this.token, now: command.now, ...reserve }, request);
     }
-    // Free at our token and released by us: an earlier attempt of this same release landed
-    // before its answer was lost. Free at our token by anyone else (an operator) is a loss.
-    const releasedBefore =
-      !outcome.applied && outcome.current?.holder === undefined && outcome.current?.token === this.token && outcome.current.releasedBy === this.holder;
+    // Released by us: an earlier attempt of this same release landed before its answer was lost, even if
+    // the lease has moved on since (an acquire keeps `releasedBy`; owner ids are unique to one tenure, so
+    // only this tenure's own release writes it). Freed by anyone else (an operator) is a loss.
+    const releasedBefore = !outcome.applied && outcome.current?.releasedBy === this.holder;
     if (!outcome.applied && !releasedBefore) throw this.#lose(outcome.current);
+    this.#releasedTick = tick;
     // The abort reason is made only if someone listens: see `#reason()`.
     this.#end('released');
     emit(o.onEvent, {
@@ -243,6 +259,15 @@ export class Lease implements AsyncDisposable {
       throw wrap('guardedWrite', this.name, error);
     }
     if (!outcome.applied) throw this.#lose(outcome.current);
+  }
+
+  /**
+   * @internal `runAsLeader({ tick })`: a `release()` without a tick, the job's own included (an early
+   * release, `await using`), records `tick`, since the job that releases its lease declared its work
+   * done (docs/decisions/job-release.md). `undefined` after the job failed.
+   */
+  releaseRecords(tick: number | undefined): void {
+    this.#tick = tick;
   }
 
   /**

@@ -135,3 +135,21 @@ export function validateDuration(field: string, value: unknown, client: Resolved
   }
   return durationMs;
 }
+
+/**
+ * The renewal period of `runAsLeader` and `elect`, one rule for both: the
+ * holder stops acting at `durationMs - safetyMarginMs` on its own clock, so
+ * two renewals must fit in that acting window, not in `durationMs`
+ * (docs/protocol.md#renew). The default leaves room for three.
+ */
+export function validateRenewEvery(value: unknown, durationMs: number, client: ResolvedClientOptions): number {
+  const actingMs = durationMs - client.safetyMarginMs;
+  const renewEveryMs = validateMs('renewEveryMs', value ?? Math.max(1, Math.floor(actingMs / 3)), { max: durationMs });
+  if (actingMs <= renewEveryMs * 2) {
+    throw new LeaseValidationError(
+      'renewEveryMs',
+      `must be less than (durationMs - safetyMarginMs) / 2 (${actingMs / 2}), so two renewals fit before the holder's deadline, got ${renewEveryMs}`,
+    );
+  }
+  return renewEveryMs;
+}

@@ -3,8 +3,9 @@ import { invokeCallback } from './callbacks.js';
 import type { Lease } from './lease.js';
 import type { LeaseClient } from './lease-client.js';
 import type { LeaseRecord } from './lease-record.js';
-import { type ResolvedClientOptions, validateDuration } from './options.js';
+import { type ResolvedClientOptions, validateDuration, validateRenewEvery } from './options.js';
 import { validateFunction, validateLeaseName, validateMs, validateObject, validateSignal } from './validate.js';
+import { createStepJournal, validateStepRetention, type LeaderContext } from './steps.js';
 
 /** Options of `runAsLeader`. */
 export interface RunAsLeaderOptions {
@@ -41,8 +42,17 @@ export interface RunAsLeaderOptions {
   readonly requestSignal?: AbortSignal;
   /** Stored with the tenure for operators. */
   readonly metadata?: Readonly<Record<string, string>>;
-  /** A scheduled tick: skipped if already done, and recorded as done only when `fn` succeeds. */
+  /**
+   * A scheduled tick: skipped if already done, and recorded as done only when
+   * `fn` succeeds. With it, `fn`'s second argument keeps durable steps of the tick.
+   */
   readonly tick?: number;
+  /**
+   * How long step records stay in the table (DynamoDB TTL), in ms: at least a
+   * minute, at most 366 days. Keep it beyond every retry of a tick.
+   * @default DEFAULT_STEP_RETENTION_MS (7 days)
+   */
+  readonly stepRetentionMs?: number;
   /**
    * Called once this caller leads, before `fn` runs. Callbacks are
    * notifications: an error they throw (or a promise they reject) is reported
@@ -71,8 +81,10 @@ export type RunAsLeaderResult<T> =
       readonly token: number;
       readonly value: T;
       /**
-       * True exactly when this call's release ended the tenure and, with
-       * `tick`, the tick is recorded (`lastTick >= tick`). False when the tenure
+       * True exactly when this call's release, or `fn`'s own `lease.release()`
+       * (which records `tick` too: docs/decisions/job-release.md), ended the
+       * tenure and, with `tick`, the tick is recorded (`lastTick >= tick`),
+       * even if an answer was lost and the lease has moved on since. False when the tenure
        * had been superseded or freed by an operator's `forceRelease`, or the
        * release failed (`releaseError`): the tick is then not recorded and a
        * later invocation of it may run. A lease still held frees itself at expiry.
@@ -93,7 +105,7 @@ const RENEW_JITTER = 0.2;
 export async function runAsLeader<T>(
   leases: LeaseClient,
   name: string,
-  fn: (lease: Lease) => Promise<T>,
+  fn: (lease: Lease, context: LeaderContext) => Promise<T>,
   options: RunAsLeaderOptions,
 ): Promise<RunAsLeaderResult<T>> {
   const o = validate(leases, name, fn, options);
@@ -127,6 +139,7 @@ export async function runAsLeader<T>(
       return { led: false, current: error.current, reason: error.reason };
     }
     const held = lease;
+    held.releaseRecords(o.tick);
     // The work stops at the earliest of: the lease's own end, the caller's deadline, the caller's signal.
     if (o.signal) {
       const onAbort = () => held.stopActing(new LeaseError(`runAsLeader "${name}": aborted by the caller`, { cause: o.signal?.reason }));
@@ -150,8 +163,11 @@ export async function runAsLeader<T>(
     };
     let value: T;
     try {
-      value = await fn(held);
+      const step = createStepJournal({ store: leases.store, clock, lease: held, tick: o.tick, retentionMs: o.stepRetentionMs });
+      value = await fn(held, { step });
     } catch (error) {
+      // A failed job records no tick, unless it already released its lease itself (and so declared the tick done).
+      held.releaseRecords(undefined);
       await stopAndRelease(() => releaseQuietly(held, request)).catch(() => undefined);
       throw error;
     }
@@ -230,20 +246,12 @@ function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, wha
   });
 }
 
-function validate<T>(leases: LeaseClient, name: string, fn: (lease: Lease) => Promise<T>, options: RunAsLeaderOptions) {
+function validate<T>(leases: LeaseClient, name: string, fn: (lease: Lease, context: LeaderContext) => Promise<T>, options: RunAsLeaderOptions) {
   validateLeaseName('name', name);
   if (typeof fn !== 'function') throw new LeaseValidationError('fn', 'must be a function');
   validateObject('options', options);
   const durationMs = validateDuration('durationMs', options.durationMs, leases.options);
-  // The holder stops at D - M on its own clock, so renewals must come before that, not before D.
-  const actingMs = durationMs - leases.options.safetyMarginMs;
-  const renewEveryMs = validateMs('renewEveryMs', options.renewEveryMs ?? Math.max(1, Math.floor(actingMs / 3)), { max: durationMs });
-  if (actingMs <= renewEveryMs * 2) {
-    throw new LeaseValidationError(
-      'renewEveryMs',
-      `must be less than (durationMs - safetyMarginMs) / 2 (${actingMs / 2}), so two renewals fit before the holder's deadline, got ${renewEveryMs}`,
-    );
-  }
+  const renewEveryMs = validateRenewEvery(options.renewEveryMs, durationMs, leases.options);
   return {
     durationMs,
     renewEveryMs,
@@ -253,6 +261,7 @@ function validate<T>(leases: LeaseClient, name: string, fn: (lease: Lease) => Pr
     requestSignal: validateSignal('requestSignal', options.requestSignal),
     metadata: options.metadata,
     tick: options.tick,
+    stepRetentionMs: validateStepRetention(options.stepRetentionMs),
     onStartedLeading: validateFunction('onStartedLeading', options.onStartedLeading),
     onStoppedLeading: validateFunction('onStoppedLeading', options.onStoppedLeading),
     onNewLeader: validateFunction('onNewLeader', options.onNewLeader),

@@ -78,8 +78,8 @@ function resolveOptions(options: StartDynamoDBLocalOptions = {}): ResolvedOption
   if (!Number.isSafeInteger(startTimeoutMs) || startTimeoutMs <= 0) {
     throw new LeaseValidationError('startTimeoutMs', `must be a positive integer of milliseconds, got ${describeValue(startTimeoutMs)}`);
   }
-  if (typeof java !== 'string' || java.length === 0) {
-    throw new LeaseValidationError('java', 'must be a non-empty path or command name');
+  if (typeof java !== 'string' || java.length === 0 || java.includes('\0')) {
+    throw new LeaseValidationError('java', 'must be a non-empty path or command name, without NUL characters');
   }
   if (typeof sharedDb !== 'boolean') {
     throw new LeaseValidationError('sharedDb', `must be a boolean, got ${typeof sharedDb}`);
@@ -124,10 +124,7 @@ export async function startDynamoDBLocal(options?: StartDynamoDBLocalOptions): P
   const deadline = AbortSignal.timeout(opts.startTimeoutMs);
   await withDeadline(assertJavaRuntime(opts.java), deadline, 'checking the Java version');
 
-  const child = spawn(opts.java, launcherArguments(locateDynamoDBLocal(), opts), {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    windowsHide: true,
-  });
+  const child = spawnJava(opts.java, launcherArguments(locateDynamoDBLocal(), opts));
   // Without listeners these would be thrown as uncaught: a failed kill(), or
   // EPIPE when stop() closes stdin of a Java that has just died.
   child.on('error', (error) => opts.log(`DynamoDB Local process error: ${error.message}`));
@@ -152,6 +149,15 @@ export async function startDynamoDBLocal(options?: StartDynamoDBLocalOptions): P
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/** Spawns `java`; a failure Node throws at once (not as an `error` event) is a java that cannot be run. */
+function spawnJava(java: string, args: string[]): ChildProcessWithoutNullStreams {
+  try {
+    return spawn(java, args, { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+  } catch (error) {
+    throw new JavaRuntimeError(java, 'unusable', undefined, { cause: error });
   }
 }
 

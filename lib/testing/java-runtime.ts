@@ -78,7 +78,7 @@ export function assertJavaRuntime(java: string): Promise<void> {
  */
 function probeJava(java: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile(java, ['--list-modules'], { timeout: 15_000, windowsHide: true }, (error, stdout, stderr) => {
+    const answered = (error: Error | null, stdout: string, stderr: string): void => {
       if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') {
         reject(new JavaRuntimeError(java, 'not-found', undefined, { cause: error }));
         return;
@@ -97,6 +97,13 @@ function probeJava(java: string): Promise<void> {
       } else {
         resolve();
       }
-    });
+    };
+    // Node throws some spawn failures instead of passing them to the callback (ENAMETOOLONG for a
+    // path longer than the system allows): they too are a java that cannot be run.
+    try {
+      execFile(java, ['--list-modules'], { timeout: 15_000, windowsHide: true }, answered);
+    } catch (error) {
+      reject(new JavaRuntimeError(java, 'unusable', undefined, { cause: error }));
+    }
   });
 }

@@ -49,8 +49,8 @@ describe('LeaseTable metrics', () => {
     const table = new LeaseTable(stack, 'Leases');
     const all = table.metricThrottledRequestsForOperations();
     const some = table.metricSystemErrorsForOperations({ operations: [dynamodb.Operation.GET_ITEM], period: Duration.minutes(1) });
-    expect(all.expression).toBe('SUM([t0, t1, t2])');
-    expect(Object.values(all.usingMetrics).map((m) => (m as cloudwatch.Metric).dimensions?.['Operation'])).toEqual(['GetItem', 'UpdateItem', 'TransactWriteItems']);
+    expect(all.expression).toBe('SUM([t0, t1, t2, t3])');
+    expect(Object.values(all.usingMetrics).map((m) => (m as cloudwatch.Metric).dimensions?.['Operation'])).toEqual(['GetItem', 'UpdateItem', 'TransactWriteItems', 'Query']);
     expect(some.expression).toBe('SUM([s0])');
     expect(some.period.toMinutes()).toBe(1);
   });

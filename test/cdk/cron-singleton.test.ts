@@ -157,6 +157,12 @@ describe('CronSingleton function', () => {
             Resource: { 'Fn::GetAtt': [logicalId((table as LeaseTable).table, stack), 'Arn'] },
             Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['reports/nightly'] } },
           },
+          {
+            Effect: 'Allow',
+            Action: 'dynamodb:Query',
+            Resource: { 'Fn::GetAtt': [logicalId((table as LeaseTable).table, stack), 'Arn'] },
+            Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['reports/nightly'] }, Null: { 'dynamodb:LeadingKeys': 'false' } },
+          },
         ],
       },
     });

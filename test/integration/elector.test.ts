@@ -9,6 +9,7 @@ import {
   type Lease,
   type LeaseClientSettings,
 } from '../../lib/runtime/index.js';
+import { electorAttempt } from '../../lib/runtime/lease-client.js';
 import { countRequests, testClient, uniqueTableName } from '../support/dynamodb.js';
 
 // Short leases keep the suite quick on the real clock; the ratios to D are what the assertions check.
@@ -138,7 +139,7 @@ describe('LeaseClient.elect on DynamoDB Local', () => {
 
   it('clock-free failover: an hour of wall-clock skew changes nothing; the takeover comes a full lease after the first sighting', async () => {
     const name = freshName();
-    const dead = await leases('dead').tryAcquire(name, { durationMs: D }, { priority: 0, clockFree: {} });
+    const dead = await electorAttempt(leases('dead'), name, { durationMs: D }, { priority: 0, clockFree: {} });
     if (!dead.acquired) throw new Error('expected to acquire');
     const silentFrom = performance.now();
     const b = elector(leases('b', { clock: skewed(3_600_000) }), name, { clockFree: true });
@@ -186,7 +187,7 @@ describe('LeaseClient.elect on DynamoDB Local', () => {
 describe('DynamoDBLeaseStore handoff conditions on DynamoDB Local', () => {
   it('records a request only while the holder priority is lower, once, and the holder learns it from its renew', async () => {
     const name = freshName();
-    const held = await leases('h').tryAcquire(name, { durationMs: 60_000 }, { priority: 5 });
+    const held = await electorAttempt(leases('h'), name, { durationMs: 60_000 }, { priority: 5 });
     if (!held.acquired) throw new Error('expected to acquire');
     const ask = (priority: number, token = 1) => store.requestHandoff({ name, token, requester: `p${priority}`, priority });
     expect((await ask(4)).applied).toBe(false);
@@ -202,9 +203,9 @@ describe('DynamoDBLeaseStore handoff conditions on DynamoDB Local', () => {
     expect(item).toMatchObject({ handoffPriority: 6, handoffTo: 'p6', token: 1 });
     expect(item?.holder).toBeUndefined();
     // Reserved: a lower priority cannot take it, nor a caller with none; the requester's priority can.
-    expect((await leases('l').tryAcquire(name, { durationMs: D }, { priority: 5 })).acquired).toBe(false);
+    expect((await electorAttempt(leases('l'), name, { durationMs: D }, { priority: 5 })).acquired).toBe(false);
     expect((await leases('n').tryAcquire(name, { durationMs: D })).acquired).toBe(false);
-    const next = await leases('p6').tryAcquire(name, { durationMs: D }, { priority: 6 });
+    const next = await electorAttempt(leases('p6'), name, { durationMs: D }, { priority: 6 });
     expect(next.acquired).toBe(true);
     expect(await store.read(name)).not.toHaveProperty('handoffPriority');
     if (next.acquired) await next.lease.release();
@@ -218,11 +219,11 @@ describe('DynamoDBLeaseStore handoff conditions on DynamoDB Local', () => {
     await held.lease.renew();
     const late = leases('w', { clock: skewed(3_600_000) });
     // Far past expiry on this clock, but clock-free ignores expiry; and the version moved on with the renew.
-    expect((await late.tryAcquire(name, { durationMs: D }, { clockFree: { observed: { token: seen.token, version: seen.version! } } })).acquired).toBe(false);
-    expect((await late.tryAcquire(name, { durationMs: D }, { clockFree: {} })).acquired).toBe(false);
+    expect((await electorAttempt(late, name, { durationMs: D }, { clockFree: { observed: { token: seen.token, version: seen.version! } } })).acquired).toBe(false);
+    expect((await electorAttempt(late, name, { durationMs: D }, { clockFree: {} })).acquired).toBe(false);
     const now = (await store.read(name))!;
     expect(now.version).toBe(seen.version! + 1);
-    const r = await late.tryAcquire(name, { durationMs: D }, { clockFree: { observed: { token: now.token, version: now.version! } } });
+    const r = await electorAttempt(late, name, { durationMs: D }, { clockFree: { observed: { token: now.token, version: now.version! } } });
     expect(r.acquired).toBe(true);
     held.lease.stopActing(new Error('superseded'));
     if (r.acquired) await r.lease.release();

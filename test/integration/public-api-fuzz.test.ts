@@ -8,6 +8,7 @@ import {
   DynamoDBLeaseStore,
   InMemoryLeaseStore,
   LeaseClient,
+  LeaseError,
   LeaseValidationError,
   createLeaseTable,
   fenceOf,
@@ -17,6 +18,7 @@ import {
 } from '../../lib/runtime/index.js';
 import { FakeClock, countRequests, lambdaContext, localDynamoDBClient, scheduledEvent, startDynamoDBLocal } from '../../lib/testing/index.js';
 import { testClient, testEndpoint, uniqueTableName } from '../support/dynamodb.js';
+import { runsOr } from '../support/fixed-seed.js';
 import { describeError, isPromisedRefusal, nameArg, nearMiss, outcome, weird } from '../support/fuzz.js';
 
 // Every exported function and method of the public entries, called with
@@ -85,11 +87,15 @@ beforeAll(() => createLeaseTable(setup, tableName));
 afterAll(() => setup.destroy());
 
 describe('the public API under arbitrary input: only LeaseErrors, and none after a request for bad input', () => {
-  /** Runs the property; with `minReached`, at least that many calls must have sent a request. */
+  /**
+   * Runs the property; with `minReached`, at least that many calls must have sent a request
+   * (in proportion, when `npm run fuzz` sets another run count).
+   */
   const property = async (arbitraries: fc.Arbitrary<unknown>[], run: (...args: unknown[]) => Promise<void>, numRuns = RUNS, minReached = 0) => {
     reached = 0;
-    await fc.assert(fc.asyncProperty(...(arbitraries as [fc.Arbitrary<unknown>]), run), { numRuns });
-    expect(reached).toBeGreaterThanOrEqual(minReached);
+    const runs = runsOr(numRuns);
+    await fc.assert(fc.asyncProperty(...(arbitraries as [fc.Arbitrary<unknown>]), run), { numRuns: runs });
+    expect(reached).toBeGreaterThanOrEqual(Math.floor((minReached * Math.min(runs, numRuns)) / numRuns));
   };
 
   it('new LeaseClient(options)', async () => {
@@ -268,5 +274,22 @@ describe('the public API under arbitrary input: only LeaseErrors, and none after
       if (savedJavaHome === undefined) delete process.env['JAVA_HOME'];
       else process.env['JAVA_HOME'] = savedJavaHome;
     }
+  });
+});
+
+describe('counterexamples the fuzz found, kept as fixed cases', () => {
+  it('startDynamoDBLocal({ java: <a 400-character path> }) rejects with a LeaseError, not spawn ENAMETOOLONG', async () => {
+    for (const java of [`/${'j'.repeat(400)}`, 'j'.repeat(400)]) {
+      const error = await startDynamoDBLocal({ java, startTimeoutMs: 2_000 }).then(
+        (db) => db.stop().then(() => undefined),
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(LeaseError);
+      expect(error).toMatchObject({ name: 'JavaRuntimeError', problem: 'unusable', java });
+    }
+  });
+
+  it('startDynamoDBLocal({ java: <a path with NUL> }) is a LeaseValidationError naming java', async () => {
+    await expect(startDynamoDBLocal({ java: 'ja\0va' })).rejects.toMatchObject({ name: 'LeaseValidationError', field: 'java' });
   });
 });

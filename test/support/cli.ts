@@ -6,11 +6,14 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
-/** Runs a CLI entry of `bin/` from its source as its own process in `cwd`, and collects what it printed. */
-function runEntry(entry: string, args: readonly string[], cwd: string, env: Env = {}): Promise<CliRun> {
+/**
+ * Runs a CLI entry (`bin/baton.ts`, `lab/bin/lab.ts`) from its source as its own process in `cwd`,
+ * with the tsconfig.json of its workspace (whose `paths` the lab needs), and collects what it printed.
+ */
+function runEntry(entry: string, tsconfig: string, args: readonly string[], cwd: string, env: Env = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const merged: Env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env };
-    const child = spawn(TSX, [join(ROOT, 'bin', entry), ...args], {
+    const child = spawn(TSX, ['--tsconfig', join(ROOT, tsconfig), join(ROOT, entry), ...args], {
       cwd,
       env: Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -38,12 +41,12 @@ export interface CliRun {
 
 /** Runs the operator CLI, `baton <args>`, as a user would. */
 export function runBaton(args: readonly string[], cwd: string, env: Env = {}): Promise<CliRun> {
-  return runEntry('baton.ts', args, cwd, env);
+  return runEntry('bin/baton.ts', 'tsconfig.json', args, cwd, env);
 }
 
 /** Runs a lab command (`demo`, `bench`, ...) as `npm run <command>` does. */
 export function runLab(args: readonly string[], cwd: string, env: Env = {}): Promise<CliRun> {
-  return runEntry('lab.ts', args, cwd, env);
+  return runEntry('lab/bin/lab.ts', 'lab/tsconfig.json', args, cwd, env);
 }
 
 /** Whether a process with this pid exists (signal 0 checks without signalling). */

@@ -25,6 +25,18 @@ describe('createSingletonHandler with a store', () => {
     expect(await new LeaseClient({ store }).describe('jobs/nightly')).toMatchObject({ lastTick: TICK, token: 1 });
   });
 
+  it('records the tick when the job releases its own lease early, so released: true holds and a duplicate is skipped (docs/decisions/job-release.md)', async () => {
+    let runs = 0;
+    const { h, store } = handler(async ({ lease }) => {
+      runs++;
+      await lease.release();
+    });
+    await expect(h(scheduledEvent(TICK), lambdaContext())).resolves.toMatchObject({ status: 'ran', released: true });
+    expect(await new LeaseClient({ store }).describe('jobs/nightly')).toMatchObject({ lastTick: TICK });
+    await expect(h(scheduledEvent(TICK), lambdaContext())).resolves.toMatchObject({ status: 'skipped', reason: 'tick-done' });
+    expect(runs).toBe(1);
+  });
+
   it('skips a tick that the same store shows done', async () => {
     let runs = 0;
     const { h } = handler(async () => ++runs);

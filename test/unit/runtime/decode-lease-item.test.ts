@@ -15,6 +15,7 @@ const leaseRecord: fc.Arbitrary<LeaseRecord> = fc
       holder: text,
       token: count,
       expiresAt: epochMs,
+      durationMs: fc.integer({ min: 1, max: 86_400_000 }),
       acquiredAt: epochMs,
       renewedAt: epochMs,
       releasedAt: epochMs,

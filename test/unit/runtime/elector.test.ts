@@ -8,6 +8,7 @@ import {
   type ElectOptions,
   type Lease,
 } from '../../../lib/runtime/index.js';
+import { electorAttempt } from '../../../lib/runtime/lease-client.js';
 import { FakeClock } from '../../../lib/testing/fake-clock.js';
 import { unreachableStore } from '../../support/stores.js';
 
@@ -110,7 +111,7 @@ describe('LeaseClient.elect', () => {
 
   it('clock-free: takes over only after watching the same version for a whole lease on its own clock, whatever the wall clocks say', async () => {
     const { client, memory, clock } = setup();
-    const dead = await client('dead').tryAcquire('svc', { durationMs: D }, { priority: 0, clockFree: {} });
+    const dead = await electorAttempt(client('dead'), 'svc', { durationMs: D }, { priority: 0, clockFree: {} });
     expect(dead.acquired).toBe(true);
     // The waiter's wall clock runs an hour ahead: the wall-clock rule would take over at once.
     const b = elector(client('b', 3_600_000), { clockFree: true });
@@ -182,15 +183,15 @@ describe('LeaseClient.elect', () => {
 
   it('a reserved lease goes to the requester: a lower-priority waiter cannot slip in between release and takeover', async () => {
     const { client, memory } = setup();
-    const holder = await client('holder').tryAcquire('svc', { durationMs: D }, { priority: 0 });
+    const holder = await electorAttempt(client('holder'), 'svc', { durationMs: D }, { priority: 0 });
     if (!holder.acquired) throw new Error('expected to acquire');
     await memory.requestHandoff({ name: 'svc', token: 1, requester: 'high', priority: 3 });
     await expect(holder.lease.renew()).rejects.toBeInstanceOf(LeaseHandoffError);
     expect(holder.lease.signal.reason).toBeInstanceOf(LeaseHandoffError);
     await holder.lease.release();
-    const lower = await client('lower').tryAcquire('svc', { durationMs: D }, { priority: 2 });
+    const lower = await electorAttempt(client('lower'), 'svc', { durationMs: D }, { priority: 2 });
     expect(lower.acquired).toBe(false);
-    const requester = await client('high').tryAcquire('svc', { durationMs: D }, { priority: 3 });
+    const requester = await electorAttempt(client('high'), 'svc', { durationMs: D }, { priority: 3 });
     expect(requester.acquired).toBe(true);
     if (requester.acquired) await requester.lease.release();
   });

@@ -83,13 +83,16 @@ describe('Lease.renew', () => {
     expect(lease.held).toBe(true);
   });
 
-  it('accepts a renew whose response was lost after it landed', async () => {
+  it('keeps leading under the old deadline after a renew whose response was lost, landed or not (docs/decisions/lost-renew-answer.md)', async () => {
     const memory = new InMemoryLeaseStore();
     const store = new FaultyStore(memory);
     const { client, clock } = setup(store);
     const lease = await held(client('a'));
     await clock.advance(3_000);
     store.failNext('renew', 'after', sdkError('TimeoutError'));
+    await expect(lease.renew()).rejects.toBeInstanceOf(LeaseError);
+    expect(lease.held).toBe(true);
+    expect(lease.remainingMs()).toBe(D - MARGIN - 3_000);
     await lease.renew();
     expect(lease.remainingMs()).toBe(D - MARGIN);
   });

@@ -1,0 +1,8 @@
+// The lab's internal entry, "baton-lease/internal" (docs/decisions/workspaces.md):
+// what the lab workspace needs from the package but the package does not publish.
+// It is not in package.json's exports and is never built into the tarball, so
+// nothing here is public API; only lab/ may import it.
+export * from '../testing/fault-proxy.js';
+export { locateDynamoDBLocal } from '../testing/dynamodb-local-jar.js';
+export { dispatch, type Command } from '../../bin/dispatch.js';
+export * from '../../bin/commands/args.js';
