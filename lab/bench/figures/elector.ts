@@ -22,6 +22,7 @@ function elector(client: DynamoDBClient, lease: string, durationMs: number, opti
   const done = leases.elect(lease, {
     durationMs,
     signal: stop.signal,
+    logger: false,
     ...(options.clockFree === undefined ? {} : { clockFree: options.clockFree }),
     ...(options.priority === undefined ? {} : { priority: options.priority }),
     onStartedLeading: (held: Lease) => {
