@@ -167,7 +167,7 @@ async function simulate(count: number): Promise<Trace[]> {
 
 async function conform(traces: readonly Trace[], store: () => LeaseStore, prefix: string) {
   const mismatches: Mismatch[] = [];
-  await pool(traces, 8, async (trace) => {
+  await pool(traces, 16, async (trace) => {
     mismatches.push(...(await replay(store(), `${prefix}-${trace.run}-${trace.seed}`, trace)));
   });
   return mismatches;

@@ -76,9 +76,9 @@ function live(name: string, defines: string[], property: string, timeoutS = 120)
  */
 export function checksFor(deep: boolean): Check[] {
   const h = (ci: number, more: number) => (deep ? more : ci);
-  return [
+  const checks = [
     safety('wall-clock', [...WALL, `-DH=${h(7, 9)}`, '-DMAXF=3', '-DJOBS=0', `-DCRASH=${h(0, 1)}`], [MUTEX, TOKENS, HEALTHY]),
-    safety('wall-clock-ticks', [...WALL, `-DH=${h(6, 7)}`, `-DMAXF=${h(1, 2)}`, '-DTICKS=1', '-DOPERATOR=1'], [MUTEX, TOKENS, TICK_ONCE, TICK_RECORDED, FENCE, GUARD, HEALTHY]),
+    safety('wall-clock-ticks', [...WALL, '-DH=6', `-DMAXF=${h(1, 2)}`, '-DTICKS=1', '-DOPERATOR=1'], [MUTEX, TOKENS, TICK_ONCE, TICK_RECORDED, FENCE, GUARD, HEALTHY]),
     safety('clock-free', [...CLOCKFREE(h(8, 11)), `-DH=${h(8, 11)}`, `-DMAXF=${h(1, 2)}`, '-DJOBS=0', '-DCRASH=0'], [MUTEX, TOKENS, HEALTHY]),
     safety('clock-free-jobs-crashes', [...CLOCKFREE(h(8, 9)), `-DH=${h(8, 9)}`, '-DMAXF=1'], [MUTEX, TOKENS, HEALTHY]),
     safety('handoff', [...HANDOFF, `-DH=${h(7, 8)}`, '-DMAXF=1'], [MUTEX, TOKENS, RESERVATION, HEALTHY]),
@@ -87,7 +87,10 @@ export function checksFor(deep: boolean): Check[] {
     live('live-wall-clock', ['-DLIVE_ANY', '-DD0=5', '-DM=1', '-DS=1', `-DH=${h(10, 14)}`, '-DFH=3', `-DMAXF=${h(1, 2)}`], 'some worker leads once faults stop'),
     live('live-clock-free', ['-DLIVE_ANY', '-DCLOCKFREE=1', '-DD0=5', '-DM=1', '-DS=1', '-DOFFMAX=14', '-DNSTEP=1', `-DH=${h(14, 16)}`, '-DFH=3', '-DMAXF=1'], 'some worker leads once faults stop'),
     live('live-handoff', ['-DLIVE_HI', ...HANDOFF, `-DH=${h(14, 16)}`, '-DFH=3', `-DMAXF=${h(1, 2)}`], 'the higher-priority live requester eventually leads'),
+    live('live-handoff-clock-free', ['-DLIVE_HI', ...HANDOFF, '-DCLOCKFREE=1', '-DOFFMAX=14', `-DH=${h(14, 16)}`, '-DFH=3', `-DMAXF=${h(1, 2)}`], 'the higher-priority live requester eventually leads'),
   ];
+  // Deeper searches may take minutes each.
+  return deep ? checks.map((c) => ({ ...c, timeoutS: 900 })) : checks;
 }
 
 /** The model configurations the conformance traces are simulated from (longer horizons, more faults). */
