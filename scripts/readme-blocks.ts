@@ -21,16 +21,22 @@ const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const SCAFFOLDS = join(ROOT, 'test', 'readme');
 const MARK = '// README BLOCK';
 
-/** One TypeScript block of the README, and the program it becomes. */
-export interface ReadmeBlock {
+/** A code block as a program: the block inside its scaffold, as a module (`.mts`). */
+export interface Program {
+  /** The file's name, without `.mts`. */
   readonly name: string;
+  /** Where the block comes from, for messages: `file:line` and more. */
+  readonly origin: string;
+  readonly program: string;
+}
+
+/** One TypeScript block of the README, and the program it becomes. */
+export interface ReadmeBlock extends Program {
   /** Runs against DynamoDB Local (or in memory), not only type-checked. */
   readonly run: boolean;
   /** The README line the block starts on, for messages. */
   readonly line: number;
   readonly code: string;
-  /** The block inside its scaffold, as a module (`.mts`). */
-  readonly program: string;
 }
 
 /** Every ```ts block of `markdown`; a block without its marker line is an error naming the line. */
@@ -45,42 +51,48 @@ export function readmeBlocks(markdown = readFileSync(join(ROOT, 'README.md'), 'u
     const code = lines.slice(i + 1, end).join('\n');
     const name = marker[1]!;
     if (blocks.some((b) => b.name === name)) throw new Error(`README.md:${i}: block name ${name} is used twice`);
-    blocks.push({ name, run: marker[2] !== undefined, line: i + 1, code, program: program(name, code) });
+    blocks.push({ name, origin: `README.md:${i + 1}, block "${name}"`, run: marker[2] !== undefined, line: i + 1, code, program: program(name, code) });
     i = end;
   }
   return blocks;
 }
 
-/** The block inside its scaffold, if it has one: imports first, then the scaffold around the code. */
+/** The block inside its scaffold, if it has one. */
 function program(name: string, code: string): string {
   const path = join(SCAFFOLDS, `${name}.ts`);
-  if (!existsSync(path)) return `${code}\nexport {};\n`;
+  return existsSync(path) ? inScaffold(path, code, MARK) : `${code}\nexport {};\n`;
+}
+
+/** `code` inside the scaffold file at `path`: the imports of both first, then the scaffold with `code` where its `mark` line is. */
+export function inScaffold(path: string, code: string, mark: string): string {
   const scaffold = readFileSync(path, 'utf8');
-  if (!scaffold.includes(MARK)) throw new Error(`${relative(ROOT, path)} has no "${MARK}" line`);
+  if (!scaffold.includes(mark)) throw new Error(`${relative(ROOT, path)} has no "${mark}" line`);
   const isImport = (line: string) => /^import\s/.test(line);
   const codeLines = code.split('\n');
   const scaffoldLines = scaffold.split('\n');
   const imports = [...scaffoldLines.filter(isImport), ...codeLines.filter(isImport)];
   const body = scaffoldLines.filter((line) => !isImport(line)).join('\n');
-  return `${imports.join('\n')}\n${body.replace(MARK, codeLines.filter((line) => !isImport(line)).join('\n'))}\nexport {};\n`;
+  return `${imports.join('\n')}\n${body.replace(mark, codeLines.filter((line) => !isImport(line)).join('\n'))}\nexport {};\n`;
 }
 
-/** Writes each block's program to `dir` as `<name>.mts`, with a tsconfig naming them; returns the files. */
-export function writePrograms(dir: string, blocks: readonly ReadmeBlock[]): string[] {
+/** Writes each block's program to `dir` as `<name>.mts`; returns the files. */
+export function writePrograms(dir: string, blocks: readonly Program[]): string[] {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   return blocks.map((block) => {
     const file = join(dir, `${block.name}.mts`);
-    writeFileSync(file, `// README.md:${block.line}, block "${block.name}"\n${block.program}`);
+    writeFileSync(file, `// ${block.origin}\n${block.program}`);
     return file;
   });
 }
 
-/** Type-checks every block against the package's sources, as `baton-lease` and its entries. */
-function typecheck(): void {
-  const blocks = readmeBlocks();
-  const dir = join(ROOT, 'node_modules', '.cache', 'baton-readme-blocks');
-  const files = writePrograms(dir, blocks);
+/**
+ * Type-checks programs against the package's sources, as `baton-lease` and its
+ * entries, in `dir` (emptied first) with a tsconfig naming them. False when
+ * one fails; tsc's messages name the file, whose first line names the block.
+ */
+export function typecheckPrograms(dir: string, programs: readonly Program[]): boolean {
+  const files = writePrograms(dir, programs);
   const source = (path: string) => [relative(dir, join(ROOT, path))];
   const tsconfig = {
     extends: relative(dir, join(ROOT, 'tsconfig.json')),
@@ -93,6 +105,7 @@ function typecheck(): void {
         'baton-lease/lambda': source('lambda/cron-singleton.ts'),
         'baton-lease/cdk': source('lib/cdk/index.ts'),
         'baton-lease/testing': source('lib/testing/index.ts'),
+        'baton-lease/internal': source('lib/internal/index.ts'),
       },
     },
     files: files.map((file) => relative(dir, file)),
@@ -102,7 +115,16 @@ function typecheck(): void {
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
   try {
     execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { stdio: 'inherit' });
+    return true;
   } catch {
+    return false;
+  }
+}
+
+/** Type-checks every block of the README. */
+function typecheck(): void {
+  const blocks = readmeBlocks();
+  if (!typecheckPrograms(join(ROOT, 'node_modules', '.cache', 'baton-readme-blocks'), blocks)) {
     console.error(`readme-blocks: a README block does not type-check (above: the file names the block; its scaffold is test/readme/<name>.ts)`);
     process.exit(1);
   }

@@ -1,4 +1,4 @@
-import { DEFAULT_SERVICE_NAME, ELECTOR_GAUGE_INTERVAL_MS, ELECTOR_METRIC_UNITS, ElectorMetric, METRICS_NAMESPACE, MetricDimension, type ElectorMetricName } from './contract.js';
+import { BatonEnv, DEFAULT_SERVICE_NAME, ELECTOR_GAUGE_INTERVAL_MS, ELECTOR_METRIC_UNITS, ElectorMetric, METRICS_NAMESPACE, MetricDimension, type ElectorMetricName } from './contract.js';
 import type { ResolvedElectOptions } from './elect-options.js';
 import { emfDocument } from './emf.js';
 import { errorCause, errorDetail } from './error-cause.js';
@@ -64,7 +64,7 @@ export function resolveElectorMetrics(value: unknown): ResolvedElectorMetrics | 
   if (options.write !== undefined && typeof options.write !== 'function') throw new LeaseValidationError('metrics.write', 'must be a function');
   return {
     namespace: validateNonEmptyString('metrics.namespace', options.namespace ?? METRICS_NAMESPACE),
-    serviceName: validateNonEmptyString('metrics.serviceName', options.serviceName ?? (process.env['POWERTOOLS_SERVICE_NAME'] || DEFAULT_SERVICE_NAME)),
+    serviceName: validateNonEmptyString('metrics.serviceName', options.serviceName ?? (process.env[BatonEnv.serviceName] || DEFAULT_SERVICE_NAME)),
     write: options.write ?? ((line) => process.stdout.write(`${line}\n`)),
   };
 }

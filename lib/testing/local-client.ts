@@ -1,4 +1,5 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBLocalIdentity } from '../runtime/contract.js';
 import { LeaseValidationError } from '../runtime/errors.js';
 import { describeValue, validateObject } from '../runtime/validate.js';
 
@@ -6,7 +7,7 @@ import { describeValue, validateObject } from '../runtime/validate.js';
  * The region every local client uses. DynamoDB Local accepts any region; a
  * fixed one keeps the SDK from looking for AWS configuration on the machine.
  */
-export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_REGION = DynamoDBLocalIdentity.region;
 
 /**
  * Fixed fake credentials for DynamoDB Local. Being explicit stops the SDK's
@@ -16,10 +17,7 @@ export const LOCAL_REGION = 'us-east-1';
  * Letters and digits only: DynamoDB Local 2.0+ rejects any access key id that
  * does not match `[A-Za-z0-9]+` with UnrecognizedClientException.
  */
-export const LOCAL_CREDENTIALS: Readonly<{ accessKeyId: string; secretAccessKey: string }> = Object.freeze({
-  accessKeyId: 'batonlocal',
-  secretAccessKey: 'batonlocal',
-});
+export const LOCAL_CREDENTIALS: Readonly<{ accessKeyId: string; secretAccessKey: string }> = Object.freeze({ ...DynamoDBLocalIdentity.credentials });
 
 /**
  * A `DynamoDBClient` for a DynamoDB Local endpoint, with {@link LOCAL_REGION}

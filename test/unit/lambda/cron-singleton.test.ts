@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { describe, expect, expectTypeOf, it, onTestFinished, vi } from 'vitest';
-import { InMemoryLeaseStore, LeaseClient } from '../../../lib/runtime/index.js';
+import { BatonEnv, InMemoryLeaseStore, LeaseClient } from '../../../lib/runtime/index.js';
 import { lambdaContext, scheduledEvent } from '../../../lib/testing/index.js';
 import { createSingletonHandler, type SingletonHandlerOptions, type SingletonResult } from '../../../lambda/cron-singleton.js';
 import { validationErrorOf as thrown } from '../../support/errors.js';
@@ -68,34 +68,34 @@ describe('createSingletonHandler options', () => {
   });
 
   it('asks for the lease and the table at the first invocation when neither option nor environment names them', async () => {
-    const saved = { lease: process.env['BATON_LEASE_NAME'], table: process.env['BATON_TABLE_NAME'] };
-    delete process.env['BATON_LEASE_NAME'];
-    delete process.env['BATON_TABLE_NAME'];
+    const saved = { lease: process.env[BatonEnv.leaseName], table: process.env[BatonEnv.tableName] };
+    delete process.env[BatonEnv.leaseName];
+    delete process.env[BatonEnv.tableName];
     try {
       const byEnv = createSingletonHandler({ job, store, ...quiet });
       await expect(byEnv(scheduledEvent(TICK), lambdaContext())).rejects.toThrow(/leaseName must be given, or BATON_LEASE_NAME set/);
       const byTable = createSingletonHandler({ job, leaseName: 'x', ...quiet });
       await expect(byTable(scheduledEvent(TICK), lambdaContext())).rejects.toThrow(/tableName must be given, or BATON_TABLE_NAME set/);
     } finally {
-      if (saved.lease !== undefined) process.env['BATON_LEASE_NAME'] = saved.lease;
-      if (saved.table !== undefined) process.env['BATON_TABLE_NAME'] = saved.table;
+      if (saved.lease !== undefined) process.env[BatonEnv.leaseName] = saved.lease;
+      if (saved.table !== undefined) process.env[BatonEnv.tableName] = saved.table;
     }
   });
 });
 
 describe('createSingletonHandler at its first invocation', () => {
   it('reads the environment then, not at import: a test sets it after creating the handler', async () => {
-    const saved = process.env['BATON_LEASE_NAME'];
-    delete process.env['BATON_LEASE_NAME'];
+    const saved = process.env[BatonEnv.leaseName];
+    delete process.env[BatonEnv.leaseName];
     try {
       const store = new InMemoryLeaseStore();
       const h = createSingletonHandler({ job: async ({ token }) => token, store, ...quiet });
-      process.env['BATON_LEASE_NAME'] = 'jobs/set-later';
+      process.env[BatonEnv.leaseName] = 'jobs/set-later';
       await expect(h(scheduledEvent(TICK), lambdaContext())).resolves.toMatchObject({ status: 'ran', value: 1 });
       expect(await new LeaseClient({ store }).describe('jobs/set-later')).toMatchObject({ lastTick: TICK });
     } finally {
-      if (saved === undefined) delete process.env['BATON_LEASE_NAME'];
-      else process.env['BATON_LEASE_NAME'] = saved;
+      if (saved === undefined) delete process.env[BatonEnv.leaseName];
+      else process.env[BatonEnv.leaseName] = saved;
     }
   });
 
