@@ -10,6 +10,7 @@ import { runAsLeader, type RunAsLeaderOptions, type RunAsLeaderResult } from './
 import { type ElectOptions, resolveElectOptions } from './elect-options.js';
 import { elect } from './elector.js';
 import { type LeaseClientOptions, type ResolvedClientOptions, resolveClientOptions, validateDuration } from './options.js';
+import { validateItemFits } from './item-size.js';
 import { describeValue, validateEpochMs, validateLeaseName, validateMetadata, validateMs, validateObject, validateSignal } from './validate.js';
 
 /** Options of one acquisition attempt. */
@@ -315,6 +316,7 @@ export class LeaseClient {
     validateObject('options', options);
     const durationMs = validateDuration('durationMs', options.durationMs, this.options);
     const metadata = validateMetadata('metadata', options.metadata);
+    validateItemFits(name, this.options.holderName, metadata);
     const tick = options.tick === undefined ? undefined : validateEpochMs('tick', options.tick);
     return { name, durationMs, ...(metadata ? { metadata } : {}), ...(tick === undefined ? {} : { tick }) };
   }
