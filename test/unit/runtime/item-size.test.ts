@@ -30,11 +30,12 @@ describe('lease item size', () => {
 
     const leases = new LeaseClient({ store: unreachableStore(), holderName: HOLDER });
     const over = metadataOf('svc', WRITE_UNIT_BYTES + 1);
-    for (const call of [
+    const calls: (() => Promise<unknown>)[] = [
       () => leases.tryAcquire('svc', { durationMs: 5_000, metadata: over }),
       () => leases.acquire('svc', { durationMs: 5_000, metadata: over }),
       () => leases.elect('svc', { durationMs: 5_000, metadata: over, signal: new AbortController().signal, onStartedLeading: () => {} }),
-    ]) {
+    ];
+    for (const call of calls) {
       const error = await Promise.resolve().then(call).then(() => undefined, (e: unknown) => e);
       expect(error).toBeInstanceOf(LeaseValidationError);
       expect((error as LeaseValidationError).field).toBe('metadata');
