@@ -106,7 +106,7 @@ export async function runBench(params: BenchParams, options: RunBenchOptions): P
     log(`failover (${params.failover.trials} trial(s) of a ${params.leaseDurationMs} ms lease)`);
     measured.push(...(await measureFailover(systems, pool, params)));
 
-    log(`elect: clock-free failover, priority handoff, graceful stop (${params.failover.trials} trial(s) of a ${params.leaseDurationMs} ms lease)`);
+    log(`elect: failover (wall-clock and clock-free, waiters reading and writing every poll), priority handoff, graceful stop (${params.failover.trials} trial(s) of a ${params.leaseDurationMs} ms lease)`);
     measured.push(...(await measureElector(pool.create().client, params.leaseDurationMs, params.failover.trials, params.systems)));
 
     log(`renew throughput (${params.throughput.leases} leases, ${params.throughput.workers} workers, ${params.throughput.rounds} round(s))`);
