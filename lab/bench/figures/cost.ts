@@ -101,6 +101,11 @@ export async function measureCost(
     }
     rows.push({ system: system.name, item: 'Lambda tick, leader', units: add(ops?.acquireWin ?? null, ops?.release ?? null), note: 'acquire and release; the job writes its own' });
     rows.push({ system: system.name, item: 'Lambda tick, follower', units: ops?.acquireLoss ?? null });
+    if (system.name === 'baton') {
+      const steps = await measureSteps(pool);
+      rows.push({ system: 'baton', item: 'step (value under 1 KB)', units: steps.perStep, note: 'docs/benchmarks.md#steps' });
+      rows.push({ system: 'baton', item: 'step journal, per tick with steps', units: steps.journal, note: 'one consistent Query per tenure; Local reports 0 for an empty journal, DynamoDB bills up to 1' });
+    }
     const leader = scale(ops?.renew ?? { read: 0, write: 0 }, cadence.renewsPerHour(WAITER_LEASE_MS) ?? Number.NaN);
     const waiter = waiterHours.get(system.name) ?? null;
     for (const n of GROWTH_WAITERS) {
@@ -163,6 +168,31 @@ async function measureBatonWaiters(systems: readonly LockSystem[], pool: ClientP
     await Promise.all(waiters.map((w) => w.done));
     await leader.release();
   }
+}
+
+/**
+ * A scheduled tick through `runAsLeader({ tick })` with no step and with
+ * three small steps, each on a fresh lease: what the steps add, per step
+ * (writes) and per tick (the journal read).
+ */
+async function measureSteps(pool: ClientPool): Promise<{ perStep: Units; journal: Units }> {
+  const STEPS = 3;
+  const run = async (lease: string, steps: number): Promise<Units> => {
+    const counted = pool.create();
+    const leases = new LeaseClient({ tableName: BATON_TABLE, client: counted.client, holderName: 'cost-steps' });
+    await leases.runAsLeader(
+      lease,
+      async (_lease, { step }) => {
+        for (let i = 0; i < steps; i++) await step(`s${i}`, async () => ({ row: i }));
+      },
+      { durationMs: WAITER_LEASE_MS, tick: Date.now() },
+    );
+    return counted.capacity.total();
+  };
+  const none = await run('bench/cost/steps/0', 0);
+  const some = await run('bench/cost/steps/3', STEPS);
+  const step = (some.write - none.write) / STEPS;
+  return { perStep: { read: 0, write: step }, journal: { read: some.read - none.read, write: 0 } };
 }
 
 /** The lease item's worst-case sizes, and one real item as DynamoDB Local stored it. */
