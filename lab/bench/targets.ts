@@ -133,8 +133,8 @@ export function checkTargets(params: BenchParams, results: readonly BenchResult[
 /** A waiter's cost against the rule before reads, on-demand; the leader's renewal; the elector's failover before and after, from the same run. */
 function waitingTargets(params: BenchParams, results: readonly BenchResult[], cost: CostFigure | null): TargetCheck[] {
   const row = (system: string, item: string) => cost?.rows.find((r) => r.system === system && r.item.startsWith(item));
-  const after = row('baton', 'waiter-hour')?.dollars?.onDemand;
-  const before = row('baton/before', 'waiter-hour')?.dollars?.onDemand;
+  const after = row('baton', 'waiter-hour (10 s')?.dollars?.onDemand;
+  const before = row('baton/before', 'waiter-hour (10 s')?.dollars?.onDemand;
   const ratio = after === undefined || before === undefined ? undefined : Math.round((after / before) * 1000) / 1000;
   const renew = row('baton', 'renew')?.units;
   // One round trip: raw's acquire p99 in this run. Both waiters also draw their own 0-raceJitterMs spread at the takeover point.

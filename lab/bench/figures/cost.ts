@@ -7,7 +7,7 @@ import type { LockSystem, SystemName } from '../lock-system.js';
 import { monthlyDollars, PRICES, type MonthlyDollars } from '../prices.js';
 import type { OperationUnits } from './requests.js';
 
-/** The two lease durations of the hourly figures, and the one of the waiter and growth figures. */
+/** The two lease durations of the hourly figures, and the one of the growth figure and the waiter target. */
 const LEASES_MS = [10_000, 60_000] as const;
 const WAITER_LEASE_MS = 10_000;
 const GROWTH_WAITERS = [1, 2, 4, 8, 16] as const;
@@ -85,19 +85,22 @@ export async function measureCost(
       const renews = cadence.renewsPerHour(d);
       perHour(system.name, `leader-hour (${d / 1000} s lease)`, renews === null ? null : scale(ops?.renew ?? { read: 0, write: 0 }, renews), cadence.note);
     }
-    if (system.name === 'baton') {
-      const polls = CADENCE.baton.renewsPerHour(WAITER_LEASE_MS)!;
-      for (const v of VARIANTS) {
-        const measured = waiterPolls.find((w) => w.variant === v.variant);
-        const units = measured ? scale(measured.units, polls) : null;
-        waiterHours.set(v.variant, units);
-        perHour(v.variant, `waiter-hour (${WAITER_LEASE_MS / 1000} s lease)`, units);
+    for (const d of LEASES_MS) {
+      const item = `waiter-hour (${d / 1000} s lease)`;
+      if (system.name === 'baton') {
+        const polls = CADENCE.baton.renewsPerHour(d)!;
+        for (const v of VARIANTS) {
+          const measured = waiterPolls.find((w) => w.variant === v.variant);
+          const units = measured ? scale(measured.units, polls) : null;
+          if (d === WAITER_LEASE_MS) waiterHours.set(v.variant, units);
+          perHour(v.variant, item, units);
+        }
+      } else {
+        const cycles = cadence.waitCyclesPerHour(d);
+        const units = cycles === null ? null : scale(ops?.acquireLoss, cycles);
+        if (d === WAITER_LEASE_MS) waiterHours.set(system.name, units);
+        perHour(system.name, item, units, cycles === null ? 'no waiting acquire' : 'one lost attempt (read, a full lease, write) per lease');
       }
-    } else {
-      const cycles = cadence.waitCyclesPerHour(WAITER_LEASE_MS);
-      const units = cycles === null ? null : scale(ops?.acquireLoss, cycles);
-      waiterHours.set(system.name, units);
-      perHour(system.name, `waiter-hour (${WAITER_LEASE_MS / 1000} s lease)`, units, cycles === null ? 'no waiting acquire' : 'one lost attempt (read, a full lease, write) per lease');
     }
     rows.push({ system: system.name, item: 'Lambda tick, leader', units: add(ops?.acquireWin ?? null, ops?.release ?? null), note: 'acquire and release; the job writes its own' });
     rows.push({ system: system.name, item: 'Lambda tick, follower', units: ops?.acquireLoss ?? null });

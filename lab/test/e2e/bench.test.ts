@@ -165,7 +165,7 @@ describe('baton bench --quick', () => {
     const cost = report.cost!;
     expect(cost.prices.region).toBe('us-east-1');
     for (const system of SYSTEM_NAMES) expect(cost.rows.filter((r) => r.system === system).map((r) => r.item)).toContain('acquireWin');
-    const waiter = (system: string) => cost.rows.find((r) => r.system === system && r.item.startsWith('waiter-hour'))!;
+    const waiter = (system: string) => cost.rows.find((r) => r.system === system && r.item.startsWith('waiter-hour (10 s'))!;
     expect(waiter('baton').units).toMatchObject({ write: 0 });
     expect(waiter('baton/clock-free').units).toMatchObject({ write: 0 });
     expect(waiter('baton/before').units).toMatchObject({ read: 0 });
