@@ -246,7 +246,9 @@ export class LeaseClient {
    * Keeps one leader among long-lived processes for as long as they live (a
    * scheduler, a compactor, an ECS service): contends for `name` until
    * `options.signal` aborts, running `onStartedLeading` once per tenure.
-   * Waiting costs one request per poll, at most one every `renewEveryMs`.
+   * Waiting costs one request per poll, at most one every `renewEveryMs`: a
+   * strongly consistent read (1 read unit) until a write could win
+   * (docs/protocol.md#how-a-waiter-polls).
    * With `clockFree`, takeovers do not depend on wall clocks at all; with a
    * `priority`, a higher-priority elector asks the holder to hand over.
    * See `ElectOptions` for each callback's guarantees.
