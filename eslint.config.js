@@ -24,7 +24,7 @@ const labBoundary = [1, 2, 3, 4, 5, 6].map((depth) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'cdk.out/', 'coverage/', 'lab/bench/peers/', 'api-docs/', '.build/'] },
+  { ignores: ['node_modules/', 'dist/', 'cdk.out/', 'coverage/', 'lab/bench/peers/', 'api-docs/', '.build/', 'test/recipes/jest/*.js', 'test/readme/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -157,7 +157,8 @@ export function formatLease(name: string, item: Awaited<ReturnType<LeaseClient['
     ['expiresAt', when(item.expiresAt)],
     ['acquiredAt', when(item.acquiredAt)],
     ['renewedAt', when(item.renewedAt)],
-    ['releasedAt', when(item.releasedAt)],
+    // A held lease's releasedAt is the previous tenure's: say so rather than show it beside `held`.
+    ['releasedAt', item.holder !== undefined && item.releasedAt !== undefined ? `- (the previous tenure was released at ${when(item.releasedAt)})` : when(item.releasedAt)],
     ['lastTick', when(item.lastTick)],
     ...Object.entries(item.metadata ?? {}).map(([k, v]) => [`metadata.${k}`, v]),
   ];

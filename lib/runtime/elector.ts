@@ -10,6 +10,7 @@ import type { TenureVersion } from './lease-store.js';
 import { wrap } from './lease.js';
 import { renewLoop } from './run-as-leader.js';
 import { invokeCallback } from './callbacks.js';
+import { ElectorWatch } from './elector-watch.js';
 import { electorAttempt } from './lease-client.js';
 import { readWhileHeld, type WaitingRule } from './elector-wait.js';
 
@@ -32,13 +33,29 @@ interface Sighting extends TenureVersion {
  * to that signal, and a tenure's timers end with it, so nothing of the
  * elector's outlives the returned promise.
  */
-export async function elect(leases: LeaseClient, o: ResolvedElectOptions, waiting: WaitingRule = readWhileHeld): Promise<void> {
+export async function elect(caller: LeaseClient, o: ResolvedElectOptions, waiting: WaitingRule = readWhileHeld): Promise<void> {
+  // Logs and metrics, when on, watch the elector's requests and events through a client of its own.
+  const watch = ElectorWatch.wanted(o) ? new ElectorWatch(caller, o) : undefined;
+  // Ends the metrics' timer with the elector however it ends, so none outlives `elect`.
+  const stopped = new AbortController();
+  const publishing = watch?.publishUntilStopped(stopped.signal);
+  try {
+    await contend(watch?.leases ?? caller, o, watch, waiting);
+  } finally {
+    stopped.abort();
+    await publishing;
+    watch?.publish();
+  }
+}
+
+async function contend(leases: LeaseClient, o: ResolvedElectOptions, watch: ElectorWatch | undefined, waiting: WaitingRule): Promise<void> {
   const { clock, random, retryBaseMs, retryCapMs, raceJitterMs, maxClockSkewMs, onEvent, holderName } = leases.options;
   const { name, signal } = o;
   let lastLeader: string | undefined;
   const observe = (current: LeaseRecord | undefined, self?: string) => {
     if (current?.holder === undefined || current.holder === lastLeader || current.holder === self) return;
     lastLeader = current.holder;
+    watch?.newLeader(current.holder, current);
     invokeCallback(onEvent, name, 'onNewLeader', o.onNewLeader, current.holder, current);
   };
   // Clock-free: the version last seen, and since when. A takeover needs it unchanged for a whole lease.
@@ -192,12 +209,14 @@ export async function elect(leases: LeaseClient, o: ResolvedElectOptions, waitin
     if (signal.aborted) onStop();
     else signal.addEventListener('abort', onStop, { once: true, signal: tenure.signal });
     const renewing = renewLoop(lease, o.renewEveryMs, tenure.signal, { clock, random, retryBaseMs }, (current) => observe(current, lease.holder), { signal });
+    watch?.startedLeading(lease);
     // Unlike runAsLeader's, this callback is the leader's work: the tenure lasts while its promise is pending.
     // Its failure is reported as the callback policy says (callback-failed) and ends only this tenure.
     await new Promise<void>((resolve) => invokeCallback(onEvent, name, 'onStartedLeading', (l: Lease) => untilSettled(l, resolve), lease));
     tenure.abort();
     await renewing;
     await endTenure(lease);
+    watch?.stoppedLeading(lease);
     invokeCallback(onEvent, name, 'onStoppedLeading', o.onStoppedLeading);
   }
 

@@ -51,4 +51,6 @@ export { fencedUpdate, withFence, fenceOf, type FencedUpdateOptions } from './fe
 export { createLeaseTable, TTL_ATTRIBUTE } from './create-lease-table.js';
 export type { RunAsLeaderOptions, RunAsLeaderResult } from './run-as-leader.js';
 export { ELECT_DEFAULTS, type ElectOptions } from './elect-options.js';
+export type { ElectLogger, ElectorMetricsOptions } from './elector-watch.js';
+export { ElectorMetric, ELECTOR_METRIC_UNITS, ELECTOR_GAUGE_INTERVAL_MS, type ElectorMetricName } from './contract.js';
 export { stepIdempotencyKey, MAX_STEP_ITEM_BYTES, type StepFunction, type StepContext, type LeaderContext } from './steps.js';

@@ -61,10 +61,15 @@ export let electorAttempt: (
   abort?: StoreRequestOptions,
 ) => Promise<TryAcquireResult>;
 
-/** The result of one acquisition attempt. Losing is a value, not an error. */
+/**
+ * The result of one acquisition attempt. Losing is a value, not an error.
+ * Each side names the other's fields as absent (`?: never`), so `r.current`
+ * and `r.lease` type-check after `if (!r.acquired)` even without `strict`
+ * (without `strictNullChecks`, TypeScript does not narrow on a falsy `acquired`).
+ */
 export type TryAcquireResult =
-  | { readonly acquired: true; readonly lease: Lease; readonly takeover: boolean }
-  | { readonly acquired: false; readonly current: LeaseRecord | undefined; readonly reason: 'held' | 'tick-done' };
+  | { readonly acquired: true; readonly lease: Lease; readonly takeover: boolean; readonly current?: never; readonly reason?: never }
+  | { readonly acquired: false; readonly current: LeaseRecord | undefined; readonly reason: 'held' | 'tick-done'; readonly lease?: never; readonly takeover?: never };
 
 /**
  * Contends for named leases. Every attempt is one conditional write; the

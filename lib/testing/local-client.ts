@@ -32,9 +32,7 @@ export const LOCAL_CREDENTIALS: Readonly<{ accessKeyId: string; secretAccessKey:
  * ```
  */
 export function localDynamoDBClient(endpoint: string, config: Partial<DynamoDBClientConfig> = {}): DynamoDBClient {
-  if (typeof endpoint !== 'string' || !/^https?:\/\/\S+$/.test(endpoint)) {
-    throw new LeaseValidationError('endpoint', `must be an http:// or https:// URL, got ${describeValue(endpoint)}`);
-  }
+  validateEndpoint(endpoint);
   validateObject('config', config);
   // Read once, here: the SDK reads some options lazily, where a throwing getter would become an unhandled rejection.
   const own = { ...config };
@@ -44,4 +42,26 @@ export function localDynamoDBClient(endpoint: string, config: Partial<DynamoDBCl
     endpoint,
     ...own,
   });
+}
+
+/**
+ * The environment that points a handler's own `DynamoDBClient` (and any
+ * `new DynamoDBClient({})`) at a DynamoDB Local: its endpoint, the local
+ * region and the fixed fake credentials. For tests of a handler, which builds
+ * its client from the environment at its first invocation.
+ *
+ * @example
+ * ```ts
+ * Object.assign(process.env, localDynamoDBEnv(endpoint), { BATON_TABLE_NAME: table, BATON_LEASE_NAME: 'nightly' });
+ * ```
+ */
+export function localDynamoDBEnv(endpoint: string): Record<'AWS_ENDPOINT_URL_DYNAMODB' | 'AWS_REGION' | 'AWS_ACCESS_KEY_ID' | 'AWS_SECRET_ACCESS_KEY', string> {
+  validateEndpoint(endpoint);
+  return { AWS_ENDPOINT_URL_DYNAMODB: endpoint, AWS_REGION: LOCAL_REGION, AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey };
+}
+
+function validateEndpoint(endpoint: unknown): void {
+  if (typeof endpoint !== 'string' || !/^https?:\/\/\S+$/.test(endpoint)) {
+    throw new LeaseValidationError('endpoint', `must be an http:// or https:// URL, got ${describeValue(endpoint)}`);
+  }
 }

@@ -55,6 +55,7 @@ function elector(c: LeaseClient, name: string, options: Partial<ElectOptions> = 
     durationMs: D,
     renewEveryMs: RENEW,
     signal: stop.signal,
+    logger: false,
     onStartedLeading: (lease) =>
       new Promise<void>((resolve) => {
         const tenure: Tenure = { lease, startedAt: performance.now() };

@@ -28,6 +28,7 @@ function elector(
   const done = electWithWaitingRule(leases, lease, {
     durationMs,
     signal: stop.signal,
+    logger: false,
     ...(options.clockFree === undefined ? {} : { clockFree: options.clockFree }),
     ...(options.priority === undefined ? {} : { priority: options.priority }),
     onStartedLeading: (held: Lease) => {

@@ -180,9 +180,16 @@ describe('createSingletonHandler', () => {
     await retry.lease.release();
   });
 
-  it('names the missing configuration', () => {
-    expect(() => createSingletonHandler({ job: async () => undefined, tableName })).toThrow(/leaseName/);
+  it('names the missing configuration: an option given in code at once, the environment at the first invocation', async () => {
     expect(() => createSingletonHandler({ job: async () => undefined, leaseName: 'x', tableName: '' })).toThrow(/tableName/);
+    const saved = process.env['BATON_LEASE_NAME'];
+    delete process.env['BATON_LEASE_NAME'];
+    try {
+      const h = createSingletonHandler({ job: async () => undefined, tableName });
+      await expect(h(scheduledEvent(TICK), lambdaContext())).rejects.toThrow(/leaseName must be given, or BATON_LEASE_NAME set/);
+    } finally {
+      if (saved !== undefined) process.env['BATON_LEASE_NAME'] = saved;
+    }
   });
 
   it('rejects an event without a valid time before any request', async () => {

@@ -34,6 +34,7 @@ function elector(leases: LeaseClient, options: Partial<ElectOptions> = {}) {
     durationMs: D,
     renewEveryMs: RENEW,
     signal: stop.signal,
+    logger: false,
     onStartedLeading: (lease) =>
       new Promise<void>((resolve) => {
         const tenure: { lease: Lease; reason?: unknown } = { lease };
