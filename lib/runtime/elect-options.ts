@@ -3,6 +3,7 @@ import { LeaseValidationError } from './errors.js';
 import type { Lease } from './lease.js';
 import type { LeaseRecord } from './lease-record.js';
 import { type ResolvedClientOptions, validateDuration, validateRenewEvery } from './options.js';
+import { validateItemFits } from './item-size.js';
 import { describeValue, validateFunction, validateLeaseName, validateMetadata, validateObject, validateSignal } from './validate.js';
 
 /**
@@ -119,6 +120,8 @@ export function resolveElectOptions(client: ResolvedClientOptions, name: unknown
   if (signal === undefined) throw new LeaseValidationError('signal', 'is required: it is how an elector is stopped');
   const onStartedLeading = validateFunction('onStartedLeading', options.onStartedLeading);
   if (onStartedLeading === undefined) throw new LeaseValidationError('onStartedLeading', 'is required');
+  const metadata = validateMetadata('metadata', options.metadata);
+  validateItemFits(name as string, client.holderName, metadata);
   return {
     name: name as string,
     durationMs,
@@ -126,7 +129,7 @@ export function resolveElectOptions(client: ResolvedClientOptions, name: unknown
     priority,
     clockFree,
     signal,
-    metadata: validateMetadata('metadata', options.metadata),
+    metadata,
     onStartedLeading,
     onStoppedLeading: validateFunction('onStoppedLeading', options.onStoppedLeading),
     onNewLeader: validateFunction('onNewLeader', options.onNewLeader),

@@ -12,6 +12,7 @@ import { renewLoop } from './run-as-leader.js';
 import { invokeCallback } from './callbacks.js';
 import { ElectorWatch } from './elector-watch.js';
 import { electorAttempt } from './lease-client.js';
+import { readWhileHeld, type WaitingRule } from './elector-wait.js';
 
 /** Polls come up to this fraction of `renewEveryMs` early, never late, so waiters do not poll in lockstep. */
 const POLL_JITTER = 0.2;
@@ -32,14 +33,14 @@ interface Sighting extends TenureVersion {
  * to that signal, and a tenure's timers end with it, so nothing of the
  * elector's outlives the returned promise.
  */
-export async function elect(caller: LeaseClient, o: ResolvedElectOptions): Promise<void> {
+export async function elect(caller: LeaseClient, o: ResolvedElectOptions, waiting: WaitingRule = readWhileHeld): Promise<void> {
   // Logs and metrics, when on, watch the elector's requests and events through a client of its own.
   const watch = ElectorWatch.wanted(o) ? new ElectorWatch(caller, o) : undefined;
   // Ends the metrics' timer with the elector however it ends, so none outlives `elect`.
   const stopped = new AbortController();
   const publishing = watch?.publishUntilStopped(stopped.signal);
   try {
-    await contend(watch?.leases ?? caller, o, watch);
+    await contend(watch?.leases ?? caller, o, watch, waiting);
   } finally {
     stopped.abort();
     await publishing;
@@ -47,7 +48,7 @@ export async function elect(caller: LeaseClient, o: ResolvedElectOptions): Promi
   }
 }
 
-async function contend(leases: LeaseClient, o: ResolvedElectOptions, watch: ElectorWatch | undefined): Promise<void> {
+async function contend(leases: LeaseClient, o: ResolvedElectOptions, watch: ElectorWatch | undefined, waiting: WaitingRule): Promise<void> {
   const { clock, random, retryBaseMs, retryCapMs, raceJitterMs, maxClockSkewMs, onEvent, holderName } = leases.options;
   const { name, signal } = o;
   let lastLeader: string | undefined;
@@ -62,8 +63,28 @@ async function contend(leases: LeaseClient, o: ResolvedElectOptions, watch: Elec
   // The tenure this elector already asked to hand over: one request per tenure.
   let askedToken: number | undefined;
   let failures = 0;
+  // The item as this elector's last poll found it; null before its first answer and after a tenure, when it writes.
+  let seen: LeaseRecord | undefined | null = null;
 
   while (!signal.aborted) {
+    if (seen !== null && waiting(seen, waitView()) === 'read') {
+      let current;
+      try {
+        current = await leases.store.read(name, { signal });
+      } catch (error) {
+        if (signal.aborted) break;
+        if (!isRetryable(error)) throw wrap('read', name, error);
+        if (!(await backOff(error))) break;
+        continue;
+      }
+      failures = 0;
+      await noteAnswer(current);
+      // A takeover or a free lease is possible right now: write at once, one round trip after the read.
+      if (waiting(current, waitView()) === 'read') {
+        if (!(await pause(nextPollMs(current)))) break;
+        continue;
+      }
+    }
     const ready = sighting !== undefined && clock.monotonic() - sighting.firstSeenAt >= sighting.watchMs;
     const observed = ready ? { token: sighting!.token, version: sighting!.version } : undefined;
     let result;
@@ -79,14 +100,13 @@ async function contend(leases: LeaseClient, o: ResolvedElectOptions, watch: Elec
     } catch (error) {
       if (signal.aborted) break;
       if (!(error instanceof LeaseError) || !isRetryable(error.cause)) throw error;
-      const delayMs = fullJitterDelay(failures++, retryBaseMs, retryCapMs, random);
-      emit(onEvent, { type: 'backoff', name, attempt: failures, delayMs, error: error.cause });
-      if (!(await pause(delayMs))) break;
+      if (!(await backOff(error.cause))) break;
       continue;
     }
     failures = 0;
     if (result.acquired) {
       sighting = undefined;
+      seen = null;
       askedToken = undefined;
       // Stopped while the winning write was in flight: hand the lease straight back, never start a tenure.
       if (signal.aborted) {
@@ -105,9 +125,15 @@ async function contend(leases: LeaseClient, o: ResolvedElectOptions, watch: Elec
       if (!(await pause(pollMs()))) break;
       continue;
     }
+    await noteAnswer(result.current);
+    if (!(await pause(nextPollMs(result.current)))) break;
+  }
+
+  /** What a poll's answer (a failed write's item, or a read) teaches: the leader, the version watched, whether to ask for a handoff. */
+  async function noteAnswer(current: LeaseRecord | undefined): Promise<void> {
     // Read after the answer arrived: the holder sent the write behind this version earlier still.
     const receivedAt = clock.monotonic();
-    const current = result.current;
+    seen = current;
     observe(current);
     if (current !== undefined) {
       const version = current.version ?? 0;
@@ -116,7 +142,17 @@ async function contend(leases: LeaseClient, o: ResolvedElectOptions, watch: Elec
       }
     }
     if (shouldAsk(current)) await ask(current!);
-    if (!(await pause(nextPollMs(current)))) break;
+  }
+
+  function waitView() {
+    return { clockFree: o.clockFree, priority: o.priority, maxClockSkewMs, now: clock.now(), monotonic: clock.monotonic(), sighting };
+  }
+
+  /** Sleeps the next backoff delay after a retryable failure; false once stopped. */
+  async function backOff(cause: unknown): Promise<boolean> {
+    const delayMs = fullJitterDelay(failures++, retryBaseMs, retryCapMs, random);
+    emit(onEvent, { type: 'backoff', name, attempt: failures, delayMs, error: cause });
+    return pause(delayMs);
   }
 
   /** Bully on a lease: only a strictly higher priority asks, only a holder that recorded one, once per tenure. */
