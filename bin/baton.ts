@@ -10,6 +10,7 @@ const COMMANDS: Record<string, Command> = {
   status: { summary: 'show a lease: holder, token, expiry, last tick', load: () => import('./commands/status.js') },
   watch: { summary: 'follow a lease as it changes hands', load: () => import('./commands/watch.js') },
   release: { summary: 'force-release a stuck lease at a given token', load: () => import('./commands/release.js') },
+  steps: { summary: 'show the step journal of one tick', load: () => import('./commands/steps.js') },
 };
 
 // The AWS SDK's Node.js version notice would precede every command's output; an operator asked for a lease's state.

@@ -21,8 +21,10 @@ import {
   type LeaseEvent,
   type LeaseStore,
   type RandomSource,
+  type StepFunction,
 } from '../lib/runtime/index.js';
 import { describeValue, validateLeaseName, validateMs, validateObject } from '../lib/runtime/validate.js';
+import { validateStepRetention } from '../lib/runtime/steps.js';
 
 /** What a job receives for one scheduled tick it leads. */
 export interface SingletonJobContext {
@@ -35,6 +37,11 @@ export interface SingletonJobContext {
   readonly tick: number;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /**
+   * Durable, fenced steps of this tick: a step recorded by an earlier
+   * invocation of the tick is replayed, not run again (docs/protocol.md#steps).
+   */
+  readonly step: StepFunction;
 }
 
 /**
@@ -79,8 +86,13 @@ export interface SingletonHandlerOptions<T = unknown> {
   readonly client?: AnyDynamoDBClient;
   /** @default a Powertools Logger */
   readonly logger?: Logger;
-  /** @default Powertools Metrics, namespace `Baton` */
+  /** @default Powertools Metrics, namespace `POWERTOOLS_METRICS_NAMESPACE` or `Baton` */
   readonly metrics?: Metrics;
+  /**
+   * How long step records stay in the table, in ms (at least a minute): keep
+   * it beyond every retry of a tick. @default 604800000 (7 days)
+   */
+  readonly stepRetentionMs?: number;
   /** Passed to `LeaseClient`. */
   readonly maxClockSkewMs?: number;
   readonly safetyMarginMs?: number;
@@ -120,6 +132,7 @@ export function createSingletonHandler<T = unknown>(
   );
   const durationMarginMs = validateMs('durationMarginMs', options.durationMarginMs ?? DEFAULTS.durationMarginMs, { min: 0, max: 60_000 });
   const abortMarginMs = validateMs('abortMarginMs', options.abortMarginMs ?? DEFAULTS.abortMarginMs, { min: 1, max: 60_000 });
+  const stepRetentionMs = validateStepRetention(options.stepRetentionMs);
   for (const [field, value, methods] of [
     ['logger', options.logger, ['addContext', 'appendKeys', 'resetKeys', 'info', 'warn', 'error']],
     ['metrics', options.metrics, ['setDefaultDimensions', 'addMetric', 'publishStoredMetrics']],
@@ -130,7 +143,8 @@ export function createSingletonHandler<T = unknown>(
   const target = storeOrTable(options, abortMarginMs);
   const serviceName = process.env[BatonEnv.serviceName] ?? DEFAULT_SERVICE_NAME;
   const logger = options.logger ?? new Logger({ serviceName });
-  const metrics = options.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
+  // The construct sets the namespace its alarms watch (its metricsNamespace prop).
+  const metrics = options.metrics ?? new Metrics({ namespace: process.env[BatonEnv.metricsNamespace] || METRICS_NAMESPACE, serviceName });
   metrics.setDefaultDimensions({ [MetricDimension.leaseName]: leaseName });
   const leases = new LeaseClient({
     ...target,
@@ -168,11 +182,11 @@ export function createSingletonHandler<T = unknown>(
       let takeover = false;
       const result = await leases.runAsLeader(
         leaseName,
-        async (lease) => {
+        async (lease, { step }) => {
           takeover = lease.takeover;
           logger.info('leading', { token: lease.token, holder: lease.holder, takeover });
           try {
-            return await options.job({ lease, token: lease.token, signal: lease.signal, tick, logger, metrics });
+            return await options.job({ lease, token: lease.token, signal: lease.signal, tick, logger, metrics, step });
           } catch (error) {
             if (error instanceof StaleTokenError) {
               count(metrics, BatonMetric.StaleWriteRejected);
@@ -191,6 +205,7 @@ export function createSingletonHandler<T = unknown>(
           deadlineMs,
           requestSignal: giveUp.signal,
           tick,
+          stepRetentionMs,
           metadata: {
             function: context.functionName,
             requestId: context.awsRequestId,

@@ -1,8 +1,8 @@
-import { type Duration, Token } from 'aws-cdk-lib';
+import { Annotations, type Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import { LeaseValidationError } from '../runtime/errors.js';
 
 /**
@@ -117,6 +117,15 @@ export function resolveAlarmOptions(
  */
 export function maxEvaluationWindowSeconds(period: Duration): number {
   return period.toSeconds() < 3_600 ? 86_400 : 604_800;
+}
+
+/**
+ * A synth warning (`baton-lease:<construct>.noAlarmTopic`) when alarms have no
+ * topic: they would change state in the console and tell nobody.
+ */
+export function warnWithoutAlarmTopic(scope: IConstruct, topic: sns.ITopic | undefined, construct: string, whose: string, when: string): void {
+  if (topic) return;
+  Annotations.of(scope).addWarningV2(`baton-lease:${construct}.noAlarmTopic`, `${whose} notify nobody: pass alarmTopic (an SNS topic) to be told when ${when}.`);
 }
 
 /** Notify `topic` when the alarm fires and when it recovers. */

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Annotations, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -10,10 +10,25 @@ import {
   createAlarm,
   createCountAlarm,
   maxEvaluationWindowSeconds,
+  type ResolvedAlarmOptions,
   resolveAlarmOptions,
   validateRunbookUrl,
 } from './alarm-options.js';
 import type { CronSingleton } from './cron-singleton.js';
+
+/**
+ * Overrides for the no-leader-run alarm, which can also be turned off alone.
+ */
+export interface NoLeaderRunAlarmOptions extends AlarmOptions {
+  /**
+   * Whether to create the alarm. Turn it off for a schedule whose ticks lie
+   * further apart than CloudWatch can watch (7 days); the job's failures are
+   * still caught by `JobFailed`, `LambdaErrors` and the dead-letter queue.
+   *
+   * @default true
+   */
+  readonly enabled?: boolean;
+}
 
 /**
  * Thresholds and evaluation periods of a `CronSingleton`'s alarms. Every
@@ -25,13 +40,27 @@ export interface CronSingletonAlarmOptions {
    * of `evaluationPeriods` consecutive periods. Missing data is breaching: a
    * singleton that stopped running emits nothing at all.
    *
-   * The period must cover at least one tick. For a `rate()` schedule it
-   * defaults to the rate (at least 5 minutes) and shorter periods are refused;
-   * for a `cron()` schedule whose ticks are more than 5 minutes apart, set it.
+   * The evaluated window must cover the longest gap between two ticks. For a
+   * `rate()` schedule the period defaults to the rate (at least 5 minutes)
+   * and shorter periods are refused. For a `cron()` schedule the window is
+   * derived from the expression in its time zone: the longest gap between two
+   * fires (a day a change of clocks skips or lengthens included), plus the
+   * function's timeout, plus 5 minutes. Periods are 5 minutes while that
+   * fits in a day and 1 hour beyond; a gap CloudWatch cannot watch (over 7
+   * days, as a weekly or monthly cron has) is refused unless `enabled` is false.
    *
-   * @default - threshold 1, period max(rate, 5 minutes), 3 evaluation periods (fewer if CloudWatch's evaluation window requires)
+   * @default - threshold 1; rate(): period max(rate, 5 minutes), 3 evaluation periods (fewer if CloudWatch's evaluation window requires); cron(): the derived window above
    */
-  readonly noLeaderRun?: AlarmOptions;
+  readonly noLeaderRun?: NoLeaderRunAlarmOptions;
+
+  /**
+   * Alarm when the dead-letter queue holds more than `threshold` messages
+   * (Maximum of `ApproximateNumberOfMessagesVisible`): ticks that Scheduler
+   * could not deliver or that failed every invocation attempt.
+   *
+   * @default - threshold 0, period 5 minutes, 1 evaluation period
+   */
+  readonly deadLetters?: AlarmOptions;
 
   /**
    * Alarm when `JobFailed` exceeds `threshold`.
@@ -125,7 +154,10 @@ const FIVE_MINUTES = Duration.minutes(5);
  * the timeout). The table's alarms live on the `LeaseTable`.
  */
 export class CronSingletonAlarms extends Construct {
-  readonly noLeaderRun: cloudwatch.Alarm;
+  /** Absent when `noLeaderRun.enabled` is false. */
+  readonly noLeaderRun: cloudwatch.Alarm | undefined;
+  /** Absent when the singleton has no dead-letter queue. */
+  readonly deadLetters: cloudwatch.Alarm | undefined;
   readonly jobFailed: cloudwatch.Alarm;
   readonly staleWriteRejected: cloudwatch.Alarm;
   readonly leaseTakeover: cloudwatch.Alarm;
@@ -144,24 +176,36 @@ export class CronSingletonAlarms extends Construct {
       const describe = (anchor: string, what: string, todo: string) => alarmDescription({ what, todo, runbookUrl, anchor });
       const everyFiveMinutes = { threshold: 0, period: FIVE_MINUTES, evaluationPeriods: 1 };
 
-      const noRun = resolveAlarmOptions('alarms.noLeaderRun', noLeaderRunDefaults(s.scheduleInterval), props.noLeaderRun);
-      if (s.scheduleInterval && noRun.period.toSeconds() < s.scheduleInterval.toSeconds()) {
-        throw new LeaseValidationError(
-          'alarms.noLeaderRun.period',
-          `must be at least the schedule's interval (${s.scheduleInterval.toHumanString()}), or periods without a tick would alarm; got ${noRun.period.toHumanString()}`,
-        );
-      }
-      this.noLeaderRun = createAlarm(this, 'NoLeaderRun', s.metricLeaderRun({ period: noRun.period }), noRun, {
-        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        // A singleton that stopped running emits nothing at all.
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-        alarmDescription: describe(
-          'no-leader-run',
-          `No leader ran the job of lease ${lease} for ${noRun.evaluationPeriods} period(s) of ${noRun.period.toHumanString()}: ticks are being missed.`,
-          'Check that the schedules are enabled and the function is invoked (Invocations, Errors, Throttles); inspect the lease item for a holder whose expiresAt lies far ahead and, if it is stuck, force-release it.',
-        ),
-        topic,
-      });
+      const noRun = noLeaderRunOptions(s, props.noLeaderRun);
+      this.noLeaderRun =
+        noRun &&
+        createAlarm(this, 'NoLeaderRun', s.metricLeaderRun({ period: noRun.period }), noRun, {
+          comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+          // A singleton that stopped running emits nothing at all.
+          treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+          alarmDescription: describe(
+            'no-leader-run',
+            `No leader ran the job of lease ${lease} for ${noRun.evaluationPeriods} period(s) of ${noRun.period.toHumanString()}: ticks are being missed.`,
+            'Check that the schedules are enabled and the function is invoked (Invocations, Errors, Throttles, the dead-letter queue); inspect the lease item for a holder whose expiresAt lies far ahead and, if it is stuck, force-release it.',
+          ),
+          topic,
+        });
+
+      const queue = s.deadLetterQueue;
+      this.deadLetters =
+        queue &&
+        createCountAlarm(this, 'DeadLetters', {
+          field: 'alarms.deadLetters',
+          defaults: everyFiveMinutes,
+          overrides: props.deadLetters,
+          metric: (period) => queue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM }),
+          description: describe(
+            'dead-letters',
+            `Ticks of lease ${lease} landed in the dead-letter queue: EventBridge Scheduler could not deliver them, or the function failed them after its retries. Those ticks did not run.`,
+            'Read the messages (their attributes and, for failed invocations, the error); fix the cause (permissions, throttling, the job), then run the job by hand if a missed tick matters, and purge the queue.',
+          ),
+          topic,
+        });
 
       this.jobFailed = createCountAlarm(this, 'JobFailed', {
         field: 'alarms.jobFailed',
@@ -258,8 +302,66 @@ export class CronSingletonAlarms extends Construct {
 
   /** Every alarm of the singleton (not the table's). */
   get alarms(): readonly cloudwatch.Alarm[] {
-    return [this.noLeaderRun, this.jobFailed, this.staleWriteRejected, this.leaseTakeover, this.lambdaErrors, this.lambdaThrottles, this.lambdaDuration];
+    return [this.noLeaderRun, this.deadLetters, this.jobFailed, this.staleWriteRejected, this.leaseTakeover, this.lambdaErrors, this.lambdaThrottles, this.lambdaDuration].filter(
+      (alarm): alarm is cloudwatch.Alarm => alarm !== undefined,
+    );
   }
+}
+
+/** What a healthy cron tick may add to the gap: late delivery, a cold start, CloudWatch's ingestion. */
+const NO_LEADER_RUN_MARGIN = Duration.minutes(5);
+const ONE_DAY_MS = 86_400_000;
+
+/**
+ * The no-leader-run alarm's options: the caller's overrides on defaults that
+ * fit the schedule, or `undefined` when the alarm is turned off.
+ */
+function noLeaderRunOptions(s: CronSingleton, overrides: NoLeaderRunAlarmOptions | undefined): ResolvedAlarmOptions | undefined {
+  const field = 'alarms.noLeaderRun';
+  if (overrides?.enabled === false) return undefined;
+  const interval = s.scheduleInterval;
+  const gapMs = interval ? undefined : s.longestTickGapMs;
+  if (!interval && gapMs === undefined && overrides?.period === undefined) {
+    Annotations.of(s).addWarningV2(
+      'baton-lease:CronSingleton.noLeaderRunWindowUnknown',
+      'The schedule is a token, so the NoLeaderRun alarm cannot fit its window to the gaps between ticks and watches 3 periods of 5 minutes: set alarms.noLeaderRun.period and evaluationPeriods to cover the longest gap.',
+    );
+  }
+  if (gapMs === undefined || gapMs <= FIVE_MINUTES.toMilliseconds()) {
+    const options = resolveAlarmOptions(field, rateDefaults(interval), overrides);
+    if (interval && options.period.toSeconds() < interval.toSeconds()) {
+      throw new LeaseValidationError(
+        `${field}.period`,
+        `must be at least the schedule's interval (${interval.toHumanString()}), or periods without a tick would alarm; got ${options.period.toHumanString()}`,
+      );
+    }
+    return options;
+  }
+  const windowMs = gapMs + s.timeout.toMilliseconds() + NO_LEADER_RUN_MARGIN.toMilliseconds();
+  const period = windowMs <= ONE_DAY_MS ? FIVE_MINUTES : Duration.hours(1);
+  const defaults = { threshold: 1, period, evaluationPeriods: Math.ceil(windowMs / period.toMilliseconds()) };
+  const defaultWindowSeconds = period.toSeconds() * defaults.evaluationPeriods;
+  if (overrides?.period === undefined && overrides?.evaluationPeriods === undefined && defaultWindowSeconds > maxEvaluationWindowSeconds(period)) {
+    throw new LeaseValidationError(
+      `${field}.enabled`,
+      `must be false for this schedule: its ticks can lie ${gap(gapMs)} apart, so the alarm would have to watch ${gap(windowMs)} (that gap, the ${s.timeout.toHumanString()} timeout and a margin of ${NO_LEADER_RUN_MARGIN.toHumanString()}), and CloudWatch evaluates at most 7 days. Schedule the job more often, or set alarms.noLeaderRun.enabled to false and rely on JobFailed, LambdaErrors and the dead-letter queue's alarm`,
+    );
+  }
+  const options = resolveAlarmOptions(field, defaults, overrides);
+  // Healthy ticks leave at least floor(window / gap) periods with a run; the
+  // rest breach, and they must stay fewer than datapointsToAlarm.
+  const watchedMs = options.period.toMilliseconds() * options.evaluationPeriods;
+  if (options.evaluationPeriods - Math.floor(watchedMs / gapMs) >= options.datapointsToAlarm) {
+    throw new LeaseValidationError(
+      `${field}.period`,
+      `× evaluationPeriods must cover the longest gap between the schedule's ticks (${gap(gapMs)}), or healthy gaps would alarm; got ${options.evaluationPeriods} × ${options.period.toHumanString()} with datapointsToAlarm ${options.datapointsToAlarm}`,
+    );
+  }
+  return options;
+}
+
+function gap(ms: number): string {
+  return Number.isFinite(ms) ? Duration.minutes(Math.ceil(ms / 60_000)).toHumanString() : 'more than a year';
 }
 
 /**
@@ -267,7 +369,7 @@ export class CronSingletonAlarms extends Construct {
  * but never less than 5 minutes (one late tick is not an outage); three of
  * them, or as many as CloudWatch's evaluation window allows.
  */
-function noLeaderRunDefaults(interval: Duration | undefined): { threshold: number; period: Duration; evaluationPeriods: number } {
+function rateDefaults(interval: Duration | undefined): { threshold: number; period: Duration; evaluationPeriods: number } {
   const period = interval && interval.toSeconds() > FIVE_MINUTES.toSeconds() ? interval : FIVE_MINUTES;
   const evaluationPeriods = Math.max(1, Math.min(3, Math.floor(maxEvaluationWindowSeconds(period) / period.toSeconds())));
   return { threshold: 1, period, evaluationPeriods };

@@ -108,6 +108,15 @@ export class CronSingletonDashboard extends Construct {
         }),
       ],
     );
+    if (s.deadLetterQueue) {
+      widgets.push([
+        new cloudwatch.GraphWidget({
+          title: 'Dead-letter queue: failed ticks waiting',
+          left: [s.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ ...minute, statistic: cloudwatch.Stats.MAXIMUM })],
+          width: 12,
+        }),
+      ]);
+    }
     for (const row of widgets) this.dashboard.addWidgets(...row);
   }
 }

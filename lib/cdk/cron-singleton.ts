@@ -3,21 +3,25 @@ import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib'
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { LeaseValidationError } from '../runtime/errors.js';
 import { describeValue, validateLeaseName, validateNonEmptyString, validateObject } from '../runtime/validate.js';
-import { BatonEnv, BatonMetric, DEFAULT_SERVICE_NAME, METRICS_NAMESPACE, MetricDimension, SingletonHandlerMargins } from '../runtime/contract.js';
+import { BatonEnv, BatonMetric, DEFAULT_SERVICE_NAME, SingletonHandlerMargins } from '../runtime/contract.js';
 import { CronSingletonAlarms, type CronSingletonAlarmOptions } from './cron-singleton-alarms.js';
 import { CronSingletonDashboard } from './cron-singleton-dashboard.js';
 import { LambdaScheduleTarget } from './lambda-schedule-target.js';
-import { validateRunbookUrl } from './alarm-options.js';
+import { validateRunbookUrl, warnWithoutAlarmTopic } from './alarm-options.js';
+import { leaseMetric, validateMetricsNamespace } from './lease-metrics.js';
 import { atConstructPath } from './construct-validation.js';
 import type { ILeaseTable } from './lease-table.js';
 import { esbuildAvailable, findLockFile } from './package-paths.js';
+import { longestCronGapMs } from './cron-gaps.js';
 import { scheduleInterval } from './schedule-interval.js';
 
 /**
@@ -152,6 +156,16 @@ export interface CronSingletonProps {
   readonly serviceName?: string;
 
   /**
+   * The CloudWatch namespace of the function's metrics:
+   * `POWERTOOLS_METRICS_NAMESPACE`, which the handler reads, and the
+   * namespace the alarms and the dashboard watch. 1–255 characters of
+   * letters, digits and `. - _ / # :` and spaces, not starting with `AWS/`.
+   *
+   * @default 'Baton'
+   */
+  readonly metricsNamespace?: string;
+
+  /**
    * Extra environment variables for the job. `BATON_TABLE_NAME`,
    * `BATON_LEASE_NAME`, `POWERTOOLS_SERVICE_NAME` and
    * `POWERTOOLS_METRICS_NAMESPACE` are the construct's and cannot be
@@ -180,6 +194,25 @@ export interface CronSingletonProps {
   readonly retryAttempts?: number;
 
   /**
+   * Whether ticks that fail for good are kept in a dead-letter queue: those
+   * EventBridge Scheduler could not deliver within `maxEventAge` (the
+   * schedules' dead-letter queue) and those whose invocation failed after
+   * `retryAttempts` (the function's on-failure destination, which records the
+   * error with the event). The alarms then include one on the queue's depth.
+   *
+   * @default true
+   */
+  readonly deadLetterQueueEnabled?: boolean;
+
+  /**
+   * The queue for those ticks, if you keep your own (in the stack's account
+   * and region).
+   *
+   * @default - a new queue (SQS-managed encryption, TLS only, 14 days' retention) when `deadLetterQueueEnabled`
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
+
+  /**
    * Whether to create the alarms (this singleton's, and the table's once).
    *
    * @default true
@@ -194,7 +227,9 @@ export interface CronSingletonProps {
   readonly alarms?: CronSingletonAlarmOptions;
 
   /**
-   * Topic notified when an alarm fires and when it recovers.
+   * Topic notified when an alarm fires and when it recovers. Without it the
+   * alarms only change state in the console, and synth warns
+   * (`baton-lease:CronSingleton.noAlarmTopic`).
    *
    * @default - no notification
    */
@@ -248,10 +283,19 @@ export class CronSingleton extends Construct implements iam.IGrantable {
   readonly table: ILeaseTable;
   readonly leaseName: string;
   readonly serviceName: string;
+  /** The CloudWatch namespace of the function's metrics. */
+  readonly metricsNamespace: string;
   readonly contenders: number;
   readonly timeout: Duration;
   /** The gap between ticks when `schedule` is a `rate()`; `undefined` for cron. */
   readonly scheduleInterval: Duration | undefined;
+  /**
+   * The longest gap between two ticks, in milliseconds: the rate, or for a
+   * cron expression the longest gap between fires in its time zone
+   * (`Infinity` if it fires less than twice in two years); `undefined` when
+   * the expression is a token.
+   */
+  readonly longestTickGapMs: number | undefined;
   /** The function that runs the job. */
   readonly lambdaFunction: nodejs.NodejsFunction;
   /** The function's role. */
@@ -267,6 +311,8 @@ export class CronSingleton extends Construct implements iam.IGrantable {
   readonly schedulerRole: iam.Role;
   /** One schedule per contender. */
   readonly schedules: readonly scheduler.Schedule[];
+  /** Where failed ticks go; `undefined` when `deadLetterQueueEnabled` is false. */
+  readonly deadLetterQueue: sqs.IQueue | undefined;
   readonly alarms: CronSingletonAlarms | undefined;
   readonly dashboard: CronSingletonDashboard | undefined;
 
@@ -279,6 +325,7 @@ export class CronSingleton extends Construct implements iam.IGrantable {
       this.table = props.table;
       this.leaseName = Token.isUnresolved(props.leaseName) ? props.leaseName : validateLeaseName('leaseName', props.leaseName);
       this.serviceName = props.serviceName ?? DEFAULT_SERVICE_NAME;
+      this.metricsNamespace = validateMetricsNamespace(props.metricsNamespace);
       this.contenders = props.contenders ?? 1;
       if (!Number.isInteger(this.contenders) || this.contenders < 1 || this.contenders > MAX_CONTENDERS) {
         throw new LeaseValidationError('contenders', `must be an integer from 1 to ${MAX_CONTENDERS}, got ${describeValue(props.contenders)}`);
@@ -317,6 +364,11 @@ export class CronSingleton extends Construct implements iam.IGrantable {
         throw new LeaseValidationError('maxEventAge', `must be from 1 minute to 6 hours, got ${maxEventAge.toHumanString()}`);
       }
       this.scheduleInterval = scheduleInterval('schedule', props.schedule);
+      this.longestTickGapMs = this.scheduleInterval?.toMilliseconds() ?? cronGapMs(props.schedule);
+      if (props.deadLetterQueueEnabled === false && props.deadLetterQueue !== undefined) {
+        throw new LeaseValidationError('deadLetterQueue', 'cannot be given when deadLetterQueueEnabled is false');
+      }
+      this.deadLetterQueue = props.deadLetterQueueEnabled === false ? undefined : (props.deadLetterQueue ?? newDeadLetterQueue(this));
 
       // Our own log group, so retention is a plain property (the function's
       // `logRetention` would deploy a custom-resource Lambda) and the role can
@@ -329,7 +381,7 @@ export class CronSingleton extends Construct implements iam.IGrantable {
       });
       this.grantPrincipal = this.role;
       this.logGroup.grantWrite(this.role);
-      props.table.grantLeaseAccess(this.role, { leaseNames: [this.leaseName] });
+      props.table.grantLeaseAccess(this.role, { leaseNames: [this.leaseName], steps: true });
 
       const entry = props.entry;
       const depsLockFilePath = props.depsLockFilePath ?? findLockFile(dirname(entry));
@@ -352,6 +404,7 @@ export class CronSingleton extends Construct implements iam.IGrantable {
         tracing,
         retryAttempts,
         maxEventAge,
+        onFailure: this.deadLetterQueue && new destinations.SqsDestination(this.deadLetterQueue),
         environment: {
           // Stack traces point into the TypeScript sources through the bundle's
           // source map. The caller's environment may replace it.
@@ -361,7 +414,7 @@ export class CronSingleton extends Construct implements iam.IGrantable {
           [BatonEnv.tableName]: props.table.tableName,
           [BatonEnv.leaseName]: this.leaseName,
           [BatonEnv.serviceName]: this.serviceName,
-          [BatonEnv.metricsNamespace]: METRICS_NAMESPACE,
+          [BatonEnv.metricsNamespace]: this.metricsNamespace,
         },
         bundling: {
           // NodejsFunction bundles with the project's esbuild (checked above),
@@ -408,6 +461,8 @@ export class CronSingleton extends Construct implements iam.IGrantable {
       this.schedulerRole.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.lambdaFunction.functionArn] }),
       );
+      // Scheduler writes undeliverable ticks to the dead-letter queue as this role.
+      this.deadLetterQueue?.grantSendMessages(this.schedulerRole);
 
       const schedules: scheduler.Schedule[] = [];
       for (let contender = 1; contender <= this.contenders; contender++) {
@@ -421,6 +476,7 @@ export class CronSingleton extends Construct implements iam.IGrantable {
             role: this.schedulerRole,
             maxEventAge,
             input: scheduledEvent(stack, contender),
+            deadLetterQueue: this.deadLetterQueue,
           }),
         });
         // The schedule names its group by a plain string, so CloudFormation
@@ -437,6 +493,7 @@ export class CronSingleton extends Construct implements iam.IGrantable {
           alarmTopic: props.alarmTopic,
           runbookUrl,
         });
+        warnWithoutAlarmTopic(this, props.alarmTopic, 'CronSingleton', 'The alarms of this CronSingleton and of its table', 'ticks are missed or jobs fail');
         props.table.addAlarms({
           throttledRequests: props.alarms?.tableThrottledRequests,
           systemErrors: props.alarms?.tableSystemErrors,
@@ -453,20 +510,13 @@ export class CronSingleton extends Construct implements iam.IGrantable {
   }
 
   /**
-   * A Baton metric of this singleton: namespace `Baton`, dimensions
+   * A Baton metric of this singleton: namespace `metricsNamespace` (`Baton` by default), dimensions
    * `service` (the Powertools service name) and `LeaseName`.
    *
    * Default: Sum over 5 minutes.
    */
   metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName,
-      dimensionsMap: { [MetricDimension.service]: this.serviceName, [MetricDimension.leaseName]: this.leaseName },
-      statistic: cloudwatch.Stats.SUM,
-      period: Duration.minutes(5),
-      ...props,
-    });
+    return leaseMetric(this, metricName, props);
   }
 
   /** Ticks on which a leader ran the job. Default: Sum over 5 minutes. */
@@ -533,4 +583,30 @@ function scheduledEvent(stack: Stack, contender: number): scheduler.ScheduleTarg
     resources: [scheduler.ContextAttribute.scheduleArn],
     detail: { contender, attempt: scheduler.ContextAttribute.attemptNumber },
   });
+}
+
+/** The longest gap between a cron schedule's fires, or `undefined` when its expression is a token. */
+function cronGapMs(schedule: scheduler.ScheduleExpression): number | undefined {
+  const expression = schedule.expressionString;
+  const timeZone = schedule.timeZone?.timezoneName;
+  if (Token.isUnresolved(expression) || (timeZone !== undefined && Token.isUnresolved(timeZone))) return undefined;
+  return longestCronGapMs('schedule', expression, timeZone);
+}
+
+/**
+ * The queue for ticks that failed for good. SQS-managed encryption: Scheduler
+ * and Lambda's destinations can write to it with no key policy to keep. The
+ * longest retention SQS allows, so a failure over a long weekend is still there.
+ */
+function newDeadLetterQueue(scope: Construct): sqs.Queue {
+  const queue = new sqs.Queue(scope, 'DeadLetterQueue', {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  Validations.of(queue).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason: 'This queue is itself the dead-letter queue of the schedules and the function; a dead-letter queue of a dead-letter queue would only move the same messages.',
+  });
+  return queue;
 }

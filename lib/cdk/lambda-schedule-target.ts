@@ -2,6 +2,7 @@ import type { Duration } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 
 /**
  * Properties of a `LambdaScheduleTarget`.
@@ -19,6 +20,13 @@ export interface LambdaScheduleTargetProps {
    * @default 185 (Scheduler's maximum; `maxEventAge` is the real bound)
    */
   readonly retryAttempts?: number;
+  /**
+   * Where Scheduler puts an event it could not deliver within `maxEventAge`;
+   * `role` must be allowed `sqs:SendMessage` on it.
+   *
+   * @default - none: an undelivered event is dropped
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
 }
 
 /**
@@ -39,6 +47,7 @@ export class LambdaScheduleTarget implements scheduler.IScheduleTarget {
       arn: this.fn.functionArn,
       role: this.props.role,
       input: this.props.input,
+      deadLetterConfig: this.props.deadLetterQueue && { arn: this.props.deadLetterQueue.queueArn },
       retryPolicy: {
         maximumEventAgeInSeconds: this.props.maxEventAge.toSeconds(),
         maximumRetryAttempts: this.props.retryAttempts ?? 185,

@@ -12,13 +12,15 @@ import { LeaseTableAlarms, type LeaseTableAlarmsOptions } from './lease-table-al
 /**
  * The DynamoDB operations Baton issues against the lease table: `GetItem`
  * (consistent `describe`, resolving an unknown outcome), `UpdateItem`
- * (acquire, renew, release, fenced writes) and `TransactWriteItems`
- * (`guardedWrite`). The table's throttling and error metrics sum over these.
+ * (acquire, renew, release, fenced writes, step records), `TransactWriteItems`
+ * (`guardedWrite`) and `Query` (a tick's step journal). The table's
+ * throttling and error metrics sum over these.
  */
 export const LEASE_TABLE_OPERATIONS: readonly dynamodb.Operation[] = [
   dynamodb.Operation.GET_ITEM,
   dynamodb.Operation.UPDATE_ITEM,
   dynamodb.Operation.TRANSACT_WRITE_ITEMS,
+  dynamodb.Operation.QUERY,
 ];
 
 /**
@@ -39,6 +41,13 @@ export const LEASE_TABLE_OPERATIONS: readonly dynamodb.Operation[] = [
  * through the `ttl` attribute), and reads are single consistent gets.
  */
 export const LEASE_ACCESS_ACTIONS: readonly string[] = ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'];
+
+/**
+ * The IAM actions `grantLeaseAccess` adds with `steps: true`: `Query`, which
+ * reads a tick's step journal in one request (docs/protocol.md#steps). A step
+ * is recorded with `UpdateItem`, already in `LEASE_ACCESS_ACTIONS`.
+ */
+export const STEP_ACCESS_ACTIONS: readonly string[] = ['dynamodb:Query'];
 
 /**
  * Properties of a `LeaseTable`.
@@ -83,6 +92,15 @@ export interface GrantLeaseAccessOptions {
    * @default - every lease in the table
    */
   readonly leaseNames?: readonly string[];
+
+  /**
+   * Also permit reading a tick's step journal (`STEP_ACCESS_ACTIONS`:
+   * `dynamodb:Query`), under the same `leaseNames` restriction, for jobs that
+   * use `step`. `CronSingleton` grants it.
+   *
+   * @default false
+   */
+  readonly steps?: boolean;
 }
 
 /**
@@ -147,15 +165,18 @@ abstract class LeaseTableBase extends Resource implements ILeaseTable {
    * `dynamodb:UpdateItem` and `dynamodb:ConditionCheckItem` on this table (together they cover
    * `TransactWriteItems` for `guardedWrite`; see `LEASE_ACCESS_ACTIONS`),
    * restricted with `ForAllValues:StringEquals` on `dynamodb:LeadingKeys` to
-   * `leaseNames` when given. No `Scan` or `Query` is granted: with them, an
-   * empty set of leading keys would satisfy `ForAllValues` and escape the
-   * restriction.
+   * `leaseNames` when given. No `Scan` is granted: a scan has no leading
+   * keys, and an empty set satisfies `ForAllValues`. With `steps: true`,
+   * `dynamodb:Query` is granted in a statement of its own whose condition
+   * also requires the leading key to be present (`Null: false`), so the
+   * restriction cannot be escaped that way either.
    */
   grantLeaseAccess(grantee: iam.IGrantable, options: GrantLeaseAccessOptions = {}): iam.Grant {
     let leaseNames: readonly string[] | undefined;
     try {
       validateObject('options', options);
       leaseNames = options.leaseNames;
+      if (options.steps !== undefined && typeof options.steps !== 'boolean') throw new LeaseValidationError('steps', `must be a boolean, got ${describeValue(options.steps)}`);
       if (leaseNames !== undefined) {
         if (!Array.isArray(leaseNames)) throw new LeaseValidationError('leaseNames', 'must be an array of lease names');
         if (leaseNames.length === 0) throw new LeaseValidationError('leaseNames', 'must not be empty; omit it to grant every lease');
@@ -166,12 +187,16 @@ abstract class LeaseTableBase extends Resource implements ILeaseTable {
     } catch (error) {
       throw atConstructPath(this, error);
     }
-    return iam.Grant.addToPrincipal({
+    const onlyThese = leaseNames ? { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...new Set(leaseNames)] } } : undefined;
+    const grant = iam.Grant.addToPrincipal({ grantee, actions: [...LEASE_ACCESS_ACTIONS], resourceArns: [this.tableArn], conditions: onlyThese });
+    if (!options.steps) return grant;
+    const steps = iam.Grant.addToPrincipal({
       grantee,
-      actions: [...LEASE_ACCESS_ACTIONS],
+      actions: [...STEP_ACCESS_ACTIONS],
       resourceArns: [this.tableArn],
-      conditions: leaseNames ? { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...new Set(leaseNames)] } } : undefined,
+      conditions: onlyThese ? { ...onlyThese, Null: { 'dynamodb:LeadingKeys': 'false' } } : undefined,
     });
+    return grant.combine(steps);
   }
 
   /**

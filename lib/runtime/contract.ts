@@ -54,6 +54,33 @@ export const LeaseAttribute = {
   handoffPriority: 'handoffPriority',
 } as const satisfies Record<Exclude<keyof LeaseRecord, 'name'>, string>;
 
+/**
+ * A tick's step journal (docs/protocol.md#steps): one item per recorded step,
+ * in the lease's own partition, at sort key `STEP#<tick>#<step name>`, so the
+ * `LeadingKeys` grant that confines a function to its lease covers its steps.
+ */
+export const StepItem = {
+  /** Every step item's sort key starts with this; the tick and a `#` follow, then the step's name. */
+  sortKeyPrefix: 'STEP#',
+  /** The tick (number, epoch ms). */
+  tick: 'tick',
+  /** The step's name (string). */
+  step: 'step',
+  /** The fencing token of the tenure that recorded the step (number); a record only ever gives way to a higher one. */
+  token: 'token',
+  /** The owner id of that tenure (string). */
+  holder: 'holder',
+  /** Epoch ms when it was recorded (number). */
+  recordedAt: 'recordedAt',
+  /** The step's value as JSON text (string); absent when the step returned `undefined`. */
+  value: 'value',
+  /** Epoch seconds after which the record is gone (DynamoDB TTL; the journal read ignores it sooner). */
+  ttl: LeaseTableSchema.ttlAttribute,
+} as const;
+
+/** How long step records are kept by default: 7 days, beyond any retry of a tick (EventBridge Scheduler retries for at most 24 hours). */
+export const DEFAULT_STEP_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
 /** The CloudWatch namespace of every metric the Lambda handler emits. */
 export const METRICS_NAMESPACE = 'Baton';
 
@@ -136,3 +163,42 @@ export const SingletonHandlerMargins = {
 
 /** The service name when none is configured. */
 export const DEFAULT_SERVICE_NAME = 'baton';
+
+/**
+ * Metric names a long-lived elector (`elect`) emits, in the handler's namespace
+ * and with the same dimensions (`MetricDimension`: service and LeaseName, no
+ * per-process dimension, so every elector of a lease writes to one series and
+ * CloudWatch's statistics aggregate the fleet). The names differ from
+ * `BatonMetric`'s, so an elector and a cron singleton never share a series.
+ */
+export const ElectorMetric = {
+  /** 1 while this elector holds the lease, else 0 (gauge; the fleet's Maximum is 1 while any elector leads). */
+  IsLeader: 'IsLeader',
+  /** This elector became leader (count; across the fleet, one per change of hands). */
+  LeadershipTransitions: 'LeadershipTransitions',
+  /** A request to the lease store failed with an error, not a lost race (count). */
+  ElectorRequestFailed: 'ElectorRequestFailed',
+  /** Time from sending an acquire request to its answer (milliseconds). */
+  ElectorAcquireLatency: 'ElectorAcquireLatency',
+  /** How long this elector has seen no live holder (milliseconds; gauge, 0 while it sees one). */
+  NoLeaderSeenMs: 'NoLeaderSeenMs',
+} as const;
+
+export type ElectorMetricName = (typeof ElectorMetric)[keyof typeof ElectorMetric];
+
+/** The unit of each elector metric. */
+export const ELECTOR_METRIC_UNITS: Readonly<Record<ElectorMetricName, BatonMetricUnit>> = {
+  IsLeader: 'Count',
+  LeadershipTransitions: 'Count',
+  ElectorRequestFailed: 'Count',
+  ElectorAcquireLatency: 'Milliseconds',
+  NoLeaderSeenMs: 'Milliseconds',
+};
+
+/**
+ * The longest an elector with metrics on goes without writing its gauges
+ * (`IsLeader`, `NoLeaderSeenMs`). The alarms on them use one-minute periods, so
+ * every running elector lands at least one datapoint in each, and a period
+ * with none means no elector is running.
+ */
+export const ELECTOR_GAUGE_INTERVAL_MS = 30_000;

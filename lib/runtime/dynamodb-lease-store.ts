@@ -1,12 +1,13 @@
 import {
   GetItemCommand,
+  QueryCommand,
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { LeaseAttribute, LeaseTableSchema } from './contract.js';
+import { LeaseAttribute, LeaseTableSchema, StepItem } from './contract.js';
 import { LeaseValidationError } from './errors.js';
 import { validateTableName } from './validate.js';
 import type { LeaseRecord } from './lease-record.js';
@@ -15,6 +16,10 @@ import type {
   GuardedWriteCommand,
   HandoffCommand,
   LeaseStore,
+  RecordStepCommand,
+  StepJournalQuery,
+  StepRecord,
+  StepWriteOutcome,
   ReleaseCommand,
   RenewCommand,
   StoreRequestOptions,
@@ -150,6 +155,44 @@ const SHAPES = {
   requestHandoff: shape('SET #handoffTo = :requester, #handoffPriority = :priority ADD #version :one', MAY_ASK),
 } as const;
 
+/**
+ * The step fence (docs/protocol.md#steps): a record is written where none is,
+ * or over one of a strictly older tenure. A superseded tenure's late record
+ * therefore never replaces a newer tenure's; an equal token means this
+ * tenure's own earlier try (an SDK retry after a lost answer).
+ */
+const STEP_FENCE = 'attribute_not_exists(#pk) OR #token < :token';
+const STEP_NAMES = {
+  '#pk': LeaseTableSchema.partitionKey,
+  '#tick': StepItem.tick,
+  '#step': StepItem.step,
+  '#token': StepItem.token,
+  '#holder': StepItem.holder,
+  '#recordedAt': StepItem.recordedAt,
+  '#ttl': StepItem.ttl,
+  '#value': StepItem.value,
+} as const;
+const STEP_SET = '#tick = :tick, #step = :step, #token = :token, #holder = :holder, #recordedAt = :now, #ttl = :ttl';
+/** Two shapes: with a value, and without one (a step that returned `undefined` leaves none behind, even over an older record's). */
+const RECORD_STEP = [
+  { UpdateExpression: `SET ${STEP_SET}, #value = :value`, ExpressionAttributeNames: STEP_NAMES },
+  { UpdateExpression: `SET ${STEP_SET} REMOVE #value`, ExpressionAttributeNames: STEP_NAMES },
+] as const;
+const READ_STEPS = {
+  KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+  ExpressionAttributeNames: { '#pk': LeaseTableSchema.partitionKey, '#sk': LeaseTableSchema.sortKey },
+} as const;
+
+/** The sort key of a step item: `STEP#<tick>#<step>`. */
+export function stepSortKey(tick: number, step: string): string {
+  return `${stepJournalPrefix(tick)}${step}`;
+}
+
+/** The sort-key prefix of one tick's journal; the trailing `#` keeps tick 17 out of tick 170's journal. */
+function stepJournalPrefix(tick: number): string {
+  return `${StepItem.sortKeyPrefix}${tick}#`;
+}
+
 /** Constant attribute values, marshalled once. */
 const ONE: AttributeValue = { N: '1' };
 const LEASE_SORT_KEY_VALUE: AttributeValue = { S: LEASE_SORT_KEY };
@@ -279,6 +322,63 @@ export class DynamoDBLeaseStore implements LeaseStore {
     }
   }
 
+  /** One consistent `Query` of the tick's sort-key range (more only past 1 MB); see `LeaseStore.readSteps`. */
+  async readSteps(q: StepJournalQuery, options?: StoreRequestOptions): Promise<StepRecord[]> {
+    const records: StepRecord[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    // One request unless the journal passes DynamoDB's 1 MB page.
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          ...READ_STEPS,
+          ExpressionAttributeValues: { ':pk': { S: q.name }, ':prefix': { S: stepJournalPrefix(q.tick) } },
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+        sendOptions(options),
+      );
+      for (const item of out.Items ?? []) {
+        const record = decodeStepItem(item);
+        if (record !== undefined) records.push(record);
+      }
+      start = out.LastEvaluatedKey;
+    } while (start !== undefined);
+    return records;
+  }
+
+  /** One `UpdateItem` with the token fence; see `LeaseStore.recordStep`. */
+  async recordStep(c: RecordStepCommand, options?: StoreRequestOptions): Promise<StepWriteOutcome> {
+    const values: Record<string, AttributeValue> = {
+      ':tick': number(c.tick),
+      ':step': { S: c.step },
+      ':token': number(c.token),
+      ':holder': { S: c.holder },
+      ':now': number(c.recordedAt),
+      ':ttl': number(c.ttl),
+    };
+    if (c.value !== undefined) values[':value'] = { S: c.value };
+    try {
+      // UpdateItem rather than PutItem: the lease grant already has it, so steps need no new write action.
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { [LeaseTableSchema.partitionKey]: { S: c.name }, [LeaseTableSchema.sortKey]: { S: stepSortKey(c.tick, c.step) } },
+          ...RECORD_STEP[c.value === undefined ? 1 : 0],
+          ConditionExpression: STEP_FENCE,
+          ExpressionAttributeValues: values,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+        sendOptions(options),
+      );
+      return { applied: true };
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      const item = (error as { Item?: Record<string, AttributeValue> }).Item;
+      return { applied: false, current: item ? decodeStepItem(item) : undefined };
+    }
+  }
+
   /** One caller item: a single lib-dynamodb action that does not touch the lease item, checked before any request. */
   #validateTransactItem(field: string, item: unknown, leaseName: string): void {
     if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new LeaseValidationError(field, 'must be a TransactItems entry object');
@@ -378,4 +478,22 @@ export function decodeLeaseItem(name: string, item: Record<string, AttributeValu
     record.metadata = Object.fromEntries(Object.entries(metadata).flatMap(([key, value]) => (value.S === undefined ? [] : [[key, value.S]])));
   }
   return record;
+}
+
+/** Decodes a step item; an item in the journal's key range that is not a step record (written by hand) is skipped. */
+function decodeStepItem(item: Record<string, AttributeValue>): StepRecord | undefined {
+  const tick = item[StepItem.tick]?.N;
+  const step = item[StepItem.step]?.S;
+  const token = item[StepItem.token]?.N;
+  if (tick === undefined || step === undefined || token === undefined) return undefined;
+  const value = item[StepItem.value]?.S;
+  return {
+    tick: Number(tick),
+    step,
+    token: Number(token),
+    holder: item[StepItem.holder]?.S ?? '',
+    recordedAt: Number(item[StepItem.recordedAt]?.N ?? 0),
+    ttl: Number(item[StepItem.ttl]?.N ?? 0),
+    ...(value === undefined ? {} : { value }),
+  };
 }

@@ -4,6 +4,10 @@ import type {
   GuardedWriteCommand,
   HandoffCommand,
   LeaseStore,
+  RecordStepCommand,
+  StepJournalQuery,
+  StepRecord,
+  StepWriteOutcome,
   ReleaseCommand,
   RenewCommand,
   TenureRef,
@@ -18,10 +22,12 @@ import type {
  */
 export class InMemoryLeaseStore implements LeaseStore {
   private readonly items = new Map<string, LeaseRecord>();
+  /** Step records by lease, then by `<tick>#<step>`. */
+  private readonly steps = new Map<string, Map<string, StepRecord>>();
   /** Item lists of the guarded writes that committed, in commit order. */
   readonly committed: (readonly unknown[])[] = [];
   /** Requests served, by operation: the same count a DynamoDB middleware would see. */
-  readonly requests = { acquire: 0, renew: 0, release: 0, read: 0, guardedWrite: 0, requestHandoff: 0 };
+  readonly requests = { acquire: 0, renew: 0, release: 0, read: 0, guardedWrite: 0, requestHandoff: 0, readSteps: 0, recordStep: 0 };
 
   async acquire(c: AcquireCommand): Promise<WriteOutcome> {
     this.requests.acquire++;
@@ -101,6 +107,26 @@ export class InMemoryLeaseStore implements LeaseStore {
     if (!isMine(current, c)) return { applied: false, current };
     this.committed.push([...c.items]);
     return { applied: true, before: undefined };
+  }
+
+  /** Every record of the tick, expired ones included; see `LeaseStore.readSteps`. */
+  async readSteps(q: StepJournalQuery): Promise<StepRecord[]> {
+    this.requests.readSteps++;
+    return [...(this.steps.get(q.name)?.values() ?? [])].filter((r) => r.tick === q.tick);
+  }
+
+  /** The token fence, evaluated directly; see `LeaseStore.recordStep`. */
+  async recordStep(c: RecordStepCommand): Promise<StepWriteOutcome> {
+    this.requests.recordStep++;
+    const { name, ...record } = c;
+    let journal = this.steps.get(name);
+    if (journal === undefined) this.steps.set(name, (journal = new Map()));
+    const key = `${c.tick}#${c.step}`;
+    const current = journal.get(key);
+    // The token fence: only a record of a strictly older tenure gives way.
+    if (current !== undefined && !(current.token < c.token)) return { applied: false, current };
+    journal.set(key, record);
+    return { applied: true };
   }
 }
 

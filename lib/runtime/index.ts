@@ -9,6 +9,8 @@ export {
   BatonEnv,
   DEFAULT_SERVICE_NAME,
   SingletonHandlerMargins,
+  StepItem,
+  DEFAULT_STEP_RETENTION_MS,
   type BatonMetricName,
   type BatonMetricUnit,
 } from './contract.js';
@@ -28,6 +30,10 @@ export type {
   HandoffCommand,
   TenureVersion,
   StoreRequestOptions,
+  StepJournalQuery,
+  StepRecord,
+  RecordStepCommand,
+  StepWriteOutcome,
 } from './lease-store.js';
 export { DynamoDBLeaseStore, LEASE_SORT_KEY, type AnyDynamoDBClient } from './dynamodb-lease-store.js';
 export { InMemoryLeaseStore } from './in-memory-lease-store.js';
@@ -45,3 +51,4 @@ export { fencedUpdate, withFence, fenceOf, type FencedUpdateOptions } from './fe
 export { createLeaseTable, TTL_ATTRIBUTE } from './create-lease-table.js';
 export type { RunAsLeaderOptions, RunAsLeaderResult } from './run-as-leader.js';
 export { ELECT_DEFAULTS, type ElectOptions } from './elect-options.js';
+export { stepIdempotencyKey, MAX_STEP_ITEM_BYTES, type StepFunction, type StepContext, type LeaderContext } from './steps.js';

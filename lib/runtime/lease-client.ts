@@ -7,6 +7,7 @@ import { Lease, type LeaseContext, assertNotAborted, resolveUnknownOutcome, wrap
 import type { LeaseRecord } from './lease-record.js';
 import type { AcquireCommand, LeaseStore, StoreRequestOptions, WriteOutcome } from './lease-store.js';
 import { runAsLeader, type RunAsLeaderOptions, type RunAsLeaderResult } from './run-as-leader.js';
+import type { LeaderContext } from './steps.js';
 import { type ElectOptions, resolveElectOptions } from './elect-options.js';
 import { elect } from './elector.js';
 import { type LeaseClientOptions, type ResolvedClientOptions, resolveClientOptions, validateDuration } from './options.js';
@@ -224,7 +225,9 @@ export class LeaseClient {
    * `lease.signal` aborts at the earliest of a renew that proves loss, the
    * local deadline, `deadlineMs`, or the caller's `signal`; `fn` must stop then.
    * Returns `{ led: false, current, reason }` when another holder kept the lease.
-   * No timer of Baton's outlives the call.
+   * No timer of Baton's outlives the call. With `tick`, `fn`'s second
+   * argument has `step(name, fn)`: durable steps of the tick, replayed by a
+   * later tenure instead of run again (docs/protocol.md#steps).
    *
    * @example
    * ```ts
@@ -234,7 +237,7 @@ export class LeaseClient {
    * });
    * ```
    */
-  runAsLeader<T>(name: string, fn: (lease: Lease) => Promise<T>, options: RunAsLeaderOptions): Promise<RunAsLeaderResult<T>> {
+  runAsLeader<T>(name: string, fn: (lease: Lease, context: LeaderContext) => Promise<T>, options: RunAsLeaderOptions): Promise<RunAsLeaderResult<T>> {
     return runAsLeader(this, name, fn, options);
   }
 

@@ -52,7 +52,57 @@ export interface LeaseStore {
    * own (lib-dynamodb TransactItems for DynamoDB).
    */
   guardedWrite(command: GuardedWriteCommand): Promise<WriteOutcome>;
+  /**
+   * The journal of one tick: every step record of `(name, tick)`, in one
+   * strongly consistent read (one request per MB of records), expired records
+   * included (the caller filters them by `ttl`). Optional so that stores
+   * written before steps still compile; `step` refuses to run without it.
+   */
+  readSteps?(query: StepJournalQuery, options?: StoreRequestOptions): Promise<StepRecord[]>;
+  /**
+   * Record a step, fenced by token (docs/protocol.md#steps): applies only
+   * while no record of `(name, tick, step)` exists, or the existing one has a
+   * lower `token`. On apply the record replaces the old one entirely. On
+   * failure `current` is the record that made it fail, from the same request.
+   * Optional, like `readSteps`.
+   */
+  recordStep?(command: RecordStepCommand, options?: StoreRequestOptions): Promise<StepWriteOutcome>;
 }
+
+/** Which journal to read: one tick of one lease. */
+export interface StepJournalQuery {
+  /** The lease. */
+  readonly name: string;
+  /** The tick, epoch ms. */
+  readonly tick: number;
+}
+
+/** One recorded step of a tick, as the protocol sees it (docs/protocol.md#steps). */
+export interface StepRecord {
+  /** The tick it belongs to, epoch ms. */
+  readonly tick: number;
+  /** The step's name. */
+  readonly step: string;
+  /** The fencing token of the tenure that recorded it. */
+  readonly token: number;
+  /** That tenure's owner id. */
+  readonly holder: string;
+  /** Epoch ms, the recording tenure's clock. */
+  readonly recordedAt: number;
+  /** The value as JSON text; absent when the step returned `undefined`. */
+  readonly value?: string;
+  /** Epoch seconds after which the record is gone. */
+  readonly ttl: number;
+}
+
+/** A step record to write for lease `name`. */
+export interface RecordStepCommand extends StepRecord {
+  /** The lease, whose partition holds the record. */
+  readonly name: string;
+}
+
+/** What `recordStep` did; `current` is the record that refused the write (a newer or equal token's). */
+export type StepWriteOutcome = { readonly applied: true } | { readonly applied: false; readonly current: StepRecord | undefined };
 
 /** How one request may be cut short. A store that cannot abort a request ignores it. */
 export interface StoreRequestOptions {

@@ -5,6 +5,7 @@ import type { LeaseClient } from './lease-client.js';
 import type { LeaseRecord } from './lease-record.js';
 import { type ResolvedClientOptions, validateDuration, validateRenewEvery } from './options.js';
 import { validateFunction, validateLeaseName, validateMs, validateObject, validateSignal } from './validate.js';
+import { createStepJournal, validateStepRetention, type LeaderContext } from './steps.js';
 
 /** Options of `runAsLeader`. */
 export interface RunAsLeaderOptions {
@@ -41,8 +42,17 @@ export interface RunAsLeaderOptions {
   readonly requestSignal?: AbortSignal;
   /** Stored with the tenure for operators. */
   readonly metadata?: Readonly<Record<string, string>>;
-  /** A scheduled tick: skipped if already done, and recorded as done only when `fn` succeeds. */
+  /**
+   * A scheduled tick: skipped if already done, and recorded as done only when
+   * `fn` succeeds. With it, `fn`'s second argument keeps durable steps of the tick.
+   */
   readonly tick?: number;
+  /**
+   * How long step records stay in the table (DynamoDB TTL), in ms: at least a
+   * minute, at most 366 days. Keep it beyond every retry of a tick.
+   * @default DEFAULT_STEP_RETENTION_MS (7 days)
+   */
+  readonly stepRetentionMs?: number;
   /**
    * Called once this caller leads, before `fn` runs. Callbacks are
    * notifications: an error they throw (or a promise they reject) is reported
@@ -95,7 +105,7 @@ const RENEW_JITTER = 0.2;
 export async function runAsLeader<T>(
   leases: LeaseClient,
   name: string,
-  fn: (lease: Lease) => Promise<T>,
+  fn: (lease: Lease, context: LeaderContext) => Promise<T>,
   options: RunAsLeaderOptions,
 ): Promise<RunAsLeaderResult<T>> {
   const o = validate(leases, name, fn, options);
@@ -153,7 +163,8 @@ export async function runAsLeader<T>(
     };
     let value: T;
     try {
-      value = await fn(held);
+      const step = createStepJournal({ store: leases.store, clock, lease: held, tick: o.tick, retentionMs: o.stepRetentionMs });
+      value = await fn(held, { step });
     } catch (error) {
       // A failed job records no tick, unless it already released its lease itself (and so declared the tick done).
       held.releaseRecords(undefined);
@@ -235,7 +246,7 @@ function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, wha
   });
 }
 
-function validate<T>(leases: LeaseClient, name: string, fn: (lease: Lease) => Promise<T>, options: RunAsLeaderOptions) {
+function validate<T>(leases: LeaseClient, name: string, fn: (lease: Lease, context: LeaderContext) => Promise<T>, options: RunAsLeaderOptions) {
   validateLeaseName('name', name);
   if (typeof fn !== 'function') throw new LeaseValidationError('fn', 'must be a function');
   validateObject('options', options);
@@ -250,6 +261,7 @@ function validate<T>(leases: LeaseClient, name: string, fn: (lease: Lease) => Pr
     requestSignal: validateSignal('requestSignal', options.requestSignal),
     metadata: options.metadata,
     tick: options.tick,
+    stepRetentionMs: validateStepRetention(options.stepRetentionMs),
     onStartedLeading: validateFunction('onStartedLeading', options.onStartedLeading),
     onStoppedLeading: validateFunction('onStoppedLeading', options.onStoppedLeading),
     onNewLeader: validateFunction('onNewLeader', options.onNewLeader),

@@ -49,8 +49,8 @@ describe('LeaseTable metrics', () => {
     const table = new LeaseTable(stack, 'Leases');
     const all = table.metricThrottledRequestsForOperations();
     const some = table.metricSystemErrorsForOperations({ operations: [dynamodb.Operation.GET_ITEM], period: Duration.minutes(1) });
-    expect(all.expression).toBe('SUM([t0, t1, t2])');
-    expect(Object.values(all.usingMetrics).map((m) => (m as cloudwatch.Metric).dimensions?.['Operation'])).toEqual(['GetItem', 'UpdateItem', 'TransactWriteItems']);
+    expect(all.expression).toBe('SUM([t0, t1, t2, t3])');
+    expect(Object.values(all.usingMetrics).map((m) => (m as cloudwatch.Metric).dimensions?.['Operation'])).toEqual(['GetItem', 'UpdateItem', 'TransactWriteItems', 'Query']);
     expect(some.expression).toBe('SUM([s0])');
     expect(some.period.toMinutes()).toBe(1);
   });
@@ -79,6 +79,31 @@ describe('CronSingleton metrics', () => {
       const metric = (method as () => cloudwatch.Metric).call(singleton);
       expect(metric).toMatchObject({ namespace: 'Baton', metricName: name, dimensions: { service: 'reports', LeaseName: 'reports/nightly' } });
     }
+  });
+});
+
+describe('CronSingleton metricsNamespace', () => {
+  it('sets the handler\'s POWERTOOLS_METRICS_NAMESPACE and moves every Baton metric of the alarms and the dashboard there', () => {
+    const { stack, singleton } = testSingleton({ metricsNamespace: 'Acme/Reports', dashboard: true });
+    const template = Template.fromStack(stack);
+
+    expect(singleton.metricLeaderRun().namespace).toBe('Acme/Reports');
+    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0] as { Properties: { Environment: { Variables: Record<string, string> } } };
+    expect(fn.Properties.Environment.Variables['POWERTOOLS_METRICS_NAMESPACE']).toBe('Acme/Reports');
+    // The table's alarms are math expressions over AWS/DynamoDB: no Namespace of their own.
+    const namespaces = new Set(Object.values(alarms(template)).flatMap((a) => (a.Properties['Namespace'] === undefined ? [] : [String(a.Properties['Namespace'])])));
+    expect([...namespaces].filter((n) => !n.startsWith('AWS/'))).toEqual(['Acme/Reports']);
+    const body = text(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]!['Properties'].DashboardBody);
+    expect(body).toContain('"Acme/Reports","LeaderRun"');
+    expect(body).not.toContain('"Baton",');
+  });
+
+  it('defaults to Baton', () => {
+    expect(testSingleton().singleton.metricsNamespace).toBe('Baton');
+  });
+
+  it.each(['', 'AWS/Lambda', 'emoji ✓', 'x'.repeat(256)])('refuses %j, naming the field', (namespace) => {
+    expect(thrown(() => testSingleton({ metricsNamespace: namespace }))).toMatchObject({ field: 'metricsNamespace', constructPath: 'Test/Job' });
   });
 });
 
@@ -114,7 +139,7 @@ describe('CronSingleton runbook links', () => {
   it('points every alarm, the table’s included, at an absolute URL by default', () => {
     const { stack } = testSingleton();
     const descriptions = Object.values(alarms(Template.fromStack(stack))).map((a) => text(a.Properties['AlarmDescription']));
-    expect(descriptions).toHaveLength(9);
+    expect(descriptions).toHaveLength(10);
     for (const description of descriptions) expect(description).toMatch(new RegExp(`Runbook: ${DEFAULT_RUNBOOK_URL.replaceAll('.', '\\.')}#[a-z-]+$`));
     expect(DEFAULT_RUNBOOK_URL).toMatch(/^https:\/\//);
   });

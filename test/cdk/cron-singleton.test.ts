@@ -1,15 +1,20 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
 import { LeaseValidationError } from '../../lib/runtime/errors.js';
 import { type CfnResource, testSingleton, text } from './cdk-test-app.js';
 import type { LeaseTable } from '../../lib/cdk/lease-table.js';
+import { validationErrorOf as thrown } from '../support/errors.js';
 
 function logicalId(construct: { node: { defaultChild?: unknown }; stack?: unknown }, stack: import('aws-cdk-lib').Stack): string {
   return stack.getLogicalId(construct.node.defaultChild as never);
 }
+
+/** What `queue.grantSendMessages` grants, as aws-cdk-lib's own targets and destinations do. */
+const SEND_TO_QUEUE = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
 
 describe('CronSingleton schedule', () => {
   it('creates one EventBridge Scheduler schedule per contender, all on the same expression with no flexible window', () => {
@@ -47,7 +52,7 @@ describe('CronSingleton schedule', () => {
     Template.fromStack(stack).resourceCountIs('AWS::Scheduler::Schedule', 1);
   });
 
-  it('lets only its own schedule group assume the scheduler role, which may invoke exactly the function', () => {
+  it('lets only its own schedule group assume the scheduler role, which may invoke exactly the function and write to the dead-letter queue', () => {
     const { stack, singleton } = testSingleton({ contenders: 2 });
 
     const template = Template.fromStack(stack);
@@ -72,7 +77,10 @@ describe('CronSingleton schedule', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: logicalId(singleton.schedulerRole, stack) }],
       PolicyDocument: {
-        Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [logicalId(singleton.lambdaFunction, stack), 'Arn'] } }],
+        Statement: [
+          { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [logicalId(singleton.lambdaFunction, stack), 'Arn'] } },
+          { Effect: 'Allow', Action: SEND_TO_QUEUE, Resource: { 'Fn::GetAtt': [logicalId(singleton.deadLetterQueue!, stack), 'Arn'] } },
+        ],
       },
     });
   });
@@ -133,7 +141,7 @@ describe('CronSingleton function', () => {
     });
   });
 
-  it('has a role with no managed policy: log writes to its own group and lease access restricted to its lease', () => {
+  it('has a role with no managed policy: log writes to its own group, lease access restricted to its lease, failed events to the dead-letter queue', () => {
     const { stack, table, singleton } = testSingleton();
 
     const template = Template.fromStack(stack);
@@ -157,6 +165,13 @@ describe('CronSingleton function', () => {
             Resource: { 'Fn::GetAtt': [logicalId((table as LeaseTable).table, stack), 'Arn'] },
             Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['reports/nightly'] } },
           },
+          {
+            Effect: 'Allow',
+            Action: 'dynamodb:Query',
+            Resource: { 'Fn::GetAtt': [logicalId((table as LeaseTable).table, stack), 'Arn'] },
+            Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['reports/nightly'] }, Null: { 'dynamodb:LeadingKeys': 'false' } },
+          },
+          { Effect: 'Allow', Action: SEND_TO_QUEUE, Resource: { 'Fn::GetAtt': [logicalId(singleton.deadLetterQueue!, stack), 'Arn'] } },
         ],
       },
     });
@@ -169,5 +184,52 @@ describe('CronSingleton function', () => {
   it('creates a dashboard only when asked', () => {
     expect(Template.fromStack(testSingleton().stack).findResources('AWS::CloudWatch::Dashboard')).toEqual({});
     Template.fromStack(testSingleton({ dashboard: true }).stack).resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+});
+
+describe('CronSingleton dead-letter queue', () => {
+  const queueArn = (stack: Stack, queue: { node: { defaultChild?: unknown } }) => ({ 'Fn::GetAtt': [logicalId(queue, stack), 'Arn'] });
+
+  it('by default keeps undeliverable ticks and failed invocations in one encrypted, TLS-only queue for 14 days', () => {
+    const { stack, singleton } = testSingleton({ contenders: 2 });
+    const template = Template.fromStack(stack);
+    const queue = singleton.deadLetterQueue as sqs.Queue;
+
+    template.resourceCountIs('AWS::SQS::Queue', 1);
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86_400 });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })] },
+    });
+    template.allResourcesProperties('AWS::Scheduler::Schedule', { Target: Match.objectLike({ DeadLetterConfig: { Arn: queueArn(stack, queue) } }) });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalId(singleton.lambdaFunction, stack) },
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 3600,
+      DestinationConfig: { OnFailure: { Destination: queueArn(stack, queue) } },
+    });
+  });
+
+  it('uses a queue of your own', () => {
+    const { stack, singleton } = testSingleton((s) => ({ deadLetterQueue: new sqs.Queue(s, 'Mine') }));
+    const template = Template.fromStack(stack);
+
+    template.resourceCountIs('AWS::SQS::Queue', 1);
+    expect(singleton.deadLetterQueue!.node.path).toBe('Test/Mine');
+    template.allResourcesProperties('AWS::Scheduler::Schedule', { Target: Match.objectLike({ DeadLetterConfig: { Arn: queueArn(stack, singleton.deadLetterQueue!) } }) });
+  });
+
+  it('has none, and no alarm on one, when deadLetterQueueEnabled is false', () => {
+    const { stack, singleton } = testSingleton({ deadLetterQueueEnabled: false });
+    const template = Template.fromStack(stack);
+
+    expect(singleton.deadLetterQueue).toBeUndefined();
+    expect(singleton.alarms!.deadLetters).toBeUndefined();
+    template.resourceCountIs('AWS::SQS::Queue', 0);
+    template.allResourcesProperties('AWS::Scheduler::Schedule', { Target: Match.objectLike({ DeadLetterConfig: Match.absent() }) });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { DestinationConfig: Match.absent() });
+  });
+
+  it('refuses a queue together with deadLetterQueueEnabled false, naming the field', () => {
+    expect(thrown(() => testSingleton((s) => ({ deadLetterQueueEnabled: false, deadLetterQueue: new sqs.Queue(s, 'Mine') })))).toMatchObject({ field: 'deadLetterQueue' });
   });
 });

@@ -94,7 +94,7 @@ describe('LeaseTable.grantLeaseAccess', () => {
     ]);
   });
 
-  it('never grants a wildcard, a delete, a scan, a query or a batch write', () => {
+  it('never grants a wildcard, a delete, a scan, a query or a batch write without steps', () => {
     const { stack } = testStack();
     const table = new LeaseTable(stack, 'Leases');
     const role = new iam.Role(stack, 'Worker', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
@@ -103,6 +103,38 @@ describe('LeaseTable.grantLeaseAccess', () => {
 
     const actions = JSON.stringify(policyStatements(Template.fromStack(stack)));
     for (const forbidden of ['*', 'DeleteItem', 'Scan', 'Query', 'BatchWriteItem']) expect(actions).not.toContain(forbidden);
+  });
+
+  it('with steps, adds Query in a statement of its own that requires the leading key to be present and one of the names', () => {
+    const { stack } = testStack();
+    const table = new LeaseTable(stack, 'Leases');
+    const role = new iam.Role(stack, 'Worker', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+
+    table.grantLeaseAccess(role, { leaseNames: ['reports/nightly'], steps: true });
+
+    const arn = { 'Fn::GetAtt': [stack.getLogicalId(table.table.node.defaultChild as never), 'Arn'] };
+    expect(policyStatements(Template.fromStack(stack))).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
+        Resource: arn,
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['reports/nightly'] } },
+      },
+      {
+        Effect: 'Allow',
+        Action: 'dynamodb:Query',
+        Resource: arn,
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['reports/nightly'] }, Null: { 'dynamodb:LeadingKeys': 'false' } },
+      },
+    ]);
+  });
+
+  it('refuses a steps option that is not a boolean', () => {
+    const { stack } = testStack();
+    const table = new LeaseTable(stack, 'Leases');
+    const role = new iam.Role(stack, 'Worker', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+
+    expect(() => table.grantLeaseAccess(role, { steps: 'yes' as never })).toThrow(/steps/);
   });
 
   it('refuses an empty list of lease names instead of granting nothing', () => {
@@ -123,7 +155,7 @@ describe('LeaseTable.grantLeaseAccess', () => {
 });
 
 describe('LeaseTable.addAlarms', () => {
-  it('alarms on ThrottledRequests and SystemErrors summed over GetItem, UpdateItem and TransactWriteItems', () => {
+  it('alarms on ThrottledRequests and SystemErrors summed over GetItem, UpdateItem, TransactWriteItems and Query', () => {
     const { stack } = testStack();
     const table = new LeaseTable(stack, 'Leases');
 
@@ -149,6 +181,7 @@ describe('LeaseTable.addAlarms', () => {
         'GetItem',
         'UpdateItem',
         'TransactWriteItems',
+        'Query',
       ]);
       for (const m of metrics.slice(1)) expect(m.MetricStat).toMatchObject({ Metric: { Namespace: 'AWS/DynamoDB', MetricName: metricName }, Stat: 'Sum', Period: 300 });
     }

@@ -103,13 +103,14 @@ function missing(watched: readonly MetricId[], emitted: readonly MetricId[]): Me
   return watched.filter((m) => isBatons(m) && !have.has(key(m)));
 }
 
-// The singleton under test: alarms and dashboard on, a service name of its own.
+// The singleton under test: alarms and dashboard on, a service name and a metric namespace of its own.
 const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 const stack = new Stack(app, 'EmfContract');
 const singleton = new CronSingleton(stack, 'Job', {
   table: new LeaseTable(stack, 'Leases'),
   leaseName: 'reports/nightly',
   serviceName: 'nightly-reports',
+  metricsNamespace: 'Acme/Nightly',
   schedule: scheduler.ScheduleExpression.rate(Duration.minutes(1)),
   entry: new URL('../cdk/fixtures/fixture-job.ts', import.meta.url).pathname,
   timeout: Duration.seconds(30),
@@ -195,10 +196,10 @@ describe('the metrics CronSingleton watches', () => {
 
   it('would catch an alarm that names only part of the dimension set', () => {
     const emitted = emittedMetrics(stdout);
-    const leaseOnly: MetricId = { namespace: 'Baton', name: BatonMetric.LeaderRun, dimensions: { LeaseName: 'reports/nightly' } };
+    const leaseOnly: MetricId = { namespace: 'Acme/Nightly', name: BatonMetric.LeaderRun, dimensions: { LeaseName: 'reports/nightly' } };
     const right: MetricId = { ...leaseOnly, dimensions: { service: 'nightly-reports', LeaseName: 'reports/nightly' } };
     expect(missing([right], emitted)).toEqual([]);
     expect(missing([leaseOnly], emitted)).toEqual([leaseOnly]);
-    expect(missing([{ ...right, namespace: 'baton' }], emitted)).toHaveLength(1);
+    expect(missing([{ ...right, namespace: 'Baton' }], emitted)).toHaveLength(1);
   });
 });

@@ -3,6 +3,7 @@ import { createLeaseTable, LeaseClient, type LeaseRecord, LeaseLostError, StaleT
 import { run as release } from '../../bin/commands/release.js';
 import { run as status } from '../../bin/commands/status.js';
 import { NO_ITEM } from '../../bin/commands/connection.js';
+import { run as steps } from '../../bin/commands/steps.js';
 import { describeState } from '../../bin/commands/watch.js';
 import { runBaton } from '../support/cli.js';
 import { testClient, testEndpoint, uniqueTableName } from '../support/dynamodb.js';
@@ -40,6 +41,36 @@ describe('baton status', () => {
     const out = captureStdout();
     expect(await status(['ops/never', ...connection()])).toBe(0);
     expect(out).toEqual([`ops/never: ${NO_ITEM}`]);
+  });
+});
+
+describe('baton steps', () => {
+  const tick = Date.parse('2026-11-26T06:00:00Z');
+
+  it("prints a tick's recorded steps with their tokens and values, and whether the tick is done", async () => {
+    const r = await leases.runAsLeader('ops/steps', async (_lease, { step }) => {
+      await step('query', async () => ({ rows: 3 }));
+      await step('email', async () => undefined);
+    }, { durationMs: 60_000, tick });
+    expect(r).toMatchObject({ led: true, released: true });
+    const out = captureStdout();
+    expect(await steps(['ops/steps', '--tick', '2026-11-26T06:00:00Z', ...connection()])).toBe(0);
+    expect(out[0]!.split('\n')[0]).toBe('ops/steps tick 2026-11-26T06:00:00.000Z: done, 2 steps recorded');
+    expect(out[0]!.split('\n').slice(1).map((l) => l.trim().split(/\s+/).slice(0, 3).join(' ')).sort()).toEqual(['email token 1', 'query token 1']);
+    expect(await steps(['ops/steps', '--tick', String(tick), '--json', ...connection()])).toBe(0);
+    expect(JSON.parse(out.at(-1)!)).toMatchObject({ lease: 'ops/steps', tick, done: true, steps: expect.arrayContaining([expect.objectContaining({ step: 'query', token: 1, value: '{"rows":3}' })]) });
+    expect(await steps(['ops/steps', '--tick', String(tick + 1), ...connection()])).toBe(0);
+    expect(out.at(-1)).toBe('ops/steps tick 2026-11-26T06:00:00.001Z: not done, 0 steps recorded');
+  });
+
+  it('says what is missing or wrong about --tick in one line and exits 2', async () => {
+    const out = captureStdout();
+    expect(await steps(['ops/steps', ...connection()])).toBe(2);
+    expect(await steps(['ops/steps', '--tick', 'yesterday', ...connection()])).toBe(2);
+    expect(out).toEqual([
+      'baton steps: missing --tick T: the scheduled time of the tick (ISO-8601 or epoch ms); baton steps --help shows the usage',
+      'baton steps: --tick must be an ISO-8601 time or epoch milliseconds, got "yesterday"; baton steps --help shows the usage',
+    ]);
   });
 });
 

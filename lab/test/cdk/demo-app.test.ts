@@ -50,7 +50,7 @@ describe('the demo app (lab/jobs/demo-app.ts)', () => {
     template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
     template.resourceCountIs('AWS::Lambda::Function', 1);
     template.resourceCountIs('AWS::Scheduler::Schedule', 3);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 9);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 10);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     template.resourceCountIs('AWS::SNS::Topic', 1);
     template.allResourcesProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 minute)' });
@@ -70,7 +70,7 @@ describe('the demo app (lab/jobs/demo-app.ts)', () => {
 });
 
 describe('cdk-nag acknowledgements', () => {
-  it('acknowledges the X-Ray wildcard, which AWS requires, when tracing is on, and nothing else', () => {
+  it('acknowledges the X-Ray wildcard, which AWS requires, when tracing is on, and the dead-letter queue having none of its own, and nothing else', () => {
     const app = new App({ outdir: outdir(), context: SKIP_BUNDLING });
     const stack = new Stack(app, 'Traced');
     new CronSingleton(stack, 'Job', {
@@ -86,6 +86,9 @@ describe('cdk-nag acknowledgements', () => {
     const acknowledged = stack.node
       .findAll()
       .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).map((m) => m.data as Record<string, string>));
-    expect(acknowledged).toEqual([{ 'Annotation::AwsSolutions-IAM5[Resource::*]': expect.stringMatching(/X-Ray.*resource-level/) }]);
+    expect(acknowledged).toEqual([
+      { 'Annotation::AwsSolutions-SQS3': expect.stringMatching(/itself the dead-letter queue/) },
+      { 'Annotation::AwsSolutions-IAM5[Resource::*]': expect.stringMatching(/X-Ray.*resource-level/) },
+    ]);
   });
 });

@@ -163,7 +163,8 @@ describe('createSingletonHandler', () => {
     const first = await new LeaseClient({ tableName, client, clock }).tryAcquire(leaseName, { durationMs: 5_000, tick: TICK });
     if (!first.acquired) throw new Error('must acquire');
     const quiet = new Logger({ logLevel: 'SILENT' });
-    const ctx = (lease: typeof first.lease) => ({ lease, token: lease.token, signal: lease.signal, tick: TICK, logger: quiet, metrics: new CapturedMetrics() });
+    const unusedStep = () => Promise.reject(new Error('the ledger job keeps no steps'));
+    const ctx = (lease: typeof first.lease) => ({ lease, token: lease.token, signal: lease.signal, tick: TICK, logger: quiet, metrics: new CapturedMetrics(), step: unusedStep });
     await expect(ledger(ctx(first.lease))).resolves.toEqual({ recorded: true });
     // A late retry of the same tick acquires after expiry and runs the job again.
     const retry = await new LeaseClient({ tableName, client, clock: clock.skewed(10_000) }).tryAcquire(leaseName, { durationMs: 5_000, tick: TICK });

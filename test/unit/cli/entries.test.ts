@@ -18,7 +18,7 @@ describe('the operator CLI (baton)', () => {
   it('refuses a lab command in one line with exit code 2', async () => {
     const { code, output } = await runBaton(['demo'], cwd);
     expect(code).toBe(2);
-    expect(output).toBe('baton: unknown command "demo"; the commands are status, watch, release (baton --help)\n');
+    expect(output).toBe('baton: unknown command "demo"; the commands are status, watch, release, steps (baton --help)\n');
   });
 });
 
