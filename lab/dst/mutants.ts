@@ -5,7 +5,7 @@ const RELEASED_BY_US = 'const releasedBefore = !outcome.applied && outcome.curre
 
 /**
  * Known defects, each put back into a copy of the runtime by exact source
- * patches: the eight findings of the combined-faults review (docs/decisions/
+ * patches: the eight findings of the combined-faults review, the step journal without its fence (docs/decisions/
  * lost-renew-answer.md, job-release.md, deleted-lease-item.md, elector.md,
  * runtime.md) and four broken rules of the protocol (docs/protocol.md). The
  * simulation must catch every one (docs/dst.md#mutants).
@@ -105,5 +105,10 @@ export const MUTANTS: readonly Mutant[] = [
     name: 'release-own-without-releasedby',
     defect: 'a release that finds the item free at its token counts as its own, without checking releasedBy',
     patches: [{ file: LEASE, find: RELEASED_BY_US, replace: 'const releasedBefore = !outcome.applied && outcome.current?.holder === undefined && outcome.current?.token === this.token;' }],
+  },
+  {
+    name: 'step-record-unfenced',
+    defect: "a step record replaces a newer tenure's: the journal without its token fence",
+    patches: [{ file: 'lib/runtime/in-memory-lease-store.ts', find: 'if (current !== undefined && !(current.token < c.token)) return', replace: 'if (current !== undefined && current.token === c.token) return' }],
   },
 ];

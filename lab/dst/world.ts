@@ -49,6 +49,9 @@ export const INVARIANTS = [
   'liveness',
   'no-unhandled-rejection',
   'no-timer-after-stop',
+  'step-not-replaced',
+  'step-replay-exact',
+  'step-visible',
 ] as const;
 export type Invariant = (typeof INVARIANTS)[number];
 
@@ -118,6 +121,8 @@ interface Machine {
   settled: boolean;
   /** The next request this machine sends is lost. */
   loseNext: boolean;
+  /** The step records (`tick#step`) its last journal read found. */
+  journal: Set<string>;
 }
 
 interface Interval {
@@ -131,6 +136,8 @@ interface Interval {
 
 /** A lab's own view of DynamoDB's `DeleteItem`: the in-memory store has none, its item map is private. */
 type StoreItems = { readonly items: Map<string, LeaseRecord> };
+/** The in-memory store's step journals, read to check each record against the one it replaces. */
+type StoreSteps = { readonly steps: Map<string, Map<string, { token: number; value?: string }>> };
 
 export async function runSeed(options: RunOptions): Promise<RunResult> {
   const { seed, runtime } = options;
@@ -194,6 +201,7 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
       stop: undefined,
       settled: true,
       loseNext: false,
+      journal: new Set(),
     });
   }
   const workers = machines.slice(0, machineCount);
@@ -272,11 +280,33 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
       return Promise.resolve(undefined);
     }
     if (op === 'fencedUpdate') return Promise.resolve(writeResource(arg as ResourceWrite, from));
-    const call = (store as unknown as Record<string, (a: unknown) => Promise<unknown>>)[op]!;
-    return call.call(store, arg).then((value) => {
+    const steps = (store as unknown as StoreSteps).steps;
+    if (!(steps instanceof Map)) throw new Error('InMemoryLeaseStore has no steps map: the step invariants cannot be checked');
+    if (op === 'readSteps') from.journal = new Set([...(steps.get(LEASE)?.keys() ?? [])]);
+    if (op === 'recordStep') {
+      const c = arg as { tick: number; step: string; token: number; holder: string; value?: string };
+      const key = `${c.tick}#${c.step}`;
+      const prior = steps.get(LEASE)?.get(key);
+      return call(store, op, arg).then((value) => {
+        const outcome = value as { applied: boolean };
+        log(`${from.name} recordStep ${c.holder} ${c.token} ${key} ${outcome.applied}`);
+        if (outcome.applied) {
+          if (prior !== undefined && prior.token > c.token) violate('step-not-replaced', sim.now, [from.name], `token ${c.token} replaced the record of step ${key} by the newer token ${prior.token}`);
+          recorded.set(key, [...(recorded.get(key) ?? []), c.value]);
+        }
+        return value;
+      });
+    }
+    return call(store, op, arg).then((value) => {
       afterApply(op, arg, value as WriteOutcome, from);
       return value;
     });
+  };
+  /** Every value recorded for each `tick#step`, in order. */
+  const recorded = new Map<string, (string | undefined)[]>();
+  const call = (target: unknown, op: string, arg: unknown): Promise<unknown> => {
+    const method = (target as Record<string, (a: unknown) => Promise<unknown>>)[op]!;
+    return method.call(target, arg);
   };
   const afterApply = (op: string, arg: unknown, value: WriteOutcome | LeaseRecord | undefined, from: Machine) => {
     const c = arg as { owner?: string; token?: number; releasedBy?: string; tick?: number };
@@ -371,6 +401,8 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
       requestHandoff: (c) => call('requestHandoff', c) as Promise<WriteOutcome>,
       read: (name, o) => call('read', name, o?.signal) as Promise<LeaseRecord | undefined>,
       guardedWrite: (c) => call('guardedWrite', c) as Promise<WriteOutcome>,
+      readSteps: (q, o) => call('readSteps', q, o?.signal) as never,
+      recordStep: (c, o) => call('recordStep', c, o?.signal) as never,
     };
   };
 
@@ -399,8 +431,8 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
   };
 
   /** The leader's work: fenced writes, guarded writes, and the user code's faults, until the signal aborts or `forMs` passed. */
-  const work = async (m: Machine, lease: Lease, store: ReturnType<typeof netStore>, forMs: number | undefined, rng: Prng): Promise<void> => {
-    const iv = startActing(m, lease);
+  const work = async (m: Machine, lease: Lease, store: ReturnType<typeof netStore>, forMs: number | undefined, rng: Prng, acting?: Interval): Promise<void> => {
+    const iv = acting ?? startActing(m, lease);
     const clock = clockOf(m);
     const started = clock.monotonic();
     try {
@@ -430,7 +462,7 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
         }
       }
     } finally {
-      close(iv);
+      if (acting === undefined) close(iv);
     }
   };
 
@@ -546,13 +578,35 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
       safetyMarginMs: m.config.safetyMarginMs,
       logger: logger as never,
       metrics: metrics as never,
-      job: async ({ lease, tick }) => {
+      job: async ({ lease, tick, step }) => {
         box.holder = lease.holder;
         const seen = ticks.get(tick) ?? { recordedAt: undefined, by: undefined };
         ticks.set(tick, seen);
         log(`${m.name} runs tick ${tick}`);
         if (seen.recordedAt !== undefined) violate('tick-once', sim.now, [m.name, seen.by!], `tick ${tick} ran again after ${seen.by} reported it recorded`);
-        await work(m, lease, store, rng.chance(0.1) ? rng.uniform(1_500, 2_900) : rng.uniform(20, 1_200), rng);
+        const acting = startActing(m, lease);
+        // Two durable steps around the work: each effect takes time, so a pause can fall between it and its record.
+        for (const name of ['first', 'second']) {
+          const key = `${tick}#${name}`;
+          let ran = false;
+          const value = await step(name, async () => {
+            ran = true;
+            if (m.journal.has(key)) violate('step-visible', sim.now, [m.name], `${lease.holder} ran step ${key}, which its journal read showed recorded`);
+            log(`${m.name} runs step ${key} ${lease.token}`);
+            await clockOf(m).sleep(rng.uniform(5, 200));
+            // Stopped between the effect and its record: the window the step journal's fence is for.
+            if (faultsOn() && on('pause') && rng.chance(0.15)) {
+              pause(m, rng.uniform(LAMBDA_TIMEOUT_MS, 3 * LAMBDA_TIMEOUT_MS));
+              await clockOf(m).sleep(1);
+            }
+            return `${lease.holder}/${name}`;
+          }).catch(() => undefined);
+          if (!ran && value !== undefined && !(recorded.get(key) ?? []).includes(JSON.stringify(value))) {
+            violate('step-replay-exact', sim.now, [m.name], `step ${key} replayed ${JSON.stringify(value)}, which no tenure recorded`);
+          }
+          if (name === 'first') await work(m, lease, store, rng.chance(0.1) ? rng.uniform(1_500, 2_900) : rng.uniform(20, 1_200), rng, acting);
+        }
+        close(acting);
         return tick;
       },
     });
@@ -720,7 +774,7 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
       const tick = SIM_EPOCH_MS + Math.floor(t / 1_000) * 1_000;
       sim.at(t + plan.uniform(0, 50), () => invoke(tick, false));
       if (t < quietAt && on('duplicate-tick')) for (let i = plan.chance(0.5) ? plan.int(1, 2) : 0; i > 0; i--) sim.at(t + plan.uniform(0, 300), () => (faults['duplicate-tick']++, invoke(tick, false)));
-      if (t < quietAt && on('late-tick') && plan.chance(0.3)) sim.at(t + plan.uniform(2_000, 12_000), () => (faults['late-tick']++, invoke(tick, true)));
+      if (t < quietAt && on('late-tick') && plan.chance(0.5)) sim.at(t + plan.uniform(2_000, 12_000), () => (faults['late-tick']++, invoke(tick, true)));
     }
   }
   sim.at(quietAt, () => {
@@ -767,7 +821,9 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
       const a = acting[i]!;
       const b = acting[j]!;
       if (a.iv.lease.holder === b.iv.lease.holder) continue;
-      if ((forcedAt.get(a.iv.lease.holder) ?? Infinity) <= b.from) continue;
+      // An operator's forced release voids its holder's exclusivity from then on; fencing guards the resource instead.
+      const end = Math.min(a.to, b.to);
+      if ((forcedAt.get(a.iv.lease.holder) ?? Infinity) < end || (forcedAt.get(b.iv.lease.holder) ?? Infinity) < end) continue;
       const overlap = Math.min(a.to, b.to) - b.from;
       violate('single-actor', b.from, [a.iv.machine.name, b.iv.machine.name], `${a.iv.lease.holder} (token ${a.iv.lease.token}) and ${b.iv.lease.holder} (token ${b.iv.lease.token}) acted at once for ${overlap.toFixed(1)} ms`);
     }

@@ -41,7 +41,8 @@ describe('deterministic simulation (docs/dst.md)', () => {
   // The mutants' counterexamples: the seed that caught each in `npm run dst -- --mutants`.
   it.each([
     ['clock-free-own-duration', 6, 'single-actor'],
-    ['job-release-skips-tick', 14, 'released-implies-recorded'],
+    ['job-release-skips-tick', 7, 'released-implies-recorded'],
+    ['step-record-unfenced', 14, 'step-not-replaced'],
     ['landed-release-needs-free-item', 9, 'truthful-loss'],
     ['lease-item-deletable', 4, 'tokens-monotonic'],
   ] as const)('mutant %s is caught at seed %i by %s', async (name, seed, invariant) => {
