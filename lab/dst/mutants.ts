@@ -5,10 +5,11 @@ const RELEASED_BY_US = 'const releasedBefore = !outcome.applied && outcome.curre
 
 /**
  * Known defects, each put back into a copy of the runtime by exact source
- * patches: the eight findings of the combined-faults review, the step journal without its fence (docs/decisions/
+ * patches: the eight defects of the combined-faults review (docs/decisions/
  * lost-renew-answer.md, job-release.md, deleted-lease-item.md, elector.md,
- * runtime.md) and four broken rules of the protocol (docs/protocol.md). The
- * simulation must catch every one (docs/dst.md#mutants).
+ * runtime.md), four broken rules of the protocol, the step journal without
+ * its fence (docs/protocol.md), and two timers left behind. The simulation must catch every one
+ * (docs/dst.md#mutants).
  */
 export const MUTANTS: readonly Mutant[] = [
   {
@@ -105,6 +106,16 @@ export const MUTANTS: readonly Mutant[] = [
     name: 'release-own-without-releasedby',
     defect: 'a release that finds the item free at its token counts as its own, without checking releasedBy',
     patches: [{ file: LEASE, find: RELEASED_BY_US, replace: 'const releasedBefore = !outcome.applied && outcome.current?.holder === undefined && outcome.current?.token === this.token;' }],
+  },
+  {
+    name: 'elect-release-timer-left',
+    defect: "a stopped elector leaves its release's give-up timer pending",
+    patches: [{ file: 'lib/runtime/elector.ts', find: '      giveUp.abort();\n', replace: '' }],
+  },
+  {
+    name: 'handler-timer-left',
+    defect: 'the cron handler leaves its settle timer pending after it returns',
+    patches: [{ file: 'lambda/cron-singleton.ts', find: 'finished.abort();', replace: '' }],
   },
   {
     name: 'step-record-unfenced',

@@ -9,7 +9,7 @@
  * history, byte for byte.
  */
 import { createHash } from 'node:crypto';
-import type { Clock, InMemoryLeaseStore, Lease, LeaseEvent, LeaseRecord, LeaseStore, WriteOutcome } from 'baton-lease';
+import type { Clock, Lease, LeaseEvent, LeaseRecord, LeaseStore, WriteOutcome } from 'baton-lease';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { NodeClock, SIM_EPOCH_MS } from '../sim/node-clock.js';
 import { Prng } from '../sim/prng.js';
@@ -495,12 +495,18 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
     safetyMarginMs: m.config.safetyMarginMs,
     retryCapMs: RETRY_CAP_MS,
   });
+  /** A process that settled leaves no timer of its own behind (the runtime's promise: nothing outlives the call). */
+  const assertNoTimers = (m: Machine, what: string) => {
+    if (m.timers.size > 0) violate('no-timer-after-stop', sim.now, [m.name], `${m.timers.size} timer(s) still pending after ${what} settled`);
+  };
   const track = (m: Machine, done: Promise<unknown>) => {
     const incarnation = m.incarnation;
     m.settled = false;
     done.then(
       () => {
-        if (m.incarnation === incarnation) m.settled = true;
+        if (m.incarnation !== incarnation) return;
+        m.settled = true;
+        assertNoTimers(m, scenario);
       },
       (error: unknown) => {
         if (m.incarnation === incarnation) m.settled = true;
@@ -650,6 +656,7 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
       box.busy = false;
       box.holder = undefined;
       m.settled = true;
+      assertNoTimers(m, `the handler for tick ${tick}`);
     });
   };
 
@@ -812,7 +819,6 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
   for (const m of [...workers, operator]) {
     if (m.status === 'crashed') continue;
     if (!m.settled) violate('no-timer-after-stop', endAt, [m.name], `${scenario} process did not settle after stop`);
-    else if (m.timers.size > 0) violate('no-timer-after-stop', endAt, [m.name], `${m.timers.size} timer(s) pending after stop`);
   }
   const acting = intervals.map((iv) => ({ iv, from: iv.start, to: Math.min(iv.closed ?? endAt, iv.deadline) })).filter((a) => a.to > a.from);
   acting.sort((a, b) => a.from - b.from);
@@ -844,4 +850,3 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
   return { seed, scenario, events: sim.eventsProcessed, eventsToViolation: eventsToViolation ?? sim.eventsProcessed, faults, violations, digest, history };
 }
 
-export type { InMemoryLeaseStore };
