@@ -372,7 +372,7 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
             }
             sim.schedule(latency(), () => dispatch(m, incarnation, () => finish(ok, structuredClone(value))));
           };
-          const targeted = m.loseNext && op === 'renew';
+          const targeted = m.loseNext && op === 'renew' && faultsOn();
           if (targeted || (faultsOn() && on('request-lost') && net.chance(0.05))) {
             if (targeted) m.loseNext = false;
             faults['request-lost']++;
@@ -787,6 +787,7 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
   sim.at(quietAt, () => {
     log('faults stop');
     for (const m of workers) {
+      m.loseNext = false;
       resume(m);
       if (m.status === 'crashed') boot(m);
     }
