@@ -24,7 +24,7 @@ const labBoundary = [1, 2, 3, 4, 5, 6].map((depth) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'cdk.out/', 'coverage/', 'lab/bench/peers/', 'api-docs/', '.build/'] },
+  { ignores: ['node_modules/', 'dist/', 'cdk.out/', 'coverage/', 'lab/bench/peers/', 'api-docs/', '.build/', 'test/recipes/jest/*.js', 'test/readme/', 'test/doc-examples/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -50,6 +50,11 @@ export default tseslint.config(
       ],
       'no-restricted-imports': ['error', { patterns: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'] }],
     },
+  },
+  {
+    // The operator CLI ships without the test kit: it reads DynamoDB Local's identity from the contract module.
+    files: ['bin/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '((^|/)lib/testing|^baton-lease/testing)(/|$)', message: 'The operator CLI never imports the test kit (lib/testing).' }] }] },
   },
   ...labBoundary,
   {

@@ -16,7 +16,8 @@ const DYNAMODB_LOCAL = ['test/global-setup.ts'];
  * - unit: no Java, no network, seconds (in-memory store, fake clock, the simulator);
  * - integration: the real DynamoDB Local;
  * - cdk: assertions on synthesized templates, and the Lambda bundle;
- * - e2e: the demo, bench and chaos runs, end to end.
+ * - e2e: the demo, bench and chaos runs, end to end;
+ * - recipes: docs/testing.md's vitest recipe, with its own global setup, as a user runs it.
  * `vitest run` (npm test) runs all four; `--project <name>` one.
  */
 /**
@@ -44,6 +45,8 @@ export default defineConfig({
       { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts', 'lab/test/integration/**/*.test.ts'], globalSetup: DYNAMODB_LOCAL } },
       { extends: true, test: { name: 'cdk', include: ['test/cdk/**/*.test.ts', 'lab/test/cdk/**/*.test.ts'] } },
       { extends: true, test: { name: 'e2e', include: ['lab/test/e2e/**/*.test.ts'], globalSetup: DYNAMODB_LOCAL } },
+      // No alias of its own: the root's (above) resolves the recipes' imports of baton-lease's entries.
+      { extends: true, test: { name: 'recipes', include: ['test/recipes/vitest/**/*.test.ts'], globalSetup: ['test/recipes/vitest/global-setup.ts'] } },
     ],
   },
 });

@@ -20,10 +20,12 @@ import {
   type Lease,
   type LeaseEvent,
   type LeaseStore,
+  type LeaseClientSettings,
   type RandomSource,
   type StepFunction,
 } from '../lib/runtime/index.js';
-import { describeValue, validateLeaseName, validateMs, validateObject } from '../lib/runtime/validate.js';
+import { resolveClientOptions } from '../lib/runtime/options.js';
+import { describeValue, validateLeaseName, validateMs, validateObject, validateTableName } from '../lib/runtime/validate.js';
 import { validateStepRetention } from '../lib/runtime/steps.js';
 
 /** What a job receives for one scheduled tick it leads. */
@@ -35,6 +37,7 @@ export interface SingletonJobContext {
   readonly signal: AbortSignal;
   /** The tick, `event.time` in epoch ms. */
   readonly tick: number;
+  /** This invocation's own child of the handler's logger: its request id, `leaseName` and `tick` (epoch ms) on every line. */
   readonly logger: Logger;
   readonly metrics: Metrics;
   /**
@@ -51,9 +54,9 @@ export interface SingletonJobContext {
 export interface SingletonHandlerOptions<T = unknown> {
   /** The job to run at most once per tick. */
   readonly job: (context: SingletonJobContext) => Promise<T>;
-  /** @default process.env.BATON_LEASE_NAME */
+  /** @default process.env.BATON_LEASE_NAME, read at the first invocation (so a test may set it after importing the handler) */
   readonly leaseName?: string;
-  /** The lease table. Not used with `store`. @default process.env.BATON_TABLE_NAME */
+  /** The lease table. Not used with `store`. @default process.env.BATON_TABLE_NAME, read at the first invocation */
   readonly tableName?: string;
   /**
    * Another `LeaseStore` in place of the DynamoDB table, e.g. an
@@ -84,7 +87,7 @@ export interface SingletonHandlerOptions<T = unknown> {
    * `abortMarginMs / 2`, kept between 100 ms and 2 s
    */
   readonly client?: AnyDynamoDBClient;
-  /** @default a Powertools Logger */
+  /** Each invocation logs through its own `logger.createChild()`. @default a Powertools Logger */
   readonly logger?: Logger;
   /** @default Powertools Metrics, namespace `POWERTOOLS_METRICS_NAMESPACE` or `Baton` */
   readonly metrics?: Metrics;
@@ -126,48 +129,45 @@ export function createSingletonHandler<T = unknown>(
 ): (event: ScheduledEvent, context: Context) => Promise<SingletonResult<T>> {
   validateObject('options', options);
   if (typeof options.job !== 'function') throw new LeaseValidationError('job', 'must be a function');
-  const leaseName = validateLeaseName(
-    options.leaseName === undefined ? BatonEnv.leaseName : 'leaseName',
-    options.leaseName ?? orMissing(process.env[BatonEnv.leaseName], 'leaseName', BatonEnv.leaseName),
-  );
   const durationMarginMs = validateMs('durationMarginMs', options.durationMarginMs ?? DEFAULTS.durationMarginMs, { min: 0, max: 60_000 });
   const abortMarginMs = validateMs('abortMarginMs', options.abortMarginMs ?? DEFAULTS.abortMarginMs, { min: 1, max: 60_000 });
   const stepRetentionMs = validateStepRetention(options.stepRetentionMs);
   for (const [field, value, methods] of [
-    ['logger', options.logger, ['addContext', 'appendKeys', 'resetKeys', 'info', 'warn', 'error']],
+    ['logger', options.logger, ['addContext', 'appendKeys', 'createChild', 'info', 'warn', 'error']],
     ['metrics', options.metrics, ['setDefaultDimensions', 'addMetric', 'publishStoredMetrics']],
   ] as const) {
     const missing = value === undefined ? undefined : methods.find((method) => typeof (value as unknown as Record<string, unknown>)?.[method] !== 'function');
     if (missing !== undefined) throw new LeaseValidationError(field, `must be a Powertools ${field === 'logger' ? 'Logger' : 'Metrics'} (it has no ${missing}())`);
   }
-  const target = storeOrTable(options, abortMarginMs);
-  const serviceName = process.env[BatonEnv.serviceName] ?? DEFAULT_SERVICE_NAME;
-  const logger = options.logger ?? new Logger({ serviceName });
-  // The construct sets the namespace its alarms watch (its metricsNamespace prop).
-  const metrics = options.metrics ?? new Metrics({ namespace: process.env[BatonEnv.metricsNamespace] || METRICS_NAMESPACE, serviceName });
-  metrics.setDefaultDimensions({ [MetricDimension.leaseName]: leaseName });
-  const leases = new LeaseClient({
-    ...target,
-    ...(options.holderName === undefined ? {} : { holderName: options.holderName }),
-    ...(options.maxClockSkewMs === undefined ? {} : { maxClockSkewMs: options.maxClockSkewMs }),
-    ...(options.safetyMarginMs === undefined ? {} : { safetyMarginMs: options.safetyMarginMs }),
-    ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.random ? { random: options.random } : {}),
-    onEvent: (event) => recordEvent(metrics, event),
-  });
-
-  const { clock } = leases.options;
+  if (options.store !== undefined) {
+    for (const field of ['tableName', 'client'] as const) {
+      if (options[field] !== undefined) throw new LeaseValidationError(field, 'must not be given with store: the store replaces the table');
+    }
+  }
+  // Options given in code are checked now; what the environment supplies, at the first invocation.
+  if (options.leaseName !== undefined) validateLeaseName('leaseName', options.leaseName);
+  if (options.tableName !== undefined) validateTableName('tableName', options.tableName);
+  resolveClientOptions({ ...clientSettings(options), store: options.store ?? NO_STORE_YET });
   // Past this point before the function's timeout the handler stops waiting for
   // DynamoDB; the other half of the margin is left for the job to wind down.
   const settleMarginMs = Math.ceil(abortMarginMs / 2);
+  // What the environment configures is read when the first invocation arrives, not at
+  // import: a test imports the handler first and sets the environment once its table exists.
+  let configured: Configured | undefined;
+  const configure = (): Configured => (configured ??= configureFromEnvironment(options, abortMarginMs));
 
   return async (event, context) => {
     const time: unknown = event?.time;
     const tick = typeof time === 'string' ? Date.parse(time) : NaN;
     if (!Number.isFinite(tick)) throw new LeaseValidationError('event.time', `must be an ISO-8601 time, got ${describeValue(time)}`);
     const remainingMs = remainingTime(context);
+    const { leaseName, leases, metrics, logger: handlerLogger } = configure();
+    const { clock } = leases.options;
+    // One child per invocation: concurrent invocations in one process must not share request ids or keys.
+    const logger = handlerLogger.createChild();
     logger.addContext(context);
-    logger.appendKeys({ leaseName, tick: time as string });
+    // The tick as the job receives it and the lease records it (`lastTick`): epoch ms (docs/decisions/handler-testing.md).
+    logger.appendKeys({ leaseName, tick });
     const giveUp = new AbortController();
     const finished = new AbortController();
     try {
@@ -232,10 +232,47 @@ export function createSingletonHandler<T = unknown>(
     } finally {
       finished.abort();
       metrics.publishStoredMetrics();
-      logger.resetKeys();
     }
   };
 }
+
+/** What the handler builds from its options and the environment, once, at the first invocation. */
+interface Configured {
+  readonly leaseName: string;
+  readonly leases: LeaseClient;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+/** Reads BATON_LEASE_NAME, BATON_TABLE_NAME and the service name, and builds the client, logger and metrics. */
+function configureFromEnvironment(options: SingletonHandlerOptions<unknown>, abortMarginMs: number): Configured {
+  const leaseName = validateLeaseName(
+    options.leaseName === undefined ? BatonEnv.leaseName : 'leaseName',
+    options.leaseName ?? orMissing(process.env[BatonEnv.leaseName], 'leaseName', BatonEnv.leaseName),
+  );
+  const target = storeOrTable(options, abortMarginMs);
+  const serviceName = process.env[BatonEnv.serviceName] ?? DEFAULT_SERVICE_NAME;
+  const logger = options.logger ?? new Logger({ serviceName });
+  // The construct sets the namespace its alarms watch (its metricsNamespace prop).
+  const metrics = options.metrics ?? new Metrics({ namespace: process.env[BatonEnv.metricsNamespace] || METRICS_NAMESPACE, serviceName });
+  metrics.setDefaultDimensions({ [MetricDimension.leaseName]: leaseName });
+  const leases = new LeaseClient({ ...target, ...clientSettings(options), onEvent: (event) => recordEvent(metrics, event) });
+  return { leaseName, leases, logger, metrics };
+}
+
+/** The `LeaseClient` settings among the handler's options. */
+function clientSettings(options: SingletonHandlerOptions<unknown>): LeaseClientSettings {
+  return {
+    ...(options.holderName === undefined ? {} : { holderName: options.holderName }),
+    ...(options.maxClockSkewMs === undefined ? {} : { maxClockSkewMs: options.maxClockSkewMs }),
+    ...(options.safetyMarginMs === undefined ? {} : { safetyMarginMs: options.safetyMarginMs }),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.random ? { random: options.random } : {}),
+  };
+}
+
+/** Stands in for the table while the settings are checked at creation; never sent a request. */
+const NO_STORE_YET = {} as LeaseStore;
 
 /** The invocation's remaining time in whole ms, from a context checked to be a Lambda context. */
 function remainingTime(context: Context): number {
@@ -259,12 +296,7 @@ function storeOrTable(
   options: SingletonHandlerOptions<unknown>,
   abortMarginMs: number,
 ): { readonly store: LeaseStore } | { readonly tableName: string; readonly client: AnyDynamoDBClient } {
-  if (options.store !== undefined) {
-    for (const field of ['tableName', 'client'] as const) {
-      if (options[field] !== undefined) throw new LeaseValidationError(field, 'must not be given with store: the store replaces the table');
-    }
-    return { store: options.store };
-  }
+  if (options.store !== undefined) return { store: options.store };
   const tableName = options.tableName ?? orMissing(process.env[BatonEnv.tableName], 'tableName', BatonEnv.tableName);
   // Created once per execution environment, so warm invocations reuse its connections.
   return { tableName, client: options.client ?? defaultClient(abortMarginMs) };

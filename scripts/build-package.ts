@@ -21,6 +21,8 @@ const CLI_ENTRY = 'bin/baton.ts';
 const CJS_ENTRIES = ['lib/runtime/index.ts', 'lambda/cron-singleton.ts', 'lib/cdk/index.ts', 'lib/testing/index.ts'];
 /** Where the CommonJS build stages its copy of the sources; inside the repository so node_modules resolves. */
 const STAGE = join(ROOT, '.build', 'cjs');
+/** Where the doc comments' `docs/...` references point once shipped: the package holds no docs. */
+const DOCS_URL = 'https://github.com/baton-lease/baton/blob/main/docs/';
 /** Files tsc does not emit that both compiled trees need, copied once into `dist/` (the launcher looks there). */
 const SHARED_ASSETS = { 'lib/testing/java': 'java' };
 
@@ -50,7 +52,8 @@ function applyCommonJSOverrides(dir: string): void {
  * sources). The CommonJS tree keeps tsc's syntax: Node finds the named exports
  * an ES module imports from CommonJS by reading it (`exports.X = `,
  * `enumerable: true`), and shortened syntax hides them. The
- * declarations keep every comment for editors, indented by 2 spaces instead of tsc's 4.
+ * declarations keep every comment for editors, indented by 2 spaces instead of tsc's 4,
+ * with their `docs/...` references made absolute: an installed package has no docs folder.
  */
 function compact(dir: string, { shortenSyntax }: { shortenSyntax: boolean }): void {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -58,13 +61,19 @@ function compact(dir: string, { shortenSyntax }: { shortenSyntax: boolean }): vo
     if (entry.isDirectory()) {
       compact(path, { shortenSyntax });
     } else if (entry.name.endsWith('.d.ts')) {
-      writeFileSync(path, readFileSync(path, 'utf8').replace(/^(?: {4})+/gm, (indent) => indent.slice(indent.length / 2)));
+      const declarations = readFileSync(path, 'utf8').replace(/^(?: {4})+/gm, (indent) => indent.slice(indent.length / 2));
+      writeFileSync(path, absoluteDocLinks(declarations));
     } else if (entry.name.endsWith('.js')) {
       const source = readFileSync(path, 'utf8');
       const shebang = source.startsWith('#!') ? source.slice(0, source.indexOf('\n') + 1) : '';
       writeFileSync(path, shebang + transformSync(source.slice(shebang.length), { loader: 'js', minifyWhitespace: true, minifySyntax: shortenSyntax, legalComments: 'none' }).code);
     }
   }
+}
+
+/** `docs/protocol.md#renew` in a comment becomes a link into the repository, which every reader can open. */
+function absoluteDocLinks(text: string): string {
+  return text.replace(/(?<![\w./:-])docs\/(?=[\w./-]+\.md)/g, DOCS_URL);
 }
 
 /** Every module a declaration file names: imports, re-exports, `import('…')` types and type references. */

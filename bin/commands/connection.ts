@@ -5,9 +5,10 @@
  * fixed DynamoDB Local credentials, so `--endpoint http://127.0.0.1:PORT` just works.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatonEnv, DynamoDBLocalIdentity } from '../../lib/runtime/contract.js';
+import { isTableName } from '../../lib/runtime/validate.js';
 import { LeaseClient, LeaseLostError, LeaseValidationError } from '../../lib/runtime/index.js';
 import { UsageError, usageError } from './args.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/testing/local-client.js';
 
 export const CONNECTION_OPTIONS = {
   table: { type: 'string' },
@@ -15,7 +16,7 @@ export const CONNECTION_OPTIONS = {
   endpoint: { type: 'string' },
 } as const;
 
-export const CONNECTION_USAGE = `  --table T       the lease table (default: $BATON_TABLE_NAME)
+export const CONNECTION_USAGE = `  --table T       the lease table (default: $${BatonEnv.tableName})
   --region R      AWS region (default: the SDK's, e.g. $AWS_REGION)
   --endpoint URL  DynamoDB endpoint, e.g. a DynamoDB Local at http://127.0.0.1:8000
                   (credentials: the SDK's usual chain; an endpoint on 127.0.0.1 gets DynamoDB Local's fixed ones)
@@ -31,22 +32,19 @@ export interface Connection {
   readonly target: string;
 }
 
-/** DynamoDB's own rule for table names. */
-const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
-
 /** Checks the connection flags (usage mistakes, exit 2) and makes the client. Sends nothing. */
 export function connect(values: { table?: string; region?: string; endpoint?: string }): Connection {
-  const tableName = values.table ?? process.env['BATON_TABLE_NAME'] ?? '';
-  if (tableName === '') throw new UsageError('no table: pass --table or set BATON_TABLE_NAME');
-  if (!TABLE_NAME.test(tableName)) throw new UsageError(`--table must be 3 to 255 letters, digits, "_", "." or "-" (DynamoDB's rule), got "${tableName}"`);
+  const tableName = values.table ?? process.env[BatonEnv.tableName] ?? '';
+  if (tableName === '') throw new UsageError(`no table: pass --table or set ${BatonEnv.tableName}`);
+  if (!isTableName(tableName)) throw new UsageError(`--table must be 3 to 255 letters, digits, "_", "." or "-" (DynamoDB's rule), got "${tableName}"`);
   if (values.endpoint !== undefined && !/^https?:\/\/[^/\s]+/.test(values.endpoint)) {
     throw new UsageError(`--endpoint must be a URL with its scheme, e.g. http://${values.endpoint.replace(/^\w+:\/\//, '') || '127.0.0.1:8000'}; got "${values.endpoint}"`);
   }
   const local = values.endpoint !== undefined && /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(values.endpoint);
   const client = new DynamoDBClient({
     ...(values.endpoint ? { endpoint: values.endpoint } : {}),
-    ...(values.region ? { region: values.region } : local ? { region: LOCAL_REGION } : {}),
-    ...(local ? { credentials: { ...LOCAL_CREDENTIALS } } : {}),
+    ...(values.region ? { region: values.region } : local ? { region: DynamoDBLocalIdentity.region } : {}),
+    ...(local ? { credentials: { ...DynamoDBLocalIdentity.credentials } } : {}),
     // An operator waits for one answer: fail fast rather than retry an unreachable endpoint for long.
     maxAttempts: 2,
   });
@@ -157,7 +155,8 @@ export function formatLease(name: string, item: Awaited<ReturnType<LeaseClient['
     ['expiresAt', when(item.expiresAt)],
     ['acquiredAt', when(item.acquiredAt)],
     ['renewedAt', when(item.renewedAt)],
-    ['releasedAt', when(item.releasedAt)],
+    // A held lease's releasedAt is the previous tenure's: say so rather than show it beside `held`.
+    ['releasedAt', item.holder !== undefined && item.releasedAt !== undefined ? `- (the previous tenure was released at ${when(item.releasedAt)})` : when(item.releasedAt)],
     ['lastTick', when(item.lastTick)],
     ...Object.entries(item.metadata ?? {}).map(([k, v]) => [`metadata.${k}`, v]),
   ];

@@ -1,11 +1,14 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { localDynamoDBClient } from 'baton-lease/testing';
 import { countRequests, type RequestCounter } from 'baton-lease/testing';
+import { countCapacity, type CapacityCounter } from './capacity-counter.js';
 
 /** A client and what it has sent. */
 export interface CountedClient {
   readonly client: DynamoDBClient;
   readonly requests: RequestCounter;
+  /** The capacity units it consumed (docs/decisions/bench-cost.md). */
+  readonly capacity: CapacityCounter;
 }
 
 /**
@@ -22,7 +25,7 @@ export class ClientPool {
   create(): CountedClient {
     const client = localDynamoDBClient(this.endpoint);
     this.#clients.push(client);
-    return { client, requests: countRequests(client) };
+    return { client, requests: countRequests(client), capacity: countCapacity(client) };
   }
 
   destroyAll(): void {

@@ -1,5 +1,6 @@
 import { benchVerdict, environmentLine, reportGrid, targetLines } from './report-rows.js';
 import type { BenchReport } from './run-bench.js';
+import { costMarkdown } from './report-cost.js';
 
 /** The table as Markdown, for docs/benchmarks.md (`baton bench --markdown`). */
 export function markdownTable(report: BenchReport): string {
@@ -19,5 +20,6 @@ export function markdownTable(report: BenchReport): string {
     benchVerdict(report).line,
     '',
     `Run: ${environmentLine(report)}`,
+    ...(report.cost ? ['', costMarkdown(report.cost)] : []),
   ].join('\n');
 }

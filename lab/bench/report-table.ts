@@ -1,5 +1,6 @@
 import { benchVerdict, environmentLine, reportGrid, targetLines } from './report-rows.js';
 import type { BenchReport } from './run-bench.js';
+import { costTerminal } from './report-cost.js';
 
 /**
  * The terminal table: figures down, systems across. A system name with a
@@ -37,5 +38,6 @@ export function terminalTable(report: BenchReport): string {
     ...targetLines(report).map((line) => `  ${line}`),
     '',
     benchVerdict(report).line,
+    ...(report.cost ? ['', costTerminal(report.cost)] : []),
   ].join('\n');
 }

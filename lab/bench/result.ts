@@ -13,7 +13,10 @@ export const FIGURES = {
   'contention.allAnsweredMs': 'ms',
   'failover.ms': 'ms',
   // Long-lived leadership (elect), Baton only: lab/bench/figures/elector.ts.
+  'failover.electMs': 'ms',
+  'failover.electBeforeMs': 'ms',
   'failover.clockFreeMs': 'ms',
+  'failover.clockFreeBeforeMs': 'ms',
   'handoff.ms': 'ms',
   'gracefulStop.ms': 'ms',
   'throughput.renewsPerS': 'renews/s',

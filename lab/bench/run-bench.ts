@@ -9,7 +9,8 @@ import { measureFailover } from './figures/failover.js';
 import { measureElector } from './figures/elector.js';
 import { measureLatency } from './figures/latency.js';
 import { measureLeaseGrowth, type LeaseGrowthPoint } from './figures/lease-growth.js';
-import { measureRequests } from './figures/requests.js';
+import { measureRequests, type OperationUnits } from './figures/requests.js';
+import { measureCost, type CostFigure } from './figures/cost.js';
 import { measureColdStart, type ColdStartFigure, type ColdStartSkipped } from './figures/cold-start.js';
 import { runSoak, type SoakFigure } from './figures/soak.js';
 import { measureThroughput } from './figures/throughput.js';
@@ -43,6 +44,8 @@ export interface BenchReport {
     /** One leader renewing over time (`--soak`); null when the run had no soak. */
     readonly soak: SoakFigure | null;
   };
+  /** What a lease costs in capacity units and dollars (docs/decisions/bench-cost.md); null if the run ended before it. */
+  readonly cost: CostFigure | null;
   /** Where Baton stands against each of its targets (docs/decisions/bench-method.md#targets-and-their-bounds). */
   readonly targets: readonly TargetCheck[];
 }
@@ -74,12 +77,21 @@ export async function runBench(params: BenchParams, options: RunBenchOptions): P
   let contenderGrowth: ContenderGrowthPoint[] = [];
   let soak: SoakFigure | null = null;
   let coldStart: ColdStartFigure | ColdStartSkipped = { skipped: 'the run ended before the cold-start figure' };
+  let cost: CostFigure | null = null;
   try {
     const admin = pool.create().client;
     for (const system of systems) await system.createTable(admin);
 
     log(`requests per operation (${params.requests.reps} repetitions, systems side by side)`);
-    for (const rs of await Promise.all(systems.map((s) => measureRequests(s, pool, params.requests.reps, params.leaseDurationMs)))) measured.push(...rs);
+    const perOperation: Partial<Record<SystemName, OperationUnits>> = {};
+    const requestFigures = await Promise.all(systems.map((s) => measureRequests(s, pool, params.requests.reps, params.leaseDurationMs)));
+    requestFigures.forEach((r, i) => {
+      measured.push(...r.results);
+      perOperation[systems[i]!.name] = r.capacity;
+    });
+
+    log('capacity units and dollars: per operation, per hour, per Lambda tick; Baton waiters live, every waiting rule side by side');
+    cost = await measureCost(systems, perOperation, pool, params.leaseDurationMs);
 
     log(`uncontended acquire latency (${params.latency.iterations} iterations after ${params.latency.warmup} warm-up, interleaved)`);
     measured.push(...(await measureLatency(systems, pool, params.latency)));
@@ -94,7 +106,7 @@ export async function runBench(params: BenchParams, options: RunBenchOptions): P
     log(`failover (${params.failover.trials} trial(s) of a ${params.leaseDurationMs} ms lease)`);
     measured.push(...(await measureFailover(systems, pool, params)));
 
-    log(`elect: clock-free failover, priority handoff, graceful stop (${params.failover.trials} trial(s) of a ${params.leaseDurationMs} ms lease)`);
+    log(`elect: failover (wall-clock and clock-free, waiters reading and writing every poll), priority handoff, graceful stop (${params.failover.trials} trial(s) of a ${params.leaseDurationMs} ms lease)`);
     measured.push(...(await measureElector(pool.create().client, params.leaseDurationMs, params.failover.trials, params.systems)));
 
     log(`renew throughput (${params.throughput.leases} leases, ${params.throughput.workers} workers, ${params.throughput.rounds} round(s))`);
@@ -128,7 +140,8 @@ export async function runBench(params: BenchParams, options: RunBenchOptions): P
     },
     results,
     growth: { leases: leaseGrowth, contenders: contenderGrowth, coldStart, soak },
-    targets: checkTargets(params, results, { leases: leaseGrowth, contenders: contenderGrowth, coldStart, soak }),
+    cost,
+    targets: checkTargets(params, results, { leases: leaseGrowth, contenders: contenderGrowth, coldStart, soak }, cost),
   };
 }
 

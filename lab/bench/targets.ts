@@ -6,6 +6,7 @@ import type { SoakFigure } from './figures/soak.js';
 import type { BenchParams } from './options.js';
 import { valueOf, type BenchResult, type FigureName } from './result.js';
 import { round2 } from './stats.js';
+import type { CostFigure } from './figures/cost.js';
 
 /** Where Baton stands against one of its targets (docs/decisions/bench-method.md#targets-and-their-bounds). `met` is null when the run lacks a figure it needs. */
 export interface TargetCheck {
@@ -47,7 +48,7 @@ export interface GrowthForTargets {
 }
 
 /** Checks Baton's figures against the targets, with bounds from the same run (`results` includes the ratios). */
-export function checkTargets(params: BenchParams, results: readonly BenchResult[], growth: GrowthForTargets): TargetCheck[] {
+export function checkTargets(params: BenchParams, results: readonly BenchResult[], growth: GrowthForTargets, cost: CostFigure | null = null): TargetCheck[] {
   const baton = (figure: FigureName) => valueOf(results, 'baton', figure);
   const raw = (figure: FigureName) => valueOf(results, 'raw', figure);
   const compare = (value: number | undefined, bound: number | undefined, ok: (v: number, b: number) => boolean) =>
@@ -123,8 +124,55 @@ export function checkTargets(params: BenchParams, results: readonly BenchResult[
       met: allOne([...contenderPoints.map((p) => p.requestsPerContender), ...contenderPoints.flatMap((p) => p.winners)]),
       basis: `counted on the wire at ${contenderPoints.map((p) => p.contenders).join(' / ') || 'n/a'} contenders per lease, and exactly one winner in every round`,
     },
+    ...waitingTargets(params, results, cost),
     coldStartTarget(growth.coldStart),
     soakTarget(growth.soak),
+  ];
+}
+
+/** A waiter's cost against the rule before reads, on-demand; the leader's renewal; the elector's failover before and after, from the same run. */
+function waitingTargets(params: BenchParams, results: readonly BenchResult[], cost: CostFigure | null): TargetCheck[] {
+  const row = (system: string, item: string) => cost?.rows.find((r) => r.system === system && r.item.startsWith(item));
+  const after = row('baton', 'waiter-hour (10 s')?.dollars?.onDemand;
+  const before = row('baton/before', 'waiter-hour (10 s')?.dollars?.onDemand;
+  const ratio = after === undefined || before === undefined ? undefined : Math.round((after / before) * 1000) / 1000;
+  const renew = row('baton', 'renew')?.units;
+  // One round trip: raw's acquire p99 in this run. Both waiters also draw their own 0-raceJitterMs spread at the takeover point.
+  const roundTrip = valueOf(results, 'raw', 'latency.acquire.p99Ms') ?? valueOf(results, 'baton', 'latency.acquire.p99Ms');
+  // Clock-free, each waiter's watch starts at its first poll after the holder's last renewal: a random phase of up to one poll period.
+  const pollMs = Math.floor((params.leaseDurationMs - DEFAULTS.safetyMarginMs) / 3);
+  const failover = (figure: FigureName, beforeFigure: FigureName, mode: string, phaseMs: number): TargetCheck => {
+    const value = valueOf(results, 'baton', figure);
+    const was = valueOf(results, 'baton', beforeFigure);
+    const bound = was === undefined || roundTrip === undefined ? undefined : round2(was + roundTrip + DEFAULTS.raceJitterMs + phaseMs);
+    return {
+      target: `elector failover (${mode}) within one round trip of waiters that write every poll`,
+      value: value ?? null,
+      bound: bound ?? null,
+      unit: 'ms',
+      met: value === undefined || bound === undefined ? null : value <= bound,
+      basis: `before ${was ?? 'n/a'} ms in the same trials + one round trip (raw p99 ${roundTrip ?? 'n/a'} ms) + raceJitterMs ${DEFAULTS.raceJitterMs} (each waiter's own random spread)${phaseMs ? ` + one poll period ${phaseMs} ms (each clock-free waiter's own phase)` : ''}`,
+    };
+  };
+  return [
+    {
+      target: 'waiter-hour behind a live leader (10 s lease, wall-clock, on-demand) at most 1/5 of waiters that write every poll',
+      value: ratio ?? null,
+      bound: 0.2,
+      unit: 'x before',
+      met: ratio === undefined ? null : ratio <= 0.2,
+      basis: `$${after?.toFixed(4) ?? 'n/a'} vs $${before?.toFixed(4) ?? 'n/a'} a month; units per poll measured live, polls per hour from the schedule`,
+    },
+    {
+      target: "leader's renewal stays one write unit",
+      value: renew ? `${renew.write} WCU + ${renew.read} RCU` : null,
+      bound: '1 WCU + 0 RCU',
+      unit: 'per renew',
+      met: renew ? renew.write === 1 && renew.read === 0 : null,
+      basis: 'ConsumedCapacity of one renew, counted on the wire',
+    },
+    failover('failover.electMs', 'failover.electBeforeMs', 'wall-clock', 0),
+    failover('failover.clockFreeMs', 'failover.clockFreeBeforeMs', 'clock-free', pollMs),
   ];
 }
 

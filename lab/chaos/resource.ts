@@ -1,6 +1,6 @@
 import { ScanCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { fencedUpdate, StaleTokenError } from 'baton-lease';
+import { fencedUpdate, LeaseTableSchema, StaleTokenError } from 'baton-lease';
 import type { WriteOutcomeKind } from './history.js';
 import type { ResourceWriteOptions } from './variant.js';
 
@@ -75,7 +75,7 @@ export async function writeSideEffect(
   const entry = encodeEntry(effect);
   const input: UpdateCommandInput = {
     TableName: tableName,
-    Key: { pk: effect.resource, sk: RESOURCE_SORT_KEY },
+    Key: { [LeaseTableSchema.partitionKey]: effect.resource, [LeaseTableSchema.sortKey]: RESOURCE_SORT_KEY },
     UpdateExpression: 'SET #log = list_append(if_not_exists(#log, :empty), :entry), #lastTick = :tick, #lastWid = :wid ADD #writes :one',
     ExpressionAttributeNames: { '#log': 'log', '#lastTick': 'lastTick', '#lastWid': 'lastWid', '#writes': 'writes' },
     ExpressionAttributeValues: { ':empty': [], ':entry': [entry], ':tick': effect.tick, ':wid': effect.wid, ':one': 1 },
@@ -105,9 +105,9 @@ export async function scanResources(doc: DynamoDBDocumentClient, tableName: stri
   do {
     const page = await doc.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: startKey }));
     for (const item of page.Items ?? []) {
-      if (item.sk !== RESOURCE_SORT_KEY) continue;
+      if (item[LeaseTableSchema.sortKey] !== RESOURCE_SORT_KEY) continue;
       states.push({
-        id: String(item.pk),
+        id: String(item[LeaseTableSchema.partitionKey]),
         ...(item.fence === undefined ? {} : { fence: Number(item.fence) }),
         ...(item.lastTick === undefined ? {} : { lastTick: Number(item.lastTick) }),
         log: ((item.log as string[] | undefined) ?? []).map(decodeEntry),

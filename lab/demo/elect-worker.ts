@@ -152,7 +152,7 @@ process.on('SIGINT', () => {});
 
 record({ type: 'ready', pid: process.pid, priority, clockFree, offsetMs: clock.offsetMs });
 try {
-  await leases.elect(leaseName, { durationMs, priority, clockFree, signal: stop.signal, metadata: { worker }, onStartedLeading: lead });
+  await leases.elect(leaseName, { durationMs, priority, clockFree, signal: stop.signal, metadata: { worker }, logger: false, onStartedLeading: lead });
   record({ type: 'done' });
 } catch (error) {
   record({ type: 'done', error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });

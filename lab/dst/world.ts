@@ -526,6 +526,8 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
       priority: m.config.priority,
       clockFree,
       signal: stop.signal,
+      // The elector's own log lines are the lab's noise here; its protocol is what runs.
+      logger: false,
       onStartedLeading: (lease) => work(m, lease, store, undefined, rng),
     });
     track(m, done);
@@ -573,7 +575,7 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
         if (name === 'LeaseLost') claimLoss(m, box.holder);
       },
     };
-    const logger = { addContext: noop, appendKeys: noop, resetKeys: noop, info: noop, warn: noop, error: noop };
+    const logger = { addContext: noop, appendKeys: noop, resetKeys: noop, info: noop, warn: noop, error: noop, createChild: () => logger };
     box.handler = lambda.createSingletonHandler({
       leaseName: LEASE,
       store,

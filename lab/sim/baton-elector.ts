@@ -52,6 +52,8 @@ export class BatonElectorNode implements ElectionNode {
       priority: this.priority,
       clockFree: options.clockFree,
       signal: this.stop.signal,
+      // The simulator records what happens itself; an elector's log lines would be noise on its stderr.
+      logger: false,
       onStartedLeading: (lease) => leadUntilAborted(ctx, lease),
       onStoppedLeading: () => ctx.unlead(),
     });

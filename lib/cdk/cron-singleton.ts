@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -10,26 +10,16 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { LeaseValidationError } from '../runtime/errors.js';
-import { describeValue, validateLeaseName, validateNonEmptyString, validateObject } from '../runtime/validate.js';
-import { BatonEnv, BatonMetric, DEFAULT_SERVICE_NAME, SingletonHandlerMargins } from '../runtime/contract.js';
+import { BatonEnv, BatonMetric } from '../runtime/contract.js';
 import { CronSingletonAlarms, type CronSingletonAlarmOptions } from './cron-singleton-alarms.js';
 import { CronSingletonDashboard } from './cron-singleton-dashboard.js';
 import { LambdaScheduleTarget } from './lambda-schedule-target.js';
-import { validateRunbookUrl, warnWithoutAlarmTopic } from './alarm-options.js';
-import { leaseMetric, validateMetricsNamespace } from './lease-metrics.js';
+import { warnWithoutAlarmTopic } from './alarm-options.js';
+import { leaseMetric } from './lease-metrics.js';
 import { atConstructPath } from './construct-validation.js';
 import type { ILeaseTable } from './lease-table.js';
-import { esbuildAvailable, findLockFile } from './package-paths.js';
-import { longestCronGapMs } from './cron-gaps.js';
-import { scheduleInterval } from './schedule-interval.js';
-
-/**
- * More contenders than this add cost (one write per contender per tick) and
- * no availability: they run in the same region, on the same schedule, and
- * share every failure that matters.
- */
-const MAX_CONTENDERS = 10;
+import { findLockFile } from './package-paths.js';
+import { MIN_TIMEOUT, validateCronSingletonProps } from './cron-singleton-props.js';
 
 /**
  * Properties of a `CronSingleton`.
@@ -278,7 +268,7 @@ export class CronSingleton extends Construct implements iam.IGrantable {
    * `abortMarginMs` (1 s) before the timeout, plus 2 s for a cold start, the
    * acquire request and the job itself.
    */
-  static readonly MIN_TIMEOUT = Duration.millis(SingletonHandlerMargins.abortMarginMs + 2_000);
+  static readonly MIN_TIMEOUT = MIN_TIMEOUT;
 
   readonly table: ILeaseTable;
   readonly leaseName: string;
@@ -319,55 +309,17 @@ export class CronSingleton extends Construct implements iam.IGrantable {
   constructor(scope: Construct, id: string, props: CronSingletonProps) {
     super(scope, id);
     try {
-      validateObject('props', props);
-      if (typeof (props.table as Partial<ILeaseTable> | undefined)?.grantLeaseAccess !== 'function') throw new LeaseValidationError('table', 'must be a LeaseTable (or one from LeaseTable.fromTableName)');
+      const valid = validateCronSingletonProps(props);
+      const { runbookUrl, retryAttempts, maxEventAge } = valid;
       const stack = Stack.of(this);
       this.table = props.table;
-      this.leaseName = Token.isUnresolved(props.leaseName) ? props.leaseName : validateLeaseName('leaseName', props.leaseName);
-      this.serviceName = props.serviceName ?? DEFAULT_SERVICE_NAME;
-      this.metricsNamespace = validateMetricsNamespace(props.metricsNamespace);
-      this.contenders = props.contenders ?? 1;
-      if (!Number.isInteger(this.contenders) || this.contenders < 1 || this.contenders > MAX_CONTENDERS) {
-        throw new LeaseValidationError('contenders', `must be an integer from 1 to ${MAX_CONTENDERS}, got ${describeValue(props.contenders)}`);
-      }
-      this.timeout = props.timeout ?? Duration.minutes(1);
-      if (!this.timeout.isUnresolved() && this.timeout.toMilliseconds() < CronSingleton.MIN_TIMEOUT.toMilliseconds()) {
-        throw new LeaseValidationError(
-          'timeout',
-          `must be at least ${CronSingleton.MIN_TIMEOUT.toHumanString()}: the handler aborts the job ${SingletonHandlerMargins.abortMarginMs} ms before the timeout, and the acquire request and a cold start need the rest; got ${this.timeout.toHumanString()}`,
-        );
-      }
-      for (const field of ['serviceName', 'handler', 'depsLockFilePath', 'projectRoot'] as const) {
-        if (props[field] !== undefined) validateNonEmptyString(field, props[field]);
-      }
-      const memorySize: unknown = props.memorySize;
-      if (memorySize !== undefined && !Token.isUnresolved(memorySize) && (typeof memorySize !== 'number' || !Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10_240)) {
-        throw new LeaseValidationError('memorySize', `must be an integer number of MB from 128 to 10240, got ${describeValue(memorySize)}`);
-      }
-      const environment: unknown = props.environment;
-      if (environment !== undefined && (environment === null || typeof environment !== 'object' || Array.isArray(environment) || Object.values(environment).some((v) => typeof v !== 'string'))) {
-        throw new LeaseValidationError('environment', 'must be an object of strings');
-      }
-      if (typeof props.entry !== 'string' || props.entry === '') {
-        throw new LeaseValidationError('entry', 'must name the job module (a file whose `handler` export comes from createSingletonHandler)');
-      }
-      if (!esbuildAvailable()) {
-        throw new LeaseValidationError('entry', "cannot be bundled: CronSingleton bundles with your project's esbuild, as NodejsFunction does, and none was found (npm install --save-dev esbuild)");
-      }
-      const runbookUrl = validateRunbookUrl('runbookUrl', props.runbookUrl);
-      const retryAttempts = props.retryAttempts ?? 2;
-      if (!Number.isInteger(retryAttempts) || retryAttempts < 0 || retryAttempts > 2) {
-        throw new LeaseValidationError('retryAttempts', `must be 0, 1 or 2, got ${describeValue(props.retryAttempts)}`);
-      }
-      const maxEventAge = props.maxEventAge ?? Duration.hours(1);
-      if (maxEventAge.toSeconds() < 60 || maxEventAge.toSeconds() > 21_600) {
-        throw new LeaseValidationError('maxEventAge', `must be from 1 minute to 6 hours, got ${maxEventAge.toHumanString()}`);
-      }
-      this.scheduleInterval = scheduleInterval('schedule', props.schedule);
-      this.longestTickGapMs = this.scheduleInterval?.toMilliseconds() ?? cronGapMs(props.schedule);
-      if (props.deadLetterQueueEnabled === false && props.deadLetterQueue !== undefined) {
-        throw new LeaseValidationError('deadLetterQueue', 'cannot be given when deadLetterQueueEnabled is false');
-      }
+      this.leaseName = valid.leaseName;
+      this.serviceName = valid.serviceName;
+      this.metricsNamespace = valid.metricsNamespace;
+      this.contenders = valid.contenders;
+      this.timeout = valid.timeout;
+      this.scheduleInterval = valid.scheduleInterval;
+      this.longestTickGapMs = valid.longestTickGapMs;
       this.deadLetterQueue = props.deadLetterQueueEnabled === false ? undefined : (props.deadLetterQueue ?? newDeadLetterQueue(this));
 
       // Our own log group, so retention is a plain property (the function's
@@ -583,14 +535,6 @@ function scheduledEvent(stack: Stack, contender: number): scheduler.ScheduleTarg
     resources: [scheduler.ContextAttribute.scheduleArn],
     detail: { contender, attempt: scheduler.ContextAttribute.attemptNumber },
   });
-}
-
-/** The longest gap between a cron schedule's fires, or `undefined` when its expression is a token. */
-function cronGapMs(schedule: scheduler.ScheduleExpression): number | undefined {
-  const expression = schedule.expressionString;
-  const timeZone = schedule.timeZone?.timezoneName;
-  if (Token.isUnresolved(expression) || (timeZone !== undefined && Token.isUnresolved(timeZone))) return undefined;
-  return longestCronGapMs('schedule', expression, timeZone);
 }
 
 /**

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { LeaseTableSchema } from '../runtime/contract.js';
 import { LeaseValidationError } from '../runtime/errors.js';
-import { describeValue, validateLeaseName, validateObject, validateTableName } from '../runtime/validate.js';
+import { describeValue, isTableName, validateLeaseName, validateObject, validateTableName } from '../runtime/validate.js';
 import { atConstructPath } from './construct-validation.js';
 import { LeaseTableAlarms, type LeaseTableAlarmsOptions } from './lease-table-alarms.js';
 
@@ -304,6 +304,7 @@ abstract class LeaseTableBase extends Resource implements ILeaseTable {
  * The lease table of docs/architecture.md#the-table: on-demand, partition key `pk` (the lease
  * name) and sort key `sk` (strings), TTL on `ttl` for auxiliary items,
  * point-in-time recovery on, deletion protection on and `RETAIN` by default.
+ * The key schema's names are `LeaseTableSchema`'s (from `baton-lease`).
  *
  * @example
  * ```ts
@@ -314,13 +315,6 @@ abstract class LeaseTableBase extends Resource implements ILeaseTable {
  * ```
  */
 export class LeaseTable extends LeaseTableBase {
-  /** The partition key: the lease name. */
-  static readonly PARTITION_KEY = LeaseTableSchema.partitionKey;
-  /** The sort key: `LEASE` for the lease item, free for auxiliary items. */
-  static readonly SORT_KEY = LeaseTableSchema.sortKey;
-  /** The TTL attribute (epoch seconds) of auxiliary items. The lease item never carries it. */
-  static readonly TTL_ATTRIBUTE = LeaseTableSchema.ttlAttribute;
-
   /**
    * An existing lease table, by name, in this stack's account and region. It
    * must have Baton's key schema (see `LeaseTable`); nothing checks that at synth.
@@ -336,7 +330,8 @@ export class LeaseTable extends LeaseTableBase {
    */
   static fromTableArn(scope: Construct, id: string, tableArn: string): ILeaseTable {
     tokenOr(scope, 'tableArn', tableArn, (field, value) => {
-      if (!/^arn:[^:]+:dynamodb:[^:]*:[^:]*:table\/[A-Za-z0-9_.-]{3,255}$/.test(value)) throw new LeaseValidationError(field, `must be a DynamoDB table ARN, got ${describeValue(value)}`);
+      const name = /^arn:[^:]+:dynamodb:[^:]*:[^:]*:table\/(.*)$/.exec(value)?.[1];
+      if (name === undefined || !isTableName(name)) throw new LeaseValidationError(field, `must be a DynamoDB table ARN, got ${describeValue(value)}`);
     });
     return new ImportedLeaseTable(scope, id, dynamodb.TableV2.fromTableArn(scope, `${id}Table`, tableArn));
   }
@@ -361,10 +356,10 @@ export class LeaseTable extends LeaseTableBase {
     // construct; with no replicas it is an ordinary single-region table.
     this.table = new dynamodb.TableV2(this, 'Table', {
       tableName: props.tableName,
-      partitionKey: { name: LeaseTable.PARTITION_KEY, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: LeaseTable.SORT_KEY, type: dynamodb.AttributeType.STRING },
+      partitionKey: { name: LeaseTableSchema.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: LeaseTableSchema.sortKey, type: dynamodb.AttributeType.STRING },
       billing: dynamodb.Billing.onDemand(),
-      timeToLiveAttribute: LeaseTable.TTL_ATTRIBUTE,
+      timeToLiveAttribute: LeaseTableSchema.ttlAttribute,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: props.deletionProtection ?? true,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,

@@ -6,3 +6,6 @@ export * from '../testing/fault-proxy.js';
 export { locateDynamoDBLocal } from '../testing/dynamodb-local-jar.js';
 export { dispatch, type Command } from '../../bin/dispatch.js';
 export * from '../../bin/commands/args.js';
+export { electWithWaitingRule } from '../runtime/elector-compare.js';
+export { readWhileHeld, writeEveryPoll, type WaitingRule } from '../runtime/elector-wait.js';
+export { itemBytes, leaseItemBytes, WRITE_UNIT_BYTES } from '../runtime/item-size.js';

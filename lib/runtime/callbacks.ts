@@ -29,7 +29,8 @@ export function invokeCallback<A extends unknown[]>(
   }
 }
 
-function reportCallbackError(onEvent: LeaseEventHandler | undefined, name: string, callback: LeaderCallbackName, error: unknown): void {
+/** Reports a callback's failure to `onEvent`, or, without one, as a process warning. */
+export function reportCallbackError(onEvent: LeaseEventHandler | undefined, name: string, callback: LeaderCallbackName, error: unknown): void {
   if (onEvent !== undefined) {
     emit(onEvent, { type: 'callback-failed', name, callback, error });
     return;

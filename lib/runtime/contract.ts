@@ -202,3 +202,17 @@ export const ELECTOR_METRIC_UNITS: Readonly<Record<ElectorMetricName, BatonMetri
  * with none means no elector is running.
  */
 export const ELECTOR_GAUGE_INTERVAL_MS = 30_000;
+
+/**
+ * What every client of a DynamoDB Local on this machine sends: a fixed region
+ * and fixed fake credentials, so no client reads real AWS configuration just
+ * to sign requests to a local database. DynamoDB Local keeps one database per
+ * access key id and region (unless started with `-sharedDb`), so the test
+ * kit's clients and the operator CLI's `--endpoint http://127.0.0.1:...` must
+ * send the same ones to see the same tables. Letters and digits only:
+ * DynamoDB Local 2.0+ rejects any other access key id.
+ */
+export const DynamoDBLocalIdentity = {
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'batonlocal', secretAccessKey: 'batonlocal' },
+} as const;

@@ -9,9 +9,6 @@ import { LeaseTableSchema } from './contract.js';
 import { LeaseError } from './errors.js';
 import { validateTableName } from './validate.js';
 
-/** The TTL attribute of auxiliary items (history, candidates). The lease item never carries it. */
-export const TTL_ATTRIBUTE = LeaseTableSchema.ttlAttribute;
-
 /**
  * Creates the lease table of docs/architecture.md#the-table (pk/sk strings, on-demand, TTL on
  * `ttl`) if it does not exist, and waits until it is active. Idempotent. For
@@ -47,7 +44,7 @@ export async function createLeaseTable(client: DynamoDBClient, tableName: string
     const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
     const status = ttl.TimeToLiveDescription?.TimeToLiveStatus;
     if (status !== 'ENABLED' && status !== 'ENABLING') {
-      await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true } }));
+      await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: LeaseTableSchema.ttlAttribute, Enabled: true } }));
     }
   } catch (error) {
     throw new LeaseError(`createLeaseTable ${tableName} failed: ${(error as Error).message}`, { cause: error });

@@ -27,9 +27,6 @@ import type {
   WriteOutcome,
 } from './lease-store.js';
 
-/** The sort key of the lease item; other sort keys in a lease's partition are auxiliary items. */
-export const LEASE_SORT_KEY = LeaseTableSchema.leaseSortKey;
-
 const TRANSACT_ACTIONS = new Set(['ConditionCheck', 'Put', 'Delete', 'Update']);
 
 /** Either client shape the public API accepts. */
@@ -195,7 +192,7 @@ function stepJournalPrefix(tick: number): string {
 
 /** Constant attribute values, marshalled once. */
 const ONE: AttributeValue = { N: '1' };
-const LEASE_SORT_KEY_VALUE: AttributeValue = { S: LEASE_SORT_KEY };
+const LEASE_SORT_KEY_VALUE: AttributeValue = { S: LeaseTableSchema.leaseSortKey };
 
 /**
  * The DynamoDB adapter of the `LeaseStore` port: every operation is exactly one
@@ -389,7 +386,7 @@ export class DynamoDBLeaseStore implements LeaseStore {
     const body = actions[0]![1] as { TableName?: unknown; Key?: Record<string, unknown>; Item?: Record<string, unknown> } | null;
     if (body === null || typeof body !== 'object') throw new LeaseValidationError(field, 'must hold an action object');
     const target = body.Key ?? body.Item;
-    if (body.TableName === this.tableName && target?.pk === leaseName && target?.sk === LEASE_SORT_KEY) {
+    if (body.TableName === this.tableName && target?.[LeaseTableSchema.partitionKey] === leaseName && target?.[LeaseTableSchema.sortKey] === LeaseTableSchema.leaseSortKey) {
       throw new LeaseValidationError(field, 'must not target the lease item itself: the guard already checks it, and DynamoDB refuses two actions on one item');
     }
   }
@@ -432,7 +429,7 @@ function sendOptions(options: StoreRequestOptions | undefined): { abortSignal: A
 
 /** The lease item's key in lib-dynamodb's plain shape (guardedWrite's check). */
 function key(name: string): Record<string, string> {
-  return { [LeaseTableSchema.partitionKey]: name, [LeaseTableSchema.sortKey]: LEASE_SORT_KEY };
+  return { [LeaseTableSchema.partitionKey]: name, [LeaseTableSchema.sortKey]: LeaseTableSchema.leaseSortKey };
 }
 
 /** The lease item's key as AttributeValues, for the plain commands. */

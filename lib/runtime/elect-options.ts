@@ -1,7 +1,9 @@
+import { type ElectLogger, type ElectorMetricsOptions, type ResolvedElectorMetrics, resolveElectLogger, resolveElectorMetrics } from './elector-watch.js';
 import { LeaseValidationError } from './errors.js';
 import type { Lease } from './lease.js';
 import type { LeaseRecord } from './lease-record.js';
 import { type ResolvedClientOptions, validateDuration, validateRenewEvery } from './options.js';
+import { validateItemFits } from './item-size.js';
 import { describeValue, validateFunction, validateLeaseName, validateMetadata, validateObject, validateSignal } from './validate.js';
 
 /**
@@ -60,6 +62,22 @@ export interface ElectOptions {
   readonly onStoppedLeading?: () => void;
   /** Each time another holder is observed; see above. */
   readonly onNewLeader?: (holder: string, current: LeaseRecord) => void;
+  /**
+   * Where the elector reports trouble: a failed request with its cause
+   * (`ECONNREFUSED`, `ThrottlingException`) at once, then one summary at most
+   * every 30 s while failures go on, and a line when requests succeed again;
+   * each change of leadership. Nothing while all is well. A Powertools
+   * `Logger`, `console`, or anything with `info`, `warn` and `error`; `false`
+   * turns it off. @default JSON lines on stderr
+   */
+  readonly logger?: ElectLogger | false;
+  /**
+   * CloudWatch metrics in EMF on stdout (for the CloudWatch agent or
+   * FireLens): `IsLeader`, `LeadershipTransitions`, `ElectorRequestFailed`,
+   * `ElectorAcquireLatency`, `NoLeaderSeenMs`, every 30 s and when `elect`
+   * stops. `true` for the defaults. @default false
+   */
+  readonly metrics?: boolean | ElectorMetricsOptions;
 }
 
 /** `ElectOptions` with defaults applied, and the lease name, validated. */
@@ -74,6 +92,10 @@ export interface ResolvedElectOptions {
   readonly onStartedLeading: (lease: Lease) => Promise<void> | void;
   readonly onStoppedLeading: (() => void) | undefined;
   readonly onNewLeader: ((holder: string, current: LeaseRecord) => void) | undefined;
+  /** Undefined when logging is off. */
+  readonly logger: ElectLogger | undefined;
+  /** Undefined when metrics are off. */
+  readonly metrics: ResolvedElectorMetrics | undefined;
 }
 
 /** The defaults of `elect`, in one place. */
@@ -98,6 +120,8 @@ export function resolveElectOptions(client: ResolvedClientOptions, name: unknown
   if (signal === undefined) throw new LeaseValidationError('signal', 'is required: it is how an elector is stopped');
   const onStartedLeading = validateFunction('onStartedLeading', options.onStartedLeading);
   if (onStartedLeading === undefined) throw new LeaseValidationError('onStartedLeading', 'is required');
+  const metadata = validateMetadata('metadata', options.metadata);
+  validateItemFits(name as string, client.holderName, metadata);
   return {
     name: name as string,
     durationMs,
@@ -105,9 +129,11 @@ export function resolveElectOptions(client: ResolvedClientOptions, name: unknown
     priority,
     clockFree,
     signal,
-    metadata: validateMetadata('metadata', options.metadata),
+    metadata,
     onStartedLeading,
     onStoppedLeading: validateFunction('onStoppedLeading', options.onStoppedLeading),
     onNewLeader: validateFunction('onNewLeader', options.onNewLeader),
+    logger: resolveElectLogger(options.logger, () => client.clock.now()),
+    metrics: resolveElectorMetrics(options.metrics),
   };
 }

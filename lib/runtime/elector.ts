@@ -10,7 +10,9 @@ import type { TenureVersion } from './lease-store.js';
 import { wrap } from './lease.js';
 import { renewLoop } from './run-as-leader.js';
 import { invokeCallback } from './callbacks.js';
+import { ElectorWatch } from './elector-watch.js';
 import { electorAttempt } from './lease-client.js';
+import { readWhileHeld, type WaitingRule } from './elector-wait.js';
 
 /** Polls come up to this fraction of `renewEveryMs` early, never late, so waiters do not poll in lockstep. */
 const POLL_JITTER = 0.2;
@@ -31,13 +33,29 @@ interface Sighting extends TenureVersion {
  * to that signal, and a tenure's timers end with it, so nothing of the
  * elector's outlives the returned promise.
  */
-export async function elect(leases: LeaseClient, o: ResolvedElectOptions): Promise<void> {
+export async function elect(caller: LeaseClient, o: ResolvedElectOptions, waiting: WaitingRule = readWhileHeld): Promise<void> {
+  // Logs and metrics, when on, watch the elector's requests and events through a client of its own.
+  const watch = ElectorWatch.wanted(o) ? new ElectorWatch(caller, o) : undefined;
+  // Ends the metrics' timer with the elector however it ends, so none outlives `elect`.
+  const stopped = new AbortController();
+  const publishing = watch?.publishUntilStopped(stopped.signal);
+  try {
+    await contend(watch?.leases ?? caller, o, watch, waiting);
+  } finally {
+    stopped.abort();
+    await publishing;
+    watch?.publish();
+  }
+}
+
+async function contend(leases: LeaseClient, o: ResolvedElectOptions, watch: ElectorWatch | undefined, waiting: WaitingRule): Promise<void> {
   const { clock, random, retryBaseMs, retryCapMs, raceJitterMs, maxClockSkewMs, onEvent, holderName } = leases.options;
   const { name, signal } = o;
   let lastLeader: string | undefined;
   const observe = (current: LeaseRecord | undefined, self?: string) => {
     if (current?.holder === undefined || current.holder === lastLeader || current.holder === self) return;
     lastLeader = current.holder;
+    watch?.newLeader(current.holder, current);
     invokeCallback(onEvent, name, 'onNewLeader', o.onNewLeader, current.holder, current);
   };
   // Clock-free: the version last seen, and since when. A takeover needs it unchanged for a whole lease.
@@ -45,8 +63,28 @@ export async function elect(leases: LeaseClient, o: ResolvedElectOptions): Promi
   // The tenure this elector already asked to hand over: one request per tenure.
   let askedToken: number | undefined;
   let failures = 0;
+  // The item as this elector's last poll found it; null before its first answer and after a tenure, when it writes.
+  let seen: LeaseRecord | undefined | null = null;
 
   while (!signal.aborted) {
+    if (seen !== null && waiting(seen, waitView()) === 'read') {
+      let current;
+      try {
+        current = await leases.store.read(name, { signal });
+      } catch (error) {
+        if (signal.aborted) break;
+        if (!isRetryable(error)) throw wrap('read', name, error);
+        if (!(await backOff(error))) break;
+        continue;
+      }
+      failures = 0;
+      await noteAnswer(current);
+      // A takeover or a free lease is possible right now: write at once, one round trip after the read.
+      if (waiting(current, waitView()) === 'read') {
+        if (!(await pause(nextPollMs(current)))) break;
+        continue;
+      }
+    }
     const ready = sighting !== undefined && clock.monotonic() - sighting.firstSeenAt >= sighting.watchMs;
     const observed = ready ? { token: sighting!.token, version: sighting!.version } : undefined;
     let result;
@@ -62,14 +100,13 @@ export async function elect(leases: LeaseClient, o: ResolvedElectOptions): Promi
     } catch (error) {
       if (signal.aborted) break;
       if (!(error instanceof LeaseError) || !isRetryable(error.cause)) throw error;
-      const delayMs = fullJitterDelay(failures++, retryBaseMs, retryCapMs, random);
-      emit(onEvent, { type: 'backoff', name, attempt: failures, delayMs, error: error.cause });
-      if (!(await pause(delayMs))) break;
+      if (!(await backOff(error.cause))) break;
       continue;
     }
     failures = 0;
     if (result.acquired) {
       sighting = undefined;
+      seen = null;
       askedToken = undefined;
       // Stopped while the winning write was in flight: hand the lease straight back, never start a tenure.
       if (signal.aborted) {
@@ -88,9 +125,15 @@ export async function elect(leases: LeaseClient, o: ResolvedElectOptions): Promi
       if (!(await pause(pollMs()))) break;
       continue;
     }
+    await noteAnswer(result.current);
+    if (!(await pause(nextPollMs(result.current)))) break;
+  }
+
+  /** What a poll's answer (a failed write's item, or a read) teaches: the leader, the version watched, whether to ask for a handoff. */
+  async function noteAnswer(current: LeaseRecord | undefined): Promise<void> {
     // Read after the answer arrived: the holder sent the write behind this version earlier still.
     const receivedAt = clock.monotonic();
-    const current = result.current;
+    seen = current;
     observe(current);
     if (current !== undefined) {
       const version = current.version ?? 0;
@@ -99,7 +142,17 @@ export async function elect(leases: LeaseClient, o: ResolvedElectOptions): Promi
       }
     }
     if (shouldAsk(current)) await ask(current!);
-    if (!(await pause(nextPollMs(current)))) break;
+  }
+
+  function waitView() {
+    return { clockFree: o.clockFree, priority: o.priority, maxClockSkewMs, now: clock.now(), monotonic: clock.monotonic(), sighting };
+  }
+
+  /** Sleeps the next backoff delay after a retryable failure; false once stopped. */
+  async function backOff(cause: unknown): Promise<boolean> {
+    const delayMs = fullJitterDelay(failures++, retryBaseMs, retryCapMs, random);
+    emit(onEvent, { type: 'backoff', name, attempt: failures, delayMs, error: cause });
+    return pause(delayMs);
   }
 
   /** Bully on a lease: only a strictly higher priority asks, only a holder that recorded one, once per tenure. */
@@ -156,12 +209,14 @@ export async function elect(leases: LeaseClient, o: ResolvedElectOptions): Promi
     if (signal.aborted) onStop();
     else signal.addEventListener('abort', onStop, { once: true, signal: tenure.signal });
     const renewing = renewLoop(lease, o.renewEveryMs, tenure.signal, { clock, random, retryBaseMs }, (current) => observe(current, lease.holder), { signal });
+    watch?.startedLeading(lease);
     // Unlike runAsLeader's, this callback is the leader's work: the tenure lasts while its promise is pending.
     // Its failure is reported as the callback policy says (callback-failed) and ends only this tenure.
     await new Promise<void>((resolve) => invokeCallback(onEvent, name, 'onStartedLeading', (l: Lease) => untilSettled(l, resolve), lease));
     tenure.abort();
     await renewing;
     await endTenure(lease);
+    watch?.stoppedLeading(lease);
     invokeCallback(onEvent, name, 'onStoppedLeading', o.onStoppedLeading);
   }
 

@@ -35,7 +35,7 @@ export type {
   RecordStepCommand,
   StepWriteOutcome,
 } from './lease-store.js';
-export { DynamoDBLeaseStore, LEASE_SORT_KEY, type AnyDynamoDBClient } from './dynamodb-lease-store.js';
+export { DynamoDBLeaseStore, type AnyDynamoDBClient } from './dynamodb-lease-store.js';
 export { InMemoryLeaseStore } from './in-memory-lease-store.js';
 export {
   DEFAULTS,
@@ -48,7 +48,9 @@ export {
 export { LeaseClient, type TryAcquireOptions, type AcquireOptions, type TryAcquireResult } from './lease-client.js';
 export { Lease, MAX_GUARDED_ITEMS } from './lease.js';
 export { fencedUpdate, withFence, fenceOf, type FencedUpdateOptions } from './fenced-update.js';
-export { createLeaseTable, TTL_ATTRIBUTE } from './create-lease-table.js';
+export { createLeaseTable } from './create-lease-table.js';
 export type { RunAsLeaderOptions, RunAsLeaderResult } from './run-as-leader.js';
 export { ELECT_DEFAULTS, type ElectOptions } from './elect-options.js';
+export type { ElectLogger, ElectorMetricsOptions } from './elector-watch.js';
+export { ElectorMetric, ELECTOR_METRIC_UNITS, ELECTOR_GAUGE_INTERVAL_MS, type ElectorMetricName } from './contract.js';
 export { stepIdempotencyKey, MAX_STEP_ITEM_BYTES, type StepFunction, type StepContext, type LeaderContext } from './steps.js';

@@ -11,6 +11,7 @@ import type { LeaderContext } from './steps.js';
 import { type ElectOptions, resolveElectOptions } from './elect-options.js';
 import { elect } from './elector.js';
 import { type LeaseClientOptions, type ResolvedClientOptions, resolveClientOptions, validateDuration } from './options.js';
+import { validateItemFits } from './item-size.js';
 import { describeValue, validateEpochMs, validateLeaseName, validateMetadata, validateMs, validateObject, validateSignal } from './validate.js';
 
 /** Options of one acquisition attempt. */
@@ -60,10 +61,15 @@ export let electorAttempt: (
   abort?: StoreRequestOptions,
 ) => Promise<TryAcquireResult>;
 
-/** The result of one acquisition attempt. Losing is a value, not an error. */
+/**
+ * The result of one acquisition attempt. Losing is a value, not an error.
+ * Each side names the other's fields as absent (`?: never`), so `r.current`
+ * and `r.lease` type-check after `if (!r.acquired)` even without `strict`
+ * (without `strictNullChecks`, TypeScript does not narrow on a falsy `acquired`).
+ */
 export type TryAcquireResult =
-  | { readonly acquired: true; readonly lease: Lease; readonly takeover: boolean }
-  | { readonly acquired: false; readonly current: LeaseRecord | undefined; readonly reason: 'held' | 'tick-done' };
+  | { readonly acquired: true; readonly lease: Lease; readonly takeover: boolean; readonly current?: never; readonly reason?: never }
+  | { readonly acquired: false; readonly current: LeaseRecord | undefined; readonly reason: 'held' | 'tick-done'; readonly lease?: never; readonly takeover?: never };
 
 /**
  * Contends for named leases. Every attempt is one conditional write; the
@@ -245,7 +251,9 @@ export class LeaseClient {
    * Keeps one leader among long-lived processes for as long as they live (a
    * scheduler, a compactor, an ECS service): contends for `name` until
    * `options.signal` aborts, running `onStartedLeading` once per tenure.
-   * Waiting costs one request per poll, at most one every `renewEveryMs`.
+   * Waiting costs one request per poll, at most one every `renewEveryMs`: a
+   * strongly consistent read (1 read unit) until a write could win
+   * (docs/protocol.md#how-a-waiter-polls).
    * With `clockFree`, takeovers do not depend on wall clocks at all; with a
    * `priority`, a higher-priority elector asks the holder to hand over.
    * See `ElectOptions` for each callback's guarantees.
@@ -318,6 +326,7 @@ export class LeaseClient {
     validateObject('options', options);
     const durationMs = validateDuration('durationMs', options.durationMs, this.options);
     const metadata = validateMetadata('metadata', options.metadata);
+    validateItemFits(name, this.options.holderName, metadata);
     const tick = options.tick === undefined ? undefined : validateEpochMs('tick', options.tick);
     return { name, durationMs, ...(metadata ? { metadata } : {}), ...(tick === undefined ? {} : { tick }) };
   }

@@ -39,7 +39,10 @@ type State = 'held' | 'released' | 'superseded' | 'deadline';
  * @example
  * ```ts
  * await using lease = await leases.acquire('nightly-report', { durationMs: 30_000, waitMs: 0 });
- * await fencedUpdate(client, { TableName, Key, UpdateExpression: 'SET #s = :s', ... }, lease.token);
+ * await fencedUpdate(client, {
+ *   TableName: 'reports', Key: { id: 'daily' },
+ *   UpdateExpression: 'SET #s = :s', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':s': 'done' },
+ * }, lease.token);
  * ```
  */
 export class Lease implements AsyncDisposable {

@@ -2,8 +2,6 @@ import { LeaseValidationError } from './errors.js';
 
 /** Lease names: 1–200 characters of `[A-Za-z0-9._:/@-]` (docs/architecture.md#the-table). */
 const LEASE_NAME = /^[A-Za-z0-9._:/@-]{1,200}$/;
-/** DynamoDB table names: 3–255 characters of `[A-Za-z0-9_.-]`. */
-const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 const METADATA_KEY = /^[A-Za-z0-9_.:-]{1,64}$/;
 const METADATA_MAX_ENTRIES = 16;
 const METADATA_MAX_VALUE_LENGTH = 1024;
@@ -41,9 +39,18 @@ export function validateLeaseName(field: string, value: unknown): string {
   return value;
 }
 
+/**
+ * DynamoDB's own rule for table names: 3–255 characters of `[A-Za-z0-9_.-]`.
+ * The one place it is written: the runtime's options, the constructs' props
+ * and the operator CLI's `--table` all ask here.
+ */
+export function isTableName(value: string): boolean {
+  return /^[A-Za-z0-9_.-]{3,255}$/.test(value);
+}
+
 export function validateTableName(field: string, value: unknown): string {
   if (typeof value !== 'string' || value.length === 0) throw new LeaseValidationError(field, 'must be a non-empty string');
-  if (!TABLE_NAME.test(value)) throw new LeaseValidationError(field, `must be 3-255 characters of A-Z a-z 0-9 _ . -, got ${describeValue(value)}`);
+  if (!isTableName(value)) throw new LeaseValidationError(field, `must be 3-255 characters of A-Z a-z 0-9 _ . -, got ${describeValue(value)}`);
   return value;
 }
 

@@ -120,7 +120,7 @@ const DEFAULT_LIFETIME_MS = 600_000;
 const DEFAULT_DROP_HOLD_MS = 2_000;
 
 /** DynamoDB's own wording and status for each injected error. */
-const ERRORS: Readonly<Record<InjectedError, { status: number; type: string; message: string }>> = {
+export const ERRORS: Readonly<Record<InjectedError, { status: number; type: string; message: string }>> = {
   InternalServerError: {
     status: 500,
     type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
@@ -249,14 +249,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     counters.requests++;
     const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() || (req.method ?? 'request');
     const p = profile;
-    const drawn = forced.shift() ?? drawFault(p, random);
-    const spike = drawn === 'latency-spike' || (p.spikeProbability > 0 && random() < p.spikeProbability);
-    const fault = drawn === 'latency-spike' ? undefined : drawn;
-
-    let delayMs = p.latencyMs + (p.jitterMs > 0 ? random() * p.jitterMs : 0);
+    const { fault, spike, delayMs } = drawFate(p, forced.shift(), random);
     if (spike) {
-      const [min, max] = p.spikeMaxMs > 0 ? [p.spikeMinMs, p.spikeMaxMs] : [1_000, 2_000];
-      delayMs = min + random() * (max - min);
       counters.latencySpikes++;
       report({ kind: 'latency-spike', delayMs: Math.round(delayMs), operation });
     }
@@ -363,6 +357,27 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   };
 }
 
+/** What happens to one request: a forced fault, else one drawn from the profile; and its delay. */
+export interface RequestFate {
+  readonly fault: Exclude<ForcedFault, 'latency-spike'> | undefined;
+  readonly spike: boolean;
+  readonly delayMs: number;
+}
+
+/** Draws one request's fate: the proxy and the in-memory `FaultyStore` share it, so a profile means the same to both. */
+export function drawFate(p: FaultProfile, forced: ForcedFault | undefined, random: RandomSource): RequestFate {
+  const drawn = forced ?? drawFault(p, random);
+  const spike = drawn === 'latency-spike' || (p.spikeProbability > 0 && random() < p.spikeProbability);
+  return { fault: drawn === 'latency-spike' ? undefined : drawn, spike, delayMs: drawDelayMs(p, spike, random) };
+}
+
+/** A request's delay: the profile's latency and jitter, or a spike's, drawn from its range (1-2 s if the profile has none). */
+function drawDelayMs(p: FaultProfile, spike: boolean, random: RandomSource): number {
+  if (!spike) return p.latencyMs + (p.jitterMs > 0 ? random() * p.jitterMs : 0);
+  const [min, max] = p.spikeMaxMs > 0 ? [p.spikeMinMs, p.spikeMaxMs] : [1_000, 2_000];
+  return min + random() * (max - min);
+}
+
 /** At most one of reset, error and drop per request; the draws are independent of each other's probabilities. */
 function drawFault(p: FaultProfile, random: RandomSource): ForcedFault | undefined {
   const roll = random();
@@ -372,7 +387,7 @@ function drawFault(p: FaultProfile, random: RandomSource): ForcedFault | undefin
   return undefined;
 }
 
-function resolveProfile(faults: Partial<FaultProfile>): FaultProfile {
+export function resolveProfile(faults: Partial<FaultProfile>): FaultProfile {
   const profile = { ...NO_FAULTS, ...faults };
   for (const [key, value] of Object.entries(profile)) {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new RangeError(`fault profile: ${key} must be a non-negative number, got ${String(value)}`);

@@ -4,7 +4,7 @@ import { run as release } from '../../bin/commands/release.js';
 import { run as status } from '../../bin/commands/status.js';
 import { NO_ITEM } from '../../bin/commands/connection.js';
 import { run as steps } from '../../bin/commands/steps.js';
-import { describeState } from '../../bin/commands/watch.js';
+import { describeState, stateKey } from '../../bin/commands/watch.js';
 import { runBaton } from '../support/cli.js';
 import { testClient, testEndpoint, uniqueTableName } from '../support/dynamodb.js';
 
@@ -35,6 +35,20 @@ describe('baton status', () => {
     expect(await status(['ops/status', '--json', ...connection()])).toBe(0);
     expect(JSON.parse(out.at(-1)!)).toMatchObject({ token: 1, holder: r.lease.holder });
     await r.lease.release();
+  });
+
+  it("does not show a held lease beside the previous tenure's release as if it were this one's", async () => {
+    const first = await leases.acquire('ops/second-tenure', { durationMs: 60_000 });
+    await first.release();
+    const second = await leases.acquire('ops/second-tenure', { durationMs: 60_000 });
+    const out = captureStdout();
+    expect(await status(['ops/second-tenure', ...connection()])).toBe(0);
+    const text = out.join('\n');
+    expect(text).toMatch(/^state\s+held, /m);
+    expect(text).toMatch(/^releasedAt\s+- \(the previous tenure was released at \d{4}-/m);
+    await second.release();
+    expect(await status(['ops/second-tenure', ...connection()])).toBe(0);
+    expect(out.join('\n')).toMatch(/^releasedAt\s+\d{4}-/m);
   });
 
   it('says when a lease was never acquired', async () => {
@@ -127,6 +141,32 @@ describe('baton watch', () => {
     expect(describeState(item, item.expiresAt + 201)).toMatch(/^takeover possible: token 4 of w#1 expired at .* the next acquire gets token 5$/);
   });
 
+  it('prints a change of holder, token or state, and a renewal only with --renewals', () => {
+    const held = { name: 'ops/w', holder: 'w#1', token: 4, expiresAt: Date.UTC(2026, 0, 1, 0, 0, 10) } as LeaseRecord;
+    const renewed = { ...held, expiresAt: held.expiresAt + 5_000 };
+    const now = held.expiresAt - 1_000;
+    expect(stateKey(renewed, now, { renewals: false })).toBe(stateKey(held, now, { renewals: false }));
+    expect(stateKey(renewed, now, { renewals: true })).not.toBe(stateKey(held, now, { renewals: true }));
+    expect(stateKey({ ...held, token: 5, holder: 'w#2' }, now, { renewals: false })).not.toBe(stateKey(held, now, { renewals: false }));
+    expect(stateKey({ ...held, holder: undefined }, now, { renewals: false })).not.toBe(stateKey(held, now, { renewals: false }));
+  });
+
+  it('prints one line for a holder that renews all the while, and each renewal with --renewals', async () => {
+    const lease = await leases.acquire('ops/renewing', { durationMs: 10_000 });
+    const renewing = setInterval(() => void lease.renew().catch(() => undefined), 200);
+    try {
+      const quiet = await runBaton(['watch', 'ops/renewing', '--interval', '100', '--duration', '2', ...connection()], process.cwd());
+      expect(quiet.code).toBe(0);
+      expect(quiet.stdout.trim().split('\n')).toHaveLength(1);
+      expect(quiet.stdout).toMatch(/held by .* token 1 until/);
+      const loud = await runBaton(['watch', 'ops/renewing', '--renewals', '--interval', '100', '--duration', '2', ...connection()], process.cwd());
+      expect(loud.stdout.trim().split('\n').length).toBeGreaterThan(2);
+    } finally {
+      clearInterval(renewing);
+      await lease.release();
+    }
+  }, 30_000);
+
   it('polls for its whole duration without piling up listeners (no MaxListenersExceededWarning)', async () => {
     const { code, stderr, stdout } = await runBaton(['watch', 'ops/watched', '--interval', '100', '--duration', '3', ...connection()], process.cwd());
     expect(code).toBe(0);
@@ -189,7 +229,7 @@ describe('the operator CLI’s output', () => {
   it('documents every flag in each command’s usage', async () => {
     const flags: Record<string, string[]> = {
       status: ['--json', '--table', '--region', '--endpoint'],
-      watch: ['--interval', '--duration', '--table', '--region', '--endpoint'],
+      watch: ['--renewals', '--interval', '--duration', '--table', '--region', '--endpoint'],
       release: ['--token', '--table', '--region', '--endpoint'],
     };
     for (const [command, expected] of Object.entries(flags)) {

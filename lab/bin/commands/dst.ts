@@ -18,7 +18,7 @@ dst-report.json; prints one line per violation with the seed that replays it.
   --seed      run this one seed only (replays a violation)
   --mutants   also run each known-broken runtime until it is caught (--mutant-seeds each)
   --mutant    run --seed against this mutant: ${MUTANTS.map((m) => m.name).join(', ')}
-  --mutant-seeds  seeds a mutant may take to be caught (default 1000)
+  --mutant-seeds  seeds a mutant may take to be caught (default 2000)
   --faults    comma-separated, or "all" (default): ${FAULT_KINDS.join(', ')}
   --history   with --seed: print the run's history`;
 
@@ -27,7 +27,7 @@ const OPTIONS = {
   seed: { type: 'string' },
   mutants: { type: 'boolean', default: false },
   mutant: { type: 'string' },
-  'mutant-seeds': { type: 'string', default: '1000' },
+  'mutant-seeds': { type: 'string', default: '2000' },
   faults: { type: 'string', default: 'all' },
   history: { type: 'boolean', default: false },
   help: { type: 'boolean', default: false },

@@ -142,6 +142,10 @@ describe('baton bench --quick', () => {
       'renew throughput at least 0.95x raw UpdateItem throughput',
       'requests per renew stay 1 at every number of leases held',
       'requests per contender per attempt stay 1 at every number of contenders',
+      'waiter-hour behind a live leader (10 s lease, wall-clock, on-demand) at most 1/5 of waiters that write every poll',
+      "leader's renewal stays one write unit",
+      'elector failover (wall-clock) within one round trip of waiters that write every poll',
+      'elector failover (clock-free) within one round trip of waiters that write every poll',
       'Lambda cold start (import + first invocation) within 1.3x a bare UpdateItem handler',
       'heap and open handles flat while one leader renews (soak)',
     ]);
@@ -152,6 +156,22 @@ describe('baton bench --quick', () => {
     expect(report.targets[0]).toMatchObject({ value: '1 / 1 / 1 / 1', met: true });
     expect(report.targets[5]).toMatchObject({ value: '1 / 1 / 1', met: true });
     expect(report.targets[6]).toMatchObject({ value: '1 / 1 / 1 / 1 / 1 / 1', met: true });
+    // Capacity is counted, not timed: these hold on any machine.
+    expect(report.targets[7]).toMatchObject({ value: 0.2, met: true });
+    expect(report.targets[8]).toMatchObject({ value: '1 WCU + 0 RCU', met: true });
+  });
+
+  it('prices a lease: units per operation and per hour for every system, Baton waiters before and after, item sizes under 1 KB', () => {
+    const cost = report.cost!;
+    expect(cost.prices.region).toBe('us-east-1');
+    for (const system of SYSTEM_NAMES) expect(cost.rows.filter((r) => r.system === system).map((r) => r.item)).toContain('acquireWin');
+    const waiter = (system: string) => cost.rows.find((r) => r.system === system && r.item.startsWith('waiter-hour (10 s'))!;
+    expect(waiter('baton').units).toMatchObject({ write: 0 });
+    expect(waiter('baton/clock-free').units).toMatchObject({ write: 0 });
+    expect(waiter('baton/before').units).toMatchObject({ read: 0 });
+    expect(waiter('baton').dollars!.onDemand).toBeCloseTo(waiter('baton/before').dollars!.onDemand / 5, 6);
+    for (const bytes of Object.values(cost.itemBytes)) expect(bytes).toBeLessThan(1024);
+    expect(run.output).toContain('What a lease costs:');
   });
 
   it('prints the table and writes an HTML report with one SVG chart per figure and per growth series', () => {

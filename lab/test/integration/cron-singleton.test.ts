@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BatonMetric, createLeaseTable, LeaseClient, StaleTokenError } from 'baton-lease';
+import { BatonEnv, BatonMetric, createLeaseTable, LeaseClient, StaleTokenError } from 'baton-lease';
 import { FakeClock, lambdaContext, scheduledEvent } from 'baton-lease/testing';
 import { createSingletonHandler, type SingletonHandlerOptions, type SingletonJobContext } from 'baton-lease/lambda';
 import { appendLedgerEntry, LEDGER_HEAD } from '../../jobs/ledger-job.js';
@@ -180,9 +180,16 @@ describe('createSingletonHandler', () => {
     await retry.lease.release();
   });
 
-  it('names the missing configuration', () => {
-    expect(() => createSingletonHandler({ job: async () => undefined, tableName })).toThrow(/leaseName/);
+  it('names the missing configuration: an option given in code at once, the environment at the first invocation', async () => {
     expect(() => createSingletonHandler({ job: async () => undefined, leaseName: 'x', tableName: '' })).toThrow(/tableName/);
+    const saved = process.env[BatonEnv.leaseName];
+    delete process.env[BatonEnv.leaseName];
+    try {
+      const h = createSingletonHandler({ job: async () => undefined, tableName });
+      await expect(h(scheduledEvent(TICK), lambdaContext())).rejects.toThrow(/leaseName must be given, or BATON_LEASE_NAME set/);
+    } finally {
+      if (saved !== undefined) process.env[BatonEnv.leaseName] = saved;
+    }
   });
 
   it('rejects an event without a valid time before any request', async () => {

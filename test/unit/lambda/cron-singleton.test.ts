@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { describe, expect, expectTypeOf, it } from 'vitest';
-import { InMemoryLeaseStore, LeaseClient } from '../../../lib/runtime/index.js';
+import { describe, expect, expectTypeOf, it, onTestFinished, vi } from 'vitest';
+import { BatonEnv, InMemoryLeaseStore, LeaseClient } from '../../../lib/runtime/index.js';
 import { lambdaContext, scheduledEvent } from '../../../lib/testing/index.js';
 import { createSingletonHandler, type SingletonHandlerOptions, type SingletonResult } from '../../../lambda/cron-singleton.js';
 import { validationErrorOf as thrown } from '../../support/errors.js';
@@ -67,16 +67,61 @@ describe('createSingletonHandler options', () => {
     expect(thrown(() => createSingletonHandler({ job, store, leaseName: 'x', client: {} as never })).field).toBe('client');
   });
 
-  it('asks for the lease and the table when neither option nor environment names them', () => {
-    const saved = { lease: process.env['BATON_LEASE_NAME'], table: process.env['BATON_TABLE_NAME'] };
-    delete process.env['BATON_LEASE_NAME'];
-    delete process.env['BATON_TABLE_NAME'];
+  it('asks for the lease and the table at the first invocation when neither option nor environment names them', async () => {
+    const saved = { lease: process.env[BatonEnv.leaseName], table: process.env[BatonEnv.tableName] };
+    delete process.env[BatonEnv.leaseName];
+    delete process.env[BatonEnv.tableName];
     try {
-      expect(thrown(() => createSingletonHandler({ job, store })).message).toMatch(/leaseName must be given, or BATON_LEASE_NAME set/);
-      expect(thrown(() => createSingletonHandler({ job, leaseName: 'x' })).message).toMatch(/tableName must be given, or BATON_TABLE_NAME set/);
+      const byEnv = createSingletonHandler({ job, store, ...quiet });
+      await expect(byEnv(scheduledEvent(TICK), lambdaContext())).rejects.toThrow(/leaseName must be given, or BATON_LEASE_NAME set/);
+      const byTable = createSingletonHandler({ job, leaseName: 'x', ...quiet });
+      await expect(byTable(scheduledEvent(TICK), lambdaContext())).rejects.toThrow(/tableName must be given, or BATON_TABLE_NAME set/);
     } finally {
-      if (saved.lease !== undefined) process.env['BATON_LEASE_NAME'] = saved.lease;
-      if (saved.table !== undefined) process.env['BATON_TABLE_NAME'] = saved.table;
+      if (saved.lease !== undefined) process.env[BatonEnv.leaseName] = saved.lease;
+      if (saved.table !== undefined) process.env[BatonEnv.tableName] = saved.table;
+    }
+  });
+});
+
+describe('createSingletonHandler at its first invocation', () => {
+  it('reads the environment then, not at import: a test sets it after creating the handler', async () => {
+    const saved = process.env[BatonEnv.leaseName];
+    delete process.env[BatonEnv.leaseName];
+    try {
+      const store = new InMemoryLeaseStore();
+      const h = createSingletonHandler({ job: async ({ token }) => token, store, ...quiet });
+      process.env[BatonEnv.leaseName] = 'jobs/set-later';
+      await expect(h(scheduledEvent(TICK), lambdaContext())).resolves.toMatchObject({ status: 'ran', value: 1 });
+      expect(await new LeaseClient({ store }).describe('jobs/set-later')).toMatchObject({ lastTick: TICK });
+    } finally {
+      if (saved === undefined) delete process.env[BatonEnv.leaseName];
+      else process.env[BatonEnv.leaseName] = saved;
+    }
+  });
+
+  it('gives each invocation its own logger: concurrent invocations keep their own request id and tick (epoch ms)', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = new Logger({ serviceName: 'test', logLevel: 'INFO' });
+    // Powertools (outside Lambda) writes each line to stdout or stderr as JSON.
+    const capture = (chunk: unknown) => (String(chunk).trim().split('\n').forEach((line) => line.startsWith('{') && lines.push(JSON.parse(line) as Record<string, unknown>)), true);
+    const spies = [vi.spyOn(process.stdout, 'write').mockImplementation(capture), vi.spyOn(process.stderr, 'write').mockImplementation(capture)];
+    onTestFinished(() => spies.forEach((spy) => spy.mockRestore()));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const stores = [new InMemoryLeaseStore(), new InMemoryLeaseStore()];
+    const handlers = stores.map((store) =>
+      createSingletonHandler({ leaseName: 'jobs/concurrent', store, logger, metrics: quiet.metrics, job: async ({ logger: log }) => { await gate; log.info('job line'); } }),
+    );
+    const contexts = [lambdaContext(), lambdaContext()];
+    const running = handlers.map((h, i) => h(scheduledEvent(TICK + i * 60_000), contexts[i]!));
+    release();
+    await Promise.all(running);
+    const jobLines = lines.filter((line) => line['message'] === 'job line');
+    expect(jobLines).toHaveLength(2);
+    for (const [i, context] of contexts.entries()) {
+      const own = lines.filter((line) => line['function_request_id'] === context.awsRequestId);
+      expect(own.length).toBeGreaterThanOrEqual(3);
+      expect(own.every((line) => line['tick'] === TICK + i * 60_000)).toBe(true);
     }
   });
 });

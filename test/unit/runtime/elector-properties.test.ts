@@ -39,6 +39,7 @@ async function runElection(
       renewEveryMs: RENEW,
       clockFree,
       signal: stops[i]!.signal,
+      logger: false,
       onStartedLeading: (lease) =>
         new Promise<void>((resolve) => {
           const window: Window = { elector: i, token: lease.token, start: clock.monotonic(), end: Infinity };

@@ -34,6 +34,7 @@ function elector(leases: LeaseClient, options: Partial<ElectOptions> = {}) {
     durationMs: D,
     renewEveryMs: RENEW,
     signal: stop.signal,
+    logger: false,
     onStartedLeading: (lease) =>
       new Promise<void>((resolve) => {
         const tenure: { lease: Lease; reason?: unknown } = { lease };
@@ -68,16 +69,17 @@ describe('LeaseClient.elect', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
-  it('a waiter polls at most every renewEveryMs, one request per poll, and takes a released lease within one poll', async () => {
+  it('a waiter polls at most every renewEveryMs, one read per poll behind a live holder, and takes a released lease within one poll', async () => {
     const { client, memory, clock } = setup();
     const a = elector(client('a'));
     await clock.advance(0);
     const b = elector(client('b'));
     await clock.advance(0);
-    const before = memory.requests.acquire;
+    const before = { ...memory.requests };
     await clock.advance(6 * RENEW);
-    // One poll per renewEveryMs while the holder renews: exactly one acquire request each.
-    expect(memory.requests.acquire - before).toBe(6);
+    // One poll per renewEveryMs while the holder renews: exactly one strongly consistent read each, no write.
+    expect(memory.requests.read - before.read).toBe(6);
+    expect(memory.requests.acquire - before.acquire).toBe(0);
     expect(b.log).toEqual(['leader a']);
     a.stop.abort();
     await a.done;

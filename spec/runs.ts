@@ -1,0 +1,173 @@
+/**
+ * The runs of spec/baton.pml: their bounds, the properties each checks, and the
+ * mutants SPIN must refute (docs/protocol.md#the-model). Time is in model
+ * units; every run has two workers.
+ */
+
+export interface Property {
+  readonly name: string;
+  /** Text of the assertion that states it in spec/baton.pml (safety runs). */
+  readonly assertion?: string;
+}
+
+export interface Check {
+  readonly name: string;
+  readonly defines: readonly string[];
+  readonly bounds: Readonly<Record<string, number | string | boolean>>;
+  readonly liveness: boolean;
+  readonly properties: readonly Property[];
+  readonly timeoutS: number;
+}
+
+export interface Mutant {
+  readonly name: string;
+  readonly flag: string;
+  /** The run whose bounds refute it. */
+  readonly defines: readonly string[];
+  /** Text of the assertion its trail violates. */
+  readonly breaks: string;
+  readonly explanation: string;
+  readonly timeoutS: number;
+}
+
+const MUTEX: Property = { name: 'at most one worker acting', assertion: 'acting[(1-w)]' };
+const TOKENS: Property = { name: 'tokens never repeat or go back', assertion: 'token>maxTok' };
+const HEALTHY: Property = { name: 'a tenure without faults never reaches its deadline (renews in time)', assertion: 'fAtWin' };
+const TICK_ONCE: Property = { name: 'a recorded tick is never run by an invocation that saw it recorded', assertion: 'lastTick<tk' };
+const TICK_RECORDED: Property = { name: 'a release reported with a tick leaves it recorded (lastTick never goes back)', assertion: 'lastTick>=claim' };
+const FENCE: Property = { name: "a stale tenure's fenced or guarded write is never accepted", assertion: 'maxWrote' };
+const GUARD: Property = { name: 'a guarded write commits only for the newest tenure', assertion: 'tok[w]==maxTok' };
+const RESERVATION: Property = { name: 'while a handoff reservation lasts, no lower priority takes the lease', assertion: 'resvEnd' };
+
+/** Wall-clock runs: D 5, M 1, S 3 (so that dropping `- S` can matter: S > M + 1), offsets within S. */
+const WALL = ['-DD0=5', '-DM=1', '-DS=3'];
+/**
+ * Clock-free runs: holder durations 8 (renewing every 3) and 4 (every 1), offsets over [-H, H] (at least
+ * +-3S), one step of any size: a worker's wall clock only ever meets its own earlier readings, so a range as
+ * wide as the horizon orders them every way.
+ */
+const CLOCKFREE = (h: number) => ['-DCLOCKFREE=1', '-DD0=8', '-DP0=3', '-DD1=4', '-DM=1', '-DS=1', `-DOFFMAX=${h}`, '-DNSTEP=1'];
+const HANDOFF = ['-DD0=5', '-DM=1', '-DS=1', '-DPR0=1', '-DPR1=2'];
+/** D 9, M 6: elect's old default period D/3 = 3 lands at the deadline; (D - M)/3 = 1 does not. */
+const PERIOD = ['-DD0=9', '-DM=6', '-DS=1', '-DJOBS=0', '-DMAXF=0'];
+
+function bounds(defines: readonly string[]): Record<string, number | string | boolean> {
+  return Object.fromEntries(
+    defines.map((d) => {
+      const [key, value] = d.slice(2).split('=');
+      return [key!, value === undefined ? true : Number.isNaN(Number(value)) ? value : Number(value)];
+    }),
+  );
+}
+
+function safety(name: string, defines: string[], properties: Property[], timeoutS = 120): Check {
+  return { name, defines, bounds: { workers: 2, ...bounds(defines) }, liveness: false, properties, timeoutS };
+}
+
+function live(name: string, defines: string[], property: string, timeoutS = 120): Check {
+  return { name, defines, bounds: { workers: 2, ...bounds(defines) }, liveness: true, properties: [{ name: property }], timeoutS };
+}
+
+/**
+ * The checks. CI bounds keep the whole step within minutes on two cores; `--deep`
+ * widens horizons and fault budgets. H is the time horizon, MAXF the faults
+ * (lost request, lost answer, late landing, crash, operator release), FH the
+ * time after which faults stop (liveness).
+ */
+export function checksFor(deep: boolean): Check[] {
+  const h = (ci: number, more: number) => (deep ? more : ci);
+  const checks = [
+    safety('wall-clock', [...WALL, `-DH=${h(7, 9)}`, '-DMAXF=3', '-DJOBS=0', `-DCRASH=${h(0, 1)}`], [MUTEX, TOKENS, HEALTHY]),
+    safety('wall-clock-ticks', [...WALL, '-DH=6', `-DMAXF=${h(1, 2)}`, '-DTICKS=1', '-DOPERATOR=1'], [MUTEX, TOKENS, TICK_ONCE, TICK_RECORDED, FENCE, GUARD, HEALTHY]),
+    safety('clock-free', [...CLOCKFREE(h(8, 11)), `-DH=${h(8, 11)}`, `-DMAXF=${h(1, 2)}`, '-DJOBS=0', '-DCRASH=0'], [MUTEX, TOKENS, HEALTHY]),
+    safety('clock-free-jobs-crashes', [...CLOCKFREE(h(8, 9)), `-DH=${h(8, 9)}`, '-DMAXF=1'], [MUTEX, TOKENS, HEALTHY]),
+    safety('handoff', [...HANDOFF, `-DH=${h(7, 8)}`, '-DMAXF=1'], [MUTEX, TOKENS, RESERVATION, HEALTHY]),
+    safety('handoff-clock-free', [...HANDOFF, '-DCLOCKFREE=1', '-DOFFMAX=7', `-DH=${h(7, 8)}`, '-DMAXF=1'], [MUTEX, TOKENS, RESERVATION, HEALTHY]),
+    safety('renew-period', [...PERIOD, `-DH=${h(8, 12)}`], [HEALTHY]),
+    live('live-wall-clock', ['-DLIVE_ANY', '-DD0=5', '-DM=1', '-DS=1', `-DH=${h(10, 14)}`, '-DFH=3', `-DMAXF=${h(1, 2)}`], 'some worker leads once faults stop'),
+    live('live-clock-free', ['-DLIVE_ANY', '-DCLOCKFREE=1', '-DD0=5', '-DM=1', '-DS=1', '-DOFFMAX=14', '-DNSTEP=1', `-DH=${h(14, 16)}`, '-DFH=3', '-DMAXF=1'], 'some worker leads once faults stop'),
+    live('live-handoff', ['-DLIVE_HI', ...HANDOFF, `-DH=${h(14, 16)}`, '-DFH=3', `-DMAXF=${h(1, 2)}`], 'the higher-priority live requester eventually leads'),
+    live('live-handoff-clock-free', ['-DLIVE_HI', ...HANDOFF, '-DCLOCKFREE=1', '-DOFFMAX=14', `-DH=${h(14, 16)}`, '-DFH=3', `-DMAXF=${h(1, 2)}`], 'the higher-priority live requester eventually leads'),
+  ];
+  // Deeper searches may take minutes each.
+  return deep ? checks.map((c) => ({ ...c, timeoutS: 900 })) : checks;
+}
+
+/** The model configurations the conformance traces are simulated from (longer horizons, more faults). */
+export function tracedRuns(): { name: string; defines: string[] }[] {
+  return [
+    { name: 'wall', defines: [...WALL, '-DH=14', '-DMAXF=4'] },
+    { name: 'ticks', defines: [...WALL, '-DH=14', '-DMAXF=4', '-DTICKS=1', '-DOPERATOR=1'] },
+    { name: 'clockfree', defines: [...CLOCKFREE(14), '-DH=14', '-DMAXF=3'] },
+    { name: 'handoff', defines: [...HANDOFF, '-DH=14', '-DMAXF=3'] },
+    { name: 'handoffcf', defines: [...HANDOFF, '-DCLOCKFREE=1', '-DOFFMAX=7', '-DNSTEP=1', '-DH=14', '-DMAXF=3'] },
+  ];
+}
+
+const MUTEX_TEXT = 'acting[(1-w)]';
+
+export const MUTANTS: readonly Mutant[] = [
+  {
+    name: 'renew without expiresAt <= :new',
+    flag: 'MUT_RENEW_NO_EXPIRY',
+    defines: [...WALL, '-DH=7', '-DMAXF=3', '-DJOBS=0', '-DCRASH=0'],
+    breaks: MUTEX_TEXT,
+    explanation:
+      'Worker 1 (wall clock 3 behind worker 0) takes token 1 at t=0 and renews every unit. Its renew of t=1 is held in the network (outcome unknown; the read shows the tenure still its own, so no extension). Its renews of t=2..6 land (expiresAt 8, deadline t=10). The held t=1 renew lands after them and, without `expiresAt <= :new`, moves expiresAt back from 8 to 3. At t=7 worker 0 reads 7 > 3 + S and takes token 2 while worker 1 acts until t=10.',
+    timeoutS: 120,
+  },
+  {
+    name: 'acquire without - S',
+    flag: 'MUT_ACQUIRE_NO_SKEW',
+    defines: [...WALL, '-DH=7', '-DMAXF=3', '-DJOBS=0', '-DCRASH=0'],
+    breaks: MUTEX_TEXT,
+    explanation:
+      'Worker 1 (wall clock 3 behind) takes token 1 at t=0 (expiresAt 2 on its clock, deadline t=4); its renews of t=1 and t=2 are lost. At t=3 worker 0 reads 3 > expiresAt 2 and, without `- S`, takes token 2 while worker 1 acts until t=4 (with `- S` it must wait until its clock passes 5, at t=6).',
+    timeoutS: 120,
+  },
+  {
+    name: 'a refused renew extends the deadline',
+    flag: 'MUT_REFUSED_EXTENDS',
+    defines: [...CLOCKFREE(8), '-DH=8', '-DMAXF=1', '-DJOBS=0', '-DCRASH=0'],
+    breaks: MUTEX_TEXT,
+    explanation:
+      'Worker 1 (D 4) takes token 1 at t=0, then its wall clock steps back by 8. Every renew (t=1..6) is refused by `expiresAt <= :new`; the refusal shows the tenure still its own, and the mutant counts it as renewed, pushing the deadline to t+3 each time while the item\'s version stays at 1. Worker 0 (D 8) has watched version (1, 1) since t=0, times it for max(8, 4) = 8 and takes token 2 at t=8 while worker 1 acts until t=9.',
+    timeoutS: 120,
+  },
+  {
+    name: 'settling a lost renew by expiresAt >= wanted',
+    flag: 'MUT_SETTLE_BY_EXPIRY',
+    defines: [...CLOCKFREE(8), '-DH=8', '-DMAXF=1', '-DJOBS=0', '-DCRASH=0'],
+    breaks: MUTEX_TEXT,
+    explanation:
+      'Worker 0 (D 8, renewing every 3) takes token 1 at t=0 (deadline t=7), then its wall clock steps back by 8: its t=3 renew is refused and rightly changes nothing. Its t=6 renew is lost; the settling read finds the tenure still its own with expiresAt 8 >= the wanted -2 + 8, so the mutant counts it as landed and moves the deadline to t=13. The version never changed, so worker 1 (D 4), which times it for the recorded 8, takes token 2 at t=8 while worker 0 acts until t=13.',
+    timeoutS: 120,
+  },
+  {
+    name: "clock-free watching only the waiter's own duration",
+    flag: 'MUT_WATCH_OWN',
+    defines: [...CLOCKFREE(8), '-DH=8', '-DMAXF=1', '-DJOBS=0', '-DCRASH=0'],
+    breaks: MUTEX_TEXT,
+    explanation:
+      'Worker 0 (D 8, renewing every 3) takes token 1 at t=0 (deadline t=7). Its t=3 renew is lost, so the version stays (1, 1) and it retries at t=4. Worker 1 (D 4) has watched that version since t=0 and, timing it for its own 4 units instead of the recorded 8, takes token 2 at t=4 while worker 0 acts until t=7.',
+    timeoutS: 120,
+  },
+  {
+    name: 'release counted as its own without releasedBy',
+    flag: 'MUT_RELEASE_NO_BY',
+    defines: [...WALL, '-DH=6', '-DMAXF=1', '-DTICKS=1', '-DOPERATOR=1'],
+    breaks: 'lastTick>=claim',
+    explanation:
+      'Worker 1 takes token 1 for tick 1 at t=0. An operator force-releases it (releasedBy operator:...). At t=1 the job completes and the release with tick 1 is refused; the item shows no holder at token 1, which the mutant takes for its own earlier release, so it reports the tick recorded while lastTick is absent: a duplicate invocation of tick 1 would run the job again.',
+    timeoutS: 120,
+  },
+  {
+    name: 'elect renewing after D - M',
+    flag: 'MUT_ELECT_PERIOD',
+    defines: [...PERIOD, '-DH=8'],
+    breaks: 'fAtWin',
+    explanation:
+      'D 9, M 6: the local deadline is 3 units after the winning write. With elect\'s old default period D/3 = 3 (accepted, since 2 x 3 < D) the first renew falls due at t=3, exactly when the deadline passes, so a healthy elector on a healthy store ends every tenure at its own deadline. The period (D - M)/3 = 1 renews at t=1.',
+    timeoutS: 120,
+  },
+];

@@ -1,0 +1,4 @@
+// test/global-teardown.js
+module.exports = async () => {
+  await globalThis.dynamodbLocal?.stop();
+};
