@@ -75,13 +75,15 @@ export class Simulator {
    * (the lease runtime) live on virtual time: a resolved sleep or store reply
    * resumes its `await` at the virtual instant it was resolved, and the order of
    * those continuations is fixed by the event order, so the run stays
-   * deterministic.
+   * deterministic. `afterEvent` runs once each event's continuations have
+   * settled (the deterministic simulation samples the holders' deadlines there).
    */
-  async runUntilAsync(endMs: number): Promise<void> {
+  async runUntilAsync(endMs: number, afterEvent?: () => void): Promise<void> {
     await drainMicrotasks();
     for (let event = this.takeDue(endMs); event !== undefined; event = this.takeDue(endMs)) {
       event.fire();
       await drainMicrotasks();
+      afterEvent?.();
     }
     if (!this.halted) this.time = Math.max(this.time, endMs);
   }

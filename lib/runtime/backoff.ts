@@ -14,6 +14,16 @@ export function fullJitterDelay(attempt: number, baseMs: number, capMs: number, 
 let attemptsInProcess = 0;
 
 /**
+ * @internal Starts the attempt count again at 0, so that a deterministic simulation's owner ids
+ * depend on its seed alone, not on the runs the same process made before (lab/dst, docs/dst.md).
+ * Only for a process whose every client belongs to the run that follows: a client of an earlier
+ * run could otherwise draw an owner id again.
+ */
+export function restartOwnerIdCount(): void {
+  attemptsInProcess = 0;
+}
+
+/**
  * A fresh owner id for one acquisition attempt: `<holderName>#<96 random bits><attempt>`.
  * The randomness keeps processes apart; the attempt counter, shared by every
  * client in the process, keeps two attempts of one process apart whatever

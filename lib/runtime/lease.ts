@@ -160,6 +160,9 @@ export class Lease implements AsyncDisposable {
     // clock-free waiter, which sees the version unchanged, take over while this holder still acts
     // (docs/protocol.md#clock-free-takeover).
     const extendedLater = !outcome.applied && this.#isMine(outcome.current) && outcome.current.expiresAt >= wanted;
+    // Refused because this tenure's own release landed first (its answer may still be on the way): the
+    // tenure ended by that release, not by a loss, so no `lost` event and no LeaseLostError.
+    if (!outcome.applied && outcome.current?.releasedBy === this.holder) throw new LeaseError(`lease "${this.name}" was released`);
     if (!outcome.applied && !extendedLater) throw this.#lose(outcome.current);
     if (!outcome.applied || this.#state !== 'held') return;
     this.#expiresAt = Math.max(this.#expiresAt, wanted);
