@@ -39,7 +39,7 @@ export interface BenchParams {
 /** `--soak` without a length: half an hour, long enough for a slow leak to show as a slope. */
 export const SOAK_DEFAULTS: SoakParams = { minutes: 30, durationMs: 2_000, renewEveryMs: 200, sampleEveryMs: 10_000 };
 
-/** Every default of a full run, in one place: the figures of the issue. */
+/** Every default of a full run, in one place (docs/benchmarks.md). */
 export const BENCH_DEFAULTS: Omit<BenchParams, 'mode' | 'systems' | 'soak'> = {
   leaseDurationMs: 2_000,
   latency: { warmup: 200, iterations: 2_000 },

@@ -1,6 +1,6 @@
 import type { SystemName } from './lock-system.js';
 
-/** The figures of the issue, each with its unit. */
+/** The figures the bench reports (docs/benchmarks.md), each with its unit. */
 export const FIGURES = {
   'requests.acquireWin': 'requests',
   'requests.acquireLoss': 'requests',
