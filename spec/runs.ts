@@ -54,7 +54,8 @@ const HANDOFF = ['-DD0=5', '-DM=1', '-DS=1', '-DPR0=1', '-DPR1=2'];
 const PERIOD = ['-DD0=9', '-DM=6', '-DS=1', '-DJOBS=0', '-DMAXF=0'];
 /** The liveness runs' CI configurations, shared with the waiting rule's mutants. */
 const LIVE_WALL = ['-DLIVE_ANY', '-DD0=5', '-DM=1', '-DS=1', '-DFH=3'];
-const LIVE_CLOCKFREE = ['-DLIVE_ANY', '-DCLOCKFREE=1', '-DD0=5', '-DM=1', '-DS=1', '-DOFFMAX=14', '-DFH=3', '-DMAXF=1'];
+/** Two clock steps, so that both waiters' clocks can fall behind the clock that wrote expiresAt (the waiting rule's clock-free mutant). */
+const LIVE_CLOCKFREE = ['-DLIVE_ANY', '-DCLOCKFREE=1', '-DD0=5', '-DM=1', '-DS=1', '-DOFFMAX=14', '-DNSTEP=2', '-DFH=3', '-DMAXF=1'];
 const LIVE_HANDOFF = ['-DLIVE_HI', ...HANDOFF, '-DFH=3'];
 
 function bounds(defines: readonly string[]): Record<string, number | string | boolean> {
@@ -91,7 +92,7 @@ export function checksFor(deep: boolean): Check[] {
     safety('handoff-clock-free', [...HANDOFF, '-DCLOCKFREE=1', '-DOFFMAX=7', `-DH=${h(7, 8)}`, '-DMAXF=1'], [MUTEX, TOKENS, RESERVATION, HEALTHY]),
     safety('renew-period', [...PERIOD, `-DH=${h(8, 12)}`], [HEALTHY]),
     live('live-wall-clock', [...LIVE_WALL, `-DH=${h(10, 14)}`, `-DMAXF=${h(1, 2)}`], 'some worker leads once faults stop'),
-    live('live-clock-free', [...LIVE_CLOCKFREE, '-DNSTEP=1', `-DH=${h(14, 16)}`], 'some worker leads once faults stop'),
+    live('live-clock-free', [...LIVE_CLOCKFREE, `-DH=${h(14, 16)}`], 'some worker leads once faults stop'),
     live('live-handoff', [...LIVE_HANDOFF, `-DH=${h(14, 16)}`, `-DMAXF=${h(1, 2)}`], 'the higher-priority live requester eventually leads'),
     live('live-handoff-clock-free', ['-DLIVE_HI', ...HANDOFF, '-DCLOCKFREE=1', '-DOFFMAX=14', `-DH=${h(14, 16)}`, '-DFH=3', `-DMAXF=${h(1, 2)}`], 'the higher-priority live requester eventually leads'),
   ];
@@ -119,7 +120,7 @@ export const MUTANTS: readonly Mutant[] = [
     defines: [...WALL, '-DH=7', '-DMAXF=3', '-DJOBS=0', '-DCRASH=0'],
     breaks: MUTEX_TEXT,
     explanation:
-      'Worker 1 (wall clock 3 behind worker 0) takes token 1 at t=0 and renews every unit. Its renew of t=1 is held in the network (outcome unknown; the read shows the tenure still its own, so no extension). Its renews of t=2..6 land (expiresAt 8, deadline t=10). The held t=1 renew lands after them and, without `expiresAt <= :new`, moves expiresAt back from 8 to 3. At t=7 worker 0 reads 7 > 3 + S and takes token 2 while worker 1 acts until t=10.',
+      'Worker 1 (wall clock 3 behind worker 0) takes token 1 at t=0 and renews every unit. Its renew of t=1 is held in the network (outcome unknown; the read shows the tenure still its own, so no extension). Its renews of t=2..6 land (expiresAt 8, deadline t=10). The held t=1 renew lands after them and, without `expiresAt <= :new`, moves expiresAt back from 8 to 3. Worker 0, which polls by reads meanwhile (two of them lost), reads expiresAt 3 at t=6; at t=7 its clock reads 7 > 3 + S, so it writes and takes token 2 while worker 1 acts until t=10.',
     timeoutS: 120,
   },
   {
@@ -137,7 +138,7 @@ export const MUTANTS: readonly Mutant[] = [
     defines: [...CLOCKFREE(8), '-DH=8', '-DMAXF=1', '-DJOBS=0', '-DCRASH=0'],
     breaks: MUTEX_TEXT,
     explanation:
-      'Worker 1 (D 4) takes token 1 at t=0, then its wall clock steps back by 8. Every renew (t=1..6) is refused by `expiresAt <= :new`; the refusal shows the tenure still its own, and the mutant counts it as renewed, pushing the deadline to t+3 each time while the item\'s version stays at 1. Worker 0 (D 8) has watched version (1, 1) since t=0, times it for max(8, 4) = 8 and takes token 2 at t=8 while worker 1 acts until t=9.',
+      'Worker 0 (D 8, renewing every 3) takes token 1 at t=0, then its wall clock steps back by 8. Its renews at t=3 and t=6 are refused by `expiresAt <= :new`; the refusal shows the tenure still its own, and the mutant counts it as renewed, pushing the deadline to t=13 while the item\'s version stays at 1. Worker 1 (D 4) has watched version (1, 1) since t=0, reading every unit, times it for max(4, 8) = 8 and takes token 2 at t=8 while worker 0 acts until t=13.',
     timeoutS: 120,
   },
   {
@@ -179,7 +180,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     name: 'clock-free waiter judging the takeover point by expiresAt',
     flag: 'MUT_WAIT_CF_EXPIRY',
-    defines: [...LIVE_CLOCKFREE, '-DNSTEP=2', '-DH=14'],
+    defines: [...LIVE_CLOCKFREE, '-DH=14'],
     breaks: 'acceptance cycle',
     liveness: true,
     explanation:
