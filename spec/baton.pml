@@ -60,6 +60,9 @@
 #ifndef OFFMAX
 #define OFFMAX S        /* largest |offset|; wall-clock runs keep |off0 - off1| <= S */
 #endif
+#ifndef CFBEHIND
+#define CFBEHIND 0      /* clock-free runs may also start the second worker's clock OFFMAX behind */
+#endif
 #ifndef JOBS
 #define JOBS 1          /* the leader's work may end at any moment */
 #endif
@@ -603,7 +606,8 @@ init {
     assert(PERIOD_OK(D0, Pw[0]) && PERIOD_OK(D1, Pw[1]));
     assert(D0 > M + S && D1 > M + S);
     if
-    :: CLOCKFREE -> skip
+    :: CLOCKFREE && !CFBEHIND -> skip
+    :: CLOCKFREE && CFBEHIND -> if :: skip :: off[1] = -OFFMAX fi
     :: else -> if
        :: off[1] = -S
        :: off[1] = 0

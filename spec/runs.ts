@@ -54,8 +54,11 @@ const HANDOFF = ['-DD0=5', '-DM=1', '-DS=1', '-DPR0=1', '-DPR1=2'];
 const PERIOD = ['-DD0=9', '-DM=6', '-DS=1', '-DJOBS=0', '-DMAXF=0'];
 /** The liveness runs' CI configurations, shared with the waiting rule's mutants. */
 const LIVE_WALL = ['-DLIVE_ANY', '-DD0=5', '-DM=1', '-DS=1', '-DFH=3'];
-/** Two clock steps, so that both waiters' clocks can fall behind the clock that wrote expiresAt (the waiting rule's clock-free mutant). */
-const LIVE_CLOCKFREE = ['-DLIVE_ANY', '-DCLOCKFREE=1', '-DD0=5', '-DM=1', '-DS=1', '-DOFFMAX=14', '-DNSTEP=2', '-DFH=3', '-DMAXF=1'];
+/**
+ * The second worker's clock may also start OFFMAX behind, so that one step can put both waiters' clocks behind
+ * the clock that wrote expiresAt (the waiting rule's clock-free mutant).
+ */
+const LIVE_CLOCKFREE = ['-DLIVE_ANY', '-DCLOCKFREE=1', '-DD0=5', '-DM=1', '-DS=1', '-DOFFMAX=14', '-DCFBEHIND=1', '-DNSTEP=1', '-DFH=3', '-DMAXF=1'];
 const LIVE_HANDOFF = ['-DLIVE_HI', ...HANDOFF, '-DFH=3'];
 
 function bounds(defines: readonly string[]): Record<string, number | string | boolean> {
@@ -184,7 +187,7 @@ export const MUTANTS: readonly Mutant[] = [
     breaks: 'acceptance cycle',
     liveness: true,
     explanation:
-      'Worker 1 takes token 1 at t=0 (expiresAt 5); worker 0\'s write loses and it watches version (1, 1) from t=0. Both wall clocks then step back by 14. Worker 1\'s renew at t=1 is refused (its clock now reads -13) and kept; at t=2 its work ends and its release request is lost, so the tenure is left to expire and worker 1 waits too, writing once at t=3 and losing. From then on both wait behind a version that never changes. A clock-free waiter must write once it has watched that version for 5 units (worker 0 at t=5); the mutant instead waits for its wall clock to pass expiresAt 5 + S, which with both clocks 14 behind does not happen before the horizon, so both read every unit until t=14 and nobody leads after the faults stop.',
+      "Worker 1's clock starts 14 behind worker 0's. Worker 1 takes token 1 at t=0, renews at t=1 and releases at t=2 when its work ends. Worker 0's write of t=2 lands late, after worker 0 counted it as failed: token 2 (version 4) belongs to an owner nobody runs, with expiresAt 7 by worker 0's clock. Worker 0's clock then steps back by 14, level with worker 1's. Both watch version (2, 4) from t=3 (worker 1 after losing its first write after its tenure, worker 0 by a read); the rule writes once that version was watched for 5 units, at t=8. The mutant waits for the wall clock to pass expiresAt 7 + S, which neither clock reaches before the horizon of 14, so both read every unit and nobody leads after the faults stop.",
     timeoutS: 120,
   },
   {
