@@ -60,6 +60,9 @@
 #ifndef OFFMAX
 #define OFFMAX S        /* largest |offset|; wall-clock runs keep |off0 - off1| <= S */
 #endif
+#ifndef CFBEHIND
+#define CFBEHIND 0      /* clock-free runs may also start the second worker's clock OFFMAX behind */
+#endif
 #ifndef JOBS
 #define JOBS 1          /* the leader's work may end at any moment */
 #endif
@@ -85,6 +88,15 @@
 #endif
 #ifndef MUT_ELECT_PERIOD
 #define MUT_ELECT_PERIOD 0
+#endif
+#ifndef MUT_WAIT_CF_EXPIRY
+#define MUT_WAIT_CF_EXPIRY 0
+#endif
+#ifndef MUT_WAIT_FAR
+#define MUT_WAIT_FAR 0
+#endif
+#ifndef MUT_WAIT_RESERVED
+#define MUT_WAIT_RESERVED 0
 #endif
 
 #define NW 2
@@ -117,6 +129,10 @@ byte ph[NW], wake[NW], own[NW], tok[NW], dl[NW], asked[NW], tk[NW], relTick[NW],
 bool acting[NW], hand[NW], forced[NW];
 bool sHas[NW];
 byte sTok[NW], sVer[NW], sDur[NW], sSeen[NW];
+/* the item the waiter's last poll saw (lib/runtime/elector-wait.ts): 0 none (the next poll writes), 1 free for it, 2 held or reserved for another */
+byte seenK[NW];
+int seenExp[NW];
+bool wnow[NW];          /* a read showed that a write could win: it follows at once */
 /* a request that lands late (its answer was lost) */
 byte gOp[NW], gOwn[NW], gTok[NW], gTick[NW], gPr[NW], gObsTok[NW], gObsVer[NW], gRes[NW], gAt[NW], gDur[NW];
 bool gObs[NW];
@@ -149,6 +165,27 @@ int gNow[NW];
 #else
 #define RELEASED_BY_ME(w) (releasedBy == own[w])
 #endif
+
+/* elector-wait.ts's mayWin, on the item last seen: free for this worker, or past the takeover point */
+#if MUT_WAIT_RESERVED
+#define FREE_FOR(w) (!present || (holder == 0 && hoPrio == 0))
+#else
+#define FREE_FOR(w) (!present || (holder == 0 && !(hoPrio > PRw[w])))
+#endif
+#if MUT_WAIT_CF_EXPIRY
+#define PAST_TAKEOVER(w) (T + off[w] > seenExp[w] + S)
+#define SEEN_EXP expiresAt
+#elif CLOCKFREE
+#define PAST_TAKEOVER(w) (sHas[w] && T - sSeen[w] >= WATCH(w))
+#define SEEN_EXP 0
+#elif MUT_WAIT_FAR
+#define PAST_TAKEOVER(w) (T + off[w] > seenExp[w] + S + Dw[w])
+#define SEEN_EXP expiresAt
+#else
+#define PAST_TAKEOVER(w) (T + off[w] > seenExp[w] + S)
+#define SEEN_EXP expiresAt
+#endif
+#define WRITES(w) (seenK[w] == 0 || wnow[w] || seenK[w] == 1 || PAST_TAKEOVER(w))
 
 #define MINE(w) (present && holder == own[w] && token == tok[w])
 #define ACTING(w) (acting[w] && T < dl[w])
@@ -269,7 +306,7 @@ inline win(w) {
   printf("@@ decide %d won %d\n", w, token);
   tok[w] = token; ph[w] = LEAD; acting[w] = 1; hand[w] = 0;
   dl[w] = sent + Dw[w] - M; wake[w] = T + Pw[w];
-  sHas[w] = 0; asked[w] = 0; fAtWin[w] = faults + steps;
+  sHas[w] = 0; asked[w] = 0; fAtWin[w] = faults + steps; seenK[w] = 0; seenExp[w] = 0;
   assert(T < dl[w]);
   /* mutual exclusion: nobody else acts when a tenure starts acting (an operator's forceRelease of a live tenure is outside the assumptions) */
   assert(!ACTING(1 - w) || forced[1 - w]);
@@ -281,37 +318,49 @@ inline win(w) {
   fencedWrites(w)
 }
 
-/* A lost race: note the version (clock-free), maybe ask for a handoff, sleep until worth trying. */
+/* What a poll's answer (a failed write's item, or a read) teaches: the version watched (clock-free), the item seen, maybe a handoff request. */
+inline noteAnswer(w) {
+  if
+  :: present && !(sHas[w] && sTok[w] == token && sVer[w] == version) ->
+     sHas[w] = 1; sTok[w] = token; sVer[w] = version; sSeen[w] = T; sDur[w] = durMs
+  :: else
+  fi;
+  if
+  :: FREE_FOR(w) -> seenK[w] = 1; seenExp[w] = 0
+  :: else -> seenK[w] = 2; seenExp[w] = SEEN_EXP
+  fi;
+  if
+  :: PRw[w] != 0 && present && holder != 0 && prio != 0 && prio < PRw[w] && (hoPrio == 0 || hoPrio < PRw[w]) && asked[w] != token ->
+     network(w);
+     if
+     :: net == 0 -> stHandoff(token, w + 1, PRw[w]); asked[w] = token
+     :: net == 2 -> stHandoff(token, w + 1, PRw[w])
+     :: else     /* lost, or late: asking again on the next poll writes the same request */
+     fi;
+     net = 0
+  :: else
+  fi
+}
+
+/* Sleep until a takeover could succeed, at most one poll period. */
+inline sleepToTakeover(w) {
+  if
+  :: !present -> until = 0
+  :: CLOCKFREE -> until = sSeen[w] + WATCH(w) - T
+  :: else -> until = expiresAt + S + 1 - (T + off[w])
+  fi;
+  wake[w] = T + max(1, min(Pw[w], until));
+  until = 0;
+  sSeen[w] = (sHas[w] -> sSeen[w] : 0); sTok[w] = (sHas[w] -> sTok[w] : 0); sVer[w] = (sHas[w] -> sVer[w] : 0); sDur[w] = (sHas[w] -> sDur[w] : 0)
+}
+
+/* A lost race: note the answer, sleep until worth trying (runAsLeader: the invocation ends, the next one writes). */
 inline lose(w) {
   printf("@@ decide %d lost\n", w);
   if
   :: TICKS -> newInvocation(w); wake[w] = T + 1
-  :: else ->
-     if
-     :: present && !(sHas[w] && sTok[w] == token && sVer[w] == version) ->
-        sHas[w] = 1; sTok[w] = token; sVer[w] = version; sSeen[w] = T; sDur[w] = durMs
-     :: else
-     fi;
-     if
-     :: PRw[w] != 0 && present && holder != 0 && prio != 0 && prio < PRw[w] && (hoPrio == 0 || hoPrio < PRw[w]) && asked[w] != token ->
-        network(w);
-        if
-        :: net == 0 -> stHandoff(token, w + 1, PRw[w]); asked[w] = token
-        :: net == 2 -> stHandoff(token, w + 1, PRw[w])
-        :: else     /* lost, or late: asking again on the next poll writes the same request */
-        fi;
-        net = 0
-     :: else
-     fi;
-     if
-     :: !present -> until = 0
-     :: CLOCKFREE -> until = sSeen[w] + WATCH(w) - T
-     :: else -> until = expiresAt + S + 1 - (T + off[w])
-     fi;
-     wake[w] = T + max(1, min(Pw[w], until));
-     until = 0
-  fi;
-  sSeen[w] = (sHas[w] -> sSeen[w] : 0); sTok[w] = (sHas[w] -> sTok[w] : 0); sVer[w] = (sHas[w] -> sVer[w] : 0); sDur[w] = (sHas[w] -> sDur[w] : 0)
+  :: else -> noteAnswer(w); sleepToTakeover(w)
+  fi
 }
 
 inline endTenure(w) {
@@ -381,8 +430,8 @@ inline sendRelease(w, tick) {
 proctype worker(byte w) {
   do
   /* contend: one acquire (elector poll, or one runAsLeader invocation with a tick) */
-  :: atomic { ph[w] == WAIT && T >= wake[w] ->
-       pickOwner(w); sent = T; nowv = T + off[w];
+  :: atomic { ph[w] == WAIT && T >= wake[w] && WRITES(w) ->
+       wnow[w] = 0; pickOwner(w); sent = T; nowv = T + off[w];
        ready = CLOCKFREE && sHas[w] && T - sSeen[w] >= WATCH(w);
        network(w);
        if
@@ -407,6 +456,21 @@ proctype worker(byte w) {
           fi
        fi;
        ok = 0; net = 0; nowv = 0; ready = 0; sent = 0
+     }
+  /* poll by one strongly consistent read while no write could win (elector-wait.ts); its answer may be lost */
+  :: atomic { ph[w] == WAIT && T >= wake[w] && !WRITES(w) ->
+       printf("@@ read ");
+       printItem();
+       if
+       :: true ->
+          noteAnswer(w);
+          if
+          :: WRITES(w) -> printf("@@ decide %d read-write\n", w); wnow[w] = 1
+          :: else -> printf("@@ decide %d read-wait\n", w); sleepToTakeover(w)
+          fi
+       :: faults < MAXF && T < FH -> faults++; printf("@@ decide %d read-failed\n", w); wake[w] = T + 1
+       fi;
+       ok = 0; net = 0
      }
   /* the local deadline passes: stop acting, release */
   :: atomic { ph[w] == LEAD && acting[w] && T >= dl[w] ->
@@ -459,6 +523,7 @@ proctype worker(byte w) {
        printf("@@ decide %d crash\n", w);
        faults++; forced[w] = 0; acting[w] = 0; hand[w] = 0; relTick[w] = 0; claim[w] = 0; ph[w] = WAIT; tok[w] = 0; dl[w] = 0;
        sHas[w] = 0; sTok[w] = 0; sVer[w] = 0; sSeen[w] = 0; sDur[w] = 0; asked[w] = 0; wake[w] = T + 1;
+       seenK[w] = 0; seenExp[w] = 0; wnow[w] = 0;
        newInvocation(w)
      }
   od
@@ -541,7 +606,8 @@ init {
     assert(PERIOD_OK(D0, Pw[0]) && PERIOD_OK(D1, Pw[1]));
     assert(D0 > M + S && D1 > M + S);
     if
-    :: CLOCKFREE -> skip
+    :: CLOCKFREE && !CFBEHIND -> skip
+    :: CLOCKFREE && CFBEHIND -> if :: skip :: off[1] = -OFFMAX fi
     :: else -> if
        :: off[1] = -S
        :: off[1] = 0

@@ -11,14 +11,28 @@ import type { LeaseStore, WriteOutcome } from '../lib/runtime/lease-store.js';
 /** The lease item as the model holds it: `present holder token version expiresAt lastTick releasedBy prio hoPrio hoTo durMs`. */
 export type ModelItem = readonly number[];
 
-export type ModelWrite =
-  | { readonly op: 'acquire'; readonly args: readonly number[]; readonly ok: boolean; readonly before: ModelItem; readonly after: ModelItem }
-  | { readonly op: 'renew' | 'release' | 'handoff'; readonly args: readonly number[]; readonly ok: boolean; readonly before: ModelItem; readonly after: ModelItem };
+export interface ModelWrite {
+  readonly op: 'acquire' | 'renew' | 'release' | 'handoff';
+  readonly args: readonly number[];
+  readonly ok: boolean;
+  readonly before: ModelItem;
+  readonly after: ModelItem;
+}
+
+/** A waiter's strongly consistent read (`@@ read |<item>`): it changes nothing and must return the model's item. */
+export interface ModelRead {
+  readonly op: 'read';
+  readonly item: ModelItem;
+}
+
+export type ModelStep = ModelWrite | ModelRead;
 
 export interface Trace {
   readonly seed: number;
   readonly run: string;
   readonly writes: readonly ModelWrite[];
+  /** The writes and the waiters' reads, in the model's order. */
+  readonly steps: readonly ModelStep[];
   /** The model's client verdicts, in order (`<worker> <verdict>`). */
   readonly decisions: readonly string[];
 }
@@ -34,6 +48,7 @@ const owner = (id: number) => (id === OPERATOR ? 'operator:ops' : `w${Math.floor
 /** Parses one simulation's output into its trace. */
 export function parseTrace(output: string, seed: number, run: string): Trace {
   const writes: ModelWrite[] = [];
+  const steps: ModelStep[] = [];
   const decisions: string[] = [];
   let pending: { op: ModelWrite['op']; args: number[]; before: number[] } | undefined;
   for (const raw of output.split('\n')) {
@@ -45,13 +60,17 @@ export function parseTrace(output: string, seed: number, run: string): Trace {
     if (words[0] === 'decide') decisions.push(words.slice(1).join(' '));
     else if (words[0] === 'ok') {
       if (pending === undefined) throw new Error(`trace ${run}/${seed}: an outcome without its write`);
-      writes.push({ op: pending.op, args: pending.args, before: pending.before, ok: words[1] === '1', after: numbers } as ModelWrite);
+      const write: ModelWrite = { op: pending.op, args: pending.args, before: pending.before, ok: words[1] === '1', after: numbers };
+      writes.push(write);
+      steps.push(write);
       pending = undefined;
+    } else if (words[0] === 'read') {
+      steps.push({ op: 'read', item: numbers });
     } else if (words[0] === 'acquire' || words[0] === 'renew' || words[0] === 'release' || words[0] === 'handoff') {
       pending = { op: words[0], args: words.slice(1).map(Number), before: numbers };
     }
   }
-  return { seed, run, writes, decisions };
+  return { seed, run, writes, steps, decisions };
 }
 
 
@@ -131,7 +150,8 @@ function send(store: LeaseStore, name: string, write: ModelWrite): Promise<Write
 
 export interface Mismatch {
   readonly trace: string;
-  readonly write: number;
+  /** Index in the trace's steps (writes and reads). */
+  readonly step: number;
   readonly op: string;
   readonly what: string;
   readonly expected: unknown;
@@ -142,25 +162,32 @@ export interface Mismatch {
  * Replays `trace` on `store` under the lease `name`: every write's outcome
  * (applied or refused) must be the model's; a refused write's item (ALL_OLD)
  * must be the model's item; an applied acquire must report the previous
- * holder and token; and a consistent read after every write must show the
- * model's item.
+ * holder and token; a consistent read after every write must show the
+ * model's item; and every read the model's waiters make must return the
+ * item the model's read saw.
  */
 export async function replay(store: LeaseStore, name: string, trace: Trace): Promise<Mismatch[]> {
   const mismatches: Mismatch[] = [];
   const id = `${trace.run}/${trace.seed}`;
-  for (const [index, write] of trace.writes.entries()) {
-    const outcome = await send(store, name, write);
-    const fail = (what: string, expected: unknown, actual: unknown) => mismatches.push({ trace: id, write: index, op: write.op, what, expected, actual });
-    if (outcome.applied !== write.ok) fail('applied', write.ok, outcome.applied);
-    else if (!outcome.applied && !same(actualRecord(outcome.current), expectedRecord(write.before))) {
-      fail('current', expectedRecord(write.before), actualRecord(outcome.current));
-    } else if (outcome.applied && write.op === 'acquire') {
-      const before = expectedRecord(write.before);
+  for (const [index, step] of trace.steps.entries()) {
+    const fail = (what: string, expected: unknown, actual: unknown) => mismatches.push({ trace: id, step: index, op: step.op, what, expected, actual });
+    if (step.op === 'read') {
+      const seen = actualRecord(await store.read(name));
+      if (!same(seen, expectedRecord(step.item))) fail('read', expectedRecord(step.item), seen);
+      if (mismatches.length > 0) break;
+      continue;
+    }
+    const outcome = await send(store, name, step);
+    if (outcome.applied !== step.ok) fail('applied', step.ok, outcome.applied);
+    else if (!outcome.applied && !same(actualRecord(outcome.current), expectedRecord(step.before))) {
+      fail('current', expectedRecord(step.before), actualRecord(outcome.current));
+    } else if (outcome.applied && step.op === 'acquire') {
+      const before = expectedRecord(step.before);
       const reported = { holder: outcome.before?.holder, token: outcome.before?.token ?? 0 };
       if (!same(reported, { holder: before?.holder, token: before?.token ?? 0 })) fail('before', before, reported);
     }
     const read = actualRecord(await store.read(name));
-    if (!same(read, expectedRecord(write.after))) fail('item', expectedRecord(write.after), read);
+    if (!same(read, expectedRecord(step.after))) fail('item', expectedRecord(step.after), read);
     if (mismatches.length > 0) break;
   }
   return mismatches;

@@ -122,10 +122,11 @@ async function check(c: Check) {
 
 /** A mutant is caught when SPIN finds the property it breaks violated, with a trail that replays. */
 async function refute(m: Mutant) {
-  // Breadth-first search gives the shortest trail.
-  const dir = await compile([...m.defines, `-D${m.flag}=1`], false, true);
+  // Breadth-first search gives the shortest trail (safety); a liveness mutant's trail is an acceptance cycle found depth-first.
+  const liveness = m.liveness === true;
+  const dir = await compile([...m.defines, `-D${m.flag}=1`], liveness, !liveness);
   try {
-    const r = await pan(dir, false, m.timeoutS);
+    const r = await pan(dir, liveness, m.timeoutS);
     let trailSteps = 0;
     let trail: string[] = [];
     if (r.errors > 0) {
@@ -181,12 +182,13 @@ async function main(): Promise<void> {
   const runs = await pool(checks, 2, check);
   const mutants = options.mutants ? await pool(MUTANTS, 2, refute) : [];
 
-  let conformance: Record<string, unknown> = { traces: 0, writes: 0, mismatches: 0 };
+  let conformance: Record<string, unknown> = { traces: 0, writes: 0, reads: 0, mismatches: 0 };
   if (options.traces > 0) {
     const traces = await simulate(options.traces);
     const writes = traces.reduce((n, t) => n + t.writes.length, 0);
+    const reads = traces.reduce((n, t) => n + t.steps.length - t.writes.length, 0);
     const memory = await conform(traces, () => new InMemoryLeaseStore(), 'mem');
-    console.log(`model: conformance in memory: ${traces.length} traces, ${writes} writes, ${memory.length} mismatches`);
+    console.log(`model: conformance in memory: ${traces.length} traces, ${writes} writes, ${reads} reads, ${memory.length} mismatches`);
     const local = await startDynamoDBLocal();
     let dynamo: Mismatch[];
     try {
@@ -198,14 +200,15 @@ async function main(): Promise<void> {
     } finally {
       await local.stop();
     }
-    console.log(`model: conformance on DynamoDB Local: ${traces.length} traces, ${writes} writes, ${dynamo.length} mismatches`);
+    console.log(`model: conformance on DynamoDB Local: ${traces.length} traces, ${writes} writes, ${reads} reads, ${dynamo.length} mismatches`);
     conformance = {
       traces: traces.length,
       writes,
+      reads,
       mismatches: memory.length + dynamo.length,
       stores: {
-        inMemory: { traces: traces.length, writes, mismatches: memory.length },
-        dynamodbLocal: { traces: traces.length, writes, mismatches: dynamo.length },
+        inMemory: { traces: traces.length, writes, reads, mismatches: memory.length },
+        dynamodbLocal: { traces: traces.length, writes, reads, mismatches: dynamo.length },
       },
       firstMismatches: [...memory, ...dynamo].slice(0, 5),
     };

@@ -24,8 +24,10 @@ export interface Mutant {
   readonly flag: string;
   /** The run whose bounds refute it. */
   readonly defines: readonly string[];
-  /** Text of the assertion its trail violates. */
+  /** Text of the assertion its trail violates, or `acceptance cycle` for a liveness mutant. */
   readonly breaks: string;
+  /** Checked against the run's LTL property (its defines name it) instead of the assertions. */
+  readonly liveness?: boolean;
   readonly explanation: string;
   readonly timeoutS: number;
 }
@@ -50,6 +52,14 @@ const CLOCKFREE = (h: number) => ['-DCLOCKFREE=1', '-DD0=8', '-DP0=3', '-DD1=4',
 const HANDOFF = ['-DD0=5', '-DM=1', '-DS=1', '-DPR0=1', '-DPR1=2'];
 /** D 9, M 6: elect's old default period D/3 = 3 lands at the deadline; (D - M)/3 = 1 does not. */
 const PERIOD = ['-DD0=9', '-DM=6', '-DS=1', '-DJOBS=0', '-DMAXF=0'];
+/** The liveness runs' CI configurations, shared with the waiting rule's mutants. */
+const LIVE_WALL = ['-DLIVE_ANY', '-DD0=5', '-DM=1', '-DS=1', '-DFH=3'];
+/**
+ * The second worker's clock may also start OFFMAX behind, so that one step can put both waiters' clocks behind
+ * the clock that wrote expiresAt (the waiting rule's clock-free mutant).
+ */
+const LIVE_CLOCKFREE = ['-DLIVE_ANY', '-DCLOCKFREE=1', '-DD0=5', '-DM=1', '-DS=1', '-DOFFMAX=14', '-DCFBEHIND=1', '-DNSTEP=1', '-DFH=3', '-DMAXF=1'];
+const LIVE_HANDOFF = ['-DLIVE_HI', ...HANDOFF, '-DFH=3'];
 
 function bounds(defines: readonly string[]): Record<string, number | string | boolean> {
   return Object.fromEntries(
@@ -84,9 +94,9 @@ export function checksFor(deep: boolean): Check[] {
     safety('handoff', [...HANDOFF, `-DH=${h(7, 8)}`, '-DMAXF=1'], [MUTEX, TOKENS, RESERVATION, HEALTHY]),
     safety('handoff-clock-free', [...HANDOFF, '-DCLOCKFREE=1', '-DOFFMAX=7', `-DH=${h(7, 8)}`, '-DMAXF=1'], [MUTEX, TOKENS, RESERVATION, HEALTHY]),
     safety('renew-period', [...PERIOD, `-DH=${h(8, 12)}`], [HEALTHY]),
-    live('live-wall-clock', ['-DLIVE_ANY', '-DD0=5', '-DM=1', '-DS=1', `-DH=${h(10, 14)}`, '-DFH=3', `-DMAXF=${h(1, 2)}`], 'some worker leads once faults stop'),
-    live('live-clock-free', ['-DLIVE_ANY', '-DCLOCKFREE=1', '-DD0=5', '-DM=1', '-DS=1', '-DOFFMAX=14', '-DNSTEP=1', `-DH=${h(14, 16)}`, '-DFH=3', '-DMAXF=1'], 'some worker leads once faults stop'),
-    live('live-handoff', ['-DLIVE_HI', ...HANDOFF, `-DH=${h(14, 16)}`, '-DFH=3', `-DMAXF=${h(1, 2)}`], 'the higher-priority live requester eventually leads'),
+    live('live-wall-clock', [...LIVE_WALL, `-DH=${h(10, 14)}`, `-DMAXF=${h(1, 2)}`], 'some worker leads once faults stop'),
+    live('live-clock-free', [...LIVE_CLOCKFREE, `-DH=${h(14, 16)}`], 'some worker leads once faults stop'),
+    live('live-handoff', [...LIVE_HANDOFF, `-DH=${h(14, 16)}`, `-DMAXF=${h(1, 2)}`], 'the higher-priority live requester eventually leads'),
     live('live-handoff-clock-free', ['-DLIVE_HI', ...HANDOFF, '-DCLOCKFREE=1', '-DOFFMAX=14', `-DH=${h(14, 16)}`, '-DFH=3', `-DMAXF=${h(1, 2)}`], 'the higher-priority live requester eventually leads'),
   ];
   // Deeper searches may take minutes each.
@@ -113,16 +123,16 @@ export const MUTANTS: readonly Mutant[] = [
     defines: [...WALL, '-DH=7', '-DMAXF=3', '-DJOBS=0', '-DCRASH=0'],
     breaks: MUTEX_TEXT,
     explanation:
-      'Worker 1 (wall clock 3 behind worker 0) takes token 1 at t=0 and renews every unit. Its renew of t=1 is held in the network (outcome unknown; the read shows the tenure still its own, so no extension). Its renews of t=2..6 land (expiresAt 8, deadline t=10). The held t=1 renew lands after them and, without `expiresAt <= :new`, moves expiresAt back from 8 to 3. At t=7 worker 0 reads 7 > 3 + S and takes token 2 while worker 1 acts until t=10.',
+      'Worker 1 (wall clock 3 behind worker 0) takes token 1 at t=0 and renews every unit. Its renew of t=1 is held in the network (outcome unknown; the read shows the tenure still its own, so no extension). Its renews of t=2..6 land (expiresAt 8, deadline t=10). The held t=1 renew lands after them and, without `expiresAt <= :new`, moves expiresAt back from 8 to 3. Worker 0, which polls by reads meanwhile (two of them lost), reads expiresAt 3 at t=6; at t=7 its clock reads 7 > 3 + S, so it writes and takes token 2 while worker 1 acts until t=10.',
     timeoutS: 120,
   },
   {
     name: 'acquire without - S',
     flag: 'MUT_ACQUIRE_NO_SKEW',
-    defines: [...WALL, '-DH=7', '-DMAXF=3', '-DJOBS=0', '-DCRASH=0'],
+    defines: [...WALL, '-DH=7', '-DMAXF=3', '-DJOBS=0', '-DCRASH=1'],
     breaks: MUTEX_TEXT,
     explanation:
-      'Worker 1 (wall clock 3 behind) takes token 1 at t=0 (expiresAt 2 on its clock, deadline t=4); its renews of t=1 and t=2 are lost. At t=3 worker 0 reads 3 > expiresAt 2 and, without `- S`, takes token 2 while worker 1 acts until t=4 (with `- S` it must wait until its clock passes 5, at t=6).',
+      'Worker 1 (wall clock 3 behind) takes token 1 at t=0 (expiresAt 2 on its clock, deadline t=4); its renews of t=1 and t=2 are lost. Worker 0, whose write lost at t=0, reads at t=1 (its waiting rule keeps it reading until its clock passes 2 + S), then crashes at t=2. Its first poll after the restart is a write: at t=3 it sends 3 > expiresAt 2 and, without `- S`, takes token 2 while worker 1 acts until t=4 (with `- S` the write is refused until its clock passes 5, at t=6).',
     timeoutS: 120,
   },
   {
@@ -131,7 +141,7 @@ export const MUTANTS: readonly Mutant[] = [
     defines: [...CLOCKFREE(8), '-DH=8', '-DMAXF=1', '-DJOBS=0', '-DCRASH=0'],
     breaks: MUTEX_TEXT,
     explanation:
-      'Worker 1 (D 4) takes token 1 at t=0, then its wall clock steps back by 8. Every renew (t=1..6) is refused by `expiresAt <= :new`; the refusal shows the tenure still its own, and the mutant counts it as renewed, pushing the deadline to t+3 each time while the item\'s version stays at 1. Worker 0 (D 8) has watched version (1, 1) since t=0, times it for max(8, 4) = 8 and takes token 2 at t=8 while worker 1 acts until t=9.',
+      'Worker 0 (D 8, renewing every 3) takes token 1 at t=0, then its wall clock steps back by 8. Its renews at t=3 and t=6 are refused by `expiresAt <= :new`; the refusal shows the tenure still its own, and the mutant counts it as renewed, pushing the deadline to t=13 while the item\'s version stays at 1. Worker 1 (D 4) has watched version (1, 1) since t=0, reading every unit, times it for max(4, 8) = 8 and takes token 2 at t=8 while worker 0 acts until t=13.',
     timeoutS: 120,
   },
   {
@@ -168,6 +178,36 @@ export const MUTANTS: readonly Mutant[] = [
     breaks: 'fAtWin',
     explanation:
       'D 9, M 6: the local deadline is 3 units after the winning write. With elect\'s old default period D/3 = 3 (accepted, since 2 x 3 < D) the first renew falls due at t=3, exactly when the deadline passes, so a healthy elector on a healthy store ends every tenure at its own deadline. The period (D - M)/3 = 1 renews at t=1.',
+    timeoutS: 120,
+  },
+  {
+    name: 'clock-free waiter judging the takeover point by expiresAt',
+    flag: 'MUT_WAIT_CF_EXPIRY',
+    defines: [...LIVE_CLOCKFREE, '-DH=14'],
+    breaks: 'acceptance cycle',
+    liveness: true,
+    explanation:
+      "Worker 1's clock starts 14 behind worker 0's. Worker 1 takes token 1 at t=0, renews at t=1 and releases at t=2 when its work ends. Worker 0's write of t=2 lands late, after worker 0 counted it as failed: token 2 (version 4) belongs to an owner nobody runs, with expiresAt 7 by worker 0's clock. Worker 0's clock then steps back by 14, level with worker 1's. Both watch version (2, 4) from t=3 (worker 1 after losing its first write after its tenure, worker 0 by a read); the rule writes once that version was watched for 5 units, at t=8. The mutant waits for the wall clock to pass expiresAt 7 + S, which neither clock reaches before the horizon of 14, so both read every unit and nobody leads after the faults stop.",
+    timeoutS: 120,
+  },
+  {
+    name: 'wall-clock waiter writing only after expiresAt + S + D',
+    flag: 'MUT_WAIT_FAR',
+    defines: [...LIVE_WALL, '-DH=10', '-DMAXF=1'],
+    breaks: 'acceptance cycle',
+    liveness: true,
+    explanation:
+      'Worker 1 (wall clock 1 behind) takes token 1 at t=0, renews at t=1 and releases at t=2 when its work ends. Worker 0 reads the release and writes at once, but that request lands late: worker 0 has already counted it as failed when it applies, so token 2 belongs to an owner nobody runs any more, with expiresAt 7. Both workers then lose one write each at t=3 and wait behind the orphan. Their clocks pass 7 + S at t=8 and t=9, where the rule writes and takes over; the mutant waits for 7 + S + D = 13, past the horizon of 10, and both read every unit until then, so nobody leads after the faults stop at t=3.',
+    timeoutS: 120,
+  },
+  {
+    name: 'waiter reading while the reservation is its own',
+    flag: 'MUT_WAIT_RESERVED',
+    defines: [...LIVE_HANDOFF, '-DH=14', '-DMAXF=1'],
+    breaks: 'acceptance cycle',
+    liveness: true,
+    explanation:
+      'Worker 1 (priority 2, wall clock 1 behind) holds token 1 and releases it at t=2. Worker 0 (priority 1) reads the release and wins token 2 at once. At t=3 worker 1 writes, loses, and asks for the lease; worker 0\'s renew is refused and it releases with a reservation for priority 2 until expiresAt 8. The rule makes worker 1 write at t=4: the item is free and reserved for it. The mutant counts any reservation as someone else\'s, so worker 1 reads and waits for its clock to pass 8 + S. Worker 0 (clock 0) passes it first, writes at t=10 and wins token 3; worker 1 asks again, worker 0 hands over at t=11 with a reservation until 16, past the horizon of 14. Priority 2 never leads after the faults stop.',
     timeoutS: 120,
   },
 ];
