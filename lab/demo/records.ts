@@ -75,6 +75,14 @@ export interface WorkerOutcome {
   readonly ms: number;
   /** DynamoDB requests the invocation sent, retries included. */
   readonly requests: number;
+  /** The job's durable steps: how many it ran, and how many it replayed from an earlier tenure's record. */
+  readonly steps?: StepCounts;
+}
+
+/** Steps run (the step's function was called) and replayed (its recorded value returned instead). */
+export interface StepCounts {
+  readonly run: number;
+  readonly replayed: number;
 }
 
 /** One read of the lease item and the ledger head by the parent. */

@@ -115,6 +115,8 @@ function countsTable(r: DemoReport): string {
     ['staleWritesRejected', r.staleWritesRejected, 'late writes refused by the fence (StaleWriteRejected)'],
     ['staleWritesAccepted', r.staleWritesAccepted, 'must be 0'],
     ['tokenRegressions', r.tokenRegressions, 'must be 0'],
+    ['steps.run', r.steps.run, "the ledger job's durable steps run (entry, then write): their function was called"],
+    ['steps.replayed', r.steps.replayed, "steps an earlier tenure of the same tick had recorded: their value was replayed, their work and write not done again"],
   ];
   return `<table>${rows.map(([k, v, d]) => `<tr><th><code>${k}</code></th><td class="n">${v}</td><td class="muted">${escapeHtml(d)}</td></tr>`).join('')}</table>`;
 }

@@ -5,7 +5,7 @@
  */
 import { computeChecks, type CheckResult, type DemoCounts, type PauseFinding } from './checks.js';
 import { measure, type Measurements } from './measurements.js';
-import type { DemoEvidence, LedgerHead } from './records.js';
+import type { DemoEvidence, LedgerHead, StepCounts } from './records.js';
 import { buildTimeline, type Timeline } from './timeline.js';
 
 /** How the run was set up; goes into the report as given. */
@@ -58,6 +58,8 @@ export interface DemoReport extends Pick<DemoCounts, (typeof HEADLINE_COUNTS)[nu
   };
   readonly run: DemoRunInfo;
   readonly ledger: { readonly entries: number; readonly head?: LedgerHead };
+  /** The ledger job's durable steps over every invocation (docs/protocol.md#steps). */
+  readonly steps: StepCounts;
   readonly measurements: Measurements;
   readonly pausesInDetail: readonly PauseFinding[];
   readonly timeline: Timeline;
@@ -85,8 +87,21 @@ export function buildReport(evidence: DemoEvidence, run: DemoRunInfo, unreadable
     },
     run,
     ledger: { entries: evidence.ledger.entries.length, ...(evidence.ledger.head ? { head: evidence.ledger.head } : {}) },
+    steps: countSteps(evidence),
     measurements: measure(evidence),
     pausesInDetail: pauses,
     timeline: buildTimeline(evidence),
   };
+}
+
+/** Steps run and replayed, summed over the workers' outcomes. */
+export function countSteps(evidence: DemoEvidence): StepCounts {
+  let run = 0;
+  let replayed = 0;
+  for (const r of evidence.workerRecords) {
+    if (r.type !== 'outcome' || r.steps === undefined) continue;
+    run += r.steps.run;
+    replayed += r.steps.replayed;
+  }
+  return { run, replayed };
 }

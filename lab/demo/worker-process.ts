@@ -21,8 +21,8 @@ import { performance } from 'node:perf_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ScheduledEvent } from 'aws-lambda';
 import { createSingletonHandler, type SingletonJobContext } from 'baton-lease/lambda';
-import { appendLedgerEntry } from '../jobs/ledger-job.js';
-import { BatonEnv, StaleTokenError } from 'baton-lease';
+import { LEDGER_STEPS, appendLedgerEntry } from '../jobs/ledger-job.js';
+import { BatonEnv, StaleTokenError, type StepFunction } from 'baton-lease';
 import { Prng } from '../sim/prng.js';
 import { lambdaContext } from 'baton-lease/testing';
 import { JsonlWriter } from './jsonl.js';
@@ -59,41 +59,67 @@ client.middlewareStack.add((next) => (args) => (requests++, next(args)), { step:
 
 const ledger = appendLedgerEntry(client, tableName, leaseName);
 /** The invocation in progress (one at a time): its event, and its token once it leads. */
-const current: { eventId: string; token?: number } = { eventId: '' };
+const current: { eventId: string; token?: number; steps: { run: number; replayed: number } } = { eventId: '', steps: { run: 0, replayed: 0 } };
 
 /**
- * The example job with its work made visible: it works for a while, then
- * writes. The work does not watch the signal on purpose: it stands for a step
- * that cannot be interrupted (a CPU-bound computation, a call that ignores
- * cancellation). A pause that lands there is the case fencing exists for.
+ * The example job with its work made visible: its `write` step logs the
+ * job's start, works for a while, then writes (the `entry` step before it only
+ * computes). The work sits inside the write step so that a strike, which the
+ * nemesis aims after the job's start, lands between the step's start and its
+ * fenced write: a paused leader wakes up there and meets the fence, as
+ * without steps. The work does not watch the signal on purpose: it stands for
+ * an effect that cannot be interrupted (a CPU-bound computation, a call that
+ * ignores cancellation). A step recorded by an earlier tenure of the tick is
+ * replayed, not run, and the invocation counts it as replayed.
  */
 async function job(ctx: SingletonJobContext): Promise<void> {
   const { lease, tick, token } = ctx;
   const workMs = Math.round(random.uniform(workMinMs, workMaxMs));
   current.token = token;
-  record({
-    type: 'job-start',
-    worker,
-    at: Date.now(),
-    eventId: current.eventId,
-    tick,
-    token,
-    holder: lease.holder,
-    takeover: lease.takeover,
-    expiresAt: lease.expiresAt,
-    durationMs: lease.durationMs,
-    workMs,
-  });
-  await sleep(workMs);
-  record({ type: 'write-start', worker, at: Date.now(), tick, token });
-  try {
-    await ledger(ctx);
-  } catch (error) {
-    const fence = error instanceof StaleTokenError ? { fence: error.fence } : {};
-    record({ type: 'write-end', worker, at: Date.now(), tick, token, ok: false, error: (error as Error).name, ...fence });
-    throw error;
-  }
-  record({ type: 'write-end', worker, at: Date.now(), tick, token, ok: true });
+  const write = async <T>(fn: () => Promise<T>): Promise<T> => {
+    record({
+      type: 'job-start',
+      worker,
+      at: Date.now(),
+      eventId: current.eventId,
+      tick,
+      token,
+      holder: lease.holder,
+      takeover: lease.takeover,
+      expiresAt: lease.expiresAt,
+      durationMs: lease.durationMs,
+      workMs,
+    });
+    await sleep(workMs);
+    record({ type: 'write-start', worker, at: Date.now(), tick, token });
+    try {
+      const written = await fn();
+      record({ type: 'write-end', worker, at: Date.now(), tick, token, ok: true });
+      return written;
+    } catch (error) {
+      const fence = error instanceof StaleTokenError ? { fence: error.fence } : {};
+      record({ type: 'write-end', worker, at: Date.now(), tick, token, ok: false, error: (error as Error).name, ...fence });
+      throw error;
+    }
+  };
+  const step: StepFunction = async (name, fn) => {
+    let ran = false;
+    let replayed = false;
+    try {
+      const value = await ctx.step(name, (stepContext) => {
+        ran = true;
+        return name === LEDGER_STEPS.write ? write(() => fn(stepContext)) : fn(stepContext);
+      });
+      replayed = !ran;
+      return value;
+    } finally {
+      // A step whose function was called counts as run, even when it threw (a write the fence refused);
+      // one that returned without calling it was replayed. One that failed before either counts as neither.
+      if (ran) current.steps.run++;
+      else if (replayed) current.steps.replayed++;
+    }
+  };
+  await ledger({ ...ctx, step });
 }
 
 const handler = createSingletonHandler({ client, job });
@@ -103,6 +129,7 @@ async function invoke(event: ScheduledEvent): Promise<void> {
   const tick = Date.parse(event.time);
   current.eventId = event.id;
   delete current.token;
+  current.steps = { run: 0, replayed: 0 };
   requests = 0;
   record({ type: 'invoke', worker, at: Date.now(), eventId: event.id, tick, requestId: context.awsRequestId });
   const started = performance.now();
@@ -129,7 +156,7 @@ async function invoke(event: ScheduledEvent): Promise<void> {
     };
   }
   const ms = Math.round((performance.now() - started) * 10) / 10;
-  record({ type: 'outcome', worker, at: Date.now(), eventId: event.id, tick, ms, requests, ...outcome });
+  record({ type: 'outcome', worker, at: Date.now(), eventId: event.id, tick, ms, requests, steps: current.steps, ...outcome });
 }
 
 // One invocation at a time, in delivery order, like one Lambda execution environment.

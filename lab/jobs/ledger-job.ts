@@ -16,20 +16,32 @@ export interface LedgerJobResult {
   readonly recorded: boolean;
 }
 
+/** The entry step's value: what the tick's entry will hold, computed once per tick. */
+export interface LedgerEntryPlan {
+  readonly tick: number;
+  /** Epoch seconds when the entry expires. */
+  readonly ttl: number;
+}
+
+/** The names of the ledger job's durable steps (docs/protocol.md#steps), in order. */
+export const LEDGER_STEPS = { entry: 'entry', write: 'write' } as const;
+
 /**
- * The example job: records one ledger entry per tick. Each run is one
- * transaction: the ledger head is updated behind the fence (so a leader whose
- * tenure was taken over is refused once its successor has written) and the
- * tick's entry is created beside it, only if it does not exist yet. The
- * lease's tick dedupe (`lastTick`) is recorded at release; a leader that dies
- * after its write but before its release leaves the tick unrecorded there, and
- * a late retry of that tick would run again. The entry's own condition makes
- * that retry a no-op: the pattern every job with side effects should follow.
+ * The example job: records one ledger entry per tick, in two durable steps
+ * (docs/protocol.md#steps). `entry` computes what the tick's entry holds;
+ * `write` performs one transaction: the ledger head is updated behind the
+ * fence (so a leader whose tenure was taken over is refused once its
+ * successor has written) and the tick's entry is created beside it, only if
+ * it does not exist yet. A leader that dies after a recorded step resumes at
+ * the next step on the next invocation of the same tick, with the recorded
+ * value replayed. A leader that dies between its write and the write step's
+ * record leaves the write to run again; the entry's own condition makes that
+ * retry a no-op: the pattern every step with side effects should follow.
  */
 export function appendLedgerEntry(client: DynamoDBClient, tableName: string, leaseName: string) {
   const doc = DynamoDBDocumentClient.from(client);
-  return async ({ token, tick, lease, signal, logger }: SingletonJobContext): Promise<LedgerJobResult> => {
-    signal.throwIfAborted();
+  const write = async ({ token, lease, logger }: SingletonJobContext, plan: LedgerEntryPlan): Promise<LedgerJobResult> => {
+    const { tick } = plan;
     const head = withFence(
       {
         TableName: tableName,
@@ -48,7 +60,7 @@ export function appendLedgerEntry(client: DynamoDBClient, tableName: string, lea
       UpdateExpression: 'SET #tick = :tick, #token = :token, #holder = :holder, #ttl = :ttl',
       ConditionExpression: 'attribute_not_exists(#sk)',
       ExpressionAttributeNames: { '#tick': 'tick', '#token': 'token', '#holder': 'holder', '#ttl': 'ttl', '#sk': 'sk' },
-      ExpressionAttributeValues: { ':tick': tick, ':token': token, ':holder': lease.holder, ':ttl': Math.floor(tick / 1000) + ENTRY_RETENTION_S },
+      ExpressionAttributeValues: { ':tick': tick, ':token': token, ':holder': lease.holder, ':ttl': plan.ttl },
     };
     try {
       await doc.send(new TransactWriteCommand({ TransactItems: [{ Update: head }, { Update: entry }] }));
@@ -64,5 +76,11 @@ export function appendLedgerEntry(client: DynamoDBClient, tableName: string, lea
     }
     logger.info('ledger entry written', { tick, token });
     return { recorded: true };
+  };
+  return async (ctx: SingletonJobContext): Promise<LedgerJobResult> => {
+    ctx.signal.throwIfAborted();
+    const plan = await ctx.step(LEDGER_STEPS.entry, async () => ({ tick: ctx.tick, ttl: Math.floor(ctx.tick / 1000) + ENTRY_RETENTION_S }));
+    // No signal check here: the fence, not the local clock, decides whether this write lands.
+    return ctx.step(LEDGER_STEPS.write, () => write(ctx, plan));
   };
 }

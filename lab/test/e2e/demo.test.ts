@@ -23,6 +23,9 @@ describe('baton demo', () => {
     expect(report.ticks).toBeGreaterThanOrEqual(8);
     expect(report.ticksRun).toBeGreaterThan(0);
     expect(report.measurements.follower.requests.max).toBe(1);
+    // Every tick that ran completed the ledger job's two steps, each run or replayed.
+    expect(report.steps.run + report.steps.replayed).toBeGreaterThanOrEqual(2 * report.ticksRun);
+    expect(output).toMatch(/Steps: \d+ steps? run, \d+ replayed/);
 
     const html = readFileSync(join(cwd, 'demo-report.html'), 'utf8');
     expect(html).toContain('<svg');

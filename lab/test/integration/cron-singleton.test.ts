@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BatonEnv, BatonMetric, createLeaseTable, LeaseClient, StaleTokenError } from 'baton-lease';
+import { BatonEnv, BatonMetric, createLeaseTable, LeaseClient, StaleTokenError, type StepFunction } from 'baton-lease';
 import { FakeClock, lambdaContext, scheduledEvent } from 'baton-lease/testing';
 import { createSingletonHandler, type SingletonHandlerOptions, type SingletonJobContext } from 'baton-lease/lambda';
 import { appendLedgerEntry, LEDGER_HEAD } from '../../jobs/ledger-job.js';
@@ -163,8 +163,11 @@ describe('createSingletonHandler', () => {
     const first = await new LeaseClient({ tableName, client, clock }).tryAcquire(leaseName, { durationMs: 5_000, tick: TICK });
     if (!first.acquired) throw new Error('must acquire');
     const quiet = new Logger({ logLevel: 'SILENT' });
-    const unusedStep = () => Promise.reject(new Error('the ledger job keeps no steps'));
-    const ctx = (lease: typeof first.lease) => ({ lease, token: lease.token, signal: lease.signal, tick: TICK, logger: quiet, metrics: new CapturedMetrics(), step: unusedStep });
+    // Steps that always run: the window where a write landed but its step record did not, so the write runs again.
+    const ctx = (lease: typeof first.lease) => {
+      const step: StepFunction = (name, fn) => fn({ idempotencyKey: name, token: lease.token, signal: lease.signal });
+      return { lease, token: lease.token, signal: lease.signal, tick: TICK, logger: quiet, metrics: new CapturedMetrics(), step };
+    };
     await expect(ledger(ctx(first.lease))).resolves.toEqual({ recorded: true });
     // A late retry of the same tick acquires after expiry and runs the job again.
     const retry = await new LeaseClient({ tableName, client, clock: clock.skewed(10_000) }).tryAcquire(leaseName, { durationMs: 5_000, tick: TICK });

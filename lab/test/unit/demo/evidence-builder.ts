@@ -1,4 +1,4 @@
-import type { DemoEvidence, LedgerEntry, LedgerHead, RunRecord, WorkerRecord } from '../../../demo/records.js';
+import type { DemoEvidence, LedgerEntry, LedgerHead, RunRecord, StepCounts, WorkerRecord } from '../../../demo/records.js';
 
 /** Ticks are whole seconds; times are ms from an arbitrary origin (they only need to be ordered). */
 export const T0 = Date.parse('2026-11-26T06:00:00Z');
@@ -74,7 +74,7 @@ export class EvidenceBuilder {
     return this;
   }
 
-  outcome(worker: string, tick: number, token: number, at: number, eventId: string, status: 'ran' | 'error', extra: { error?: string; fence?: number; released?: boolean } = {}): this {
+  outcome(worker: string, tick: number, token: number, at: number, eventId: string, status: 'ran' | 'error', extra: { error?: string; fence?: number; released?: boolean; steps?: StepCounts } = {}): this {
     this.workerRecords.push({
       type: 'outcome',
       worker,
@@ -85,6 +85,7 @@ export class EvidenceBuilder {
       token,
       ...(status === 'ran' ? { released: extra.released ?? true, takeover: false } : { error: extra.error ?? 'Error' }),
       ...(extra.fence === undefined ? {} : { fence: extra.fence }),
+      ...(extra.steps === undefined ? {} : { steps: extra.steps }),
       ms: at - tickAt(tick),
       requests: status === 'ran' ? 3 : 2,
     });
@@ -95,7 +96,7 @@ export class EvidenceBuilder {
   run(worker: string, tick: number, token: number, at = tickAt(tick) + 20, o: { takeover?: boolean } = {}): this {
     const id = this.lead(worker, tick, token, at, o);
     this.writeStart(worker, tick, token, at + 110).writeEnd(worker, tick, token, at + 125, { ok: true });
-    this.outcome(worker, tick, token, at + 130, id, 'ran');
+    this.outcome(worker, tick, token, at + 130, id, 'ran', { steps: { run: 2, replayed: 0 } });
     return this.entry(tick, token, worker);
   }
 

@@ -53,6 +53,16 @@ describe('buildReport', () => {
     expect(report.checks.at(-1)).toEqual({ name: 'logs are complete', ok: false, detail: '2 log lines did not parse' });
   });
 
+  it('counts the steps run and replayed over every invocation', () => {
+    expect(buildReport(cleanRun().build(), RUN).steps).toEqual({ run: 12, replayed: 0 });
+    // A tenure that resumed a tick at its write step: the entry step is replayed, the write runs.
+    const b = cleanRun().outcome('w2', 16, 9, tickAt(16) + 200, 'resumed', 'ran', { steps: { run: 1, replayed: 1 } });
+    const report = buildReport(b.build(), RUN);
+    expect(report.steps).toEqual({ run: 13, replayed: 1 });
+    expect(formatSummary(report)).toContain("Steps: 13 steps run, 1 replayed from an earlier tenure's record.");
+    expect(renderReportHtml(report)).toMatch(/<code>steps\.replayed<\/code><\/th><td class="n">1<\/td>/);
+  });
+
   it('survives a JSON round trip unchanged', () => {
     const report = buildReport(cleanRun().build(), RUN);
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
