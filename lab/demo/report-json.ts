@@ -1,5 +1,5 @@
 /**
- * `demo-report.json`: the counts the issue asks for first, then the checks,
+ * `demo-report.json`: the headline counts first (docs/demo.md), then the checks,
  * the measurements, the pauses and the timeline the HTML report is drawn
  * from. Built from the evidence alone (see checks.ts). Pure.
  */

@@ -20,7 +20,7 @@ const RUN: DemoRunInfo = {
 };
 
 describe('buildReport', () => {
-  it('leads with the counts the issue names, then ok and the checks', () => {
+  it('leads with the headline counts, then ok and the checks', () => {
     const report = buildReport(cleanRun().build(), RUN);
     expect(Object.keys(report).slice(0, 12)).toEqual([
       'ticks',
