@@ -9,7 +9,7 @@ const COMMANDS: Record<string, Command> = {
   chaos: { summary: 'fault-injection safety campaign: kills, pauses, skew, a faulty network, a history checker', load: () => import('./commands/chaos.js') },
   bench: { summary: 'measure Baton beside raw UpdateItem and the peer lock libraries on DynamoDB Local', load: () => import('./commands/bench.js') },
   dst: { summary: 'deterministic simulation of the real runtime: faults, invariants, mutants (docs/dst.md)', load: () => import('./commands/dst.js') },
-  sim: { summary: 'election lab: Bully, Ring, Raft, Paxos, ZooKeeper and Baton in a simulator', load: () => import('./commands/sim.js') },
+  sim: { summary: 'election lab: Bully, Ring, Raft, Paxos, ZooKeeper and Baton in a simulator', load: () => import('../sim/command.js') },
   tour: { summary: 'walk through the lease protocol on DynamoDB Local, step by step', load: () => import('./commands/tour.js') },
 };
 

@@ -1,17 +1,17 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { integerFlag, listFlag, parseCommand, usageError, UsageError } from 'baton-lease/internal';
-import { ALGORITHM_NAMES, type AlgorithmName, type AlgorithmOptions } from '../../sim/algorithms.js';
-import { DEFAULT_NODES, EXPERIMENT_ALGORITHMS, runLab, type Experiment, type LabSettings, type RunOptions } from '../../sim/lab.js';
-import { lognormalWithMedian, type LatencyModel } from '../../sim/latency.js';
-import { docValues, renderDoc } from '../../sim/docs-tables.js';
-import { formatStudies, renderStudiesHtml } from '../../sim/elector-report.js';
-import { runElectorStudies, studyReport } from '../../sim/elector-studies.js';
-import { runPaper } from '../../sim/paper.js';
-import { renderPaperHtml } from '../../sim/paper-report-html.js';
-import { buildReport, formatTable, serializeReport } from '../../sim/report.js';
-import { renderHtml } from '../../sim/report-html.js';
-import { SCENARIO_NAMES } from '../../sim/scenarios.js';
+import { ALGORITHM_NAMES, type AlgorithmName, type AlgorithmOptions } from './algorithms.js';
+import { DEFAULT_NODES, EXPERIMENT_ALGORITHMS, runLab, type Experiment, type LabSettings, type RunOptions } from './lab.js';
+import { lognormalWithMedian, type LatencyModel } from './latency.js';
+import { docValues, renderDoc } from './docs-tables.js';
+import { formatStudies, renderStudiesHtml } from './elector-report.js';
+import { runElectorStudies, studyReport } from './elector-studies.js';
+import { runPaper } from './paper.js';
+import { renderPaperHtml } from './paper-report-html.js';
+import { buildReport, formatTable, serializeReport } from './report.js';
+import { renderHtml } from './report-html.js';
+import { SCENARIO_NAMES } from './scenarios.js';
 
 const USAGE = `usage: npm run sim -- [--algo <names>] [--scenario <names>] [--seed <n>] [--nodes <n>] [knobs]
        npm run sim -- --paper [--trials <n>]

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { inScratchDir, withoutStderr } from '../../support/console.js';
-import { run as sim } from '../../../bin/commands/sim.js';
+import { run as sim } from '../../../sim/command.js';
 import { runLab, type LabOptions } from '../../../sim/lab.js';
 import { buildReport, serializeReport } from '../../../sim/report.js';
 import { renderHtml } from '../../../sim/report-html.js';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { DOC_PATH } from '../../../bin/commands/sim.js';
+import { DOC_PATH } from '../../../sim/command.js';
 import { docValues, renderDoc } from '../../../sim/docs-tables.js';
 import { runPaper } from '../../../sim/paper.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { withoutStderr } from '../../support/console.js';
-import { run as sim } from '../../../bin/commands/sim.js';
+import { run as sim } from '../../../sim/command.js';
 import { runScenario } from '../../../sim/lab.js';
 import type { RaftNode } from '../../../sim/raft.js';
 import type { RingMessage } from '../../../sim/ring.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { inScratchDir, withoutStderr } from '../../support/console.js';
-import { run as sim } from '../../../bin/commands/sim.js';
+import { run as sim } from '../../../sim/command.js';
 import { runPaper, type PaperReport } from '../../../sim/paper.js';
 import { RAFT_FIGURE_16 } from '../../../sim/paper-reference.js';
 import { renderPaperHtml } from '../../../sim/paper-report-html.js';
