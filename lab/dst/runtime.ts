@@ -19,7 +19,12 @@ import type * as Backoff from '../../lib/runtime/backoff.js';
 /** The repository root: lab/dst/ is two levels down. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** One exact source replacement; `find` must occur exactly once in `file`. */
+/**
+ * One source replacement; `find` must occur exactly once in `file`. It is
+ * matched by its tokens, not its layout: any whitespace, and a trailing comma
+ * before a closing bracket, may differ, so reformatting the sources does not
+ * silently disarm a mutant.
+ */
 export interface Patch {
   /** Path from the repository root. */
   readonly file: string;
@@ -65,11 +70,18 @@ export async function mutantRuntime(mutant: Mutant): Promise<Runtime> {
   for (const patch of mutant.patches) {
     const file = join(dir, patch.file);
     const source = await readFile(file, 'utf8');
-    const count = source.split(patch.find).length - 1;
-    if (count !== 1) throw new Error(`mutant ${mutant.name}: the anchor occurs ${count} times in ${patch.file} (must be once): ${JSON.stringify(patch.find.slice(0, 80))}`);
-    await writeFile(file, source.replace(patch.find, () => patch.replace));
+    const found = [...source.matchAll(anchorPattern(patch.find))];
+    if (found.length !== 1) throw new Error(`mutant ${mutant.name}: the anchor occurs ${found.length} times in ${patch.file} (must be once): ${JSON.stringify(patch.find.slice(0, 80))}`);
+    const [match] = found as [RegExpExecArray];
+    await writeFile(file, source.slice(0, match.index) + patch.replace + source.slice(match.index + match[0].length));
   }
   return load(mutant.name, dir);
+}
+
+/** `find` as a pattern over its non-blank characters: blanks may appear or vanish between them, and a comma before a closing bracket. */
+export function anchorPattern(find: string): RegExp {
+  const tokens = [...find.replace(/\s+/g, '')].map((c) => (')]}'.includes(c) ? `(?:,\\s*)?\\${c}` : c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')));
+  return new RegExp(tokens.join('\\s*'), 'g');
 }
 
 async function load(name: string, root: string): Promise<Runtime> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hunt } from '../../../dst/campaign.js';
 import { MUTANTS } from '../../../dst/mutants.js';
-import { mutantRuntime, realRuntime } from '../../../dst/runtime.js';
+import { anchorPattern, mutantRuntime, realRuntime } from '../../../dst/runtime.js';
 import { FAULT_KINDS, SCENARIOS, runSeed } from '../../../dst/world.js';
 
 const ALL = new Set(FAULT_KINDS);
@@ -59,6 +59,13 @@ describe('deterministic simulation (docs/dst.md)', () => {
 
   it('a mutant whose anchor is gone fails loudly instead of running the real code', async () => {
     await expect(mutantRuntime({ name: 'gone', defect: 'none', patches: [{ file: 'lib/runtime/lease.ts', find: 'no such text', replace: '' }] })).rejects.toThrow(/occurs 0 times/);
+  });
+
+  it('an anchor survives a reformatting of the sources, and matches nothing else', () => {
+    const pattern = anchorPattern("grant(['dynamodb:GetItem', 'dynamodb:UpdateItem'])");
+    expect("grant([\n  'dynamodb:GetItem',\n  'dynamodb:UpdateItem',\n])").toMatch(pattern);
+    expect("grant(['dynamodb:GetItem', 'dynamodb:PutItem'])").not.toMatch(pattern);
+    expect("grant(['dynamodb:GetItem' + 'dynamodb:UpdateItem'])").not.toMatch(pattern);
   });
 
   it('hunt reports the seed and invariant that caught a mutant', async () => {
