@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readJsonl } from './jsonl.js';
+import { readEvidence, type EvidenceKind, type EvidenceKinds } from '../harness/evidence.js';
 
 /**
  * What both demos (`baton demo` and `baton demo --elect`) do alike around
@@ -33,12 +33,15 @@ export function freshLogDir(cwd: string, name: string): string {
 }
 
 /** Reads back the run's own log (`run.jsonl`) and every worker's (`w<n>.jsonl`), the workers' records in time order. */
-export function readRunLogs<W extends { readonly at: number }, R>(logDir: string): { workerRecords: W[]; runRecords: R[]; unreadable: number } {
-  const run = readJsonl<R>(join(logDir, 'run.jsonl'));
+export function readRunLogs<W extends 'lambda-worker' | 'elector-worker', R extends EvidenceKind>(
+  logDir: string,
+  kinds: { readonly worker: W; readonly run: R },
+): { workerRecords: EvidenceKinds[W][]; runRecords: EvidenceKinds[R][]; unreadable: number } {
+  const run = readEvidence(join(logDir, 'run.jsonl'), kinds.run);
   let unreadable = run.unreadable;
-  const workerRecords: W[] = [];
+  const workerRecords: EvidenceKinds[W][] = [];
   for (const file of readdirSync(logDir).filter((f) => /^w\d+\.jsonl$/.test(f))) {
-    const w = readJsonl<W>(join(logDir, file));
+    const w = readEvidence(join(logDir, file), kinds.worker);
     workerRecords.push(...w.records);
     unreadable += w.unreadable;
   }

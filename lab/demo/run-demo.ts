@@ -4,7 +4,7 @@ import { BatonEnv, createLeaseTable, DEFAULTS } from 'baton-lease';
 import { Prng } from '../sim/prng.js';
 import { localDynamoDBClient, startDynamoDBLocal } from 'baton-lease/testing';
 import { freshLogDir, readRunLogs, untilAborted, writeReportFiles, type DemoIo, type DemoRun } from './demo-run.js';
-import { JsonlWriter } from './jsonl.js';
+import { EvidenceWriter } from '../harness/evidence.js';
 import { readLedger } from './ledger.js';
 import { LiveView } from './live-view.js';
 import { Nemesis } from './nemesis.js';
@@ -32,7 +32,7 @@ const STOP_GRACE_MS = 3_000;
  */
 export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRun<DemoReport> | undefined> {
   const logDir = freshLogDir(io.cwd, 'demo');
-  const runLog = new JsonlWriter<RunRecord>(join(logDir, 'run.jsonl'));
+  const runLog = new EvidenceWriter(join(logDir, 'run.jsonl'), 'lambda-run');
   const random = new Prng(options.seed);
   const startedAt = Date.now();
   const view = new LiveView({
@@ -130,7 +130,7 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRun
 
     const ledger = await readLedger(client, TABLE_NAME, LEASE_NAME);
     runLog.close();
-    const { unreadable, ...logs } = readRunLogs<WorkerRecord, RunRecord>(logDir);
+    const { unreadable, ...logs } = readRunLogs(logDir, { worker: 'lambda-worker', run: 'lambda-run' });
     const report = buildReport(
       { ...logs, ledger },
       {

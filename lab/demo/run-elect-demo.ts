@@ -11,7 +11,7 @@ import type { ElectRunRecord, ElectWorkerRecord } from './elect-records.js';
 import { renderElectReportHtml } from './elect-report-html.js';
 import { buildElectReport, formatElectSummary, type ElectReport } from './elect-report.js';
 import { freshLogDir, readRunLogs, untilAborted, writeReportFiles, type DemoIo, type DemoRun } from './demo-run.js';
-import { JsonlWriter } from './jsonl.js';
+import { EvidenceWriter } from '../harness/evidence.js';
 import { localWorkerEnvironment, WorkerPool } from './worker-pool.js';
 
 const TABLE_NAME = 'baton-demo';
@@ -30,7 +30,7 @@ const STOP_GRACE_MS = 3_000;
  */
 export async function runElectDemo(options: ElectDemoOptions, io: DemoIo): Promise<DemoRun<ElectReport> | undefined> {
   const logDir = freshLogDir(io.cwd, 'demo-elect');
-  const runLog = new JsonlWriter<ElectRunRecord>(join(logDir, 'run.jsonl'));
+  const runLog = new EvidenceWriter(join(logDir, 'run.jsonl'), 'elector-run');
   const timing = electTiming(options);
   const startedAt = Date.now();
   const say = (line: string) => io.out.write(`${line}\n`);
@@ -97,7 +97,7 @@ export async function runElectDemo(options: ElectDemoOptions, io: DemoIo): Promi
     const resources = await scanResources(DynamoDBDocumentClient.from(client), TABLE_NAME);
     const resourceLog = (resources.find((r) => r.id === RESOURCE)?.log ?? []).map((e) => ({ token: e.token, wid: e.wid }));
     runLog.close();
-    const { unreadable, ...logs } = readRunLogs<ElectWorkerRecord, ElectRunRecord>(logDir);
+    const { unreadable, ...logs } = readRunLogs(logDir, { worker: 'elector-worker', run: 'elector-run' });
     const report = buildElectReport(
       { ...logs, resourceLog },
       {
