@@ -12,7 +12,8 @@ import { renderElectReportHtml } from './elect-report-html.js';
 import { buildElectReport, formatElectSummary, type ElectReport } from './elect-report.js';
 import { freshLogDir, readRunLogs, untilAborted, writeReportFiles, type DemoIo, type DemoRun } from './demo-run.js';
 import { EvidenceWriter } from '../harness/evidence.js';
-import { localWorkerEnvironment, WorkerPool } from './worker-pool.js';
+import { localWorkerEnvironment, WorkerPool } from '../harness/worker-pool.js';
+import type { ElectWorkerMessage } from './elect-worker.js';
 
 const TABLE_NAME = 'baton-demo';
 const LEASE_NAME = 'baton-demo/elector';
@@ -20,6 +21,7 @@ const LEASE_NAME = 'baton-demo/elector';
 const RESOURCE = 'baton-demo/elector-resource';
 const WORKER_SCRIPT = fileURLToPath(new URL('./elect-worker.ts', import.meta.url));
 const STOP_GRACE_MS = 3_000;
+const READY_TIMEOUT_MS = 30_000;
 
 /**
  * `baton demo --elect`: DynamoDB Local, the lease table, long-lived worker
@@ -40,9 +42,7 @@ export async function runElectDemo(options: ElectDemoOptions, io: DemoIo): Promi
 
   const db = await startDynamoDBLocal();
   const client = localDynamoDBClient(db.endpoint);
-  let pool: WorkerPool<ElectWorkerRecord> | undefined;
-  const killAll = () => pool?.killAllNow();
-  process.on('exit', killAll);
+  let pool: WorkerPool<ElectWorkerMessage, ElectWorkerRecord> | undefined;
   try {
     await createLeaseTable(client, TABLE_NAME);
     say(`DynamoDB Local at ${db.endpoint}; table ${TABLE_NAME}; lease ${LEASE_NAME}. Logs in ${relative(io.cwd, logDir) || logDir}/`);
@@ -53,9 +53,10 @@ export async function runElectDemo(options: ElectDemoOptions, io: DemoIo): Promi
       const line = describeRunRecord(r);
       if (line) say(`  ${t()}  ${line}`);
     };
-    const workers = new WorkerPool<ElectWorkerRecord>({
-      logDir,
+    const workers = new WorkerPool<ElectWorkerMessage, ElectWorkerRecord>({
       script: WORKER_SCRIPT,
+      output: { dir: logDir },
+      readyTimeoutMs: READY_TIMEOUT_MS,
       env: {
         ...localWorkerEnvironment(db.endpoint),
         [BatonEnv.tableName]: TABLE_NAME,
@@ -65,16 +66,28 @@ export async function runElectDemo(options: ElectDemoOptions, io: DemoIo): Promi
         BATON_DEMO_RESOURCE: RESOURCE,
         BATON_DEMO_SEED: String(options.seed),
       },
-      onRecord: (r) => {
+      onMessage: (r) => {
         watch.observe(r);
         const line = describeWorkerRecord(r);
         if (line) say(`  ${t()}  ${line}`);
       },
-      onRunRecord: record,
+      onRecord: record,
     });
     pool = workers;
-    const spawn = (c: ElectWorkerConfig, replaces?: string) =>
-      workers.spawn(replaces, { BATON_DEMO_PRIORITY: String(c.priority), BATON_DEMO_CLOCK_FREE: c.clockFree ? '1' : '0', BATON_DEMO_OFFSET_MS: String(c.offsetMs) });
+    const spawn = (c: ElectWorkerConfig, replaces?: string) => {
+      const name = `w${workers.all.length + 1}`;
+      return workers.spawn({
+        name,
+        ...(replaces ? { replaces } : {}),
+        env: {
+          BATON_DEMO_WORKER: name,
+          BATON_DEMO_LOG: join(logDir, `${name}.jsonl`),
+          BATON_DEMO_PRIORITY: String(c.priority),
+          BATON_DEMO_CLOCK_FREE: c.clockFree ? '1' : '0',
+          BATON_DEMO_OFFSET_MS: String(c.offsetMs),
+        },
+      });
+    };
     say(`Starting ${options.workers} worker processes (each loads Node.js, tsx and the AWS SDK: a few seconds) ...`);
     for (let i = 0; i < options.workers; i++) spawn({ priority: 0, clockFree: false, offsetMs: 0 });
     await untilAborted(Promise.all(workers.all.map((w) => w.ready)), io.signal);
@@ -126,7 +139,6 @@ export async function runElectDemo(options: ElectDemoOptions, io: DemoIo): Promi
     runLog.close();
     client.destroy();
     await db.stop();
-    process.off('exit', killAll);
   }
 }
 
