@@ -85,12 +85,6 @@ export class ChaosWorkers {
     return this.#slots.map((s) => ({ id: s.id, inc: s.inc, pid: s.process?.pid, state: stateOf(s), offsetMs: s.offsetMs, leadingToken: s.leadingToken }));
   }
 
-  get(id: string): ChaosWorker {
-    const found = this.list().find((w) => w.id === id);
-    if (!found) throw new RangeError(`no worker ${id}`);
-    return found;
-  }
-
   /** The worker that last reported leading and is still alive, if any. */
   leader(): string | undefined {
     return this.#slots.find((s) => s.leadingToken !== undefined && (stateOf(s) === 'up' || stateOf(s) === 'paused'))?.id;

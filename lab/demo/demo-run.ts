@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { readEvidence, type EvidenceKind, type EvidenceKinds } from '../harness/evidence.js';
+import type { WorkerSpec } from '../harness/worker-pool.js';
 
 /**
  * What both demos (`baton demo` and `baton demo --elect`) do alike around
@@ -49,12 +50,25 @@ export function readRunLogs<W extends 'lambda-worker' | 'elector-worker', R exte
   return { workerRecords, runRecords: run.records, unreadable };
 }
 
-/** Writes `<stem>.json` and `<stem>.html` into `cwd`. */
-export function writeReportFiles<R>(cwd: string, stem: string, report: R, html: string): DemoRun<R> {
+/** The next demo worker (`w<n>`, numbered over the whole run), with its own log `<name>.jsonl` in `logDir`. */
+export function demoWorker(spawned: number, logDir: string, replaces?: string, env: Readonly<Record<string, string>> = {}): WorkerSpec {
+  const name = `w${spawned + 1}`;
+  return { name, ...(replaces ? { replaces } : {}), env: { ...env, BATON_DEMO_WORKER: name, BATON_DEMO_LOG: join(logDir, `${name}.jsonl`) } };
+}
+
+/** Where a run's logs are (relative to `cwd` when inside it) and when it ran, as both reports give them. */
+export function runSpan(cwd: string, logDir: string, startedAt: number): { logDir: string; startedAt: number; endedAt: number } {
+  return { logDir: relative(cwd, logDir) || logDir, startedAt, endedAt: Date.now() };
+}
+
+/** Writes `<stem>.json` and `<stem>.html` into `cwd`, then says the summary and where the files went. */
+export function writeReportFiles<R>(cwd: string, stem: string, report: R, page: { html: string; summary: string; say: (line: string) => void }): DemoRun<R> {
   const jsonPath = join(cwd, `${stem}.json`);
   const htmlPath = join(cwd, `${stem}.html`);
   writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(htmlPath, html);
+  writeFileSync(htmlPath, page.html);
+  page.say(page.summary);
+  page.say(`Wrote ${jsonPath} and ${htmlPath}`);
   return { report, jsonPath, htmlPath };
 }
 

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BatonEnv, createLeaseTable, DEFAULTS } from 'baton-lease';
 import { Prng } from '../sim/prng.js';
 import { localDynamoDBClient, startDynamoDBLocal } from 'baton-lease/testing';
-import { freshLogDir, readRunLogs, untilAborted, writeReportFiles, type DemoIo, type DemoRun } from './demo-run.js';
+import { demoWorker, freshLogDir, readRunLogs, runSpan, untilAborted, writeReportFiles, type DemoIo, type DemoRun } from './demo-run.js';
 import { EvidenceWriter } from '../harness/evidence.js';
 import { localWorkerEnvironment, WorkerPool } from '../harness/worker-pool.js';
 import { readLedger } from './ledger.js';
@@ -74,10 +74,7 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRun
       onRecord: record,
     });
     pool = workers;
-    const spawn = (replaces?: string) => {
-      const name = `w${workers.all.length + 1}`;
-      workers.spawn({ name, env: { BATON_DEMO_WORKER: name, BATON_DEMO_LOG: join(logDir, `${name}.jsonl`) }, ...(replaces ? { replaces } : {}) });
-    };
+    const spawn = (replaces?: string) => void workers.spawn(demoWorker(workers.all.length, logDir, replaces));
     view.say(`Starting ${options.workers} worker processes (each a Lambda execution environment running the real handler; each loads Node.js, tsx and the AWS SDK, a few seconds) ...`);
     for (let i = 0; i < options.workers; i++) spawn();
     await untilAborted(workersReady(workers, view), io.signal);
@@ -156,16 +153,11 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRun
         maxClockSkewMs: DEFAULTS.maxClockSkewMs,
         tableName: TABLE_NAME,
         leaseName: LEASE_NAME,
-        logDir: relative(io.cwd, logDir) || logDir,
-        startedAt,
-        endedAt: Date.now(),
+        ...runSpan(io.cwd, logDir, startedAt),
       },
       unreadable,
     );
-    const written = writeReportFiles(io.cwd, 'demo-report', report, renderReportHtml(report));
-    view.say(formatSummary(report));
-    view.say(`Wrote ${written.jsonPath} and ${written.htmlPath}`);
-    return written;
+    return writeReportFiles(io.cwd, 'demo-report', report, { html: renderReportHtml(report), summary: formatSummary(report), say: (line) => view.say(line) });
   } finally {
     nemesis?.stop();
     driver?.stop();

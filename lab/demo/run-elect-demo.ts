@@ -10,7 +10,7 @@ import { ElectWatch, playElectNemesis, type ElectWorkerConfig } from './elect-ne
 import type { ElectRunRecord, ElectWorkerRecord } from './elect-records.js';
 import { renderElectReportHtml } from './elect-report-html.js';
 import { buildElectReport, formatElectSummary, type ElectReport } from './elect-report.js';
-import { freshLogDir, readRunLogs, untilAborted, writeReportFiles, type DemoIo, type DemoRun } from './demo-run.js';
+import { demoWorker, freshLogDir, readRunLogs, runSpan, untilAborted, writeReportFiles, type DemoIo, type DemoRun } from './demo-run.js';
 import { EvidenceWriter } from '../harness/evidence.js';
 import { localWorkerEnvironment, WorkerPool } from '../harness/worker-pool.js';
 import type { ElectWorkerMessage } from './elect-worker.js';
@@ -74,20 +74,10 @@ export async function runElectDemo(options: ElectDemoOptions, io: DemoIo): Promi
       onRecord: record,
     });
     pool = workers;
-    const spawn = (c: ElectWorkerConfig, replaces?: string) => {
-      const name = `w${workers.all.length + 1}`;
-      return workers.spawn({
-        name,
-        ...(replaces ? { replaces } : {}),
-        env: {
-          BATON_DEMO_WORKER: name,
-          BATON_DEMO_LOG: join(logDir, `${name}.jsonl`),
-          BATON_DEMO_PRIORITY: String(c.priority),
-          BATON_DEMO_CLOCK_FREE: c.clockFree ? '1' : '0',
-          BATON_DEMO_OFFSET_MS: String(c.offsetMs),
-        },
-      });
-    };
+    const spawn = (c: ElectWorkerConfig, replaces?: string) =>
+      workers.spawn(
+        demoWorker(workers.all.length, logDir, replaces, { BATON_DEMO_PRIORITY: String(c.priority), BATON_DEMO_CLOCK_FREE: c.clockFree ? '1' : '0', BATON_DEMO_OFFSET_MS: String(c.offsetMs) }),
+      );
     say(`Starting ${options.workers} worker processes (each loads Node.js, tsx and the AWS SDK: a few seconds) ...`);
     for (let i = 0; i < options.workers; i++) spawn({ priority: 0, clockFree: false, offsetMs: 0 });
     await untilAborted(Promise.all(workers.all.map((w) => w.ready)), io.signal);
@@ -124,16 +114,11 @@ export async function runElectDemo(options: ElectDemoOptions, io: DemoIo): Promi
         skewLeaderBack: options.skewLeaderBack,
         tableName: TABLE_NAME,
         leaseName: LEASE_NAME,
-        logDir: relative(io.cwd, logDir) || logDir,
-        startedAt,
-        endedAt: Date.now(),
+        ...runSpan(io.cwd, logDir, startedAt),
       },
       unreadable,
     );
-    const written = writeReportFiles(io.cwd, 'elect-report', report, renderElectReportHtml(report));
-    say(formatElectSummary(report));
-    say(`Wrote ${written.jsonPath} and ${written.htmlPath}`);
-    return written;
+    return writeReportFiles(io.cwd, 'elect-report', report, { html: renderElectReportHtml(report), summary: formatElectSummary(report), say });
   } finally {
     await pool?.stopAll(STOP_GRACE_MS);
     runLog.close();
