@@ -11,10 +11,10 @@ import { localDynamoDBClient } from 'baton-lease/testing';
 import { checkHistory, type CheckResult } from './checker.js';
 import { readFinalState, type FinalState } from './final-state.js';
 import { HistoryWriter, readHistory, type CampaignParameters, type HistoryRecord } from './history.js';
-import { drawOffset, FAULT_KINDS, Nemesis, planSchedule, type FaultKind, type NetworkFault } from './nemesis.js';
+import { ChaosNemesis, CHAOS_FAULTS, drawOffset, planSchedule, type FaultKind, type NetworkFault } from './nemesis.js';
 import { buildReport, type ChaosReport } from './report.js';
 import type { VariantRef } from './variant.js';
-import { WorkerPool } from './worker-pool.js';
+import { ChaosWorkers } from './workers.js';
 
 /** Every default of a campaign, in one place. */
 export const CAMPAIGN_DEFAULTS = {
@@ -109,7 +109,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   let db: DynamoDBLocal | undefined;
   let admin: DynamoDBClient | undefined;
   let proxy: FaultProxy | undefined;
-  let pool: WorkerPool | undefined;
+  let pool: ChaosWorkers | undefined;
   let history: HistoryWriter | undefined;
   const onWatchdog = () => pool?.killAllNow();
   watchdog.addEventListener('abort', onWatchdog, { once: true });
@@ -163,10 +163,10 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     const network = proxy;
 
     log(`spawning ${o.workers} workers`);
-    pool = new WorkerPool({
+    pool = new ChaosWorkers({
       count: o.workers,
+      endpoint: proxy.endpoint,
       config: {
-        endpoint: proxy.endpoint,
         ...tables,
         resources: o.resources,
         leaseDurationMs: params.leaseDurationMs,
@@ -186,7 +186,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     const workers = pool;
     await pool.start();
 
-    const nemesis = new Nemesis(
+    const nemesis = new ChaosNemesis(
       {
         workers: () => workers.list(),
         leader: () => workers.leader(),
@@ -256,7 +256,7 @@ function resolveOptions(options: CampaignOptions) {
   if (!Number.isSafeInteger(workers) || workers < 2 || workers > 32) throw new RangeError(`workers must be an integer from 2 to 32, got ${String(workers)}`);
   const meanIntervalMs = options.meanIntervalMs ?? (quick ? CAMPAIGN_DEFAULTS.quickMeanIntervalMs : CAMPAIGN_DEFAULTS.meanIntervalMs);
   if (!(meanIntervalMs >= 100)) throw new RangeError(`meanIntervalMs must be at least 100, got ${String(meanIntervalMs)}`);
-  for (const kind of options.kinds ?? []) if (!FAULT_KINDS.includes(kind)) throw new RangeError(`unknown fault kind ${String(kind)}`);
+  for (const kind of options.kinds ?? []) CHAOS_FAULTS.get(kind);
   const resources = options.resources ?? CAMPAIGN_DEFAULTS.resources;
   if (!Number.isSafeInteger(resources) || resources < 1 || resources * 20 * 60_000 < durationMs) {
     throw new RangeError(`resources must be an integer of at least 1, and at least one per 20 minutes of campaign (${Math.ceil(durationMs / 1_200_000)}), got ${String(resources)}`);

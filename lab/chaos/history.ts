@@ -1,8 +1,9 @@
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { FaultProxyStats, InjectedFault } from 'baton-lease/internal';
+import { EvidenceWriter, parseEvidence, readEvidence } from '../harness/evidence.js';
 
 /**
- * The history log of a chaos campaign: one JSON object per line, appended by
+ * The history log of a chaos campaign: one JSON object per line (the lab's
+ * evidence format, lab/harness/evidence.ts), appended by
  * every worker process and by the campaign itself to one shared file. It is,
  * with a final consistent scan of the tables, all the checker sees.
  *
@@ -186,57 +187,41 @@ type WithoutReal<T> = T extends unknown ? Omit<T, 'real'> : never;
 export type UnstampedRecord = WithoutReal<HistoryRecord>;
 
 /**
- * Appends records to a history file. Each record is one `write(2)` on a file
- * opened with O_APPEND, so lines from several processes never interleave, and
- * a record is in the file (the page cache) the moment `append` returns: a
- * worker SIGKILLed right after loses nothing it logged.
+ * Appends records to a history file (lab/harness/evidence.ts), stamping each
+ * with real time unless it has one: every process of the campaign shares the
+ * file, and the stamp is their common time base.
  */
 export class HistoryWriter {
-  readonly #fd: number;
-  #closed = false;
+  readonly #out: EvidenceWriter<'chaos'>;
 
   constructor(
     readonly path: string,
     private readonly now: () => number = Date.now,
   ) {
-    this.#fd = openSync(path, 'a');
+    this.#out = new EvidenceWriter(path, 'chaos');
   }
 
-  /** Stamps `record` with real time (unless it has one) and appends it. */
   append(record: UnstampedRecord & { real?: number }): void {
-    if (this.#closed) return;
-    const stamped = { real: record.real ?? this.now(), ...record };
-    writeSync(this.#fd, `${JSON.stringify(stamped)}\n`);
+    this.#out.append({ real: record.real ?? this.now(), ...record } as HistoryRecord);
   }
 
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    closeSync(this.#fd);
+    this.#out.close();
   }
 }
 
-/**
- * Reads a history file. A line that does not parse (only possible if a
- * process died inside a write, which a single small `write(2)` makes
- * practically impossible) is skipped and counted.
- */
+/** Reads a history file, in real-time order; see {@link parseHistory}. */
 export function readHistory(path: string): { records: HistoryRecord[]; unreadable: number } {
-  return parseHistory(readFileSync(path, 'utf8'));
+  return inRealTimeOrder(readEvidence(path, 'chaos'));
 }
 
+/** Parses a history; a line that is torn (a process died inside a write) or not chaos evidence is skipped and counted. */
 export function parseHistory(text: string): { records: HistoryRecord[]; unreadable: number } {
-  const records: HistoryRecord[] = [];
-  let unreadable = 0;
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      records.push(JSON.parse(line) as HistoryRecord);
-    } catch {
-      unreadable++;
-    }
-  }
-  // Appends from different processes race by microseconds; real time orders them.
+  return inRealTimeOrder(parseEvidence(text, 'chaos'));
+}
+
+/** Appends from different processes race by microseconds; real time orders them. */
+function inRealTimeOrder({ records, unreadable }: { records: HistoryRecord[]; unreadable: number }): { records: HistoryRecord[]; unreadable: number } {
   records.sort((a, b) => a.real - b.real);
   return { records, unreadable };
 }

@@ -1,4 +1,5 @@
 import type { FaultProfile } from 'baton-lease/internal';
+import { FaultRegistry, Nemesis, type Fault } from '../harness/nemesis.js';
 import { Prng } from '../sim/prng.js';
 import type { HistoryWriter } from './history.js';
 
@@ -87,12 +88,12 @@ export function planSchedule(options: NemesisPlanOptions): NemesisStep[] {
   const kinds = options.kinds ?? FAULT_KINDS;
   if (kinds.length === 0) return [];
   const d = options.leaseDurationMs;
-  const first = shuffle([...kinds], prng);
+  const draw = CHAOS_FAULTS.drawer(prng, kinds);
   const steps: NemesisStep[] = [];
   // Leave the end quiet: every fault has healed before the campaign stops its workers.
   const endMs = options.durationMs - 1.5 * d;
   for (let atMs = prng.exponential(options.meanIntervalMs) + 500; atMs < endMs; atMs += prng.exponential(options.meanIntervalMs)) {
-    const kind = first.shift() ?? prng.pick(kinds);
+    const kind = draw() as FaultKind;
     const target = (): Target => (prng.chance(0.75) ? { leader: true, fallback: prng.int(0, options.workers - 1) } : { leader: false, index: prng.int(0, options.workers - 1) });
     const room = Math.max(0, endMs - atMs);
     switch (kind) {
@@ -114,14 +115,6 @@ export function planSchedule(options: NemesisPlanOptions): NemesisStep[] {
   return steps;
 }
 
-function shuffle<T>(items: T[], prng: Prng): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = prng.int(0, i);
-    [items[i], items[j]] = [items[j] as T, items[i] as T];
-  }
-  return items;
-}
-
 /** What the nemesis acts on: the worker pool and the proxy, behind a narrow face so tests can stand in. */
 export interface NemesisTarget {
   workers(): readonly { readonly id: string; readonly inc: number; readonly state: string; readonly offsetMs?: number }[];
@@ -136,6 +129,129 @@ export interface NemesisTarget {
   forceNetworkFault(fault: NetworkFault): void;
 }
 
+/** What the chaos faults act on. */
+interface ChaosContext {
+  readonly target: NemesisTarget;
+  readonly history: HistoryWriter;
+  readonly leaseDurationMs: number;
+  readonly maxDown: number;
+  readonly log?: (line: string) => void;
+  /** Each network fault in force, with when (performance.now()) its last window ends. */
+  readonly network: Map<NetworkFault, number>;
+}
+
+type Step<K extends FaultKind> = Extract<NemesisStep, { kind: K }>;
+
+/** The leader if the step wants it and it is up; else the step's worker; never beyond `maxDown`. */
+function victim(ctx: ChaosContext, target: Target): string | undefined {
+  const workers = ctx.target.workers();
+  const down = workers.filter((w) => w.state !== 'up').length;
+  if (down >= ctx.maxDown) return undefined;
+  const up = (id: string | undefined) => workers.find((w) => w.id === id && w.state === 'up')?.id;
+  if (target.leader) return up(ctx.target.leader()) ?? up(workers[target.fallback]?.id);
+  return up(workers[target.index]?.id);
+}
+
+function incOf(ctx: ChaosContext, id: string): number {
+  return ctx.target.workers().find((w) => w.id === id)?.inc ?? 0;
+}
+
+async function respawn(ctx: ChaosContext, id: string): Promise<void> {
+  try {
+    if (await ctx.target.respawn(id)) ctx.history.append({ type: 'nemesis', action: 'respawn', worker: id, inc: incOf(ctx, id) });
+  } catch (error) {
+    ctx.log?.(`respawn of ${id} failed: ${(error as Error).message}`);
+  }
+}
+
+function applyNetwork(ctx: ChaosContext): void {
+  const profile: Partial<FaultProfile> = {};
+  for (const fault of NETWORK_FAULTS) if (ctx.network.has(fault)) Object.assign(profile, networkProfile(fault, ctx.leaseDurationMs));
+  ctx.target.setNetwork(profile);
+}
+
+/** Takes the step's victim down with `act` (SIGKILL or SIGSTOP), and logs it; the victim, or undefined if none was hit. */
+function strike(ctx: ChaosContext, step: Step<'kill' | 'pause'>, act: (id: string) => boolean): { id: string; inc: number } | undefined {
+  const id = victim(ctx, step.target);
+  if (!id) return undefined;
+  const inc = incOf(ctx, id);
+  if (!act(id)) return undefined;
+  ctx.history.append({ type: 'nemesis', action: step.kind, worker: id, inc, ...(step.kind === 'pause' ? { durationMs: step.durationMs } : {}) });
+  return { id, inc };
+}
+
+const kill: Fault<ChaosContext, NemesisStep, { id: string }> = {
+  name: 'kill',
+  inject: (ctx, step) => strike(ctx, step as Step<'kill'>, (id) => ctx.target.kill(id)),
+  heal: (ctx, { id }) => respawn(ctx, id),
+  healAfterMs: (step) => (step as Step<'kill'>).respawnAfterMs,
+};
+
+const pause: Fault<ChaosContext, NemesisStep, { id: string; inc: number }> = {
+  name: 'pause',
+  inject: (ctx, step) => strike(ctx, step as Step<'pause'>, (id) => ctx.target.pause(id)),
+  heal(ctx, { id, inc }) {
+    if (ctx.target.resume(id)) ctx.history.append({ type: 'nemesis', action: 'resume', worker: id, inc });
+  },
+  healAfterMs: (step) => (step as Step<'pause'>).durationMs,
+};
+
+/** A clock step is not undone: a later skew step, or the end of the run, moves it again. */
+const skew: Fault<ChaosContext, NemesisStep> = {
+  name: 'skew',
+  inject(ctx, s) {
+    const step = s as Step<'skew'>;
+    const workers = ctx.target.workers();
+    if (step.adversarial) {
+      // Every contender goes 2 |offset| ahead of the leader, whose clock stays put: stepping a holder's clock
+      // back only freezes its expiry (a renew never shortens it), so it stops at its deadline before anyone takes over.
+      const leader = workers.find((w) => w.id === ctx.target.leader());
+      if (!leader) return undefined;
+      const offsetMs = (leader.offsetMs ?? 0) + 2 * Math.abs(step.offsetMs);
+      for (const worker of workers) {
+        if (worker === leader) continue;
+        ctx.target.setSkew(worker.id, offsetMs);
+        ctx.history.append({ type: 'nemesis', action: 'skew', worker: worker.id, inc: worker.inc, offsetMs });
+      }
+      return undefined;
+    }
+    const leader = step.target.leader ? ctx.target.leader() : undefined;
+    const worker = workers.find((w) => w.id === leader) ?? workers[step.target.leader ? step.target.fallback : step.target.index];
+    if (!worker) return undefined;
+    ctx.target.setSkew(worker.id, step.offsetMs);
+    ctx.history.append({ type: 'nemesis', action: 'skew', worker: worker.id, inc: worker.inc, offsetMs: step.offsetMs });
+    return undefined;
+  },
+  heal: () => undefined,
+};
+
+/** A network fault the proxy injects for a while; overlapping windows of one kind extend it, and the last one ends it. */
+function networkFault(fault: NetworkFault): Fault<ChaosContext, NemesisStep, true> {
+  return {
+    name: fault,
+    inject(ctx, step) {
+      const { durationMs } = step as Step<NetworkFault>;
+      ctx.network.set(fault, Math.max(performance.now() + durationMs, ctx.network.get(fault) ?? 0));
+      applyNetwork(ctx);
+      ctx.target.forceNetworkFault(fault);
+      ctx.history.append({ type: 'nemesis', action: 'network-on', fault, durationMs });
+      return true;
+    },
+    heal(ctx) {
+      const end = ctx.network.get(fault);
+      // A later window of the same fault extended it: that window turns it off.
+      if (end === undefined || end > performance.now() + 1) return;
+      ctx.network.delete(fault);
+      applyNetwork(ctx);
+      ctx.history.append({ type: 'nemesis', action: 'network-off', fault });
+    },
+    healAfterMs: (step) => (step as Step<NetworkFault>).durationMs,
+  };
+}
+
+/** The chaos campaign's faults, one per {@link FAULT_KINDS} entry. */
+export const CHAOS_FAULTS = new FaultRegistry<ChaosContext, NemesisStep>([kill, pause, skew, ...NETWORK_FAULTS.map(networkFault)]);
+
 /**
  * Runs a planned schedule against real processes and the proxy, logging each
  * action to the history as it happens. Never takes down more than `maxDown`
@@ -144,165 +260,33 @@ export interface NemesisTarget {
  * network fault by its end, within the schedule; `heal()` undoes whatever is
  * still in force when the run is cut short.
  */
-export class Nemesis {
-  /** Scheduled undo actions (resume, respawn, network off), with what settles each early when healed. */
-  readonly #timers = new Map<NodeJS.Timeout, () => void>();
-  readonly #pending = new Set<Promise<unknown>>();
-  readonly #network = new Map<NetworkFault, number>();
-  #stopped = false;
+export class ChaosNemesis {
+  readonly #context: ChaosContext;
+  readonly #nemesis: Nemesis<ChaosContext, NemesisStep>;
 
-  constructor(
-    private readonly target: NemesisTarget,
-    private readonly history: HistoryWriter,
-    private readonly options: { readonly leaseDurationMs: number; readonly maxDown: number; readonly log?: (line: string) => void },
-  ) {}
+  constructor(target: NemesisTarget, history: HistoryWriter, options: { readonly leaseDurationMs: number; readonly maxDown: number; readonly log?: (line: string) => void }) {
+    this.#context = { target, history, ...options, network: new Map() };
+    this.#nemesis = new Nemesis(CHAOS_FAULTS, this.#context);
+  }
 
   /** Executes `steps` on their schedule; resolves when the last step has been taken and its effects undone. */
-  async run(steps: readonly NemesisStep[], signal?: AbortSignal): Promise<void> {
-    const started = performance.now();
-    for (const step of steps) {
-      const wait = step.atMs - (performance.now() - started);
-      if (wait > 0) await this.#sleep(wait, signal);
-      if (this.#stopped || signal?.aborted) break;
-      this.#take(step);
-    }
-    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+  run(steps: readonly NemesisStep[], signal?: AbortSignal): Promise<void> {
+    return this.#nemesis.run(steps, signal);
   }
 
   /** Cancels what is scheduled and undoes what is in force: resumes the paused, respawns the dead, heals the network. */
   async heal(): Promise<void> {
-    this.#stopped = true;
-    for (const [timer, settle] of this.#timers) {
-      clearTimeout(timer);
-      settle();
-    }
-    this.#timers.clear();
-    this.#network.clear();
-    this.target.setNetwork({});
+    const ctx = this.#context;
+    await this.#nemesis.heal();
+    ctx.network.clear();
+    ctx.target.setNetwork({});
+    // Whatever went down or stayed stopped outside the schedule (a worker that crashed by itself) comes back too.
     const respawns: Promise<unknown>[] = [];
-    for (const worker of this.target.workers()) {
-      if (worker.state === 'paused' && this.target.resume(worker.id)) this.history.append({ type: 'nemesis', action: 'resume', worker: worker.id, inc: worker.inc });
-      if (worker.state === 'down') respawns.push(this.#respawn(worker.id));
+    for (const worker of ctx.target.workers()) {
+      if (worker.state === 'paused' && ctx.target.resume(worker.id)) ctx.history.append({ type: 'nemesis', action: 'resume', worker: worker.id, inc: worker.inc });
+      if (worker.state === 'down') respawns.push(respawn(ctx, worker.id));
     }
-    await Promise.allSettled([...respawns, ...this.#pending]);
-    this.history.append({ type: 'nemesis', action: 'heal' });
-  }
-
-  #take(step: NemesisStep): void {
-    switch (step.kind) {
-      case 'kill': {
-        const victim = this.#victim(step.target);
-        if (!victim) return;
-        const inc = this.#inc(victim);
-        if (!this.target.kill(victim)) return;
-        this.history.append({ type: 'nemesis', action: 'kill', worker: victim, inc });
-        this.#later(step.respawnAfterMs, () => this.#respawn(victim));
-        return;
-      }
-      case 'pause': {
-        const victim = this.#victim(step.target);
-        if (!victim) return;
-        const inc = this.#inc(victim);
-        if (!this.target.pause(victim)) return;
-        this.history.append({ type: 'nemesis', action: 'pause', worker: victim, inc, durationMs: step.durationMs });
-        this.#later(step.durationMs, () => {
-          if (this.target.resume(victim)) this.history.append({ type: 'nemesis', action: 'resume', worker: victim, inc });
-        });
-        return;
-      }
-      case 'skew': {
-        const workers = this.target.workers();
-        if (step.adversarial) {
-          // Every contender goes 2 |offset| ahead of the leader, whose clock stays put: stepping a holder's clock
-          // back only freezes its expiry (a renew never shortens it), so it stops at its deadline before anyone takes over.
-          const leader = workers.find((w) => w.id === this.target.leader());
-          if (!leader) return;
-          const offsetMs = (leader.offsetMs ?? 0) + 2 * Math.abs(step.offsetMs);
-          for (const worker of workers) {
-            if (worker === leader) continue;
-            this.target.setSkew(worker.id, offsetMs);
-            this.history.append({ type: 'nemesis', action: 'skew', worker: worker.id, inc: worker.inc, offsetMs });
-          }
-          return;
-        }
-        const leader = step.target.leader ? this.target.leader() : undefined;
-        const worker = workers.find((w) => w.id === leader) ?? workers[step.target.leader ? step.target.fallback : step.target.index];
-        if (!worker) return;
-        this.target.setSkew(worker.id, step.offsetMs);
-        this.history.append({ type: 'nemesis', action: 'skew', worker: worker.id, inc: worker.inc, offsetMs: step.offsetMs });
-        return;
-      }
-      default: {
-        const fault = step.kind;
-        const until = performance.now() + step.durationMs;
-        this.#network.set(fault, Math.max(until, this.#network.get(fault) ?? 0));
-        this.#applyNetwork();
-        this.target.forceNetworkFault(fault);
-        this.history.append({ type: 'nemesis', action: 'network-on', fault, durationMs: step.durationMs });
-        this.#later(step.durationMs, () => {
-          const end = this.#network.get(fault);
-          // A later window of the same fault extended it: that window turns it off.
-          if (end === undefined || end > performance.now() + 1) return;
-          this.#network.delete(fault);
-          this.#applyNetwork();
-          this.history.append({ type: 'nemesis', action: 'network-off', fault });
-        });
-      }
-    }
-  }
-
-  /** The leader if the step wants it and it is up; else the step's worker; never beyond `maxDown`. */
-  #victim(target: Target): string | undefined {
-    const workers = this.target.workers();
-    const down = workers.filter((w) => w.state !== 'up').length;
-    if (down >= this.options.maxDown) return undefined;
-    const up = (id: string | undefined) => workers.find((w) => w.id === id && w.state === 'up')?.id;
-    if (target.leader) return up(this.target.leader()) ?? up(workers[target.fallback]?.id);
-    return up(workers[target.index]?.id);
-  }
-
-  #inc(id: string): number {
-    return this.target.workers().find((w) => w.id === id)?.inc ?? 0;
-  }
-
-  async #respawn(id: string): Promise<void> {
-    try {
-      if (await this.target.respawn(id)) this.history.append({ type: 'nemesis', action: 'respawn', worker: id, inc: this.#inc(id) });
-    } catch (error) {
-      this.options.log?.(`respawn of ${id} failed: ${(error as Error).message}`);
-    }
-  }
-
-  #applyNetwork(): void {
-    const profile: Partial<FaultProfile> = {};
-    for (const fault of NETWORK_FAULTS) if (this.#network.has(fault)) Object.assign(profile, networkProfile(fault, this.options.leaseDurationMs));
-    this.target.setNetwork(profile);
-  }
-
-  #later(ms: number, action: () => unknown): void {
-    const done = new Promise<void>((resolve) => {
-      const settle = () => {
-        this.#pending.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.#timers.delete(timer);
-        Promise.resolve().then(action).catch(() => undefined).finally(settle);
-      }, ms);
-      this.#timers.set(timer, settle);
-    });
-    this.#pending.add(done);
-  }
-
-  #sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(finish, ms);
-      function finish() {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', finish);
-        resolve();
-      }
-      signal?.addEventListener('abort', finish, { once: true });
-    });
+    await Promise.allSettled(respawns);
+    ctx.history.append({ type: 'nemesis', action: 'heal' });
   }
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { readJsonl } from './jsonl.js';
+import { join, relative } from 'node:path';
+import { readEvidence, type EvidenceKind, type EvidenceKinds } from '../harness/evidence.js';
+import type { WorkerSpec } from '../harness/worker-pool.js';
 
 /**
  * What both demos (`baton demo` and `baton demo --elect`) do alike around
@@ -33,12 +34,15 @@ export function freshLogDir(cwd: string, name: string): string {
 }
 
 /** Reads back the run's own log (`run.jsonl`) and every worker's (`w<n>.jsonl`), the workers' records in time order. */
-export function readRunLogs<W extends { readonly at: number }, R>(logDir: string): { workerRecords: W[]; runRecords: R[]; unreadable: number } {
-  const run = readJsonl<R>(join(logDir, 'run.jsonl'));
+export function readRunLogs<W extends 'lambda-worker' | 'elector-worker', R extends EvidenceKind>(
+  logDir: string,
+  kinds: { readonly worker: W; readonly run: R },
+): { workerRecords: EvidenceKinds[W][]; runRecords: EvidenceKinds[R][]; unreadable: number } {
+  const run = readEvidence(join(logDir, 'run.jsonl'), kinds.run);
   let unreadable = run.unreadable;
-  const workerRecords: W[] = [];
+  const workerRecords: EvidenceKinds[W][] = [];
   for (const file of readdirSync(logDir).filter((f) => /^w\d+\.jsonl$/.test(f))) {
-    const w = readJsonl<W>(join(logDir, file));
+    const w = readEvidence(join(logDir, file), kinds.worker);
     workerRecords.push(...w.records);
     unreadable += w.unreadable;
   }
@@ -46,12 +50,25 @@ export function readRunLogs<W extends { readonly at: number }, R>(logDir: string
   return { workerRecords, runRecords: run.records, unreadable };
 }
 
-/** Writes `<stem>.json` and `<stem>.html` into `cwd`. */
-export function writeReportFiles<R>(cwd: string, stem: string, report: R, html: string): DemoRun<R> {
+/** The next demo worker (`w<n>`, numbered over the whole run), with its own log `<name>.jsonl` in `logDir`. */
+export function demoWorker(spawned: number, logDir: string, replaces?: string, env: Readonly<Record<string, string>> = {}): WorkerSpec {
+  const name = `w${spawned + 1}`;
+  return { name, ...(replaces ? { replaces } : {}), env: { ...env, BATON_DEMO_WORKER: name, BATON_DEMO_LOG: join(logDir, `${name}.jsonl`) } };
+}
+
+/** Where a run's logs are (relative to `cwd` when inside it) and when it ran, as both reports give them. */
+export function runSpan(cwd: string, logDir: string, startedAt: number): { logDir: string; startedAt: number; endedAt: number } {
+  return { logDir: relative(cwd, logDir) || logDir, startedAt, endedAt: Date.now() };
+}
+
+/** Writes `<stem>.json` and `<stem>.html` into `cwd`, then says the summary and where the files went. */
+export function writeReportFiles<R>(cwd: string, stem: string, report: R, page: { html: string; summary: string; say: (line: string) => void }): DemoRun<R> {
   const jsonPath = join(cwd, `${stem}.json`);
   const htmlPath = join(cwd, `${stem}.html`);
   writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(htmlPath, html);
+  writeFileSync(htmlPath, page.html);
+  page.say(page.summary);
+  page.say(`Wrote ${jsonPath} and ${htmlPath}`);
   return { report, jsonPath, htmlPath };
 }
 

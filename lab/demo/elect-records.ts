@@ -14,7 +14,7 @@
  * worker may be skewed on purpose; that one is never used for evidence.
  */
 import type { WriteOutcomeKind } from '../chaos/history.js';
-import type { PoolRunRecord } from './worker-pool.js';
+import type { PoolRecord } from '../harness/worker-pool.js';
 
 interface Stamp {
   /** The worker's name (`w1`, `w2`, ...): one per process, never reused. */
@@ -82,7 +82,7 @@ export type ElectPhase = (typeof ELECT_PHASES)[number];
 
 /** What the parent writes: the pool's spawns and exits, and the nemesis's actions. */
 export type ElectRunRecord =
-  | PoolRunRecord
+  | PoolRecord
   | { readonly type: 'phase'; readonly at: number; readonly phase: ElectPhase | 'end' }
   /** `token` is the tenure the target was leading, as its own records told the parent. */
   | { readonly type: 'kill'; readonly at: number; readonly worker: string; readonly pid: number; readonly token: number; readonly phase: ElectPhase }

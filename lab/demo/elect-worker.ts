@@ -32,7 +32,7 @@ import { SkewedClock } from '../chaos/skewed-clock.js';
 import { BatonEnv, LeaseClient, LeaseHandoffError, LeaseLostError, type Lease, type LeaseEvent } from 'baton-lease';
 import { Prng } from '../sim/prng.js';
 import type { ActingStopReason, ElectWorkerRecord } from './elect-records.js';
-import { JsonlWriter } from './jsonl.js';
+import { EvidenceWriter } from '../harness/evidence.js';
 
 /** What the parent sends. */
 export type ElectWorkerMessage = { readonly type: 'stop' } | { readonly type: 'skew'; readonly offsetMs: number };
@@ -44,7 +44,7 @@ function required(name: string): string {
 }
 
 const worker = required('BATON_DEMO_WORKER');
-const log = new JsonlWriter<ElectWorkerRecord>(required('BATON_DEMO_LOG'));
+const log = new EvidenceWriter(required('BATON_DEMO_LOG'), 'elector-worker');
 const tableName = required(BatonEnv.tableName);
 const leaseName = required(BatonEnv.leaseName);
 const durationMs = Number(required('BATON_DEMO_LEASE_MS'));

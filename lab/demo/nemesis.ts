@@ -1,11 +1,19 @@
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FaultRegistry, Nemesis, type Fault, type FaultStep } from '../harness/nemesis.js';
+import type { PooledWorker } from '../harness/worker-pool.js';
 import type { Prng } from '../sim/prng.js';
 import type { RunRecord, WorkerRecord } from './records.js';
-import type { DemoWorker, WorkerPool } from './worker-pool.js';
+import type { WorkerMessage } from './worker-process.js';
 
-/** Options of {@link Nemesis}. */
+type LambdaWorker = PooledWorker<WorkerMessage>;
+
+/** Options of {@link DemoNemesis}. */
 export interface NemesisOptions {
-  readonly pool: WorkerPool;
+  /** Every worker ever started, by name. */
+  readonly workers: () => readonly LambdaWorker[];
+  /** Starts a worker in place of a killed one, as Lambda would start a new execution environment. */
+  readonly spawn: (replaces: string) => void;
   readonly random: Prng;
   /** The lease protocol's maximum clock skew: a paused leader stays stopped at least until its lease could be taken over. */
   readonly maxClockSkewMs: number;
@@ -29,14 +37,22 @@ const TIMING = {
   recoveryCap: 15_000,
 } as const;
 
-type Kind = 'kill' | 'pause';
-type State =
-  | { readonly name: 'waiting' }
-  | { readonly name: 'armed'; readonly kind: Kind }
-  | { readonly name: 'aiming'; readonly kind: Kind; readonly worker: DemoWorker; readonly token: number }
-  | { readonly name: 'paused'; readonly worker: DemoWorker; readonly token: number; readonly at: number; readonly expiresAt: number; readonly maxMs: number }
-  | { readonly name: 'recovering'; readonly worker: DemoWorker; readonly token: number; readonly after: Kind; readonly since: number }
-  | { readonly name: 'stopped' };
+/** The job a worker is running, as its own `job-start` told. */
+interface Job {
+  readonly token: number;
+  readonly tick: number;
+  readonly expiresAt: number;
+  readonly durationMs: number;
+}
+
+/** A leader struck mid-job. */
+interface Hit {
+  readonly worker: LambdaWorker;
+  readonly job: Job;
+  readonly at: number;
+}
+
+type Step = FaultStep & { readonly kind: 'kill' | 'pause' };
 
 /**
  * Strikes the leader while its job runs: SIGKILL (and a replacement worker
@@ -45,112 +61,103 @@ type State =
  * written, so the old leader's late write meets the fence.
  *
  * It strikes at a random moment of the job (before its write, mostly; now and
- * then during or after it), one strike at a time: the next is armed only once
+ * then during or after it), one strike at a time: the next is drawn only once
  * the last one's aftermath is over. The first two strikes are one of each
  * kind, in random order; later ones are a coin toss. Every signal it sends is
  * in the run log, with what it was aimed at.
  */
-export class Nemesis {
-  #state: State = { name: 'waiting' };
-  #kinds: Kind[] = [];
+export class DemoNemesis {
+  readonly #jobs = new Map<string, Job>();
+  readonly #waiters = new Set<(record: WorkerRecord) => void>();
   readonly #timers = new Set<NodeJS.Timeout>();
-  #poll: NodeJS.Timeout | undefined;
+  /** Aborted when no new strike may start; `#stopping`, when a strike in progress must end too. */
+  readonly #finishing = new AbortController();
+  readonly #stopping = new AbortController();
   /** The highest token whose ledger write a worker reported as successful. */
   #written = 0;
+  #busy = false;
   /** Writes the pending pause record (after the process state was read). */
   #logPause: (() => void) | undefined;
-  #finishing = false;
 
-  constructor(private readonly options: NemesisOptions) {
-    const first: Kind = options.random.chance(0.5) ? 'kill' : 'pause';
-    this.#kinds = [first, first === 'kill' ? 'pause' : 'kill'];
-  }
+  constructor(private readonly options: NemesisOptions) {}
 
   start(): void {
-    this.#after(this.#uniform(TIMING.firstAfter), () => this.#arm());
+    const nemesis = new Nemesis(DEMO_FAULTS, this);
+    void nemesis.run(this.#steps());
   }
 
   /** Feeds the nemesis every worker record, as it arrives. */
   observe(record: WorkerRecord): void {
+    if (record.type === 'job-start') this.#jobs.set(record.worker, { token: record.token, tick: record.tick, expiresAt: record.expiresAt, durationMs: record.durationMs });
+    if (record.type === 'outcome') this.#jobs.delete(record.worker);
     if (record.type === 'write-end' && record.ok) this.#written = Math.max(this.#written, record.token);
-    const state = this.#state;
-    if (record.type === 'job-start' && state.name === 'armed') {
-      if (Date.now() > (this.options.lastStrikeAt ?? Infinity)) {
-        this.#state = { name: 'stopped' };
-        return;
-      }
-      const worker = this.options.pool.all.find((w) => w.name === record.worker);
-      if (worker === undefined) return;
-      // Mostly before the write; the tail of the range lands during or just after it.
-      const delay = this.#uniform({ min: 0, max: record.workMs * (state.kind === 'pause' ? 1.15 : 1) });
-      this.#state = { name: 'aiming', kind: state.kind, worker, token: record.token };
-      this.#after(delay, () => this.#strike());
-      return;
-    }
-    if (state.name === 'recovering') {
-      const over =
-        state.after === 'kill'
-          ? record.type === 'job-start' && record.token > state.token // a successor leads
-          : record.type === 'outcome' && record.worker === state.worker.name; // the resumed leader finished its invocation
-      if (over) this.#rest();
-    }
+    for (const waiter of [...this.#waiters]) waiter(record);
   }
 
   /** A strike's aftermath is still playing out (a leader paused, or no successor yet). */
   get busy(): boolean {
-    return this.#state.name === 'paused' || this.#state.name === 'recovering';
+    return this.#busy;
   }
 
   /** Strikes no more, but lets a strike in progress play out (a pause runs until its successor has written). */
   finish(): void {
-    this.#finishing = true;
-    const name = this.#state.name;
-    if (name === 'waiting' || name === 'armed' || name === 'aiming') this.#state = { name: 'stopped' };
+    this.#finishing.abort();
   }
 
   /** Stops striking; resumes a paused worker so it can be stopped and its outcome logged. */
   stop(): void {
+    this.#finishing.abort();
+    this.#stopping.abort();
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
-    if (this.#poll) clearInterval(this.#poll);
     this.#logPause?.();
-    if (this.#state.name === 'paused') this.#resume(this.#state);
-    this.#state = { name: 'stopped' };
   }
 
-  #arm(): void {
-    if (this.#state.name === 'stopped' || this.#finishing) return;
-    const kind = this.#kinds.shift() ?? (this.options.random.chance(0.5) ? 'kill' : 'pause');
-    this.#state = { name: 'armed', kind };
-  }
-
-  #strike(): void {
-    const state = this.#state;
-    if (state.name !== 'aiming') return;
-    const { worker, token, kind } = state;
-    const job = worker.job;
-    // The job ended before the blow: wait for the next leader.
-    if (job === undefined || job.token !== token || worker.state !== 'ready') {
-      this.#state = { name: 'armed', kind };
-      return;
+  async *#steps(): AsyncGenerator<Step> {
+    const draw = DEMO_FAULTS.drawer(this.options.random);
+    if (!(await this.#sleep(this.#uniform(TIMING.firstAfter), this.#finishing.signal))) return;
+    while (!this.#finishing.signal.aborted) {
+      yield { kind: draw() as Step['kind'] };
+      if (!(await this.#sleep(this.#uniform(TIMING.gap), this.#finishing.signal))) return;
     }
-    const at = Date.now();
-    if (kind === 'kill') {
-      if (!worker.signal('SIGKILL')) {
-        this.#state = { name: 'armed', kind };
-        return;
+  }
+
+  /**
+   * Waits for the next job to start and for a random moment of it (mostly
+   * before the write; the tail of the range lands during or just after it),
+   * then strikes with `strike`. A job that ended before the blow, or a blow
+   * that did not land, waits for the next job.
+   */
+  async aim(kind: Step['kind'], strike: (worker: LambdaWorker, job: Job, at: number) => boolean): Promise<Hit | undefined> {
+    const signal = this.#finishing.signal;
+    for (;;) {
+      const start = await this.#next((r) => (r.type === 'job-start' ? r : undefined), signal);
+      if (start === undefined) return undefined;
+      if (Date.now() > (this.options.lastStrikeAt ?? Infinity)) {
+        this.#finishing.abort();
+        return undefined;
       }
-      this.options.onRunRecord({ type: 'kill', at, worker: worker.name, pid: worker.pid, token, tick: job.tick });
-      this.options.pool.spawn(worker.name);
-      this.#recover({ name: 'recovering', worker, token, after: 'kill', since: at });
-      return;
+      const worker = this.options.workers().find((w) => w.name === start.worker);
+      if (worker === undefined) continue;
+      if (!(await this.#sleep(this.#uniform({ min: 0, max: start.workMs * (kind === 'pause' ? 1.15 : 1) }), signal))) return undefined;
+      const job = this.#jobs.get(worker.name);
+      if (job === undefined || job.token !== start.token || worker.state !== 'ready') continue;
+      const at = Date.now();
+      if (!strike(worker, job, at)) continue;
+      this.#busy = true;
+      return { worker, job, at };
     }
-    if (!worker.signal('SIGSTOP')) {
-      this.#state = { name: 'armed', kind };
-      return;
-    }
-    const maxMs = job.durationMs + 4 * this.options.tickMs + 3_000;
-    this.#state = { name: 'paused', worker, token, at, expiresAt: job.expiresAt, maxMs };
+  }
+
+  kill(worker: LambdaWorker, job: Job, at: number): boolean {
+    if (!worker.kill()) return false;
+    this.options.onRunRecord({ type: 'kill', at, worker: worker.name, pid: worker.pid, token: job.token, tick: job.tick });
+    this.options.spawn(worker.name);
+    return true;
+  }
+
+  pause(worker: LambdaWorker, job: Job, at: number): boolean {
+    if (!worker.pause()) return false;
     // The kernel stops a process only once each of its threads next runs, which on a busy machine
     // takes a while: look until it shows stopped (or a second has passed), then log the pause.
     this.#logPause = () => {
@@ -161,7 +168,7 @@ export class Nemesis {
         at,
         worker: worker.name,
         pid: worker.pid,
-        token,
+        token: job.token,
         tick: job.tick,
         leaseExpiresAt: job.expiresAt,
         ...(stopped === undefined ? {} : { stopped }),
@@ -172,45 +179,67 @@ export class Nemesis {
       else this.#logPause?.();
     };
     this.#after(5, () => look(100));
-    this.#poll = setInterval(() => {
-      const s = this.#state;
-      if (s.name !== 'paused') return;
-      const now = Date.now();
-      const expired = now >= s.expiresAt + this.options.maxClockSkewMs + TIMING.resumeAfterExpiry;
-      if ((expired && this.#written > s.token) || now - s.at >= s.maxMs) this.#resume(s);
-    }, 25);
+    return true;
   }
 
-  #resume(state: Extract<State, { name: 'paused' }>): void {
-    if (this.#poll) clearInterval(this.#poll);
-    this.#poll = undefined;
+  /** Waits until a successor leads (or the recovery cap passes). */
+  async successor({ job }: Hit): Promise<void> {
+    await this.#next((r) => (r.type === 'job-start' && r.token > job.token ? r : undefined), this.#stopping.signal, TIMING.recoveryCap);
+    this.#busy = false;
+  }
+
+  /**
+   * Resumes the paused leader once its lease could have been taken over and a
+   * successor has written (or after the pause's cap), then waits for the
+   * outcome of the invocation it was in.
+   */
+  async resume({ worker, job, at }: Hit): Promise<void> {
+    const maxMs = job.durationMs + 4 * this.options.tickMs + 3_000;
+    const resumeAt = job.expiresAt + this.options.maxClockSkewMs + TIMING.resumeAfterExpiry;
+    while (!this.#stopping.signal.aborted) {
+      const now = Date.now();
+      if ((now >= resumeAt && this.#written > job.token) || now - at >= maxMs) break;
+      await this.#sleep(25, this.#stopping.signal);
+    }
     this.#logPause?.();
-    const { worker, token } = state;
-    if (worker.signal('SIGCONT')) {
+    if (worker.resume()) {
       this.options.onRunRecord({
         type: 'resume',
         at: Date.now(),
         worker: worker.name,
         pid: worker.pid,
-        token,
-        ...(this.#written > token ? { successorToken: this.#written } : {}),
+        token: job.token,
+        ...(this.#written > job.token ? { successorToken: this.#written } : {}),
       });
     }
-    this.#recover({ name: 'recovering', worker, token, after: 'pause', since: Date.now() });
+    await this.#next((r) => (r.type === 'outcome' && r.worker === worker.name ? r : undefined), this.#stopping.signal, TIMING.recoveryCap);
+    this.#busy = false;
   }
 
-  #recover(state: Extract<State, { name: 'recovering' }>): void {
-    this.#state = state;
-    this.#after(TIMING.recoveryCap, () => {
-      if (this.#state === state) this.#rest();
+  /** The first record `pick` takes, from now on; undefined once `signal` aborts or after `timeoutMs`. */
+  #next<T>(pick: (record: WorkerRecord) => T | undefined, signal: AbortSignal, timeoutMs = Infinity): Promise<T | undefined> {
+    return new Promise((resolve) => {
+      const done = (value: T | undefined) => {
+        this.#waiters.delete(waiter);
+        signal.removeEventListener('abort', onAbort);
+        clearTimeout(timer);
+        resolve(value);
+      };
+      const waiter = (record: WorkerRecord) => {
+        const picked = pick(record);
+        if (picked !== undefined) done(picked);
+      };
+      const onAbort = () => done(undefined);
+      const timer = Number.isFinite(timeoutMs) ? setTimeout(onAbort, timeoutMs) : undefined;
+      if (signal.aborted) return resolve(undefined);
+      this.#waiters.add(waiter);
+      signal.addEventListener('abort', onAbort, { once: true });
     });
   }
 
-  /** The aftermath is over: arm again after a random gap. */
-  #rest(): void {
-    if (this.#state.name !== 'recovering') return;
-    this.#state = this.#finishing ? { name: 'stopped' } : { name: 'waiting' };
-    this.#after(this.#uniform(TIMING.gap), () => this.#arm());
+  /** True once `ms` passed, false if `signal` aborted first. */
+  async #sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+    return sleep(ms, true, { signal }).catch(() => false);
   }
 
   #after(ms: number, fn: () => void): void {
@@ -225,6 +254,20 @@ export class Nemesis {
     return Math.round(this.options.random.uniform(min, max));
   }
 }
+
+/** The demo's two faults, both aimed at the leader mid-job. */
+const DEMO_FAULTS = new FaultRegistry<DemoNemesis, Step>([
+  {
+    name: 'kill',
+    inject: (nemesis) => nemesis.aim('kill', (worker, job, at) => nemesis.kill(worker, job, at)),
+    heal: (nemesis, hit) => nemesis.successor(hit),
+  } satisfies Fault<DemoNemesis, Step, Hit>,
+  {
+    name: 'pause',
+    inject: (nemesis) => nemesis.aim('pause', (worker, job, at) => nemesis.pause(worker, job, at)),
+    heal: (nemesis, hit) => nemesis.resume(hit),
+  } satisfies Fault<DemoNemesis, Step, Hit>,
+]);
 
 /** Linux: whether `/proc/<pid>/stat` shows the process stopped (`T`). Undefined where that cannot be read. */
 function processStopped(pid: number): boolean | undefined {

@@ -1,5 +1,6 @@
 /**
- * The evidence a demo run leaves behind, one JSON object per line.
+ * The evidence a demo run leaves behind, one JSON object per line in the
+ * lab's evidence format (lab/harness/evidence.ts).
  *
  * Each worker process writes its own log (`<worker>.jsonl`) as things happen
  * to it: what it was invoked with, when its job started and wrote, and what

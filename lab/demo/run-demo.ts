@@ -1,13 +1,15 @@
 import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BatonEnv, createLeaseTable, DEFAULTS } from 'baton-lease';
 import { Prng } from '../sim/prng.js';
 import { localDynamoDBClient, startDynamoDBLocal } from 'baton-lease/testing';
-import { freshLogDir, readRunLogs, untilAborted, writeReportFiles, type DemoIo, type DemoRun } from './demo-run.js';
-import { JsonlWriter } from './jsonl.js';
+import { demoWorker, freshLogDir, readRunLogs, runSpan, untilAborted, writeReportFiles, type DemoIo, type DemoRun } from './demo-run.js';
+import { EvidenceWriter } from '../harness/evidence.js';
+import { localWorkerEnvironment, WorkerPool } from '../harness/worker-pool.js';
 import { readLedger } from './ledger.js';
 import { LiveView } from './live-view.js';
-import { Nemesis } from './nemesis.js';
+import { DemoNemesis } from './nemesis.js';
 import type { DemoOptions } from './options.js';
 import type { RunRecord, WorkerRecord } from './records.js';
 import { renderReportHtml } from './report-html.js';
@@ -15,13 +17,16 @@ import { buildReport, type DemoReport } from './report-json.js';
 import { ResourceMonitor } from './resource-monitor.js';
 import { formatSummary } from './summary.js';
 import { TickDriver } from './tick-driver.js';
-import { localWorkerEnvironment, WorkerPool } from './worker-pool.js';
+import type { WorkerMessage } from './worker-process.js';
 
 const TABLE_NAME = 'baton-demo';
 const LEASE_NAME = 'baton-demo/example-job';
 /** The last strike may hold the run open this many extra ticks, so a pause ends with its fenced write. */
 const MAX_EXTRA_TICKS = 12;
 const STOP_GRACE_MS = 3_000;
+const READY_TIMEOUT_MS = 30_000;
+/** The worker's entry, resolved from here so any cwd works. */
+const WORKER_SCRIPT = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
 
 /**
  * `baton demo`: DynamoDB Local, the lease table, worker processes invoking the
@@ -32,7 +37,7 @@ const STOP_GRACE_MS = 3_000;
  */
 export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRun<DemoReport> | undefined> {
   const logDir = freshLogDir(io.cwd, 'demo');
-  const runLog = new JsonlWriter<RunRecord>(join(logDir, 'run.jsonl'));
+  const runLog = new EvidenceWriter(join(logDir, 'run.jsonl'), 'lambda-run');
   const random = new Prng(options.seed);
   const startedAt = Date.now();
   const view = new LiveView({
@@ -45,12 +50,10 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRun
 
   const db = await startDynamoDBLocal();
   const client = localDynamoDBClient(db.endpoint);
-  let nemesis: Nemesis | undefined;
+  let nemesis: DemoNemesis | undefined;
   let driver: TickDriver | undefined;
   let monitor: ResourceMonitor | undefined;
-  let pool: WorkerPool | undefined;
-  const killAll = () => pool?.killAllNow();
-  process.on('exit', killAll);
+  let pool: WorkerPool<WorkerMessage, WorkerRecord> | undefined;
   try {
     await createLeaseTable(client, TABLE_NAME);
     view.say(`DynamoDB Local at ${db.endpoint}; table ${TABLE_NAME}; lease ${LEASE_NAME}. Logs in ${relative(io.cwd, logDir) || logDir}/`);
@@ -58,18 +61,22 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRun
       runLog.append(r);
       view.onRunRecord(r);
     };
-    const workers = new WorkerPool({
-      logDir,
+    const workers = new WorkerPool<WorkerMessage, WorkerRecord>({
+      script: WORKER_SCRIPT,
       env: workerEnvironment(db.endpoint, options),
-      onRecord: (r: WorkerRecord) => {
+      output: { dir: logDir },
+      readyTimeoutMs: READY_TIMEOUT_MS,
+      onMessage: (r) => {
+        driver?.observe(r);
         nemesis?.observe(r);
         view.onWorkerRecord(r);
       },
-      onRunRecord: record,
+      onRecord: record,
     });
     pool = workers;
+    const spawn = (replaces?: string) => void workers.spawn(demoWorker(workers.all.length, logDir, replaces));
     view.say(`Starting ${options.workers} worker processes (each a Lambda execution environment running the real handler; each loads Node.js, tsx and the AWS SDK, a few seconds) ...`);
-    for (let i = 0; i < options.workers; i++) workers.spawn();
+    for (let i = 0; i < options.workers; i++) spawn();
     await untilAborted(workersReady(workers, view), io.signal);
     if (io.signal.aborted) return undefined;
 
@@ -88,8 +95,9 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRun
     // The last strike's aftermath must fit before the end: the lease running out (function timeout + 1 s),
     // the skew allowance, a tick to take over on, the successor's work and write, and a tick to spare.
     const aftermathMs = options.functionTimeoutMs + 1_000 + DEFAULTS.maxClockSkewMs + 2 * tickMs + options.workMaxMs + 1_000;
-    nemesis = new Nemesis({
-      pool: workers,
+    nemesis = new DemoNemesis({
+      workers: () => workers.all,
+      spawn,
       random: random.fork('nemesis'),
       maxClockSkewMs: DEFAULTS.maxClockSkewMs,
       tickMs,
@@ -117,9 +125,11 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRun
     nemesis.finish();
     // Let redeliveries land and the last invocations finish, then resume anyone still paused and let it finish too.
     const settle = options.functionTimeoutMs + 2_000;
-    await until(() => workers.live.every((w) => w.pending === 0 && w.state !== 'paused'), settle, io.signal);
+    const deliveries = driver;
+    const idle = (w: { readonly name: string }) => deliveries.pending(w.name) === 0;
+    await until(() => workers.live.every((w) => idle(w) && w.state !== 'paused'), settle, io.signal);
     nemesis.stop();
-    await until(() => workers.live.every((w) => w.pending === 0), settle, io.signal);
+    await until(() => workers.live.every(idle), settle, io.signal);
     driver.stop();
     await workers.stopAll(STOP_GRACE_MS);
     await monitor.stop();
@@ -130,7 +140,7 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRun
 
     const ledger = await readLedger(client, TABLE_NAME, LEASE_NAME);
     runLog.close();
-    const { unreadable, ...logs } = readRunLogs<WorkerRecord, RunRecord>(logDir);
+    const { unreadable, ...logs } = readRunLogs(logDir, { worker: 'lambda-worker', run: 'lambda-run' });
     const report = buildReport(
       { ...logs, ledger },
       {
@@ -143,16 +153,11 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRun
         maxClockSkewMs: DEFAULTS.maxClockSkewMs,
         tableName: TABLE_NAME,
         leaseName: LEASE_NAME,
-        logDir: relative(io.cwd, logDir) || logDir,
-        startedAt,
-        endedAt: Date.now(),
+        ...runSpan(io.cwd, logDir, startedAt),
       },
       unreadable,
     );
-    const written = writeReportFiles(io.cwd, 'demo-report', report, renderReportHtml(report));
-    view.say(formatSummary(report));
-    view.say(`Wrote ${written.jsonPath} and ${written.htmlPath}`);
-    return written;
+    return writeReportFiles(io.cwd, 'demo-report', report, { html: renderReportHtml(report), summary: formatSummary(report), say: (line) => view.say(line) });
   } finally {
     nemesis?.stop();
     driver?.stop();
@@ -162,7 +167,6 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRun
     runLog.close();
     client.destroy();
     await db.stop();
-    process.off('exit', killAll);
   }
 }
 
@@ -182,7 +186,7 @@ function workerEnvironment(endpoint: string, options: DemoOptions): Record<strin
 }
 
 /** Resolves when every worker is ready, saying so for each, with a running count on a terminal meanwhile. */
-async function workersReady(pool: WorkerPool, view: LiveView): Promise<void> {
+async function workersReady(pool: WorkerPool<WorkerMessage, WorkerRecord>, view: LiveView): Promise<void> {
   const since = Date.now();
   let ready = 0;
   const elapsed = () => `${((Date.now() - since) / 1000).toFixed(1)} s`;

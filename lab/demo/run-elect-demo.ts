@@ -10,9 +10,10 @@ import { ElectWatch, playElectNemesis, type ElectWorkerConfig } from './elect-ne
 import type { ElectRunRecord, ElectWorkerRecord } from './elect-records.js';
 import { renderElectReportHtml } from './elect-report-html.js';
 import { buildElectReport, formatElectSummary, type ElectReport } from './elect-report.js';
-import { freshLogDir, readRunLogs, untilAborted, writeReportFiles, type DemoIo, type DemoRun } from './demo-run.js';
-import { JsonlWriter } from './jsonl.js';
-import { localWorkerEnvironment, WorkerPool } from './worker-pool.js';
+import { demoWorker, freshLogDir, readRunLogs, runSpan, untilAborted, writeReportFiles, type DemoIo, type DemoRun } from './demo-run.js';
+import { EvidenceWriter } from '../harness/evidence.js';
+import { localWorkerEnvironment, WorkerPool } from '../harness/worker-pool.js';
+import type { ElectWorkerMessage } from './elect-worker.js';
 
 const TABLE_NAME = 'baton-demo';
 const LEASE_NAME = 'baton-demo/elector';
@@ -20,6 +21,7 @@ const LEASE_NAME = 'baton-demo/elector';
 const RESOURCE = 'baton-demo/elector-resource';
 const WORKER_SCRIPT = fileURLToPath(new URL('./elect-worker.ts', import.meta.url));
 const STOP_GRACE_MS = 3_000;
+const READY_TIMEOUT_MS = 30_000;
 
 /**
  * `baton demo --elect`: DynamoDB Local, the lease table, long-lived worker
@@ -30,7 +32,7 @@ const STOP_GRACE_MS = 3_000;
  */
 export async function runElectDemo(options: ElectDemoOptions, io: DemoIo): Promise<DemoRun<ElectReport> | undefined> {
   const logDir = freshLogDir(io.cwd, 'demo-elect');
-  const runLog = new JsonlWriter<ElectRunRecord>(join(logDir, 'run.jsonl'));
+  const runLog = new EvidenceWriter(join(logDir, 'run.jsonl'), 'elector-run');
   const timing = electTiming(options);
   const startedAt = Date.now();
   const say = (line: string) => io.out.write(`${line}\n`);
@@ -40,9 +42,7 @@ export async function runElectDemo(options: ElectDemoOptions, io: DemoIo): Promi
 
   const db = await startDynamoDBLocal();
   const client = localDynamoDBClient(db.endpoint);
-  let pool: WorkerPool<ElectWorkerRecord> | undefined;
-  const killAll = () => pool?.killAllNow();
-  process.on('exit', killAll);
+  let pool: WorkerPool<ElectWorkerMessage, ElectWorkerRecord> | undefined;
   try {
     await createLeaseTable(client, TABLE_NAME);
     say(`DynamoDB Local at ${db.endpoint}; table ${TABLE_NAME}; lease ${LEASE_NAME}. Logs in ${relative(io.cwd, logDir) || logDir}/`);
@@ -53,9 +53,10 @@ export async function runElectDemo(options: ElectDemoOptions, io: DemoIo): Promi
       const line = describeRunRecord(r);
       if (line) say(`  ${t()}  ${line}`);
     };
-    const workers = new WorkerPool<ElectWorkerRecord>({
-      logDir,
+    const workers = new WorkerPool<ElectWorkerMessage, ElectWorkerRecord>({
       script: WORKER_SCRIPT,
+      output: { dir: logDir },
+      readyTimeoutMs: READY_TIMEOUT_MS,
       env: {
         ...localWorkerEnvironment(db.endpoint),
         [BatonEnv.tableName]: TABLE_NAME,
@@ -65,16 +66,18 @@ export async function runElectDemo(options: ElectDemoOptions, io: DemoIo): Promi
         BATON_DEMO_RESOURCE: RESOURCE,
         BATON_DEMO_SEED: String(options.seed),
       },
-      onRecord: (r) => {
+      onMessage: (r) => {
         watch.observe(r);
         const line = describeWorkerRecord(r);
         if (line) say(`  ${t()}  ${line}`);
       },
-      onRunRecord: record,
+      onRecord: record,
     });
     pool = workers;
     const spawn = (c: ElectWorkerConfig, replaces?: string) =>
-      workers.spawn(replaces, { BATON_DEMO_PRIORITY: String(c.priority), BATON_DEMO_CLOCK_FREE: c.clockFree ? '1' : '0', BATON_DEMO_OFFSET_MS: String(c.offsetMs) });
+      workers.spawn(
+        demoWorker(workers.all.length, logDir, replaces, { BATON_DEMO_PRIORITY: String(c.priority), BATON_DEMO_CLOCK_FREE: c.clockFree ? '1' : '0', BATON_DEMO_OFFSET_MS: String(c.offsetMs) }),
+      );
     say(`Starting ${options.workers} worker processes (each loads Node.js, tsx and the AWS SDK: a few seconds) ...`);
     for (let i = 0; i < options.workers; i++) spawn({ priority: 0, clockFree: false, offsetMs: 0 });
     await untilAborted(Promise.all(workers.all.map((w) => w.ready)), io.signal);
@@ -97,7 +100,7 @@ export async function runElectDemo(options: ElectDemoOptions, io: DemoIo): Promi
     const resources = await scanResources(DynamoDBDocumentClient.from(client), TABLE_NAME);
     const resourceLog = (resources.find((r) => r.id === RESOURCE)?.log ?? []).map((e) => ({ token: e.token, wid: e.wid }));
     runLog.close();
-    const { unreadable, ...logs } = readRunLogs<ElectWorkerRecord, ElectRunRecord>(logDir);
+    const { unreadable, ...logs } = readRunLogs(logDir, { worker: 'elector-worker', run: 'elector-run' });
     const report = buildElectReport(
       { ...logs, resourceLog },
       {
@@ -111,22 +114,16 @@ export async function runElectDemo(options: ElectDemoOptions, io: DemoIo): Promi
         skewLeaderBack: options.skewLeaderBack,
         tableName: TABLE_NAME,
         leaseName: LEASE_NAME,
-        logDir: relative(io.cwd, logDir) || logDir,
-        startedAt,
-        endedAt: Date.now(),
+        ...runSpan(io.cwd, logDir, startedAt),
       },
       unreadable,
     );
-    const written = writeReportFiles(io.cwd, 'elect-report', report, renderElectReportHtml(report));
-    say(formatElectSummary(report));
-    say(`Wrote ${written.jsonPath} and ${written.htmlPath}`);
-    return written;
+    return writeReportFiles(io.cwd, 'elect-report', report, { html: renderElectReportHtml(report), summary: formatElectSummary(report), say });
   } finally {
     await pool?.stopAll(STOP_GRACE_MS);
     runLog.close();
     client.destroy();
     await db.stop();
-    process.off('exit', killAll);
   }
 }
 

@@ -2,8 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ScheduledEvent } from 'aws-lambda';
 import type { Prng } from '../sim/prng.js';
 import { scheduledEvent } from 'baton-lease/testing';
-import type { RunRecord } from './records.js';
-import type { DemoWorker } from './worker-pool.js';
+import type { PooledWorker } from '../harness/worker-pool.js';
+import type { RunRecord, WorkerRecord } from './records.js';
+import type { WorkerMessage } from './worker-process.js';
+
+type LambdaWorker = PooledWorker<WorkerMessage>;
 
 /** Options of {@link TickDriver}. */
 export interface TickDriverOptions {
@@ -13,7 +16,7 @@ export interface TickDriverOptions {
   readonly duplicateRate: number;
   readonly random: Prng;
   /** The workers that get each tick: every worker that is up (a stopped one queues it, like a frozen host). */
-  readonly targets: () => readonly DemoWorker[];
+  readonly targets: () => readonly LambdaWorker[];
   readonly onRunRecord: (record: RunRecord) => void;
 }
 
@@ -27,7 +30,9 @@ const REDELIVERY_DELAY_MS = { min: 30, max: 800 } as const;
  * at-least-once delivery sometimes does.
  */
 export class TickDriver {
-  readonly #pending = new Set<NodeJS.Timeout>();
+  readonly #redeliveries = new Set<NodeJS.Timeout>();
+  /** Deliveries sent to each worker that have no outcome yet. */
+  readonly #inFlight = new Map<string, number>();
 
   constructor(private readonly options: TickDriverOptions) {}
 
@@ -64,10 +69,20 @@ export class TickDriver {
     return Math.ceil((Date.now() + 50) / tickMs) * tickMs;
   }
 
+  /** Feeds the driver every worker record: an outcome settles one delivery. */
+  observe(record: WorkerRecord): void {
+    if (record.type === 'outcome') this.#inFlight.set(record.worker, Math.max(0, (this.#inFlight.get(record.worker) ?? 0) - 1));
+  }
+
+  /** Deliveries sent to `worker` that have no outcome yet. */
+  pending(worker: string): number {
+    return this.#inFlight.get(worker) ?? 0;
+  }
+
   /** Cancels redeliveries not yet sent. */
   stop(): void {
-    for (const timer of this.#pending) clearTimeout(timer);
-    this.#pending.clear();
+    for (const timer of this.#redeliveries) clearTimeout(timer);
+    this.#redeliveries.clear();
   }
 
   #emit(tick: number): void {
@@ -79,17 +94,18 @@ export class TickDriver {
       if (random.chance(duplicateRate)) {
         const delay = random.int(REDELIVERY_DELAY_MS.min, REDELIVERY_DELAY_MS.max);
         const timer = setTimeout(() => {
-          this.#pending.delete(timer);
+          this.#redeliveries.delete(timer);
           const targets = this.options.targets();
           if (targets.length > 0) this.#deliver(random.pick(targets), event, true);
         }, delay);
-        this.#pending.add(timer);
+        this.#redeliveries.add(timer);
       }
     }
   }
 
-  #deliver(worker: DemoWorker, event: ScheduledEvent, duplicate: boolean): void {
-    if (!worker.deliver(event)) return;
+  #deliver(worker: LambdaWorker, event: ScheduledEvent, duplicate: boolean): void {
+    if (worker.state === 'starting' || !worker.send({ type: 'invoke', event })) return;
+    this.#inFlight.set(worker.name, this.pending(worker.name) + 1);
     this.options.onRunRecord({ type: 'delivery', at: Date.now(), tick: Date.parse(event.time), eventId: event.id, worker: worker.name, duplicate });
   }
 }

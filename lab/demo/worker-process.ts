@@ -25,7 +25,7 @@ import { LEDGER_STEPS, appendLedgerEntry } from '../jobs/ledger-job.js';
 import { BatonEnv, StaleTokenError, type StepFunction } from 'baton-lease';
 import { Prng } from '../sim/prng.js';
 import { lambdaContext } from 'baton-lease/testing';
-import { JsonlWriter } from './jsonl.js';
+import { EvidenceWriter } from '../harness/evidence.js';
 import type { WorkerOutcome, WorkerRecord } from './records.js';
 
 /** What the parent sends. */
@@ -38,7 +38,7 @@ function required(name: string): string {
 }
 
 const worker = required('BATON_DEMO_WORKER');
-const log = new JsonlWriter<WorkerRecord>(required('BATON_DEMO_LOG'));
+const log = new EvidenceWriter(required('BATON_DEMO_LOG'), 'lambda-worker');
 const timeoutMs = Number(required('BATON_DEMO_TIMEOUT_MS'));
 const [workMinMs, workMaxMs] = required('BATON_DEMO_WORK_MS').split('-').map(Number) as [number, number];
 const random = new Prng(`${required('BATON_DEMO_SEED')}:${worker}`);

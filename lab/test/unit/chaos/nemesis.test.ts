@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HistoryWriter, parseHistory } from '../../../chaos/history.js';
-import { drawOffset, FAULT_KINDS, Nemesis, networkProfile, planSchedule, type NemesisPlanOptions, type NemesisTarget } from '../../../chaos/nemesis.js';
+import { ChaosNemesis, drawOffset, FAULT_KINDS, networkProfile, planSchedule, type NemesisPlanOptions, type NemesisTarget } from '../../../chaos/nemesis.js';
 import { Prng } from '../../../sim/prng.js';
 import type { FaultProfile } from 'baton-lease/internal';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -88,7 +88,7 @@ describe('Nemesis', () => {
   it('hits the leader, undoes each fault on schedule, and logs every action', async () => {
     const { target, calls, workers } = fakeTarget(3);
     const h = history();
-    const nemesis = new Nemesis(target, h.writer, { leaseDurationMs: 2_000, maxDown: 2 });
+    const nemesis = new ChaosNemesis(target, h.writer, { leaseDurationMs: 2_000, maxDown: 2 });
     await nemesis.run([
       // The resume comes well after the respawn, so a loaded machine's late timers keep the order.
       { atMs: 0, kind: 'pause', target: { leader: true, fallback: 2 }, durationMs: 300 },
@@ -103,7 +103,7 @@ describe('Nemesis', () => {
   it('beyond the bound, puts every other clock 2 |offset| ahead of the leader’s, and leaves the leader’s alone', async () => {
     const { target, calls } = fakeTarget(3, 'w2');
     const h = history();
-    const nemesis = new Nemesis(target, h.writer, { leaseDurationMs: 2_000, maxDown: 2 });
+    const nemesis = new ChaosNemesis(target, h.writer, { leaseDurationMs: 2_000, maxDown: 2 });
     await nemesis.run([
       { atMs: 0, kind: 'skew', target: { leader: false, index: 0 }, offsetMs: -900, adversarial: true },
       { atMs: 0, kind: 'skew', target: { leader: true, fallback: 2 }, offsetMs: 700, adversarial: true },
@@ -115,7 +115,7 @@ describe('Nemesis', () => {
 
   it('never takes down more than maxDown workers at once', async () => {
     const { target, calls } = fakeTarget(4);
-    const nemesis = new Nemesis(target, history().writer, { leaseDurationMs: 2_000, maxDown: 1 });
+    const nemesis = new ChaosNemesis(target, history().writer, { leaseDurationMs: 2_000, maxDown: 1 });
     await nemesis.run([
       { atMs: 0, kind: 'pause', target: { leader: false, index: 0 }, durationMs: 30 },
       { atMs: 1, kind: 'kill', target: { leader: false, index: 1 }, respawnAfterMs: 5 },
@@ -126,7 +126,7 @@ describe('Nemesis', () => {
 
   it('switches network faults on with one forced fault, combines overlapping ones, and switches each off at its end', async () => {
     const { target, calls, network } = fakeTarget(3);
-    const nemesis = new Nemesis(target, history().writer, { leaseDurationMs: 2_000, maxDown: 1 });
+    const nemesis = new ChaosNemesis(target, history().writer, { leaseDurationMs: 2_000, maxDown: 1 });
     const seen: Partial<FaultProfile>[] = [];
     const setNetwork = target.setNetwork;
     target.setNetwork = (p) => (seen.push(p), setNetwork(p));
@@ -146,7 +146,7 @@ describe('Nemesis', () => {
 
   it('heals on demand: resumes the paused, respawns the dead, clears the network, cancels what is scheduled', async () => {
     const { target, calls, workers, network } = fakeTarget(3);
-    const nemesis = new Nemesis(target, history().writer, { leaseDurationMs: 2_000, maxDown: 2 });
+    const nemesis = new ChaosNemesis(target, history().writer, { leaseDurationMs: 2_000, maxDown: 2 });
     const running = nemesis.run([
       { atMs: 0, kind: 'pause', target: { leader: false, index: 0 }, durationMs: 60_000 },
       { atMs: 0, kind: 'kill', target: { leader: false, index: 1 }, respawnAfterMs: 60_000 },
