@@ -159,7 +159,8 @@ export class LeaseClient {
       const token = outcome.applied ? (outcome.before?.token ?? 0) + 1 : outcome.current!.token;
       // After a lost response the previous holder is unknowable; report no takeover.
       const takeover = outcome.applied && outcome.before?.holder !== undefined;
-      const lease = new Lease(this.ctx, { name, owner, token, durationMs: request.durationMs, sentAt, expiresAt: now + request.durationMs, takeover });
+      const facts = { name, owner, token, durationMs: request.durationMs, sentAt, expiresAt: now + request.durationMs, takeover };
+      const lease = new Lease(this.ctx, request.priority === undefined ? facts : { ...facts, priority: request.priority });
       emit(onEvent, { type: 'acquired', name, token, holder: owner, takeover, latencyMs });
       return { acquired: true, lease, takeover };
     }
