@@ -180,7 +180,10 @@ export class Lease implements AsyncDisposable {
 
   /**
    * Ends the tenure with one conditional write; the token stays on the item so
-   * the next tenure's is larger. With `tick`, records it as `lastTick` so the
+   * the next tenure's is larger. An elector's tenure keeps the lease a whole
+   * `durationMs` for a handoff requester, if one asked (whether or not a renew
+   * reported it); with no request pending anyone may take it at once
+   * (docs/protocol.md#priority-handoff). With `tick`, records it as `lastTick` so the
    * same scheduled tick is not run again; when a later tick is already
    * recorded, `lastTick` keeps it (an older tick never reopens a newer one)
    * and the lease is freed by a second write without the tick. Resolving means
