@@ -98,6 +98,9 @@
 #ifndef MUT_WAIT_RESERVED
 #define MUT_WAIT_RESERVED 0
 #endif
+#ifndef MUT_RELEASE_NO_RESERVE
+#define MUT_RELEASE_NO_RESERVE 0
+#endif
 
 #define NW 2
 #define OPER 250        /* releasedBy of an operator's forceRelease */
@@ -241,8 +244,8 @@ inline stRelease(o, t, n, tick, by, reserve, at) {
      :: tick != 0 -> assert(tick >= lastTick); lastTick = tick
      :: else
      fi;
-     /* a release after a handoff request keeps the lease for the requester `reserve` long; any other ends a reservation */
-     resvEnd = (hoPrio != 0 -> at + reserve : 0)
+     /* a holder's release with a request pending owes the requester one lease of this tenure from when it was sent, whatever it writes; any other ends a reservation */
+     resvEnd = (hoPrio != 0 && by != OPER -> at + durMs : 0)
   :: else
   fi;
   printf("@@ ok %d ", ok);
@@ -406,8 +409,12 @@ inline releaseRefused(w) {
 
 inline sendRelease(w, tick) {
   sent = T; nowv = T + off[w];
-  /* after a handoff request, keep the lease for the requester a whole lease */
+#if MUT_RELEASE_NO_RESERVE
   rsv = (hand[w] -> Dw[w] : 0);
+#else
+  /* an elector keeps the lease a whole lease for a request no renew may have reported yet (runAsLeader's TICKS tenures record no priority) */
+  rsv = (TICKS -> 0 : Dw[w]);
+#endif
   network(w);
   if
   :: net == 0 || net == 2 -> stRelease(own[w], tok[w], nowv, tick, own[w], rsv, T)

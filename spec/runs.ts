@@ -39,7 +39,7 @@ const TICK_ONCE: Property = { name: 'a recorded tick is never run by an invocati
 const TICK_RECORDED: Property = { name: 'a release reported with a tick leaves it recorded (lastTick never goes back)', assertion: 'lastTick>=claim' };
 const FENCE: Property = { name: "a stale tenure's fenced or guarded write is never accepted", assertion: 'maxWrote' };
 const GUARD: Property = { name: 'a guarded write commits only for the newest tenure', assertion: 'tok[w]==maxTok' };
-const RESERVATION: Property = { name: 'while a handoff reservation lasts, no lower priority takes the lease', assertion: 'resvEnd' };
+const RESERVATION: Property = { name: 'while a handoff reservation lasts (a lease from the release), no strictly lower priority takes the lease', assertion: 'resvEnd' };
 
 /** Wall-clock runs: D 5, M 1, S 3 (so that dropping `- S` can matter: S > M + 1), offsets within S. */
 const WALL = ['-DD0=5', '-DM=1', '-DS=3'];
@@ -208,6 +208,15 @@ export const MUTANTS: readonly Mutant[] = [
     liveness: true,
     explanation:
       'Worker 1 (priority 2, wall clock 1 behind) holds token 1 and releases it at t=2. Worker 0 (priority 1) reads the release and wins token 2 at once. At t=3 worker 1 writes, loses, and asks for the lease; worker 0\'s renew is refused and it releases with a reservation for priority 2 until expiresAt 8. The rule makes worker 1 write at t=4: the item is free and reserved for it. The mutant counts any reservation as someone else\'s, so worker 1 reads and waits for its clock to pass 8 + S. Worker 0 (clock 0) passes it first, writes at t=10 and wins token 3; worker 1 asks again, worker 0 hands over at t=11 with a reservation until 16, past the horizon of 14. Priority 2 never leads after the faults stop.',
+    timeoutS: 120,
+  },
+  {
+    name: 'release without reservation while a request is pending',
+    flag: 'MUT_RELEASE_NO_RESERVE',
+    defines: [...HANDOFF, '-DH=7', '-DMAXF=1'],
+    breaks: 'resvEnd',
+    explanation:
+      "Worker 0 (priority 1) takes token 1 at t=0 (expiresAt 5). Worker 1 (priority 2, wall clock 1 behind) loses its write and asks for the lease. At t=1, before worker 0's next renew (the one that would report the request), worker 0's work ends; the mutant's release is an ordinary one, expiresAt 1, with the request left on the item. Worker 1's read at t=2 is lost (it backs off one unit) and worker 0's write at t=2 is refused (2 is not past 1 + S), but at t=3 worker 0's clock passes 1 + S and it takes token 2, while the reservation it owed priority 2 lasts until t=1 + 5 = 6. The protocol's release writes expiresAt 1 + D = 6, so worker 0 is refused until its clock passes 7, and worker 1's next poll finds the lease kept for it.",
     timeoutS: 120,
   },
 ];

@@ -145,14 +145,19 @@ export const NO_ITEM = 'never acquired, or its item was deleted (tokens then res
 export function formatLease(name: string, item: Awaited<ReturnType<LeaseClient['describe']>>, now: number): string {
   if (item === undefined) return `${name}: ${NO_ITEM}`;
   const when = (ms: number | undefined) => (ms === undefined ? '-' : new Date(ms).toISOString());
-  const state =
-    item.holder === undefined ? 'free' : item.expiresAt >= now ? `held, ${item.expiresAt - now} ms left` : `expired ${now - item.expiresAt} ms ago (takeover possible after the skew bound)`;
+  // An elector's release writes expiresAt a lease ahead (docs/protocol.md#priority-handoff): it binds
+  // only while a handoff request keeps the lease for its requester.
+  const reserved = item.holder === undefined && item.handoffPriority !== undefined;
+  let state: string;
+  if (reserved) state = `free, kept for ${item.handoffTo ?? '?'} (priority ${item.handoffPriority}) until expiresAt plus the skew bound`;
+  else if (item.holder === undefined) state = 'free';
+  else state = item.expiresAt >= now ? `held, ${item.expiresAt - now} ms left` : `expired ${now - item.expiresAt} ms ago (takeover possible after the skew bound)`;
   const rows = [
     ['lease', name],
     ['state', state],
     ['holder', item.holder ?? '-'],
     ['token', String(item.token)],
-    ['expiresAt', when(item.expiresAt)],
+    ['expiresAt', item.holder === undefined && !reserved ? `- (free for anyone; the item says ${when(item.expiresAt)})` : when(item.expiresAt)],
     ['acquiredAt', when(item.acquiredAt)],
     ['renewedAt', when(item.renewedAt)],
     // A held lease's releasedAt is the previous tenure's: say so rather than show it beside `held`.

@@ -7,7 +7,8 @@ const RELEASED_BY_US = 'const releasedBefore = !outcome.applied && outcome.curre
  * Known defects, each put back into a copy of the runtime by exact source
  * patches: the eight defects of the combined-faults review (docs/decisions/
  * lost-renew-answer.md, job-release.md, deleted-lease-item.md, elector.md,
- * runtime.md), four broken rules of the protocol, the step journal without
+ * runtime.md), four broken rules of the protocol, a release that keeps no
+ * reservation for a request no renew has reported yet, the step journal without
  * its fence (docs/protocol.md), and two timers left behind. The simulation must catch every one
  * (docs/dst.md#mutants).
  */
@@ -116,6 +117,15 @@ export const MUTANTS: readonly Mutant[] = [
     name: 'handler-timer-left',
     defect: 'the cron handler leaves its settle timer pending after it returns',
     patches: [{ file: 'lambda/cron-singleton.ts', find: 'finished.abort();', replace: '' }],
+  },
+  {
+    name: 'release-reserves-only-after-renew',
+    defect: 'a release reserves the lease for a handoff requester only once a renew reported the request',
+    patches: [
+      { file: LEASE, find: '  readonly #reservesOnRelease: boolean;', replace: '  #reservesOnRelease: boolean;' },
+      { file: LEASE, find: 'this.#reservesOnRelease = facts.priority !== undefined;', replace: 'this.#reservesOnRelease = false;' },
+      { file: LEASE, find: 'const error = new LeaseHandoffError(this.name, current);', replace: 'const error = new LeaseHandoffError(this.name, current);\n    this.#reservesOnRelease = true;' },
+    ],
   },
   {
     name: 'step-record-unfenced',

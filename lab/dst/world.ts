@@ -52,6 +52,7 @@ export const INVARIANTS = [
   'step-not-replaced',
   'step-replay-exact',
   'step-visible',
+  'handoff-reserved',
 ] as const;
 export type Invariant = (typeof INVARIANTS)[number];
 
@@ -97,6 +98,11 @@ const RETRY_CAP_MS = 1_000;
 const FAULT_PHASE_MS = 20_000;
 const TICK_EVERY_MS = 4_000;
 const LAMBDA_TIMEOUT_MS = 3_000;
+/**
+ * Clock drift (at most 20 ppm over a run of about a minute) moves a reservation's end on the acquirer's
+ * clock by about a millisecond; a reservation cut short by a whole skew bound is what the invariant is for.
+ */
+const RESERVATION_SLACK_MS = 5;
 
 interface Config {
   readonly durationMs: number;
@@ -268,6 +274,14 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
   let lastReleaseBy: string | undefined;
   /** Tenures an operator freed, and when: their holders may still act (fencing is what protects the resource then). */
   const forcedAt = new Map<string, number>();
+  /** When each request was first sent, in true time: a release's reservation runs from the clock reading it carries. */
+  const sentAt = new WeakMap<object, number>();
+  /**
+   * The reservation a holder's release left for a pending handoff request: the item version it wrote, the
+   * requested priority, and until when, in true time, no strictly lower priority may take the lease (one
+   * lease of the released tenure from the moment the release was sent; docs/protocol.md#priority-handoff).
+   */
+  let reservation: { version: number; priority: number; until: number; detail: string } | undefined;
   const resource = { fence: undefined as number | undefined, acceptedIndex: -1 };
   const applyAtTable = (op: string, arg: unknown, from: Machine): Promise<unknown> => {
     if (op === 'deleteItem') {
@@ -318,10 +332,27 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
       maxToken = Math.max(maxToken, token);
       beganAt.set(c.owner!, tenures.length);
       tenures.push({ owner: c.owner!, token, at: sim.now });
+      const before = outcome.before;
+      const priority = (arg as { priority?: number }).priority;
+      const reserved = reservation !== undefined && before?.holder === undefined && before?.version === reservation.version;
+      if (reserved && (priority ?? -Infinity) < reservation!.priority && sim.now < reservation!.until - RESERVATION_SLACK_MS) {
+        violate('handoff-reserved', sim.now, [from.name], `${c.owner} (priority ${priority}) took the lease ${(reservation!.until - sim.now).toFixed(1)} ms before the reservation ${reservation!.detail} ended`);
+      }
+      reservation = undefined;
     }
     if (op === 'release' && outcome.applied) {
       lastReleaseBy = c.releasedBy ?? c.owner;
       if (c.releasedBy?.startsWith('operator:')) forcedAt.set(c.owner!, sim.now);
+      const before = outcome.before;
+      reservation =
+        before?.handoffPriority === undefined || c.releasedBy?.startsWith('operator:')
+          ? undefined
+          : {
+              version: (before.version ?? 0) + 1,
+              priority: before.handoffPriority,
+              until: (sentAt.get(arg as object) ?? sim.now) + (before.durationMs ?? 0),
+              detail: `for priority ${before.handoffPriority} left by ${c.owner}'s release`,
+            };
     }
     if (op === 'guardedWrite' && outcome.applied && beganAt.get(c.owner!) !== tenures.length - 1) {
       violate('no-stale-write', sim.now, [from.name], `guardedWrite of ${c.owner} committed after a later tenure began (${tenures.at(-1)?.owner})`);
@@ -351,6 +382,7 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
     const incarnation = m.incarnation;
     const call = (op: string, arg: unknown, signal?: AbortSignal): Promise<unknown> =>
       new Promise((resolve, reject) => {
+        if (typeof arg === 'object' && arg !== null && !sentAt.has(arg)) sentAt.set(arg, sim.now);
         let done = false;
         const finish = (ok: boolean, value: unknown) => {
           if (done) return;
@@ -528,7 +560,9 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
       signal: stop.signal,
       // The elector's own log lines are the lab's noise here; its protocol is what runs.
       logger: false,
-      onStartedLeading: (lease) => work(m, lease, store, undefined, rng),
+      // With priorities, half the tenures end on their own after a while, often between a handoff request
+      // and the renew that would report it: the window a release's reservation must cover.
+      onStartedLeading: (lease) => work(m, lease, store, on('handoff') && rng.chance(0.5) ? rng.uniform(50, m.config.durationMs) : undefined, rng),
     });
     track(m, done);
     m.stop = () => (stop.abort(), done.catch(() => undefined));

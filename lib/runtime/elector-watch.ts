@@ -110,10 +110,10 @@ export class ElectorWatch {
     this.#monotonic = () => options.clock.monotonic();
     this.#liveHolderSeenAt = this.#monotonic();
     this.#base = { lease: o.name, holderName: options.holderName };
-    const { store: _store, tableName: _table, client: _client, onEvent, ...settings } = options;
+    const { store, onEvent, ...settings } = options;
     this.leases = new LeaseClient({
       ...settings,
-      store: interceptStore(base.store, (operation, send) => this.#observe(operation, send)),
+      store: interceptStore(store, (operation, send) => this.#observe(operation, send)),
       onEvent: (event) => {
         this.#onEvent(event);
         // The callback policy's fallback, a process warning, stays for a caller without onEvent or a logger.

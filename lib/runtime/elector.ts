@@ -7,11 +7,10 @@ import type { Lease } from './lease.js';
 import type { LeaseClient } from './lease-client.js';
 import type { LeaseRecord } from './lease-record.js';
 import type { TenureVersion } from './lease-store.js';
-import { wrap } from './lease.js';
 import { renewLoop } from './run-as-leader.js';
 import { invokeCallback } from './callbacks.js';
 import { ElectorWatch } from './elector-watch.js';
-import { electorAttempt } from './lease-client.js';
+import { electorAttempt, electorRequestHandoff } from './lease-client.js';
 import { readWhileHeld, type WaitingRule } from './elector-wait.js';
 
 /** Polls come up to this fraction of `renewEveryMs` early, never late, so waiters do not poll in lockstep. */
@@ -49,7 +48,7 @@ export async function elect(caller: LeaseClient, o: ResolvedElectOptions, waitin
 }
 
 async function contend(leases: LeaseClient, o: ResolvedElectOptions, watch: ElectorWatch | undefined, waiting: WaitingRule): Promise<void> {
-  const { clock, random, retryBaseMs, retryCapMs, raceJitterMs, maxClockSkewMs, onEvent, holderName } = leases.options;
+  const { clock, random, retryBaseMs, retryCapMs, raceJitterMs, maxClockSkewMs, onEvent } = leases.options;
   const { name, signal } = o;
   let lastLeader: string | undefined;
   const observe = (current: LeaseRecord | undefined, self?: string) => {
@@ -70,11 +69,11 @@ async function contend(leases: LeaseClient, o: ResolvedElectOptions, watch: Elec
     if (seen !== null && waiting(seen, waitView()) === 'read') {
       let current;
       try {
-        current = await leases.store.read(name, { signal });
+        current = await leases.describe(name, { signal });
       } catch (error) {
         if (signal.aborted) break;
-        if (!isRetryable(error)) throw wrap('read', name, error);
-        if (!(await backOff(error))) break;
+        if (!(error instanceof LeaseError) || !isRetryable(error.cause)) throw error;
+        if (!(await backOff(error.cause))) break;
         continue;
       }
       failures = 0;
@@ -169,12 +168,12 @@ async function contend(leases: LeaseClient, o: ResolvedElectOptions, watch: Elec
   async function ask(current: LeaseRecord): Promise<void> {
     const sentAt = clock.monotonic();
     try {
-      const outcome = await leases.store.requestHandoff({ name, token: current.token, requester: holderName, priority: o.priority });
+      const outcome = await electorRequestHandoff(leases, { name, token: current.token, priority: o.priority });
       askedToken = current.token;
       emit(onEvent, { type: 'handoff-requested', name, token: current.token, priority: o.priority, applied: outcome.applied, latencyMs: clock.monotonic() - sentAt });
     } catch (error) {
       // Unknown fate is harmless here: asking twice writes the same request. Ask again on the next poll.
-      if (!isRetryable(error)) throw wrap('requestHandoff', name, error);
+      if (!(error instanceof LeaseError) || !isRetryable(error.cause)) throw error;
     }
   }
 

@@ -2,10 +2,9 @@ import { classifyError, isRetryable } from './aws-errors.js';
 import { fullJitterDelay, newOwnerId } from './backoff.js';
 import { LeaseError, LeaseLostError, LeaseUnavailableError, LeaseValidationError } from './errors.js';
 import { emit } from './events.js';
-import { DynamoDBLeaseStore } from './dynamodb-lease-store.js';
 import { Lease, type LeaseContext, assertNotAborted, resolveUnknownOutcome, wrap } from './lease.js';
 import type { LeaseRecord } from './lease-record.js';
-import type { AcquireCommand, LeaseStore, StoreRequestOptions, WriteOutcome } from './lease-store.js';
+import type { AcquireCommand, StoreRequestOptions, WriteOutcome } from './lease-store.js';
 import { runAsLeader, type RunAsLeaderOptions, type RunAsLeaderResult } from './run-as-leader.js';
 import type { LeaderContext } from './steps.js';
 import { type ElectOptions, resolveElectOptions } from './elect-options.js';
@@ -62,6 +61,16 @@ export let electorAttempt: (
 ) => Promise<TryAcquireResult>;
 
 /**
+ * @internal The elector's handoff request (`elect`, lib/runtime/elector.ts): one conditional write
+ * asking the tenure `token` of `name` to hand over to this client's holder at `priority`
+ * (docs/protocol.md#priority-handoff). Not exported from the package entry: a request with no elector
+ * behind it would keep a released lease for a candidate that never comes.
+ * @throws LeaseValidationError before any request, on bad input.
+ * @throws LeaseError wrapping the SDK error on infrastructure failure.
+ */
+export let electorRequestHandoff: (leases: LeaseClient, request: { readonly name: string; readonly token: number; readonly priority: number }) => Promise<WriteOutcome>;
+
+/**
  * The result of one acquisition attempt. Losing is a value, not an error.
  * Each side names the other's fields as absent (`?: never`), so `r.current`
  * and `r.lease` type-check after `if (!r.acquired)` even without `strict`
@@ -89,15 +98,9 @@ export class LeaseClient {
   readonly options: ResolvedClientOptions;
   private readonly ctx: LeaseContext;
 
-  /** @internal The store behind this client, for the elector's handoff requests. */
-  get store(): LeaseStore {
-    return this.ctx.store;
-  }
-
   constructor(options: LeaseClientOptions) {
     this.options = resolveClientOptions(options);
-    const { store, client, tableName } = this.options;
-    this.ctx = { store: store ?? new DynamoDBLeaseStore(client!, tableName!), options: this.options };
+    this.ctx = { store: this.options.store, options: this.options };
   }
 
   /**
@@ -123,6 +126,16 @@ export class LeaseClient {
         throw new LeaseValidationError('priority', `must be a finite number, got ${describeValue(priority)}`);
       }
       return leases.#tryAcquire(name, options, true, elector, abort);
+    };
+    electorRequestHandoff = async (leases, { name, token, priority }) => {
+      validateLeaseName('name', name);
+      validateMs('token', token, { min: 1, max: Number.MAX_SAFE_INTEGER });
+      if (!Number.isSafeInteger(priority)) throw new LeaseValidationError('priority', `must be a safe integer, got ${describeValue(priority)}`);
+      try {
+        return await leases.ctx.store.requestHandoff({ name, token, requester: leases.options.holderName, priority });
+      } catch (error) {
+        throw wrap('requestHandoff', name, error);
+      }
     };
   }
 
@@ -159,7 +172,8 @@ export class LeaseClient {
       const token = outcome.applied ? (outcome.before?.token ?? 0) + 1 : outcome.current!.token;
       // After a lost response the previous holder is unknowable; report no takeover.
       const takeover = outcome.applied && outcome.before?.holder !== undefined;
-      const lease = new Lease(this.ctx, { name, owner, token, durationMs: request.durationMs, sentAt, expiresAt: now + request.durationMs, takeover });
+      const facts = { name, owner, token, durationMs: request.durationMs, sentAt, expiresAt: now + request.durationMs, takeover };
+      const lease = new Lease(this.ctx, request.priority === undefined ? facts : { ...facts, priority: request.priority });
       emit(onEvent, { type: 'acquired', name, token, holder: owner, takeover, latencyMs });
       return { acquired: true, lease, takeover };
     }
@@ -309,13 +323,19 @@ export class LeaseClient {
 
   /**
    * The lease item as one strongly consistent read sees it, or `undefined` if
-   * the lease was never taken. For operators and tools; the protocol itself
-   * never reads before writing.
+   * the lease was never taken. For operators and tools, and for a waiting
+   * elector's polls (docs/protocol.md#how-a-waiter-polls); an acquire never
+   * reads before writing. `signal` aborts the read in flight: `describe` then
+   * throws a `LeaseError` at once.
+   * @throws LeaseValidationError before any request, on bad input.
+   * @throws LeaseError wrapping the SDK error on infrastructure failure.
    */
-  async describe(name: string): Promise<LeaseRecord | undefined> {
+  async describe(name: string, options: { signal?: AbortSignal } = {}): Promise<LeaseRecord | undefined> {
     validateLeaseName('name', name);
+    validateObject('options', options);
+    const signal = validateSignal('options.signal', options.signal);
     try {
-      return await this.ctx.store.read(name);
+      return await this.ctx.store.read(name, signal === undefined ? undefined : { signal });
     } catch (error) {
       throw wrap('describe', name, error);
     }

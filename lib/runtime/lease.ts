@@ -27,6 +27,8 @@ export interface TenureFacts {
   readonly expiresAt: number;
   /** The previous tenure expired without a release. */
   readonly takeover: boolean;
+  /** The priority the winning write recorded (an elector's tenure); absent for `tryAcquire` and `runAsLeader`. */
+  readonly priority?: number;
 }
 
 type State = 'held' | 'released' | 'superseded' | 'deadline';
@@ -58,8 +60,12 @@ export class Lease implements AsyncDisposable {
   #deadline: number;
   #state: State = 'held';
   #lastSeen: LeaseRecord | undefined;
-  /** A renew found a handoff request: the release then keeps the lease for the requester. */
-  #handoff: LeaseRecord | undefined;
+  /**
+   * A tenure that recorded a priority can be asked to hand over, and its release keeps the lease for
+   * a requester a whole lease, whether or not a renew has told it of the request yet
+   * (docs/protocol.md#priority-handoff).
+   */
+  readonly #reservesOnRelease: boolean;
   /** The tick a `release()` without one records: the tick `runAsLeader` runs this tenure for. */
   #tick: number | undefined;
   /** The tick the release that ended this tenure recorded (`lastTick` is at least it). */
@@ -82,6 +88,7 @@ export class Lease implements AsyncDisposable {
     this.holder = facts.owner;
     this.durationMs = facts.durationMs;
     this.takeover = facts.takeover;
+    this.#reservesOnRelease = facts.priority !== undefined;
     this.#expiresAt = facts.expiresAt;
     this.#deadline = facts.sentAt + facts.durationMs - ctx.options.safetyMarginMs;
     this.#armDeadline();
@@ -173,7 +180,10 @@ export class Lease implements AsyncDisposable {
 
   /**
    * Ends the tenure with one conditional write; the token stays on the item so
-   * the next tenure's is larger. With `tick`, records it as `lastTick` so the
+   * the next tenure's is larger. An elector's tenure keeps the lease a whole
+   * `durationMs` for a handoff requester, if one asked (whether or not a renew
+   * reported it); with no request pending anyone may take it at once
+   * (docs/protocol.md#priority-handoff). With `tick`, records it as `lastTick` so the
    * same scheduled tick is not run again; when a later tick is already
    * recorded, `lastTick` keeps it (an older tick never reopens a newer one)
    * and the lease is freed by a second write without the tick. Resolving means
@@ -206,8 +216,9 @@ export class Lease implements AsyncDisposable {
     // and it frees the lease sooner than expiry would.
     const o = this.ctx.options;
     const sentAt = o.clock.monotonic();
-    // After a handoff request, keep the lease for the candidate that asked, so no lower-priority waiter slips in first.
-    const reserve = this.#handoff === undefined ? {} : { reserveMs: this.durationMs };
+    // A request may be pending that no renew has reported yet: keep the lease for whoever asked, so no
+    // lower-priority waiter slips in first. With no request on the item the reservation binds nobody.
+    const reserve = this.#reservesOnRelease ? { reserveMs: this.durationMs } : {};
     const command: ReleaseCommand = { name: this.name, owner: this.holder, token: this.token, now: o.clock.now(), ...(tick === undefined ? {} : { tick }), ...reserve };
     let outcome = await this.#sendRelease(command, request);
     let recordedTick = tick;
@@ -318,7 +329,6 @@ export class Lease implements AsyncDisposable {
 
   #handOver(current: LeaseRecord): LeaseHandoffError {
     const error = new LeaseHandoffError(this.name, current);
-    this.#handoff = current;
     this.#lastSeen = current;
     if (this.#state === 'held') {
       this.#end('deadline', error);

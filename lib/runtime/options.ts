@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { Clock, RandomSource } from './clock.js';
 import { LeaseValidationError } from './errors.js';
 import type { LeaseEventHandler } from './events.js';
-import type { AnyDynamoDBClient } from './dynamodb-lease-store.js';
+import { type AnyDynamoDBClient, DynamoDBLeaseStore } from './dynamodb-lease-store.js';
 import type { LeaseStore } from './lease-store.js';
 import { systemClock, systemRandom } from './system-clock.js';
 import { validateFunction, validateMs, validateObject, validateTableName } from './validate.js';
@@ -69,9 +69,8 @@ export interface LeaseClientSettings {
 }
 
 export interface ResolvedClientOptions {
-  readonly store: LeaseStore | undefined;
-  readonly tableName: string | undefined;
-  readonly client: AnyDynamoDBClient | undefined;
+  /** The caller's store, or the DynamoDB adapter built once on its table: every request of the client goes to it. */
+  readonly store: LeaseStore;
   readonly holderName: string;
   readonly maxClockSkewMs: number;
   readonly safetyMarginMs: number;
@@ -107,9 +106,7 @@ export function resolveClientOptions(options: LeaseClientOptions): ResolvedClien
   const retryCapMs = validateMs('retryCapMs', options.retryCapMs ?? DEFAULTS.retryCapMs, { max: 600_000 });
   if (retryCapMs < retryBaseMs) throw new LeaseValidationError('retryCapMs', `must be at least retryBaseMs (${retryBaseMs})`);
   return {
-    store: options.store,
-    tableName,
-    client: options.client,
+    store: options.store ?? new DynamoDBLeaseStore(options.client!, tableName!),
     holderName,
     maxClockSkewMs: validateMs('maxClockSkewMs', options.maxClockSkewMs ?? DEFAULTS.maxClockSkewMs, { min: 0, max: 60_000 }),
     safetyMarginMs: validateMs('safetyMarginMs', options.safetyMarginMs ?? DEFAULTS.safetyMarginMs, { min: 0, max: MAX_DURATION_MS }),

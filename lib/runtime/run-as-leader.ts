@@ -163,7 +163,7 @@ export async function runAsLeader<T>(
     };
     let value: T;
     try {
-      const step = createStepJournal({ store: leases.store, clock, lease: held, tick: o.tick, retentionMs: o.stepRetentionMs });
+      const step = createStepJournal({ store: leases.options.store, clock, lease: held, tick: o.tick, retentionMs: o.stepRetentionMs });
       value = await fn(held, { step });
     } catch (error) {
       // A failed job records no tick, unless it already released its lease itself (and so declared the tick done).

@@ -184,6 +184,58 @@ describe('LeaseClient.elect on DynamoDB Local', () => {
     high.stop.abort();
     await Promise.all([low.done, high.done]);
   });
+
+  it('a holder whose work ends before its renew learns of a request still keeps the lease for the requester (docs/protocol.md#priority-handoff)', async () => {
+    const name = freshName();
+    // Polls and renews exactly every POLL ms (no jitter), so the window between them is known.
+    const POLL = 850;
+    let endWork!: () => void;
+    const low = elector(leases('low', { random: () => 0 }), name, {
+      priority: 1,
+      renewEveryMs: POLL,
+      onStartedLeading: () => new Promise<void>((resolve) => (endWork = resolve)),
+    });
+    let asked!: () => void;
+    const request = new Promise<void>((resolve) => (asked = resolve));
+    const high = elector(leases('high', { random: () => 0, onEvent: (e) => e.type === 'handoff-requested' && e.applied && asked() }), name, {
+      priority: 3,
+      renewEveryMs: POLL,
+    });
+    await request;
+    const askedAt = performance.now();
+    // The holder's work ends now, long before its next renew (the one that would report the request).
+    endWork();
+    while ((await store.read(name))?.holder !== undefined) await new Promise((resolve) => setTimeout(resolve, 10));
+    // A lower-priority waiter polls past the released item's expiresAt + S, before the requester polls again.
+    await new Promise((resolve) => setTimeout(resolve, S + 50));
+    const middle = elector(leases('middle', { random: () => 0 }), name, { priority: 2, renewEveryMs: POLL });
+    await high.firstTenure;
+    expect(middle.tenures).toHaveLength(0);
+    expect(high.tenures[0]!.lease.token).toBe(2);
+    expect(performance.now() - askedAt).toBeLessThan(POLL + 500);
+    for (const e of [low, high, middle]) e.stop.abort();
+    await Promise.all([low.done, high.done, middle.done]);
+  });
+
+  it('ordinary failover is not slowed: with no request pending, a released lease is free at once for a lower priority and for tryAcquire', async () => {
+    const name = freshName();
+    const holder = await electorAttempt(leases('holder'), name, { durationMs: D }, { priority: 5 });
+    if (!holder.acquired) throw new Error('expected to acquire');
+    await holder.lease.release();
+    const item = await store.read(name);
+    expect(item?.holder).toBeUndefined();
+    // Reserved a whole lease on the item, but with no request pending that binds nobody.
+    expect(item!.expiresAt - item!.releasedAt!).toBe(D);
+    const lower = await electorAttempt(leases('lower'), name, { durationMs: D }, { priority: 0 });
+    expect(lower.acquired).toBe(true);
+    if (lower.acquired) await lower.lease.release();
+    const plain = await leases('plain').tryAcquire(name, { durationMs: D });
+    expect(plain.acquired).toBe(true);
+    if (plain.acquired) await plain.lease.release();
+    const clockFree = await electorAttempt(leases('cf'), name, { durationMs: D }, { priority: 0, clockFree: {} });
+    expect(clockFree.acquired).toBe(true);
+    if (clockFree.acquired) await clockFree.lease.release();
+  });
 });
 
 describe('DynamoDBLeaseStore handoff conditions on DynamoDB Local', () => {

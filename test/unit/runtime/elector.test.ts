@@ -197,6 +197,93 @@ describe('LeaseClient.elect', () => {
     if (requester.acquired) await requester.lease.release();
   });
 
+  describe('a release before the renew that would have told of a handoff request (docs/protocol.md#priority-handoff)', () => {
+    /** An elector whose leader work ends when the test says so, or when its lease's signal aborts. */
+    function finiteElector(leases: LeaseClient, priority: number) {
+      let endWork: () => void = () => undefined;
+      const e = elector(leases, {
+        priority,
+        onStartedLeading: (lease) =>
+          new Promise<void>((resolve) => {
+            e.tenures.push({ lease });
+            endWork = resolve;
+            lease.signal.addEventListener('abort', () => resolve(), { once: true });
+          }),
+      });
+      return Object.assign(e, { endWork: () => endWork() });
+    }
+
+    it('keeps the lease reserved for the requester: a lower-priority waiter polling past expiresAt + S does not win it', async () => {
+      const { client, memory, clock } = setup();
+      const low = finiteElector(client('low'), 1);
+      await clock.advance(0);
+      // The requester's first poll is a write that fails; it asks at once, then polls again one period later.
+      const high = elector(client('high'), { priority: 3 });
+      await clock.advance(0);
+      expect((await memory.read('svc'))?.handoffPriority).toBe(3);
+      // The holder's work ends before its next renew (due at RENEW) could tell it of the request.
+      await clock.advance(100);
+      low.endWork();
+      await clock.advance(0);
+      const released = await memory.read('svc');
+      expect(released?.holder).toBeUndefined();
+      expect(released?.handoffPriority).toBe(3);
+      // A lower-priority waiter polls past the old window (expiresAt + S) but before the requester's next poll.
+      await clock.advance(S + 1);
+      const middle = elector(client('middle'), { priority: 2 });
+      await clock.advance(0);
+      expect(middle.tenures).toHaveLength(0);
+      // The requester's next poll, one period after it asked: it finds the lease kept for it.
+      await clock.advance(RENEW - clock.monotonic());
+      expect(high.leading).toBe(true);
+      expect(high.tenures[0]!.lease.token).toBe(2);
+      await clock.advance(2 * D);
+      expect(middle.tenures).toHaveLength(0);
+      expect(low.tenures).toHaveLength(1);
+      for (const e of [low, high, middle]) e.stop.abort();
+      await Promise.all([low.done, high.done, middle.done]);
+      expect(clock.pendingTimers).toBe(0);
+    });
+
+    it('costs ordinary failover nothing: with no request pending, a released lease is free at once for any priority and for tryAcquire', async () => {
+      const { client, memory, clock } = setup();
+      const holder = finiteElector(client('holder'), 2);
+      await clock.advance(0);
+      holder.endWork();
+      await clock.advance(0);
+      const released = await memory.read('svc');
+      expect(released?.holder).toBeUndefined();
+      // The release reserves a whole lease, but only a pending request makes that reservation bind anyone.
+      expect(released?.expiresAt).toBe(clock.now() + D);
+      const lambda = await client('lambda').tryAcquire('svc', { durationMs: D });
+      expect(lambda.acquired).toBe(true);
+      if (lambda.acquired) await lambda.lease.release();
+      const lower = await electorAttempt(client('lower'), 'svc', { durationMs: D }, { priority: 0 });
+      expect(lower.acquired).toBe(true);
+      if (lower.acquired) await lower.lease.release();
+      const clockFree = await electorAttempt(client('cf'), 'svc', { durationMs: D }, { priority: 0, clockFree: {} });
+      expect(clockFree.acquired).toBe(true);
+      if (clockFree.acquired) await clockFree.lease.release();
+      holder.stop.abort();
+      await holder.done;
+    });
+
+    it.each([false, true])('costs ordinary failover nothing: a waiting lower-priority elector (clockFree: %s) takes a released lease within one poll', async (clockFree) => {
+      const { client, clock } = setup();
+      const holder = finiteElector(client('holder'), 2);
+      await clock.advance(0);
+      const waiter = elector(client('waiter'), { priority: 0, clockFree });
+      await clock.advance(RENEW / 2);
+      holder.endWork();
+      const releasedAt = clock.monotonic();
+      while (!waiter.leading) await clock.advance(10);
+      expect(clock.monotonic() - releasedAt).toBeLessThanOrEqual(RENEW);
+      holder.stop.abort();
+      waiter.stop.abort();
+      await Promise.all([holder.done, waiter.done]);
+    });
+  });
+
   it('when onStartedLeading rejects: reported as callback-failed, released, onStoppedLeading called, contends again one poll later', async () => {
     const clock = new FakeClock();
     const memory = new InMemoryLeaseStore();

@@ -9,7 +9,8 @@ import {
   type LeaseStore,
 } from '../../../lib/runtime/index.js';
 import { FakeClock } from '../../../lib/testing/fake-clock.js';
-import { FaultyStore, sdkError } from '../../support/stores.js';
+import { electorAttempt, electorRequestHandoff } from '../../../lib/runtime/lease-client.js';
+import { FaultyStore, sdkError, unreachableStore } from '../../support/stores.js';
 
 const D = 10_000;
 const S = 200;
@@ -215,5 +216,66 @@ describe('LeaseClient.describe', () => {
     expect(await client('a').describe('job')).toBeUndefined();
     await client('a').tryAcquire('job', { durationMs: D, metadata: { function: 'f' } });
     expect(await client('a').describe('job')).toMatchObject({ name: 'job', token: 1, metadata: { function: 'f' } });
+  });
+
+  it('hands its signal to the read, and an aborted read throws a LeaseError carrying the abort', async () => {
+    const memory = new InMemoryLeaseStore();
+    const signals: (AbortSignal | undefined)[] = [];
+    const aborting: LeaseStore = {
+      ...unreachableStore(),
+      read: async (name, options) => {
+        signals.push(options?.signal);
+        if (options?.signal?.aborted) throw Object.assign(new Error('This operation was aborted'), { name: 'AbortError' });
+        return memory.read(name);
+      },
+    };
+    const leases = new LeaseClient({ store: aborting, clock: new FakeClock() });
+    const stop = new AbortController();
+    expect(await leases.describe('job', { signal: stop.signal })).toBeUndefined();
+    stop.abort();
+    const error = await leases.describe('job', { signal: stop.signal }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LeaseError);
+    expect((error as LeaseError).cause).toMatchObject({ name: 'AbortError' });
+    expect(signals).toEqual([stop.signal, stop.signal]);
+  });
+
+  it.each([
+    ['name', 'bad name!', {}],
+    ['options', 'job', null],
+    ['options.signal', 'job', { signal: 'now' }],
+  ])('names %s on bad input, before any request', async (field, name, options) => {
+    const leases = new LeaseClient({ store: unreachableStore(), clock: new FakeClock() });
+    await expect(leases.describe(name, options as never)).rejects.toMatchObject({ name: 'LeaseValidationError', field });
+  });
+});
+
+describe('electorRequestHandoff (the elector\'s request, not on the package entry)', () => {
+  it('asks the tenure at token to hand over to this client\'s holder, one conditional write', async () => {
+    const memory = new InMemoryLeaseStore();
+    const clock = new FakeClock();
+    const held = await electorAttempt(new LeaseClient({ store: memory, clock, holderName: 'low' }), 'job', { durationMs: D }, { priority: 1 });
+    expect(held.acquired).toBe(true);
+    const outcome = await electorRequestHandoff(new LeaseClient({ store: memory, clock, holderName: 'high' }), { name: 'job', token: 1, priority: 2 });
+    expect(outcome.applied).toBe(true);
+    expect(await memory.read('job')).toMatchObject({ handoffTo: 'high', handoffPriority: 2 });
+    expect(memory.requests.requestHandoff).toBe(1);
+    if (held.acquired) held.lease.stopActing(new Error('test over'));
+  });
+
+  it.each([
+    ['name', { name: 'bad name!', token: 1, priority: 2 }],
+    ['token', { name: 'job', token: 0, priority: 2 }],
+    ['priority', { name: 'job', token: 1, priority: 1.5 }],
+  ])('names %s on bad input, before any request', async (field, request) => {
+    const leases = new LeaseClient({ store: unreachableStore(), clock: new FakeClock() });
+    await expect(electorRequestHandoff(leases, request)).rejects.toMatchObject({ name: 'LeaseValidationError', field });
+  });
+
+  it('wraps a store failure in a LeaseError with the cause', async () => {
+    const failing = new FaultyStore(new InMemoryLeaseStore()).failNext('requestHandoff', 'before', sdkError('InternalServerError', 500));
+    const leases = new LeaseClient({ store: failing, clock: new FakeClock() });
+    const error = await electorRequestHandoff(leases, { name: 'job', token: 1, priority: 2 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LeaseError);
+    expect((error as LeaseError).cause).toMatchObject({ name: 'InternalServerError' });
   });
 });

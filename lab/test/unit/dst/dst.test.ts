@@ -70,6 +70,6 @@ describe('deterministic simulation (docs/dst.md)', () => {
 
   it('hunt reports the seed and invariant that caught a mutant', async () => {
     const result = await hunt(MUTANTS.find((m) => m.name === 'lease-item-deletable')!, { faults: ALL, mutantSeeds: 10 });
-    expect(result).toMatchObject({ caught: true, seed: 4, invariant: 'tokens-monotonic' });
+    expect(result).toMatchObject({ caught: true, seed: 0, invariant: 'tokens-monotonic' });
   });
 });
