@@ -7,12 +7,14 @@ import { type ModelEvent, type ModelWrite, type Trace, OPERATOR, UNIT_MS, ms, ow
  * through the real `elect` loop, `Lease` and waiting rule, loaded like the
  * deterministic simulation's runtime (lab/dst/runtime.ts, real or mutated).
  *
- * Each worker of the trace runs one real elector on a clock of the replay's
- * own. The model drives it: a sleep of the elector (a poll's pause, the renew
- * loop's period, a backoff) ends at that worker's next step in the trace, with
- * the clock set to the model's time and the worker's wall-clock offset then;
- * only the lease's deadline timer runs by its own length. Every request the
- * code sends waits until the trace's step for it, must match the model's write
+ * Each worker of the trace runs one real elector (in the runs with ticks, one
+ * `runAsLeader` invocation per invocation of the model) on a clock of the
+ * replay's own. The model drives it: a sleep of the code (a poll's pause, the
+ * renew loop's period, a backoff) ends at that worker's next step in the
+ * trace, with the clock set to the model's time and the worker's wall-clock
+ * offset then; only the timers that serve a tenure run by their own length
+ * (docs/decisions/decision-replay.md). Every request the code sends waits
+ * until the trace's step for it, must match the model's write
  * (owner, token, times, durations, reservation, observed version), and is
  * answered as the trace's network did: delivered, applied with its answer lost,
  * lost, or held and landed later. The store is the runtime's own
@@ -53,12 +55,6 @@ export function modelConfig(defines: readonly string[]): ModelConfig {
     skew: flag('S', 1),
   };
 }
-
-/** The decision kinds the replay checks, as the model names its verdicts. */
-export const DECISION_KINDS = [
-  'won', 'lost', 'retry', 'read-write', 'read-wait', 'read-failed', 'deadline', 'done', 'renewed', 'renew-unknown', 'handover', 'kept', 'superseded',
-  'released', 'release-lost', 'release-failed', 'crash', 'force-release', 'ask',
-] as const;
 
 export interface DecisionMismatch {
   readonly trace: string;

@@ -193,8 +193,10 @@ async function main(): Promise<void> {
     const memory = await conform(traces, () => new InMemoryLeaseStore(), 'mem');
     console.log(`model: conformance in memory: ${traces.length} traces, ${writes} writes, ${reads} reads, ${memory.length} mismatches`);
     // The clients' decisions, through the real elector and Lease (spec/decisions.ts).
+    const replayStarted = Date.now();
     const decided = await conformDecisions(await realRuntime(), traces, tracedRuns());
-    console.log(`model: decisions through the runtime: ${decided.traces} traces, ${decided.decisions} decisions, ${decided.mismatches} mismatches`);
+    const replaySeconds = (Date.now() - replayStarted) / 1000;
+    console.log(`model: decisions through the runtime: ${decided.traces} traces, ${decided.decisions} decisions, ${decided.mismatches} mismatches, ${replaySeconds.toFixed(1)} s`);
     const local = await startDynamoDBLocal();
     let dynamo: Mismatch[];
     try {
