@@ -559,6 +559,10 @@ export async function replayDecisions(runtime: Runtime, trace: Trace, config: Mo
         }
       } else await act(step);
     }
+    // Every verdict the model printed was compared (a handoff request is no verdict of its own).
+    const compared = Object.entries(decisions).reduce((n, [kind, k]) => (kind === 'ask' ? n : n + k), 0);
+    step = undefined;
+    if (compared !== trace.decisions.length) fail(-1, 'coverage', trace.decisions.length, compared);
   } catch (error) {
     if (!(error instanceof Diverged)) {
       mismatches.push({ trace: id, t: T, worker: -1, verdict: step?.kind ?? 'end', what: 'replay', expected: 'no error', actual: String(error) });
