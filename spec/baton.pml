@@ -306,7 +306,7 @@ inline fencedWrites(w) {
 }
 
 inline win(w) {
-  printf("@@ decide %d won %d\n", w, token);
+  printf("@@ decide %d won %d %d %d %d %d\n", w, off[w], net, token, sent + Dw[w] - M, tk[w]);
   tok[w] = token; ph[w] = LEAD; acting[w] = 1; hand[w] = 0;
   dl[w] = sent + Dw[w] - M; wake[w] = T + Pw[w];
   sHas[w] = 0; asked[w] = 0; fAtWin[w] = faults + steps; seenK[w] = 0; seenExp[w] = 0;
@@ -359,7 +359,7 @@ inline sleepToTakeover(w) {
 
 /* A lost race: note the answer, sleep until worth trying (runAsLeader: the invocation ends, the next one writes). */
 inline lose(w) {
-  printf("@@ decide %d lost\n", w);
+  printf("@@ decide %d lost %d %d %d\n", w, off[w], net, tk[w]);
   if
   :: TICKS -> newInvocation(w); wake[w] = T + 1
   :: else -> noteAnswer(w); sleepToTakeover(w)
@@ -373,7 +373,7 @@ inline endTenure(w) {
 }
 
 inline released(w) {
-  printf("@@ decide %d released %d\n", w, claim[w]);
+  printf("@@ decide %d released %d %d %d\n", w, off[w], net, claim[w]);
   /* released with a tick means the tick is recorded */
   assert(claim[w] == 0 || lastTick >= claim[w]);
   endTenure(w)
@@ -382,16 +382,16 @@ inline released(w) {
 inline renewRefused(w) {
   if
   :: MINE(w) && hoPrio != 0 ->
-     printf("@@ decide %d handover\n", w);
+     printf("@@ decide %d handover %d %d\n", w, off[w], net);
      acting[w] = 0; hand[w] = 1; relTick[w] = 0; claim[w] = 0; ph[w] = REL; wake[w] = T
   :: MINE(w) && hoPrio == 0 && expiresAt >= nowv + Dw[w] ->
-     printf("@@ decide %d kept\n", w);
+     printf("@@ decide %d kept %d %d\n", w, off[w], net);
 #if MUT_REFUSED_EXTENDS
      dl[w] = max(dl[w], sent + Dw[w] - M);
 #endif
      wake[w] = T + Pw[w]
   :: else ->
-     printf("@@ decide %d superseded\n", w);
+     printf("@@ decide %d superseded %d %d\n", w, off[w], net);
      endTenure(w)
   fi
 }
@@ -402,7 +402,7 @@ inline releaseRefused(w) {
   :: else ->
      if
      :: present && holder == 0 && token == tok[w] && RELEASED_BY_ME(w) -> released(w)
-     :: else -> printf("@@ decide %d release-lost\n", w); endTenure(w)
+     :: else -> printf("@@ decide %d release-lost %d %d\n", w, off[w], net); endTenure(w)
      fi
   fi
 }
@@ -426,7 +426,7 @@ inline sendRelease(w, tick) {
   :: net == 0 && !ok -> releaseRefused(w)
   :: net != 0 ->                       /* unknown: one consistent read */
      if
-     :: MINE(w) -> printf("@@ decide %d release-failed\n", w); endTenure(w)
+     :: MINE(w) -> printf("@@ decide %d release-failed %d %d\n", w, off[w], net); endTenure(w)
      :: else -> releaseRefused(w)
      fi
   fi
@@ -456,7 +456,7 @@ proctype worker(byte w) {
           :: present && holder == own[w] -> win(w)
           /* neither ours nor held (lossReason undefined): the attempt failed; back off */
           :: !(present && holder == own[w]) && !(tk[w] != 0 && lastTick >= tk[w]) && !(present && holder != 0 && expiresAt >= nowv - S) ->
-             printf("@@ decide %d retry\n", w);
+             printf("@@ decide %d retry %d %d %d\n", w, off[w], net, tk[w]);
              if :: TICKS -> newInvocation(w) :: else fi;
              wake[w] = T + 1
           :: else -> lose(w)
@@ -472,16 +472,16 @@ proctype worker(byte w) {
        :: true ->
           noteAnswer(w);
           if
-          :: WRITES(w) -> printf("@@ decide %d read-write\n", w); wnow[w] = 1
-          :: else -> printf("@@ decide %d read-wait\n", w); sleepToTakeover(w)
+          :: WRITES(w) -> printf("@@ decide %d read-write %d 0\n", w, off[w]); wnow[w] = 1
+          :: else -> printf("@@ decide %d read-wait %d 0\n", w, off[w]); sleepToTakeover(w)
           fi
-       :: faults < MAXF && T < FH -> faults++; printf("@@ decide %d read-failed\n", w); wake[w] = T + 1
+       :: faults < MAXF && T < FH -> faults++; printf("@@ decide %d read-failed %d 0\n", w, off[w]); wake[w] = T + 1
        fi;
        ok = 0; net = 0
      }
   /* the local deadline passes: stop acting, release */
   :: atomic { ph[w] == LEAD && acting[w] && T >= dl[w] ->
-       printf("@@ decide %d deadline\n", w);
+       printf("@@ decide %d deadline %d 0\n", w, off[w]);
        /* a healthy tenure (no fault, no clock step since it began) never reaches its deadline */
        assert(faults + steps != fAtWin[w]);
        acting[w] = 0; relTick[w] = 0; claim[w] = 0; ph[w] = REL; wake[w] = T
@@ -497,7 +497,7 @@ proctype worker(byte w) {
        fi;
        if
        :: net == 0 && ok ->
-          printf("@@ decide %d renewed\n", w);
+          printf("@@ decide %d renewed %d %d %d\n", w, off[w], net, max(dl[w], sent + Dw[w] - M));
           dl[w] = max(dl[w], sent + Dw[w] - M); wake[w] = T + Pw[w]
        :: net == 0 && !ok -> renewRefused(w)
        :: net != 0 ->                    /* unknown: the read only tells whether the tenure is still ours */
@@ -505,11 +505,11 @@ proctype worker(byte w) {
           :: MINE(w) ->
 #if MUT_SETTLE_BY_EXPIRY
              if
-             :: expiresAt >= nowv + Dw[w] -> printf("@@ decide %d renewed\n", w); dl[w] = max(dl[w], sent + Dw[w] - M); wake[w] = T + Pw[w]
+             :: expiresAt >= nowv + Dw[w] -> printf("@@ decide %d renewed %d %d %d\n", w, off[w], net, max(dl[w], sent + Dw[w] - M)); dl[w] = max(dl[w], sent + Dw[w] - M); wake[w] = T + Pw[w]
              :: else -> wake[w] = T + 1
              fi
 #else
-             printf("@@ decide %d renew-unknown\n", w);
+             printf("@@ decide %d renew-unknown %d %d\n", w, off[w], net);
              wake[w] = T + 1
 #endif
           :: else -> renewRefused(w)
@@ -519,7 +519,7 @@ proctype worker(byte w) {
      }
   /* the work ends when a renew is due (runAsLeader: the job succeeded; its release records the tick) */
   :: atomic { JOBS && ph[w] == LEAD && acting[w] && T < dl[w] && T >= wake[w] ->
-       printf("@@ decide %d done\n", w);
+       printf("@@ decide %d done %d 0\n", w, off[w]);
        acting[w] = 0; relTick[w] = tk[w]; claim[w] = tk[w]; ph[w] = REL; wake[w] = T
      }
   :: atomic { ph[w] == REL && T >= wake[w] -> fencedWrites(w); sendRelease(w, relTick[w]); ok = 0; net = 0; nowv = 0; sent = 0 }
@@ -527,7 +527,7 @@ proctype worker(byte w) {
   :: atomic { ph[w] == REL2 -> relTick[w] = 0; sendRelease(w, 0); ok = 0; net = 0; nowv = 0; sent = 0 }
   /* a crash (and restart) instead of the next step that is due */
   :: atomic { CRASH && faults < MAXF && T < FH && DUE(w) ->
-       printf("@@ decide %d crash\n", w);
+       printf("@@ decide %d crash %d 0\n", w, off[w]);
        faults++; forced[w] = 0; acting[w] = 0; hand[w] = 0; relTick[w] = 0; claim[w] = 0; ph[w] = WAIT; tok[w] = 0; dl[w] = 0;
        sHas[w] = 0; sTok[w] = 0; sVer[w] = 0; sSeen[w] = 0; sDur[w] = 0; asked[w] = 0; wake[w] = T + 1;
        seenK[w] = 0; seenExp[w] = 0; wnow[w] = 0;

@@ -27,29 +27,42 @@ export interface ModelRead {
 
 export type ModelStep = ModelWrite | ModelRead;
 
+/**
+ * Every line of a trace in the model's order: time advancing, a write, a waiter's read, and a client
+ * decision (`@@ decide <worker> <verdict> <wall-clock offset> <network fate> [values]`; worker 9 is the operator).
+ */
+export type ModelEvent =
+  | { readonly kind: 'time'; readonly t: number }
+  | { readonly kind: 'write'; readonly write: ModelWrite }
+  | { readonly kind: 'read'; readonly item: ModelItem }
+  | { readonly kind: 'decide'; readonly worker: number; readonly verdict: string; readonly args: readonly number[] };
+
 export interface Trace {
   readonly seed: number;
   readonly run: string;
   readonly writes: readonly ModelWrite[];
   /** The writes and the waiters' reads, in the model's order. */
   readonly steps: readonly ModelStep[];
-  /** The model's client verdicts, in order (`<worker> <verdict>`). */
+  /** The model's client verdicts, in order (`<worker> <verdict> [values]`). */
   readonly decisions: readonly string[];
+  readonly events: readonly ModelEvent[];
 }
 
 /** Model time units to epoch ms: one linear map, so every comparison the conditions make keeps its outcome. */
-const BASE_MS = 1_700_000_000_000;
-const UNIT_MS = 1_000;
-const OPERATOR = 250;
+export const BASE_MS = 1_700_000_000_000;
+export const UNIT_MS = 1_000;
+export const OPERATOR = 250;
 
-const ms = (units: number) => BASE_MS + units * UNIT_MS;
-const owner = (id: number) => (id === OPERATOR ? 'operator:ops' : `w${Math.floor((id - 1) / 4)}#${id}`);
+export const ms = (units: number) => BASE_MS + units * UNIT_MS;
+/** The owner id a model owner number stands for: worker `w` uses the numbers 4w+1..4w+4. */
+export const owner = (id: number) => (id === OPERATOR ? 'operator:ops' : `w${Math.floor((id - 1) / 4)}#${id}`);
 
 /** Parses one simulation's output into its trace. */
 export function parseTrace(output: string, seed: number, run: string): Trace {
   const writes: ModelWrite[] = [];
   const steps: ModelStep[] = [];
   const decisions: string[] = [];
+  const events: ModelEvent[] = [];
   let pending: { op: ModelWrite['op']; args: number[]; before: number[] } | undefined;
   for (const raw of output.split('\n')) {
     const line = raw.trim();
@@ -57,20 +70,25 @@ export function parseTrace(output: string, seed: number, run: string): Trace {
     const [head, item] = line.slice(3).split('|');
     const words = head!.trim().split(/\s+/);
     const numbers = (item ?? '').trim().split(/\s+/).filter(Boolean).map(Number);
-    if (words[0] === 'decide') decisions.push(words.slice(1).join(' '));
+    if (words[0] === 'decide') {
+      decisions.push(words.slice(1).join(' '));
+      events.push({ kind: 'decide', worker: Number(words[1]), verdict: words[2]!, args: words.slice(3).map(Number) });
+    } else if (words[0] === 'time') events.push({ kind: 'time', t: Number(words[1]) });
     else if (words[0] === 'ok') {
       if (pending === undefined) throw new Error(`trace ${run}/${seed}: an outcome without its write`);
       const write: ModelWrite = { op: pending.op, args: pending.args, before: pending.before, ok: words[1] === '1', after: numbers };
       writes.push(write);
       steps.push(write);
+      events.push({ kind: 'write', write });
       pending = undefined;
     } else if (words[0] === 'read') {
       steps.push({ op: 'read', item: numbers });
+      events.push({ kind: 'read', item: numbers });
     } else if (words[0] === 'acquire' || words[0] === 'renew' || words[0] === 'release' || words[0] === 'handoff') {
       pending = { op: words[0], args: words.slice(1).map(Number), before: numbers };
     }
   }
-  return { seed, run, writes, steps, decisions };
+  return { seed, run, writes, steps, decisions, events };
 }
 
 
@@ -109,7 +127,7 @@ function sorted(value: unknown): unknown {
 }
 
 /** Sends one model write to the store, with the model's arguments mapped to the store's units. */
-function send(store: LeaseStore, name: string, write: ModelWrite): Promise<WriteOutcome> {
+export function send(store: LeaseStore, name: string, write: ModelWrite): Promise<WriteOutcome> {
   const a = write.args;
   switch (write.op) {
     case 'acquire': {

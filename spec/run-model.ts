@@ -14,7 +14,9 @@ import { DynamoDBLeaseStore } from '../lib/runtime/dynamodb-lease-store.js';
 import { createLeaseTable } from '../lib/runtime/create-lease-table.js';
 import type { LeaseStore } from '../lib/runtime/lease-store.js';
 import { localDynamoDBClient, startDynamoDBLocal } from '../lib/testing/index.js';
+import { realRuntime } from '../lab/dst/runtime.js';
 import { type Mismatch, type Trace, parseTrace, replay } from './conformance.js';
+import { conformDecisions } from './decisions.js';
 import { type Check, MUTANTS, type Mutant, checksFor, tracedRuns } from './runs.js';
 
 const run = promisify(execFile);
@@ -149,21 +151,22 @@ async function refute(m: Mutant) {
 async function simulate(count: number): Promise<Trace[]> {
   const runs = tracedRuns();
   const seeds = Array.from({ length: count }, (_, i) => i + 1);
-  const dir = mkdtempSync(join(tmpdir(), 'baton-traces-'));
-  copyFileSync(MODEL, join(dir, 'baton.pml'));
-  try {
-    return await pool(seeds, availableParallelism(), async (seed) => {
-      const r = runs[seed % runs.length]!;
+  return pool(seeds, availableParallelism(), async (seed) => {
+    const r = runs[seed % runs.length]!;
+    // A folder of its own: spin writes its preprocessed model to pan.pre in the working folder.
+    const dir = mkdtempSync(join(tmpdir(), 'baton-trace-'));
+    copyFileSync(MODEL, join(dir, 'baton.pml'));
+    try {
       // A simulation ends when time reaches the horizon and nothing is left to do; spin then exits non-zero.
       const stdout = await run('spin', [`-n${seed}`, ...r.defines, 'baton.pml'], { cwd: dir, maxBuffer: 1 << 26 }).then(
         (out) => out.stdout,
         (error: { stdout?: string }) => error.stdout ?? '',
       );
       return parseTrace(stdout, seed, r.name);
-    });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 }
 
 async function conform(traces: readonly Trace[], store: () => LeaseStore, prefix: string) {
@@ -182,13 +185,18 @@ async function main(): Promise<void> {
   const runs = await pool(checks, 2, check);
   const mutants = options.mutants ? await pool(MUTANTS, 2, refute) : [];
 
-  let conformance: Record<string, unknown> = { traces: 0, writes: 0, reads: 0, mismatches: 0 };
+  let conformance: Record<string, unknown> = { traces: 0, writes: 0, reads: 0, mismatches: 0, decisions: 0, decisionMismatches: 0 };
   if (options.traces > 0) {
     const traces = await simulate(options.traces);
     const writes = traces.reduce((n, t) => n + t.writes.length, 0);
     const reads = traces.reduce((n, t) => n + t.steps.length - t.writes.length, 0);
     const memory = await conform(traces, () => new InMemoryLeaseStore(), 'mem');
     console.log(`model: conformance in memory: ${traces.length} traces, ${writes} writes, ${reads} reads, ${memory.length} mismatches`);
+    // The clients' decisions, through the real elector and Lease (spec/decisions.ts).
+    const replayStarted = Date.now();
+    const decided = await conformDecisions(await realRuntime(), traces, tracedRuns());
+    const replaySeconds = (Date.now() - replayStarted) / 1000;
+    console.log(`model: decisions through the runtime: ${decided.traces} traces, ${decided.decisions} decisions, ${decided.mismatches} mismatches, ${replaySeconds.toFixed(1)} s`);
     const local = await startDynamoDBLocal();
     let dynamo: Mismatch[];
     try {
@@ -206,6 +214,10 @@ async function main(): Promise<void> {
       writes,
       reads,
       mismatches: memory.length + dynamo.length,
+      decisions: decided.decisions,
+      decisionsByKind: decided.byKind,
+      decisionMismatches: decided.mismatches,
+      firstDecisionMismatches: decided.first,
       stores: {
         inMemory: { traces: traces.length, writes, reads, mismatches: memory.length },
         dynamodbLocal: { traces: traces.length, writes, reads, mismatches: dynamo.length },
@@ -220,9 +232,10 @@ async function main(): Promise<void> {
   const passed =
     runs.flatMap((r) => r.properties.filter((p) => p.holds && r.complete)).length +
     mutants.filter((m) => m.caught).length +
-    (options.traces > 0 ? [conformance.stores as Record<string, { mismatches: number }>].flatMap((s) => Object.values(s)).filter((s) => s.mismatches === 0).length : 0);
+    (options.traces > 0 ? [conformance.stores as Record<string, { mismatches: number }>].flatMap((s) => Object.values(s)).filter((s) => s.mismatches === 0).length : 0) +
+    (options.traces > 0 && conformance.decisionMismatches === 0 ? 1 : 0);
   const total =
-    runs.reduce((n, r) => n + r.properties.length, 0) + mutants.length + (options.traces > 0 ? 2 : 0);
+    runs.reduce((n, r) => n + r.properties.length, 0) + mutants.length + (options.traces > 0 ? 3 : 0);
   console.log(`model: report in ${options.out}`);
   console.log(`model: ${passed} passed, ${total - passed} failed`);
   process.exitCode = passed === total ? 0 : 1;
