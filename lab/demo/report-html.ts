@@ -2,7 +2,7 @@
  * `demo-report.html`: one self-contained page (inline CSS and SVG, no
  * scripts, nothing fetched) drawn from the JSON report alone. Pure.
  */
-import type { CheckResult } from './checks.js';
+import type { Check } from '../harness/checks.js';
 import type { Distribution, Handover } from './measurements.js';
 import type { DemoReport } from './report-json.js';
 import type { TimelineRow } from './timeline.js';
@@ -53,7 +53,7 @@ function reportStyle(ok: boolean): string {
 }
 
 /** The checks, one row each: a tick or a cross, the name, what it found. */
-export function checksTable(checks: readonly CheckResult[]): string {
+export function checksTable(checks: readonly Check[]): string {
   return `<table>${checks.map((c) => `<tr><td class="${c.ok ? 'ok' : 'bad'}">${c.ok ? '✓' : '✗'}</td><th>${escapeHtml(c.name)}</th><td>${escapeHtml(c.detail)}</td></tr>`).join('')}</table>`;
 }
 
