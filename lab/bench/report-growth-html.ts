@@ -1,4 +1,4 @@
-import { escapeHtml } from '../report/escape-html.js';
+import { escapeHtml } from '../harness/report/escape-html.js';
 import type { SystemName } from './lock-system.js';
 import { formatNumber } from './report-rows.js';
 import type { BenchReport } from './run-bench.js';

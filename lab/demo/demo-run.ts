@@ -1,6 +1,10 @@
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ReportFiles } from '../harness/report/json.js';
 import { readJsonl } from './jsonl.js';
+
+// The report files are written by the report kit, as every pipeline's are.
+export { writeReportFiles } from '../harness/report/json.js';
 
 /**
  * What both demos (`baton demo` and `baton demo --elect`) do alike around
@@ -18,11 +22,7 @@ export interface DemoIo {
 }
 
 /** What a finished run produced; a run that was interrupted produces nothing. */
-export interface DemoRun<R> {
-  readonly report: R;
-  readonly jsonPath: string;
-  readonly htmlPath: string;
-}
+export type DemoRun<R> = ReportFiles<R>;
 
 /** `.baton/<name>/` under `cwd`, emptied of an earlier run's logs. */
 export function freshLogDir(cwd: string, name: string): string {
@@ -44,15 +44,6 @@ export function readRunLogs<W extends { readonly at: number }, R>(logDir: string
   }
   workerRecords.sort((a, b) => a.at - b.at);
   return { workerRecords, runRecords: run.records, unreadable };
-}
-
-/** Writes `<stem>.json` and `<stem>.html` into `cwd`. */
-export function writeReportFiles<R>(cwd: string, stem: string, report: R, html: string): DemoRun<R> {
-  const jsonPath = join(cwd, `${stem}.json`);
-  const htmlPath = join(cwd, `${stem}.html`);
-  writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(htmlPath, html);
-  return { report, jsonPath, htmlPath };
 }
 
 /** Waits for `work`, or for `signal` to abort, whichever comes first. */

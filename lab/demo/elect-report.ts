@@ -7,7 +7,7 @@ import { allHold, logsComplete, ofType, type Check } from '../harness/checks.js'
 import { computeElectChecks, handoverBounds, HANDOVER_KINDS, type ActingWindow, type ElectCounts, type ElectFigures, type ElectHandover, type ElectTimingInfo, type HandoverKind, type PauseOutcome } from './elect-checks.js';
 import type { ElectEvidence } from './elect-records.js';
 import type { Distribution } from './measurements.js';
-import { plural } from './summary.js';
+import { checkLines, plural } from '../harness/report/index.js';
 
 /** How the run was set up; goes into the report as given. */
 export interface ElectRunInfo extends ElectTimingInfo {
@@ -142,9 +142,6 @@ export function formatElectSummary(report: ElectReport): string {
     `         ${plural(c.kills, 'kill')}, ${plural(c.pauses, 'pause')}, ${plural(c.gracefulStops, 'graceful stop')}, ${plural(c.handoffs, 'handoff')}.`,
     `Lease ${report.run.durationMs} ms (renewal every ${report.run.renewEveryMs} ms). Handover times, from the workers' logs (bound):`,
     ...HANDOVER_KINDS.map((k) => `  ${HANDOVER_LABELS[k].padEnd(52)} ${ms(report.figures[k])} (≤ ${report.bounds[k].boundMs} ms)`),
-    '',
-    ...report.checks.map((ch) => `  ${ch.ok ? 'PASS' : 'FAIL'}  ${ch.name}: ${ch.detail}`),
-    '',
-    report.ok ? 'All checks passed.' : 'A CHECK FAILED.',
+    ...checkLines(report.checks, report.ok),
   ].join('\n');
 }
