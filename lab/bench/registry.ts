@@ -1,8 +1,8 @@
 import type { LockSystem } from './lock-system.js';
 import type { Peers } from './peers.js';
 import { batonSystem } from './systems/baton.js';
-import { asDeliveryheroModule, deliveryheroSystem } from './systems/deliveryhero.js';
-import { asLockClientModule, failClosedSystem, failOpenSystem } from './systems/dynamodb-lock-client.js';
+import { deliveryheroSystem, type DeliveryheroModule } from './systems/deliveryhero.js';
+import { failClosedSystem, failOpenSystem, type DynamoDBLockClientModule } from './systems/dynamodb-lock-client.js';
 import { rawSystem } from './systems/raw.js';
 
 /**
@@ -26,10 +26,13 @@ export interface SystemEntry {
 export const SYSTEMS = {
   raw: { build: (table, d) => rawSystem(table, d) },
   baton: { build: (table, d) => batonSystem(table, d) },
-  'dynamodb-lock-client/fail-open': { peer: 'dynamodb-lock-client', build: (table, d, m) => failOpenSystem(asLockClientModule(m), table, d) },
+  'dynamodb-lock-client/fail-open': { peer: 'dynamodb-lock-client', build: (table, d, m) => failOpenSystem(lockClient(m), table, d) },
   // Fail-closed locks never expire, so they take no lease duration.
-  'dynamodb-lock-client/fail-closed': { peer: 'dynamodb-lock-client', build: (table, _d, m) => failClosedSystem(asLockClientModule(m), table) },
-  deliveryhero: { peer: '@deliveryhero/dynamodb-lock', build: (table, d, m) => deliveryheroSystem(asDeliveryheroModule(m), table, d) },
+  'dynamodb-lock-client/fail-closed': { peer: 'dynamodb-lock-client', build: (table, _d, m) => failClosedSystem(lockClient(m), table) },
+  deliveryhero: {
+    peer: '@deliveryhero/dynamodb-lock',
+    build: (table, d, m) => deliveryheroSystem(withExports<DeliveryheroModule>(m, '@deliveryhero/dynamodb-lock', ['dynamoDBLockClientFactory', 'LockNotGrantedError']), table, d),
+  },
 } as const satisfies Readonly<Record<string, SystemEntry>>;
 
 export type SystemName = keyof typeof SYSTEMS;
@@ -49,6 +52,20 @@ export const PEER_PACKAGES: readonly PeerPackage[] = [
 function peerOf(name: SystemName): PeerPackage | undefined {
   const entry: SystemEntry = SYSTEMS[name];
   return entry.peer as PeerPackage | undefined;
+}
+
+function lockClient(module: unknown): DynamoDBLockClientModule {
+  return withExports<DynamoDBLockClientModule>(module, 'dynamodb-lock-client', ['FailOpen', 'FailClosed']);
+}
+
+/**
+ * A peer's module, once it is seen to export the functions its adapter calls:
+ * a peer of another version fails here, by name, not deep inside a figure.
+ */
+function withExports<M>(module: unknown, name: string, exports: readonly (keyof M & string)[]): M {
+  const missing = exports.filter((e) => typeof (module as Record<string, unknown> | undefined)?.[e] !== 'function');
+  if (missing.length > 0) throw new Error(`${name} does not export ${exports.join(' and ')}: not the version the bench was written for`);
+  return module as M;
 }
 
 /** Systems that need the peer libraries installed. */

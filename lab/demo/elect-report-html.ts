@@ -28,7 +28,6 @@ export function renderElectReportHtml(report: ElectReport): string {
   const header = {
     title: 'Baton elector demo report',
     ok: report.ok,
-    verdict: report.ok ? 'All checks passed' : 'A check FAILED',
     meta: `${escapeHtml(new Date(run.startedAt).toISOString())} · ${run.workers} workers · lease ${run.durationMs} ms · renewal every ${run.renewEveryMs} ms · seed ${run.seed}
 · table <code>${escapeHtml(run.tableName)}</code> · lease <code>${escapeHtml(run.leaseName)}</code>${run.wallClockUnderSkew ? ' · <b>broken on purpose: wall-clock electors under skew</b>' : ''}`,
   };

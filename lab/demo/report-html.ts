@@ -17,7 +17,6 @@ export function renderReportHtml(report: DemoReport): string {
   const header = {
     title: 'Baton demo report',
     ok: report.ok,
-    verdict: report.ok ? 'All checks passed' : 'A check FAILED',
     meta: `${escapeHtml(new Date(run.startedAt).toISOString())} · ${run.workers} workers · tick ${run.tickS} s · ${run.durationS} s · seed ${run.seed} ·
 function timeout ${run.functionTimeoutMs} ms · table <code>${escapeHtml(run.tableName)}</code> · lease <code>${escapeHtml(run.leaseName)}</code>`,
   };

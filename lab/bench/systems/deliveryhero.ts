@@ -24,15 +24,6 @@ export interface DeliveryheroModule {
   LockNotGrantedError: new (...args: never[]) => Error;
 }
 
-/** The loaded package, checked to be the version the adapter was written for. */
-export function asDeliveryheroModule(module: unknown): DeliveryheroModule {
-  const m = module as Partial<DeliveryheroModule> | undefined;
-  if (typeof m?.dynamoDBLockClientFactory !== 'function' || typeof m.LockNotGrantedError !== 'function') {
-    throw new Error('@deliveryhero/dynamodb-lock does not export dynamoDBLockClientFactory and LockNotGrantedError: not the version the bench was written for');
-  }
-  return m as DeliveryheroModule;
-}
-
 /** Every bench lease lives in one lock group (the sort key). */
 const LOCK_GROUP = 'baton-bench';
 

@@ -29,15 +29,6 @@ export interface DynamoDBLockClientModule {
   FailClosed: new (config: LockClientConfig) => LockClient;
 }
 
-/** The loaded package, checked to be the version the adapter was written for. */
-export function asLockClientModule(module: unknown): DynamoDBLockClientModule {
-  const m = module as Partial<DynamoDBLockClientModule> | undefined;
-  if (typeof m?.FailOpen !== 'function' || typeof m.FailClosed !== 'function') {
-    throw new Error('dynamodb-lock-client does not export FailOpen and FailClosed: not the version the bench was written for');
-  }
-  return m as DynamoDBLockClientModule;
-}
-
 /** The table of the library's README: one string partition key `id`, no sort key. */
 const PARTITION_KEY = 'id';
 

@@ -7,8 +7,8 @@ export interface PageHeader {
   readonly title: string;
   /** The run's verdict: it colours the badge. */
   readonly ok: boolean;
-  /** The badge's words, e.g. "All checks passed". */
-  readonly verdict: string;
+  /** The badge's words. @default "All checks passed", or "A check FAILED" */
+  readonly verdict?: string;
   /** One line of how the run was set up, as HTML (escape what the caller did not write). */
   readonly meta: string;
 }
@@ -26,17 +26,18 @@ export interface PageOptions {
  * `body` is HTML, placed after the header.
  */
 export function reportPage(header: PageHeader, body: string, options: PageOptions = {}): string {
+  const verdict = header.verdict ?? (header.ok ? 'All checks passed' : 'A check FAILED');
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>${escapeHtml(`${header.title}: ${header.verdict}`)}</title>
+<title>${escapeHtml(`${header.title}: ${verdict}`)}</title>
 <style>
 ${pageStyle(header.ok, options.maxWidthPx ?? 1180)}${options.style ?? ''}</style>
 </head>
 <body>
 <h1>${escapeHtml(header.title)}</h1>
-<p><span class="verdict">${escapeHtml(header.verdict)}</span>
+<p><span class="verdict">${escapeHtml(verdict)}</span>
 <span class="muted">${header.meta}</span></p>
 ${body}
 </body>

@@ -15,6 +15,11 @@ describe('reportPage', () => {
     expect(html.trimEnd().endsWith('</html>')).toBe(true);
   });
 
+  it('says passed or failed unless told other words', () => {
+    expect(reportPage({ title: 't', ok: true, meta: '' }, '')).toContain('<span class="verdict">All checks passed</span>');
+    expect(reportPage({ title: 't', ok: false, meta: '' }, '')).toContain('<span class="verdict">A check FAILED</span>');
+  });
+
   it('colours the verdict badge by the verdict', () => {
     const badge = (ok: boolean) => /\.verdict \{[^}]*background: ([^;]+);/.exec(reportPage({ ...HEADER, ok }, ''))?.[1];
     expect(badge(true)).toBe(COLOR.ran);
