@@ -1,7 +1,7 @@
 import type { CheckResult, TenureView, WriteView } from './checker.js';
 import type { HistoryRecord } from './history.js';
 import { formatSummary, type ChaosReport } from './report.js';
-import { band, checksTable, COLOR, escapeHtml, factsTable, legend, reportPage, rowLabel, secondsAxis, svgFrame, type Fact } from '../harness/report/index.js';
+import { band, checksTable, COLOR, escapeHtml, factsTable, laneTimeline, legend, reportPage, rowLabel, type Fact } from '../harness/report/index.js';
 
 /** The timeline's width: it fits a 1400 px window (the page's margins included), whatever the campaign's length. */
 const WIDTH = 1320;
@@ -41,15 +41,48 @@ const COLOURS = {
  * the proxy injected; red lines where the checker found a violation.
  */
 export function renderHtml(report: ChaosReport, check: CheckResult, records: readonly HistoryRecord[]): string {
+  const header = {
+    title: 'Baton chaos campaign',
+    ok: report.unexplainedViolations === 0,
+    meta: escapeHtml(
+      `seed ${report.seed} · ${report.durationS} s of faults · ${report.workers} workers · ${report.mode}${report.variant ? ` · variant "${report.variant}"` : ''} · took ${report.elapsedS} s`,
+    ),
+  };
+  const violations =
+    report.violations.length === 0
+      ? '<p class="ok">No violations.</p>'
+      : `<ul>${report.violations.map((v) => `<li><b>${v.kind}</b>${v.explainedBy ? ` <i>(${v.explainedBy})</i>` : ''}: ${escapeHtml(v.message)}</li>`).join('')}</ul>`;
+  return reportPage(
+    header,
+    `<h2>Checks</h2>
+${checksTable(report.checks)}
+<h2>Summary</h2>
+<pre>${escapeHtml(formatSummary(report))}</pre>
+<h2>Violations</h2>
+${violations}
+<h2>Timeline</h2>
+<p class="muted">Real time (the host's clock) from the start of the campaign. Hover for details.</p>
+${LEGEND}
+${timelineSvg(check, records)}
+<h2>Report</h2>
+${reportTables(report)}`,
+    { maxWidthPx: WIDTH + 20 },
+  );
+}
+
+function timelineSvg(check: CheckResult, records: readonly HistoryRecord[]): string {
   const start = records.find((r) => r.type === 'campaign')?.real ?? 0;
   const end = Math.max(start + 1, ...records.map((r) => r.real));
-  const width = WIDTH;
-  const pxPerS = (WIDTH - LEFT - 20) / ((end - start) / 1000);
-  const x = (real: number) => LEFT + ((Math.min(Math.max(real, start), end) - start) / 1000) * pxPerS;
   const workers = [...new Set(records.flatMap((r) => (r.type === 'worker-start' ? [r.worker] : [])))].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
-  const laneY = (worker: string) => TOP + LANE * (1 + workers.indexOf(worker));
-  const height = TOP + LANE * (workers.length + 1) + 24;
-  const parts: string[] = secondsAxis({ x, zero: start, end, top: TOP - 4, bottom: height - 20 });
+  const layout = { from: start, to: end, left: LEFT, plotWidth: WIDTH - LEFT - 20, top: TOP, laneHeight: LANE, lanes: workers.length + 1, ariaLabel: 'Timeline of tenures, side effects and faults per worker' };
+  return laneTimeline(layout, (x, laneTop) => lanes(check, records, workers, x, (worker) => laneTop(1 + workers.indexOf(worker)), laneTop(workers.length + 1) + 4));
+}
+
+/** The network lane, then a lane per worker, then the violations across all of them. */
+function lanes(check: CheckResult, records: readonly HistoryRecord[], workers: readonly string[], x: (real: number) => number, laneY: (worker: string) => number, bottom: number): string[] {
+  // A fault still on at the end runs to the plot's right edge, where x stops.
+  const end = Infinity;
+  const parts: string[] = [];
 
   // Network lane: fault windows and the faults injected.
   const netY = TOP;
@@ -74,7 +107,7 @@ export function renderHtml(report: ChaosReport, check: CheckResult, records: rea
   // Worker lanes.
   const downSince = new Map<string, number>();
   const pausedSince = new Map<string, number>();
-  for (const w of workers) parts.push(`${rowLabel(laneY(w) + 20, w)}<rect x="${LEFT}" y="${laneY(w) + 2}" width="${width - LEFT - 10}" height="${LANE - 4}" fill="#fafafa"/>`);
+  for (const w of workers) parts.push(`${rowLabel(laneY(w) + 20, w)}<rect x="${LEFT}" y="${laneY(w) + 2}" width="${WIDTH - LEFT - 10}" height="${LANE - 4}" fill="#fafafa"/>`);
   for (const r of records) {
     if (r.type === 'nemesis' && r.worker) {
       const y = laneY(r.worker);
@@ -98,36 +131,9 @@ export function renderHtml(report: ChaosReport, check: CheckResult, records: rea
   for (const w of check.writes) parts.push(writeMark(w, x, laneY(w.worker)));
   for (const v of check.violations.slice(0, 500)) {
     if (v.real === undefined) continue;
-    parts.push(`<line x1="${x(v.real)}" y1="${TOP}" x2="${x(v.real)}" y2="${height - 20}" stroke="${COLOURS.violation}" stroke-width="2" stroke-dasharray="${v.explainedBy ? '4 3' : 'none'}"><title>${escapeHtml(`${v.kind}: ${v.message}`)}</title></line>`);
+    parts.push(`<line x1="${x(v.real)}" y1="${TOP}" x2="${x(v.real)}" y2="${bottom}" stroke="${COLOURS.violation}" stroke-width="2" stroke-dasharray="${v.explainedBy ? '4 3' : 'none'}"><title>${escapeHtml(`${v.kind}: ${v.message}`)}</title></line>`);
   }
-
-  const header = {
-    title: 'Baton chaos campaign',
-    ok: report.unexplainedViolations === 0,
-    meta: escapeHtml(
-      `seed ${report.seed} · ${report.durationS} s of faults · ${report.workers} workers · ${report.mode}${report.variant ? ` · variant "${report.variant}"` : ''} · took ${report.elapsedS} s`,
-    ),
-  };
-  const violations =
-    report.violations.length === 0
-      ? '<p class="ok">No violations.</p>'
-      : `<ul>${report.violations.map((v) => `<li><b>${v.kind}</b>${v.explainedBy ? ` <i>(${v.explainedBy})</i>` : ''}: ${escapeHtml(v.message)}</li>`).join('')}</ul>`;
-  return reportPage(
-    header,
-    `<h2>Checks</h2>
-${checksTable(report.checks)}
-<h2>Summary</h2>
-<pre>${escapeHtml(formatSummary(report))}</pre>
-<h2>Violations</h2>
-${violations}
-<h2>Timeline</h2>
-<p class="muted">Real time (the host's clock) from the start of the campaign. Hover for details.</p>
-${LEGEND}
-${svgFrame(width, height, 'Timeline of tenures, side effects and faults per worker', parts)}
-<h2>Report</h2>
-${reportTables(report)}`,
-    { maxWidthPx: WIDTH + 20 },
-  );
+  return parts;
 }
 
 const LEGEND = legend([

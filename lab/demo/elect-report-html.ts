@@ -6,7 +6,7 @@
 import type { ActingWindow } from './elect-checks.js';
 import { HANDOVER_KINDS } from './elect-checks.js';
 import { HANDOVER_LABELS, type ElectReport, type ElectTimelineRow } from './elect-report.js';
-import { checksTable, COLOR, dataTable, escapeHtml, f, legend, pauseBand, reportPage, rowLabel, sec, secondsAxis, svgFrame, type LegendItem } from '../harness/report/index.js';
+import { checksTable, COLOR, dataTable, escapeHtml, f, laneTimeline, legend, pauseBand, reportPage, rowLabel, sec, type LegendItem } from '../harness/report/index.js';
 
 const ROW_H = 34;
 const LEFT = 150;
@@ -83,25 +83,21 @@ const LEGEND = legend([
 
 function timelineSvg(r: ElectReport): string {
   const { timeline } = r;
-  const start = timeline.start;
-  const span = Math.max(1, timeline.end - start);
-  const x = (t: number) => LEFT + ((Math.min(Math.max(start, t), timeline.end) - start) / span) * PLOT_W;
-  const rows = timeline.rows;
-  const height = TOP + (rows.length + 1) * ROW_H + 24;
-  const parts: string[] = [];
-  parts.push(...secondsAxis({ x, zero: start, end: timeline.end, top: TOP - 6, bottom: height - 22 }));
-  // The nemesis's steps, each from its start to the next one's.
-  parts.push(`<text x="8" y="${TOP + ROW_H / 2 + 4}" font-weight="600">nemesis</text>`);
-  timeline.phases.forEach((p, i) => {
-    const to = timeline.phases[i + 1]?.at ?? timeline.end;
-    const x0 = x(p.at);
-    parts.push(
-      `<g><title>${escapeHtml(`${p.phase} from ${sec(p.at - start)}`)}</title><rect x="${f(x0)}" y="${TOP + 6}" width="${f(Math.max(1, x(to) - x0))}" height="${ROW_H - 12}" fill="${i % 2 ? '#eef' : '#f6f6ff'}" stroke="#ccd"/>` +
-        `<text x="${f(x0 + 3)}" y="${TOP + ROW_H / 2 + 4}" fill="#335">${escapeHtml(p.phase)}</text></g>`,
-    );
-  });
-  rows.forEach((row, i) => parts.push(rowSvg(row, TOP + (i + 1) * ROW_H, x, timeline.end)));
-  return svgFrame(LEFT + PLOT_W + 20, height, 'Timeline of acting windows per worker', parts);
+  const { start, end, rows } = timeline;
+  const layout = { from: start, to: end, left: LEFT, plotWidth: PLOT_W, top: TOP, laneHeight: ROW_H, lanes: rows.length + 1, ariaLabel: 'Timeline of acting windows per worker' };
+  return laneTimeline(layout, (x, laneTop) => [
+    // The nemesis's steps, each from its start to the next one's.
+    `<text x="8" y="${TOP + ROW_H / 2 + 4}" font-weight="600">nemesis</text>`,
+    ...timeline.phases.map((p, i) => {
+      const x0 = x(p.at);
+      const x1 = x(timeline.phases[i + 1]?.at ?? end);
+      return (
+        `<g><title>${escapeHtml(`${p.phase} from ${sec(p.at - start)}`)}</title><rect x="${f(x0)}" y="${TOP + 6}" width="${f(Math.max(1, x1 - x0))}" height="${ROW_H - 12}" fill="${i % 2 ? '#eef' : '#f6f6ff'}" stroke="#ccd"/>` +
+        `<text x="${f(x0 + 3)}" y="${TOP + ROW_H / 2 + 4}" fill="#335">${escapeHtml(p.phase)}</text></g>`
+      );
+    }),
+    ...rows.map((row, i) => rowSvg(row, laneTop(i + 1), x, end)),
+  ]);
 }
 
 function rowSvg(row: ElectTimelineRow, y: number, x: (t: number) => number, end: number): string {

@@ -2,7 +2,7 @@
  * `demo-report.html`: one self-contained page (inline CSS and SVG, no
  * scripts, nothing fetched) drawn from the JSON report alone. Pure.
  */
-import { COLOR, escapeHtml, f, legend, pauseBand, plural, reportPage, rowLabel, sec, secondsAxis, svgFrame, checksTable, dataTable, factsTable, type Fact } from '../harness/report/index.js';
+import { checksTable, COLOR, dataTable, escapeHtml, f, factsTable, laneTimeline, legend, pauseBand, plural, reportPage, rowLabel, sec, type Fact } from '../harness/report/index.js';
 import type { Distribution, Handover } from './measurements.js';
 import type { DemoReport } from './report-json.js';
 import type { TimelineRow } from './timeline.js';
@@ -94,21 +94,32 @@ const LEDGER_LABEL_LANES = 2;
 
 function timelineSvg(r: DemoReport): string {
   const { timeline } = r;
-  // The axis counts seconds from the first tick, as the live view's t+ does; the second before it shows the workers ready.
-  const zero = timeline.zero;
-  const start = Math.max(timeline.start, zero - 1_000);
-  const span = Math.max(1, timeline.end - start);
-  const x = (t: number) => LEFT + ((Math.max(start, t) - start) / span) * PLOT_W;
   const rows = timeline.rows;
-  const height = TOP + (rows.length + 1) * ROW_H + 24;
-  const parts: string[] = [];
-  // Tick grid, labelled in seconds.
-  for (const tick of timeline.ticks) {
-    parts.push(`<line x1="${f(x(tick))}" y1="${TOP - 6}" x2="${f(x(tick))}" y2="${height - 22}" stroke="${COLOR.grid}"/>`);
-  }
-  parts.push(...secondsAxis({ x, zero, end: timeline.end, top: TOP - 6, bottom: height - 22, grid: false }));
-  // The ledger: committed writes, by token.
+  const layout = {
+    // The axis counts seconds from the first tick, as the live view's t+ does; the second before it shows the workers ready.
+    from: Math.max(timeline.start, timeline.zero - 1_000),
+    to: timeline.end,
+    zero: timeline.zero,
+    left: LEFT,
+    plotWidth: PLOT_W,
+    top: TOP,
+    laneHeight: ROW_H,
+    lanes: rows.length + 1,
+    ariaLabel: 'Timeline of tenures per worker',
+    // The ticks are the grid.
+    grid: false,
+  };
+  return laneTimeline(layout, (x, laneTop) => [
+    ...timeline.ticks.map((tick) => `<line x1="${f(x(tick))}" y1="${TOP - 6}" x2="${f(x(tick))}" y2="${laneTop(rows.length + 1) + 2}" stroke="${COLOR.grid}"/>`),
+    ...ledgerLane(rows, x),
+    ...rows.map((row, i) => rowSvg(row, laneTop(i + 1), x, timeline.end)),
+  ]);
+}
+
+/** The ledger: committed writes, by token. */
+function ledgerLane(rows: readonly TimelineRow[], x: (t: number) => number): string[] {
   const ledgerY = TOP;
+  const parts: string[] = [];
   parts.push(`<text x="8" y="${ledgerY + ROW_H / 2 + 4}" font-weight="600">ledger</text>`);
   const writes = rows
     .flatMap((row) => row.tenures.filter((t) => t.result === 'ran' && t.writeAt !== undefined).map((t) => ({ row, t, at: t.writeAt as number })))
@@ -125,8 +136,7 @@ function timelineSvg(r: DemoReport): string {
         `<circle cx="${f(cx)}" cy="${ledgerY + ROW_H / 2}" r="4" fill="${COLOR.ran}"/>${label}</g>`,
     );
   }
-  rows.forEach((row, i) => parts.push(rowSvg(row, TOP + (i + 1) * ROW_H, x, timeline.end)));
-  return svgFrame(LEFT + PLOT_W + 20, height, 'Timeline of tenures per worker', parts);
+  return parts;
 }
 
 function rowSvg(row: TimelineRow, y: number, x: (t: number) => number, end: number): string {

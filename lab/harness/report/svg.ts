@@ -73,6 +73,39 @@ export function secondsAxis(axis: SecondsAxis): string[] {
   return parts;
 }
 
+/** A timeline of lanes stacked under each other (a worker each, and a lane of the run's own above them), time running left to right. */
+export interface LaneTimeline {
+  /** The times the plot spans; earlier and later ones are drawn at its edges. */
+  readonly from: number;
+  readonly to: number;
+  /** The moment the axis labels `0s`. @default from */
+  readonly zero?: number;
+  /** Room for the lanes' names, in px, left of the plot. */
+  readonly left: number;
+  readonly plotWidth: number;
+  /** Above the first lane, in px. */
+  readonly top: number;
+  readonly laneHeight: number;
+  readonly lanes: number;
+  readonly ariaLabel: string;
+  /** Draw the axis's grid lines (a report that grids on its own events says no). @default true */
+  readonly grid?: boolean;
+}
+
+/**
+ * The frame, the time axis, and the mapping from time to px of a lane
+ * timeline; `draw` adds the report's own marks, given `x(t)` and the top of
+ * lane `i`.
+ */
+export function laneTimeline(layout: LaneTimeline, draw: (x: (t: number) => number, laneTop: (i: number) => number) => readonly string[]): string {
+  const span = Math.max(1, layout.to - layout.from);
+  const x = (t: number) => layout.left + ((Math.min(Math.max(t, layout.from), layout.to) - layout.from) / span) * layout.plotWidth;
+  const laneTop = (i: number) => layout.top + i * layout.laneHeight;
+  const height = laneTop(layout.lanes) + 24;
+  const axis = secondsAxis({ x, zero: layout.zero ?? layout.from, end: layout.to, top: layout.top - 6, bottom: height - 22, grid: layout.grid ?? true });
+  return svgFrame(layout.left + layout.plotWidth + 20, height, layout.ariaLabel, [...axis, ...draw(x, laneTop)]);
+}
+
 /** One entry of a legend: a swatch (or several, or a thin line for a mark) and what it means. */
 export interface LegendItem {
   readonly color: string | readonly string[];

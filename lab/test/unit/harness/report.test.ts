@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkLines, checksTable, COLOR, dataTable, escapeHtml, factsTable, legend, plural, reportPage, secondsAxis, svgFrame, writeReportFiles } from '../../../harness/report/index.js';
+import { checkLines, checksTable, COLOR, dataTable, escapeHtml, factsTable, laneTimeline, legend, plural, reportPage, secondsAxis, svgFrame, writeReportFiles } from '../../../harness/report/index.js';
 
 const HEADER = { title: 'Baton x report', ok: true, verdict: 'All checks passed', meta: 'seed <code>7</code>' };
 
@@ -94,6 +94,22 @@ describe('secondsAxis', () => {
     const x = (t: number) => t / 10;
     expect(secondsAxis({ x, zero: 0, end: 2_000, top: 0, bottom: 50 }).some((p) => p.startsWith('<line'))).toBe(true);
     expect(secondsAxis({ x, zero: 0, end: 2_000, top: 0, bottom: 50, grid: false }).some((p) => p.startsWith('<line'))).toBe(false);
+  });
+});
+
+describe('laneTimeline', () => {
+  const layout = { from: 1_000, to: 11_000, left: 100, plotWidth: 1_000, top: 30, laneHeight: 34, lanes: 3, ariaLabel: 'a < b' };
+
+  it('sizes the frame to its lanes and maps the span onto the plot, clamping what lies outside', () => {
+    let seen: number[] = [];
+    const svg = laneTimeline(layout, (x, laneTop) => {
+      seen = [x(1_000), x(6_000), x(11_000), x(0), x(99_000), laneTop(0), laneTop(2)];
+      return ['<g id="mine"/>'];
+    });
+    expect(seen).toEqual([100, 600, 1_100, 100, 1_100, 30, 98]);
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="1120" height="156" viewBox="0 0 1120 156" role="img" aria-label="a &lt; b">/);
+    expect(svg).toContain('<g id="mine"/>');
+    expect(svg).toMatch(/>0s<\/text>[\s\S]*>10s<\/text>/);
   });
 });
 
