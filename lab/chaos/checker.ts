@@ -357,10 +357,8 @@ function checkResourceOrder(finalState: FinalState, writes: readonly WriteView[]
     }
     // The rest never goes down, so a token accepted again is accepted right after itself: a second tenure under it.
     const staleAt = new Set(stale.map((s) => s.index));
-    for (const { key: token, items } of repeated(
-      resource.log.filter((_, i) => !staleAt.has(i)),
-      (e) => e.token,
-    )) {
+    const fresh = resource.log.filter((_, i) => !staleAt.has(i));
+    for (const { key: token, items } of repeated(fresh, (e) => e.token)) {
       const first = byWid.get(items[0]!.wid)?.owner;
       for (const entry of items.slice(1)) {
         const owner = byWid.get(entry.wid)?.owner;
@@ -458,10 +456,8 @@ function checkOverlaps(
 /** Property 4: a tick's side effect is accepted at most once, over all resources. */
 function checkTicks(finalState: FinalState, writes: readonly WriteView[], out: Violation[]): void {
   const byWid = new Map(writes.map((w) => [w.wid, w]));
-  for (const { key: tick, items: entries } of repeated(
-    finalState.resources.flatMap((r) => r.log),
-    (e) => e.tick,
-  )) {
+  const accepted = finalState.resources.flatMap((r) => r.log);
+  for (const { key: tick, items: entries } of repeated(accepted, (e) => e.tick)) {
     const workers = [...new Set(entries.map((e) => byWid.get(e.wid)?.worker).filter((w): w is string => w !== undefined))];
     out.push({
       kind: 'tick-ran-twice',

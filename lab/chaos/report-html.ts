@@ -1,7 +1,7 @@
 import type { CheckResult, TenureView, WriteView } from './checker.js';
 import type { HistoryRecord } from './history.js';
 import { formatSummary, type ChaosReport } from './report.js';
-import { band, checksTable, COLOR, escapeHtml, factsTable, laneTimeline, legend, reportPage, rowLabel, type Fact } from '../harness/report/index.js';
+import { band, COLOR, escapeHtml, factsTable, laneTimeline, legend, reportPage, rowLabel, type Fact } from '../harness/report/index.js';
 
 /** The timeline's width: it fits a 1400 px window (the page's margins included), whatever the campaign's length. */
 const WIDTH = 1320;
@@ -43,7 +43,7 @@ const COLOURS = {
 export function renderHtml(report: ChaosReport, check: CheckResult, records: readonly HistoryRecord[]): string {
   const header = {
     title: 'Baton chaos campaign',
-    ok: report.unexplainedViolations === 0,
+    checks: report.checks,
     meta: escapeHtml(
       `seed ${report.seed} · ${report.durationS} s of faults · ${report.workers} workers · ${report.mode}${report.variant ? ` · variant "${report.variant}"` : ''} · took ${report.elapsedS} s`,
     ),
@@ -54,9 +54,7 @@ export function renderHtml(report: ChaosReport, check: CheckResult, records: rea
       : `<ul>${report.violations.map((v) => `<li><b>${v.kind}</b>${v.explainedBy ? ` <i>(${v.explainedBy})</i>` : ''}: ${escapeHtml(v.message)}</li>`).join('')}</ul>`;
   return reportPage(
     header,
-    `<h2>Checks</h2>
-${checksTable(report.checks)}
-<h2>Summary</h2>
+    `<h2>Summary</h2>
 <pre>${escapeHtml(formatSummary(report))}</pre>
 <h2>Violations</h2>
 ${violations}

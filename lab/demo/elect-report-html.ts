@@ -6,7 +6,7 @@
 import type { ActingWindow } from './elect-checks.js';
 import { HANDOVER_KINDS } from './elect-checks.js';
 import { HANDOVER_LABELS, type ElectReport, type ElectTimelineRow } from './elect-report.js';
-import { checksTable, COLOR, dataTable, escapeHtml, f, laneTimeline, legend, pauseBand, reportPage, rowLabel, sec, type LegendItem } from '../harness/report/index.js';
+import { COLOR, dataTable, escapeHtml, f, laneTimeline, legend, pauseBand, reportPage, rowLabel, sec, type LegendItem } from '../harness/report/index.js';
 
 const ROW_H = 34;
 const LEFT = 150;
@@ -27,16 +27,13 @@ export function renderElectReportHtml(report: ElectReport): string {
   const { run } = report;
   const header = {
     title: 'Baton elector demo report',
-    ok: report.ok,
+    checks: report.checks,
     meta: `${escapeHtml(new Date(run.startedAt).toISOString())} · ${run.workers} workers · lease ${run.durationMs} ms · renewal every ${run.renewEveryMs} ms · seed ${run.seed}
 · table <code>${escapeHtml(run.tableName)}</code> · lease <code>${escapeHtml(run.leaseName)}</code>${run.wallClockUnderSkew ? ' · <b>broken on purpose: wall-clock electors under skew</b>' : ''}`,
   };
   return reportPage(
     header,
-    `<h2>Checks</h2>
-${checksTable(report.checks)}
-
-<h2>Handover times</h2>
+    `<h2>Handover times</h2>
 ${figuresTable(report)}
 
 <h2>Timeline</h2>

@@ -2,7 +2,7 @@
  * `demo-report.html`: one self-contained page (inline CSS and SVG, no
  * scripts, nothing fetched) drawn from the JSON report alone. Pure.
  */
-import { checksTable, COLOR, dataTable, escapeHtml, f, factsTable, laneTimeline, legend, pauseBand, plural, reportPage, rowLabel, sec, type Fact } from '../harness/report/index.js';
+import { COLOR, dataTable, escapeHtml, f, factsTable, laneTimeline, legend, pauseBand, plural, reportPage, rowLabel, sec, type Fact } from '../harness/report/index.js';
 import type { Distribution, Handover } from './measurements.js';
 import type { DemoReport } from './report-json.js';
 import type { TimelineRow } from './timeline.js';
@@ -16,16 +16,13 @@ export function renderReportHtml(report: DemoReport): string {
   const { run } = report;
   const header = {
     title: 'Baton demo report',
-    ok: report.ok,
+    checks: report.checks,
     meta: `${escapeHtml(new Date(run.startedAt).toISOString())} · ${run.workers} workers · tick ${run.tickS} s · ${run.durationS} s · seed ${run.seed} ·
 function timeout ${run.functionTimeoutMs} ms · table <code>${escapeHtml(run.tableName)}</code> · lease <code>${escapeHtml(run.leaseName)}</code>`,
   };
   return reportPage(
     header,
-    `<h2>Checks</h2>
-${checksTable(report.checks)}
-
-<h2>Counts</h2>
+    `<h2>Counts</h2>
 ${countsTable(report)}
 
 <h2>Timeline</h2>

@@ -1,16 +1,16 @@
+import { allHold, type Check } from '../checks.js';
 import { escapeHtml } from './escape-html.js';
 import { COLOR } from './svg.js';
+import { checksTable } from './tables.js';
 
-/** What every report page shows first: its name, the verdict, and how the run was set up. */
+/** What every report page shows first: its name, how the run was set up, the verdict and the checks behind it. */
 export interface PageHeader {
   /** The `<h1>`; the `<title>` adds the verdict to it. */
   readonly title: string;
-  /** The run's verdict: it colours the badge. */
-  readonly ok: boolean;
-  /** The badge's words. @default "All checks passed", or "A check FAILED" */
-  readonly verdict?: string;
   /** One line of how the run was set up, as HTML (escape what the caller did not write). */
   readonly meta: string;
+  /** The run's checks: the verdict is that they all held, and they are the page's first section. */
+  readonly checks: readonly Check[];
 }
 
 export interface PageOptions {
@@ -23,22 +23,27 @@ export interface PageOptions {
 /**
  * One self-contained report page: inline CSS, no script, nothing fetched, so
  * the file can be mailed or archived with a run and opens the same anywhere.
- * `body` is HTML, placed after the header.
+ * `body` is HTML, placed after the checks.
  */
 export function reportPage(header: PageHeader, body: string, options: PageOptions = {}): string {
-  const verdict = header.verdict ?? (header.ok ? 'All checks passed' : 'A check FAILED');
+  const ok = allHold(header.checks);
+  const verdict = ok ? 'All checks passed' : 'A check FAILED';
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <title>${escapeHtml(`${header.title}: ${verdict}`)}</title>
 <style>
-${pageStyle(header.ok, options.maxWidthPx ?? 1180)}${options.style ?? ''}</style>
+${pageStyle(ok, options.maxWidthPx ?? 1180)}${options.style ?? ''}</style>
 </head>
 <body>
 <h1>${escapeHtml(header.title)}</h1>
 <p><span class="verdict">${escapeHtml(verdict)}</span>
 <span class="muted">${header.meta}</span></p>
+
+<h2>Checks</h2>
+${checksTable(header.checks)}
+
 ${body}
 </body>
 </html>

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkLines, checksTable, COLOR, dataTable, escapeHtml, factsTable, laneTimeline, legend, plural, reportPage, secondsAxis, svgFrame, writeReportFiles } from '../../../harness/report/index.js';
 
-const HEADER = { title: 'Baton x report', ok: true, verdict: 'All checks passed', meta: 'seed <code>7</code>' };
+const PASSED = [{ name: 'ticks ran', ok: true, detail: '6 of 16' }];
+const FAILED = [...PASSED, { name: 'no stale write was accepted', ok: false, detail: 'token 3 after 4' }];
+const HEADER = { title: 'Baton x report', meta: 'seed <code>7</code>', checks: PASSED };
 
 describe('reportPage', () => {
   it('is one self-contained page: no script, nothing fetched', () => {
@@ -15,21 +17,22 @@ describe('reportPage', () => {
     expect(html.trimEnd().endsWith('</html>')).toBe(true);
   });
 
-  it('says passed or failed unless told other words', () => {
-    expect(reportPage({ title: 't', ok: true, meta: '' }, '')).toContain('<span class="verdict">All checks passed</span>');
-    expect(reportPage({ title: 't', ok: false, meta: '' }, '')).toContain('<span class="verdict">A check FAILED</span>');
+  it('gives the verdict of the checks, then the checks, then the body', () => {
+    const failed = reportPage({ ...HEADER, checks: FAILED }, '<h2>Timeline</h2>');
+    expect(failed).toContain('<span class="verdict">A check FAILED</span>');
+    expect(failed).toMatch(/verdict[\s\S]*<h2>Checks<\/h2>\n<table><tr><td class="ok">✓<\/td><th>ticks ran[\s\S]*<td class="bad">✗<\/td><th>no stale write was accepted[\s\S]*<h2>Timeline<\/h2>/);
+    expect(reportPage(HEADER, '')).toContain('<span class="verdict">All checks passed</span>');
   });
 
   it('colours the verdict badge by the verdict', () => {
-    const badge = (ok: boolean) => /\.verdict \{[^}]*background: ([^;]+);/.exec(reportPage({ ...HEADER, ok }, ''))?.[1];
-    expect(badge(true)).toBe(COLOR.ran);
-    expect(badge(false)).toBe(COLOR.killed);
+    const badge = (checks: typeof PASSED) => /\.verdict \{[^}]*background: ([^;]+);/.exec(reportPage({ ...HEADER, checks }, ''))?.[1];
+    expect(badge(PASSED)).toBe(COLOR.ran);
+    expect(badge(FAILED)).toBe(COLOR.killed);
   });
 
-  it('escapes the title and verdict, and takes the meta line as HTML', () => {
-    const html = reportPage({ ...HEADER, title: '<b>t</b>', verdict: 'a & b' }, '');
+  it('escapes the title, and takes the meta line as HTML', () => {
+    const html = reportPage({ ...HEADER, title: '<b>t</b>' }, '');
     expect(html).toContain('<h1>&lt;b&gt;t&lt;/b&gt;</h1>');
-    expect(html).toContain('<span class="verdict">a &amp; b</span>');
     expect(html).toContain('seed <code>7</code>');
   });
 
