@@ -4,7 +4,8 @@ export { BENCH_DEFAULTS, SOAK_DEFAULTS, resolveBenchParams, type BenchParams } f
 export type { LeaseGrowthPoint } from './figures/lease-growth.js';
 export type { ContenderGrowthPoint } from './figures/contender-growth.js';
 export type { SoakFigure } from './figures/soak.js';
-export { SYSTEM_NAMES, type SystemName, type LockSystem, type Contender, type Held } from './lock-system.js';
+export { SYSTEMS, SYSTEM_NAMES, type SystemEntry, type SystemName } from './registry.js';
+export type { LockSystem, Contender, Held } from './lock-system.js';
 export { FIGURES, type FigureName, type BenchResult } from './result.js';
 export type { TargetCheck } from './targets.js';
 export { PEERS_DIR, PeersUnavailableError } from './peers.js';

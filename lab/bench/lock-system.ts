@@ -1,14 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-
-/** The systems a bench run compares, in report order. */
-export const SYSTEM_NAMES = [
-  'raw',
-  'baton',
-  'dynamodb-lock-client/fail-open',
-  'dynamodb-lock-client/fail-closed',
-  'deliveryhero',
-] as const;
-export type SystemName = (typeof SYSTEM_NAMES)[number];
+import type { SystemName } from './registry.js';
 
 /**
  * How many times a peer's waiter retries. Each retry waits a full lease, so

@@ -1,5 +1,5 @@
 import type { SoakParams } from './figures/soak.js';
-import { SYSTEM_NAMES, type SystemName } from './lock-system.js';
+import { SYSTEM_NAMES, type SystemName } from './registry.js';
 
 /** What one bench run measures, and how much. Recorded as the report's `params`. */
 export interface BenchParams {

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PEER_PACKAGES, type PeerPackage } from './registry.js';
 
 /**
  * Where the peer libraries live: a folder with its own package.json and lock
@@ -11,9 +12,6 @@ import { fileURLToPath } from 'node:url';
  */
 export const PEERS_DIR = fileURLToPath(new URL('./peers/', import.meta.url));
 
-/** The peer packages the bench loads, by the name they are installed under. */
-export const PEER_PACKAGES = ['dynamodb-lock-client', '@deliveryhero/dynamodb-lock'] as const;
-export type PeerPackage = (typeof PEER_PACKAGES)[number];
 
 /** The loaded peers and the versions that were loaded. */
 export interface Peers {

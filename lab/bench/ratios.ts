@@ -1,4 +1,4 @@
-import type { SystemName } from './lock-system.js';
+import type { SystemName } from './registry.js';
 import { result, valueOf, type BenchResult, type FigureName } from './result.js';
 import { round2 } from './stats.js';
 

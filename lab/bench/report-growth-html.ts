@@ -1,5 +1,5 @@
-import { escapeHtml } from '../report/escape-html.js';
-import type { SystemName } from './lock-system.js';
+import { escapeHtml } from '../harness/report/escape-html.js';
+import type { SystemName } from './registry.js';
 import { formatNumber } from './report-rows.js';
 import type { BenchReport } from './run-bench.js';
 import { svgBarChart } from './svg-bar-chart.js';

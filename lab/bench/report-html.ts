@@ -2,7 +2,7 @@ import { benchVerdict, environmentLine, formatNumber, withUnit } from './report-
 import { RATIOS } from './ratios.js';
 import { FIGURES, type FigureName } from './result.js';
 import type { BenchReport } from './run-bench.js';
-import { escapeHtml } from '../report/escape-html.js';
+import { escapeHtml } from '../harness/report/escape-html.js';
 import { svgBarChart } from './svg-bar-chart.js';
 import { growthFigures } from './report-growth-html.js';
 

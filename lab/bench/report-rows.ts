@@ -1,4 +1,4 @@
-import type { SystemName } from './lock-system.js';
+import type { SystemName } from './registry.js';
 import type { BenchReport } from './run-bench.js';
 import { FIGURES, type FigureName } from './result.js';
 

@@ -1,4 +1,4 @@
-import type { SystemName } from './lock-system.js';
+import type { SystemName } from './registry.js';
 
 /** The figures the bench reports (docs/benchmarks.md), each with its unit. */
 export const FIGURES = {

@@ -1,6 +1,5 @@
 import { createLeaseTable } from 'baton-lease';
 import { startDynamoDBLocal } from 'baton-lease/testing';
-import { buildSystems, needsPeers } from './build-systems.js';
 import { ClientPool } from './client-pool.js';
 import { describeEnvironment, loadAverage1m, type BenchEnvironment } from './environment.js';
 import { contentionClients, measureContention } from './figures/contention.js';
@@ -14,9 +13,9 @@ import { measureCost, type CostFigure } from './figures/cost.js';
 import { measureColdStart, type ColdStartFigure, type ColdStartSkipped } from './figures/cold-start.js';
 import { runSoak, type SoakFigure } from './figures/soak.js';
 import { measureThroughput } from './figures/throughput.js';
-import { SYSTEM_NAMES, type SystemName } from './lock-system.js';
+import { buildSystems, needsPeers, SYSTEM_NAMES, type PeerPackage, type SystemName } from './registry.js';
 import type { BenchParams } from './options.js';
-import { loadPeers, type PeerPackage } from './peers.js';
+import { loadPeers } from './peers.js';
 import { ratios } from './ratios.js';
 import { FIGURES, type BenchResult, type FigureName } from './result.js';
 import { checkTargets, type TargetCheck } from './targets.js';

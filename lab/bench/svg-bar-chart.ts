@@ -1,4 +1,4 @@
-import { escapeHtml } from '../report/escape-html.js';
+import { escapeHtml } from '../harness/report/escape-html.js';
 /** One bar: `value: null` draws no bar, only "n/a" and the note as a tooltip. */
 export interface Bar {
   readonly label: string;

@@ -1,4 +1,4 @@
-import { escapeHtml } from '../report/escape-html.js';
+import { escapeHtml } from '../harness/report/escape-html.js';
 
 /** One line: its points in x order; a null y leaves a gap. */
 export interface Series {

@@ -1,3 +1,4 @@
+import { belowHighest, reconcile, repeated, type Check } from '../harness/checks.js';
 import { overlappingPairs } from '../intervals/overlaps.js';
 import type { FinalState } from './final-state.js';
 import type { CampaignParameters, HistoryRecord, WriteOutcomeKind } from './history.js';
@@ -30,6 +31,17 @@ export const VIOLATION_KINDS = [
   'phantom-write',
 ] as const;
 export type ViolationKind = (typeof VIOLATION_KINDS)[number];
+
+/** Each kind's property as the reports' checks name it; the demos name the ones they share alike. */
+export const PROPERTY_NAMES: Readonly<Record<ViolationKind, string>> = {
+  'tokens-not-increasing': 'tokens increase from tenure to tenure',
+  'stale-write-accepted': 'no stale write was accepted',
+  'overlapping-tenures': 'no two tenures acted at once',
+  'tick-ran-twice': 'every tick ran at most once',
+  'lease-token-mismatch': 'the lease holds the highest token granted',
+  'acknowledged-write-lost': 'no acknowledged write was lost',
+  'phantom-write': 'the resources hold only writes their workers saw land',
+};
 
 export interface Violation {
   readonly kind: ViolationKind;
@@ -95,6 +107,8 @@ export interface WriteView {
 }
 
 export interface CheckResult {
+  /** One per property: it fails on a violation no broken assumption explains. */
+  readonly checks: readonly Check[];
   readonly violations: readonly Violation[];
   readonly tenures: readonly TenureView[];
   readonly writes: readonly WriteView[];
@@ -147,6 +161,7 @@ export function checkHistory(records: readonly HistoryRecord[], finalState: Fina
 
   const count = (outcome: WriteOutcomeKind) => writes.filter((w) => w.outcome === outcome).length;
   return {
+    checks: propertyChecks(violations),
     violations,
     tenures,
     writes,
@@ -306,44 +321,63 @@ function offsetTimeline(records: readonly HistoryRecord[]) {
   return { spreadBetween, maxSpread };
 }
 
+/**
+ * Each property's verdict: it holds unless a violation of it stands that no
+ * broken assumption explains (those are reported, and fail nothing).
+ */
+export function propertyChecks(violations: readonly Violation[]): Check[] {
+  return VIOLATION_KINDS.map((kind) => {
+    const found = violations.filter((v) => v.kind === kind);
+    const unexplained = found.filter((v) => v.explainedBy === undefined).length;
+    const detail =
+      found.length === 0
+        ? 'no violation'
+        : `${found.length} ${found.length === 1 ? 'violation' : 'violations'}${unexplained < found.length ? `, ${found.length - unexplained} explained by clock skew beyond the bound` : ''}`;
+    return { name: PROPERTY_NAMES[kind], ok: unexplained === 0, detail };
+  });
+}
+
 /** Properties 1 and 2, on each resource's log in acceptance order. */
 function checkResourceOrder(finalState: FinalState, writes: readonly WriteView[], out: Violation[]): void {
   const byWid = new Map(writes.map((w) => [w.wid, w]));
+  const dated = (entry: ResourceEntry) => {
+    const write = byWid.get(entry.wid);
+    return write ? { real: write.invokeReal, workers: [write.worker] } : {};
+  };
   for (const resource of finalState.resources) {
-    let highest: { entry: ResourceEntry; owner: string | undefined } | undefined;
-    for (const entry of resource.log) {
-      const write = byWid.get(entry.wid);
-      const owner = write?.owner;
-      if (highest && entry.token < highest.entry.token) {
-        out.push({
-          kind: 'stale-write-accepted',
-          message: `${resource.id} accepted token ${entry.token} (write ${entry.wid}) after it had accepted token ${highest.entry.token} (write ${highest.entry.wid})`,
-          resource: resource.id,
-          tokens: [entry.token, highest.entry.token],
-          ...(write ? { real: write.invokeReal, workers: [write.worker] } : {}),
-        });
-        continue;
-      }
-      if (highest && entry.token === highest.entry.token && owner !== undefined && highest.owner !== undefined && owner !== highest.owner) {
+    const stale = belowHighest(resource.log, (e) => e.token);
+    for (const { item: entry, highest } of stale) {
+      out.push({
+        kind: 'stale-write-accepted',
+        message: `${resource.id} accepted token ${entry.token} (write ${entry.wid}) after it had accepted token ${highest.token} (write ${highest.wid})`,
+        resource: resource.id,
+        tokens: [entry.token, highest.token],
+        ...dated(entry),
+      });
+    }
+    // The rest never goes down, so a token accepted again is accepted right after itself: a second tenure under it.
+    const staleAt = new Set(stale.map((s) => s.index));
+    const fresh = resource.log.filter((_, i) => !staleAt.has(i));
+    for (const { key: token, items } of repeated(fresh, (e) => e.token)) {
+      const first = byWid.get(items[0]!.wid)?.owner;
+      for (const entry of items.slice(1)) {
+        const owner = byWid.get(entry.wid)?.owner;
+        if (first === undefined || owner === undefined || owner === first) continue;
         out.push({
           kind: 'tokens-not-increasing',
-          message: `${resource.id} accepted token ${entry.token} from two tenures (${highest.owner}, then ${owner}): the token did not increase`,
+          message: `${resource.id} accepted token ${token} from two tenures (${first}, then ${owner}): the token did not increase`,
           resource: resource.id,
-          tokens: [entry.token],
-          ...(write ? { real: write.invokeReal, workers: [write.worker] } : {}),
+          tokens: [token],
+          ...dated(entry),
         });
       }
-      if (!highest || entry.token > highest.entry.token) highest = { entry, owner };
     }
   }
 }
 
 /** Property 1, on the lease's side: one token, one tenure. */
 function checkGrants(tenures: readonly TenureView[], out: Violation[]): void {
-  const byToken = new Map<number, TenureView[]>();
-  for (const t of tenures) byToken.set(t.token, [...(byToken.get(t.token) ?? []), t]);
-  for (const [token, holders] of byToken) {
-    if (holders.length < 2) continue;
+  for (const { key: token, items: holders } of repeated(tenures, (t) => t.token)) {
     out.push({
       kind: 'tokens-not-increasing',
       message: `token ${token} was granted to ${holders.length} tenures (${holders.map((h) => h.owner).join(', ')})`,
@@ -422,10 +456,8 @@ function checkOverlaps(
 /** Property 4: a tick's side effect is accepted at most once, over all resources. */
 function checkTicks(finalState: FinalState, writes: readonly WriteView[], out: Violation[]): void {
   const byWid = new Map(writes.map((w) => [w.wid, w]));
-  const byTick = new Map<number, ResourceEntry[]>();
-  for (const resource of finalState.resources) for (const e of resource.log) byTick.set(e.tick, [...(byTick.get(e.tick) ?? []), e]);
-  for (const [tick, entries] of byTick) {
-    if (entries.length < 2) continue;
+  const accepted = finalState.resources.flatMap((r) => r.log);
+  for (const { key: tick, items: entries } of repeated(accepted, (e) => e.tick)) {
     const workers = [...new Set(entries.map((e) => byWid.get(e.wid)?.worker).filter((w): w is string => w !== undefined))];
     out.push({
       kind: 'tick-ran-twice',
@@ -494,41 +526,46 @@ function checkLeaseToken(records: readonly HistoryRecord[], tenures: readonly Te
 function checkAcknowledged(finalState: FinalState, writes: readonly WriteView[], out: Violation[]): void {
   const present = new Map<string, ResourceEntry & { resource: string }>();
   for (const resource of finalState.resources) for (const e of resource.log) present.set(e.wid, { ...e, resource: resource.id });
-  for (const w of writes) {
-    if (w.outcome === 'accepted' && !present.has(w.wid)) {
-      out.push({
-        kind: 'acknowledged-write-lost',
-        message: `write ${w.wid} (token ${w.token}, tick ${new Date(w.tick).toISOString()}) was acknowledged but is not in ${w.resource}`,
-        real: w.completeReal ?? w.invokeReal,
-        workers: [w.worker],
-        tokens: [w.token],
-        resource: w.resource,
-      });
-    }
-  }
   const byWid = new Map(writes.map((w) => [w.wid, w]));
-  for (const [wid, entry] of present) {
-    const w = byWid.get(wid);
-    if (w === undefined) {
-      out.push({ kind: 'phantom-write', message: `${entry.resource} holds write ${wid} (token ${entry.token}) that no worker attempted`, resource: entry.resource, tokens: [entry.token] });
-    } else if (w.outcome === 'stale' || w.outcome === 'tick-done') {
-      out.push({
-        kind: 'phantom-write',
-        message: `${entry.resource} holds write ${wid} (token ${entry.token}) that its worker saw refused (${w.outcome})`,
-        resource: entry.resource,
-        tokens: [entry.token],
-        workers: [w.worker],
-        real: w.invokeReal,
-      });
-    } else if (w.token !== entry.token || w.tick !== entry.tick) {
-      out.push({
-        kind: 'phantom-write',
-        message: `${entry.resource} holds write ${wid} with token ${entry.token} and tick ${entry.tick}, but it was attempted with token ${w.token} and tick ${w.tick}`,
-        resource: entry.resource,
-        tokens: [entry.token, w.token],
-        workers: [w.worker],
-        real: w.invokeReal,
-      });
-    }
+  const { notSent, lost, refusedYetHeld } = reconcile([...present.keys()], {
+    sent: byWid.keys(),
+    acknowledged: writes.filter((w) => w.outcome === 'accepted').map((w) => w.wid),
+    refused: writes.filter((w) => w.outcome === 'stale' || w.outcome === 'tick-done').map((w) => w.wid),
+  });
+  for (const w of lost.map((wid) => byWid.get(wid)!)) {
+    out.push({
+      kind: 'acknowledged-write-lost',
+      message: `write ${w.wid} (token ${w.token}, tick ${new Date(w.tick).toISOString()}) was acknowledged but is not in ${w.resource}`,
+      real: w.completeReal ?? w.invokeReal,
+      workers: [w.worker],
+      tokens: [w.token],
+      resource: w.resource,
+    });
+  }
+  for (const entry of notSent.map((wid) => present.get(wid)!)) {
+    out.push({ kind: 'phantom-write', message: `${entry.resource} holds write ${entry.wid} (token ${entry.token}) that no worker attempted`, resource: entry.resource, tokens: [entry.token] });
+  }
+  for (const [entry, w] of refusedYetHeld.map((wid) => [present.get(wid)!, byWid.get(wid)!] as const)) {
+    out.push({
+      kind: 'phantom-write',
+      message: `${entry.resource} holds write ${entry.wid} (token ${entry.token}) that its worker saw refused (${w.outcome})`,
+      resource: entry.resource,
+      tokens: [entry.token],
+      workers: [w.worker],
+      real: w.invokeReal,
+    });
+  }
+  const refused = new Set(refusedYetHeld);
+  for (const entry of present.values()) {
+    const w = byWid.get(entry.wid);
+    if (w === undefined || refused.has(entry.wid) || (w.token === entry.token && w.tick === entry.tick)) continue;
+    out.push({
+      kind: 'phantom-write',
+      message: `${entry.resource} holds write ${entry.wid} with token ${entry.token} and tick ${entry.tick}, but it was attempted with token ${w.token} and tick ${w.tick}`,
+      resource: entry.resource,
+      tokens: [entry.token, w.token],
+      workers: [w.worker],
+      real: w.invokeReal,
+    });
   }
 }

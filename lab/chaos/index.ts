@@ -1,6 +1,6 @@
 // The chaos campaign (docs/decisions/chaos-campaign.md): re-exports only.
 export { runCampaign, CAMPAIGN_DEFAULTS, type CampaignOptions, type CampaignResult } from './campaign.js';
-export { checkHistory, VIOLATION_KINDS, type CheckResult, type TenureView, type Violation, type ViolationKind, type WriteView } from './checker.js';
+export { checkHistory, PROPERTY_NAMES, propertyChecks, VIOLATION_KINDS, type CheckResult, type TenureView, type Violation, type ViolationKind, type WriteView } from './checker.js';
 export { readFinalState, type FinalState } from './final-state.js';
 export { HistoryWriter, parseHistory, readHistory, type CampaignParameters, type HistoryRecord, type WriteOutcomeKind } from './history.js';
 export { drawOffset, FAULT_KINDS, ChaosNemesis, CHAOS_FAULTS, networkProfile, planSchedule, type FaultKind, type NemesisStep, type NemesisTarget } from './nemesis.js';

@@ -1,7 +1,7 @@
 import type { CheckResult, TenureView, WriteView } from './checker.js';
 import type { HistoryRecord } from './history.js';
 import { formatSummary, type ChaosReport } from './report.js';
-import { escapeHtml } from '../report/escape-html.js';
+import { band, COLOR, escapeHtml, factsTable, laneTimeline, legend, reportPage, rowLabel, type Fact } from '../harness/report/index.js';
 
 /** The timeline's width: it fits a 1400 px window (the page's margins included), whatever the campaign's length. */
 const WIDTH = 1320;
@@ -13,6 +13,9 @@ const TOP = 24;
 
 /** Tenures, alternating by token: blue-violets, apart from every event colour below. */
 const TENURE_SHADES = ['#3949ab', '#7986cb'] as const;
+
+/** Bands of state (down, paused, a network fault) let the tenure bars and marks under them show through. */
+const FADED = ' opacity="0.8"';
 
 const COLOURS = {
   accepted: '#2e7d32',
@@ -38,36 +41,60 @@ const COLOURS = {
  * the proxy injected; red lines where the checker found a violation.
  */
 export function renderHtml(report: ChaosReport, check: CheckResult, records: readonly HistoryRecord[]): string {
+  const header = {
+    title: 'Baton chaos campaign',
+    checks: report.checks,
+    meta: escapeHtml(
+      `seed ${report.seed} · ${report.durationS} s of faults · ${report.workers} workers · ${report.mode}${report.variant ? ` · variant "${report.variant}"` : ''} · took ${report.elapsedS} s`,
+    ),
+  };
+  const violations =
+    report.violations.length === 0
+      ? '<p class="ok">No violations.</p>'
+      : `<ul>${report.violations.map((v) => `<li><b>${v.kind}</b>${v.explainedBy ? ` <i>(${v.explainedBy})</i>` : ''}: ${escapeHtml(v.message)}</li>`).join('')}</ul>`;
+  return reportPage(
+    header,
+    `<h2>Summary</h2>
+<pre>${escapeHtml(formatSummary(report))}</pre>
+<h2>Violations</h2>
+${violations}
+<h2>Timeline</h2>
+<p class="muted">Real time (the host's clock) from the start of the campaign. Hover for details.</p>
+${LEGEND}
+${timelineSvg(check, records)}
+<h2>Report</h2>
+${reportTables(report)}`,
+    { maxWidthPx: WIDTH + 20 },
+  );
+}
+
+function timelineSvg(check: CheckResult, records: readonly HistoryRecord[]): string {
   const start = records.find((r) => r.type === 'campaign')?.real ?? 0;
   const end = Math.max(start + 1, ...records.map((r) => r.real));
-  const width = WIDTH;
-  const pxPerS = (WIDTH - LEFT - 20) / ((end - start) / 1000);
-  const x = (real: number) => LEFT + ((Math.min(Math.max(real, start), end) - start) / 1000) * pxPerS;
   const workers = [...new Set(records.flatMap((r) => (r.type === 'worker-start' ? [r.worker] : [])))].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
-  const laneY = (worker: string) => TOP + LANE * (1 + workers.indexOf(worker));
-  const height = TOP + LANE * (workers.length + 1) + 24;
-  const parts: string[] = [];
+  const layout = { from: start, to: end, left: LEFT, plotWidth: WIDTH - LEFT - 20, top: TOP, laneHeight: LANE, lanes: workers.length + 1, ariaLabel: 'Timeline of tenures, side effects and faults per worker' };
+  return laneTimeline(layout, (x, laneTop) => lanes(check, records, workers, x, (worker) => laneTop(1 + workers.indexOf(worker)), laneTop(workers.length + 1) + 4));
+}
 
-  // Time axis, a grid line at least 40 px apart.
-  const gridS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600].find((g) => g * pxPerS >= 40) ?? 600;
-  for (let s = 0; s <= (end - start) / 1000; s += gridS) {
-    const px = x(start + s * 1000);
-    parts.push(`<line x1="${px}" y1="${TOP - 4}" x2="${px}" y2="${height - 20}" stroke="#eee"/><text x="${px + 2}" y="${TOP - 8}" class="t">${s}s</text>`);
-  }
+/** The network lane, then a lane per worker, then the violations across all of them. */
+function lanes(check: CheckResult, records: readonly HistoryRecord[], workers: readonly string[], x: (real: number) => number, laneY: (worker: string) => number, bottom: number): string[] {
+  // A fault still on at the end runs to the plot's right edge, where x stops.
+  const end = Infinity;
+  const parts: string[] = [];
 
   // Network lane: fault windows and the faults injected.
   const netY = TOP;
-  parts.push(`<text x="4" y="${netY + 18}">network</text>`);
+  parts.push(rowLabel(netY + 20, 'network'));
   const opened = new Map<string, number>();
   for (const r of records) {
     if (r.type !== 'nemesis' || !r.fault) continue;
     if (r.action === 'network-on' && !opened.has(r.fault)) opened.set(r.fault, r.real);
     if (r.action === 'network-off' && opened.has(r.fault)) {
-      parts.push(band(x(opened.get(r.fault)!), x(r.real), netY + 2, LANE - 4, COLOURS[r.fault as keyof typeof COLOURS] ?? '#ddd', `${r.fault} faults on`));
+      parts.push(band(x(opened.get(r.fault)!), x(r.real), netY + 2, LANE - 4, COLOURS[r.fault as keyof typeof COLOURS] ?? '#ddd', `${r.fault} faults on`, FADED));
       opened.delete(r.fault);
     }
   }
-  for (const [fault, from] of opened) parts.push(band(x(from), x(end), netY + 2, LANE - 4, COLOURS[fault as keyof typeof COLOURS] ?? '#ddd', `${fault} faults on`));
+  for (const [fault, from] of opened) parts.push(band(x(from), x(end), netY + 2, LANE - 4, COLOURS[fault as keyof typeof COLOURS] ?? '#ddd', `${fault} faults on`, FADED));
   for (const r of records) {
     if (r.type !== 'proxy-fault') continue;
     const f = r.fault;
@@ -78,7 +105,7 @@ export function renderHtml(report: ChaosReport, check: CheckResult, records: rea
   // Worker lanes.
   const downSince = new Map<string, number>();
   const pausedSince = new Map<string, number>();
-  for (const w of workers) parts.push(`<text x="4" y="${laneY(w) + 18}">${w}</text><rect x="${LEFT}" y="${laneY(w) + 2}" width="${width - LEFT - 10}" height="${LANE - 4}" fill="#fafafa"/>`);
+  for (const w of workers) parts.push(`${rowLabel(laneY(w) + 20, w)}<rect x="${LEFT}" y="${laneY(w) + 2}" width="${WIDTH - LEFT - 10}" height="${LANE - 4}" fill="#fafafa"/>`);
   for (const r of records) {
     if (r.type === 'nemesis' && r.worker) {
       const y = laneY(r.worker);
@@ -86,15 +113,15 @@ export function renderHtml(report: ChaosReport, check: CheckResult, records: rea
         downSince.set(r.worker, r.real);
         parts.push(`<text x="${x(r.real) - 4}" y="${y + 19}" fill="#000" font-weight="bold">✕<title>SIGKILL ${r.worker}.${r.inc}</title></text>`);
       } else if (r.action === 'respawn' && downSince.has(r.worker)) {
-        parts.push(band(x(downSince.get(r.worker)!), x(r.real), y + 2, LANE - 4, COLOURS.down, `${r.worker} down`));
+        parts.push(band(x(downSince.get(r.worker)!), x(r.real), y + 2, LANE - 4, COLOURS.down, `${r.worker} down`, FADED));
         downSince.delete(r.worker);
       } else if (r.action === 'pause') {
         pausedSince.set(r.worker, r.real);
       } else if (r.action === 'resume' && pausedSince.has(r.worker)) {
-        parts.push(band(x(pausedSince.get(r.worker)!), x(r.real), y + 2, LANE - 4, COLOURS.paused, `${r.worker} paused (SIGSTOP) ${Math.round((r.real - pausedSince.get(r.worker)!) / 100) / 10} s`));
+        parts.push(band(x(pausedSince.get(r.worker)!), x(r.real), y + 2, LANE - 4, COLOURS.paused, `${r.worker} paused (SIGSTOP) ${Math.round((r.real - pausedSince.get(r.worker)!) / 100) / 10} s`, FADED));
         pausedSince.delete(r.worker);
       } else if (r.action === 'skew') {
-        parts.push(`<path d="M${x(r.real)},${y + LANE - 2} l-4,-6 h8 z" fill="#00838f"><title>${escapeHtml(`${r.worker} clock set to ${r.offsetMs! >= 0 ? '+' : ''}${r.offsetMs} ms`)}</title></path>`);
+        parts.push(`<path d="M${x(r.real)},${y + LANE - 2} l-4,-6 h8 z" fill="${COLOR.skew}"><title>${escapeHtml(`${r.worker} clock set to ${r.offsetMs! >= 0 ? '+' : ''}${r.offsetMs} ms`)}</title></path>`);
       }
     }
   }
@@ -102,40 +129,26 @@ export function renderHtml(report: ChaosReport, check: CheckResult, records: rea
   for (const w of check.writes) parts.push(writeMark(w, x, laneY(w.worker)));
   for (const v of check.violations.slice(0, 500)) {
     if (v.real === undefined) continue;
-    parts.push(`<line x1="${x(v.real)}" y1="${TOP}" x2="${x(v.real)}" y2="${height - 20}" stroke="${COLOURS.violation}" stroke-width="2" stroke-dasharray="${v.explainedBy ? '4 3' : 'none'}"><title>${escapeHtml(`${v.kind}: ${v.message}`)}</title></line>`);
+    parts.push(`<line x1="${x(v.real)}" y1="${TOP}" x2="${x(v.real)}" y2="${bottom}" stroke="${COLOURS.violation}" stroke-width="2" stroke-dasharray="${v.explainedBy ? '4 3' : 'none'}"><title>${escapeHtml(`${v.kind}: ${v.message}`)}</title></line>`);
   }
-
-  const violations =
-    report.violations.length === 0
-      ? '<p class="ok">No violations.</p>'
-      : `<ul>${report.violations.map((v) => `<li><b>${v.kind}</b>${v.explainedBy ? ` <i>(${v.explainedBy})</i>` : ''}: ${escapeHtml(v.message)}</li>`).join('')}</ul>`;
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Baton chaos campaign, seed ${report.seed}</title>
-<style>
-body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222}
-pre{font-size:12px;background:#f6f6f6;padding:8px;white-space:pre-wrap}
-table{border-collapse:collapse;margin:4px 0 12px} td,th{border-bottom:1px solid #eee;padding:2px 12px 2px 0;text-align:left;vertical-align:top} td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap} .muted{color:#666}
-svg text{font:11px system-ui,sans-serif}
-svg text.t{fill:#999;font-size:10px}
-.legend span{display:inline-block;margin-right:14px;font-size:12px}
-.legend i{display:inline-block;width:14px;height:10px;margin-right:4px;vertical-align:middle}
-.ok{color:${COLOURS.accepted};font-weight:bold}
-</style></head><body>
-<h1>Chaos campaign</h1>
-<pre>${escapeHtml(formatSummary(report))}</pre>
-<h2>Violations</h2>
-${violations}
-<h2>Timeline</h2>
-<p>Real time (the host's clock) from the start of the campaign. Hover for details.</p>
-<div class="legend"><span><i style="background:${TENURE_SHADES[0]}"></i><i style="background:${TENURE_SHADES[1]}"></i>tenure: acquired → deadline or release (label = token; shades alternate)</span><span><i style="background:${COLOURS.accepted};width:3px"></i>side effect accepted</span><span><i style="background:${COLOURS.stale};width:3px"></i>refused: stale token</span><span><i style="background:${COLOURS['tick-done']};width:3px"></i>refused: tick done</span><span><i style="background:${COLOURS.unknown};width:3px"></i>outcome unknown</span><span><i style="background:${COLOURS.paused}"></i>paused</span><span><i style="background:${COLOURS.down}"></i>killed, until respawned</span><span><i style="background:#00838f"></i>clock skewed</span><span><i style="background:${COLOURS.latency}"></i>latency</span><span><i style="background:${COLOURS.reset}"></i>resets</span><span><i style="background:${COLOURS.error}"></i>errors</span><span><i style="background:${COLOURS.drop}"></i>dropped responses</span><span><i style="background:${COLOURS.violation};width:3px"></i>violation (dashed: explained by skew beyond the bound)</span></div>
-<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
-${parts.join('\n')}
-</svg>
-<h2>Report</h2>
-${reportTables(report)}
-</body></html>
-`;
+  return parts;
 }
+
+const LEGEND = legend([
+  { color: TENURE_SHADES, text: 'tenure: acquired → deadline or release (label = token; shades alternate)' },
+  { color: COLOURS.accepted, text: 'side effect accepted', line: true },
+  { color: COLOURS.stale, text: 'refused: stale token', line: true },
+  { color: COLOURS['tick-done'], text: 'refused: tick done', line: true },
+  { color: COLOURS.unknown, text: 'outcome unknown', line: true },
+  { color: COLOURS.paused, text: 'paused' },
+  { color: COLOURS.down, text: 'killed, until respawned' },
+  { color: COLOR.skew, text: 'clock skewed' },
+  { color: COLOURS.latency, text: 'latency' },
+  { color: COLOURS.reset, text: 'resets' },
+  { color: COLOURS.error, text: 'errors' },
+  { color: COLOURS.drop, text: 'dropped responses' },
+  { color: COLOURS.violation, text: 'violation (dashed: explained by skew beyond the bound)', line: true },
+]);
 
 /** What the less obvious figures mean, beside them. */
 const EXPLAIN: Readonly<Record<string, string>> = {
@@ -151,10 +164,8 @@ const EXPLAIN: Readonly<Record<string, string>> = {
 
 /** The report's figures as tables (the violations are listed above). */
 function reportTables(report: ChaosReport): string {
-  const row = (key: string, value: unknown) =>
-    `<tr><th>${escapeHtml(key)}</th><td class="n">${escapeHtml(typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value))}</td><td class="muted">${escapeHtml(EXPLAIN[key] ?? '')}</td></tr>`;
-  const table = (entries: [string, unknown][]) => `<table>${entries.map(([k, v]) => row(k, v)).join('')}</table>`;
-  const { faults, lease, violationCounts, violations, ...rest } = report;
+  const table = (entries: [string, unknown][]) => factsTable(entries.map(([key, value]): Fact => ({ key, value, ...(EXPLAIN[key] ? { note: EXPLAIN[key] } : {}) })));
+  const { faults, lease, violationCounts, violations, checks: _checks, ...rest } = report;
   return [
     '<h3>Run</h3>',
     table(Object.entries(rest)),
@@ -184,8 +195,3 @@ function writeMark(w: WriteView, x: (real: number) => number, y: number): string
   const title = `${w.wid} token ${w.token}, tick ${new Date(w.tick).toISOString()}, local ${new Date(w.local).toISOString()}: ${w.outcome ?? 'no answer (killed)'}`;
   return `<line x1="${x(w.invokeReal)}" y1="${y + 17}" x2="${x(w.invokeReal)}" y2="${y + LANE - 3}" stroke="${colour}" stroke-width="1.5"><title>${escapeHtml(title)}</title></line>`;
 }
-
-function band(from: number, to: number, y: number, h: number, fill: string, title: string): string {
-  return `<rect x="${from}" y="${y}" width="${Math.max(1, to - from)}" height="${h}" fill="${fill}" opacity="0.8"><title>${escapeHtml(title)}</title></rect>`;
-}
-

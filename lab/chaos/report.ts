@@ -1,3 +1,4 @@
+import type { Check } from '../harness/checks.js';
 import { VIOLATION_KINDS, type CheckResult, type Violation, type ViolationKind } from './checker.js';
 import type { CampaignParameters, HistoryRecord } from './history.js';
 
@@ -44,6 +45,8 @@ export interface ChaosReport {
   readonly violationCounts: Readonly<Record<ViolationKind, number>>;
   /** Violations that no broken assumption explains: these fail the run. */
   readonly unexplainedViolations: number;
+  /** One per property, as the demos' reports list theirs: it fails on a violation of it that no broken assumption explains. */
+  readonly checks: readonly Check[];
   /** Wall-clock seconds the whole campaign took, from start to checked. */
   readonly elapsedS: number;
 }
@@ -91,6 +94,7 @@ export function buildReport(records: readonly HistoryRecord[], check: CheckResul
     maxSkewSpreadMs: check.stats.maxSkewSpreadMs,
     violationCounts,
     unexplainedViolations: check.violations.filter((v) => v.explainedBy === undefined).length,
+    checks: check.checks,
     elapsedS: Math.round(elapsedMs / 100) / 10,
   };
 }

@@ -4,14 +4,8 @@
  * sent, samples of the ledger head taken during the run). Nothing here trusts
  * a counter kept by the code under test. Pure: no I/O, no clock.
  */
+import { belowHighest, check, diedUnbidden, ofType, reconcile, repeated, successorWroteFirst, type Check } from '../harness/checks.js';
 import type { DemoEvidence, LedgerEntry, RunRecord, WorkerRecord } from './records.js';
-
-/** One named check and what it found. */
-export interface CheckResult {
-  readonly name: string;
-  readonly ok: boolean;
-  readonly detail: string;
-}
 
 /** The counts the report leads with. */
 export interface DemoCounts {
@@ -71,23 +65,13 @@ export interface PauseFinding {
   readonly write: 'refused' | 'committed' | 'failed' | 'none';
 }
 
-type Of<U, T extends string> = Extract<U, { type: T }>;
-export type WorkerRecordOf<T extends WorkerRecord['type']> = Of<WorkerRecord, T>;
-export type RunRecordOf<T extends RunRecord['type']> = Of<RunRecord, T>;
-
-export function ofType<T extends WorkerRecord['type']>(records: readonly WorkerRecord[], type: T): WorkerRecordOf<T>[];
-export function ofType<T extends RunRecord['type']>(records: readonly RunRecord[], type: T): RunRecordOf<T>[];
-export function ofType(records: readonly { type: string }[], type: string): unknown[] {
-  return records.filter((r) => r.type === type);
-}
+export type WorkerRecordOf<T extends WorkerRecord['type']> = Extract<WorkerRecord, { type: T }>;
+export type RunRecordOf<T extends RunRecord['type']> = Extract<RunRecord, { type: T }>;
 
 /** Ledger entries beyond the first, per tick: the tick ran more than once. */
 export function duplicateTickRuns(entries: readonly LedgerEntry[]): { count: number; ticks: number[] } {
-  const perTick = new Map<number, number>();
-  for (const e of entries) perTick.set(e.tick, (perTick.get(e.tick) ?? 0) + 1);
-  const ticks = [...perTick].filter(([, n]) => n > 1).map(([t]) => t);
-  const count = [...perTick.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0);
-  return { count, ticks };
+  const twice = repeated(entries, (e) => e.tick);
+  return { count: twice.reduce((sum, t) => sum + t.items.length - 1, 0), ticks: twice.map((t) => t.key) };
 }
 
 /**
@@ -122,14 +106,12 @@ export function staleWritesAccepted(evidence: DemoEvidence): { count: number; to
  * a final head whose fence is below a token that wrote an entry.
  */
 export function tokenRegressions(evidence: DemoEvidence): { count: number; detail: string[] } {
-  const detail: string[] = [];
-  let previous: number | undefined;
-  for (const s of ofType(evidence.runRecords, 'sample')) {
-    const fence = s.head?.fence;
-    if (fence === undefined) continue;
-    if (previous !== undefined && fence < previous) detail.push(`head sampled at ${s.at}: fence ${fence} after ${previous}`);
-    previous = fence;
-  }
+  const samples = ofType(evidence.runRecords, 'sample').flatMap((s) => (s.head?.fence === undefined ? [] : [{ at: s.at, fence: s.head.fence }]));
+  const below = belowHighest(samples, (s) => s.fence);
+  // A fence that stays down is one regression: count the samples where it went down, not each low one after.
+  const detail = below
+    .filter((b, i) => i === 0 || below[i - 1]!.index !== b.index - 1)
+    .map(({ item, highest }) => `head sampled at ${item.at}: fence ${item.fence} after ${highest.fence}`);
   const maxEntryToken = Math.max(0, ...evidence.ledger.entries.map((e) => e.token));
   const finalFence = evidence.ledger.head?.fence ?? 0;
   if (finalFence < maxEntryToken) detail.push(`final head fence ${finalFence} below entry token ${maxEntryToken}`);
@@ -156,21 +138,20 @@ export function classifyPauses(evidence: DemoEvidence): PauseFinding[] {
             ? 'during-write'
             : 'before-write';
     const resumedAt = resume?.at;
-    const successorWroteFirst = resumedAt !== undefined && committed.some((r) => r.token > pause.token && r.at < resumedAt);
+    const successor = resumedAt !== undefined && successorWroteFirst(committed, pause.token, resumedAt);
     const write = writeEnd === undefined ? 'none' : writeEnd.ok ? 'committed' : writeEnd.error === 'StaleTokenError' ? 'refused' : 'failed';
-    return { worker: pause.worker, token: pause.token, at: pause.at, ...(resumedAt === undefined ? {} : { resumedAt }), phase, successorWroteFirst, write };
+    return { worker: pause.worker, token: pause.token, at: pause.at, ...(resumedAt === undefined ? {} : { resumedAt }), phase, successorWroteFirst: successor, write };
   });
 }
 
 /** Computes every count and check of the report. */
-export function computeChecks(evidence: DemoEvidence): { counts: DemoCounts; checks: CheckResult[]; pauses: PauseFinding[] } {
+export function computeChecks(evidence: DemoEvidence): { counts: DemoCounts; checks: Check[]; pauses: PauseFinding[] } {
   const { workerRecords, runRecords, ledger } = evidence;
   const invocations = ofType(workerRecords, 'invoke');
   const outcomes = ofType(workerRecords, 'outcome');
   const ends = ofType(workerRecords, 'write-end');
-  const starts = firstByToken(ofType(workerRecords, 'write-start'));
-  const entryKey = (tick: number, token: number) => `${tick}#${token}`;
-  const entries = new Set(ledger.entries.map((e) => entryKey(e.tick, e.token)));
+  const entryKey = (w: { tick: number; token: number }) => `${w.tick}#${w.token}`;
+  const entries = new Set(ledger.entries.map(entryKey));
 
   const exits = ofType(runRecords, 'exit');
   const kills = ofType(runRecords, 'kill').filter((k) => exits.some((e) => e.pid === k.pid && e.signal === 'SIGKILL'));
@@ -182,13 +163,15 @@ export function computeChecks(evidence: DemoEvidence): { counts: DemoCounts; che
   const regressions = tokenRegressions(evidence);
   const pauses = classifyPauses(evidence);
   const notFenced = pauses.filter((p) => p.phase === 'before-write' && p.successorWroteFirst && p.write !== 'refused');
-  const refused = ends.filter((r) => !r.ok && r.error === 'StaleTokenError' && !entries.has(entryKey(r.tick, r.token)));
-  const unattributed = ledger.entries.filter((e) => !starts.has(e.token));
-  const missing = ends.filter((r) => r.ok && !entries.has(entryKey(r.tick, r.token)));
+  const refused = ends.filter((r) => !r.ok && r.error === 'StaleTokenError' && !entries.has(entryKey(r)));
+  const { notSent: unattributed, lost: missing } = reconcile(ledger.entries.map(entryKey), {
+    sent: ofType(workerRecords, 'write-start').map(entryKey),
+    acknowledged: ends.filter((r) => r.ok).map(entryKey),
+    refused: [],
+  });
   const runsMismatch = ledger.head !== undefined && (ledger.head.runs ?? 0) !== ledger.entries.length;
   const unexpected = outcomes.filter((o) => o.status === 'error' && o.error !== 'StaleTokenError');
-  const killedPids = new Set(ofType(runRecords, 'kill').map((k) => k.pid));
-  const crashed = exits.filter((e) => e.code !== 0 && !(e.signal === 'SIGKILL' && killedPids.has(e.pid)));
+  const crashed = diedUnbidden(exits, ofType(runRecords, 'kill'));
 
   const counts: DemoCounts = {
     ticks: ofType(runRecords, 'tick').length,
@@ -210,58 +193,37 @@ export function computeChecks(evidence: DemoEvidence): { counts: DemoCounts; che
     crashedWorkers: crashed.length,
   };
 
-  const list = (values: readonly (number | string)[]) => values.slice(0, 10).join(', ') + (values.length > 10 ? ', ...' : '');
-  const checks: CheckResult[] = [
-    {
-      name: 'every tick ran at most once',
-      ok: duplicates.count === 0,
-      detail: duplicates.count === 0 ? `${counts.ticksRun} ticks in the ledger, one entry each` : `ticks with more than one entry: ${list(duplicates.ticks.map(iso))}`,
-    },
-    {
-      name: 'no stale write was accepted',
-      ok: stale.count === 0,
-      detail: stale.count === 0 ? `${counts.staleWritesRejected} stale ${counts.staleWritesRejected === 1 ? 'write' : 'writes'} refused, none in the ledger` : `entries from stale tokens: ${list(stale.tokens)}`,
-    },
-    {
-      name: 'the fence never went backwards',
-      ok: regressions.count === 0,
-      detail: regressions.count === 0 ? `final fence ${ledger.head?.fence ?? 0}, never seen lower than before` : list(regressions.detail),
-    },
-    {
-      name: 'the ledger matches the workers’ logs',
-      ok: unattributed.length === 0 && missing.length === 0 && !runsMismatch,
-      detail: [
-        unattributed.length ? `entries no worker logged writing (tokens ${list(unattributed.map((e) => e.token))})` : '',
-        missing.length ? `writes logged as committed but absent (tokens ${list(missing.map((r) => r.token))})` : '',
-        runsMismatch ? `head counts ${ledger.head?.runs ?? 0} runs, ledger holds ${ledger.entries.length} entries` : '',
-      ]
-        .filter(Boolean)
-        .join('; ') || `${ledger.entries.length} entries, each logged by its writer; head counts ${ledger.head?.runs ?? 0} runs`,
-    },
-    {
-      name: 'paused leaders were fenced',
-      ok: notFenced.length === 0,
-      detail:
-        notFenced.length === 0
-          ? `${pauses.filter((p) => p.phase === 'before-write' && p.successorWroteFirst).length} paused before their write and resumed after a successor wrote: all refused`
-          : `not refused: ${list(notFenced.map((p) => `${p.worker} token ${p.token} (${p.write})`))}`,
-    },
-    {
-      name: 'nothing else went wrong',
-      ok: unexpected.length === 0 && crashed.length === 0,
-      detail:
-        [
-          unexpected.length ? `invocations that threw: ${list(unexpected.map((o) => `${o.worker} ${o.error}: ${o.message ?? ''}`))}` : '',
-          crashed.length ? `workers that died unbidden: ${list(crashed.map((e) => `${e.worker} (${e.signal ?? `code ${e.code}`})`))}` : '',
-        ]
-          .filter(Boolean)
-          .join('; ') || 'no invocation threw anything but StaleTokenError; every worker exited cleanly or by the nemesis',
-    },
-    {
-      name: 'ticks ran',
-      ok: counts.ticksRun > 0,
-      detail: `${counts.ticksRun} of ${counts.ticks} ticks have a ledger entry`,
-    },
+  const checks: Check[] = [
+    check('every tick ran at most once', duplicates.ticks.map((t) => `tick ${iso(t)} has more than one entry`), `${counts.ticksRun} ticks in the ledger, one entry each`),
+    check(
+      'no stale write was accepted',
+      stale.tokens.map((t) => `entry from stale token ${t}`),
+      `${counts.staleWritesRejected} stale ${counts.staleWritesRejected === 1 ? 'write' : 'writes'} refused, none in the ledger`,
+    ),
+    check('the fence never went backwards', regressions.detail, `final fence ${ledger.head?.fence ?? 0}, never seen lower than before`),
+    check(
+      'the ledger matches the workers’ logs',
+      [
+        ...unattributed.map((k) => `entry ${k} (tick#token) no worker logged writing`),
+        ...missing.map((k) => `write ${k} (tick#token) logged as committed but absent`),
+        ...(runsMismatch ? [`head counts ${ledger.head?.runs ?? 0} runs, ledger holds ${ledger.entries.length} entries`] : []),
+      ],
+      `${ledger.entries.length} entries, each logged by its writer; head counts ${ledger.head?.runs ?? 0} runs`,
+    ),
+    check(
+      'paused leaders were fenced',
+      notFenced.map((p) => `${p.worker} token ${p.token} not refused (${p.write})`),
+      `${pauses.filter((p) => p.phase === 'before-write' && p.successorWroteFirst).length} paused before their write and resumed after a successor wrote: all refused`,
+    ),
+    check(
+      'nothing else went wrong',
+      [
+        ...unexpected.map((o) => `${o.worker} threw ${o.error}: ${o.message ?? ''}`),
+        ...crashed.map((e) => `${e.worker} died unbidden (${e.signal ?? `code ${e.code}`})`),
+      ],
+      'no invocation threw anything but StaleTokenError; every worker exited cleanly or by the nemesis',
+    ),
+    { name: 'ticks ran', ok: counts.ticksRun > 0, detail: `${counts.ticksRun} of ${counts.ticks} ticks have a ledger entry` },
   ];
   return { counts, checks, pauses };
 }

@@ -1,6 +1,7 @@
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { readEvidence, type EvidenceKind, type EvidenceKinds } from '../harness/evidence.js';
+import { writeReportFiles, type ReportFiles } from '../harness/report/json.js';
 import type { WorkerSpec } from '../harness/worker-pool.js';
 
 /**
@@ -19,11 +20,7 @@ export interface DemoIo {
 }
 
 /** What a finished run produced; a run that was interrupted produces nothing. */
-export interface DemoRun<R> {
-  readonly report: R;
-  readonly jsonPath: string;
-  readonly htmlPath: string;
-}
+export type DemoRun<R> = ReportFiles<R>;
 
 /** `.baton/<name>/` under `cwd`, emptied of an earlier run's logs. */
 export function freshLogDir(cwd: string, name: string): string {
@@ -61,15 +58,12 @@ export function runSpan(cwd: string, logDir: string, startedAt: number): { logDi
   return { logDir: relative(cwd, logDir) || logDir, startedAt, endedAt: Date.now() };
 }
 
-/** Writes `<stem>.json` and `<stem>.html` into `cwd`, then says the summary and where the files went. */
-export function writeReportFiles<R>(cwd: string, stem: string, report: R, page: { html: string; summary: string; say: (line: string) => void }): DemoRun<R> {
-  const jsonPath = join(cwd, `${stem}.json`);
-  const htmlPath = join(cwd, `${stem}.html`);
-  writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(htmlPath, page.html);
+/** Writes `<stem>.json` and `<stem>.html` into `cwd` with the report kit, then says the summary and where the files went. */
+export function writeDemoReport<R>(cwd: string, stem: string, report: R, page: { html: string; summary: string; say: (line: string) => void }): DemoRun<R> {
+  const files = writeReportFiles(cwd, stem, report, page.html);
   page.say(page.summary);
-  page.say(`Wrote ${jsonPath} and ${htmlPath}`);
-  return { report, jsonPath, htmlPath };
+  page.say(`Wrote ${files.jsonPath} and ${files.htmlPath}`);
+  return files;
 }
 
 /** Waits for `work`, or for `signal` to abort, whichever comes first. */

@@ -5,10 +5,10 @@
  * here trusts what the parent believed about who led. Pure: no I/O, no clock.
  * The rules are explained in docs/decisions/elect-demo.md.
  */
+import { belowHighest, check, diedUnbidden, listed, ofType, reconcile, successorWroteFirst, type Check } from '../harness/checks.js';
 import { overlappingPairs } from '../intervals/overlaps.js';
-import type { CheckResult } from './checks.js';
 import { distribution, type Distribution } from './measurements.js';
-import type { ActingStopReason, ElectEvidence, ElectRunRecord, ElectRunRecordOf, ElectWorkerRecord, ElectWorkerRecordOf } from './elect-records.js';
+import type { ActingStopReason, ElectEvidence, ElectWorkerRecordOf } from './elect-records.js';
 
 /** The protocol constants of the run, which the bounds are derived from. */
 export interface ElectTimingInfo {
@@ -93,12 +93,6 @@ export function handoverBounds(t: ElectTimingInfo): Record<HandoverKind, { reado
   };
 }
 
-function ofType<T extends ElectWorkerRecord['type']>(records: readonly ElectWorkerRecord[], type: T): ElectWorkerRecordOf<T>[];
-function ofType<T extends ElectRunRecord['type']>(records: readonly ElectRunRecord[], type: T): ElectRunRecordOf<T>[];
-function ofType(records: readonly { type: string }[], type: string): unknown[] {
-  return records.filter((r) => r.type === type);
-}
-
 /** Every tenure's acting window, in order of start. */
 export function actingWindows(evidence: Pick<ElectEvidence, 'workerRecords'>): ActingWindow[] {
   const records = evidence.workerRecords;
@@ -135,24 +129,24 @@ export function overlappingWindows(windows: readonly ActingWindow[]): [ActingWin
  * log is its acceptance order, so no clock is involved.
  */
 export function staleAccepted(resourceLog: ElectEvidence['resourceLog']): { index: number; token: number; after: number }[] {
-  const found: { index: number; token: number; after: number }[] = [];
-  let highest = -Infinity;
-  resourceLog.forEach((entry, index) => {
-    if (entry.token < highest) found.push({ index, token: entry.token, after: highest });
-    highest = Math.max(highest, entry.token);
-  });
-  return found;
+  return belowHighest(resourceLog, (e) => e.token).map(({ index, item, highest }) => ({ index, token: item.token, after: highest.token }));
 }
 
 /** Where the resource and the writers' logs disagree. */
 export function resourceMismatches(evidence: ElectEvidence): string[] {
-  const sent = new Set(ofType(evidence.workerRecords, 'write-sent').map((w) => w.wid));
   const done = ofType(evidence.workerRecords, 'write-done');
-  const inLog = new Set(evidence.resourceLog.map((e) => e.wid));
+  const { notSent, lost, refusedYetHeld } = reconcile(
+    evidence.resourceLog.map((e) => e.wid),
+    {
+      sent: ofType(evidence.workerRecords, 'write-sent').map((w) => w.wid),
+      acknowledged: done.filter((d) => d.outcome === 'accepted').map((d) => d.wid),
+      refused: done.filter((d) => d.outcome === 'stale').map((d) => d.wid),
+    },
+  );
   return [
-    ...evidence.resourceLog.filter((e) => !sent.has(e.wid)).map((e) => `${e.wid} is in the resource but no worker logged sending it`),
-    ...done.filter((d) => d.outcome === 'accepted' && !inLog.has(d.wid)).map((d) => `${d.wid} was acknowledged but is not in the resource`),
-    ...done.filter((d) => d.outcome === 'stale' && inLog.has(d.wid)).map((d) => `${d.wid} was refused yet is in the resource`),
+    ...notSent.map((wid) => `${wid} is in the resource but no worker logged sending it`),
+    ...lost.map((wid) => `${wid} was acknowledged but is not in the resource`),
+    ...refusedYetHeld.map((wid) => `${wid} was refused yet is in the resource`),
   ];
 }
 
@@ -184,8 +178,8 @@ export function pauseOutcomes(evidence: ElectEvidence): PauseOutcome[] {
     const done = sent && mine.find((r): r is ElectWorkerRecordOf<'write-done'> => r.type === 'write-done' && r.wid === sent.wid);
     const stop = mine.find((r): r is ElectWorkerRecordOf<'acting-stop'> => r.type === 'acting-stop');
     // At or before: the nemesis resumes on seeing the successor's record, sometimes within the same millisecond.
-    const successorWroteFirst = resume !== undefined && accepted.some((d) => d.token > pause.token && d.at <= resume.at);
-    const lateWriteOk = sent === undefined || done?.outcome === 'stale' || !successorWroteFirst;
+    const successor = resume !== undefined && successorWroteFirst(accepted, pause.token, resume.at, true);
+    const lateWriteOk = sent === undefined || done?.outcome === 'stale' || !successor;
     return {
       worker: pause.worker,
       token: pause.token,
@@ -193,7 +187,7 @@ export function pauseOutcomes(evidence: ElectEvidence): PauseOutcome[] {
       ...(resume ? { resumedAt: resume.at } : {}),
       ...(sent ? { lateWrite: { wid: sent.wid, ...(done ? { outcome: done.outcome } : {}) } } : {}),
       ...(stop ? { stoppedAt: stop.at, stopReason: stop.reason } : {}),
-      successorWroteFirst,
+      successorWroteFirst: successor,
       ok: resume !== undefined && stop !== undefined && lateWriteOk,
     };
   });
@@ -275,7 +269,7 @@ export interface ElectCounts {
 /** Everything the report says about the run. */
 export interface ElectFindings {
   readonly counts: ElectCounts;
-  readonly checks: CheckResult[];
+  readonly checks: Check[];
   readonly windows: ActingWindow[];
   readonly handovers: ElectHandover[];
   readonly pauses: PauseOutcome[];
@@ -302,8 +296,7 @@ export function computeElectChecks(evidence: ElectEvidence, timing: ElectTimingI
   // (its deadline, with --skew-leader-back) and released was not taken over.
   const underSkew = skewFrom === undefined ? [] : windows.filter((w) => w.takeover && w.start > skewFrom && w.start < skewTo);
   const gaveUp = ofType(runRecords, 'gave-up');
-  const killedPids = new Set(ofType(runRecords, 'kill').map((k) => k.pid));
-  const crashed = ofType(runRecords, 'exit').filter((e) => e.code !== 0 && !(e.signal === 'SIGKILL' && killedPids.has(e.pid)));
+  const crashed = diedUnbidden(ofType(runRecords, 'exit'), ofType(runRecords, 'kill'));
   const failedElectors = ofType(workerRecords, 'done').filter((d) => d.error !== undefined);
   const kinds = (kind: HandoverKind) => handovers.filter((h) => h.kind === kind);
 
@@ -321,45 +314,25 @@ export function computeElectChecks(evidence: ElectEvidence, timing: ElectTimingI
     takeoversUnderSkew: underSkew.length,
   };
 
-  const list = (values: readonly string[]) => values.slice(0, 6).join('; ') + (values.length > 6 ? `; and ${values.length - 6} more` : '');
   const name = (w: ActingWindow) => `${w.worker} token ${w.token}`;
   const late = handovers.filter((h) => !h.ok);
-  const checks: CheckResult[] = [
-    {
-      name: 'no two acting windows overlap',
-      ok: overlaps.length === 0,
-      detail:
-        overlaps.length === 0
-          ? `${windows.length} tenures, each from its holder's acting-start to its acting-stop or its lease's deadline, whichever came first`
-          : list(overlaps.map(([a, b]) => `${name(b)} started ${b.start - a.start} ms into ${name(a)}, which acted until ${a.end - b.start} ms later`)),
-    },
-    {
-      name: 'no stale write was accepted',
-      ok: stale.length === 0,
-      detail:
-        stale.length === 0
-          ? `${resourceLog.length} writes accepted, tokens never going down; ${refused.length} stale ${refused.length === 1 ? 'write' : 'writes'} refused by the fence`
-          : list(stale.map((s) => `entry ${s.index + 1} has token ${s.token} after token ${s.after}`)),
-    },
-    {
-      name: 'the resource matches the workers’ logs',
-      ok: mismatches.length === 0,
-      detail: mismatches.length === 0 ? 'every entry was sent by a logged write, every acknowledged write is there, no refused one is' : list(mismatches),
-    },
-    {
-      name: 'the paused leader was fenced and stopped acting',
-      ok: pauses.length > 0 && pauses.every((p) => p.ok),
-      detail:
-        pauses.length === 0
-          ? 'no pause in this run'
-          : list(
-              pauses.map(
-                (p) =>
-                  `${p.worker} token ${p.token}: ${p.lateWrite ? `its late write was ${p.lateWrite.outcome === 'stale' ? 'refused by the fence' : (p.lateWrite.outcome ?? 'never answered')}` : 'sent no write after the resume'}` +
-                  `${p.successorWroteFirst ? ' (a successor had written)' : ' (no successor had written yet)'}, ${p.stoppedAt === undefined ? 'never stopped acting' : `then stopped acting (${p.stopReason})`}`,
-              ),
-            ),
-    },
+  const pauseStory = (p: PauseOutcome) =>
+    `${p.worker} token ${p.token}: ${p.lateWrite ? `its late write was ${p.lateWrite.outcome === 'stale' ? 'refused by the fence' : (p.lateWrite.outcome ?? 'never answered')}` : 'sent no write after the resume'}` +
+    `${p.successorWroteFirst ? ' (a successor had written)' : ' (no successor had written yet)'}, ${p.stoppedAt === undefined ? 'never stopped acting' : `then stopped acting (${p.stopReason})`}`;
+  const checks: Check[] = [
+    check(
+      'no two acting windows overlap',
+      overlaps.map(([a, b]) => `${name(b)} started ${b.start - a.start} ms into ${name(a)}, which acted until ${a.end - b.start} ms later`),
+      `${windows.length} tenures, each from its holder's acting-start to its acting-stop or its lease's deadline, whichever came first`,
+    ),
+    check(
+      'no stale write was accepted',
+      stale.map((s) => `entry ${s.index + 1} has token ${s.token} after token ${s.after}`),
+      `${resourceLog.length} writes accepted, tokens never going down; ${refused.length} stale ${refused.length === 1 ? 'write' : 'writes'} refused by the fence`,
+    ),
+    check('the resource matches the workers’ logs', mismatches, 'every entry was sent by a logged write, every acknowledged write is there, no refused one is'),
+    // Fails with no pause too: the nemesis's pause step is what this demo exists to show.
+    { name: 'the paused leader was fenced and stopped acting', ok: pauses.length > 0 && pauses.every((p) => p.ok), detail: pauses.length === 0 ? 'no pause in this run' : listed(pauses.map(pauseStory)) },
     {
       name: 'every failover and handoff came within its bound',
       ok: handovers.length > 0 && late.length === 0,
@@ -368,7 +341,7 @@ export function computeElectChecks(evidence: ElectEvidence, timing: ElectTimingI
           ? HANDOVER_KINDS.filter((k) => kinds(k).length > 0)
               .map((k) => `${k} ${kinds(k).map((h) => `${h.ms} ms`).join(', ')} (bound ${bounds[k].boundMs} ms)`)
               .join('; ')
-          : list(late.map((h) => `${h.kind} from ${h.from.worker} token ${h.from.token}: ${h.ms === undefined ? 'no successor ever led' : `${h.ms} ms > ${h.boundMs} ms`}`)),
+          : listed(late.map((h) => `${h.kind} from ${h.from.worker} token ${h.from.token}: ${h.ms === undefined ? 'no successor ever led' : `${h.ms} ms > ${h.boundMs} ms`}`)),
     },
     {
       name: 'under skew, no waiter took the lease from a live leader',
@@ -378,29 +351,19 @@ export function computeElectChecks(evidence: ElectEvidence, timing: ElectTimingI
           ? 'no skew in this run'
           : underSkew.length === 0
             ? `clocks set up to ${spread(ofType(runRecords, 'skew'))} ms apart, far beyond maxClockSkewMs ${timing.maxClockSkewMs}: no waiter took over an unreleased lease until the leader was killed`
-            : `taken over while its holder had not released it: ${list(underSkew.map(name))}`,
+            : `taken over while its holder had not released it: ${listed(underSkew.map(name))}`,
     },
     {
       name: 'the nemesis played every step',
       ok: gaveUp.length === 0 && phases.some((p) => p.phase === 'end'),
-      detail: gaveUp.length === 0 ? phases.map((p) => p.phase).join(', ') : list(gaveUp.map((g) => `${g.phase}: gave up waiting for ${g.waitingFor}`)),
+      detail: gaveUp.length === 0 ? phases.map((p) => p.phase).join(', ') : listed(gaveUp.map((g) => `${g.phase}: gave up waiting for ${g.waitingFor}`)),
     },
-    {
-      name: 'nothing else went wrong',
-      ok: crashed.length === 0 && failedElectors.length === 0,
-      detail:
-        [
-          crashed.length ? `workers that died unbidden: ${list(crashed.map((e) => `${e.worker} (${e.signal ?? `code ${e.code}`})`))}` : '',
-          failedElectors.length ? `electors that failed: ${list(failedElectors.map((d) => `${d.worker}: ${d.error}`))}` : '',
-        ]
-          .filter(Boolean)
-          .join('; ') || 'every worker exited cleanly or by the nemesis’s SIGKILL; no elector failed',
-    },
-    {
-      name: 'leaders wrote',
-      ok: resourceLog.length > 0,
-      detail: `${resourceLog.length} writes accepted by the resource`,
-    },
+    check(
+      'nothing else went wrong',
+      [...crashed.map((e) => `${e.worker} died unbidden (${e.signal ?? `code ${e.code}`})`), ...failedElectors.map((d) => `elector ${d.worker} failed: ${d.error}`)],
+      'every worker exited cleanly or by the nemesis’s SIGKILL; no elector failed',
+    ),
+    { name: 'leaders wrote', ok: resourceLog.length > 0, detail: `${resourceLog.length} writes accepted by the resource` },
   ];
   return { counts, checks, windows, handovers, pauses, figures: figures(handovers) };
 }

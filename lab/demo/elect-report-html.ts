@@ -1,13 +1,12 @@
 /**
  * `elect-report.html`: one self-contained page (inline CSS and SVG, no
  * scripts, nothing fetched) drawn from the JSON report alone, in the Lambda
- * demo report's style (report-html.ts). Pure.
+ * demo report's style (the report kit, lab/harness/report). Pure.
  */
-import { escapeHtml } from '../report/escape-html.js';
 import type { ActingWindow } from './elect-checks.js';
 import { HANDOVER_KINDS } from './elect-checks.js';
 import { HANDOVER_LABELS, type ElectReport, type ElectTimelineRow } from './elect-report.js';
-import { checksTable, COLOR, f, pauseBand, reportHead, sec, svgFrame } from './report-html.js';
+import { COLOR, dataTable, escapeHtml, f, laneTimeline, legend, pauseBand, reportPage, rowLabel, sec, type LegendItem } from '../harness/report/index.js';
 
 const ROW_H = 34;
 const LEFT = 150;
@@ -26,25 +25,22 @@ const ENDED: Record<ActingWindow['endedBy'], { color: string; label: string }> =
 
 export function renderElectReportHtml(report: ElectReport): string {
   const { run } = report;
-  const verdict = report.ok ? 'All checks passed' : 'A check FAILED';
-  return `${reportHead(`Baton elector demo report: ${verdict}`, report.ok)}
-<body>
-<h1>Baton elector demo report</h1>
-<p><span class="verdict">${escapeHtml(verdict)}</span>
-<span class="muted">${escapeHtml(new Date(run.startedAt).toISOString())} · ${run.workers} workers · lease ${run.durationMs} ms · renewal every ${run.renewEveryMs} ms · seed ${run.seed}
-· table <code>${escapeHtml(run.tableName)}</code> · lease <code>${escapeHtml(run.leaseName)}</code>${run.wallClockUnderSkew ? ' · <b>broken on purpose: wall-clock electors under skew</b>' : ''}</span></p>
-
-<h2>Checks</h2>
-${checksTable(report.checks)}
-
-<h2>Handover times</h2>
+  const header = {
+    title: 'Baton elector demo report',
+    checks: report.checks,
+    meta: `${escapeHtml(new Date(run.startedAt).toISOString())} · ${run.workers} workers · lease ${run.durationMs} ms · renewal every ${run.renewEveryMs} ms · seed ${run.seed}
+· table <code>${escapeHtml(run.tableName)}</code> · lease <code>${escapeHtml(run.leaseName)}</code>${run.wallClockUnderSkew ? ' · <b>broken on purpose: wall-clock electors under skew</b>' : ''}`,
+  };
+  return reportPage(
+    header,
+    `<h2>Handover times</h2>
 ${figuresTable(report)}
 
 <h2>Timeline</h2>
 <p class="muted">One row per worker process (p = its priority, cf = clock-free). Each bar is an acting window, labelled with its token: from the worker's own
 <code>acting-start</code> to its <code>acting-stop</code> or its lease's deadline, whichever came first; a dashed tail is time the worker still believed it led
 (it was paused). Ticks below a bar are its fenced writes. Time in seconds from the start; the top row names the nemesis's steps. Hover for details.</p>
-${legend()}
+${LEGEND}
 ${timelineSvg(report)}
 
 ${handoversTable(report)}
@@ -58,10 +54,8 @@ Two windows overlap if one starts before the other ends. A stale write was accep
 A handover is measured from the SIGKILL or SIGSTOP, from the leader's own record of being asked to stop, or from the requester's own record of asking,
 to the successor's own <code>acting-start</code>; its bound is derived from the lease (D = ${run.durationMs} ms, R = ${run.renewEveryMs} ms,
 S = ${run.maxClockSkewMs} ms, J = ${run.raceJitterMs} ms, P = ${run.prepareMaxMs} ms) plus an allowance A = ${run.allowanceMs} ms for a loaded machine.
-See <code>docs/decisions/elect-demo.md</code>.</p>
-</body>
-</html>
-`;
+See <code>docs/decisions/elect-demo.md</code>.</p>`,
+  );
 }
 
 function figuresTable(r: ElectReport): string {
@@ -73,52 +67,41 @@ function figuresTable(r: ElectReport): string {
   return `<table><tr><th></th><th>measured</th><th>bound</th></tr>${rows.join('')}</table>`;
 }
 
-function legend(): string {
-  const item = (color: string, text: string) => `<span><i class="sw" style="background:${color}"></i>${escapeHtml(text)}</span>`;
-  return `<p class="legend">${[
-    ...Object.values(ENDED)
-      .filter((e, i, all) => all.findIndex((o) => o.color === e.color) === i)
-      .map((e) => item(e.color, e.label)),
-    item(COLOR.ran, '| write accepted'),
-    item(COLOR.refused, '▲ write refused by the fence'),
-    item(COLOR.pause, 'SIGSTOP … SIGCONT'),
-    item('#000', '✕ SIGKILL (the faint rest of the bar: its lease ran on)'),
-    item('#00838f', '◆ clock skewed'),
-  ].join('')}</p>`;
-}
+const LEGEND = legend([
+  ...Object.values(ENDED)
+    .filter((e, i, all) => all.findIndex((o) => o.color === e.color) === i)
+    .map((e): LegendItem => ({ color: e.color, text: e.label })),
+  { color: COLOR.ran, text: 'write accepted', line: true },
+  { color: COLOR.refused, text: '▲ write refused by the fence' },
+  { color: COLOR.pause, text: 'SIGSTOP … SIGCONT' },
+  { color: '#000', text: '✕ SIGKILL (the faint rest of the bar: its lease ran on)' },
+  { color: COLOR.skew, text: '◆ clock skewed' },
+]);
 
 function timelineSvg(r: ElectReport): string {
   const { timeline } = r;
-  const start = timeline.start;
-  const span = Math.max(1, timeline.end - start);
-  const x = (t: number) => LEFT + ((Math.min(Math.max(start, t), timeline.end) - start) / span) * PLOT_W;
-  const rows = timeline.rows;
-  const height = TOP + (rows.length + 1) * ROW_H + 24;
-  const parts: string[] = [];
-  const step = Math.max(1, Math.ceil(span / 1000 / 20));
-  for (let s = 0; start + s * 1000 <= timeline.end; s += step) {
-    const px = x(start + s * 1000);
-    parts.push(`<line x1="${f(px)}" y1="${TOP - 6}" x2="${f(px)}" y2="${height - 22}" stroke="${COLOR.grid}"/><text x="${f(px)}" y="${height - 8}" text-anchor="middle" fill="#666">${s}s</text>`);
-  }
-  // The nemesis's steps, each from its start to the next one's.
-  parts.push(`<text x="8" y="${TOP + ROW_H / 2 + 4}" font-weight="600">nemesis</text>`);
-  timeline.phases.forEach((p, i) => {
-    const to = timeline.phases[i + 1]?.at ?? timeline.end;
-    const x0 = x(p.at);
-    parts.push(
-      `<g><title>${escapeHtml(`${p.phase} from ${sec(p.at - start)}`)}</title><rect x="${f(x0)}" y="${TOP + 6}" width="${f(Math.max(1, x(to) - x0))}" height="${ROW_H - 12}" fill="${i % 2 ? '#eef' : '#f6f6ff'}" stroke="#ccd"/>` +
-        `<text x="${f(x0 + 3)}" y="${TOP + ROW_H / 2 + 4}" fill="#335">${escapeHtml(p.phase)}</text></g>`,
-    );
-  });
-  rows.forEach((row, i) => parts.push(rowSvg(row, TOP + (i + 1) * ROW_H, x, timeline.end)));
-  return svgFrame(LEFT + PLOT_W + 20, height, 'Timeline of acting windows per worker', parts);
+  const { start, end, rows } = timeline;
+  const layout = { from: start, to: end, left: LEFT, plotWidth: PLOT_W, top: TOP, laneHeight: ROW_H, lanes: rows.length + 1, ariaLabel: 'Timeline of acting windows per worker' };
+  return laneTimeline(layout, (x, laneTop) => [
+    // The nemesis's steps, each from its start to the next one's.
+    `<text x="8" y="${TOP + ROW_H / 2 + 4}" font-weight="600">nemesis</text>`,
+    ...timeline.phases.map((p, i) => {
+      const x0 = x(p.at);
+      const x1 = x(timeline.phases[i + 1]?.at ?? end);
+      return (
+        `<g><title>${escapeHtml(`${p.phase} from ${sec(p.at - start)}`)}</title><rect x="${f(x0)}" y="${TOP + 6}" width="${f(Math.max(1, x1 - x0))}" height="${ROW_H - 12}" fill="${i % 2 ? '#eef' : '#f6f6ff'}" stroke="#ccd"/>` +
+        `<text x="${f(x0 + 3)}" y="${TOP + ROW_H / 2 + 4}" fill="#335">${escapeHtml(p.phase)}</text></g>`
+      );
+    }),
+    ...rows.map((row, i) => rowSvg(row, laneTop(i + 1), x, end)),
+  ]);
 }
 
 function rowSvg(row: ElectTimelineRow, y: number, x: (t: number) => number, end: number): string {
   const mid = y + ROW_H / 2;
   const parts: string[] = [];
   const config = row.priority === undefined ? '' : ` p${row.priority}${row.clockFree ? ' cf' : ''}`;
-  parts.push(`<text x="8" y="${mid - 2}" font-weight="600">${escapeHtml(`${row.worker}${config}`)}</text><text x="8" y="${mid + 11}" fill="#888">${escapeHtml(`pid ${row.pid}${row.replaces ? ` · for ${row.replaces}` : ''}`)}</text>`);
+  parts.push(rowLabel(mid, `${row.worker}${config}`, `pid ${row.pid}${row.replaces ? ` · for ${row.replaces}` : ''}`));
   parts.push(`<line x1="${f(x(row.spawnedAt))}" y1="${mid}" x2="${f(x(row.exitedAt ?? end))}" y2="${mid}" stroke="${COLOR.life}"/>`);
   for (const p of row.pauses) {
     parts.push(pauseBand(x(p.from), x(p.to ?? end), y + 3, ROW_H - 6, `SIGSTOP, ${p.to === undefined ? 'never resumed' : `SIGCONT after ${sec(p.to - p.from)}`}`));
@@ -161,28 +144,40 @@ function rowSvg(row: ElectTimelineRow, y: number, x: (t: number) => number, end:
     parts.push(`<g><title>graceful stop requested</title><rect x="${f(x(at) - 4)}" y="${mid - 4}" width="8" height="8" fill="#333"/></g>`);
   }
   for (const s of row.skews) {
-    parts.push(`<g><title>${escapeHtml(`clock set ${s.offsetMs >= 0 ? '+' : ''}${s.offsetMs} ms from the host's`)}</title><path d="M${f(x(s.at))} ${y + 2} l5 5 l-5 5 l-5 -5 z" fill="#00838f"/></g>`);
+    parts.push(`<g><title>${escapeHtml(`clock set ${s.offsetMs >= 0 ? '+' : ''}${s.offsetMs} ms from the host's`)}</title><path d="M${f(x(s.at))} ${y + 2} l5 5 l-5 5 l-5 -5 z" fill="${COLOR.skew}"/></g>`);
   }
   return parts.join('\n');
 }
 
 function handoversTable(r: ElectReport): string {
-  if (r.handovers.length === 0) return '';
-  const rows = r.handovers.map(
-    (h) =>
-      `<tr><td>${escapeHtml(HANDOVER_LABELS[h.kind])}</td><td>${escapeHtml(h.from.worker)} #${h.from.token}</td><td>${h.to ? `${escapeHtml(h.to.worker)} #${h.to.token}` : '-'}</td>` +
-      `<td class="n ${h.ok ? '' : 'bad'}">${h.ms === undefined ? 'never' : `${h.ms} ms`}</td><td class="n">${h.boundMs} ms</td>` +
-      `<td class="n">${h.sinceRenewalMs === undefined ? '' : `${h.sinceRenewalMs} ms`}</td></tr>`,
+  const n = (html: string, bad = false) => ({ html, class: bad ? 'n bad' : 'n' });
+  return dataTable(
+    'Handovers',
+    ['what', 'from', 'to', 'took', 'bound', "since the old leader's last renewal was sent"],
+    r.handovers.map((h) => [
+      escapeHtml(HANDOVER_LABELS[h.kind]),
+      `${escapeHtml(h.from.worker)} #${h.from.token}`,
+      h.to ? `${escapeHtml(h.to.worker)} #${h.to.token}` : '-',
+      n(h.ms === undefined ? 'never' : `${h.ms} ms`, !h.ok),
+      n(`${h.boundMs} ms`),
+      n(h.sinceRenewalMs === undefined ? '' : `${h.sinceRenewalMs} ms`),
+    ]),
   );
-  return `<h2>Handovers</h2><table><tr><th>what</th><th>from</th><th>to</th><th>took</th><th>bound</th><th>since the old leader's last renewal was sent</th></tr>${rows.join('')}</table>`;
 }
 
 function pausesTable(r: ElectReport): string {
-  if (r.pausesInDetail.length === 0) return '';
-  const rows = r.pausesInDetail.map(
-    (p) =>
-      `<tr><td>${escapeHtml(p.worker)}</td><td class="n">${p.token}</td><td>${p.resumedAt === undefined ? '-' : sec(p.resumedAt - p.pausedAt)}</td><td>${p.successorWroteFirst ? 'yes' : 'no'}</td>` +
-      `<td>${escapeHtml(p.lateWrite ? (p.lateWrite.outcome === 'stale' ? 'refused by the fence' : (p.lateWrite.outcome ?? 'no answer')) : 'none sent')}</td><td>${escapeHtml(p.stopReason ?? 'never')}</td><td class="${p.ok ? 'ok' : 'bad'}">${p.ok ? '✓' : '✗'}</td></tr>`,
+  const lateWrite = (p: ElectReport['pausesInDetail'][number]) => (p.lateWrite ? (p.lateWrite.outcome === 'stale' ? 'refused by the fence' : (p.lateWrite.outcome ?? 'no answer')) : 'none sent');
+  return dataTable(
+    'Pauses',
+    ['worker', 'token', 'paused for', 'successor wrote first', 'its late write', 'then stopped', ''],
+    r.pausesInDetail.map((p) => [
+      escapeHtml(p.worker),
+      { html: String(p.token), class: 'n' },
+      p.resumedAt === undefined ? '-' : sec(p.resumedAt - p.pausedAt),
+      p.successorWroteFirst ? 'yes' : 'no',
+      escapeHtml(lateWrite(p)),
+      escapeHtml(p.stopReason ?? 'never'),
+      { html: p.ok ? '✓' : '✗', class: p.ok ? 'ok' : 'bad' },
+    ]),
   );
-  return `<h2>Pauses</h2><table><tr><th>worker</th><th>token</th><th>paused for</th><th>successor wrote first</th><th>its late write</th><th>then stopped</th><th></th></tr>${rows.join('')}</table>`;
 }

@@ -3,11 +3,11 @@
  * the counts, and the timeline the HTML report draws, all computed from the
  * evidence (elect-checks.ts). Pure.
  */
-import type { CheckResult } from './checks.js';
+import { allHold, logsComplete, ofType, type Check } from '../harness/checks.js';
 import { computeElectChecks, handoverBounds, HANDOVER_KINDS, type ActingWindow, type ElectCounts, type ElectFigures, type ElectHandover, type ElectTimingInfo, type HandoverKind, type PauseOutcome } from './elect-checks.js';
-import type { ElectEvidence, ElectRunRecord, ElectRunRecordOf } from './elect-records.js';
+import type { ElectEvidence } from './elect-records.js';
 import type { Distribution } from './measurements.js';
-import { plural } from './summary.js';
+import { checkLines, plural } from '../harness/report/index.js';
 
 /** How the run was set up; goes into the report as given. */
 export interface ElectRunInfo extends ElectTimingInfo {
@@ -51,7 +51,7 @@ export interface ElectTimeline {
 export interface ElectReport {
   /** Every check passed. */
   readonly ok: boolean;
-  readonly checks: readonly CheckResult[];
+  readonly checks: readonly Check[];
   /** Handover times by kind, in ms, from the workers' logs: what the run measured. */
   readonly figures: ElectFigures;
   /** Each kind's bound, from the lease duration and the run's settings. */
@@ -65,12 +65,9 @@ export interface ElectReport {
 
 export function buildElectReport(evidence: ElectEvidence, run: ElectRunInfo, unreadableLogLines = 0): ElectReport {
   const findings = computeElectChecks(evidence, run);
-  const checks: CheckResult[] = [
-    ...findings.checks,
-    ...(unreadableLogLines > 0 ? [{ name: 'logs are complete', ok: false, detail: `${unreadableLogLines} log lines did not parse` }] : []),
-  ];
+  const checks = [...findings.checks, ...logsComplete(unreadableLogLines)];
   return {
-    ok: checks.every((c) => c.ok),
+    ok: allHold(checks),
     checks,
     figures: findings.figures,
     bounds: handoverBounds(run),
@@ -82,24 +79,20 @@ export function buildElectReport(evidence: ElectEvidence, run: ElectRunInfo, unr
   };
 }
 
-function runOf<T extends ElectRunRecord['type']>(records: readonly ElectRunRecord[], type: T): ElectRunRecordOf<T>[] {
-  return records.filter((r): r is ElectRunRecordOf<T> => r.type === type);
-}
-
 export function buildElectTimeline(evidence: ElectEvidence, windows: readonly ActingWindow[]): ElectTimeline {
   const { workerRecords, runRecords } = evidence;
   const times = [...workerRecords, ...runRecords].map((r) => r.at);
   const start = times.length ? Math.min(...times) : 0;
   const end = times.length ? Math.max(...times) : 0;
-  const exits = runOf(runRecords, 'exit');
-  const resumes = runOf(runRecords, 'resume');
-  const rows = runOf(runRecords, 'spawn').map((spawn): ElectTimelineRow => {
+  const exits = ofType(runRecords, 'exit');
+  const resumes = ofType(runRecords, 'resume');
+  const rows = ofType(runRecords, 'spawn').map((spawn): ElectTimelineRow => {
     const mine = workerRecords.filter((r) => r.worker === spawn.worker);
     const ready = mine.find((r) => r.type === 'ready');
     const exit = exits.find((e) => e.worker === spawn.worker);
     const sent = mine.filter((r) => r.type === 'write-sent');
     const done = mine.filter((r) => r.type === 'write-done');
-    const skews = runOf(runRecords, 'skew').filter((s) => s.worker === spawn.worker);
+    const skews = ofType(runRecords, 'skew').filter((s) => s.worker === spawn.worker);
     return {
       worker: spawn.worker,
       pid: spawn.pid,
@@ -112,22 +105,22 @@ export function buildElectTimeline(evidence: ElectEvidence, windows: readonly Ac
         const outcome = done.find((d) => d.wid === s.wid)?.outcome;
         return { at: s.at, token: s.token, ...(outcome ? { outcome } : {}) };
       }),
-      pauses: runOf(runRecords, 'pause')
+      pauses: ofType(runRecords, 'pause')
         .filter((p) => p.worker === spawn.worker)
         .map((p) => {
           const to = resumes.find((r) => r.worker === p.worker && r.at >= p.at)?.at;
           return { from: p.at, ...(to === undefined ? {} : { to }) };
         }),
-      kills: runOf(runRecords, 'kill')
+      kills: ofType(runRecords, 'kill')
         .filter((k) => k.worker === spawn.worker)
         .map((k) => k.at),
-      stops: runOf(runRecords, 'stop')
+      stops: ofType(runRecords, 'stop')
         .filter((s) => s.worker === spawn.worker)
         .map((s) => s.at),
       skews: skews.map((s) => ({ at: s.at, offsetMs: s.offsetMs })),
     };
   });
-  return { start, end, phases: runOf(runRecords, 'phase').map((p) => ({ phase: p.phase, at: p.at })), rows };
+  return { start, end, phases: ofType(runRecords, 'phase').map((p) => ({ phase: p.phase, at: p.at })), rows };
 }
 
 /** What each kind of handover is called in the summary and the HTML. */
@@ -149,9 +142,6 @@ export function formatElectSummary(report: ElectReport): string {
     `         ${plural(c.kills, 'kill')}, ${plural(c.pauses, 'pause')}, ${plural(c.gracefulStops, 'graceful stop')}, ${plural(c.handoffs, 'handoff')}.`,
     `Lease ${report.run.durationMs} ms (renewal every ${report.run.renewEveryMs} ms). Handover times, from the workers' logs (bound):`,
     ...HANDOVER_KINDS.map((k) => `  ${HANDOVER_LABELS[k].padEnd(52)} ${ms(report.figures[k])} (≤ ${report.bounds[k].boundMs} ms)`),
-    '',
-    ...report.checks.map((ch) => `  ${ch.ok ? 'PASS' : 'FAIL'}  ${ch.name}: ${ch.detail}`),
-    '',
-    report.ok ? 'All checks passed.' : 'A CHECK FAILED.',
+    ...checkLines(report.checks, report.ok),
   ].join('\n');
 }

@@ -3,7 +3,7 @@
  * follower invocation costs, and how long leadership takes to change hands
  * after a kill, a pause and a graceful release. Pure.
  */
-import { ofType } from './checks.js';
+import { ofType } from '../harness/checks.js';
 import type { DemoEvidence, WorkerRecord } from './records.js';
 
 /** Summary of a sample of numbers (undefined fields when it is empty). */

@@ -3,7 +3,8 @@
  * the measurements, the pauses and the timeline the HTML report is drawn
  * from. Built from the evidence alone (see checks.ts). Pure.
  */
-import { computeChecks, type CheckResult, type DemoCounts, type PauseFinding } from './checks.js';
+import { allHold, logsComplete, type Check } from '../harness/checks.js';
+import { computeChecks, type DemoCounts, type PauseFinding } from './checks.js';
 import { measure, type Measurements } from './measurements.js';
 import type { DemoEvidence, LedgerHead, StepCounts } from './records.js';
 import { buildTimeline, type Timeline } from './timeline.js';
@@ -42,7 +43,7 @@ export const HEADLINE_COUNTS = [
 export interface DemoReport extends Pick<DemoCounts, (typeof HEADLINE_COUNTS)[number]> {
   /** Every check passed. */
   readonly ok: boolean;
-  readonly checks: readonly CheckResult[];
+  readonly checks: readonly Check[];
   /** Further counts behind the checks. */
   readonly details: {
     readonly duplicatesSkipped: number;
@@ -67,13 +68,10 @@ export interface DemoReport extends Pick<DemoCounts, (typeof HEADLINE_COUNTS)[nu
 
 export function buildReport(evidence: DemoEvidence, run: DemoRunInfo, unreadableLogLines = 0): DemoReport {
   const { counts, checks, pauses } = computeChecks(evidence);
-  const allChecks: CheckResult[] = [
-    ...checks,
-    ...(unreadableLogLines > 0 ? [{ name: 'logs are complete', ok: false, detail: `${unreadableLogLines} log lines did not parse` }] : []),
-  ];
+  const allChecks = [...checks, ...logsComplete(unreadableLogLines)];
   return {
     ...(Object.fromEntries(HEADLINE_COUNTS.map((k) => [k, counts[k]])) as Pick<DemoCounts, (typeof HEADLINE_COUNTS)[number]>),
-    ok: allChecks.every((c) => c.ok),
+    ok: allHold(allChecks),
     checks: allChecks,
     details: {
       duplicatesSkipped: counts.duplicatesSkipped,

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BatonEnv, createLeaseTable, DEFAULTS } from 'baton-lease';
 import { Prng } from '../sim/prng.js';
 import { localDynamoDBClient, startDynamoDBLocal } from 'baton-lease/testing';
-import { demoWorker, freshLogDir, readRunLogs, runSpan, untilAborted, writeReportFiles, type DemoIo, type DemoRun } from './demo-run.js';
+import { demoWorker, freshLogDir, readRunLogs, runSpan, untilAborted, writeDemoReport, type DemoIo, type DemoRun } from './demo-run.js';
 import { EvidenceWriter } from '../harness/evidence.js';
 import { localWorkerEnvironment, WorkerPool } from '../harness/worker-pool.js';
 import { readLedger } from './ledger.js';
@@ -157,7 +157,7 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRun
       },
       unreadable,
     );
-    return writeReportFiles(io.cwd, 'demo-report', report, { html: renderReportHtml(report), summary: formatSummary(report), say: (line) => view.say(line) });
+    return writeDemoReport(io.cwd, 'demo-report', report, { html: renderReportHtml(report), summary: formatSummary(report), say: (line) => view.say(line) });
   } finally {
     nemesis?.stop();
     driver?.stop();

@@ -10,7 +10,7 @@ import { ElectWatch, playElectNemesis, type ElectWorkerConfig } from './elect-ne
 import type { ElectRunRecord, ElectWorkerRecord } from './elect-records.js';
 import { renderElectReportHtml } from './elect-report-html.js';
 import { buildElectReport, formatElectSummary, type ElectReport } from './elect-report.js';
-import { demoWorker, freshLogDir, readRunLogs, runSpan, untilAborted, writeReportFiles, type DemoIo, type DemoRun } from './demo-run.js';
+import { demoWorker, freshLogDir, readRunLogs, runSpan, untilAborted, writeDemoReport, type DemoIo, type DemoRun } from './demo-run.js';
 import { EvidenceWriter } from '../harness/evidence.js';
 import { localWorkerEnvironment, WorkerPool } from '../harness/worker-pool.js';
 import type { ElectWorkerMessage } from './elect-worker.js';
@@ -118,7 +118,7 @@ export async function runElectDemo(options: ElectDemoOptions, io: DemoIo): Promi
       },
       unreadable,
     );
-    return writeReportFiles(io.cwd, 'elect-report', report, { html: renderElectReportHtml(report), summary: formatElectSummary(report), say });
+    return writeDemoReport(io.cwd, 'elect-report', report, { html: renderElectReportHtml(report), summary: formatElectSummary(report), say });
   } finally {
     await pool?.stopAll(STOP_GRACE_MS);
     runLog.close();

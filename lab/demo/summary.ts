@@ -1,3 +1,4 @@
+import { checkLines, plural } from '../harness/report/index.js';
 import type { Distribution } from './measurements.js';
 import type { DemoReport } from './report-json.js';
 
@@ -19,15 +20,7 @@ export function formatSummary(report: DemoReport): string {
     `  after SIGKILL:   ${ms(m.afterKill.ms)}`,
     `  after SIGSTOP:   ${ms(m.afterPause.ms)}`,
     `  after a release: ${ms(m.afterRelease.ms)}`,
-    '',
-    ...report.checks.map((c) => `  ${c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`),
-    '',
-    report.ok ? 'All checks passed.' : 'A CHECK FAILED.',
+    ...checkLines(report.checks, report.ok),
   ];
   return lines.join('\n');
-}
-
-/** `1 kill`, `2 kills`. */
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }

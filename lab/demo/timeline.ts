@@ -3,7 +3,7 @@
  * ended), the kills and pauses it suffered, the duplicate ticks it skipped and
  * the stale writes the fence refused it. Pure; the HTML report draws it.
  */
-import { ofType } from './checks.js';
+import { ofType } from '../harness/checks.js';
 import type { DemoEvidence } from './records.js';
 
 export interface Tenure {

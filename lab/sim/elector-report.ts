@@ -1,4 +1,4 @@
-import { escapeHtml } from '../report/escape-html.js';
+import { escapeHtml } from '../harness/report/escape-html.js';
 import {
   BOUNDS,
   ELECTOR_STUDY_NAMES,

@@ -1,4 +1,4 @@
-import { escapeHtml } from '../report/escape-html.js';
+import { escapeHtml } from '../harness/report/escape-html.js';
 import type { MessageRow } from './message-count.js';
 import type { PaperReport, RaftElectionRow } from './paper.js';
 

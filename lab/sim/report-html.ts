@@ -4,7 +4,7 @@ import { SERVICE } from './network.js';
 import { COLUMNS, formatValue, type LabReport, type ReportRow } from './report.js';
 import { SCENARIOS } from './scenarios.js';
 import type { NodeStatus, Timeline } from './timeline.js';
-import { escapeHtml } from '../report/escape-html.js';
+import { escapeHtml } from '../harness/report/escape-html.js';
 
 const WIDTH = 960;
 const LEFT = 64;

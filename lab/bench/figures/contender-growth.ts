@@ -1,5 +1,6 @@
 import type { CountedClient } from '../client-pool.js';
-import type { LockSystem, SystemName } from '../lock-system.js';
+import type { LockSystem } from '../lock-system.js';
+import type { SystemName } from '../registry.js';
 import type { BenchParams } from '../options.js';
 import { median, round2 } from '../stats.js';
 import { contentionRound } from './contention.js';

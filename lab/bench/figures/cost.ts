@@ -3,7 +3,8 @@ import { DEFAULTS, LeaseClient } from 'baton-lease';
 import { electWithWaitingRule, itemBytes, leaseItemBytes, readWhileHeld, writeEveryPoll, type WaitingRule } from 'baton-lease/internal';
 import type { Units } from '../capacity-counter.js';
 import type { ClientPool } from '../client-pool.js';
-import type { LockSystem, SystemName } from '../lock-system.js';
+import type { LockSystem } from '../lock-system.js';
+import type { SystemName } from '../registry.js';
 import { monthlyDollars, PRICES, type MonthlyDollars } from '../prices.js';
 import type { OperationUnits } from './requests.js';
 

@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LeaseClient, createLeaseTable, type Lease } from 'baton-lease';
 import { electWithWaitingRule, readWhileHeld, writeEveryPoll, type WaitingRule } from 'baton-lease/internal';
-import type { SystemName } from '../lock-system.js';
+import type { SystemName } from '../registry.js';
 import { result, type BenchResult, type FigureName } from '../result.js';
 import { median } from '../stats.js';
 

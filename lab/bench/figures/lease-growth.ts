@@ -1,6 +1,7 @@
 import type { ClientPool } from '../client-pool.js';
 import { liveHeapBytes } from '../heap.js';
-import type { Held, LockSystem, SystemName } from '../lock-system.js';
+import type { Held, LockSystem } from '../lock-system.js';
+import type { SystemName } from '../registry.js';
 import type { BenchParams } from '../options.js';
 import { percentile, round2 } from '../stats.js';
 import { runWorkers } from '../workers.js';

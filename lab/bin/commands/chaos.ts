@@ -1,6 +1,6 @@
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { integerFlag, parseCommand, usageError } from 'baton-lease/internal';
+import { writeReportFiles } from '../../harness/report/index.js';
 import { CAMPAIGN_DEFAULTS, runCampaign } from '../../chaos/campaign.js';
 import { renderHtml } from '../../chaos/report-html.js';
 import { formatSummary } from '../../chaos/report.js';
@@ -76,10 +76,7 @@ export async function run(argv: string[]): Promise<number> {
       log: progress,
       signal: interrupt.signal,
     });
-    const jsonPath = resolve('chaos-report.json');
-    const htmlPath = resolve('chaos-report.html');
-    await writeFile(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
-    await writeFile(htmlPath, renderHtml(report, check, records));
+    const { jsonPath, htmlPath } = writeReportFiles(resolve('.'), 'chaos-report', report, renderHtml(report, check, records));
     console.log(formatSummary(report));
     console.log(`\nwrote ${jsonPath}\nwrote ${htmlPath}`);
     return report.unexplainedViolations > 0 ? 1 : 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkHistory } from '../../../chaos/checker.js';
+import { checkHistory, propertyChecks, VIOLATION_KINDS } from '../../../chaos/checker.js';
 import type { HistoryRecord } from '../../../chaos/history.js';
 import { renderHtml } from '../../../chaos/report-html.js';
 import { buildReport, formatSummary } from '../../../chaos/report.js';
@@ -71,6 +71,24 @@ describe('buildReport', () => {
     expect(report.unexplainedViolations).toBe(60);
     expect(formatSummary(report)).toMatch(/violations: 60 stale-write-accepted/);
   });
+
+  it('gives one check per property, failed by the kind of violation found', () => {
+    const { records, finalState } = campaignHistory();
+    const clean = buildReport(records, checkHistory(records, finalState), 1_000);
+    expect(clean.checks).toHaveLength(VIOLATION_KINDS.length);
+    expect(clean.checks.every((c) => c.ok)).toBe(true);
+    const b = new HistoryBuilder().start('w1', 0).start('w2', 0).acquire('w1', 'w1.0#a', 1, 0).acquire('w2', 'w2.0#b', 2, 2_300);
+    b.write('w2', 'w2.0#b', 2, 10, 2_400).write('w1', 'w1.0#a', 1, 20, 3_000);
+    const broken = buildReport(b.history(), checkHistory(b.history(), b.finalState()), 1_000);
+    expect(broken.checks.filter((c) => !c.ok)).toEqual([{ name: 'no stale write was accepted', ok: false, detail: '1 violation' }]);
+  });
+
+  it('does not fail a property on violations a broken assumption explains', () => {
+    const explained = { kind: 'overlapping-tenures' as const, message: 'm', explainedBy: 'clock-skew-beyond-bound' as const };
+    const check = propertyChecks([explained, explained]).find((c) => c.name === 'no two tenures acted at once');
+    expect(check).toEqual({ name: 'no two tenures acted at once', ok: true, detail: '2 violations, 2 explained by clock skew beyond the bound' });
+    expect(propertyChecks([{ ...explained, explainedBy: undefined }]).find((c) => !c.ok)?.name).toBe('no two tenures acted at once');
+  });
 });
 
 describe('renderHtml', () => {
@@ -87,6 +105,8 @@ describe('renderHtml', () => {
     expect(html).toContain('paused (SIGSTOP)');
     expect(html).toContain('dropped-response on UpdateItem');
     expect(html).toContain('No violations.');
+    expect(html).toContain('<span class="verdict">All checks passed</span>');
+    expect(html).toContain('<tr><td class="ok">✓</td><th>no stale write was accepted</th><td>no violation</td></tr>');
   });
 
   it('fits its timeline to a 1400 px page, keeps short tenures visible, and shows the report as tables, not JSON', () => {
