@@ -15,8 +15,15 @@ const labBoundary = [1, 2, 3, 4, 5, 6].map((depth) => ({
       'error',
       {
         patterns: [
-          { regex: `^(\\.\\./){${depth},}(lib|lambda|bin)(/|$)`, message: 'The lab imports the package through its entries: baton-lease, baton-lease/testing, baton-lease/cdk, baton-lease/lambda (or baton-lease/internal).' },
-          { regex: '^baton-lease/(?!(cdk|lambda|testing|internal)$)', message: 'Only the entries of baton-lease: baton-lease, /testing, /cdk, /lambda, /internal.' },
+          {
+            regex: `^(\\.\\./){${depth},}(lib|lambda|bin)(/|$)`,
+            message:
+              'The lab imports the package through its entries: baton-lease, baton-lease/testing, baton-lease/cdk, baton-lease/lambda (or baton-lease/internal).',
+          },
+          {
+            regex: '^baton-lease/(?!(cdk|lambda|testing|internal)$)',
+            message: 'Only the entries of baton-lease: baton-lease, /testing, /cdk, /lambda, /internal.',
+          },
         ],
       },
     ],
@@ -24,7 +31,20 @@ const labBoundary = [1, 2, 3, 4, 5, 6].map((depth) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'cdk.out/', 'coverage/', 'lab/bench/peers/', 'api-docs/', '.build/', 'test/recipes/jest/*.js', 'test/readme/', 'test/doc-examples/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'cdk.out/',
+      'coverage/',
+      'lab/bench/peers/',
+      'api-docs/',
+      '.build/',
+      'test/recipes/jest/*.js',
+      'test/readme/',
+      'test/doc-examples/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -54,7 +74,19 @@ export default tseslint.config(
   {
     // The operator CLI ships without the test kit: it reads DynamoDB Local's identity from the contract module.
     files: ['bin/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '((^|/)lib/testing|^baton-lease/testing)(/|$)', message: 'The operator CLI never imports the test kit (lib/testing).' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '((^|/)lib/testing|^baton-lease/testing)(/|$)',
+              message: 'The operator CLI never imports the test kit (lib/testing).',
+            },
+          ],
+        },
+      ],
+    },
   },
   ...labBoundary,
   {

@@ -25,7 +25,13 @@ const DYNAMODB_LOCAL = ['test/global-setup.ts'];
  * sources, as tsconfig.json's `paths` make them for tsc and tsx
  * (docs/decisions/workspaces.md).
  */
-const ENTRIES = { '': 'lib/runtime/index.ts', '/cdk': 'lib/cdk/index.ts', '/lambda': 'lambda/cron-singleton.ts', '/testing': 'lib/testing/index.ts', '/internal': 'lib/internal/index.ts' };
+const ENTRIES = {
+  '': 'lib/runtime/index.ts',
+  '/cdk': 'lib/cdk/index.ts',
+  '/lambda': 'lambda/cron-singleton.ts',
+  '/testing': 'lib/testing/index.ts',
+  '/internal': 'lib/internal/index.ts',
+};
 const alias = Object.entries(ENTRIES).map(([entry, source]) => ({
   find: new RegExp(`^baton-lease${entry}$`),
   replacement: fileURLToPath(new URL(source, import.meta.url)),
@@ -42,11 +48,25 @@ export default defineConfig({
     setupFiles: ['test/support/fixed-seed.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'lab/test/unit/**/*.test.ts'] } },
-      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts', 'lab/test/integration/**/*.test.ts'], globalSetup: DYNAMODB_LOCAL } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts', 'lab/test/integration/**/*.test.ts'],
+          globalSetup: DYNAMODB_LOCAL,
+        },
+      },
       { extends: true, test: { name: 'cdk', include: ['test/cdk/**/*.test.ts', 'lab/test/cdk/**/*.test.ts'] } },
       { extends: true, test: { name: 'e2e', include: ['lab/test/e2e/**/*.test.ts'], globalSetup: DYNAMODB_LOCAL } },
       // No alias of its own: the root's (above) resolves the recipes' imports of baton-lease's entries.
-      { extends: true, test: { name: 'recipes', include: ['test/recipes/vitest/**/*.test.ts'], globalSetup: ['test/recipes/vitest/global-setup.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'recipes',
+          include: ['test/recipes/vitest/**/*.test.ts'],
+          globalSetup: ['test/recipes/vitest/global-setup.ts'],
+        },
+      },
     ],
   },
 });

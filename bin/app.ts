@@ -18,10 +18,10 @@ class NightlyReportStack extends Stack {
       table,
       leaseName: 'reports/nightly',
       schedule: scheduler.ScheduleExpression.cron({ hour: '3', minute: '0', timeZone: TimeZone.EUROPE_BERLIN }),
-      entry: 'bin/nightly-report.ts',   // exports `handler = createSingletonHandler({ job })`
-      contenders: 2,                    // invocations racing per tick; one runs the job
+      entry: 'bin/nightly-report.ts', // exports `handler = createSingletonHandler({ job })`
+      contenders: 2, // invocations racing per tick; one runs the job
       timeout: Duration.minutes(2),
-      alarmTopic,                       // without it the alarms notify nobody (synth warns)
+      alarmTopic, // without it the alarms notify nobody (synth warns)
       dashboard: true,
     });
   }

@@ -13,13 +13,20 @@ function usage(tool: string, commands: Readonly<Record<string, Command>>): strin
  * Runs the subcommand that `argv` names and resolves to the exit code: the
  * usage on `--help` (0), one line on stderr for an unknown command (2).
  */
-export async function dispatch(tool: string, commands: Readonly<Record<string, Command>>, argv: string[]): Promise<number> {
+export async function dispatch(
+  tool: string,
+  commands: Readonly<Record<string, Command>>,
+  argv: string[],
+): Promise<number> {
   const [name, ...rest] = argv;
   const command = name === undefined ? undefined : commands[name];
   if (command === undefined) {
     const helpAsked = name === undefined || name === '--help' || name === '-h' || name === 'help';
     if (helpAsked) console.log(usage(tool, commands));
-    else console.error(`${tool}: unknown command "${name}"; the commands are ${Object.keys(commands).join(', ')} (${tool} --help)`);
+    else
+      console.error(
+        `${tool}: unknown command "${name}"; the commands are ${Object.keys(commands).join(', ')} (${tool} --help)`,
+      );
     return helpAsked ? 0 : 2;
   }
   const module = await command.load();

@@ -11,4 +11,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 /** The environment that points tsx at the lab's tsconfig.json. */
-export const TSX_ENV: Readonly<Record<string, string>> = { TSX_TSCONFIG_PATH: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) };
+export const TSX_ENV: Readonly<Record<string, string>> = {
+  TSX_TSCONFIG_PATH: fileURLToPath(new URL('./tsconfig.json', import.meta.url)),
+};

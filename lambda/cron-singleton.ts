@@ -25,7 +25,13 @@ import {
   type StepFunction,
 } from '../lib/runtime/index.js';
 import { resolveClientOptions } from '../lib/runtime/options.js';
-import { describeValue, validateLeaseName, validateMs, validateObject, validateTableName } from '../lib/runtime/validate.js';
+import {
+  describeValue,
+  validateLeaseName,
+  validateMs,
+  validateObject,
+  validateTableName,
+} from '../lib/runtime/validate.js';
 import { validateStepRetention } from '../lib/runtime/steps.js';
 
 /** What a job receives for one scheduled tick it leads. */
@@ -105,8 +111,22 @@ export interface SingletonHandlerOptions<T = unknown> {
 
 /** What one invocation did. Also logged. `value` is what the job returned. */
 export type SingletonResult<T = unknown> =
-  | { readonly status: 'ran'; readonly tick: number; readonly token: number; readonly takeover: boolean; readonly released: boolean; readonly value: T }
-  | { readonly status: 'skipped'; readonly tick: number; readonly reason: 'held' | 'tick-done'; readonly holder?: string; readonly expiresAt?: number; readonly token?: number };
+  | {
+      readonly status: 'ran';
+      readonly tick: number;
+      readonly token: number;
+      readonly takeover: boolean;
+      readonly released: boolean;
+      readonly value: T;
+    }
+  | {
+      readonly status: 'skipped';
+      readonly tick: number;
+      readonly reason: 'held' | 'tick-done';
+      readonly holder?: string;
+      readonly expiresAt?: number;
+      readonly token?: number;
+    };
 
 const DEFAULTS = SingletonHandlerMargins;
 
@@ -129,19 +149,33 @@ export function createSingletonHandler<T = unknown>(
 ): (event: ScheduledEvent, context: Context) => Promise<SingletonResult<T>> {
   validateObject('options', options);
   if (typeof options.job !== 'function') throw new LeaseValidationError('job', 'must be a function');
-  const durationMarginMs = validateMs('durationMarginMs', options.durationMarginMs ?? DEFAULTS.durationMarginMs, { min: 0, max: 60_000 });
-  const abortMarginMs = validateMs('abortMarginMs', options.abortMarginMs ?? DEFAULTS.abortMarginMs, { min: 1, max: 60_000 });
+  const durationMarginMs = validateMs('durationMarginMs', options.durationMarginMs ?? DEFAULTS.durationMarginMs, {
+    min: 0,
+    max: 60_000,
+  });
+  const abortMarginMs = validateMs('abortMarginMs', options.abortMarginMs ?? DEFAULTS.abortMarginMs, {
+    min: 1,
+    max: 60_000,
+  });
   const stepRetentionMs = validateStepRetention(options.stepRetentionMs);
   for (const [field, value, methods] of [
     ['logger', options.logger, ['addContext', 'appendKeys', 'createChild', 'info', 'warn', 'error']],
     ['metrics', options.metrics, ['setDefaultDimensions', 'addMetric', 'publishStoredMetrics']],
   ] as const) {
-    const missing = value === undefined ? undefined : methods.find((method) => typeof (value as unknown as Record<string, unknown>)?.[method] !== 'function');
-    if (missing !== undefined) throw new LeaseValidationError(field, `must be a Powertools ${field === 'logger' ? 'Logger' : 'Metrics'} (it has no ${missing}())`);
+    const missing =
+      value === undefined
+        ? undefined
+        : methods.find((method) => typeof (value as unknown as Record<string, unknown>)?.[method] !== 'function');
+    if (missing !== undefined)
+      throw new LeaseValidationError(
+        field,
+        `must be a Powertools ${field === 'logger' ? 'Logger' : 'Metrics'} (it has no ${missing}())`,
+      );
   }
   if (options.store !== undefined) {
     for (const field of ['tableName', 'client'] as const) {
-      if (options[field] !== undefined) throw new LeaseValidationError(field, 'must not be given with store: the store replaces the table');
+      if (options[field] !== undefined)
+        throw new LeaseValidationError(field, 'must not be given with store: the store replaces the table');
     }
   }
   // Options given in code are checked now; what the environment supplies, at the first invocation.
@@ -159,7 +193,8 @@ export function createSingletonHandler<T = unknown>(
   return async (event, context) => {
     const time: unknown = event?.time;
     const tick = typeof time === 'string' ? Date.parse(time) : NaN;
-    if (!Number.isFinite(tick)) throw new LeaseValidationError('event.time', `must be an ISO-8601 time, got ${describeValue(time)}`);
+    if (!Number.isFinite(tick))
+      throw new LeaseValidationError('event.time', `must be an ISO-8601 time, got ${describeValue(time)}`);
     const remainingMs = remainingTime(context);
     const { leaseName, leases, metrics, logger: handlerLogger } = configure();
     const { clock } = leases.options;
@@ -172,10 +207,15 @@ export function createSingletonHandler<T = unknown>(
     const finished = new AbortController();
     try {
       const deadlineMs = remainingMs - abortMarginMs;
-      if (deadlineMs <= 0) throw new LeaseValidationError('context', `leaves ${remainingMs} ms, less than abortMarginMs (${abortMarginMs})`);
+      if (deadlineMs <= 0)
+        throw new LeaseValidationError(
+          'context',
+          `leaves ${remainingMs} ms, less than abortMarginMs (${abortMarginMs})`,
+        );
       // Not keeping the process alive: it serves this invocation only while something else still runs.
       clock.sleep(remainingMs - settleMarginMs, finished.signal, { keepAlive: false }).then(
-        () => giveUp.abort(new LeaseError(`no answer from DynamoDB ${settleMarginMs} ms before the function's timeout`)),
+        () =>
+          giveUp.abort(new LeaseError(`no answer from DynamoDB ${settleMarginMs} ms before the function's timeout`)),
         () => undefined,
       );
       const durationMs = remainingMs + durationMarginMs;
@@ -190,7 +230,10 @@ export function createSingletonHandler<T = unknown>(
           } catch (error) {
             if (error instanceof StaleTokenError) {
               count(metrics, BatonMetric.StaleWriteRejected);
-              logger.warn('a write was refused: a newer leader has written', { token: error.token, fence: error.fence });
+              logger.warn('a write was refused: a newer leader has written', {
+                token: error.token,
+                fence: error.fence,
+              });
             } else {
               count(metrics, BatonMetric.JobFailed);
               logger.error('job failed', { error: error as Error });
@@ -216,7 +259,12 @@ export function createSingletonHandler<T = unknown>(
       if (!result.led) {
         const { current, reason } = result;
         if (reason === 'tick-done') logger.info('tick already done; skipping', { lastTick: current?.lastTick });
-        else logger.info('lease held by another invocation; skipping', { holder: current?.holder, expiresAt: current?.expiresAt, token: current?.token });
+        else
+          logger.info('lease held by another invocation; skipping', {
+            holder: current?.holder,
+            expiresAt: current?.expiresAt,
+            token: current?.token,
+          });
         return {
           status: 'skipped',
           tick,
@@ -226,7 +274,8 @@ export function createSingletonHandler<T = unknown>(
         };
       }
       count(metrics, BatonMetric.LeaderRun);
-      if (!result.released) logger.warn('lease not released; it expires by itself', { error: result.releaseError as Error });
+      if (!result.released)
+        logger.warn('lease not released; it expires by itself', { error: result.releaseError as Error });
       logger.info('tick done', { token: result.token, released: result.released });
       return { status: 'ran', tick, token: result.token, takeover, released: result.released, value: result.value };
     } finally {
@@ -254,9 +303,15 @@ function configureFromEnvironment(options: SingletonHandlerOptions<unknown>, abo
   const serviceName = process.env[BatonEnv.serviceName] ?? DEFAULT_SERVICE_NAME;
   const logger = options.logger ?? new Logger({ serviceName });
   // The construct sets the namespace its alarms watch (its metricsNamespace prop).
-  const metrics = options.metrics ?? new Metrics({ namespace: process.env[BatonEnv.metricsNamespace] || METRICS_NAMESPACE, serviceName });
+  const metrics =
+    options.metrics ??
+    new Metrics({ namespace: process.env[BatonEnv.metricsNamespace] || METRICS_NAMESPACE, serviceName });
   metrics.setDefaultDimensions({ [MetricDimension.leaseName]: leaseName });
-  const leases = new LeaseClient({ ...target, ...clientSettings(options), onEvent: (event) => recordEvent(metrics, event) });
+  const leases = new LeaseClient({
+    ...target,
+    ...clientSettings(options),
+    onEvent: (event) => recordEvent(metrics, event),
+  });
   return { leaseName, leases, logger, metrics };
 }
 
@@ -281,7 +336,10 @@ function remainingTime(context: Context): number {
   }
   const remainingMs: unknown = context.getRemainingTimeInMillis();
   if (typeof remainingMs !== 'number' || !Number.isFinite(remainingMs)) {
-    throw new LeaseValidationError('context', `getRemainingTimeInMillis() must return a number of milliseconds, got ${describeValue(remainingMs)}`);
+    throw new LeaseValidationError(
+      'context',
+      `getRemainingTimeInMillis() must return a number of milliseconds, got ${describeValue(remainingMs)}`,
+    );
   }
   return Math.floor(remainingMs);
 }
@@ -317,7 +375,9 @@ function defaultRequestTimeoutMs(abortMarginMs: number): number {
 function defaultClient(abortMarginMs: number): DynamoDBClient {
   const timeoutMs = defaultRequestTimeoutMs(abortMarginMs);
   // Without throwOnRequestTimeout the SDK's HTTP handler only logs a warning when requestTimeout passes.
-  return new DynamoDBClient({ requestHandler: { requestTimeout: timeoutMs, connectionTimeout: timeoutMs, throwOnRequestTimeout: true } });
+  return new DynamoDBClient({
+    requestHandler: { requestTimeout: timeoutMs, connectionTimeout: timeoutMs, throwOnRequestTimeout: true },
+  });
 }
 
 /** Adds one data point of a Baton metric, in the unit the contract gives it. */

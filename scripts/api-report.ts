@@ -26,7 +26,15 @@ rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
 // The package's own build settings (stripInternal included), for the four entry points only.
 const project = join(OUT, 'tsconfig.json');
-writeFileSync(project, JSON.stringify({ extends: '../../tsconfig.build.json', compilerOptions: { rootDir: '../..', outDir: '.', emitDeclarationOnly: true }, files: Object.values(ENTRIES).map((e) => `../../${e}.ts`), include: [] }));
+writeFileSync(
+  project,
+  JSON.stringify({
+    extends: '../../tsconfig.build.json',
+    compilerOptions: { rootDir: '../..', outDir: '.', emitDeclarationOnly: true },
+    files: Object.values(ENTRIES).map((e) => `../../${e}.ts`),
+    include: [],
+  }),
+);
 execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], {
   cwd: ROOT,
   stdio: 'inherit',
@@ -40,7 +48,12 @@ for (const [name, entry] of Object.entries(ENTRIES)) {
       mainEntryPointFilePath: join(OUT, `${entry}.d.ts`),
       bundledPackages: [],
       compiler: { tsconfigFilePath: join(ROOT, 'tsconfig.json') },
-      apiReport: { enabled: true, reportFileName: `${name}.api.md`, reportFolder: join(ROOT, 'etc'), reportTempFolder: join(OUT, 'temp') },
+      apiReport: {
+        enabled: true,
+        reportFileName: `${name}.api.md`,
+        reportFolder: join(ROOT, 'etc'),
+        reportTempFolder: join(OUT, 'temp'),
+      },
       docModel: { enabled: false },
       dtsRollup: { enabled: false },
       tsdocMetadata: { enabled: false },
@@ -57,7 +70,9 @@ for (const [name, entry] of Object.entries(ENTRIES)) {
   const result = Extractor.invoke(config, { localBuild: update, showVerboseMessages: false });
   if (!result.succeeded || (!update && result.apiReportChanged)) {
     failed++;
-    console.error(`api: the public API of ${name} differs from etc/${name}.api.md; review it, then run \`npm run api -- --update\``);
+    console.error(
+      `api: the public API of ${name} differs from etc/${name}.api.md; review it, then run \`npm run api -- --update\``,
+    );
   }
 }
 // The declarations were only the extractor's input; leave nothing for the linter to find.

@@ -6,7 +6,17 @@
  * docs/decisions/package.md.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +44,6 @@ function markDialect(dir: string, type: 'module' | 'commonjs'): void {
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ type }, null, 2)}\n`);
 }
 
-
 /** Every `x-cjs.cts` in the staged tree replaces its `x.ts`, as tshy's dialect overrides do. */
 function applyCommonJSOverrides(dir: string): void {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -61,12 +70,23 @@ function compact(dir: string, { shortenSyntax }: { shortenSyntax: boolean }): vo
     if (entry.isDirectory()) {
       compact(path, { shortenSyntax });
     } else if (entry.name.endsWith('.d.ts')) {
-      const declarations = readFileSync(path, 'utf8').replace(/^(?: {4})+/gm, (indent) => indent.slice(indent.length / 2));
+      const declarations = readFileSync(path, 'utf8').replace(/^(?: {4})+/gm, (indent) =>
+        indent.slice(indent.length / 2),
+      );
       writeFileSync(path, absoluteDocLinks(declarations));
     } else if (entry.name.endsWith('.js')) {
       const source = readFileSync(path, 'utf8');
       const shebang = source.startsWith('#!') ? source.slice(0, source.indexOf('\n') + 1) : '';
-      writeFileSync(path, shebang + transformSync(source.slice(shebang.length), { loader: 'js', minifyWhitespace: true, minifySyntax: shortenSyntax, legalComments: 'none' }).code);
+      writeFileSync(
+        path,
+        shebang +
+          transformSync(source.slice(shebang.length), {
+            loader: 'js',
+            minifyWhitespace: true,
+            minifySyntax: shortenSyntax,
+            legalComments: 'none',
+          }).code,
+      );
     }
   }
 }
@@ -84,7 +104,10 @@ function specifiersOf(declarations: string): string[] {
 
 /** The package a bare specifier names: `@scope/name` or `name`. */
 function packageOf(specifier: string): string {
-  return specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+  return specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
 }
 
 /**
@@ -95,14 +118,21 @@ function packageOf(specifier: string): string {
 function hasTypesPerCondition(name: string): boolean {
   if (isBuiltin(name)) return false;
   // Where TypeScript finds the package's types: its own folder, or its DefinitelyTyped one.
-  const typed = [name, `@types/${name.replace(/^@/, '').replace('/', '__')}`].map((dir) => join(ROOT, 'node_modules', dir, 'package.json'));
+  const typed = [name, `@types/${name.replace(/^@/, '').replace('/', '__')}`].map((dir) =>
+    join(ROOT, 'node_modules', dir, 'package.json'),
+  );
   const manifest = typed.find((path) => existsSync(path));
   if (!manifest) throw new Error(`the declarations name ${name}, which is not installed`);
   const { exports } = JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: unknown };
   const differs = (node: unknown): boolean => {
     if (node === null || typeof node !== 'object') return false;
     const conditions = node as Record<string, unknown>;
-    if ('import' in conditions && 'require' in conditions && JSON.stringify(conditions['import']) !== JSON.stringify(conditions['require'])) return true;
+    if (
+      'import' in conditions &&
+      'require' in conditions &&
+      JSON.stringify(conditions['import']) !== JSON.stringify(conditions['require'])
+    )
+      return true;
     return Object.values(conditions).some(differs);
   };
   return differs(exports);
@@ -129,21 +159,27 @@ function oneSetOfDeclarations(esm: string, cjs: string): void {
     return perCondition.get(name)!;
   };
   const inner = (tree: string, file: string, specifiers: string[]): string[] =>
-    specifiers.filter((s) => s.startsWith('.')).map((s) => relative(tree, join(tree, dirname(file), s.replace(/\.js$/, '.d.ts'))));
+    specifiers
+      .filter((s) => s.startsWith('.'))
+      .map((s) => relative(tree, join(tree, dirname(file), s.replace(/\.js$/, '.d.ts'))));
 
   const keep = new Set<string>();
   for (const entry of entries) {
     const own = specifiersOf(readFileSync(join(esm, entry), 'utf8'));
     if (!own.some((s) => !s.startsWith('.') && isPerCondition(s))) continue;
     const notEntries = inner(esm, entry, own).filter((path) => !entries.includes(path));
-    if (notEntries.length > 0) throw new Error(`${entry} keeps its ESM declarations, so it may import only entries, not ${notEntries.join(', ')}`);
+    if (notEntries.length > 0)
+      throw new Error(
+        `${entry} keeps its ESM declarations, so it may import only entries, not ${notEntries.join(', ')}`,
+      );
     keep.add(entry);
   }
 
   const reachable = closure(entries, (file) => {
     const specifiers = specifiersOf(readFileSync(join(cjs, file), 'utf8'));
     const named = specifiers.filter((s) => !s.startsWith('.') && isPerCondition(s)).map(packageOf);
-    if (named.length > 0 && !keep.has(file)) throw new Error(`${file} names ${named.join(', ')}, whose types differ per condition; only an entry may`);
+    if (named.length > 0 && !keep.has(file))
+      throw new Error(`${file} names ${named.join(', ')}, whose types differ per condition; only an entry may`);
     return inner(cjs, file, specifiers);
   });
   for (const file of declarationFiles(cjs)) {
@@ -209,7 +245,9 @@ function closure(starts: readonly string[], next: (file: string) => readonly str
 }
 
 function declarationFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile() && e.name.endsWith('.d.ts')).map((e) => join(e.parentPath, e.name));
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.d.ts'))
+    .map((e) => join(e.parentPath, e.name));
 }
 
 function buildESM(): void {
@@ -220,7 +258,14 @@ function buildESM(): void {
   const config = join(ROOT, '.build', 'tsconfig.esm.json');
   mkdirSync(dirname(config), { recursive: true });
   const files = [...CJS_ENTRIES, CLI_ENTRY].map((file) => relative(dirname(config), join(ROOT, file)));
-  writeFileSync(config, JSON.stringify({ extends: relative(dirname(config), join(ROOT, 'tsconfig.build.json')), files, include: [] }, null, 2));
+  writeFileSync(
+    config,
+    JSON.stringify(
+      { extends: relative(dirname(config), join(ROOT, 'tsconfig.build.json')), files, include: [] },
+      null,
+      2,
+    ),
+  );
   try {
     tsc(config);
   } finally {
@@ -262,6 +307,8 @@ buildESM();
 buildCommonJS();
 oneSetOfDeclarations(join(ROOT, 'dist', 'esm'), join(ROOT, 'dist', 'cjs'));
 esmFromCommonJS(join(ROOT, 'dist', 'esm'), join(ROOT, 'dist', 'cjs'));
-for (const [source, target] of Object.entries(SHARED_ASSETS)) cpSync(join(ROOT, source), join(ROOT, 'dist', target), { recursive: true });
-if (!existsSync(join(ROOT, 'dist', 'cjs', 'lib', 'runtime', 'index.js'))) throw new Error('the CommonJS build wrote no runtime entry');
+for (const [source, target] of Object.entries(SHARED_ASSETS))
+  cpSync(join(ROOT, source), join(ROOT, 'dist', target), { recursive: true });
+if (!existsSync(join(ROOT, 'dist', 'cjs', 'lib', 'runtime', 'index.js')))
+  throw new Error('the CommonJS build wrote no runtime entry');
 console.log('built dist/esm and dist/cjs');

@@ -27,12 +27,20 @@ export function docExamples(folders = ['lib', 'lambda', 'bin']): Program[] {
     for (let i = 0; i < lines.length; i++) {
       if (!/^\s*\*\s*@example\b/.test(lines[i]!)) continue;
       const text = (line: string | undefined) => (line ?? '').replace(/^\s*\* ?/, '');
-      if (!/^```(ts|typescript)\s*$/.test(text(lines[i + 1]))) throw new Error(`${path}:${i + 2}: an @example must be a \`\`\`ts block`);
+      if (!/^```(ts|typescript)\s*$/.test(text(lines[i + 1])))
+        throw new Error(`${path}:${i + 2}: an @example must be a \`\`\`ts block`);
       let end = i + 2;
       while (end < lines.length && text(lines[end]) !== '```' && !/\*\//.test(lines[end]!)) end++;
       if (text(lines[end]) !== '```') throw new Error(`${path}:${i + 2}: the @example's block is not closed`);
-      const code = lines.slice(i + 2, end).map(text).join('\n');
-      examples.push({ name: `${path.replace(/\.ts$/, '').replace(/[/.]/g, '-')}-${i + 1}`, origin: `${path}:${i + 1}, @example`, program: inScaffold(scaffold(path), code, MARK) });
+      const code = lines
+        .slice(i + 2, end)
+        .map(text)
+        .join('\n');
+      examples.push({
+        name: `${path.replace(/\.ts$/, '').replace(/[/.]/g, '-')}-${i + 1}`,
+        origin: `${path}:${i + 1}, @example`,
+        program: inScaffold(scaffold(path), code, MARK),
+      });
       i = end;
     }
   }
@@ -43,7 +51,8 @@ export function docExamples(folders = ['lib', 'lambda', 'bin']): Program[] {
 function scaffold(path: string): string {
   const [top, sub] = path.split('/');
   const file = join(SCAFFOLDS, `${top === 'lib' ? sub : top}.ts`);
-  if (!existsSync(file)) throw new Error(`${path} has an @example but ${relative(ROOT, file)}, its scaffold, does not exist`);
+  if (!existsSync(file))
+    throw new Error(`${path} has an @example but ${relative(ROOT, file)}, its scaffold, does not exist`);
   return file;
 }
 
@@ -57,7 +66,9 @@ function sourceFiles(dir: string): string[] {
 
 const examples = docExamples();
 if (!typecheckPrograms(join(ROOT, 'node_modules', '.cache', 'baton-doc-examples'), examples)) {
-  console.error('\ndoc-examples: an @example does not type-check (above: each file names its source line; the scaffolds are test/doc-examples/<entry>.ts)');
+  console.error(
+    '\ndoc-examples: an @example does not type-check (above: each file names its source line; the scaffolds are test/doc-examples/<entry>.ts)',
+  );
   process.exit(1);
 }
 console.log(`doc-examples: ${examples.length} @example blocks of lib/, lambda/ and bin/ type-check`);

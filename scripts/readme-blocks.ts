@@ -46,12 +46,22 @@ export function readmeBlocks(markdown = readFileSync(join(ROOT, 'README.md'), 'u
   for (let i = 0; i < lines.length; i++) {
     if (!/^```(ts|typescript)\s*$/.test(lines[i]!)) continue;
     const marker = /^<!-- block: ([a-z0-9-]+)( run)? -->$/.exec(lines[i - 1] ?? '');
-    if (!marker) throw new Error(`README.md:${i + 1}: a TypeScript block needs a marker line before it: <!-- block: NAME --> (or NAME run)`);
+    if (!marker)
+      throw new Error(
+        `README.md:${i + 1}: a TypeScript block needs a marker line before it: <!-- block: NAME --> (or NAME run)`,
+      );
     const end = lines.indexOf('```', i + 1);
     const code = lines.slice(i + 1, end).join('\n');
     const name = marker[1]!;
     if (blocks.some((b) => b.name === name)) throw new Error(`README.md:${i}: block name ${name} is used twice`);
-    blocks.push({ name, origin: `README.md:${i + 1}, block "${name}"`, run: marker[2] !== undefined, line: i + 1, code, program: program(name, code) });
+    blocks.push({
+      name,
+      origin: `README.md:${i + 1}, block "${name}"`,
+      run: marker[2] !== undefined,
+      line: i + 1,
+      code,
+      program: program(name, code),
+    });
     i = end;
   }
   return blocks;
@@ -114,7 +124,9 @@ export function typecheckPrograms(dir: string, programs: readonly Program[]): bo
   };
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
   try {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { stdio: 'inherit' });
+    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], {
+      stdio: 'inherit',
+    });
     return true;
   } catch {
     return false;
@@ -125,10 +137,14 @@ export function typecheckPrograms(dir: string, programs: readonly Program[]): bo
 function typecheck(): void {
   const blocks = readmeBlocks();
   if (!typecheckPrograms(join(ROOT, 'node_modules', '.cache', 'baton-readme-blocks'), blocks)) {
-    console.error(`readme-blocks: a README block does not type-check (above: the file names the block; its scaffold is test/readme/<name>.ts)`);
+    console.error(
+      `readme-blocks: a README block does not type-check (above: the file names the block; its scaffold is test/readme/<name>.ts)`,
+    );
     process.exit(1);
   }
-  console.log(`readme-blocks: ${blocks.length} TypeScript blocks of README.md type-check (${blocks.filter((b) => b.run).length} of them also run in the smoke test)`);
+  console.log(
+    `readme-blocks: ${blocks.length} TypeScript blocks of README.md type-check (${blocks.filter((b) => b.run).length} of them also run in the smoke test)`,
+  );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) typecheck();

@@ -76,7 +76,13 @@ export function parseTrace(output: string, seed: number, run: string): Trace {
     } else if (words[0] === 'time') events.push({ kind: 'time', t: Number(words[1]) });
     else if (words[0] === 'ok') {
       if (pending === undefined) throw new Error(`trace ${run}/${seed}: an outcome without its write`);
-      const write: ModelWrite = { op: pending.op, args: pending.args, before: pending.before, ok: words[1] === '1', after: numbers };
+      const write: ModelWrite = {
+        op: pending.op,
+        args: pending.args,
+        before: pending.before,
+        ok: words[1] === '1',
+        after: numbers,
+      };
       writes.push(write);
       steps.push(write);
       events.push({ kind: 'write', write });
@@ -91,8 +97,7 @@ export function parseTrace(output: string, seed: number, run: string): Trace {
   return { seed, run, writes, steps, decisions, events };
 }
 
-
-export function expectedRecord(item: ModelItem): Partial<LeaseRecord> & { durationMs?: number } | undefined {
+export function expectedRecord(item: ModelItem): (Partial<LeaseRecord> & { durationMs?: number }) | undefined {
   const [present, holder, token, version, expiresAt, lastTick, releasedBy, prio, hoPrio, hoTo, durMs] = item;
   if (!present) return undefined;
   return {
@@ -109,7 +114,18 @@ export function expectedRecord(item: ModelItem): Partial<LeaseRecord> & { durati
   };
 }
 
-const COMPARED = ['holder', 'token', 'version', 'expiresAt', 'lastTick', 'releasedBy', 'priority', 'handoffPriority', 'handoffTo', 'durationMs'];
+const COMPARED = [
+  'holder',
+  'token',
+  'version',
+  'expiresAt',
+  'lastTick',
+  'releasedBy',
+  'priority',
+  'handoffPriority',
+  'handoffTo',
+  'durationMs',
+];
 
 export function actualRecord(record: LeaseRecord | undefined): Record<string, unknown> | undefined {
   if (record === undefined) return undefined;
@@ -131,7 +147,18 @@ export function send(store: LeaseStore, name: string, write: ModelWrite): Promis
   const a = write.args;
   switch (write.op) {
     case 'acquire': {
-      const [o, now, dur, skew, tick, pr, cf, obs, oTok, oVer] = a as [number, number, number, number, number, number, number, number, number, number];
+      const [o, now, dur, skew, tick, pr, cf, obs, oTok, oVer] = a as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
       return store.acquire({
         name,
         owner: owner(o),
@@ -188,7 +215,8 @@ export async function replay(store: LeaseStore, name: string, trace: Trace): Pro
   const mismatches: Mismatch[] = [];
   const id = `${trace.run}/${trace.seed}`;
   for (const [index, step] of trace.steps.entries()) {
-    const fail = (what: string, expected: unknown, actual: unknown) => mismatches.push({ trace: id, step: index, op: step.op, what, expected, actual });
+    const fail = (what: string, expected: unknown, actual: unknown) =>
+      mismatches.push({ trace: id, step: index, op: step.op, what, expected, actual });
     if (step.op === 'read') {
       const seen = actualRecord(await store.read(name));
       if (!same(seen, expectedRecord(step.item))) fail('read', expectedRecord(step.item), seen);

@@ -117,10 +117,19 @@ export function groupSteps(events: readonly ModelEvent[]): Step[] {
       flush();
       let handoff: ModelWrite | undefined;
       let j = i + 1;
-      for (; j < events.length && events[j]!.kind === 'write'; j++) handoff = (events[j] as { write: ModelWrite }).write;
+      for (; j < events.length && events[j]!.kind === 'write'; j++)
+        handoff = (events[j] as { write: ModelWrite }).write;
       const d = events[j];
       if (d?.kind !== 'decide' || !READ.has(d.verdict)) throw new Error('a read without its verdict');
-      steps.push({ kind: 'action', worker: d.worker, verdict: d.verdict, off: d.args[0]!, net: d.args[1]!, extra: d.args.slice(2), ...(handoff ? { handoff } : {}) });
+      steps.push({
+        kind: 'action',
+        worker: d.worker,
+        verdict: d.verdict,
+        off: d.args[0]!,
+        net: d.args[1]!,
+        extra: d.args.slice(2),
+        ...(handoff ? { handoff } : {}),
+      });
       i = j;
     } else if (e.verdict === 'force-release') {
       flush();
@@ -138,7 +147,16 @@ export function groupSteps(events: readonly ModelEvent[]): Step[] {
         handoff = next.write;
         i++;
       }
-      steps.push({ kind: 'action', worker: e.worker, verdict: e.verdict, off: e.args[0]!, net, extra: e.args.slice(2), ...(write ? { write } : {}), ...(handoff ? { handoff } : {}) });
+      steps.push({
+        kind: 'action',
+        worker: e.worker,
+        verdict: e.verdict,
+        off: e.args[0]!,
+        net,
+        extra: e.args.slice(2),
+        ...(write ? { write } : {}),
+        ...(handoff ? { handoff } : {}),
+      });
     }
   }
   flush();
@@ -248,10 +266,16 @@ export async function replayDecisions(runtime: Runtime, trace: Trace, config: Mo
   const real = (record: LeaseRecord | undefined): LeaseRecord | undefined => {
     if (record === undefined) return undefined;
     const map = (o: string | undefined) => (o === undefined ? undefined : (toReal.get(o) ?? o));
-    return { ...record, ...(record.holder ? { holder: map(record.holder)! } : {}), ...(record.releasedBy ? { releasedBy: map(record.releasedBy)! } : {}) };
+    return {
+      ...record,
+      ...(record.holder ? { holder: map(record.holder)! } : {}),
+      ...(record.releasedBy ? { releasedBy: map(record.releasedBy)! } : {}),
+    };
   };
   const realOutcome = (outcome: WriteOutcome): WriteOutcome =>
-    outcome.applied ? { applied: true, before: real(outcome.before) } : { applied: false, current: real(outcome.current) };
+    outcome.applied
+      ? { applied: true, before: real(outcome.before) }
+      : { applied: false, current: real(outcome.current) };
 
   const fail = (worker: number, what: string, expected: unknown, actual: unknown): never => {
     const verdict = step?.kind === 'action' ? step.verdict : (step?.kind ?? 'end');
@@ -280,7 +304,14 @@ export async function replayDecisions(runtime: Runtime, trace: Trace, config: Mo
       case 'acquire': {
         const [o, n, d, s, tick, pr, cf, obs, oTok, oVer] = a as number[];
         ownerOf(o!);
-        Object.assign(expected, { now: ms(n!), durationMs: d! * UNIT_MS, skewMs: s! * UNIT_MS, tick: tick ? ms(tick) : undefined, priority: pr || 0, observed: cf ? (obs ? `${oTok}/${oVer}` : 'none') : undefined });
+        Object.assign(expected, {
+          now: ms(n!),
+          durationMs: d! * UNIT_MS,
+          skewMs: s! * UNIT_MS,
+          tick: tick ? ms(tick) : undefined,
+          priority: pr || 0,
+          observed: cf ? (obs ? `${oTok}/${oVer}` : 'none') : undefined,
+        });
         const observed = (c.clockFree as { observed?: { token: number; version: number } } | undefined)?.observed;
         Object.assign(actual, {
           now: c.now,
@@ -302,7 +333,12 @@ export async function replayDecisions(runtime: Runtime, trace: Trace, config: Mo
       case 'release': {
         const [o, t, n, tick, , reserve] = a as number[];
         ownerOf(o!);
-        Object.assign(expected, { token: t, now: ms(n!), tick: tick ? ms(tick) : undefined, reserveMs: reserve ? reserve * UNIT_MS : undefined });
+        Object.assign(expected, {
+          token: t,
+          now: ms(n!),
+          tick: tick ? ms(tick) : undefined,
+          reserveMs: reserve ? reserve * UNIT_MS : undefined,
+        });
         Object.assign(actual, { token: c.token, now: c.now, tick: c.tick, reserveMs: c.reserveMs });
         break;
       }
@@ -323,7 +359,17 @@ export async function replayDecisions(runtime: Runtime, trace: Trace, config: Mo
     return outcome;
   };
 
-  const workers: Worker[] = [0, 1].map((w) => ({ w, clock: new ReplayClock(), queue: [], events: [], lease: undefined, endWork: undefined, started: false, deadline: 0, result: undefined }));
+  const workers: Worker[] = [0, 1].map((w) => ({
+    w,
+    clock: new ReplayClock(),
+    queue: [],
+    events: [],
+    lease: undefined,
+    endWork: undefined,
+    started: false,
+    deadline: 0,
+    result: undefined,
+  }));
   /** Requests whose answer was lost and that land later (the model's late requests), by worker; a crash does not stop them. */
   const late: { op: Op; command: Record<string, unknown> }[][] = [[], []];
 
@@ -339,7 +385,13 @@ export async function replayDecisions(runtime: Runtime, trace: Trace, config: Mo
     const stopped = () => !alive.on;
     const request = (op: Op) => (command: unknown) =>
       new Promise((resolve, reject) => {
-        if (!stopped()) wk.queue.push({ op, command: (op === 'read' ? { name: command } : command) as Record<string, unknown>, resolve, reject });
+        if (!stopped())
+          wk.queue.push({
+            op,
+            command: (op === 'read' ? { name: command } : command) as Record<string, unknown>,
+            resolve,
+            reject,
+          });
       });
     const unsupported = () => Promise.reject(new Error('not used by the replay'));
     const replayStore = {
@@ -372,7 +424,9 @@ export async function replayDecisions(runtime: Runtime, trace: Trace, config: Mo
       new Promise<void>((resolve, reject) => {
         wk.lease = lease;
         wk.endWork = resolve;
-        lease.signal.addEventListener('abort', () => (config.ticks ? reject(new Error('stopped')) : resolve()), { once: true });
+        lease.signal.addEventListener('abort', () => (config.ticks ? reject(new Error('stopped')) : resolve()), {
+          once: true,
+        });
       });
     if (config.ticks) {
       void client.runAsLeader(name, work, { durationMs, renewEveryMs, tick: ms(tick), waitMs: 0 }).then(
@@ -390,7 +444,15 @@ export async function replayDecisions(runtime: Runtime, trace: Trace, config: Mo
     } else {
       const priority = config.priorities[wk.w]!;
       void client
-        .elect(name, { durationMs, renewEveryMs, ...(priority ? { priority } : {}), clockFree: config.clockFree, signal: new AbortController().signal, logger: false, onStartedLeading: work })
+        .elect(name, {
+          durationMs,
+          renewEveryMs,
+          ...(priority ? { priority } : {}),
+          clockFree: config.clockFree,
+          signal: new AbortController().signal,
+          logger: false,
+          onStartedLeading: work,
+        })
         .catch(() => undefined);
     }
     return () => (alive.on = false);
@@ -452,11 +514,31 @@ export async function replayDecisions(runtime: Runtime, trace: Trace, config: Mo
       case 'acquire':
         return e('acquired') ? 'won' : e('contended') ? 'lost' : e('backoff') ? 'retry' : 'none';
       case 'read':
-        return e('backoff') ? 'read-failed' : wk.queue[0]?.op === 'acquire' ? 'read-write' : wk.clock.loops.size > 0 ? 'read-wait' : 'none';
+        return e('backoff')
+          ? 'read-failed'
+          : wk.queue[0]?.op === 'acquire'
+            ? 'read-write'
+            : wk.clock.loops.size > 0
+              ? 'read-wait'
+              : 'none';
       case 'renew':
-        return e('renewed') ? 'renewed' : e('handoff') ? 'handover' : e('lost', 'superseded') ? 'superseded' : e('outcome-resolved') ? 'renew-unknown' : 'kept';
+        return e('renewed')
+          ? 'renewed'
+          : e('handoff')
+            ? 'handover'
+            : e('lost', 'superseded')
+              ? 'superseded'
+              : e('outcome-resolved')
+                ? 'renew-unknown'
+                : 'kept';
       case 'release':
-        return e('released') ? 'released' : e('lost') ? 'release-lost' : e('outcome-resolved') ? 'release-failed' : 'none';
+        return e('released')
+          ? 'released'
+          : e('lost')
+            ? 'release-lost'
+            : e('outcome-resolved')
+              ? 'release-failed'
+              : 'none';
     }
   };
 
@@ -488,7 +570,8 @@ export async function replayDecisions(runtime: Runtime, trace: Trace, config: Mo
     const verdict = s.verdict;
     if (verdict === 'deadline') {
       await flush();
-      if (!seen(wk, 'lost', 'deadline')) fail(wk.w, 'deadline', `the local deadline passed at t=${T}`, `still acting, ${remaining(wk)} units left`);
+      if (!seen(wk, 'lost', 'deadline'))
+        fail(wk.w, 'deadline', `the local deadline passed at t=${T}`, `still acting, ${remaining(wk)} units left`);
     } else if (verdict === 'done') {
       if (!(wk.lease?.held ?? false)) fail(wk.w, 'acting', 'still acting when its work ends', 'not acting');
       wk.endWork?.();
@@ -541,10 +624,14 @@ export async function replayDecisions(runtime: Runtime, trace: Trace, config: Mo
         count('force-release');
       } else if (step.kind === 'orphan') {
         const write = step.write;
-        if (write.op === 'handoff' || (write.op === 'release' && write.args[4] === OPERATOR)) throw new Error(`a ${write.op} outside its step`);
+        if (write.op === 'handoff' || (write.op === 'release' && write.args[4] === OPERATOR))
+          throw new Error(`a ${write.op} outside its step`);
         const o = write.args[0]!;
         const w = Math.floor((o - 1) / 4);
-        const heldAt = late[w]?.findIndex((r) => r.op === write.op && (write.op === 'acquire' || toModel.get(r.command.owner as string) === o)) ?? -1;
+        const heldAt =
+          late[w]?.findIndex(
+            (r) => r.op === write.op && (write.op === 'acquire' || toModel.get(r.command.owner as string) === o),
+          ) ?? -1;
         if (heldAt >= 0) {
           // A request of the code's that lands late: its answer was already lost.
           const [held] = late[w]!.splice(heldAt, 1);
@@ -565,14 +652,21 @@ export async function replayDecisions(runtime: Runtime, trace: Trace, config: Mo
     if (compared !== trace.decisions.length) fail(-1, 'coverage', trace.decisions.length, compared);
   } catch (error) {
     if (!(error instanceof Diverged)) {
-      mismatches.push({ trace: id, t: T, worker: -1, verdict: step?.kind ?? 'end', what: 'replay', expected: 'no error', actual: String(error) });
+      mismatches.push({
+        trace: id,
+        t: T,
+        worker: -1,
+        verdict: step?.kind ?? 'end',
+        what: 'replay',
+        expected: 'no error',
+        actual: String(error),
+      });
     }
   } finally {
     for (const kill of kills) kill();
   }
   return { decisions, mismatches };
 }
-
 
 export interface DecisionConformance {
   readonly traces: number;
@@ -585,7 +679,11 @@ export interface DecisionConformance {
 }
 
 /** Replays every trace through `runtime`, with the bounds of the traced run it came from. */
-export async function conformDecisions(runtime: Runtime, traces: readonly Trace[], runs: readonly { name: string; defines: readonly string[] }[]): Promise<DecisionConformance> {
+export async function conformDecisions(
+  runtime: Runtime,
+  traces: readonly Trace[],
+  runs: readonly { name: string; defines: readonly string[] }[],
+): Promise<DecisionConformance> {
   const configs = new Map(runs.map((r) => [r.name, modelConfig(r.defines)]));
   const byKind: Record<string, number> = {};
   const first: DecisionMismatch[] = [];

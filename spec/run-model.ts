@@ -72,7 +72,15 @@ async function pan(dir: string, liveness: boolean, timeoutS: number): Promise<Pa
     ({ stdout } = await run('./pan', args, { cwd: dir, timeout: timeoutS * 1000, maxBuffer: 1 << 26 }));
   } catch (error) {
     stdout = (error as { stdout?: string }).stdout ?? '';
-    if (!/errors: \d+/.test(stdout)) return { states: 0, depth: 0, errors: 0, complete: false, violated: `pan did not finish: ${(error as Error).message.split('\n')[0]}`, seconds: (Date.now() - started) / 1000 };
+    if (!/errors: \d+/.test(stdout))
+      return {
+        states: 0,
+        depth: 0,
+        errors: 0,
+        complete: false,
+        violated: `pan did not finish: ${(error as Error).message.split('\n')[0]}`,
+        seconds: (Date.now() - started) / 1000,
+      };
   }
   const number = (pattern: RegExp) => Number(pattern.exec(stdout)?.[1] ?? NaN);
   const errors = number(/errors: (\d+)/);
@@ -82,7 +90,9 @@ async function pan(dir: string, liveness: boolean, timeoutS: number): Promise<Pa
     errors,
     // Truncation shows as a depth limit hit; an error also stops the search early.
     complete: errors === 0 && !/max search depth too small/.test(stdout),
-    violated: /pan:\d+: (.*) \(at depth/.exec(stdout)?.[1] ?? (/acceptance cycle/.test(stdout) ? 'acceptance cycle' : undefined),
+    violated:
+      /pan:\d+: (.*) \(at depth/.exec(stdout)?.[1] ??
+      (/acceptance cycle/.test(stdout) ? 'acceptance cycle' : undefined),
     seconds: (Date.now() - started) / 1000,
   };
 }
@@ -111,12 +121,21 @@ async function check(c: Check) {
       holds: r.errors === 0 && r.violated === undefined,
     }));
     if (r.violated !== undefined) {
-      const broken = c.properties.find((p) => p.assertion !== undefined && r.violated!.includes(p.assertion)) ?? c.properties[0];
+      const broken =
+        c.properties.find((p) => p.assertion !== undefined && r.violated!.includes(p.assertion)) ?? c.properties[0];
       for (const p of properties) if (p.name === broken?.name) p.holds = false;
     }
     const line = `${c.name}: ${r.states} states, depth ${r.depth}, ${r.seconds.toFixed(1)} s, ${r.complete ? 'complete' : 'INCOMPLETE'}${r.violated ? `, VIOLATED ${r.violated}` : ''}`;
     console.log(`model: ${line}`);
-    return { name: c.name, bounds: c.bounds, states: r.states, depth: r.depth, seconds: r.seconds, complete: r.complete, properties };
+    return {
+      name: c.name,
+      bounds: c.bounds,
+      states: r.states,
+      depth: r.depth,
+      seconds: r.seconds,
+      complete: r.complete,
+      properties,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -132,7 +151,10 @@ async function refute(m: Mutant) {
     let trailSteps = 0;
     let trail: string[] = [];
     if (r.errors > 0) {
-      const { stdout } = await run('spin', ['-t', ...m.defines, `-D${m.flag}=1`, 'baton.pml'], { cwd: dir, maxBuffer: 1 << 26 });
+      const { stdout } = await run('spin', ['-t', ...m.defines, `-D${m.flag}=1`, 'baton.pml'], {
+        cwd: dir,
+        maxBuffer: 1 << 26,
+      });
       trailSteps = Number(/trail ends after (\d+) steps/.exec(stdout)?.[1] ?? 0);
       trail = stdout
         .split('\n')
@@ -141,7 +163,9 @@ async function refute(m: Mutant) {
         .map((l) => l.slice(3));
     }
     const caught = r.errors > 0 && r.violated !== undefined && r.violated.includes(m.breaks);
-    console.log(`model: mutant ${m.name}: ${caught ? 'caught' : 'NOT CAUGHT'} (${r.violated ?? 'no violation'}; ${trailSteps} trail steps)`);
+    console.log(
+      `model: mutant ${m.name}: ${caught ? 'caught' : 'NOT CAUGHT'} (${r.violated ?? 'no violation'}; ${trailSteps} trail steps)`,
+    );
     return { name: m.name, caught, trailSteps, violated: r.violated ?? null, explanation: m.explanation, trail };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -185,18 +209,29 @@ async function main(): Promise<void> {
   const runs = await pool(checks, 2, check);
   const mutants = options.mutants ? await pool(MUTANTS, 2, refute) : [];
 
-  let conformance: Record<string, unknown> = { traces: 0, writes: 0, reads: 0, mismatches: 0, decisions: 0, decisionMismatches: 0 };
+  let conformance: Record<string, unknown> = {
+    traces: 0,
+    writes: 0,
+    reads: 0,
+    mismatches: 0,
+    decisions: 0,
+    decisionMismatches: 0,
+  };
   if (options.traces > 0) {
     const traces = await simulate(options.traces);
     const writes = traces.reduce((n, t) => n + t.writes.length, 0);
     const reads = traces.reduce((n, t) => n + t.steps.length - t.writes.length, 0);
     const memory = await conform(traces, () => new InMemoryLeaseStore(), 'mem');
-    console.log(`model: conformance in memory: ${traces.length} traces, ${writes} writes, ${reads} reads, ${memory.length} mismatches`);
+    console.log(
+      `model: conformance in memory: ${traces.length} traces, ${writes} writes, ${reads} reads, ${memory.length} mismatches`,
+    );
     // The clients' decisions, through the real elector and Lease (spec/decisions.ts).
     const replayStarted = Date.now();
     const decided = await conformDecisions(await realRuntime(), traces, tracedRuns());
     const replaySeconds = (Date.now() - replayStarted) / 1000;
-    console.log(`model: decisions through the runtime: ${decided.traces} traces, ${decided.decisions} decisions, ${decided.mismatches} mismatches, ${replaySeconds.toFixed(1)} s`);
+    console.log(
+      `model: decisions through the runtime: ${decided.traces} traces, ${decided.decisions} decisions, ${decided.mismatches} mismatches, ${replaySeconds.toFixed(1)} s`,
+    );
     const local = await startDynamoDBLocal();
     let dynamo: Mismatch[];
     try {
@@ -208,7 +243,9 @@ async function main(): Promise<void> {
     } finally {
       await local.stop();
     }
-    console.log(`model: conformance on DynamoDB Local: ${traces.length} traces, ${writes} writes, ${reads} reads, ${dynamo.length} mismatches`);
+    console.log(
+      `model: conformance on DynamoDB Local: ${traces.length} traces, ${writes} writes, ${reads} reads, ${dynamo.length} mismatches`,
+    );
     conformance = {
       traces: traces.length,
       writes,
@@ -226,16 +263,26 @@ async function main(): Promise<void> {
     };
   }
 
-  const report = { spin: version.trim(), deep: options.deep, seconds: (Date.now() - started) / 1000, runs, mutants, conformance };
+  const report = {
+    spin: version.trim(),
+    deep: options.deep,
+    seconds: (Date.now() - started) / 1000,
+    runs,
+    mutants,
+    conformance,
+  };
   writeFileSync(options.out, `${JSON.stringify(report, null, 2)}\n`);
 
   const passed =
     runs.flatMap((r) => r.properties.filter((p) => p.holds && r.complete)).length +
     mutants.filter((m) => m.caught).length +
-    (options.traces > 0 ? [conformance.stores as Record<string, { mismatches: number }>].flatMap((s) => Object.values(s)).filter((s) => s.mismatches === 0).length : 0) +
+    (options.traces > 0
+      ? [conformance.stores as Record<string, { mismatches: number }>]
+          .flatMap((s) => Object.values(s))
+          .filter((s) => s.mismatches === 0).length
+      : 0) +
     (options.traces > 0 && conformance.decisionMismatches === 0 ? 1 : 0);
-  const total =
-    runs.reduce((n, r) => n + r.properties.length, 0) + mutants.length + (options.traces > 0 ? 3 : 0);
+  const total = runs.reduce((n, r) => n + r.properties.length, 0) + mutants.length + (options.traces > 0 ? 3 : 0);
   console.log(`model: report in ${options.out}`);
   console.log(`model: ${passed} passed, ${total - passed} failed`);
   process.exitCode = passed === total ? 0 : 1;

@@ -34,12 +34,24 @@ export interface Mutant {
 
 const MUTEX: Property = { name: 'at most one worker acting', assertion: 'acting[(1-w)]' };
 const TOKENS: Property = { name: 'tokens never repeat or go back', assertion: 'token>maxTok' };
-const HEALTHY: Property = { name: 'a tenure without faults never reaches its deadline (renews in time)', assertion: 'fAtWin' };
-const TICK_ONCE: Property = { name: 'a recorded tick is never run by an invocation that saw it recorded', assertion: 'lastTick<tk' };
-const TICK_RECORDED: Property = { name: 'a release reported with a tick leaves it recorded (lastTick never goes back)', assertion: 'lastTick>=claim' };
+const HEALTHY: Property = {
+  name: 'a tenure without faults never reaches its deadline (renews in time)',
+  assertion: 'fAtWin',
+};
+const TICK_ONCE: Property = {
+  name: 'a recorded tick is never run by an invocation that saw it recorded',
+  assertion: 'lastTick<tk',
+};
+const TICK_RECORDED: Property = {
+  name: 'a release reported with a tick leaves it recorded (lastTick never goes back)',
+  assertion: 'lastTick>=claim',
+};
 const FENCE: Property = { name: "a stale tenure's fenced or guarded write is never accepted", assertion: 'maxWrote' };
 const GUARD: Property = { name: 'a guarded write commits only for the newest tenure', assertion: 'tok[w]==maxTok' };
-const RESERVATION: Property = { name: 'while a handoff reservation lasts (a lease from the release), no strictly lower priority takes the lease', assertion: 'resvEnd' };
+const RESERVATION: Property = {
+  name: 'while a handoff reservation lasts (a lease from the release), no strictly lower priority takes the lease',
+  assertion: 'resvEnd',
+};
 
 /** Wall-clock runs: D 5, M 1, S 3 (so that dropping `- S` can matter: S > M + 1), offsets within S. */
 const WALL = ['-DD0=5', '-DM=1', '-DS=3'];
@@ -48,7 +60,16 @@ const WALL = ['-DD0=5', '-DM=1', '-DS=3'];
  * +-3S), one step of any size: a worker's wall clock only ever meets its own earlier readings, so a range as
  * wide as the horizon orders them every way.
  */
-const CLOCKFREE = (h: number) => ['-DCLOCKFREE=1', '-DD0=8', '-DP0=3', '-DD1=4', '-DM=1', '-DS=1', `-DOFFMAX=${h}`, '-DNSTEP=1'];
+const CLOCKFREE = (h: number) => [
+  '-DCLOCKFREE=1',
+  '-DD0=8',
+  '-DP0=3',
+  '-DD1=4',
+  '-DM=1',
+  '-DS=1',
+  `-DOFFMAX=${h}`,
+  '-DNSTEP=1',
+];
 const HANDOFF = ['-DD0=5', '-DM=1', '-DS=1', '-DPR0=1', '-DPR1=2'];
 /** D 9, M 6: elect's old default period D/3 = 3 lands at the deadline; (D - M)/3 = 1 does not. */
 const PERIOD = ['-DD0=9', '-DM=6', '-DS=1', '-DJOBS=0', '-DMAXF=0'];
@@ -58,7 +79,18 @@ const LIVE_WALL = ['-DLIVE_ANY', '-DD0=5', '-DM=1', '-DS=1', '-DFH=3'];
  * The second worker's clock may also start OFFMAX behind, so that one step can put both waiters' clocks behind
  * the clock that wrote expiresAt (the waiting rule's clock-free mutant).
  */
-const LIVE_CLOCKFREE = ['-DLIVE_ANY', '-DCLOCKFREE=1', '-DD0=5', '-DM=1', '-DS=1', '-DOFFMAX=14', '-DCFBEHIND=1', '-DNSTEP=1', '-DFH=3', '-DMAXF=1'];
+const LIVE_CLOCKFREE = [
+  '-DLIVE_ANY',
+  '-DCLOCKFREE=1',
+  '-DD0=5',
+  '-DM=1',
+  '-DS=1',
+  '-DOFFMAX=14',
+  '-DCFBEHIND=1',
+  '-DNSTEP=1',
+  '-DFH=3',
+  '-DMAXF=1',
+];
 const LIVE_HANDOFF = ['-DLIVE_HI', ...HANDOFF, '-DFH=3'];
 
 function bounds(defines: readonly string[]): Record<string, number | string | boolean> {
@@ -75,7 +107,14 @@ function safety(name: string, defines: string[], properties: Property[], timeout
 }
 
 function live(name: string, defines: string[], property: string, timeoutS = 120): Check {
-  return { name, defines, bounds: { workers: 2, ...bounds(defines) }, liveness: true, properties: [{ name: property }], timeoutS };
+  return {
+    name,
+    defines,
+    bounds: { workers: 2, ...bounds(defines) },
+    liveness: true,
+    properties: [{ name: property }],
+    timeoutS,
+  };
 }
 
 /**
@@ -87,17 +126,45 @@ function live(name: string, defines: string[], property: string, timeoutS = 120)
 export function checksFor(deep: boolean): Check[] {
   const h = (ci: number, more: number) => (deep ? more : ci);
   const checks = [
-    safety('wall-clock', [...WALL, `-DH=${h(7, 9)}`, '-DMAXF=3', '-DJOBS=0', `-DCRASH=${h(0, 1)}`], [MUTEX, TOKENS, HEALTHY]),
-    safety('wall-clock-ticks', [...WALL, '-DH=6', `-DMAXF=${h(1, 2)}`, '-DTICKS=1', '-DOPERATOR=1'], [MUTEX, TOKENS, TICK_ONCE, TICK_RECORDED, FENCE, GUARD, HEALTHY]),
-    safety('clock-free', [...CLOCKFREE(h(8, 11)), `-DH=${h(8, 11)}`, `-DMAXF=${h(1, 2)}`, '-DJOBS=0', '-DCRASH=0'], [MUTEX, TOKENS, HEALTHY]),
+    safety(
+      'wall-clock',
+      [...WALL, `-DH=${h(7, 9)}`, '-DMAXF=3', '-DJOBS=0', `-DCRASH=${h(0, 1)}`],
+      [MUTEX, TOKENS, HEALTHY],
+    ),
+    safety(
+      'wall-clock-ticks',
+      [...WALL, '-DH=6', `-DMAXF=${h(1, 2)}`, '-DTICKS=1', '-DOPERATOR=1'],
+      [MUTEX, TOKENS, TICK_ONCE, TICK_RECORDED, FENCE, GUARD, HEALTHY],
+    ),
+    safety(
+      'clock-free',
+      [...CLOCKFREE(h(8, 11)), `-DH=${h(8, 11)}`, `-DMAXF=${h(1, 2)}`, '-DJOBS=0', '-DCRASH=0'],
+      [MUTEX, TOKENS, HEALTHY],
+    ),
     safety('clock-free-jobs-crashes', [...CLOCKFREE(h(8, 9)), `-DH=${h(8, 9)}`, '-DMAXF=1'], [MUTEX, TOKENS, HEALTHY]),
     safety('handoff', [...HANDOFF, `-DH=${h(7, 8)}`, '-DMAXF=1'], [MUTEX, TOKENS, RESERVATION, HEALTHY]),
-    safety('handoff-clock-free', [...HANDOFF, '-DCLOCKFREE=1', '-DOFFMAX=7', `-DH=${h(7, 8)}`, '-DMAXF=1'], [MUTEX, TOKENS, RESERVATION, HEALTHY]),
+    safety(
+      'handoff-clock-free',
+      [...HANDOFF, '-DCLOCKFREE=1', '-DOFFMAX=7', `-DH=${h(7, 8)}`, '-DMAXF=1'],
+      [MUTEX, TOKENS, RESERVATION, HEALTHY],
+    ),
     safety('renew-period', [...PERIOD, `-DH=${h(8, 12)}`], [HEALTHY]),
-    live('live-wall-clock', [...LIVE_WALL, `-DH=${h(10, 14)}`, `-DMAXF=${h(1, 2)}`], 'some worker leads once faults stop'),
+    live(
+      'live-wall-clock',
+      [...LIVE_WALL, `-DH=${h(10, 14)}`, `-DMAXF=${h(1, 2)}`],
+      'some worker leads once faults stop',
+    ),
     live('live-clock-free', [...LIVE_CLOCKFREE, `-DH=${h(14, 16)}`], 'some worker leads once faults stop'),
-    live('live-handoff', [...LIVE_HANDOFF, `-DH=${h(14, 16)}`, `-DMAXF=${h(1, 2)}`], 'the higher-priority live requester eventually leads'),
-    live('live-handoff-clock-free', ['-DLIVE_HI', ...HANDOFF, '-DCLOCKFREE=1', '-DOFFMAX=14', `-DH=${h(14, 16)}`, '-DFH=3', `-DMAXF=${h(1, 2)}`], 'the higher-priority live requester eventually leads'),
+    live(
+      'live-handoff',
+      [...LIVE_HANDOFF, `-DH=${h(14, 16)}`, `-DMAXF=${h(1, 2)}`],
+      'the higher-priority live requester eventually leads',
+    ),
+    live(
+      'live-handoff-clock-free',
+      ['-DLIVE_HI', ...HANDOFF, '-DCLOCKFREE=1', '-DOFFMAX=14', `-DH=${h(14, 16)}`, '-DFH=3', `-DMAXF=${h(1, 2)}`],
+      'the higher-priority live requester eventually leads',
+    ),
   ];
   // Deeper searches may take minutes each.
   return deep ? checks.map((c) => ({ ...c, timeoutS: 900 })) : checks;
@@ -145,7 +212,7 @@ export const MUTANTS: readonly Mutant[] = [
     defines: [...CLOCKFREE(8), '-DH=8', '-DMAXF=1', '-DJOBS=0', '-DCRASH=0'],
     breaks: MUTEX_TEXT,
     explanation:
-      'Worker 0 (D 8, renewing every 3) takes token 1 at t=0, then its wall clock steps back by 8. Its renews at t=3 and t=6 are refused by `expiresAt <= :new`; the refusal shows the tenure still its own, and the mutant counts it as renewed, pushing the deadline to t=13 while the item\'s version stays at 1. Worker 1 (D 4) has watched version (1, 1) since t=0, reading every unit, times it for max(4, 8) = 8 and takes token 2 at t=8 while worker 0 acts until t=13.',
+      "Worker 0 (D 8, renewing every 3) takes token 1 at t=0, then its wall clock steps back by 8. Its renews at t=3 and t=6 are refused by `expiresAt <= :new`; the refusal shows the tenure still its own, and the mutant counts it as renewed, pushing the deadline to t=13 while the item's version stays at 1. Worker 1 (D 4) has watched version (1, 1) since t=0, reading every unit, times it for max(4, 8) = 8 and takes token 2 at t=8 while worker 0 acts until t=13.",
     timeoutS: 120,
   },
   {
@@ -181,7 +248,7 @@ export const MUTANTS: readonly Mutant[] = [
     defines: [...PERIOD, '-DH=8'],
     breaks: 'fAtWin',
     explanation:
-      'D 9, M 6: the local deadline is 3 units after the winning write. With elect\'s old default period D/3 = 3 (accepted, since 2 x 3 < D) the first renew falls due at t=3, exactly when the deadline passes, so a healthy elector on a healthy store ends every tenure at its own deadline. The period (D - M)/3 = 1 renews at t=1.',
+      "D 9, M 6: the local deadline is 3 units after the winning write. With elect's old default period D/3 = 3 (accepted, since 2 x 3 < D) the first renew falls due at t=3, exactly when the deadline passes, so a healthy elector on a healthy store ends every tenure at its own deadline. The period (D - M)/3 = 1 renews at t=1.",
     timeoutS: 120,
   },
   {
@@ -211,7 +278,7 @@ export const MUTANTS: readonly Mutant[] = [
     breaks: 'acceptance cycle',
     liveness: true,
     explanation:
-      'Worker 1 (priority 2, wall clock 1 behind) holds token 1 and releases it at t=2. Worker 0 (priority 1) reads the release and wins token 2 at once. At t=3 worker 1 writes, loses, and asks for the lease; worker 0\'s renew is refused and it releases with a reservation for priority 2 until expiresAt 8. The rule makes worker 1 write at t=4: the item is free and reserved for it. The mutant counts any reservation as someone else\'s, so worker 1 reads and waits for its clock to pass 8 + S. Worker 0 (clock 0) passes it first, writes at t=10 and wins token 3; worker 1 asks again, worker 0 hands over at t=11 with a reservation until 16, past the horizon of 14. Priority 2 never leads after the faults stop.',
+      "Worker 1 (priority 2, wall clock 1 behind) holds token 1 and releases it at t=2. Worker 0 (priority 1) reads the release and wins token 2 at once. At t=3 worker 1 writes, loses, and asks for the lease; worker 0's renew is refused and it releases with a reservation for priority 2 until expiresAt 8. The rule makes worker 1 write at t=4: the item is free and reserved for it. The mutant counts any reservation as someone else's, so worker 1 reads and waits for its clock to pass 8 + S. Worker 0 (clock 0) passes it first, writes at t=10 and wins token 3; worker 1 asks again, worker 0 hands over at t=11 with a reservation until 16, past the horizon of 14. Priority 2 never leads after the faults stop.",
     timeoutS: 120,
   },
   {

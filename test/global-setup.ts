@@ -25,7 +25,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     log: process.env['BATON_DYNAMODB_LOCAL_LOG'] ? (line) => console.error(`[dynamodb-local] ${line}`) : undefined,
   });
   // One line per run: what the shared JVM cost (docs/testing.md, "Start-up, measured").
-  console.log(`DynamoDB Local started in ${((performance.now() - startedAt) / 1000).toFixed(1)} s for the ${project.name} project`);
+  console.log(
+    `DynamoDB Local started in ${((performance.now() - startedAt) / 1000).toFixed(1)} s for the ${project.name} project`,
+  );
   project.provide('dynamodbEndpoint', db.endpoint);
   return () => db.stop();
 }

@@ -6,7 +6,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 /** What `parseArgs` gives for `options`: named here so that the compiled declarations can name it too. */
-export type ParsedValues<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: true }>>['values'];
+export type ParsedValues<O extends Options> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: true }>
+>['values'];
 
 /** A mistake in the command line; the command prints it with its usage and exits 2. */
 export class UsageError extends Error {}
@@ -25,9 +27,19 @@ export function parseCommand<O extends Options>(argv: string[], options: O, usag
  * {@link parseCommand} for a command that takes exactly the positional
  * arguments `names` (in order): a missing or an extra one is a usage mistake.
  */
-export function parseWithPositionals<O extends Options>(argv: string[], options: O, usage: string, names: readonly string[]): { values: ParsedValues<O>; positionals: string[] } | number {
+export function parseWithPositionals<O extends Options>(
+  argv: string[],
+  options: O,
+  usage: string,
+  names: readonly string[],
+): { values: ParsedValues<O>; positionals: string[] } | number {
   try {
-    const { values, positionals } = parseArgs({ args: argv, options, strict: true as const, allowPositionals: names.length > 0 });
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options,
+      strict: true as const,
+      allowPositionals: names.length > 0,
+    });
     if ((values as { help?: boolean }).help) {
       console.log(usage);
       return 0;
@@ -35,7 +47,10 @@ export function parseWithPositionals<O extends Options>(argv: string[], options:
     const missing = names.slice(positionals.length);
     if (missing.length > 0) throw new UsageError(`missing <${missing.join('> <')}>`);
     const extra = positionals.slice(names.length);
-    if (extra.length > 0) throw new UsageError(`unexpected argument${extra.length > 1 ? 's' : ''} "${extra.join('", "')}" (only <${names.join('> <')}> goes without a flag)`);
+    if (extra.length > 0)
+      throw new UsageError(
+        `unexpected argument${extra.length > 1 ? 's' : ''} "${extra.join('", "')}" (only <${names.join('> <')}> goes without a flag)`,
+      );
     return { values, positionals };
   } catch (error) {
     return usageError(error, usage);
@@ -62,7 +77,9 @@ function usageMessage(error: Error & { code?: string }): string {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
       return `unknown option ${flag ?? error.message}`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      return flag && /argument missing/.test(error.message) ? `${flag} needs a value` : (error.message.split('\n')[0] ?? error.message);
+      return flag && /argument missing/.test(error.message)
+        ? `${flag} needs a value`
+        : (error.message.split('\n')[0] ?? error.message);
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
       return `unexpected argument "${value ?? error.message}"`;
     default:
@@ -82,10 +99,15 @@ export function integerFlag(flag: string, value: string, min: number, max: numbe
 /** A comma-separated subset of `known`, or `all`; returned in `known`'s order, without duplicates. */
 export function listFlag<T extends string>(flag: string, value: string, known: readonly T[]): T[] {
   if (value === 'all') return [...known];
-  const names = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   const unknown = names.filter((n) => !(known as readonly string[]).includes(n));
   if (names.length === 0 || unknown.length > 0) {
-    throw new UsageError(`${flag}: unknown ${unknown.length > 0 ? `"${unknown.join('", "')}"` : 'empty list'}; expected ${known.join(', ')} or all`);
+    throw new UsageError(
+      `${flag}: unknown ${unknown.length > 0 ? `"${unknown.join('", "')}"` : 'empty list'}; expected ${known.join(', ')} or all`,
+    );
   }
   return known.filter((k) => names.includes(k));
 }

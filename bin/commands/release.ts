@@ -17,10 +17,16 @@ ${CONNECTION_USAGE}`;
 /** `baton release`: an operator's conditional force-release. */
 export async function run(argv: string[]): Promise<number> {
   return runOperator(USAGE, async () => {
-    const parsed = parseWithPositionals(argv, { ...CONNECTION_OPTIONS, token: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, USAGE, ['lease']);
+    const parsed = parseWithPositionals(
+      argv,
+      { ...CONNECTION_OPTIONS, token: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      USAGE,
+      ['lease'],
+    );
     if (typeof parsed === 'number') return parsed;
     const [name] = parsed.positionals as [string];
-    if (parsed.values.token === undefined) throw new UsageError('missing --token N: the fencing token of the tenure to free (baton status shows it)');
+    if (parsed.values.token === undefined)
+      throw new UsageError('missing --token N: the fencing token of the tenure to free (baton status shows it)');
     const token = integerFlag('--token', parsed.values.token, 1, Number.MAX_SAFE_INTEGER);
     const connection = connect(parsed.values);
     try {
@@ -31,11 +37,15 @@ export async function run(argv: string[]): Promise<number> {
       if (!(error instanceof LeaseLostError)) throw error;
       const current = error.current;
       if (current?.holder === undefined) {
-        console.log(`${name} ${current === undefined ? 'has never been acquired' : `is already free at token ${current.token}`}: nothing to release`);
+        console.log(
+          `${name} ${current === undefined ? 'has never been acquired' : `is already free at token ${current.token}`}: nothing to release`,
+        );
         return 0;
       }
       const until = new Date(current.expiresAt).toISOString();
-      console.error(`baton release: not released: token ${token} is not the current tenure; ${current.holder} holds ${name} at token ${current.token} until ${until} (baton status ${name} shows it)`);
+      console.error(
+        `baton release: not released: token ${token} is not the current tenure; ${current.holder} holds ${name} at token ${current.token} until ${until} (baton status ${name} shows it)`,
+      );
       return 1;
     } finally {
       connection.client.destroy();

@@ -12,7 +12,12 @@ ${CONNECTION_USAGE}`;
 /** `baton status`: one consistent read of a lease. */
 export async function run(argv: string[]): Promise<number> {
   return runOperator(USAGE, async () => {
-    const parsed = parseWithPositionals(argv, { ...CONNECTION_OPTIONS, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, USAGE, ['lease']);
+    const parsed = parseWithPositionals(
+      argv,
+      { ...CONNECTION_OPTIONS, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      USAGE,
+      ['lease'],
+    );
     if (typeof parsed === 'number') return parsed;
     const [name] = parsed.positionals as [string];
     const connection = connect(parsed.values);

@@ -19,12 +19,18 @@ ${CONNECTION_USAGE}`;
 /** `baton steps`: a tick's step journal. */
 export async function run(argv: string[]): Promise<number> {
   return runOperator(USAGE, async () => {
-    const options = { ...CONNECTION_OPTIONS, tick: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+    const options = {
+      ...CONNECTION_OPTIONS,
+      tick: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    } as const;
     const parsed = parseWithPositionals(argv, options, USAGE, ['lease']);
     if (typeof parsed === 'number') return parsed;
     const [name] = parsed.positionals as [string];
     validateLeaseName('name', name);
-    if (parsed.values.tick === undefined) throw new UsageError('missing --tick T: the scheduled time of the tick (ISO-8601 or epoch ms)');
+    if (parsed.values.tick === undefined)
+      throw new UsageError('missing --tick T: the scheduled time of the tick (ISO-8601 or epoch ms)');
     const tick = parseTick(parsed.values.tick);
     const connection = connect(parsed.values);
     try {
@@ -32,7 +38,11 @@ export async function run(argv: string[]): Promise<number> {
       const records = await through(connection, () => store.readSteps({ name, tick }));
       const lease = await through(connection, (leases) => leases.describe(name));
       const done = lease?.lastTick !== undefined && lease.lastTick >= tick;
-      console.log(parsed.values.json ? JSON.stringify({ lease: name, tick, done, steps: records }) : formatJournal(name, tick, done, records, Date.now()));
+      console.log(
+        parsed.values.json
+          ? JSON.stringify({ lease: name, tick, done, steps: records })
+          : formatJournal(name, tick, done, records, Date.now()),
+      );
       return 0;
     } finally {
       connection.client.destroy();
@@ -43,12 +53,19 @@ export async function run(argv: string[]): Promise<number> {
 /** `--tick`: epoch ms, or an ISO-8601 time as EventBridge sends it. */
 function parseTick(value: string): number {
   const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isSafeInteger(ms) || ms < 0) throw new UsageError(`--tick must be an ISO-8601 time or epoch milliseconds, got "${value}"`);
+  if (!Number.isSafeInteger(ms) || ms < 0)
+    throw new UsageError(`--tick must be an ISO-8601 time or epoch milliseconds, got "${value}"`);
   return ms;
 }
 
 /** One line per recorded step, oldest first, for people. */
-export function formatJournal(name: string, tick: number, done: boolean, records: readonly StepRecord[], now: number): string {
+export function formatJournal(
+  name: string,
+  tick: number,
+  done: boolean,
+  records: readonly StepRecord[],
+  now: number,
+): string {
   const head = `${name} tick ${new Date(tick).toISOString()}: ${done ? 'done' : 'not done'}, ${records.length} step${records.length === 1 ? '' : 's'} recorded`;
   const rows = [...records]
     .sort((a, b) => a.recordedAt - b.recordedAt || a.step.localeCompare(b.step))

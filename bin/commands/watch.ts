@@ -23,7 +23,13 @@ export async function run(argv: string[]): Promise<number> {
   return runOperator(USAGE, async () => {
     const parsed = parseWithPositionals(
       argv,
-      { ...CONNECTION_OPTIONS, renewals: { type: 'boolean' }, interval: { type: 'string', default: '1000' }, duration: { type: 'string', default: '60' }, help: { type: 'boolean', short: 'h' } },
+      {
+        ...CONNECTION_OPTIONS,
+        renewals: { type: 'boolean' },
+        interval: { type: 'string', default: '1000' },
+        duration: { type: 'string', default: '60' },
+        help: { type: 'boolean', short: 'h' },
+      },
       USAGE,
       ['lease'],
     );
@@ -45,7 +51,9 @@ export async function run(argv: string[]): Promise<number> {
         if (key !== last) console.log(`${new Date(now).toISOString()}  ${describeState(item, now)}`);
         last = key;
         // One timer per poll, cancelled by Ctrl-C; no listener outlives its wait.
-        await sleep(Math.min(intervalMs, Math.max(0, end - Date.now())), undefined, { signal: stop.signal }).catch(() => {});
+        await sleep(Math.min(intervalMs, Math.max(0, end - Date.now())), undefined, { signal: stop.signal }).catch(
+          () => {},
+        );
       }
       return 0;
     } finally {
@@ -62,7 +70,14 @@ export async function run(argv: string[]): Promise<number> {
  */
 export function stateKey(item: LeaseRecord | undefined, now: number, { renewals }: { renewals: boolean }): string {
   if (item === undefined) return 'never';
-  const state = item.holder === undefined ? 'free' : now <= item.expiresAt ? 'held' : now <= item.expiresAt + DEFAULTS.maxClockSkewMs ? 'expired' : 'takeover';
+  const state =
+    item.holder === undefined
+      ? 'free'
+      : now <= item.expiresAt
+        ? 'held'
+        : now <= item.expiresAt + DEFAULTS.maxClockSkewMs
+          ? 'expired'
+          : 'takeover';
   return [state, item.holder ?? '', item.token, renewals && state === 'held' ? item.expiresAt : ''].join(' ');
 }
 
@@ -74,7 +89,8 @@ export function stateKey(item: LeaseRecord | undefined, now: number, { renewals 
 export function describeState(item: LeaseRecord | undefined, now: number): string {
   const iso = (ms: number) => new Date(ms).toISOString();
   if (item === undefined) return 'never acquired';
-  if (item.holder === undefined) return `free at token ${item.token}${item.lastTick ? `, lastTick ${iso(item.lastTick)}` : ''}`;
+  if (item.holder === undefined)
+    return `free at token ${item.token}${item.lastTick ? `, lastTick ${iso(item.lastTick)}` : ''}`;
   const takeoverAt = item.expiresAt + DEFAULTS.maxClockSkewMs;
   if (now <= item.expiresAt) return `held by ${item.holder} token ${item.token} until ${iso(item.expiresAt)}`;
   if (now <= takeoverAt) {

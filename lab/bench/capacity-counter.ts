@@ -35,8 +35,11 @@ export function countCapacity(client: DynamoDBClient): CapacityCounter {
       const input = args.input as Record<string, unknown>;
       try {
         const answer = await next({ ...args, input: { ...input, ReturnConsumedCapacity: 'TOTAL' } });
-        const consumed = (answer.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] }).ConsumedCapacity;
-        if (operation === 'TransactWriteItems') write += 2 * ((input.TransactItems as unknown[] | undefined)?.length ?? 0);
+        const consumed = (
+          answer.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] }
+        ).ConsumedCapacity;
+        if (operation === 'TransactWriteItems')
+          write += 2 * ((input.TransactItems as unknown[] | undefined)?.length ?? 0);
         else {
           const units = [consumed ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
           if (READS.has(operation)) read += units;

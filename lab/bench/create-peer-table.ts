@@ -4,7 +4,11 @@ import { CreateTableCommand, waitUntilTableExists, type DynamoDBClient } from '@
  * Creates an on-demand table with string keys, the schema a peer library
  * documents, and waits until it is active. `sortKey` is optional.
  */
-export async function createPeerTable(client: DynamoDBClient, tableName: string, keys: { partitionKey: string; sortKey?: string }): Promise<void> {
+export async function createPeerTable(
+  client: DynamoDBClient,
+  tableName: string,
+  keys: { partitionKey: string; sortKey?: string },
+): Promise<void> {
   const names = keys.sortKey === undefined ? [keys.partitionKey] : [keys.partitionKey, keys.sortKey];
   await client.send(
     new CreateTableCommand({

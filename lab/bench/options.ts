@@ -13,7 +13,12 @@ export interface BenchParams {
   /** `trials` failovers per system; each must finish within `timeoutMs`. */
   readonly failover: { readonly trials: number; readonly timeoutMs: number };
   /** `leases` leases of `leaseDurationMs` renewed `rounds` times each by `workers` concurrent workers, after one untimed round. */
-  readonly throughput: { readonly leases: number; readonly workers: number; readonly rounds: number; readonly leaseDurationMs: number };
+  readonly throughput: {
+    readonly leases: number;
+    readonly workers: number;
+    readonly rounds: number;
+    readonly leaseDurationMs: number;
+  };
   /** Each request figure is measured `reps` times; the counts must agree. */
   readonly requests: { readonly reps: number };
   /**
@@ -48,7 +53,13 @@ export const BENCH_DEFAULTS: Omit<BenchParams, 'mode' | 'systems' | 'soak'> = {
   // Long leases: a renewal round must never race a lease's own expiry.
   throughput: { leases: 1_000, workers: 8, rounds: 5, leaseDurationMs: 60_000 },
   requests: { reps: 3 },
-  leaseGrowth: { leases: [1, 100, 1_000, 10_000], workers: 8, minRenews: 2_000, heapAt: [1_000, 10_000], leaseDurationMs: 60_000 },
+  leaseGrowth: {
+    leases: [1, 100, 1_000, 10_000],
+    workers: 8,
+    minRenews: 2_000,
+    heapAt: [1_000, 10_000],
+    leaseDurationMs: 60_000,
+  },
   contenderGrowth: { contenders: [1, 2, 4, 8, 16, 64], rounds: 5 },
   coldStart: { trials: 7 },
 };
@@ -59,7 +70,10 @@ export const BENCH_DEFAULTS: Omit<BenchParams, 'mode' | 'systems' | 'soak'> = {
  * report's structure are those of a full run; the lease-growth figure stops
  * at 1,000 leases.
  */
-const QUICK: Pick<BenchParams, 'latency' | 'failover' | 'throughput' | 'requests' | 'leaseGrowth' | 'contenderGrowth' | 'coldStart'> = {
+const QUICK: Pick<
+  BenchParams,
+  'latency' | 'failover' | 'throughput' | 'requests' | 'leaseGrowth' | 'contenderGrowth' | 'coldStart'
+> = {
   latency: { warmup: 20, iterations: 200 },
   failover: { ...BENCH_DEFAULTS.failover, trials: 1 },
   throughput: { ...BENCH_DEFAULTS.throughput, rounds: 1 },
@@ -73,20 +87,29 @@ const QUICK: Pick<BenchParams, 'latency' | 'failover' | 'throughput' | 'requests
 /** Applies the defaults (and `--quick`) and validates the system list, naming the option at fault. */
 export function resolveBenchParams(options: { quick?: boolean; systems?: string; soakMinutes?: number }): BenchParams {
   const systems = options.systems === undefined ? [...SYSTEM_NAMES] : parseSystems(options.systems);
-  const soak = options.soakMinutes === undefined ? null : { ...SOAK_DEFAULTS, minutes: parseSoakMinutes(options.soakMinutes) };
-  return options.quick ? { mode: 'quick', systems, ...BENCH_DEFAULTS, ...QUICK, soak } : { mode: 'full', systems, ...BENCH_DEFAULTS, soak };
+  const soak =
+    options.soakMinutes === undefined ? null : { ...SOAK_DEFAULTS, minutes: parseSoakMinutes(options.soakMinutes) };
+  return options.quick
+    ? { mode: 'quick', systems, ...BENCH_DEFAULTS, ...QUICK, soak }
+    : { mode: 'full', systems, ...BENCH_DEFAULTS, soak };
 }
 
 function parseSoakMinutes(minutes: number): number {
-  if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 24 * 60) throw new RangeError(`--soak-minutes must be a number of minutes in (0, 1440], got ${minutes}`);
+  if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 24 * 60)
+    throw new RangeError(`--soak-minutes must be a number of minutes in (0, 1440], got ${minutes}`);
   return minutes;
 }
 
 function parseSystems(list: string): SystemName[] {
-  const names = list.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const names = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   const unknown = names.filter((name) => !(SYSTEM_NAMES as readonly string[]).includes(name));
   if (names.length === 0 || unknown.length > 0) {
-    throw new RangeError(`--systems must be a comma-separated subset of ${SYSTEM_NAMES.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`);
+    throw new RangeError(
+      `--systems must be a comma-separated subset of ${SYSTEM_NAMES.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`,
+    );
   }
   // Report order, whatever the order asked for.
   return SYSTEM_NAMES.filter((name) => names.includes(name));

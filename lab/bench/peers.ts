@@ -12,7 +12,6 @@ import { PEER_PACKAGES, type PeerPackage } from './registry.js';
  */
 export const PEERS_DIR = fileURLToPath(new URL('./peers/', import.meta.url));
 
-
 /** The loaded peers and the versions that were loaded. */
 export interface Peers {
   /** `require(name)` of each peer, resolved inside {@link PEERS_DIR} only. */
@@ -53,13 +52,18 @@ export async function loadPeers(options: LoadPeersOptions): Promise<Peers> {
     if (problems.length > 0) throw new PeersUnavailableError(`after ${command.display}: ${problems.join('; ')}`);
   }
   const require = createRequire(join(PEERS_DIR, 'package.json'));
-  const modules = Object.fromEntries(PEER_PACKAGES.map((name) => [name, require(name) as unknown])) as Record<PeerPackage, unknown>;
+  const modules = Object.fromEntries(PEER_PACKAGES.map((name) => [name, require(name) as unknown])) as Record<
+    PeerPackage,
+    unknown
+  >;
   return { modules, versions: lockedVersions() };
 }
 
 /** The version of each peer that the lock file pins. */
 function lockedVersions(): Record<PeerPackage, string> {
-  const lock = JSON.parse(readFileSync(join(PEERS_DIR, 'package-lock.json'), 'utf8')) as { packages?: Record<string, { version?: string }> };
+  const lock = JSON.parse(readFileSync(join(PEERS_DIR, 'package-lock.json'), 'utf8')) as {
+    packages?: Record<string, { version?: string }>;
+  };
   const versions = {} as Record<PeerPackage, string>;
   for (const name of PEER_PACKAGES) {
     const version = lock.packages?.[`node_modules/${name}`]?.version;
@@ -120,10 +124,17 @@ function runInstall(command: InstallCommand): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     // npm's output goes to stderr, keeping stdout for the bench's table.
     const child = spawn(command.file, [...command.args], { stdio: ['ignore', process.stderr, process.stderr] });
-    child.on('error', (error) => reject(new PeersUnavailableError(`could not run ${command.display}: ${error.message}`, { cause: error })));
+    child.on('error', (error) =>
+      reject(new PeersUnavailableError(`could not run ${command.display}: ${error.message}`, { cause: error })),
+    );
     child.on('exit', (code, signal) => {
       if (code === 0) resolve();
-      else reject(new PeersUnavailableError(`${command.display} failed (${signal ?? `exit code ${String(code)}`}); is the npm registry reachable?`));
+      else
+        reject(
+          new PeersUnavailableError(
+            `${command.display} failed (${signal ?? `exit code ${String(code)}`}); is the npm registry reachable?`,
+          ),
+        );
     });
   });
 }

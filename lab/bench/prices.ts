@@ -31,8 +31,10 @@ export interface MonthlyDollars {
 export function monthlyDollars(perHour: Units): MonthlyDollars {
   const { onDemand, provisioned, hoursPerMonth } = PRICES;
   return {
-    onDemand: ((perHour.write * onDemand.perMillionWrites + perHour.read * onDemand.perMillionReads) * hoursPerMonth) / 1e6,
-    provisioned: ((perHour.write * provisioned.perWcuHour + perHour.read * provisioned.perRcuHour) / 3600) * hoursPerMonth,
+    onDemand:
+      ((perHour.write * onDemand.perMillionWrites + perHour.read * onDemand.perMillionReads) * hoursPerMonth) / 1e6,
+    provisioned:
+      ((perHour.write * provisioned.perWcuHour + perHour.read * provisioned.perRcuHour) / 3600) * hoursPerMonth,
   };
 }
 

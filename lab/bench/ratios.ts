@@ -18,7 +18,8 @@ export function ratios(systems: readonly SystemName[], results: readonly BenchRe
       const numerator = valueOf(results, system, of);
       const denominator = valueOf(results, 'raw', over);
       if (numerator === undefined) return result(system, figure, null, `no ${of} to compare`);
-      if (denominator === undefined || denominator === 0) return result(system, figure, null, `raw has no ${over} in this run`);
+      if (denominator === undefined || denominator === 0)
+        return result(system, figure, null, `raw has no ${over} in this run`);
       return result(system, figure, round2(numerator / denominator));
     }),
   );

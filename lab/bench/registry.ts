@@ -26,12 +26,26 @@ export interface SystemEntry {
 export const SYSTEMS = {
   raw: { build: (table, d) => rawSystem(table, d) },
   baton: { build: (table, d) => batonSystem(table, d) },
-  'dynamodb-lock-client/fail-open': { peer: 'dynamodb-lock-client', build: (table, d, m) => failOpenSystem(lockClient(m), table, d) },
+  'dynamodb-lock-client/fail-open': {
+    peer: 'dynamodb-lock-client',
+    build: (table, d, m) => failOpenSystem(lockClient(m), table, d),
+  },
   // Fail-closed locks never expire, so they take no lease duration.
-  'dynamodb-lock-client/fail-closed': { peer: 'dynamodb-lock-client', build: (table, _d, m) => failClosedSystem(lockClient(m), table) },
+  'dynamodb-lock-client/fail-closed': {
+    peer: 'dynamodb-lock-client',
+    build: (table, _d, m) => failClosedSystem(lockClient(m), table),
+  },
   deliveryhero: {
     peer: '@deliveryhero/dynamodb-lock',
-    build: (table, d, m) => deliveryheroSystem(withExports<DeliveryheroModule>(m, '@deliveryhero/dynamodb-lock', ['dynamoDBLockClientFactory', 'LockNotGrantedError']), table, d),
+    build: (table, d, m) =>
+      deliveryheroSystem(
+        withExports<DeliveryheroModule>(m, '@deliveryhero/dynamodb-lock', [
+          'dynamoDBLockClientFactory',
+          'LockNotGrantedError',
+        ]),
+        table,
+        d,
+      ),
   },
 } as const satisfies Readonly<Record<string, SystemEntry>>;
 
@@ -39,7 +53,9 @@ export type SystemName = keyof typeof SYSTEMS;
 export const SYSTEM_NAMES = Object.keys(SYSTEMS) as SystemName[];
 
 /** The peer packages the systems drive, by the name they are installed under. */
-export type PeerPackage = { [N in SystemName]: (typeof SYSTEMS)[N] extends { readonly peer: infer P } ? P : never }[SystemName];
+export type PeerPackage = {
+  [N in SystemName]: (typeof SYSTEMS)[N] extends { readonly peer: infer P } ? P : never;
+}[SystemName];
 export const PEER_PACKAGES: readonly PeerPackage[] = [
   ...new Set(
     SYSTEM_NAMES.flatMap((name) => {
@@ -64,7 +80,8 @@ function lockClient(module: unknown): DynamoDBLockClientModule {
  */
 function withExports<M>(module: unknown, name: string, exports: readonly (keyof M & string)[]): M {
   const missing = exports.filter((e) => typeof (module as Record<string, unknown> | undefined)?.[e] !== 'function');
-  if (missing.length > 0) throw new Error(`${name} does not export ${exports.join(' and ')}: not the version the bench was written for`);
+  if (missing.length > 0)
+    throw new Error(`${name} does not export ${exports.join(' and ')}: not the version the bench was written for`);
   return module as M;
 }
 
@@ -74,11 +91,20 @@ export function needsPeers(names: readonly SystemName[]): boolean {
 }
 
 /** The adapters of `names`, each on its own table (`bench-<name>`), configured for leases of `leaseDurationMs`. */
-export function buildSystems(names: readonly SystemName[], leaseDurationMs: number, peers: Peers | undefined): LockSystem[] {
+export function buildSystems(
+  names: readonly SystemName[],
+  leaseDurationMs: number,
+  peers: Peers | undefined,
+): LockSystem[] {
   return names.map((name) => {
     const peer = peerOf(name);
-    if (peer !== undefined && peers === undefined) throw new Error(`${name} drives ${peer}: load the peer libraries first (loadPeers)`);
+    if (peer !== undefined && peers === undefined)
+      throw new Error(`${name} drives ${peer}: load the peer libraries first (loadPeers)`);
     const entry: SystemEntry = SYSTEMS[name];
-    return entry.build(`bench-${name.replace('/', '-')}`, leaseDurationMs, peer === undefined ? undefined : peers?.modules[peer]);
+    return entry.build(
+      `bench-${name.replace('/', '-')}`,
+      leaseDurationMs,
+      peer === undefined ? undefined : peers?.modules[peer],
+    );
   });
 }

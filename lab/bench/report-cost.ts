@@ -24,7 +24,9 @@ function costNotes(cost: CostFigure): string[] {
     `Prices: ${pricesLine()}.`,
     ...cost.rules,
     `Baton's waiters measured live (units per poll after the first): ${cost.waiterPolls.map((w) => `${w.variant} ${w.units.write} WCU + ${w.units.read} RCU over ${w.polls} polls`).join('; ')}.`,
-    `Lease item bytes: ${Object.entries(cost.itemBytes).map(([k, v]) => `${k} ${v}`).join(', ')} (one write unit is 1024).`,
+    `Lease item bytes: ${Object.entries(cost.itemBytes)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')} (one write unit is 1024).`,
   ];
 }
 
@@ -32,7 +34,12 @@ function costNotes(cost: CostFigure): string[] {
 export function costTerminal(cost: CostFigure): string {
   const rows = [HEADER, ...costRows(cost)];
   const widths = HEADER.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const lines = rows.map((r) => r.map((c, i) => (i < 2 || i === 6 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd());
+  const lines = rows.map((r) =>
+    r
+      .map((c, i) => (i < 2 || i === 6 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
   return ['What a lease costs:', '', ...lines, '', ...costNotes(cost)].join('\n');
 }

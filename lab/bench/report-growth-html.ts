@@ -15,7 +15,11 @@ interface Chart {
 }
 
 /** One series per system of `points`, y taken by `y`, x by `x`. */
-function bySystem<P extends { readonly system: SystemName }>(points: readonly P[], x: (p: P) => number, y: (p: P) => number | null): Series[] {
+function bySystem<P extends { readonly system: SystemName }>(
+  points: readonly P[],
+  x: (p: P) => number,
+  y: (p: P) => number | null,
+): Series[] {
   const systems = [...new Set(points.map((p) => p.system))];
   return systems.map((system) => ({
     label: system,
@@ -37,7 +41,8 @@ export function growthFigures(report: BenchReport): string[] {
       yLabel: 'ms',
       logX: true,
       series: bySystem(leases, held, (p) => p.p50Ms),
-      caption: 'Median renew latency with that many leases held and renewed by 8 workers on one client. Lower is better.',
+      caption:
+        'Median renew latency with that many leases held and renewed by 8 workers on one client. Lower is better.',
     },
     {
       title: 'Renew p99 by leases held',
@@ -69,7 +74,8 @@ export function growthFigures(report: BenchReport): string[] {
       yLabel: 'bytes',
       logX: true,
       series: bySystem(heap, held, (p) => p.heapBytesPerLease),
-      caption: "Live heap added per held lease after full collections: the library's objects and timers, and the bench's handle on each. Lower is better.",
+      caption:
+        "Live heap added per held lease after full collections: the library's objects and timers, and the bench's handle on each. Lower is better.",
     },
     {
       title: 'Time until all contenders answered',
@@ -77,7 +83,8 @@ export function growthFigures(report: BenchReport): string[] {
       yLabel: 'ms',
       logX: true,
       series: bySystem(contenders, count, (p) => p.allAnsweredMs),
-      caption: 'From the start of the race until the last contender had its answer (median of the rounds). Lower is better.',
+      caption:
+        'From the start of the race until the last contender had its answer (median of the rounds). Lower is better.',
     },
     {
       title: 'Requests per contender per attempt',
@@ -95,7 +102,13 @@ export function growthFigures(report: BenchReport): string[] {
         title: 'Soak: live heap over time',
         xLabel: 'minutes',
         yLabel: 'MiB',
-        series: [{ label: 'baton', accent: true, points: soak.samples.map((p) => [minutes(p), round1(p.heapBytes / 2 ** 20)] as const) }],
+        series: [
+          {
+            label: 'baton',
+            accent: true,
+            points: soak.samples.map((p) => [minutes(p), round1(p.heapBytes / 2 ** 20)] as const),
+          },
+        ],
         caption: `Live heap after full collections while ${soak.loop} renews. Slope after the first tenth: ${soak.heapSlopeBytesPerMin} bytes per minute. Flat is the goal.`,
       },
       {
@@ -109,7 +122,9 @@ export function growthFigures(report: BenchReport): string[] {
         title: 'Soak: renew p99 per minute',
         xLabel: 'minute',
         yLabel: 'ms',
-        series: [{ label: 'baton', accent: true, points: soak.perMinute.map((p) => [p.minute, p.p99RenewMs] as const) }],
+        series: [
+          { label: 'baton', accent: true, points: soak.perMinute.map((p) => [p.minute, p.p99RenewMs] as const) },
+        ],
         caption: `99th percentile of each minute's renewals (${soak.renews} in all, ${soak.failures} failures).`,
       },
     );
@@ -117,9 +132,15 @@ export function growthFigures(report: BenchReport): string[] {
   const lines = charts
     .filter((c) => c.series.some((s) => s.points.length > 0))
     .map((c) =>
-      ['<figure>', svgLineChart(c, formatNumber), `<figcaption>${escapeHtml(c.caption)}</figcaption>`, '</figure>'].join('\n'),
+      [
+        '<figure>',
+        svgLineChart(c, formatNumber),
+        `<figcaption>${escapeHtml(c.caption)}</figcaption>`,
+        '</figure>',
+      ].join('\n'),
     );
-  if ('skipped' in coldStart) return [...lines, `<p>No Lambda cold-start figure: ${escapeHtml(coldStart.skipped)}.</p>`];
+  if ('skipped' in coldStart)
+    return [...lines, `<p>No Lambda cold-start figure: ${escapeHtml(coldStart.skipped)}.</p>`];
   const bars = (['baton', 'bare'] as const).map((side) => ({
     label: side === 'baton' ? 'baton (cdk synth bundle)' : 'bare UpdateItem handler',
     value: coldStart[side].totalMs,
@@ -127,7 +148,15 @@ export function growthFigures(report: BenchReport): string[] {
     accent: side === 'baton',
   }));
   const caption = `Import plus first invocation in a fresh Node ${coldStart.node} process, median of ${coldStart.trials}: ${coldStart.ratio}x the bare handler. Lower is better.`;
-  return [...lines, ['<figure>', svgBarChart('Lambda cold start', 'ms', bars, formatNumber), `<figcaption>${escapeHtml(caption)}</figcaption>`, '</figure>'].join('\n')];
+  return [
+    ...lines,
+    [
+      '<figure>',
+      svgBarChart('Lambda cold start', 'ms', bars, formatNumber),
+      `<figcaption>${escapeHtml(caption)}</figcaption>`,
+      '</figure>',
+    ].join('\n'),
+  ];
 }
 
 function round1(value: number): number {

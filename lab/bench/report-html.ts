@@ -8,7 +8,8 @@ import { growthFigures } from './report-growth-html.js';
 
 /** What each figure measures, under its chart. */
 const CAPTIONS: Readonly<Record<FigureName, string>> = {
-  'requests.acquireWin': 'DynamoDB requests of one acquire that wins a free lease (counted on the wire, retries included). Lower is better.',
+  'requests.acquireWin':
+    'DynamoDB requests of one acquire that wins a free lease (counted on the wire, retries included). Lower is better.',
   'requests.acquireLoss': 'Requests of one attempt that loses to a live holder. Lower is better.',
   'requests.renew': 'Requests of one renewal (a call, or one background heartbeat). Lower is better.',
   'requests.release': 'Requests of one release. Lower is better.',
@@ -17,12 +18,18 @@ const CAPTIONS: Readonly<Record<FigureName, string>> = {
   'contention.winners': 'Contenders that got the lease when all raced for it at once. Must be 1.',
   'contention.requests': 'Requests all contenders sent until each had its answer. Lower is better.',
   'contention.allAnsweredMs': 'Time until the last contender had its answer. Lower is better.',
-  'failover.ms': 'Time from the holder stopping (right after a renewal) until another holds the lease. Lower is better.',
-  'failover.electMs': "The same with elect's own waiting (wall-clock): it reads while the expiry is far and writes at the takeover point. Lower is better.",
-  'failover.electBeforeMs': 'The same, in the same trial, with a waiter that writes every poll (the rule before waiters read). Compare failover.electMs.',
-  'failover.clockFreeMs': 'The same with clock-free electors: the waiter watches the silent version for a whole lease on its own clock. Lower is better.',
-  'failover.clockFreeBeforeMs': 'The same, in the same trial, with a clock-free waiter that writes every poll. Compare failover.clockFreeMs.',
-  'handoff.ms': 'From a higher-priority elector starting until it leads (the holder hands over at its next renew). Lower is better.',
+  'failover.ms':
+    'Time from the holder stopping (right after a renewal) until another holds the lease. Lower is better.',
+  'failover.electMs':
+    "The same with elect's own waiting (wall-clock): it reads while the expiry is far and writes at the takeover point. Lower is better.",
+  'failover.electBeforeMs':
+    'The same, in the same trial, with a waiter that writes every poll (the rule before waiters read). Compare failover.electMs.',
+  'failover.clockFreeMs':
+    'The same with clock-free electors: the waiter watches the silent version for a whole lease on its own clock. Lower is better.',
+  'failover.clockFreeBeforeMs':
+    'The same, in the same trial, with a clock-free waiter that writes every poll. Compare failover.clockFreeMs.',
+  'handoff.ms':
+    'From a higher-priority elector starting until it leads (the holder hands over at its next renew). Lower is better.',
   'gracefulStop.ms': 'From the leading elector being stopped until the waiting one leads. Lower is better.',
   'throughput.renewsPerS': 'Renewals per second of 1,000 held leases by 8 concurrent workers. Higher is better.',
   'ratio.latencyP50VsRaw': 'Acquire p50 over the bare UpdateItem p50 of the same run. 1 is the floor.',
@@ -46,9 +53,16 @@ export function htmlReport(report: BenchReport): string {
   const charts = (Object.keys(FIGURES) as FigureName[]).map((figure) => {
     const bars = report.params.systems.map((system) => {
       const r = report.results.find((x) => x.system === system && x.figure === figure);
-      return { label: system, value: r?.value ?? null, ...(r?.note ? { note: r.note } : {}), accent: system === 'baton' };
+      return {
+        label: system,
+        value: r?.value ?? null,
+        ...(r?.note ? { note: r.note } : {}),
+        accent: system === 'baton',
+      };
     });
-    const notes = bars.filter((b) => b.note).map((b) => `<li><b>${escapeHtml(b.label)}</b>: ${escapeHtml(b.note!)}</li>`);
+    const notes = bars
+      .filter((b) => b.note)
+      .map((b) => `<li><b>${escapeHtml(b.label)}</b>: ${escapeHtml(b.note!)}</li>`);
     const rawNote = rawRatioNote(figure, bars.find((b) => b.label === 'raw')?.value ?? null);
     if (rawNote) notes.push(`<li><b>raw</b>: ${escapeHtml(rawNote)}</li>`);
     return [

@@ -61,8 +61,10 @@ export function benchVerdict(report: BenchReport): { readonly ok: boolean; reado
   const missed = report.targets.filter((t) => t.met === false);
   const unchecked = report.targets.filter((t) => t.met === null);
   const met = report.targets.length - missed.length - unchecked.length;
-  const notChecked = unchecked.length === 0 ? '' : `; ${unchecked.length} not checked (a figure this run lacks, see n/a above)`;
-  if (missed.length === 0) return { ok: true, line: `Verdict: ${met} of ${report.targets.length} targets met${notChecked}.` };
+  const notChecked =
+    unchecked.length === 0 ? '' : `; ${unchecked.length} not checked (a figure this run lacks, see n/a above)`;
+  if (missed.length === 0)
+    return { ok: true, line: `Verdict: ${met} of ${report.targets.length} targets met${notChecked}.` };
   const load = report.params.environment.loadAverage1m;
   return {
     ok: false,

@@ -83,39 +83,61 @@ export async function runBench(params: BenchParams, options: RunBenchOptions): P
 
     log(`requests per operation (${params.requests.reps} repetitions, systems side by side)`);
     const perOperation: Partial<Record<SystemName, OperationUnits>> = {};
-    const requestFigures = await Promise.all(systems.map((s) => measureRequests(s, pool, params.requests.reps, params.leaseDurationMs)));
+    const requestFigures = await Promise.all(
+      systems.map((s) => measureRequests(s, pool, params.requests.reps, params.leaseDurationMs)),
+    );
     requestFigures.forEach((r, i) => {
       measured.push(...r.results);
       perOperation[systems[i]!.name] = r.capacity;
     });
 
-    log('capacity units and dollars: per operation, per hour, per Lambda tick; Baton waiters live, every waiting rule side by side');
+    log(
+      'capacity units and dollars: per operation, per hour, per Lambda tick; Baton waiters live, every waiting rule side by side',
+    );
     cost = await measureCost(systems, perOperation, pool, params.leaseDurationMs);
 
-    log(`uncontended acquire latency (${params.latency.iterations} iterations after ${params.latency.warmup} warm-up, interleaved)`);
+    log(
+      `uncontended acquire latency (${params.latency.iterations} iterations after ${params.latency.warmup} warm-up, interleaved)`,
+    );
     measured.push(...(await measureLatency(systems, pool, params.latency)));
 
     log(`contention (${params.contention.contenders} contenders, one lease)`);
     const clients = contentionClients(pool, params.contention.contenders);
     for (const system of systems) measured.push(...(await measureContention(system, clients)));
 
-    log(`contenders per lease (${params.contenderGrowth.contenders.join(', ')}; ${params.contenderGrowth.rounds} round(s) each)`);
+    log(
+      `contenders per lease (${params.contenderGrowth.contenders.join(', ')}; ${params.contenderGrowth.rounds} round(s) each)`,
+    );
     contenderGrowth = await measureContenderGrowth(systems, clients, params.contenderGrowth);
 
     log(`failover (${params.failover.trials} trial(s) of a ${params.leaseDurationMs} ms lease)`);
     measured.push(...(await measureFailover(systems, pool, params)));
 
-    log(`elect: failover (wall-clock and clock-free, waiters reading and writing every poll), priority handoff, graceful stop (${params.failover.trials} trial(s) of a ${params.leaseDurationMs} ms lease)`);
-    measured.push(...(await measureElector(pool.create().client, params.leaseDurationMs, params.failover.trials, params.systems)));
+    log(
+      `elect: failover (wall-clock and clock-free, waiters reading and writing every poll), priority handoff, graceful stop (${params.failover.trials} trial(s) of a ${params.leaseDurationMs} ms lease)`,
+    );
+    measured.push(
+      ...(await measureElector(pool.create().client, params.leaseDurationMs, params.failover.trials, params.systems)),
+    );
 
-    log(`renew throughput (${params.throughput.leases} leases, ${params.throughput.workers} workers, ${params.throughput.rounds} round(s))`);
+    log(
+      `renew throughput (${params.throughput.leases} leases, ${params.throughput.workers} workers, ${params.throughput.rounds} round(s))`,
+    );
     measured.push(...(await measureThroughput(systems, pool, params.throughput)));
 
-    log(`leases held (${params.leaseGrowth.leases.join(', ')}; ${params.leaseGrowth.workers} workers, at least ${params.leaseGrowth.minRenews} renewals each)`);
+    log(
+      `leases held (${params.leaseGrowth.leases.join(', ')}; ${params.leaseGrowth.workers} workers, at least ${params.leaseGrowth.minRenews} renewals each)`,
+    );
     leaseGrowth = await measureLeaseGrowth(systems, pool, params.leaseGrowth);
 
-    log(`Lambda cold start under Node 24 (${params.coldStart.trials} trial(s) of the synthesized bundle and a bare handler)`);
-    coldStart = await measureColdStart(db.endpoint, admin, { trials: params.coldStart.trials, install: options.install, log });
+    log(
+      `Lambda cold start under Node 24 (${params.coldStart.trials} trial(s) of the synthesized bundle and a bare handler)`,
+    );
+    coldStart = await measureColdStart(db.endpoint, admin, {
+      trials: params.coldStart.trials,
+      install: options.install,
+      log,
+    });
 
     if (params.soak) {
       log(`soak (${params.soak.minutes} min of one runAsLeader loop renewing every ${params.soak.renewEveryMs} ms)`);
@@ -148,6 +170,8 @@ export async function runBench(params: BenchParams, options: RunBenchOptions): P
 function sortResults(results: BenchResult[]): BenchResult[] {
   const figureOrder = Object.keys(FIGURES) as FigureName[];
   return results.sort(
-    (a, b) => SYSTEM_NAMES.indexOf(a.system) - SYSTEM_NAMES.indexOf(b.system) || figureOrder.indexOf(a.figure) - figureOrder.indexOf(b.figure),
+    (a, b) =>
+      SYSTEM_NAMES.indexOf(a.system) - SYSTEM_NAMES.indexOf(b.system) ||
+      figureOrder.indexOf(a.figure) - figureOrder.indexOf(b.figure),
   );
 }

@@ -20,7 +20,12 @@ const TOP = 30;
  * scaled to the largest value, with the value printed after each bar.
  * No script, no external resource.
  */
-export function svgBarChart(title: string, unit: string, bars: readonly Bar[], format: (value: number) => string): string {
+export function svgBarChart(
+  title: string,
+  unit: string,
+  bars: readonly Bar[],
+  format: (value: number) => string,
+): string {
   const max = Math.max(0, ...bars.map((b) => b.value ?? 0));
   const plot = WIDTH - LABEL_WIDTH - VALUE_WIDTH;
   const height = TOP + bars.length * (BAR_HEIGHT + GAP) + 4;

@@ -62,10 +62,18 @@ export function svgLineChart(chart: LineChart, format: (value: number) => string
       if (y === null) segments.push([]);
       else segments[segments.length - 1]!.push(`${px(x).toFixed(1)},${py(y).toFixed(1)}`);
     }
-    const paths = segments.filter((s) => s.length > 1).map((s) => `<polyline points="${s.join(' ')}" fill="none" stroke="${colour}" stroke-width="${series.accent ? 2.5 : 1.5}"/>`);
+    const paths = segments
+      .filter((s) => s.length > 1)
+      .map(
+        (s) =>
+          `<polyline points="${s.join(' ')}" fill="none" stroke="${colour}" stroke-width="${series.accent ? 2.5 : 1.5}"/>`,
+      );
     const marks = series.points
       .filter((p): p is readonly [number, number] => p[1] !== null)
-      .map(([x, y]) => `<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${colour}"><title>${escapeHtml(`${series.label}: ${format(y)} at ${format(x)}`)}</title></circle>`);
+      .map(
+        ([x, y]) =>
+          `<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${colour}"><title>${escapeHtml(`${series.label}: ${format(y)} at ${format(x)}`)}</title></circle>`,
+      );
     const legendY = TOP + 10 + i * 18;
     const legend =
       `<line x1="${WIDTH - RIGHT + 12}" y1="${legendY - 4}" x2="${WIDTH - RIGHT + 30}" y2="${legendY - 4}" stroke="${colour}" stroke-width="2.5"/>` +

@@ -48,13 +48,20 @@ export interface GrowthForTargets {
 }
 
 /** Checks Baton's figures against the targets, with bounds from the same run (`results` includes the ratios). */
-export function checkTargets(params: BenchParams, results: readonly BenchResult[], growth: GrowthForTargets, cost: CostFigure | null = null): TargetCheck[] {
+export function checkTargets(
+  params: BenchParams,
+  results: readonly BenchResult[],
+  growth: GrowthForTargets,
+  cost: CostFigure | null = null,
+): TargetCheck[] {
   const baton = (figure: FigureName) => valueOf(results, 'baton', figure);
   const raw = (figure: FigureName) => valueOf(results, 'raw', figure);
   const compare = (value: number | undefined, bound: number | undefined, ok: (v: number, b: number) => boolean) =>
     value === undefined || bound === undefined ? null : ok(value, bound);
 
-  const counts = (['requests.acquireWin', 'requests.acquireLoss', 'requests.renew', 'requests.release'] as const).map((f) => baton(f));
+  const counts = (['requests.acquireWin', 'requests.acquireLoss', 'requests.renew', 'requests.release'] as const).map(
+    (f) => baton(f),
+  );
   const rawP50 = raw('latency.acquire.p50Ms');
   const rawP99 = raw('latency.acquire.p99Ms');
   // Ratios were computed from the same run by ratios().
@@ -121,7 +128,10 @@ export function checkTargets(params: BenchParams, results: readonly BenchResult[
       value: contenderPoints.length ? contenderPoints.map((p) => p.requestsPerContender).join(' / ') : null,
       bound: 1,
       unit: 'requests',
-      met: allOne([...contenderPoints.map((p) => p.requestsPerContender), ...contenderPoints.flatMap((p) => p.winners)]),
+      met: allOne([
+        ...contenderPoints.map((p) => p.requestsPerContender),
+        ...contenderPoints.flatMap((p) => p.winners),
+      ]),
       basis: `counted on the wire at ${contenderPoints.map((p) => p.contenders).join(' / ') || 'n/a'} contenders per lease, and exactly one winner in every round`,
     },
     ...waitingTargets(params, results, cost),
@@ -138,13 +148,17 @@ function waitingTargets(params: BenchParams, results: readonly BenchResult[], co
   const ratio = after === undefined || before === undefined ? undefined : Math.round((after / before) * 1000) / 1000;
   const renew = row('baton', 'renew')?.units;
   // One round trip: raw's acquire p99 in this run. Both waiters also draw their own 0-raceJitterMs spread at the takeover point.
-  const roundTrip = valueOf(results, 'raw', 'latency.acquire.p99Ms') ?? valueOf(results, 'baton', 'latency.acquire.p99Ms');
+  const roundTrip =
+    valueOf(results, 'raw', 'latency.acquire.p99Ms') ?? valueOf(results, 'baton', 'latency.acquire.p99Ms');
   // Clock-free, each waiter's watch starts at its first poll after the holder's last renewal: a random phase of up to one poll period.
   const pollMs = Math.floor((params.leaseDurationMs - DEFAULTS.safetyMarginMs) / 3);
   const failover = (figure: FigureName, beforeFigure: FigureName, mode: string, phaseMs: number): TargetCheck => {
     const value = valueOf(results, 'baton', figure);
     const was = valueOf(results, 'baton', beforeFigure);
-    const bound = was === undefined || roundTrip === undefined ? undefined : round2(was + roundTrip + DEFAULTS.raceJitterMs + phaseMs);
+    const bound =
+      was === undefined || roundTrip === undefined
+        ? undefined
+        : round2(was + roundTrip + DEFAULTS.raceJitterMs + phaseMs);
     return {
       target: `elector failover (${mode}) within one round trip of waiters that write every poll`,
       value: value ?? null,
@@ -156,7 +170,8 @@ function waitingTargets(params: BenchParams, results: readonly BenchResult[], co
   };
   return [
     {
-      target: 'waiter-hour behind a live leader (10 s lease, wall-clock, on-demand) at most 1/5 of waiters that write every poll',
+      target:
+        'waiter-hour behind a live leader (10 s lease, wall-clock, on-demand) at most 1/5 of waiters that write every poll',
       value: ratio ?? null,
       bound: 0.2,
       unit: 'x before',
@@ -178,7 +193,15 @@ function waitingTargets(params: BenchParams, results: readonly BenchResult[], co
 
 function coldStartTarget(cold: ColdStartFigure | ColdStartSkipped): TargetCheck {
   const target = `Lambda cold start (import + first invocation) within ${TARGET_RATIOS.coldStartVsBare}x a bare UpdateItem handler`;
-  if ('skipped' in cold) return { target, value: null, bound: TARGET_RATIOS.coldStartVsBare, unit: 'x bare', met: null, basis: cold.skipped };
+  if ('skipped' in cold)
+    return {
+      target,
+      value: null,
+      bound: TARGET_RATIOS.coldStartVsBare,
+      unit: 'x bare',
+      met: null,
+      basis: cold.skipped,
+    };
   return {
     target,
     value: cold.ratio,
@@ -192,13 +215,17 @@ function coldStartTarget(cold: ColdStartFigure | ColdStartSkipped): TargetCheck 
 function soakTarget(soak: SoakFigure | null): TargetCheck {
   const target = 'heap and open handles flat while one leader renews (soak)';
   const bound = `|heap| < ${SOAK_FLAT.heapBytesPerMin} B/min, |handles| < ${SOAK_FLAT.handlesPerMin}/min, 0 failures`;
-  if (soak === null) return { target, value: null, bound, unit: '', met: null, basis: 'no soak in this run (npm run bench -- --soak)' };
+  if (soak === null)
+    return { target, value: null, bound, unit: '', met: null, basis: 'no soak in this run (npm run bench -- --soak)' };
   return {
     target,
     value: `${soak.heapSlopeBytesPerMin} B/min heap, ${soak.handlesSlopePerMin}/min handles, ${soak.failures} failures`,
     bound,
     unit: '',
-    met: Math.abs(soak.heapSlopeBytesPerMin) < SOAK_FLAT.heapBytesPerMin && Math.abs(soak.handlesSlopePerMin) < SOAK_FLAT.handlesPerMin && soak.failures === 0,
+    met:
+      Math.abs(soak.heapSlopeBytesPerMin) < SOAK_FLAT.heapBytesPerMin &&
+      Math.abs(soak.handlesSlopePerMin) < SOAK_FLAT.handlesPerMin &&
+      soak.failures === 0,
     basis: `least squares over ${soak.params.minutes} min after the first tenth, ${soak.renews} renewals by ${soak.loop}`,
   };
 }

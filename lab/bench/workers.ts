@@ -3,7 +3,11 @@
  * shared queue, as a fixed pool of threads would. After a failure no new
  * item starts; rejects with the first failure once the workers have settled.
  */
-export async function runWorkers<T>(workers: number, items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+export async function runWorkers<T>(
+  workers: number,
+  items: readonly T[],
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   let failed = false;
   const worker = async () => {

@@ -122,7 +122,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     }
     admin = localDynamoDBClient(endpoint);
     const suffix = `${o.seed}-${process.pid}-${Date.now().toString(36)}`;
-    const tables = { leaseTable: `baton-chaos-leases-${suffix}`, resourceTable: `baton-chaos-resource-${suffix}`, leaseName: 'chaos/leader' };
+    const tables = {
+      leaseTable: `baton-chaos-leases-${suffix}`,
+      resourceTable: `baton-chaos-resource-${suffix}`,
+      leaseName: 'chaos/leader',
+    };
     // The resource table has the lease table's shape (pk/sk strings); the same helper creates it.
     await createLeaseTable(admin, tables.leaseTable);
     await createLeaseTable(admin, tables.resourceTable);
@@ -150,7 +154,13 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     const FORCED: Record<NetworkFault, () => ForcedFault> = {
       latency: () => 'latency-spike',
       reset: () => 'reset',
-      error: () => forcedRandom.pick(['InternalServerError', 'ServiceUnavailable', 'ProvisionedThroughputExceededException', 'ThrottlingException'] as const),
+      error: () =>
+        forcedRandom.pick([
+          'InternalServerError',
+          'ServiceUnavailable',
+          'ProvisionedThroughputExceededException',
+          'ThrottlingException',
+        ] as const),
       drop: () => 'drop',
     };
     proxy = await startFaultProxy({
@@ -225,7 +235,10 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     history.append({ type: 'end', proxy: proxy.stats() });
     await proxy.close();
     history.close();
-    if (watchdog.aborted) throw new Error(`chaos campaign exceeded its time budget (${o.durationMs + CAMPAIGN_DEFAULTS.overheadBudgetMs} ms)`);
+    if (watchdog.aborted)
+      throw new Error(
+        `chaos campaign exceeded its time budget (${o.durationMs + CAMPAIGN_DEFAULTS.overheadBudgetMs} ms)`,
+      );
 
     log('scanning the tables and checking the history');
     const finalState = await readFinalState(admin, tables);
@@ -246,20 +259,28 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
 
 function resolveOptions(options: CampaignOptions) {
   const { seed } = options;
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be a non-negative integer, got ${String(seed)}`);
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new RangeError(`seed must be a non-negative integer, got ${String(seed)}`);
   const quick = options.quick ?? false;
   const durationMs = options.durationMs ?? (quick ? CAMPAIGN_DEFAULTS.quickDurationMs : CAMPAIGN_DEFAULTS.durationMs);
   if (!Number.isSafeInteger(durationMs) || durationMs < 5_000 || durationMs > 3_600_000) {
-    throw new RangeError(`durationMs must be an integer from 5000 to 3600000 (an hour keeps resource logs under DynamoDB's item limit), got ${String(durationMs)}`);
+    throw new RangeError(
+      `durationMs must be an integer from 5000 to 3600000 (an hour keeps resource logs under DynamoDB's item limit), got ${String(durationMs)}`,
+    );
   }
   const workers = options.workers ?? CAMPAIGN_DEFAULTS.workers;
-  if (!Number.isSafeInteger(workers) || workers < 2 || workers > 32) throw new RangeError(`workers must be an integer from 2 to 32, got ${String(workers)}`);
-  const meanIntervalMs = options.meanIntervalMs ?? (quick ? CAMPAIGN_DEFAULTS.quickMeanIntervalMs : CAMPAIGN_DEFAULTS.meanIntervalMs);
-  if (!(meanIntervalMs >= 100)) throw new RangeError(`meanIntervalMs must be at least 100, got ${String(meanIntervalMs)}`);
+  if (!Number.isSafeInteger(workers) || workers < 2 || workers > 32)
+    throw new RangeError(`workers must be an integer from 2 to 32, got ${String(workers)}`);
+  const meanIntervalMs =
+    options.meanIntervalMs ?? (quick ? CAMPAIGN_DEFAULTS.quickMeanIntervalMs : CAMPAIGN_DEFAULTS.meanIntervalMs);
+  if (!(meanIntervalMs >= 100))
+    throw new RangeError(`meanIntervalMs must be at least 100, got ${String(meanIntervalMs)}`);
   for (const kind of options.kinds ?? []) CHAOS_FAULTS.get(kind);
   const resources = options.resources ?? CAMPAIGN_DEFAULTS.resources;
   if (!Number.isSafeInteger(resources) || resources < 1 || resources * 20 * 60_000 < durationMs) {
-    throw new RangeError(`resources must be an integer of at least 1, and at least one per 20 minutes of campaign (${Math.ceil(durationMs / 1_200_000)}), got ${String(resources)}`);
+    throw new RangeError(
+      `resources must be an integer of at least 1, and at least one per 20 minutes of campaign (${Math.ceil(durationMs / 1_200_000)}), got ${String(resources)}`,
+    );
   }
   return { seed, durationMs, workers, meanIntervalMs, resources, skewBeyond: options.skewBeyond ?? false };
 }

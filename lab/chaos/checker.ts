@@ -197,12 +197,22 @@ function reconstructTenures(records: readonly HistoryRecord[], params: CampaignP
   const drafts = new Map<string, Draft>();
   const kills = new Map<string, number>();
   for (const r of records) {
-    if (r.type === 'nemesis' && r.action === 'kill' && r.worker !== undefined) kills.set(`${r.worker}.${r.inc ?? 0}`, r.real);
+    if (r.type === 'nemesis' && r.action === 'kill' && r.worker !== undefined)
+      kills.set(`${r.worker}.${r.inc ?? 0}`, r.real);
     if (r.type !== 'tenure') continue;
     const draft = drafts.get(r.owner);
     if (r.event === 'acquired') {
       const sent = r.sentReal ?? r.real;
-      drafts.set(r.owner, { owner: r.owner, worker: r.worker, inc: r.inc, token: r.token, takeover: r.takeover ?? false, sentReal: sent, ackReal: r.real, lastSentReal: sent });
+      drafts.set(r.owner, {
+        owner: r.owner,
+        worker: r.worker,
+        inc: r.inc,
+        token: r.token,
+        takeover: r.takeover ?? false,
+        sentReal: sent,
+        ackReal: r.real,
+        lastSentReal: sent,
+      });
     } else if (draft && r.event === 'renewed') {
       draft.lastSentReal = Math.max(draft.lastSentReal, r.sentReal ?? r.real);
     } else if (draft && r.event === 'released') {
@@ -289,7 +299,8 @@ function offsetTimeline(records: readonly HistoryRecord[]) {
     }
     return value;
   };
-  const isAlive = (worker: string, real: number) => (alive.get(worker) ?? []).some((s) => s.from <= real && real < s.to);
+  const isAlive = (worker: string, real: number) =>
+    (alive.get(worker) ?? []).some((s) => s.from <= real && real < s.to);
   /**
    * The largest difference between a reading of `a`'s clock and a reading of
    * `b`'s, both taken within `[from, to]`. The protocol compares readings
@@ -299,9 +310,10 @@ function offsetTimeline(records: readonly HistoryRecord[]) {
    */
   const spreadBetween = (a: string, b: string, from: number, to: number): number => {
     const range = (worker: string) => {
-      const values = [at(worker, from), ...(changes.get(worker) ?? []).filter((c) => c.real > from && c.real <= to).map((c) => c.offsetMs)].filter(
-        (o): o is number => o !== undefined,
-      );
+      const values = [
+        at(worker, from),
+        ...(changes.get(worker) ?? []).filter((c) => c.real > from && c.real <= to).map((c) => c.offsetMs),
+      ].filter((o): o is number => o !== undefined);
       return values.length === 0 ? undefined : { min: Math.min(...values), max: Math.max(...values) };
     };
     const ra = range(a);
@@ -313,7 +325,10 @@ function offsetTimeline(records: readonly HistoryRecord[]) {
     const moments = [...new Set([...changes.values()].flatMap((list) => list.map((c) => c.real)))];
     let worst = 0;
     for (const t of moments) {
-      const live = [...changes.keys()].filter((w) => isAlive(w, t)).map((w) => at(w, t)).filter((o): o is number => o !== undefined);
+      const live = [...changes.keys()]
+        .filter((w) => isAlive(w, t))
+        .map((w) => at(w, t))
+        .filter((o): o is number => o !== undefined);
       if (live.length > 1) worst = Math.max(worst, Math.max(...live) - Math.min(...live));
     }
     return worst;
@@ -408,9 +423,13 @@ function leaseWrites(records: readonly HistoryRecord[], params: CampaignParamete
     const call = invoked.get(key);
     if (r.phase !== 'ok' || !call) continue;
     if (r.applied || (r.op === 'acquire' && r.holder === call.owner)) {
-      acknowledgedExpiry.set(call.owner, Math.max(acknowledgedExpiry.get(call.owner) ?? -Infinity, call.local + params.leaseDurationMs));
+      acknowledgedExpiry.set(
+        call.owner,
+        Math.max(acknowledgedExpiry.get(call.owner) ?? -Infinity, call.local + params.leaseDurationMs),
+      );
     }
-    if (r.op === 'acquire' && r.applied && r.replacedExpiresAt !== undefined) replaced.set(call.owner, { holder: r.replacedHolder, expiresAt: r.replacedExpiresAt });
+    if (r.op === 'acquire' && r.applied && r.replacedExpiresAt !== undefined)
+      replaced.set(call.owner, { holder: r.replacedHolder, expiresAt: r.replacedExpiresAt });
   }
   return { acknowledgedExpiry, replaced };
 }
@@ -425,7 +444,8 @@ function checkOverlaps(
 ): void {
   const byOwner = new Map<string, WriteView[]>();
   for (const w of writes) byOwner.set(w.owner, [...(byOwner.get(w.owner) ?? []), w]);
-  const actedIn = (t: TenureView, from: number, to: number) => (byOwner.get(t.owner) ?? []).some((w) => w.invokeReal >= from && w.invokeReal <= to && w.invokeReal <= t.validEnd);
+  const actedIn = (t: TenureView, from: number, to: number) =>
+    (byOwner.get(t.owner) ?? []).some((w) => w.invokeReal >= from && w.invokeReal <= to && w.invokeReal <= t.validEnd);
   const windows = tenures.map((tenure) => ({ tenure, start: tenure.ackReal, end: tenure.validEnd }));
   for (const [{ tenure: a }, { tenure: b }] of overlappingPairs(windows, (w) => w.tenure.owner)) {
     const from = b.ackReal;
@@ -458,7 +478,9 @@ function checkTicks(finalState: FinalState, writes: readonly WriteView[], out: V
   const byWid = new Map(writes.map((w) => [w.wid, w]));
   const accepted = finalState.resources.flatMap((r) => r.log);
   for (const { key: tick, items: entries } of repeated(accepted, (e) => e.tick)) {
-    const workers = [...new Set(entries.map((e) => byWid.get(e.wid)?.worker).filter((w): w is string => w !== undefined))];
+    const workers = [
+      ...new Set(entries.map((e) => byWid.get(e.wid)?.worker).filter((w): w is string => w !== undefined)),
+    ];
     out.push({
       kind: 'tick-ran-twice',
       message: `tick ${new Date(tick).toISOString()} ran ${entries.length} times (writes ${entries.map((e) => `${e.wid}@${e.token}`).join(', ')})`,
@@ -470,7 +492,12 @@ function checkTicks(finalState: FinalState, writes: readonly WriteView[], out: V
 }
 
 /** Property 5: the lease item's token is the highest token granted. */
-function checkLeaseToken(records: readonly HistoryRecord[], tenures: readonly TenureView[], finalState: FinalState, out: Violation[]) {
+function checkLeaseToken(
+  records: readonly HistoryRecord[],
+  tenures: readonly TenureView[],
+  finalState: FinalState,
+  out: Violation[],
+) {
   const granted = new Set<number>();
   for (const t of tenures) granted.add(t.token);
   const settled = new Set<string>();
@@ -525,7 +552,8 @@ function checkLeaseToken(records: readonly HistoryRecord[], tenures: readonly Te
 /** Property 6, and its converse: acknowledged writes are there; refused or unknown-origin ones are not. */
 function checkAcknowledged(finalState: FinalState, writes: readonly WriteView[], out: Violation[]): void {
   const present = new Map<string, ResourceEntry & { resource: string }>();
-  for (const resource of finalState.resources) for (const e of resource.log) present.set(e.wid, { ...e, resource: resource.id });
+  for (const resource of finalState.resources)
+    for (const e of resource.log) present.set(e.wid, { ...e, resource: resource.id });
   const byWid = new Map(writes.map((w) => [w.wid, w]));
   const { notSent, lost, refusedYetHeld } = reconcile([...present.keys()], {
     sent: byWid.keys(),
@@ -543,7 +571,12 @@ function checkAcknowledged(finalState: FinalState, writes: readonly WriteView[],
     });
   }
   for (const entry of notSent.map((wid) => present.get(wid)!)) {
-    out.push({ kind: 'phantom-write', message: `${entry.resource} holds write ${entry.wid} (token ${entry.token}) that no worker attempted`, resource: entry.resource, tokens: [entry.token] });
+    out.push({
+      kind: 'phantom-write',
+      message: `${entry.resource} holds write ${entry.wid} (token ${entry.token}) that no worker attempted`,
+      resource: entry.resource,
+      tokens: [entry.token],
+    });
   }
   for (const [entry, w] of refusedYetHeld.map((wid) => [present.get(wid)!, byWid.get(wid)!] as const)) {
     out.push({

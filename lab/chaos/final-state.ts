@@ -21,6 +21,10 @@ export async function readFinalState(
   tables: { readonly leaseTable: string; readonly resourceTable: string; readonly leaseName: string },
 ): Promise<FinalState> {
   const record = await new DynamoDBLeaseStore(client, tables.leaseTable).read(tables.leaseName);
-  const lease = record && { token: record.token, expiresAt: record.expiresAt, ...(record.holder ? { holder: record.holder } : {}) };
+  const lease = record && {
+    token: record.token,
+    expiresAt: record.expiresAt,
+    ...(record.holder ? { holder: record.holder } : {}),
+  };
   return { lease, resources: await scanResources(DynamoDBDocumentClient.from(client), tables.resourceTable) };
 }

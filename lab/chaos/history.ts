@@ -83,7 +83,11 @@ export type LeaseOperation = 'acquire' | 'renew' | 'release' | 'read' | 'guarded
  * the store answered (applied or not); `info` means it threw: the outcome is
  * unknown until the runtime resolves it.
  */
-export type LeaseOpRecord = WorkerRecordBase & { readonly type: 'lease-op'; readonly op: LeaseOperation; readonly id: number } & (
+export type LeaseOpRecord = WorkerRecordBase & {
+  readonly type: 'lease-op';
+  readonly op: LeaseOperation;
+  readonly id: number;
+} & (
     | { readonly phase: 'invoke'; readonly owner?: string; readonly token?: number; readonly local?: number }
     | {
         readonly phase: 'ok';
@@ -221,7 +225,10 @@ export function parseHistory(text: string): { records: HistoryRecord[]; unreadab
 }
 
 /** Appends from different processes race by microseconds; real time orders them. */
-function inRealTimeOrder({ records, unreadable }: { records: HistoryRecord[]; unreadable: number }): { records: HistoryRecord[]; unreadable: number } {
+function inRealTimeOrder({ records, unreadable }: { records: HistoryRecord[]; unreadable: number }): {
+  records: HistoryRecord[];
+  unreadable: number;
+} {
   records.sort((a, b) => a.real - b.real);
   return { records, unreadable };
 }

@@ -10,7 +10,8 @@ export type NetworkFault = Extract<FaultKind, 'latency' | 'reset' | 'error' | 'd
 const NETWORK_FAULTS: readonly NetworkFault[] = ['latency', 'reset', 'error', 'drop'];
 
 /** Whom an action hits: the current leader (the interesting victim, three times in four), or a worker by index. */
-export type Target = { readonly leader: true; readonly fallback: number } | { readonly leader: false; readonly index: number };
+export type Target =
+  { readonly leader: true; readonly fallback: number } | { readonly leader: false; readonly index: number };
 
 /** One planned action, `atMs` after the nemesis starts. */
 export type NemesisStep =
@@ -21,7 +22,13 @@ export type NemesisStep =
    * (beyond the bound), leaves the leader's clock alone and sets every other
    * worker's to `2 |offsetMs|` ahead of it.
    */
-  | { readonly atMs: number; readonly kind: 'skew'; readonly target: Target; readonly offsetMs: number; readonly adversarial: boolean }
+  | {
+      readonly atMs: number;
+      readonly kind: 'skew';
+      readonly target: Target;
+      readonly offsetMs: number;
+      readonly adversarial: boolean;
+    }
   | { readonly atMs: number; readonly kind: NetworkFault; readonly durationMs: number };
 
 /** What the schedule is drawn from. */
@@ -49,7 +56,13 @@ export function networkProfile(fault: NetworkFault, leaseDurationMs: number): Pa
   switch (fault) {
     case 'latency':
       // Mostly tens of ms; one request in eight is held for 0.5-1.5 D, long enough to land after its tenure.
-      return { latencyMs: 20, jitterMs: 80, spikeProbability: 0.12, spikeMinMs: Math.round(leaseDurationMs / 2), spikeMaxMs: Math.round(1.5 * leaseDurationMs) };
+      return {
+        latencyMs: 20,
+        jitterMs: 80,
+        spikeProbability: 0.12,
+        spikeMinMs: Math.round(leaseDurationMs / 2),
+        spikeMaxMs: Math.round(1.5 * leaseDurationMs),
+      };
     case 'reset':
       return { resetProbability: 0.2 };
     case 'error':
@@ -69,10 +82,16 @@ export function networkProfile(fault: NetworkFault, leaseDurationMs: number): Pa
  * renewing on time (whose expiry leads real time by at most `D` on its own
  * clock). Random-signed start offsets still differ by anything from 0 up.
  */
-export function drawOffset(prng: Prng, options: Pick<NemesisPlanOptions, 'maxClockSkewMs' | 'safetyMarginMs' | 'leaseDurationMs' | 'skewBeyond'>): number {
+export function drawOffset(
+  prng: Prng,
+  options: Pick<NemesisPlanOptions, 'maxClockSkewMs' | 'safetyMarginMs' | 'leaseDurationMs' | 'skewBeyond'>,
+): number {
   const s = options.maxClockSkewMs;
   if (!options.skewBeyond) return Math.round(prng.uniform(-0.45 * s, 0.45 * s));
-  const magnitude = prng.uniform((s + options.leaseDurationMs) / 2 + options.safetyMarginMs, s + options.safetyMarginMs + options.leaseDurationMs);
+  const magnitude = prng.uniform(
+    (s + options.leaseDurationMs) / 2 + options.safetyMarginMs,
+    s + options.safetyMarginMs + options.leaseDurationMs,
+  );
   return Math.round(prng.chance(0.5) ? magnitude : -magnitude);
 }
 
@@ -92,21 +111,46 @@ export function planSchedule(options: NemesisPlanOptions): NemesisStep[] {
   const steps: NemesisStep[] = [];
   // Leave the end quiet: every fault has healed before the campaign stops its workers.
   const endMs = options.durationMs - 1.5 * d;
-  for (let atMs = prng.exponential(options.meanIntervalMs) + 500; atMs < endMs; atMs += prng.exponential(options.meanIntervalMs)) {
+  for (
+    let atMs = prng.exponential(options.meanIntervalMs) + 500;
+    atMs < endMs;
+    atMs += prng.exponential(options.meanIntervalMs)
+  ) {
     const kind = draw() as FaultKind;
-    const target = (): Target => (prng.chance(0.75) ? { leader: true, fallback: prng.int(0, options.workers - 1) } : { leader: false, index: prng.int(0, options.workers - 1) });
+    const target = (): Target =>
+      prng.chance(0.75)
+        ? { leader: true, fallback: prng.int(0, options.workers - 1) }
+        : { leader: false, index: prng.int(0, options.workers - 1) };
     const room = Math.max(0, endMs - atMs);
     switch (kind) {
       case 'kill':
-        steps.push({ atMs, kind, target: target(), respawnAfterMs: Math.round(Math.min(room, prng.uniform(300, 2_000))) });
+        steps.push({
+          atMs,
+          kind,
+          target: target(),
+          respawnAfterMs: Math.round(Math.min(room, prng.uniform(300, 2_000))),
+        });
         break;
       case 'pause':
         // Up to 3 D: long enough for a successor to take over and write before the victim wakes.
-        steps.push({ atMs, kind, target: target(), durationMs: Math.round(Math.min(room, prng.uniform(0.2 * d, 3 * d))) });
+        steps.push({
+          atMs,
+          kind,
+          target: target(),
+          durationMs: Math.round(Math.min(room, prng.uniform(0.2 * d, 3 * d))),
+        });
         break;
       case 'skew':
         // Beyond the bound, all the others' clocks go ahead of the leader's: the direction that breaks exclusion.
-        steps.push({ atMs, kind, target: prng.chance(0.5) ? { leader: true, fallback: prng.int(0, options.workers - 1) } : { leader: false, index: prng.int(0, options.workers - 1) }, offsetMs: drawOffset(prng, options), adversarial: options.skewBeyond });
+        steps.push({
+          atMs,
+          kind,
+          target: prng.chance(0.5)
+            ? { leader: true, fallback: prng.int(0, options.workers - 1) }
+            : { leader: false, index: prng.int(0, options.workers - 1) },
+          offsetMs: drawOffset(prng, options),
+          adversarial: options.skewBeyond,
+        });
         break;
       default:
         steps.push({ atMs, kind, durationMs: Math.round(Math.min(room, prng.uniform(d / 2, 2 * d))) });
@@ -117,7 +161,12 @@ export function planSchedule(options: NemesisPlanOptions): NemesisStep[] {
 
 /** What the nemesis acts on: the worker pool and the proxy, behind a narrow face so tests can stand in. */
 export interface NemesisTarget {
-  workers(): readonly { readonly id: string; readonly inc: number; readonly state: string; readonly offsetMs?: number }[];
+  workers(): readonly {
+    readonly id: string;
+    readonly inc: number;
+    readonly state: string;
+    readonly offsetMs?: number;
+  }[];
   leader(): string | undefined;
   kill(id: string): boolean;
   respawn(id: string): Promise<boolean>;
@@ -158,7 +207,8 @@ function incOf(ctx: ChaosContext, id: string): number {
 
 async function respawn(ctx: ChaosContext, id: string): Promise<void> {
   try {
-    if (await ctx.target.respawn(id)) ctx.history.append({ type: 'nemesis', action: 'respawn', worker: id, inc: incOf(ctx, id) });
+    if (await ctx.target.respawn(id))
+      ctx.history.append({ type: 'nemesis', action: 'respawn', worker: id, inc: incOf(ctx, id) });
   } catch (error) {
     ctx.log?.(`respawn of ${id} failed: ${(error as Error).message}`);
   }
@@ -166,17 +216,28 @@ async function respawn(ctx: ChaosContext, id: string): Promise<void> {
 
 function applyNetwork(ctx: ChaosContext): void {
   const profile: Partial<FaultProfile> = {};
-  for (const fault of NETWORK_FAULTS) if (ctx.network.has(fault)) Object.assign(profile, networkProfile(fault, ctx.leaseDurationMs));
+  for (const fault of NETWORK_FAULTS)
+    if (ctx.network.has(fault)) Object.assign(profile, networkProfile(fault, ctx.leaseDurationMs));
   ctx.target.setNetwork(profile);
 }
 
 /** Takes the step's victim down with `act` (SIGKILL or SIGSTOP), and logs it; the victim, or undefined if none was hit. */
-function strike(ctx: ChaosContext, step: Step<'kill' | 'pause'>, act: (id: string) => boolean): { id: string; inc: number } | undefined {
+function strike(
+  ctx: ChaosContext,
+  step: Step<'kill' | 'pause'>,
+  act: (id: string) => boolean,
+): { id: string; inc: number } | undefined {
   const id = victim(ctx, step.target);
   if (!id) return undefined;
   const inc = incOf(ctx, id);
   if (!act(id)) return undefined;
-  ctx.history.append({ type: 'nemesis', action: step.kind, worker: id, inc, ...(step.kind === 'pause' ? { durationMs: step.durationMs } : {}) });
+  ctx.history.append({
+    type: 'nemesis',
+    action: step.kind,
+    worker: id,
+    inc,
+    ...(step.kind === 'pause' ? { durationMs: step.durationMs } : {}),
+  });
   return { id, inc };
 }
 
@@ -216,10 +277,17 @@ const skew: Fault<ChaosContext, NemesisStep> = {
       return undefined;
     }
     const leader = step.target.leader ? ctx.target.leader() : undefined;
-    const worker = workers.find((w) => w.id === leader) ?? workers[step.target.leader ? step.target.fallback : step.target.index];
+    const worker =
+      workers.find((w) => w.id === leader) ?? workers[step.target.leader ? step.target.fallback : step.target.index];
     if (!worker) return undefined;
     ctx.target.setSkew(worker.id, step.offsetMs);
-    ctx.history.append({ type: 'nemesis', action: 'skew', worker: worker.id, inc: worker.inc, offsetMs: step.offsetMs });
+    ctx.history.append({
+      type: 'nemesis',
+      action: 'skew',
+      worker: worker.id,
+      inc: worker.inc,
+      offsetMs: step.offsetMs,
+    });
     return undefined;
   },
   heal: () => undefined,
@@ -250,7 +318,12 @@ function networkFault(fault: NetworkFault): Fault<ChaosContext, NemesisStep, tru
 }
 
 /** The chaos campaign's faults, one per {@link FAULT_KINDS} entry. */
-export const CHAOS_FAULTS = new FaultRegistry<ChaosContext, NemesisStep>([kill, pause, skew, ...NETWORK_FAULTS.map(networkFault)]);
+export const CHAOS_FAULTS = new FaultRegistry<ChaosContext, NemesisStep>([
+  kill,
+  pause,
+  skew,
+  ...NETWORK_FAULTS.map(networkFault),
+]);
 
 /**
  * Runs a planned schedule against real processes and the proxy, logging each
@@ -264,7 +337,11 @@ export class ChaosNemesis {
   readonly #context: ChaosContext;
   readonly #nemesis: Nemesis<ChaosContext, NemesisStep>;
 
-  constructor(target: NemesisTarget, history: HistoryWriter, options: { readonly leaseDurationMs: number; readonly maxDown: number; readonly log?: (line: string) => void }) {
+  constructor(
+    target: NemesisTarget,
+    history: HistoryWriter,
+    options: { readonly leaseDurationMs: number; readonly maxDown: number; readonly log?: (line: string) => void },
+  ) {
     this.#context = { target, history, ...options, network: new Map() };
     this.#nemesis = new Nemesis(CHAOS_FAULTS, this.#context);
   }
@@ -283,7 +360,8 @@ export class ChaosNemesis {
     // Whatever went down or stayed stopped outside the schedule (a worker that crashed by itself) comes back too.
     const respawns: Promise<unknown>[] = [];
     for (const worker of ctx.target.workers()) {
-      if (worker.state === 'paused' && ctx.target.resume(worker.id)) ctx.history.append({ type: 'nemesis', action: 'resume', worker: worker.id, inc: worker.inc });
+      if (worker.state === 'paused' && ctx.target.resume(worker.id))
+        ctx.history.append({ type: 'nemesis', action: 'resume', worker: worker.id, inc: worker.inc });
       if (worker.state === 'down') respawns.push(respawn(ctx, worker.id));
     }
     await Promise.allSettled(respawns);

@@ -24,12 +24,20 @@ export class RecordingStore implements LeaseStore {
   ) {}
 
   acquire: LeaseStore['acquire'] = (c) =>
-    this.#record('acquire', { owner: c.owner, local: c.now }, () => this.inner.acquire(c), (o) => grantedToken(o, c.owner));
-  renew: LeaseStore['renew'] = (c) => this.#record('renew', { owner: c.owner, token: c.token, local: c.now }, () => this.inner.renew(c));
-  release: LeaseStore['release'] = (c) => this.#record('release', { owner: c.owner, token: c.token, local: c.now }, () => this.inner.release(c));
+    this.#record(
+      'acquire',
+      { owner: c.owner, local: c.now },
+      () => this.inner.acquire(c),
+      (o) => grantedToken(o, c.owner),
+    );
+  renew: LeaseStore['renew'] = (c) =>
+    this.#record('renew', { owner: c.owner, token: c.token, local: c.now }, () => this.inner.renew(c));
+  release: LeaseStore['release'] = (c) =>
+    this.#record('release', { owner: c.owner, token: c.token, local: c.now }, () => this.inner.release(c));
   // The campaign's workers never elect; a handoff request changes no holder or token, so the checker needs no record of it.
   requestHandoff: LeaseStore['requestHandoff'] = (c) => this.inner.requestHandoff(c);
-  guardedWrite: LeaseStore['guardedWrite'] = (c) => this.#record('guardedWrite', { owner: c.owner, token: c.token }, () => this.inner.guardedWrite(c));
+  guardedWrite: LeaseStore['guardedWrite'] = (c) =>
+    this.#record('guardedWrite', { owner: c.owner, token: c.token }, () => this.inner.guardedWrite(c));
 
   read: LeaseStore['read'] = async (name) => {
     const id = ++this.#seq;
@@ -74,7 +82,10 @@ export class RecordingStore implements LeaseStore {
         ...(granted === undefined ? (seen ? { token: seen.token } : {}) : { token: granted }),
         ...(seen?.holder ? { holder: seen.holder } : {}),
         ...(op === 'acquire' && outcome.applied && outcome.before
-          ? { replacedExpiresAt: outcome.before.expiresAt, ...(outcome.before.holder ? { replacedHolder: outcome.before.holder } : {}) }
+          ? {
+              replacedExpiresAt: outcome.before.expiresAt,
+              ...(outcome.before.holder ? { replacedHolder: outcome.before.holder } : {}),
+            }
           : {}),
         ...this.who,
       });

@@ -61,8 +61,12 @@ export function buildReport(records: readonly HistoryRecord[], check: CheckResul
   const actions = (action: string) => records.filter((r) => r.type === 'nemesis' && r.action === action).length;
   const end = records.find((r) => r.type === 'end');
   const proxy = end?.type === 'end' ? end.proxy : undefined;
-  const violationCounts = Object.fromEntries(VIOLATION_KINDS.map((k) => [k, check.violations.filter((v) => v.kind === k).length])) as Record<ViolationKind, number>;
-  const listed = VIOLATION_KINDS.flatMap((k) => check.violations.filter((v) => v.kind === k).slice(0, VIOLATIONS_LISTED_PER_KIND));
+  const violationCounts = Object.fromEntries(
+    VIOLATION_KINDS.map((k) => [k, check.violations.filter((v) => v.kind === k).length]),
+  ) as Record<ViolationKind, number>;
+  const listed = VIOLATION_KINDS.flatMap((k) =>
+    check.violations.filter((v) => v.kind === k).slice(0, VIOLATIONS_LISTED_PER_KIND),
+  );
   return {
     seed: params.seed,
     durationS: Math.round(params.durationMs / 100) / 10,
@@ -90,7 +94,11 @@ export function buildReport(records: readonly HistoryRecord[], check: CheckResul
     writesAttempted: check.stats.writesAttempted,
     tickDoneRejected: check.stats.tickDoneRejected,
     unknownOutcomes: check.stats.unknownOutcomes,
-    lease: { finalToken: check.stats.finalLeaseToken, highestGranted: check.stats.highestTokenGranted, unresolvedAcquires: check.stats.unresolvedAcquires },
+    lease: {
+      finalToken: check.stats.finalLeaseToken,
+      highestGranted: check.stats.highestTokenGranted,
+      unresolvedAcquires: check.stats.unresolvedAcquires,
+    },
     maxSkewSpreadMs: check.stats.maxSkewSpreadMs,
     violationCounts,
     unexplainedViolations: check.violations.filter((v) => v.explainedBy === undefined).length,
@@ -114,8 +122,11 @@ export function formatSummary(report: ChaosReport): string {
     lines.push('violations: none');
   } else {
     const explained = Object.values(report.violationCounts).reduce((a, b) => a + b, 0) - report.unexplainedViolations;
-    lines.push(`violations: ${found.map((k) => `${report.violationCounts[k]} ${k}`).join(', ')}${explained > 0 ? ` (${explained} explained by clock skew beyond the bound)` : ''}`);
-    for (const v of report.violations.slice(0, 5)) lines.push(`  - ${v.kind}: ${v.message}${v.explainedBy ? ` [${v.explainedBy}]` : ''}`);
+    lines.push(
+      `violations: ${found.map((k) => `${report.violationCounts[k]} ${k}`).join(', ')}${explained > 0 ? ` (${explained} explained by clock skew beyond the bound)` : ''}`,
+    );
+    for (const v of report.violations.slice(0, 5))
+      lines.push(`  - ${v.kind}: ${v.message}${v.explainedBy ? ` [${v.explainedBy}]` : ''}`);
   }
   return lines.join('\n');
 }

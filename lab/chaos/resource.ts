@@ -1,4 +1,9 @@
-import { ScanCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  ScanCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { fencedUpdate, LeaseTableSchema, StaleTokenError } from 'baton-lease';
 import type { WriteOutcomeKind } from './history.js';
@@ -76,7 +81,8 @@ export async function writeSideEffect(
   const input: UpdateCommandInput = {
     TableName: tableName,
     Key: { [LeaseTableSchema.partitionKey]: effect.resource, [LeaseTableSchema.sortKey]: RESOURCE_SORT_KEY },
-    UpdateExpression: 'SET #log = list_append(if_not_exists(#log, :empty), :entry), #lastTick = :tick, #lastWid = :wid ADD #writes :one',
+    UpdateExpression:
+      'SET #log = list_append(if_not_exists(#log, :empty), :entry), #lastTick = :tick, #lastWid = :wid ADD #writes :one',
     ExpressionAttributeNames: { '#log': 'log', '#lastTick': 'lastTick', '#lastWid': 'lastWid', '#writes': 'writes' },
     ExpressionAttributeValues: { ':empty': [], ':entry': [entry], ':tick': effect.tick, ':wid': effect.wid, ':one': 1 },
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -88,13 +94,17 @@ export async function writeSideEffect(
     return { outcome: 'accepted' };
   } catch (error) {
     const refusal = error instanceof StaleTokenError ? error.cause : error;
-    if ((refusal as Error | undefined)?.name !== 'ConditionalCheckFailedException') return { outcome: 'unknown', error: describe(error) };
+    if ((refusal as Error | undefined)?.name !== 'ConditionalCheckFailedException')
+      return { outcome: 'unknown', error: describe(error) };
     const item = (refusal as { Item?: Record<string, unknown> }).Item;
     const found = item ? unmarshall(item as never) : {};
     const fence = typeof found.fence === 'number' ? found.fence : undefined;
     const log = Array.isArray(found.log) ? (found.log as string[]) : [];
     if (log.some((e) => e.endsWith(`:${effect.wid}`))) return { outcome: 'accepted' };
-    return { outcome: error instanceof StaleTokenError ? 'stale' : 'tick-done', ...(fence === undefined ? {} : { fence }) };
+    return {
+      outcome: error instanceof StaleTokenError ? 'stale' : 'tick-done',
+      ...(fence === undefined ? {} : { fence }),
+    };
   }
 }
 
@@ -103,7 +113,9 @@ export async function scanResources(doc: DynamoDBDocumentClient, tableName: stri
   const states: ResourceState[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
-    const page = await doc.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: startKey }));
+    const page = await doc.send(
+      new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: startKey }),
+    );
     for (const item of page.Items ?? []) {
       if (item[LeaseTableSchema.sortKey] !== RESOURCE_SORT_KEY) continue;
       states.push({

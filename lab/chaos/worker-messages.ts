@@ -36,6 +36,4 @@ export type ToWorker = { readonly type: 'skew'; readonly offsetMs: number } | { 
 
 /** Worker -> campaign. */
 export type FromWorker =
-  | { readonly type: 'ready' }
-  | { readonly type: 'leading'; readonly token: number }
-  | { readonly type: 'not-leading' };
+  { readonly type: 'ready' } | { readonly type: 'leading'; readonly token: number } | { readonly type: 'not-leading' };

@@ -36,7 +36,9 @@ export async function runWorker(config: WorkerConfig, channel: WorkerChannel): P
   const clock = new SkewedClock(config.offsetMs);
   const prng = new Prng(config.seed);
   const random = () => prng.next();
-  const variant: ProtocolVariant = config.variant ? await loadVariant(config.variant) : { description: 'the real protocol' };
+  const variant: ProtocolVariant = config.variant
+    ? await loadVariant(config.variant)
+    : { description: 'the real protocol' };
   const resourceWrites = { ...CORRECT_RESOURCE_WRITES, ...variant.resource };
   const stop = new AbortController();
 
@@ -51,11 +53,19 @@ export async function runWorker(config: WorkerConfig, channel: WorkerChannel): P
 
   const client = localDynamoDBClient(config.endpoint, {
     maxAttempts: 3,
-    requestHandler: { requestTimeout: config.requestTimeoutMs, connectionTimeout: config.requestTimeoutMs, throwOnRequestTimeout: true },
+    requestHandler: {
+      requestTimeout: config.requestTimeoutMs,
+      connectionTimeout: config.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+    },
   });
   const doc = DynamoDBDocumentClient.from(client);
   const realStore = new DynamoDBLeaseStore(client, config.leaseTable);
-  const store = new RecordingStore(variant.wrapStore ? variant.wrapStore(realStore, { client, tableName: config.leaseTable }) : realStore, history, who);
+  const store = new RecordingStore(
+    variant.wrapStore ? variant.wrapStore(realStore, { client, tableName: config.leaseTable }) : realStore,
+    history,
+    who,
+  );
 
   // The tenure the runtime is reporting on: a worker holds at most one at a time.
   let owner = '';
@@ -64,14 +74,39 @@ export async function runWorker(config: WorkerConfig, channel: WorkerChannel): P
     switch (event.type) {
       case 'acquired':
         owner = event.holder;
-        history.append({ type: 'tenure', event: 'acquired', owner, token: event.token, sentReal: real - event.latencyMs, takeover: event.takeover, real, ...who });
+        history.append({
+          type: 'tenure',
+          event: 'acquired',
+          owner,
+          token: event.token,
+          sentReal: real - event.latencyMs,
+          takeover: event.takeover,
+          real,
+          ...who,
+        });
         return;
       case 'renewed':
       case 'released':
-        history.append({ type: 'tenure', event: event.type, owner, token: event.token, sentReal: real - event.latencyMs, real, ...who });
+        history.append({
+          type: 'tenure',
+          event: event.type,
+          owner,
+          token: event.token,
+          sentReal: real - event.latencyMs,
+          real,
+          ...who,
+        });
         return;
       case 'lost':
-        history.append({ type: 'tenure', event: 'lost', owner, token: event.token, reason: event.reason, real, ...who });
+        history.append({
+          type: 'tenure',
+          event: 'lost',
+          owner,
+          token: event.token,
+          reason: event.reason,
+          real,
+          ...who,
+        });
         return;
       default:
         return;
@@ -109,8 +144,21 @@ export async function runWorker(config: WorkerConfig, channel: WorkerChannel): P
       const remainingMs = lease.remainingMs();
       // Preparing the side effect: deliberately blind to the lease (see above).
       await clock.sleep(Math.floor(random() * config.prepareMaxMs));
-      const effect = { wid: `${config.worker}.${config.inc}.${++writes}`, token: lease.token, tick, resource: resourceFor(tick, config.tickMs, config.resources) };
-      history.append({ type: 'write', phase: 'invoke', ...effect, owner: lease.holder, local: clock.now(), remainingMs, ...who });
+      const effect = {
+        wid: `${config.worker}.${config.inc}.${++writes}`,
+        token: lease.token,
+        tick,
+        resource: resourceFor(tick, config.tickMs, config.resources),
+      };
+      history.append({
+        type: 'write',
+        phase: 'invoke',
+        ...effect,
+        owner: lease.holder,
+        local: clock.now(),
+        remainingMs,
+        ...who,
+      });
       const result = await writeSideEffect(doc, config.resourceTable, effect, resourceWrites);
       history.append({ type: 'write', phase: 'complete', wid: effect.wid, ...result, ...who });
     }
@@ -130,7 +178,11 @@ export async function runWorker(config: WorkerConfig, channel: WorkerChannel): P
         });
       } catch (error) {
         if (stop.signal.aborted) break;
-        history.append({ type: 'worker-error', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error), ...who });
+        history.append({
+          type: 'worker-error',
+          message: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+          ...who,
+        });
         // Faults are expected here: try again soon, not in lockstep with the others.
         await clock.sleep(50 + Math.floor(random() * 200), stop.signal).catch(() => undefined);
       }

@@ -56,8 +56,16 @@ export class ChaosWorkers {
   readonly #pool: WorkerPool<ToWorker, FromWorker>;
 
   constructor(private readonly options: ChaosWorkersOptions) {
-    if (!Number.isInteger(options.count) || options.count < 1) throw new RangeError(`count must be a positive integer, got ${options.count}`);
-    this.#slots = Array.from({ length: options.count }, (_, i) => ({ id: `w${i + 1}`, inc: -1, process: undefined, offsetMs: options.offsetsMs[i] ?? 0, leadingToken: undefined, stopped: false }));
+    if (!Number.isInteger(options.count) || options.count < 1)
+      throw new RangeError(`count must be a positive integer, got ${options.count}`);
+    this.#slots = Array.from({ length: options.count }, (_, i) => ({
+      id: `w${i + 1}`,
+      inc: -1,
+      process: undefined,
+      offsetMs: options.offsetsMs[i] ?? 0,
+      leadingToken: undefined,
+      stopped: false,
+    }));
     this.#pool = new WorkerPool<ToWorker, FromWorker>({
       script: WORKER_SCRIPT,
       env: localWorkerEnvironment(options.endpoint),
@@ -82,12 +90,20 @@ export class ChaosWorkers {
   }
 
   list(): readonly ChaosWorker[] {
-    return this.#slots.map((s) => ({ id: s.id, inc: s.inc, pid: s.process?.pid, state: stateOf(s), offsetMs: s.offsetMs, leadingToken: s.leadingToken }));
+    return this.#slots.map((s) => ({
+      id: s.id,
+      inc: s.inc,
+      pid: s.process?.pid,
+      state: stateOf(s),
+      offsetMs: s.offsetMs,
+      leadingToken: s.leadingToken,
+    }));
   }
 
   /** The worker that last reported leading and is still alive, if any. */
   leader(): string | undefined {
-    return this.#slots.find((s) => s.leadingToken !== undefined && (stateOf(s) === 'up' || stateOf(s) === 'paused'))?.id;
+    return this.#slots.find((s) => s.leadingToken !== undefined && (stateOf(s) === 'up' || stateOf(s) === 'paused'))
+      ?.id;
   }
 
   /** SIGKILL. Returns false if the worker was not alive. */
@@ -143,7 +159,14 @@ export class ChaosWorkers {
   async #spawn(slot: Slot): Promise<void> {
     slot.inc += 1;
     slot.leadingToken = undefined;
-    const config: WorkerConfig = { ...this.options.config, endpoint: this.options.endpoint, worker: slot.id, inc: slot.inc, offsetMs: slot.offsetMs, seed: this.options.seedFor(slot.id, slot.inc) };
+    const config: WorkerConfig = {
+      ...this.options.config,
+      endpoint: this.options.endpoint,
+      worker: slot.id,
+      inc: slot.inc,
+      offsetMs: slot.offsetMs,
+      seed: this.options.seedFor(slot.id, slot.inc),
+    };
     slot.process = this.#pool.spawn({ name: `${slot.id}.${slot.inc}`, args: [JSON.stringify(config)] });
     await slot.process.ready;
   }

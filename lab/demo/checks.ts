@@ -4,7 +4,16 @@
  * sent, samples of the ledger head taken during the run). Nothing here trusts
  * a counter kept by the code under test. Pure: no I/O, no clock.
  */
-import { belowHighest, check, diedUnbidden, ofType, reconcile, repeated, successorWroteFirst, type Check } from '../harness/checks.js';
+import {
+  belowHighest,
+  check,
+  diedUnbidden,
+  ofType,
+  reconcile,
+  repeated,
+  successorWroteFirst,
+  type Check,
+} from '../harness/checks.js';
 import type { DemoEvidence, LedgerEntry, RunRecord, WorkerRecord } from './records.js';
 
 /** The counts the report leads with. */
@@ -94,7 +103,8 @@ export function staleWritesAccepted(evidence: DemoEvidence): { count: number; to
     const refusedButThere = refused.has(entry.token) && !committed.some((r) => r.token === entry.token);
     const laterTokenFirst =
       sentAt !== undefined &&
-      (committed.some((r) => r.token > entry.token && r.at < sentAt) || samples.some((s) => (s.head?.fence ?? 0) > entry.token && s.at < sentAt));
+      (committed.some((r) => r.token > entry.token && r.at < sentAt) ||
+        samples.some((s) => (s.head?.fence ?? 0) > entry.token && s.at < sentAt));
     if (refusedButThere || laterTokenFirst) tokens.push(entry.token);
   }
   return { count: tokens.length, tokens };
@@ -106,7 +116,9 @@ export function staleWritesAccepted(evidence: DemoEvidence): { count: number; to
  * a final head whose fence is below a token that wrote an entry.
  */
 export function tokenRegressions(evidence: DemoEvidence): { count: number; detail: string[] } {
-  const samples = ofType(evidence.runRecords, 'sample').flatMap((s) => (s.head?.fence === undefined ? [] : [{ at: s.at, fence: s.head.fence }]));
+  const samples = ofType(evidence.runRecords, 'sample').flatMap((s) =>
+    s.head?.fence === undefined ? [] : [{ at: s.at, fence: s.head.fence }],
+  );
   const below = belowHighest(samples, (s) => s.fence);
   // A fence that stays down is one regression: count the samples where it went down, not each low one after.
   const detail = below
@@ -139,8 +151,23 @@ export function classifyPauses(evidence: DemoEvidence): PauseFinding[] {
             : 'before-write';
     const resumedAt = resume?.at;
     const successor = resumedAt !== undefined && successorWroteFirst(committed, pause.token, resumedAt);
-    const write = writeEnd === undefined ? 'none' : writeEnd.ok ? 'committed' : writeEnd.error === 'StaleTokenError' ? 'refused' : 'failed';
-    return { worker: pause.worker, token: pause.token, at: pause.at, ...(resumedAt === undefined ? {} : { resumedAt }), phase, successorWroteFirst: successor, write };
+    const write =
+      writeEnd === undefined
+        ? 'none'
+        : writeEnd.ok
+          ? 'committed'
+          : writeEnd.error === 'StaleTokenError'
+            ? 'refused'
+            : 'failed';
+    return {
+      worker: pause.worker,
+      token: pause.token,
+      at: pause.at,
+      ...(resumedAt === undefined ? {} : { resumedAt }),
+      phase,
+      successorWroteFirst: successor,
+      write,
+    };
   });
 }
 
@@ -156,7 +183,9 @@ export function computeChecks(evidence: DemoEvidence): { counts: DemoCounts; che
   const exits = ofType(runRecords, 'exit');
   const kills = ofType(runRecords, 'kill').filter((k) => exits.some((e) => e.pid === k.pid && e.signal === 'SIGKILL'));
   const resumes = ofType(runRecords, 'resume');
-  const pausesDone = ofType(runRecords, 'pause').filter((p) => p.stopped !== false && resumes.some((r) => r.pid === p.pid && r.at >= p.at));
+  const pausesDone = ofType(runRecords, 'pause').filter(
+    (p) => p.stopped !== false && resumes.some((r) => r.pid === p.pid && r.at >= p.at),
+  );
 
   const duplicates = duplicateTickRuns(ledger.entries);
   const stale = staleWritesAccepted(evidence);
@@ -179,7 +208,9 @@ export function computeChecks(evidence: DemoEvidence): { counts: DemoCounts; che
     duplicateTicksRun: duplicates.count,
     duplicateDeliveries: invocations.length - new Set(invocations.map((r) => r.eventId)).size,
     duplicatesSkipped: outcomes.filter((o) => o.status === 'skipped' && o.reason === 'tick-done').length,
-    redeliveriesSkipped: redeliveryOutcomes(invocations, outcomes).filter((o) => o.status === 'skipped' && o.reason === 'tick-done').length,
+    redeliveriesSkipped: redeliveryOutcomes(invocations, outcomes).filter(
+      (o) => o.status === 'skipped' && o.reason === 'tick-done',
+    ).length,
     takeovers: ofType(workerRecords, 'job-start').filter((r) => r.takeover).length,
     kills: kills.length,
     pauses: pausesDone.length,
@@ -194,19 +225,29 @@ export function computeChecks(evidence: DemoEvidence): { counts: DemoCounts; che
   };
 
   const checks: Check[] = [
-    check('every tick ran at most once', duplicates.ticks.map((t) => `tick ${iso(t)} has more than one entry`), `${counts.ticksRun} ticks in the ledger, one entry each`),
+    check(
+      'every tick ran at most once',
+      duplicates.ticks.map((t) => `tick ${iso(t)} has more than one entry`),
+      `${counts.ticksRun} ticks in the ledger, one entry each`,
+    ),
     check(
       'no stale write was accepted',
       stale.tokens.map((t) => `entry from stale token ${t}`),
       `${counts.staleWritesRejected} stale ${counts.staleWritesRejected === 1 ? 'write' : 'writes'} refused, none in the ledger`,
     ),
-    check('the fence never went backwards', regressions.detail, `final fence ${ledger.head?.fence ?? 0}, never seen lower than before`),
+    check(
+      'the fence never went backwards',
+      regressions.detail,
+      `final fence ${ledger.head?.fence ?? 0}, never seen lower than before`,
+    ),
     check(
       'the ledger matches the workers’ logs',
       [
         ...unattributed.map((k) => `entry ${k} (tick#token) no worker logged writing`),
         ...missing.map((k) => `write ${k} (tick#token) logged as committed but absent`),
-        ...(runsMismatch ? [`head counts ${ledger.head?.runs ?? 0} runs, ledger holds ${ledger.entries.length} entries`] : []),
+        ...(runsMismatch
+          ? [`head counts ${ledger.head?.runs ?? 0} runs, ledger holds ${ledger.entries.length} entries`]
+          : []),
       ],
       `${ledger.entries.length} entries, each logged by its writer; head counts ${ledger.head?.runs ?? 0} runs`,
     ),
@@ -223,7 +264,11 @@ export function computeChecks(evidence: DemoEvidence): { counts: DemoCounts; che
       ],
       'no invocation threw anything but StaleTokenError; every worker exited cleanly or by the nemesis',
     ),
-    { name: 'ticks ran', ok: counts.ticksRun > 0, detail: `${counts.ticksRun} of ${counts.ticks} ticks have a ledger entry` },
+    {
+      name: 'ticks ran',
+      ok: counts.ticksRun > 0,
+      detail: `${counts.ticksRun} of ${counts.ticks} ticks have a ledger entry`,
+    },
   ];
   return { counts, checks, pauses };
 }
@@ -233,7 +278,10 @@ export function computeChecks(evidence: DemoEvidence): { counts: DemoCounts; che
  * time, so its k-th outcome for an event answers its k-th invocation of it; an
  * invocation is a redelivery when the event had reached some worker before.
  */
-export function redeliveryOutcomes(invocations: readonly WorkerRecordOf<'invoke'>[], outcomes: readonly WorkerRecordOf<'outcome'>[]): WorkerRecordOf<'outcome'>[] {
+export function redeliveryOutcomes(
+  invocations: readonly WorkerRecordOf<'invoke'>[],
+  outcomes: readonly WorkerRecordOf<'outcome'>[],
+): WorkerRecordOf<'outcome'>[] {
   const firstAt = new Map<string, number>();
   for (const i of invocations) firstAt.set(i.eventId, Math.min(firstAt.get(i.eventId) ?? Infinity, i.at));
   const seen = new Map<string, number>();

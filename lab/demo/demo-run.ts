@@ -48,18 +48,36 @@ export function readRunLogs<W extends 'lambda-worker' | 'elector-worker', R exte
 }
 
 /** The next demo worker (`w<n>`, numbered over the whole run), with its own log `<name>.jsonl` in `logDir`. */
-export function demoWorker(spawned: number, logDir: string, replaces?: string, env: Readonly<Record<string, string>> = {}): WorkerSpec {
+export function demoWorker(
+  spawned: number,
+  logDir: string,
+  replaces?: string,
+  env: Readonly<Record<string, string>> = {},
+): WorkerSpec {
   const name = `w${spawned + 1}`;
-  return { name, ...(replaces ? { replaces } : {}), env: { ...env, BATON_DEMO_WORKER: name, BATON_DEMO_LOG: join(logDir, `${name}.jsonl`) } };
+  return {
+    name,
+    ...(replaces ? { replaces } : {}),
+    env: { ...env, BATON_DEMO_WORKER: name, BATON_DEMO_LOG: join(logDir, `${name}.jsonl`) },
+  };
 }
 
 /** Where a run's logs are (relative to `cwd` when inside it) and when it ran, as both reports give them. */
-export function runSpan(cwd: string, logDir: string, startedAt: number): { logDir: string; startedAt: number; endedAt: number } {
+export function runSpan(
+  cwd: string,
+  logDir: string,
+  startedAt: number,
+): { logDir: string; startedAt: number; endedAt: number } {
   return { logDir: relative(cwd, logDir) || logDir, startedAt, endedAt: Date.now() };
 }
 
 /** Writes `<stem>.json` and `<stem>.html` into `cwd` with the report kit, then says the summary and where the files went. */
-export function writeDemoReport<R>(cwd: string, stem: string, report: R, page: { html: string; summary: string; say: (line: string) => void }): DemoRun<R> {
+export function writeDemoReport<R>(
+  cwd: string,
+  stem: string,
+  report: R,
+  page: { html: string; summary: string; say: (line: string) => void },
+): DemoRun<R> {
   const files = writeReportFiles(cwd, stem, report, page.html);
   page.say(page.summary);
   page.say(`Wrote ${files.jsonPath} and ${files.htmlPath}`);

@@ -5,7 +5,16 @@
  * here trusts what the parent believed about who led. Pure: no I/O, no clock.
  * The rules are explained in docs/decisions/elect-demo.md.
  */
-import { belowHighest, check, diedUnbidden, listed, ofType, reconcile, successorWroteFirst, type Check } from '../harness/checks.js';
+import {
+  belowHighest,
+  check,
+  diedUnbidden,
+  listed,
+  ofType,
+  reconcile,
+  successorWroteFirst,
+  type Check,
+} from '../harness/checks.js';
 import { overlappingPairs } from '../intervals/overlaps.js';
 import { distribution, type Distribution } from './measurements.js';
 import type { ActingStopReason, ElectEvidence, ElectWorkerRecordOf } from './elect-records.js';
@@ -51,7 +60,13 @@ export interface ActingWindow {
 }
 
 /** What a handover measures, and from which evidence it starts. */
-export const HANDOVER_KINDS = ['failover', 'failover-after-pause', 'graceful-stop', 'handoff', 'clock-free-failover'] as const;
+export const HANDOVER_KINDS = [
+  'failover',
+  'failover-after-pause',
+  'graceful-stop',
+  'handoff',
+  'clock-free-failover',
+] as const;
 export type HandoverKind = (typeof HANDOVER_KINDS)[number];
 
 /** Leadership passing on, measured from the event that started it to the successor's own `acting-start`. */
@@ -78,7 +93,9 @@ export interface ElectHandover {
 }
 
 /** Each kind's bound and the formula it comes from. */
-export function handoverBounds(t: ElectTimingInfo): Record<HandoverKind, { readonly boundMs: number; readonly formula: string }> {
+export function handoverBounds(
+  t: ElectTimingInfo,
+): Record<HandoverKind, { readonly boundMs: number; readonly formula: string }> {
   const { durationMs: D, renewEveryMs: R, maxClockSkewMs: S, raceJitterMs: J, prepareMaxMs: P, allowanceMs: A } = t;
   return {
     // The lease the dead or paused holder last wrote ends at most D after the strike; a waiter may take it S later.
@@ -128,8 +145,14 @@ export function overlappingWindows(windows: readonly ActingWindow[]): [ActingWin
  * Writes the resource accepted after it had accepted a higher token: its own
  * log is its acceptance order, so no clock is involved.
  */
-export function staleAccepted(resourceLog: ElectEvidence['resourceLog']): { index: number; token: number; after: number }[] {
-  return belowHighest(resourceLog, (e) => e.token).map(({ index, item, highest }) => ({ index, token: item.token, after: highest.token }));
+export function staleAccepted(
+  resourceLog: ElectEvidence['resourceLog'],
+): { index: number; token: number; after: number }[] {
+  return belowHighest(resourceLog, (e) => e.token).map(({ index, item, highest }) => ({
+    index,
+    token: item.token,
+    after: highest.token,
+  }));
 }
 
 /** Where the resource and the writers' logs disagree. */
@@ -173,9 +196,12 @@ export function pauseOutcomes(evidence: ElectEvidence): PauseOutcome[] {
   return ofType(runRecords, 'pause').map((pause): PauseOutcome => {
     const resume = ofType(runRecords, 'resume').find((r) => r.worker === pause.worker && r.at >= pause.at);
     const after = (r: { at: number }) => resume !== undefined && r.at >= resume.at;
-    const mine = workerRecords.filter((r) => r.worker === pause.worker && 'token' in r && r.token === pause.token && after(r));
+    const mine = workerRecords.filter(
+      (r) => r.worker === pause.worker && 'token' in r && r.token === pause.token && after(r),
+    );
     const sent = mine.find((r): r is ElectWorkerRecordOf<'write-sent'> => r.type === 'write-sent');
-    const done = sent && mine.find((r): r is ElectWorkerRecordOf<'write-done'> => r.type === 'write-done' && r.wid === sent.wid);
+    const done =
+      sent && mine.find((r): r is ElectWorkerRecordOf<'write-done'> => r.type === 'write-done' && r.wid === sent.wid);
     const stop = mine.find((r): r is ElectWorkerRecordOf<'acting-stop'> => r.type === 'acting-stop');
     // At or before: the nemesis resumes on seeing the successor's record, sometimes within the same millisecond.
     const successor = resume !== undefined && successorWroteFirst(accepted, pause.token, resume.at, true);
@@ -202,11 +228,21 @@ export function measureHandovers(evidence: ElectEvidence, timing: ElectTimingInf
   const renewals = [...starts, ...ofType(workerRecords, 'deadline')];
   // A deadline is `t0 + D - M`, `t0` when the write behind it was sent: the send time, free of its latency.
   const lastRenewal = (worker: string, token: number, before: number) =>
-    Math.max(-Infinity, ...renewals.filter((r) => r.worker === worker && r.token === token && r.at <= before).map((r) => r.deadlineAt)) - (timing.durationMs - timing.safetyMarginMs);
-  const handover = (kind: HandoverKind, from: { worker: string; token: number }, startAt: number, next: ElectWorkerRecordOf<'acting-start'> | undefined): ElectHandover => {
+    Math.max(
+      -Infinity,
+      ...renewals.filter((r) => r.worker === worker && r.token === token && r.at <= before).map((r) => r.deadlineAt),
+    ) -
+    (timing.durationMs - timing.safetyMarginMs);
+  const handover = (
+    kind: HandoverKind,
+    from: { worker: string; token: number },
+    startAt: number,
+    next: ElectWorkerRecordOf<'acting-start'> | undefined,
+  ): ElectHandover => {
     const ms = next === undefined ? undefined : next.at - startAt;
     const boundMs = bounds[kind].boundMs;
-    const renewedAt = kind === 'graceful-stop' || kind === 'handoff' ? -Infinity : lastRenewal(from.worker, from.token, startAt);
+    const renewedAt =
+      kind === 'graceful-stop' || kind === 'handoff' ? -Infinity : lastRenewal(from.worker, from.token, startAt);
     return {
       kind,
       from: { worker: from.worker, token: from.token },
@@ -220,9 +256,17 @@ export function measureHandovers(evidence: ElectEvidence, timing: ElectTimingInf
   };
   const list: ElectHandover[] = [];
   for (const kill of ofType(runRecords, 'kill')) {
-    list.push(handover(kill.phase === 'clock-free-kill' ? 'clock-free-failover' : 'failover', kill, kill.at, successor(kill.token, kill.at)));
+    list.push(
+      handover(
+        kill.phase === 'clock-free-kill' ? 'clock-free-failover' : 'failover',
+        kill,
+        kill.at,
+        successor(kill.token, kill.at),
+      ),
+    );
   }
-  for (const pause of ofType(runRecords, 'pause')) list.push(handover('failover-after-pause', pause, pause.at, successor(pause.token, pause.at)));
+  for (const pause of ofType(runRecords, 'pause'))
+    list.push(handover('failover-after-pause', pause, pause.at, successor(pause.token, pause.at)));
   const stopRequests = ofType(workerRecords, 'stop-requested');
   for (const stop of ofType(runRecords, 'stop')) {
     if (stop.token === undefined) continue;
@@ -234,7 +278,14 @@ export function measureHandovers(evidence: ElectEvidence, timing: ElectTimingInf
   for (const request of ofType(workerRecords, 'handoff-requested').filter((r) => r.applied)) {
     const holder = starts.find((s) => s.token === request.token);
     // To the next leader, whoever it is: a higher priority that asked meanwhile outranks this requester.
-    list.push(handover('handoff', { worker: holder?.worker ?? '?', token: request.token }, request.at, successor(request.token, request.at)));
+    list.push(
+      handover(
+        'handoff',
+        { worker: holder?.worker ?? '?', token: request.token },
+        request.at,
+        successor(request.token, request.at),
+      ),
+    );
   }
   return list.sort((a, b) => a.startAt - b.startAt);
 }
@@ -243,7 +294,8 @@ export function measureHandovers(evidence: ElectEvidence, timing: ElectTimingInf
 export type ElectFigures = Record<HandoverKind, Distribution>;
 
 export function figures(handovers: readonly ElectHandover[]): ElectFigures {
-  const of = (kind: HandoverKind) => distribution(handovers.filter((h) => h.kind === kind && h.ms !== undefined).map((h) => h.ms as number));
+  const of = (kind: HandoverKind) =>
+    distribution(handovers.filter((h) => h.kind === kind && h.ms !== undefined).map((h) => h.ms as number));
   return Object.fromEntries(HANDOVER_KINDS.map((k) => [k, of(k)])) as ElectFigures;
 }
 
@@ -291,10 +343,14 @@ export function computeElectChecks(evidence: ElectEvidence, timing: ElectTimingI
 
   const phases = ofType(runRecords, 'phase');
   const skewFrom = ofType(runRecords, 'skew')[0]?.at;
-  const skewTo = ofType(runRecords, 'kill').find((k) => k.phase === 'clock-free-kill')?.at ?? phases.find((p) => p.phase === 'end')?.at ?? Infinity;
+  const skewTo =
+    ofType(runRecords, 'kill').find((k) => k.phase === 'clock-free-kill')?.at ??
+    phases.find((p) => p.phase === 'end')?.at ??
+    Infinity;
   // A takeover: the tenure began on a lease its holder never released. A leader that stopped on its own
   // (its deadline, with --skew-leader-back) and released was not taken over.
-  const underSkew = skewFrom === undefined ? [] : windows.filter((w) => w.takeover && w.start > skewFrom && w.start < skewTo);
+  const underSkew =
+    skewFrom === undefined ? [] : windows.filter((w) => w.takeover && w.start > skewFrom && w.start < skewTo);
   const gaveUp = ofType(runRecords, 'gave-up');
   const crashed = diedUnbidden(ofType(runRecords, 'exit'), ofType(runRecords, 'kill'));
   const failedElectors = ofType(workerRecords, 'done').filter((d) => d.error !== undefined);
@@ -322,7 +378,10 @@ export function computeElectChecks(evidence: ElectEvidence, timing: ElectTimingI
   const checks: Check[] = [
     check(
       'no two acting windows overlap',
-      overlaps.map(([a, b]) => `${name(b)} started ${b.start - a.start} ms into ${name(a)}, which acted until ${a.end - b.start} ms later`),
+      overlaps.map(
+        ([a, b]) =>
+          `${name(b)} started ${b.start - a.start} ms into ${name(a)}, which acted until ${a.end - b.start} ms later`,
+      ),
       `${windows.length} tenures, each from its holder's acting-start to its acting-stop or its lease's deadline, whichever came first`,
     ),
     check(
@@ -330,18 +389,36 @@ export function computeElectChecks(evidence: ElectEvidence, timing: ElectTimingI
       stale.map((s) => `entry ${s.index + 1} has token ${s.token} after token ${s.after}`),
       `${resourceLog.length} writes accepted, tokens never going down; ${refused.length} stale ${refused.length === 1 ? 'write' : 'writes'} refused by the fence`,
     ),
-    check('the resource matches the workers’ logs', mismatches, 'every entry was sent by a logged write, every acknowledged write is there, no refused one is'),
+    check(
+      'the resource matches the workers’ logs',
+      mismatches,
+      'every entry was sent by a logged write, every acknowledged write is there, no refused one is',
+    ),
     // Fails with no pause too: the nemesis's pause step is what this demo exists to show.
-    { name: 'the paused leader was fenced and stopped acting', ok: pauses.length > 0 && pauses.every((p) => p.ok), detail: pauses.length === 0 ? 'no pause in this run' : listed(pauses.map(pauseStory)) },
+    {
+      name: 'the paused leader was fenced and stopped acting',
+      ok: pauses.length > 0 && pauses.every((p) => p.ok),
+      detail: pauses.length === 0 ? 'no pause in this run' : listed(pauses.map(pauseStory)),
+    },
     {
       name: 'every failover and handoff came within its bound',
       ok: handovers.length > 0 && late.length === 0,
       detail:
         late.length === 0
           ? HANDOVER_KINDS.filter((k) => kinds(k).length > 0)
-              .map((k) => `${k} ${kinds(k).map((h) => `${h.ms} ms`).join(', ')} (bound ${bounds[k].boundMs} ms)`)
+              .map(
+                (k) =>
+                  `${k} ${kinds(k)
+                    .map((h) => `${h.ms} ms`)
+                    .join(', ')} (bound ${bounds[k].boundMs} ms)`,
+              )
               .join('; ')
-          : listed(late.map((h) => `${h.kind} from ${h.from.worker} token ${h.from.token}: ${h.ms === undefined ? 'no successor ever led' : `${h.ms} ms > ${h.boundMs} ms`}`)),
+          : listed(
+              late.map(
+                (h) =>
+                  `${h.kind} from ${h.from.worker} token ${h.from.token}: ${h.ms === undefined ? 'no successor ever led' : `${h.ms} ms > ${h.boundMs} ms`}`,
+              ),
+            ),
     },
     {
       name: 'under skew, no waiter took the lease from a live leader',
@@ -356,14 +433,24 @@ export function computeElectChecks(evidence: ElectEvidence, timing: ElectTimingI
     {
       name: 'the nemesis played every step',
       ok: gaveUp.length === 0 && phases.some((p) => p.phase === 'end'),
-      detail: gaveUp.length === 0 ? phases.map((p) => p.phase).join(', ') : listed(gaveUp.map((g) => `${g.phase}: gave up waiting for ${g.waitingFor}`)),
+      detail:
+        gaveUp.length === 0
+          ? phases.map((p) => p.phase).join(', ')
+          : listed(gaveUp.map((g) => `${g.phase}: gave up waiting for ${g.waitingFor}`)),
     },
     check(
       'nothing else went wrong',
-      [...crashed.map((e) => `${e.worker} died unbidden (${e.signal ?? `code ${e.code}`})`), ...failedElectors.map((d) => `elector ${d.worker} failed: ${d.error}`)],
+      [
+        ...crashed.map((e) => `${e.worker} died unbidden (${e.signal ?? `code ${e.code}`})`),
+        ...failedElectors.map((d) => `elector ${d.worker} failed: ${d.error}`),
+      ],
       'every worker exited cleanly or by the nemesis’s SIGKILL; no elector failed',
     ),
-    { name: 'leaders wrote', ok: resourceLog.length > 0, detail: `${resourceLog.length} writes accepted by the resource` },
+    {
+      name: 'leaders wrote',
+      ok: resourceLog.length > 0,
+      detail: `${resourceLog.length} writes accepted by the resource`,
+    },
   ];
   return { counts, checks, windows, handovers, pauses, figures: figures(handovers) };
 }

@@ -160,7 +160,12 @@ class Play {
 
   /** Waits until a tenure after `token` has started. */
   async successor(phase: ElectPhase, { token }: Struck): Promise<void> {
-    await this.waitFor(phase, `a successor of token ${token}`, () => this.ctx.watch.startedAfter(token) !== undefined, 5 * this.D);
+    await this.waitFor(
+      phase,
+      `a successor of token ${token}`,
+      () => this.ctx.watch.startedAfter(token) !== undefined,
+      5 * this.D,
+    );
   }
 
   phase(name: ElectPhase, line: string): void {
@@ -172,7 +177,14 @@ class Play {
   async kill(name: ElectPhase, replacement: ElectWorkerConfig | undefined): Promise<Struck | undefined> {
     const leader = await this.settledLeader(name);
     if (!leader) return undefined;
-    this.ctx.record({ type: 'kill', at: Date.now(), worker: leader.worker.name, pid: leader.worker.pid, token: leader.token, phase: name });
+    this.ctx.record({
+      type: 'kill',
+      at: Date.now(),
+      worker: leader.worker.name,
+      pid: leader.worker.pid,
+      token: leader.token,
+      phase: name,
+    });
     leader.worker.kill();
     if (replacement) this.ctx.spawn(replacement, leader.worker.name);
     return leader;
@@ -211,30 +223,61 @@ const ELECT_FAULTS = new FaultRegistry<Play, Step>([
       if (!paused) return undefined;
       const since = Date.now();
       let prepare: { at: number; prepareMs: number } | undefined;
-      await play.waitFor('pause', `${paused.worker.name} preparing a write`, () => (prepare = play.ctx.watch.prepareSince(paused.worker.name, paused.token, since)) !== undefined, play.D);
+      await play.waitFor(
+        'pause',
+        `${paused.worker.name} preparing a write`,
+        () => (prepare = play.ctx.watch.prepareSince(paused.worker.name, paused.token, since)) !== undefined,
+        play.D,
+      );
       if (!prepare) return undefined;
       // Somewhere in the middle of the preparation, so the write is still to be sent.
       const strikeAt = prepare.at + prepare.prepareMs * play.ctx.random.uniform(0.25, 0.6);
       await sleep(Math.max(0, strikeAt - Date.now()));
-      play.ctx.record({ type: 'pause', at: Date.now(), worker: paused.worker.name, pid: paused.worker.pid, token: paused.token });
+      play.ctx.record({
+        type: 'pause',
+        at: Date.now(),
+        worker: paused.worker.name,
+        pid: paused.worker.pid,
+        token: paused.token,
+      });
       paused.worker.pause();
       return { ...paused, pausedAt: Date.now() };
     },
     async heal(play, { worker, token, pausedAt }) {
-      await play.waitFor('pause', `a successor of token ${token} to write`, () => play.ctx.watch.wroteSince(token + 1, pausedAt), 5 * play.D);
+      await play.waitFor(
+        'pause',
+        `a successor of token ${token} to write`,
+        () => play.ctx.watch.wroteSince(token + 1, pausedAt),
+        5 * play.D,
+      );
       play.ctx.record({ type: 'resume', at: Date.now(), worker: worker.name, pid: worker.pid, token });
       worker.resume();
-      await play.waitFor('pause', `${worker.name} to stop acting as token ${token}`, () => play.ctx.watch.stopped(worker.name, token), 2 * play.D);
+      await play.waitFor(
+        'pause',
+        `${worker.name} to stop acting as token ${token}`,
+        () => play.ctx.watch.stopped(worker.name, token),
+        2 * play.D,
+      );
     },
   } satisfies Fault<Play, Step, Paused>,
   {
     // 3. Graceful stop: the leader's signal aborts, it releases, a waiter takes over within a poll.
     name: 'graceful-stop',
     async inject(play) {
-      play.phase('graceful-stop', `3/6 graceful stop of the leader: it releases, a waiter takes the lease within one poll`);
+      play.phase(
+        'graceful-stop',
+        `3/6 graceful stop of the leader: it releases, a waiter takes the lease within one poll`,
+      );
       const leader = await play.settledLeader('graceful-stop');
       if (!leader) return undefined;
-      play.ctx.record({ type: 'stop', at: Date.now(), worker: leader.worker.name, pid: leader.worker.pid, token: leader.token, phase: 'graceful-stop' });
+      play.ctx.record({
+        type: 'stop',
+        at: Date.now(),
+        worker: leader.worker.name,
+        pid: leader.worker.pid,
+        token: leader.token,
+        phase: 'graceful-stop',
+      });
       const stopped = leader.worker.stop(STOP_GRACE_MS);
       play.ctx.spawn(WALL_CLOCK, leader.worker.name);
       return { ...leader, stopped };
@@ -250,16 +293,40 @@ const ELECT_FAULTS = new FaultRegistry<Play, Step>([
     async inject(play) {
       const { ctx } = play;
       const clockFree = !ctx.options.wallClockUnderSkew;
-      play.phase('rolling-restart', `4/6 rolling restart: each new worker (${clockFree ? 'clock-free' : 'wall-clock, broken on purpose'}) has a higher priority and takes over by handoff`);
+      play.phase(
+        'rolling-restart',
+        `4/6 rolling restart: each new worker (${clockFree ? 'clock-free' : 'wall-clock, broken on purpose'}) has a higher priority and takes over by handoff`,
+      );
       const old = [...ctx.live()];
       for (const [i, previous] of old.entries()) {
         const fresh = ctx.spawn({ priority: i + 1, clockFree, offsetMs: 0 }, previous.name);
-        const ready = await Promise.race([fresh.ready.then(() => true), sleep(READY_TIMEOUT_MS).then(() => false)]).catch(() => false);
-        if (!ready) ctx.record({ type: 'gave-up', at: Date.now(), phase: 'rolling-restart', waitingFor: `${fresh.name} to start` });
-        else await play.waitFor('rolling-restart', `${fresh.name} (priority ${i + 1}) to lead`, () => ctx.watch.leader()?.worker === fresh.name, 5 * play.D);
+        const ready = await Promise.race([
+          fresh.ready.then(() => true),
+          sleep(READY_TIMEOUT_MS).then(() => false),
+        ]).catch(() => false);
+        if (!ready)
+          ctx.record({
+            type: 'gave-up',
+            at: Date.now(),
+            phase: 'rolling-restart',
+            waitingFor: `${fresh.name} to start`,
+          });
+        else
+          await play.waitFor(
+            'rolling-restart',
+            `${fresh.name} (priority ${i + 1}) to lead`,
+            () => ctx.watch.leader()?.worker === fresh.name,
+            5 * play.D,
+          );
         // A worker still starting could miss the stop message; let it come up first.
         await previous.ready.catch(() => undefined);
-        ctx.record({ type: 'stop', at: Date.now(), worker: previous.name, pid: previous.pid, phase: 'rolling-restart' });
+        ctx.record({
+          type: 'stop',
+          at: Date.now(),
+          worker: previous.name,
+          pid: previous.pid,
+          phase: 'rolling-restart',
+        });
         await previous.stop(STOP_GRACE_MS);
         if (ctx.signal.aborted) return undefined;
       }
@@ -294,7 +361,10 @@ const ELECT_FAULTS = new FaultRegistry<Play, Step>([
     // 6. SIGKILL of the clock-free leader: a waiter takes over after watching its version for a whole lease.
     name: 'clock-free-kill',
     inject(play) {
-      play.phase('clock-free-kill', `6/6 SIGKILL of the clock-free leader: a waiter takes over after watching the lease unchanged for ${play.D} ms`);
+      play.phase(
+        'clock-free-kill',
+        `6/6 SIGKILL of the clock-free leader: a waiter takes over after watching the lease unchanged for ${play.D} ms`,
+      );
       return play.kill('clock-free-kill', undefined);
     },
     heal: (play, leader) => play.successor('clock-free-kill', leader),

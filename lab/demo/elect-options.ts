@@ -95,7 +95,15 @@ export function resolveElectDemoOptions(options: Partial<ElectDemoOptions> = {})
   // A short lease shortens the preparation with it, unless it was given.
   const prepareMaxMs = options.prepareMaxMs ?? Math.min(ELECT_DEMO_DEFAULTS.prepareMaxMs, Math.floor(leaseMs / 4));
   const prepareMinMs = options.prepareMinMs ?? Math.min(ELECT_DEMO_DEFAULTS.prepareMinMs, prepareMaxMs);
-  const o = { ...ELECT_DEMO_DEFAULTS, seed: randomInt(0, 2 ** 31), wallClockUnderSkew: false, skewLeaderBack: false, ...options, prepareMinMs, prepareMaxMs };
+  const o = {
+    ...ELECT_DEMO_DEFAULTS,
+    seed: randomInt(0, 2 ** 31),
+    wallClockUnderSkew: false,
+    skewLeaderBack: false,
+    ...options,
+    prepareMinMs,
+    prepareMaxMs,
+  };
   integer('--workers', o.workers, 2, 8);
   integer('--lease', o.leaseMs, 1_000, 10_000);
   integer('--seed', o.seed, 0, 2 ** 32 - 1);
@@ -107,7 +115,13 @@ export function resolveElectDemoOptions(options: Partial<ElectDemoOptions> = {})
 }
 
 /** The protocol's constants every worker uses, derived from the options: the bounds are computed from these. */
-export function electTiming(o: Pick<ElectDemoOptions, 'leaseMs'>): { durationMs: number; renewEveryMs: number; maxClockSkewMs: number; safetyMarginMs: number; raceJitterMs: number } {
+export function electTiming(o: Pick<ElectDemoOptions, 'leaseMs'>): {
+  durationMs: number;
+  renewEveryMs: number;
+  maxClockSkewMs: number;
+  safetyMarginMs: number;
+  raceJitterMs: number;
+} {
   return {
     durationMs: o.leaseMs,
     renewEveryMs: Math.floor(o.leaseMs / 3),

@@ -48,7 +48,12 @@ export type ElectWorkerRecord =
   | (Stamp & { readonly type: 'deadline'; readonly token: number; readonly deadlineAt: number })
   /** The leader begins preparing a write: a step that does not look at the lease (see elect-worker.ts). */
   | (Stamp & { readonly type: 'prepare'; readonly token: number; readonly prepareMs: number })
-  | (Stamp & { readonly type: 'write-sent'; readonly token: number; readonly wid: string; readonly remainingMs: number })
+  | (Stamp & {
+      readonly type: 'write-sent';
+      readonly token: number;
+      readonly wid: string;
+      readonly remainingMs: number;
+    })
   | (Stamp & {
       readonly type: 'write-done';
       readonly token: number;
@@ -66,7 +71,12 @@ export type ElectWorkerRecord =
       readonly message?: string;
     })
   /** This worker asked the holder (of `token`) to hand over, with its own priority. */
-  | (Stamp & { readonly type: 'handoff-requested'; readonly token: number; readonly priority: number; readonly applied: boolean })
+  | (Stamp & {
+      readonly type: 'handoff-requested';
+      readonly token: number;
+      readonly priority: number;
+      readonly applied: boolean;
+    })
   | (Stamp & { readonly type: 'released'; readonly token: number })
   | (Stamp & { readonly type: 'skewed'; readonly offsetMs: number })
   /** The parent asked it to stop; it aborts its elector's signal now. */
@@ -85,11 +95,37 @@ export type ElectRunRecord =
   | PoolRecord
   | { readonly type: 'phase'; readonly at: number; readonly phase: ElectPhase | 'end' }
   /** `token` is the tenure the target was leading, as its own records told the parent. */
-  | { readonly type: 'kill'; readonly at: number; readonly worker: string; readonly pid: number; readonly token: number; readonly phase: ElectPhase }
-  | { readonly type: 'pause'; readonly at: number; readonly worker: string; readonly pid: number; readonly token: number }
-  | { readonly type: 'resume'; readonly at: number; readonly worker: string; readonly pid: number; readonly token: number }
+  | {
+      readonly type: 'kill';
+      readonly at: number;
+      readonly worker: string;
+      readonly pid: number;
+      readonly token: number;
+      readonly phase: ElectPhase;
+    }
+  | {
+      readonly type: 'pause';
+      readonly at: number;
+      readonly worker: string;
+      readonly pid: number;
+      readonly token: number;
+    }
+  | {
+      readonly type: 'resume';
+      readonly at: number;
+      readonly worker: string;
+      readonly pid: number;
+      readonly token: number;
+    }
   /** A graceful stop; `token` when the worker was leading. */
-  | { readonly type: 'stop'; readonly at: number; readonly worker: string; readonly pid: number; readonly token?: number; readonly phase: ElectPhase }
+  | {
+      readonly type: 'stop';
+      readonly at: number;
+      readonly worker: string;
+      readonly pid: number;
+      readonly token?: number;
+      readonly phase: ElectPhase;
+    }
   | { readonly type: 'skew'; readonly at: number; readonly worker: string; readonly offsetMs: number }
   /** A step did not see what it waited for in time and moved on: the report fails. */
   | { readonly type: 'gave-up'; readonly at: number; readonly phase: ElectPhase; readonly waitingFor: string };

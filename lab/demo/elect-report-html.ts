@@ -6,7 +6,19 @@
 import type { ActingWindow } from './elect-checks.js';
 import { HANDOVER_KINDS } from './elect-checks.js';
 import { HANDOVER_LABELS, type ElectReport, type ElectTimelineRow } from './elect-report.js';
-import { COLOR, dataTable, escapeHtml, f, laneTimeline, legend, pauseBand, reportPage, rowLabel, sec, type LegendItem } from '../harness/report/index.js';
+import {
+  COLOR,
+  dataTable,
+  escapeHtml,
+  f,
+  laneTimeline,
+  legend,
+  pauseBand,
+  reportPage,
+  rowLabel,
+  sec,
+  type LegendItem,
+} from '../harness/report/index.js';
 
 const ROW_H = 34;
 const LEFT = 150;
@@ -61,7 +73,12 @@ See <code>docs/decisions/elect-demo.md</code>.</p>`,
 function figuresTable(r: ElectReport): string {
   const rows = HANDOVER_KINDS.map((k) => {
     const measured = r.handovers.filter((h) => h.kind === k);
-    const values = measured.length === 0 ? '<span class="muted">none in this run</span>' : measured.map((h) => `<span class="${h.ok ? '' : 'bad'}">${h.ms === undefined ? 'never' : `${h.ms} ms`}</span>`).join(', ');
+    const values =
+      measured.length === 0
+        ? '<span class="muted">none in this run</span>'
+        : measured
+            .map((h) => `<span class="${h.ok ? '' : 'bad'}">${h.ms === undefined ? 'never' : `${h.ms} ms`}</span>`)
+            .join(', ');
     return `<tr><th>${escapeHtml(HANDOVER_LABELS[k])}</th><td class="n">${values}</td><td class="muted">≤ ${r.bounds[k].boundMs} ms (${escapeHtml(r.bounds[k].formula)})</td></tr>`;
   });
   return `<table><tr><th></th><th>measured</th><th>bound</th></tr>${rows.join('')}</table>`;
@@ -81,7 +98,16 @@ const LEGEND = legend([
 function timelineSvg(r: ElectReport): string {
   const { timeline } = r;
   const { start, end, rows } = timeline;
-  const layout = { from: start, to: end, left: LEFT, plotWidth: PLOT_W, top: TOP, laneHeight: ROW_H, lanes: rows.length + 1, ariaLabel: 'Timeline of acting windows per worker' };
+  const layout = {
+    from: start,
+    to: end,
+    left: LEFT,
+    plotWidth: PLOT_W,
+    top: TOP,
+    laneHeight: ROW_H,
+    lanes: rows.length + 1,
+    ariaLabel: 'Timeline of acting windows per worker',
+  };
   return laneTimeline(layout, (x, laneTop) => [
     // The nemesis's steps, each from its start to the next one's.
     `<text x="8" y="${TOP + ROW_H / 2 + 4}" font-weight="600">nemesis</text>`,
@@ -102,9 +128,19 @@ function rowSvg(row: ElectTimelineRow, y: number, x: (t: number) => number, end:
   const parts: string[] = [];
   const config = row.priority === undefined ? '' : ` p${row.priority}${row.clockFree ? ' cf' : ''}`;
   parts.push(rowLabel(mid, `${row.worker}${config}`, `pid ${row.pid}${row.replaces ? ` · for ${row.replaces}` : ''}`));
-  parts.push(`<line x1="${f(x(row.spawnedAt))}" y1="${mid}" x2="${f(x(row.exitedAt ?? end))}" y2="${mid}" stroke="${COLOR.life}"/>`);
+  parts.push(
+    `<line x1="${f(x(row.spawnedAt))}" y1="${mid}" x2="${f(x(row.exitedAt ?? end))}" y2="${mid}" stroke="${COLOR.life}"/>`,
+  );
   for (const p of row.pauses) {
-    parts.push(pauseBand(x(p.from), x(p.to ?? end), y + 3, ROW_H - 6, `SIGSTOP, ${p.to === undefined ? 'never resumed' : `SIGCONT after ${sec(p.to - p.from)}`}`));
+    parts.push(
+      pauseBand(
+        x(p.from),
+        x(p.to ?? end),
+        y + 3,
+        ROW_H - 6,
+        `SIGSTOP, ${p.to === undefined ? 'never resumed' : `SIGCONT after ${sec(p.to - p.from)}`}`,
+      ),
+    );
   }
   for (const w of row.windows) {
     const x0 = x(w.start);
@@ -116,7 +152,9 @@ function rowSvg(row: ElectTimelineRow, y: number, x: (t: number) => number, end:
     const solid = killedAt === undefined ? width : Math.max(3, x(killedAt) - x0);
     parts.push(
       `<g><title>${escapeHtml(`token ${w.token}${w.takeover ? ' (takeover)' : ''}, priority ${w.priority}${w.clockFree ? ', clock-free' : ''}: window ${sec(w.end - w.start)}; ${how.label}`)}</title>` +
-        (solid < width ? `<rect x="${f(x0)}" y="${y + 8}" width="${f(width)}" height="${ROW_H - 16}" rx="2" fill="${how.color}" opacity="0.3"/>` : '') +
+        (solid < width
+          ? `<rect x="${f(x0)}" y="${y + 8}" width="${f(width)}" height="${ROW_H - 16}" rx="2" fill="${how.color}" opacity="0.3"/>`
+          : '') +
         `<rect x="${f(x0)}" y="${y + 8}" width="${f(solid)}" height="${ROW_H - 16}" rx="2" fill="${how.color}"/>` +
         `<text x="${f(x0 + width / 2)}" y="${y + 6}" text-anchor="middle" fill="#333">${w.token}${w.takeover ? '*' : ''}</text></g>`,
     );
@@ -130,21 +168,31 @@ function rowSvg(row: ElectTimelineRow, y: number, x: (t: number) => number, end:
   for (const w of row.writes) {
     const cx = x(w.at);
     if (w.outcome === 'stale') {
-      parts.push(`<g><title>${escapeHtml(`write with token ${w.token} refused by the fence`)}</title><path d="M${f(cx)} ${y + ROW_H - 12} l6 10 h-12 z" fill="${COLOR.refused}" stroke="#7a4300"/></g>`);
+      parts.push(
+        `<g><title>${escapeHtml(`write with token ${w.token} refused by the fence`)}</title><path d="M${f(cx)} ${y + ROW_H - 12} l6 10 h-12 z" fill="${COLOR.refused}" stroke="#7a4300"/></g>`,
+      );
     } else {
       const color = w.outcome === 'accepted' ? COLOR.ran : COLOR.failed;
-      parts.push(`<line x1="${f(cx)}" y1="${y + ROW_H - 8}" x2="${f(cx)}" y2="${y + ROW_H - 2}" stroke="${color}"><title>${escapeHtml(`write with token ${w.token}: ${w.outcome ?? 'no answer'}`)}</title></line>`);
+      parts.push(
+        `<line x1="${f(cx)}" y1="${y + ROW_H - 8}" x2="${f(cx)}" y2="${y + ROW_H - 2}" stroke="${color}"><title>${escapeHtml(`write with token ${w.token}: ${w.outcome ?? 'no answer'}`)}</title></line>`,
+      );
     }
   }
   for (const at of row.kills) {
     const cx = x(at);
-    parts.push(`<g><title>SIGKILL</title><path d="M${f(cx - 5)} ${mid - 5} l10 10 M${f(cx + 5)} ${mid - 5} l-10 10" stroke="#000" stroke-width="2.5"/></g>`);
+    parts.push(
+      `<g><title>SIGKILL</title><path d="M${f(cx - 5)} ${mid - 5} l10 10 M${f(cx + 5)} ${mid - 5} l-10 10" stroke="#000" stroke-width="2.5"/></g>`,
+    );
   }
   for (const at of row.stops) {
-    parts.push(`<g><title>graceful stop requested</title><rect x="${f(x(at) - 4)}" y="${mid - 4}" width="8" height="8" fill="#333"/></g>`);
+    parts.push(
+      `<g><title>graceful stop requested</title><rect x="${f(x(at) - 4)}" y="${mid - 4}" width="8" height="8" fill="#333"/></g>`,
+    );
   }
   for (const s of row.skews) {
-    parts.push(`<g><title>${escapeHtml(`clock set ${s.offsetMs >= 0 ? '+' : ''}${s.offsetMs} ms from the host's`)}</title><path d="M${f(x(s.at))} ${y + 2} l5 5 l-5 5 l-5 -5 z" fill="${COLOR.skew}"/></g>`);
+    parts.push(
+      `<g><title>${escapeHtml(`clock set ${s.offsetMs >= 0 ? '+' : ''}${s.offsetMs} ms from the host's`)}</title><path d="M${f(x(s.at))} ${y + 2} l5 5 l-5 5 l-5 -5 z" fill="${COLOR.skew}"/></g>`,
+    );
   }
   return parts.join('\n');
 }
@@ -166,7 +214,12 @@ function handoversTable(r: ElectReport): string {
 }
 
 function pausesTable(r: ElectReport): string {
-  const lateWrite = (p: ElectReport['pausesInDetail'][number]) => (p.lateWrite ? (p.lateWrite.outcome === 'stale' ? 'refused by the fence' : (p.lateWrite.outcome ?? 'no answer')) : 'none sent');
+  const lateWrite = (p: ElectReport['pausesInDetail'][number]) =>
+    p.lateWrite
+      ? p.lateWrite.outcome === 'stale'
+        ? 'refused by the fence'
+        : (p.lateWrite.outcome ?? 'no answer')
+      : 'none sent';
   return dataTable(
     'Pauses',
     ['worker', 'token', 'paused for', 'successor wrote first', 'its late write', 'then stopped', ''],

@@ -4,7 +4,18 @@
  * evidence (elect-checks.ts). Pure.
  */
 import { allHold, logsComplete, ofType, type Check } from '../harness/checks.js';
-import { computeElectChecks, handoverBounds, HANDOVER_KINDS, type ActingWindow, type ElectCounts, type ElectFigures, type ElectHandover, type ElectTimingInfo, type HandoverKind, type PauseOutcome } from './elect-checks.js';
+import {
+  computeElectChecks,
+  handoverBounds,
+  HANDOVER_KINDS,
+  type ActingWindow,
+  type ElectCounts,
+  type ElectFigures,
+  type ElectHandover,
+  type ElectTimingInfo,
+  type HandoverKind,
+  type PauseOutcome,
+} from './elect-checks.js';
 import type { ElectEvidence } from './elect-records.js';
 import type { Distribution } from './measurements.js';
 import { checkLines, plural } from '../harness/report/index.js';
@@ -135,13 +146,20 @@ export const HANDOVER_LABELS: Record<HandoverKind, string> = {
 /** The end-of-run summary for the terminal. Pure. */
 export function formatElectSummary(report: ElectReport): string {
   const c = report.counts;
-  const ms = (d: Distribution) => (d.count === 0 ? 'none in this run' : d.count === 1 ? `${d.p50} ms` : `p50 ${d.p50} ms, max ${d.max} ms (n=${d.count})`);
+  const ms = (d: Distribution) =>
+    d.count === 0
+      ? 'none in this run'
+      : d.count === 1
+        ? `${d.p50} ms`
+        : `p50 ${d.p50} ms, max ${d.max} ms (n=${d.count})`;
   return [
     '',
     `Summary: ${plural(c.tenures, 'tenure')} (${c.takeovers} by takeover), ${plural(c.writesAccepted, 'fenced write')} accepted, ${plural(c.staleWritesRejected, 'stale write')} refused.`,
     `         ${plural(c.kills, 'kill')}, ${plural(c.pauses, 'pause')}, ${plural(c.gracefulStops, 'graceful stop')}, ${plural(c.handoffs, 'handoff')}.`,
     `Lease ${report.run.durationMs} ms (renewal every ${report.run.renewEveryMs} ms). Handover times, from the workers' logs (bound):`,
-    ...HANDOVER_KINDS.map((k) => `  ${HANDOVER_LABELS[k].padEnd(52)} ${ms(report.figures[k])} (≤ ${report.bounds[k].boundMs} ms)`),
+    ...HANDOVER_KINDS.map(
+      (k) => `  ${HANDOVER_LABELS[k].padEnd(52)} ${ms(report.figures[k])} (≤ ${report.bounds[k].boundMs} ms)`,
+    ),
     ...checkLines(report.checks, report.ok),
   ].join('\n');
 }

@@ -77,7 +77,8 @@ function onEvent(event: LeaseEvent): void {
       lastTakeover = event.takeover;
       return;
     case 'renewed':
-      if (tenure?.token === event.token) record({ type: 'deadline', token: event.token, deadlineAt: Math.round(Date.now() + tenure.remainingMs()) });
+      if (tenure?.token === event.token)
+        record({ type: 'deadline', token: event.token, deadlineAt: Math.round(Date.now() + tenure.remainingMs()) });
       return;
     case 'handoff-requested':
       record({ type: 'handoff-requested', token: event.token, priority: event.priority, applied: event.applied });
@@ -95,7 +96,15 @@ const leases = new LeaseClient({ tableName, client, holderName: worker, clock, o
 /** Leads one tenure: prepare, write with the token, again, until the lease says stop or the fence refuses. */
 async function lead(lease: Lease): Promise<void> {
   tenure = lease;
-  record({ type: 'acting-start', token: lease.token, holder: lease.holder, priority, clockFree, takeover: lastTakeover, deadlineAt: Math.round(Date.now() + lease.remainingMs()) });
+  record({
+    type: 'acting-start',
+    token: lease.token,
+    holder: lease.holder,
+    priority,
+    clockFree,
+    takeover: lastTakeover,
+    deadlineAt: Math.round(Date.now() + lease.remainingMs()),
+  });
   let stop: { reason: ActingStopReason; message?: string } | undefined;
   for (let n = 1; stop === undefined; n++) {
     // `held` reads the monotonic clock; the signal can lag it by a turn of the event loop after a pause.
@@ -108,9 +117,15 @@ async function lead(lease: Lease): Promise<void> {
     await sleep(prepareMs); // deliberately blind to the lease: see above
     const wid = `${worker}.${lease.token}.${n}`;
     record({ type: 'write-sent', token: lease.token, wid, remainingMs: Math.round(lease.remainingMs()) });
-    const result = await writeSideEffect(doc, tableName, { wid, token: lease.token, tick: n, resource }, { fence: true, tickDedupe: false });
+    const result = await writeSideEffect(
+      doc,
+      tableName,
+      { wid, token: lease.token, tick: n, resource },
+      { fence: true, tickDedupe: false },
+    );
     record({ type: 'write-done', token: lease.token, wid, ...result });
-    if (result.outcome === 'stale') stop = { reason: 'fenced', message: `the resource's fence is ${result.fence ?? '?'}` };
+    if (result.outcome === 'stale')
+      stop = { reason: 'fenced', message: `the resource's fence is ${result.fence ?? '?'}` };
   }
   record({ type: 'acting-stop', token: lease.token, ...stop });
   tenure = undefined;
@@ -152,7 +167,15 @@ process.on('SIGINT', () => {});
 
 record({ type: 'ready', pid: process.pid, priority, clockFree, offsetMs: clock.offsetMs });
 try {
-  await leases.elect(leaseName, { durationMs, priority, clockFree, signal: stop.signal, metadata: { worker }, logger: false, onStartedLeading: lead });
+  await leases.elect(leaseName, {
+    durationMs,
+    priority,
+    clockFree,
+    signal: stop.signal,
+    metadata: { worker },
+    logger: false,
+    onStartedLeading: lead,
+  });
   record({ type: 'done' });
 } catch (error) {
   record({ type: 'done', error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });

@@ -4,9 +4,15 @@ import { LEDGER_HEAD } from '../jobs/ledger-job.js';
 import type { LedgerEntry, LedgerHead, LedgerSnapshot } from './records.js';
 
 /** The ledger head (`sk = LEDGER`), strongly consistent; undefined before the first write. */
-export async function readLedgerHead(client: DynamoDBClient, tableName: string, leaseName: string): Promise<LedgerHead | undefined> {
+export async function readLedgerHead(
+  client: DynamoDBClient,
+  tableName: string,
+  leaseName: string,
+): Promise<LedgerHead | undefined> {
   const doc = DynamoDBDocumentClient.from(client);
-  const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: { pk: leaseName, sk: LEDGER_HEAD }, ConsistentRead: true }));
+  const { Item } = await doc.send(
+    new GetCommand({ TableName: tableName, Key: { pk: leaseName, sk: LEDGER_HEAD }, ConsistentRead: true }),
+  );
   if (Item === undefined) return undefined;
   return {
     ...numberField(Item, 'fence'),
@@ -17,7 +23,11 @@ export async function readLedgerHead(client: DynamoDBClient, tableName: string, 
 }
 
 /** Every ledger entry (`sk` beginning `LEDGER#`) and the head, strongly consistent. */
-export async function readLedger(client: DynamoDBClient, tableName: string, leaseName: string): Promise<LedgerSnapshot> {
+export async function readLedger(
+  client: DynamoDBClient,
+  tableName: string,
+  leaseName: string,
+): Promise<LedgerSnapshot> {
   const doc = DynamoDBDocumentClient.from(client);
   const entries: LedgerEntry[] = [];
   let startKey: QueryCommandOutput['LastEvaluatedKey'];
@@ -32,7 +42,11 @@ export async function readLedger(client: DynamoDBClient, tableName: string, leas
       }),
     );
     for (const item of page.Items ?? []) {
-      entries.push({ tick: Number(item['tick']), token: Number(item['token']), ...(typeof item['holder'] === 'string' ? { holder: item['holder'] } : {}) });
+      entries.push({
+        tick: Number(item['tick']),
+        token: Number(item['token']),
+        ...(typeof item['holder'] === 'string' ? { holder: item['holder'] } : {}),
+      });
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey !== undefined);

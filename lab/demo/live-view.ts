@@ -13,8 +13,18 @@ type Cell = 'ran' | 'leading' | 'stale' | 'error' | 'done' | 'held' | 'killed' |
 
 /** Per tick and worker, the most telling thing that happened wins the cell. */
 const RANK: Record<Cell, number> = { killed: 7, stale: 6, ran: 5, error: 4, leading: 3, paused: 2, done: 1, held: 0 };
-const GLYPH: Record<Cell, string> = { ran: '█', leading: '▒', stale: '✗', error: '!', done: '○', held: '·', killed: 'K', paused: 'Z' };
-const LEGEND = '█ ran  ▒ leading  · skipped: held  ○ skipped: tick done  ✗ stale write refused  ! error  K killed  Z paused';
+const GLYPH: Record<Cell, string> = {
+  ran: '█',
+  leading: '▒',
+  stale: '✗',
+  error: '!',
+  done: '○',
+  held: '·',
+  killed: 'K',
+  paused: 'Z',
+};
+const LEGEND =
+  '█ ran  ▒ leading  · skipped: held  ○ skipped: tick done  ✗ stale write refused  ! error  K killed  Z paused';
 const EVENT_LINES = 7;
 const REDRAW_MS = 200;
 
@@ -108,14 +118,25 @@ export class LiveView {
         this.#ticks.push(record.tick);
         return;
       case 'spawn':
-        this.#rows.set(record.worker, { name: record.worker, pid: record.pid, status: 'starting', gone: false, cells: new Map() });
-        if (record.replaces) this.#event(record.at, `${record.worker} (pid ${record.pid}) started to replace ${record.replaces}`);
+        this.#rows.set(record.worker, {
+          name: record.worker,
+          pid: record.pid,
+          status: 'starting',
+          gone: false,
+          cells: new Map(),
+        });
+        if (record.replaces)
+          this.#event(record.at, `${record.worker} (pid ${record.pid}) started to replace ${record.replaces}`);
         return;
       case 'exit': {
         const row = this.#rows.get(record.worker);
         if (row && !row.gone) {
           row.gone = true;
-          if (record.signal !== 'SIGKILL') row.status = record.code === 0 ? 'stopped at the end of the run' : `exited (${record.signal ?? `code ${record.code}`})`;
+          if (record.signal !== 'SIGKILL')
+            row.status =
+              record.code === 0
+                ? 'stopped at the end of the run'
+                : `exited (${record.signal ?? `code ${record.code}`})`;
         }
         return;
       }
@@ -133,7 +154,10 @@ export class LiveView {
         if (row) row.status = `PAUSED (SIGSTOP) while leading token ${record.token}`;
         this.#lastStrike = { at: record.at, token: record.token, what: 'the pause' };
         const leaseLeft = ((record.leaseExpiresAt - record.at) / 1000).toFixed(1);
-        this.#event(record.at, `SIGSTOP ${record.worker} while it led token ${record.token} (its lease ends in ${leaseLeft} s)`);
+        this.#event(
+          record.at,
+          `SIGSTOP ${record.worker} while it led token ${record.token} (its lease ends in ${leaseLeft} s)`,
+        );
         return;
       }
       case 'resume': {
@@ -160,17 +184,27 @@ export class LiveView {
       case 'job-start': {
         this.#holders.set(record.holder, record.worker);
         this.#mark(record.worker, record.tick, 'leading');
-        if (row) row.status = `${clock(record.tick)} LEADING with token ${record.token}${record.takeover ? ' (takeover)' : ''}`;
+        if (row)
+          row.status = `${clock(record.tick)} LEADING with token ${record.token}${record.takeover ? ' (takeover)' : ''}`;
         if (record.takeover) {
           const strike = this.#lastStrike;
-          const since = strike && strike.token < record.token ? `, ${((record.at - strike.at) / 1000).toFixed(1)} s after ${strike.what}` : '';
-          this.#event(record.at, `${record.worker} took over at token ${record.token}${since} (lease ${(record.durationMs / 1000).toFixed(1)} s)`);
+          const since =
+            strike && strike.token < record.token
+              ? `, ${((record.at - strike.at) / 1000).toFixed(1)} s after ${strike.what}`
+              : '';
+          this.#event(
+            record.at,
+            `${record.worker} took over at token ${record.token}${since} (lease ${(record.durationMs / 1000).toFixed(1)} s)`,
+          );
         }
         return;
       }
       case 'write-end':
         if (!record.ok && record.error === 'StaleTokenError') {
-          this.#event(record.at, `${record.worker}'s late write REFUSED by the fence: token ${record.token} < fence ${record.fence ?? '?'} (StaleWriteRejected)`);
+          this.#event(
+            record.at,
+            `${record.worker}'s late write REFUSED by the fence: token ${record.token} < fence ${record.fence ?? '?'} (StaleWriteRejected)`,
+          );
         }
         return;
       case 'outcome':
@@ -186,7 +220,8 @@ export class LiveView {
     const tick = clock(o.tick);
     const cost = `${o.requests} req, ${Math.round(o.ms)} ms`;
     if (o.status === 'ran') return `${tick} ran, token ${o.token}${o.released ? '' : ' (not released)'} · ${cost}`;
-    if (o.status === 'error') return `${tick} ${o.error}${o.fence === undefined ? '' : `: token ${o.token} < fence ${o.fence}`} · ${cost}`;
+    if (o.status === 'error')
+      return `${tick} ${o.error}${o.fence === undefined ? '' : `: token ${o.token} < fence ${o.fence}`} · ${cost}`;
     if (o.reason === 'tick-done') return `${tick} skipped: tick already done · ${cost}`;
     const holder = o.holder === undefined ? 'another worker' : (this.#holders.get(o.holder) ?? 'another worker');
     return `${tick} skipped: ${holder} holds token ${o.token} · ${cost}`;
@@ -251,13 +286,21 @@ export class LiveView {
     const lease = this.#sample?.lease;
     const head = this.#sample?.head;
     const holder = lease?.holder === undefined ? undefined : this.#holders.get(lease.holder);
-    const fate = holder === undefined ? '' : (this.#rows.get(holder)?.status.match(/^(KILLED|PAUSED)/)?.[1]?.toLowerCase() ?? '');
+    const fate =
+      holder === undefined
+        ? ''
+        : (this.#rows
+            .get(holder)
+            ?.status.match(/^(KILLED|PAUSED)/)?.[1]
+            ?.toLowerCase() ?? '');
     const expires = lease ? (lease.expiresAt - now) / 1000 : 0;
     const leaseText = lease?.holder
       ? `${holder ?? 'a worker'}${fate ? ` (${fate})` : ''} holds the lease · token ${lease.token} · ${expires > 0 ? `expires in ${expires.toFixed(1)} s` : `expired ${(-expires).toFixed(1)} s ago, free to take`}`
       : `the lease is free · last token ${lease?.token ?? 0}`;
     lines.push(`lease   ${leaseText}`);
-    lines.push(`ledger  fence ${head?.fence ?? '-'} · ${head?.runs ?? 0} entries · last tick ${head?.lastTick ? clock(head.lastTick) : '-'}`);
+    lines.push(
+      `ledger  fence ${head?.fence ?? '-'} · ${head?.runs ?? 0} entries · last tick ${head?.lastTick ? clock(head.lastTick) : '-'}`,
+    );
     const columns = Math.max(10, Math.min(40, width - 60));
     const ticks = this.#ticks.slice(-columns);
     lines.push(`${''.padEnd(16)}${'ticks, newest right'.padEnd(columns + 2).slice(0, columns + 2)}last outcome`);

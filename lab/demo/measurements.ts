@@ -32,7 +32,12 @@ export interface Handover {
 
 export interface Measurements {
   /** Invocations that did not lead: one conditional write each, answered with who holds the lease. */
-  readonly follower: { readonly requests: Distribution; readonly ms: Distribution; readonly held: Distribution; readonly tickDone: Distribution };
+  readonly follower: {
+    readonly requests: Distribution;
+    readonly ms: Distribution;
+    readonly held: Distribution;
+    readonly tickDone: Distribution;
+  };
   /** Invocations that led and completed: acquire, ledger write, release. */
   readonly leader: { readonly requests: Distribution; readonly ms: Distribution };
   /** A leader's invoke-to-job-start time: one conditional write. */

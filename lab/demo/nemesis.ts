@@ -88,7 +88,13 @@ export class DemoNemesis {
 
   /** Feeds the nemesis every worker record, as it arrives. */
   observe(record: WorkerRecord): void {
-    if (record.type === 'job-start') this.#jobs.set(record.worker, { token: record.token, tick: record.tick, expiresAt: record.expiresAt, durationMs: record.durationMs });
+    if (record.type === 'job-start')
+      this.#jobs.set(record.worker, {
+        token: record.token,
+        tick: record.tick,
+        expiresAt: record.expiresAt,
+        durationMs: record.durationMs,
+      });
     if (record.type === 'outcome') this.#jobs.delete(record.worker);
     if (record.type === 'write-end' && record.ok) this.#written = Math.max(this.#written, record.token);
     for (const waiter of [...this.#waiters]) waiter(record);
@@ -128,7 +134,10 @@ export class DemoNemesis {
    * then strikes with `strike`. A job that ended before the blow, or a blow
    * that did not land, waits for the next job.
    */
-  async aim(kind: Step['kind'], strike: (worker: LambdaWorker, job: Job, at: number) => boolean): Promise<Hit | undefined> {
+  async aim(
+    kind: Step['kind'],
+    strike: (worker: LambdaWorker, job: Job, at: number) => boolean,
+  ): Promise<Hit | undefined> {
     const signal = this.#finishing.signal;
     for (;;) {
       const start = await this.#next((r) => (r.type === 'job-start' ? r : undefined), signal);
@@ -139,7 +148,8 @@ export class DemoNemesis {
       }
       const worker = this.options.workers().find((w) => w.name === start.worker);
       if (worker === undefined) continue;
-      if (!(await this.#sleep(this.#uniform({ min: 0, max: start.workMs * (kind === 'pause' ? 1.15 : 1) }), signal))) return undefined;
+      if (!(await this.#sleep(this.#uniform({ min: 0, max: start.workMs * (kind === 'pause' ? 1.15 : 1) }), signal)))
+        return undefined;
       const job = this.#jobs.get(worker.name);
       if (job === undefined || job.token !== start.token || worker.state !== 'ready') continue;
       const at = Date.now();
@@ -151,7 +161,14 @@ export class DemoNemesis {
 
   kill(worker: LambdaWorker, job: Job, at: number): boolean {
     if (!worker.kill()) return false;
-    this.options.onRunRecord({ type: 'kill', at, worker: worker.name, pid: worker.pid, token: job.token, tick: job.tick });
+    this.options.onRunRecord({
+      type: 'kill',
+      at,
+      worker: worker.name,
+      pid: worker.pid,
+      token: job.token,
+      tick: job.tick,
+    });
     this.options.spawn(worker.name);
     return true;
   }
@@ -184,7 +201,11 @@ export class DemoNemesis {
 
   /** Waits until a successor leads (or the recovery cap passes). */
   async successor({ job }: Hit): Promise<void> {
-    await this.#next((r) => (r.type === 'job-start' && r.token > job.token ? r : undefined), this.#stopping.signal, TIMING.recoveryCap);
+    await this.#next(
+      (r) => (r.type === 'job-start' && r.token > job.token ? r : undefined),
+      this.#stopping.signal,
+      TIMING.recoveryCap,
+    );
     this.#busy = false;
   }
 
@@ -212,12 +233,20 @@ export class DemoNemesis {
         ...(this.#written > job.token ? { successorToken: this.#written } : {}),
       });
     }
-    await this.#next((r) => (r.type === 'outcome' && r.worker === worker.name ? r : undefined), this.#stopping.signal, TIMING.recoveryCap);
+    await this.#next(
+      (r) => (r.type === 'outcome' && r.worker === worker.name ? r : undefined),
+      this.#stopping.signal,
+      TIMING.recoveryCap,
+    );
     this.#busy = false;
   }
 
   /** The first record `pick` takes, from now on; undefined once `signal` aborts or after `timeoutMs`. */
-  #next<T>(pick: (record: WorkerRecord) => T | undefined, signal: AbortSignal, timeoutMs = Infinity): Promise<T | undefined> {
+  #next<T>(
+    pick: (record: WorkerRecord) => T | undefined,
+    signal: AbortSignal,
+    timeoutMs = Infinity,
+  ): Promise<T | undefined> {
     return new Promise((resolve) => {
       const done = (value: T | undefined) => {
         this.#waiters.delete(waiter);

@@ -76,7 +76,8 @@ export function resolveDemoOptions(options: Partial<DemoOptions> = {}): DemoOpti
   integer('--workers', o.workers, 2, 16);
   integer('--seed', o.seed, 0, 2 ** 32 - 1);
   integer('--tick', o.tickS, 1, 60);
-  if (!(o.duplicateRate >= 0 && o.duplicateRate <= 1)) throw new RangeError(`duplicateRate must be within [0, 1], got ${o.duplicateRate}`);
+  if (!(o.duplicateRate >= 0 && o.duplicateRate <= 1))
+    throw new RangeError(`duplicateRate must be within [0, 1], got ${o.duplicateRate}`);
   integer('functionTimeoutMs', o.functionTimeoutMs, 2_000, 900_000);
   integer('workMinMs', o.workMinMs, 0, o.workMaxMs);
   integer('workMaxMs', o.workMaxMs, o.workMinMs, o.functionTimeoutMs);

@@ -39,7 +39,13 @@ export type WorkerRecord =
       /** How long the job will work before it writes. */
       readonly workMs: number;
     }
-  | { readonly type: 'write-start'; readonly worker: string; readonly at: number; readonly tick: number; readonly token: number }
+  | {
+      readonly type: 'write-start';
+      readonly worker: string;
+      readonly at: number;
+      readonly tick: number;
+      readonly token: number;
+    }
   | {
       readonly type: 'write-end';
       readonly worker: string;
@@ -90,7 +96,12 @@ export interface StepCounts {
 export interface ResourceSample {
   readonly type: 'sample';
   readonly at: number;
-  readonly lease?: { readonly holder?: string; readonly token: number; readonly expiresAt: number; readonly lastTick?: number };
+  readonly lease?: {
+    readonly holder?: string;
+    readonly token: number;
+    readonly expiresAt: number;
+    readonly lastTick?: number;
+  };
   readonly head?: LedgerHead;
 }
 
@@ -105,7 +116,13 @@ export type RunRecord =
       readonly worker: string;
       readonly duplicate: boolean;
     }
-  | { readonly type: 'spawn'; readonly at: number; readonly worker: string; readonly pid: number; readonly replaces?: string }
+  | {
+      readonly type: 'spawn';
+      readonly at: number;
+      readonly worker: string;
+      readonly pid: number;
+      readonly replaces?: string;
+    }
   | {
       readonly type: 'exit';
       readonly at: number;
@@ -114,7 +131,14 @@ export type RunRecord =
       readonly code: number | null;
       readonly signal: string | null;
     }
-  | { readonly type: 'kill'; readonly at: number; readonly worker: string; readonly pid: number; readonly token: number; readonly tick: number }
+  | {
+      readonly type: 'kill';
+      readonly at: number;
+      readonly worker: string;
+      readonly pid: number;
+      readonly token: number;
+      readonly tick: number;
+    }
   | {
       readonly type: 'pause';
       readonly at: number;

@@ -2,7 +2,21 @@
  * `demo-report.html`: one self-contained page (inline CSS and SVG, no
  * scripts, nothing fetched) drawn from the JSON report alone. Pure.
  */
-import { COLOR, dataTable, escapeHtml, f, factsTable, laneTimeline, legend, pauseBand, plural, reportPage, rowLabel, sec, type Fact } from '../harness/report/index.js';
+import {
+  COLOR,
+  dataTable,
+  escapeHtml,
+  f,
+  factsTable,
+  laneTimeline,
+  legend,
+  pauseBand,
+  plural,
+  reportPage,
+  rowLabel,
+  sec,
+  type Fact,
+} from '../harness/report/index.js';
 import type { Distribution, Handover } from './measurements.js';
 import type { DemoReport } from './report-json.js';
 import type { TimelineRow } from './timeline.js';
@@ -51,7 +65,11 @@ The Powertools logs and EMF metrics each worker printed are in <code>${escapeHtm
 function countsTable(r: DemoReport): string {
   const rows: [string, number, string][] = [
     ['ticks', r.ticks, 'ticks the schedule sent'],
-    ['ticksRun', r.ticksRun, 'distinct ticks in the ledger (ticks while a dead or paused leader still held the lease are skipped, not run late)'],
+    [
+      'ticksRun',
+      r.ticksRun,
+      'distinct ticks in the ledger (ticks while a dead or paused leader still held the lease are skipped, not run late)',
+    ],
     ['duplicateTicksRun', r.duplicateTicksRun, 'must be 0'],
     [
       'duplicateDeliveries',
@@ -66,7 +84,11 @@ function countsTable(r: DemoReport): string {
     ['staleWritesAccepted', r.staleWritesAccepted, 'must be 0'],
     ['tokenRegressions', r.tokenRegressions, 'must be 0'],
     ['steps.run', r.steps.run, "the ledger job's durable steps run (entry, then write): their function was called"],
-    ['steps.replayed', r.steps.replayed, "steps an earlier tenure of the same tick had recorded: their value was replayed, their work and write not done again"],
+    [
+      'steps.replayed',
+      r.steps.replayed,
+      'steps an earlier tenure of the same tick had recorded: their value was replayed, their work and write not done again',
+    ],
   ];
   return factsTable(
     rows.map(([key, value, note]): Fact => ({ key, value, note })),
@@ -78,7 +100,11 @@ const LEGEND = legend([
   { color: COLOR.ran, text: 'tenure that ran its tick' },
   { color: COLOR.refused, text: 'tenure whose late write the fence refused' },
   { color: COLOR.killed, text: 'tenure ended by SIGKILL' },
-  { color: COLOR.ran, text: '7* takeover: the tenure began on an expired lease its holder never released', style: 'outline:1.5px solid #000;outline-offset:-1.5px' },
+  {
+    color: COLOR.ran,
+    text: '7* takeover: the tenure began on an expired lease its holder never released',
+    style: 'outline:1.5px solid #000;outline-offset:-1.5px',
+  },
   { color: COLOR.pause, text: 'SIGSTOP … SIGCONT' },
   { color: COLOR.ran, text: '● ledger entry' },
   { color: COLOR.duplicate, text: '○ duplicate tick skipped' },
@@ -107,7 +133,10 @@ function timelineSvg(r: DemoReport): string {
     grid: false,
   };
   return laneTimeline(layout, (x, laneTop) => [
-    ...timeline.ticks.map((tick) => `<line x1="${f(x(tick))}" y1="${TOP - 6}" x2="${f(x(tick))}" y2="${laneTop(rows.length + 1) + 2}" stroke="${COLOR.grid}"/>`),
+    ...timeline.ticks.map(
+      (tick) =>
+        `<line x1="${f(x(tick))}" y1="${TOP - 6}" x2="${f(x(tick))}" y2="${laneTop(rows.length + 1) + 2}" stroke="${COLOR.grid}"/>`,
+    ),
     ...ledgerLane(rows, x),
     ...rows.map((row, i) => rowSvg(row, laneTop(i + 1), x, timeline.end)),
   ]);
@@ -119,7 +148,11 @@ function ledgerLane(rows: readonly TimelineRow[], x: (t: number) => number): str
   const parts: string[] = [];
   parts.push(`<text x="8" y="${ledgerY + ROW_H / 2 + 4}" font-weight="600">ledger</text>`);
   const writes = rows
-    .flatMap((row) => row.tenures.filter((t) => t.result === 'ran' && t.writeAt !== undefined).map((t) => ({ row, t, at: t.writeAt as number })))
+    .flatMap((row) =>
+      row.tenures
+        .filter((t) => t.result === 'ran' && t.writeAt !== undefined)
+        .map((t) => ({ row, t, at: t.writeAt as number })),
+    )
     .sort((a, b) => a.at - b.at);
   const laneEnds: number[] = new Array<number>(LEDGER_LABEL_LANES).fill(-Infinity);
   for (const { row, t, at } of writes) {
@@ -127,7 +160,10 @@ function ledgerLane(rows: readonly TimelineRow[], x: (t: number) => number): str
     const half = (String(t.token).length * 6.5) / 2 + 2;
     const lane = laneEnds.findIndex((endX) => endX <= cx - half);
     if (lane >= 0) laneEnds[lane] = cx + half;
-    const label = lane < 0 ? '' : `<text x="${f(cx)}" y="${ledgerY + ROW_H / 2 - 7 - lane * 11}" text-anchor="middle" fill="#333">${t.token}</text>`;
+    const label =
+      lane < 0
+        ? ''
+        : `<text x="${f(cx)}" y="${ledgerY + ROW_H / 2 - 7 - lane * 11}" text-anchor="middle" fill="#333">${t.token}</text>`;
     parts.push(
       `<g><title>${escapeHtml(`entry for tick ${iso(t.tick)} written by ${row.worker} with token ${t.token}`)}</title>` +
         `<circle cx="${f(cx)}" cy="${ledgerY + ROW_H / 2}" r="4" fill="${COLOR.ran}"/>${label}</g>`,
@@ -141,16 +177,32 @@ function rowSvg(row: TimelineRow, y: number, x: (t: number) => number, end: numb
   const parts: string[] = [];
   const label = `${row.worker}${row.replaces ? ` (for ${row.replaces})` : ''}`;
   parts.push(rowLabel(mid, label, `pid ${row.pid}`));
-  parts.push(`<line x1="${f(x(row.spawnedAt))}" y1="${mid}" x2="${f(x(row.exitedAt ?? end))}" y2="${mid}" stroke="${COLOR.life}"/>`);
+  parts.push(
+    `<line x1="${f(x(row.spawnedAt))}" y1="${mid}" x2="${f(x(row.exitedAt ?? end))}" y2="${mid}" stroke="${COLOR.life}"/>`,
+  );
   for (const p of row.pauses) {
     const x0 = x(p.from);
     const x1 = x(p.to ?? end);
-    parts.push(pauseBand(x0, x1, y + 3, ROW_H - 6, `SIGSTOP while leading token ${p.token}, ${p.to === undefined ? 'never resumed' : `SIGCONT after ${sec(p.to - p.from)}`}`));
+    parts.push(
+      pauseBand(
+        x0,
+        x1,
+        y + 3,
+        ROW_H - 6,
+        `SIGSTOP while leading token ${p.token}, ${p.to === undefined ? 'never resumed' : `SIGCONT after ${sec(p.to - p.from)}`}`,
+      ),
+    );
   }
   for (const t of row.tenures) {
     const x0 = x(t.start);
     const w = Math.max(3, x(t.end) - x0);
-    const how = { ran: 'ran its tick', refused: 'its late write was refused by the fence', killed: 'killed while leading', failed: 'failed', open: 'no end logged' }[t.result];
+    const how = {
+      ran: 'ran its tick',
+      refused: 'its late write was refused by the fence',
+      killed: 'killed while leading',
+      failed: 'failed',
+      open: 'no end logged',
+    }[t.result];
     parts.push(
       `<g><title>${escapeHtml(`token ${t.token}${t.takeover ? ' (takeover)' : ''}, tick ${iso(t.tick)}: ${how}; led ${sec(t.end - t.start)}`)}</title>` +
         `<rect x="${f(x0)}" y="${y + 8}" width="${f(w)}" height="${ROW_H - 16}" rx="2" fill="${COLOR[t.result]}"${t.takeover ? ' stroke="#000" stroke-width="1.2"' : ''}/>` +
@@ -158,7 +210,9 @@ function rowSvg(row: TimelineRow, y: number, x: (t: number) => number, end: numb
     );
   }
   for (const d of row.skippedDuplicates) {
-    parts.push(`<g><title>${escapeHtml(`skipped tick ${iso(d.tick)}: already done (one request)`)}</title><circle cx="${f(x(d.at))}" cy="${mid + 9}" r="3" fill="none" stroke="${COLOR.duplicate}"/></g>`);
+    parts.push(
+      `<g><title>${escapeHtml(`skipped tick ${iso(d.tick)}: already done (one request)`)}</title><circle cx="${f(x(d.at))}" cy="${mid + 9}" r="3" fill="none" stroke="${COLOR.duplicate}"/></g>`,
+    );
   }
   for (const s of row.refusedWrites) {
     const cx = x(s.at);
@@ -192,7 +246,10 @@ function measurementsTable(r: DemoReport): string {
     ['leader invocation: requests', d(m.leader.requests, requests)],
     ['leader invocation: duration (includes the job’s work)', d(m.leader.ms)],
     ['leader acquire (invoke → job start)', d(m.acquireMs)],
-    ['lease duration (function timeout + 1 s margin)', m.leaseDurationMs === undefined ? '-' : `${m.leaseDurationMs} ms`],
+    [
+      'lease duration (function timeout + 1 s margin)',
+      m.leaseDurationMs === undefined ? '-' : `${m.leaseDurationMs} ms`,
+    ],
     ['handover after SIGKILL (kill → next job start)', d(m.afterKill.ms)],
     ['handover after SIGSTOP (pause → next job start)', d(m.afterPause.ms)],
     ['handover after a release (release → next job start)', d(m.afterRelease.ms)],
@@ -207,7 +264,14 @@ function pausesTable(r: DemoReport): string {
   return dataTable(
     'Pauses',
     ['worker', 'token', 'stopped', 'for', 'successor wrote first', 'its write'],
-    r.pausesInDetail.map((p) => [escapeHtml(p.worker), n(p.token), escapeHtml(p.phase), p.resumedAt === undefined ? '-' : sec(p.resumedAt - p.at), p.successorWroteFirst ? 'yes' : 'no', escapeHtml(p.write)]),
+    r.pausesInDetail.map((p) => [
+      escapeHtml(p.worker),
+      n(p.token),
+      escapeHtml(p.phase),
+      p.resumedAt === undefined ? '-' : sec(p.resumedAt - p.at),
+      p.successorWroteFirst ? 'yes' : 'no',
+      escapeHtml(p.write),
+    ]),
   );
 }
 
@@ -216,7 +280,13 @@ function handoversTable(title: string, handovers: readonly Handover[]): string {
   return dataTable(
     title,
     ['from', 'to', 'handover', 'lease left then', 'lease duration'],
-    handovers.map((h) => [`${escapeHtml(h.from.worker)} #${h.from.token}`, `${escapeHtml(h.to.worker)} #${h.to.token}`, n(h.ms), n(h.leaseLeftMs), n(h.leaseDurationMs)]),
+    handovers.map((h) => [
+      `${escapeHtml(h.from.worker)} #${h.from.token}`,
+      `${escapeHtml(h.to.worker)} #${h.to.token}`,
+      n(h.ms),
+      n(h.leaseLeftMs),
+      n(h.leaseDurationMs),
+    ]),
   );
 }
 

@@ -70,7 +70,10 @@ export function buildReport(evidence: DemoEvidence, run: DemoRunInfo, unreadable
   const { counts, checks, pauses } = computeChecks(evidence);
   const allChecks = [...checks, ...logsComplete(unreadableLogLines)];
   return {
-    ...(Object.fromEntries(HEADLINE_COUNTS.map((k) => [k, counts[k]])) as Pick<DemoCounts, (typeof HEADLINE_COUNTS)[number]>),
+    ...(Object.fromEntries(HEADLINE_COUNTS.map((k) => [k, counts[k]])) as Pick<
+      DemoCounts,
+      (typeof HEADLINE_COUNTS)[number]
+    >),
     ok: allHold(allChecks),
     checks: allChecks,
     details: {
@@ -84,7 +87,10 @@ export function buildReport(evidence: DemoEvidence, run: DemoRunInfo, unreadable
       unreadableLogLines,
     },
     run,
-    ledger: { entries: evidence.ledger.entries.length, ...(evidence.ledger.head ? { head: evidence.ledger.head } : {}) },
+    ledger: {
+      entries: evidence.ledger.entries.length,
+      ...(evidence.ledger.head ? { head: evidence.ledger.head } : {}),
+    },
     steps: countSteps(evidence),
     measurements: measure(evidence),
     pausesInDetail: pauses,

@@ -27,7 +27,11 @@ export class ResourceMonitor {
   readonly #leases: LeaseClient;
 
   constructor(private readonly options: ResourceMonitorOptions) {
-    this.#leases = new LeaseClient({ tableName: options.tableName, client: options.client, holderName: 'baton-demo-monitor' });
+    this.#leases = new LeaseClient({
+      tableName: options.tableName,
+      client: options.client,
+      holderName: 'baton-demo-monitor',
+    });
   }
 
   start(): void {
@@ -42,7 +46,10 @@ export class ResourceMonitor {
   /** One strongly consistent read of the lease item and the ledger head. */
   async sample(): Promise<ResourceSample> {
     const { client, tableName, leaseName } = this.options;
-    const [lease, head] = await Promise.all([this.#leases.describe(leaseName), readLedgerHead(client, tableName, leaseName)]);
+    const [lease, head] = await Promise.all([
+      this.#leases.describe(leaseName),
+      readLedgerHead(client, tableName, leaseName),
+    ]);
     const sample: ResourceSample = {
       type: 'sample',
       at: Date.now(),

@@ -4,7 +4,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BatonEnv, createLeaseTable, DEFAULTS } from 'baton-lease';
 import { Prng } from '../sim/prng.js';
 import { localDynamoDBClient, startDynamoDBLocal } from 'baton-lease/testing';
-import { demoWorker, freshLogDir, readRunLogs, runSpan, untilAborted, writeDemoReport, type DemoIo, type DemoRun } from './demo-run.js';
+import {
+  demoWorker,
+  freshLogDir,
+  readRunLogs,
+  runSpan,
+  untilAborted,
+  writeDemoReport,
+  type DemoIo,
+  type DemoRun,
+} from './demo-run.js';
 import { EvidenceWriter } from '../harness/evidence.js';
 import { localWorkerEnvironment, WorkerPool } from '../harness/worker-pool.js';
 import { readLedger } from './ledger.js';
@@ -56,7 +65,9 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRun
   let pool: WorkerPool<WorkerMessage, WorkerRecord> | undefined;
   try {
     await createLeaseTable(client, TABLE_NAME);
-    view.say(`DynamoDB Local at ${db.endpoint}; table ${TABLE_NAME}; lease ${LEASE_NAME}. Logs in ${relative(io.cwd, logDir) || logDir}/`);
+    view.say(
+      `DynamoDB Local at ${db.endpoint}; table ${TABLE_NAME}; lease ${LEASE_NAME}. Logs in ${relative(io.cwd, logDir) || logDir}/`,
+    );
     const record = (r: RunRecord) => {
       runLog.append(r);
       view.onRunRecord(r);
@@ -75,7 +86,9 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRun
     });
     pool = workers;
     const spawn = (replaces?: string) => void workers.spawn(demoWorker(workers.all.length, logDir, replaces));
-    view.say(`Starting ${options.workers} worker processes (each a Lambda execution environment running the real handler; each loads Node.js, tsx and the AWS SDK, a few seconds) ...`);
+    view.say(
+      `Starting ${options.workers} worker processes (each a Lambda execution environment running the real handler; each loads Node.js, tsx and the AWS SDK, a few seconds) ...`,
+    );
     for (let i = 0; i < options.workers; i++) spawn();
     await untilAborted(workersReady(workers, view), io.signal);
     if (io.signal.aborted) return undefined;
@@ -94,7 +107,8 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRun
     const endOfTicks = firstTick + ticks * tickMs;
     // The last strike's aftermath must fit before the end: the lease running out (function timeout + 1 s),
     // the skew allowance, a tick to take over on, the successor's work and write, and a tick to spare.
-    const aftermathMs = options.functionTimeoutMs + 1_000 + DEFAULTS.maxClockSkewMs + 2 * tickMs + options.workMaxMs + 1_000;
+    const aftermathMs =
+      options.functionTimeoutMs + 1_000 + DEFAULTS.maxClockSkewMs + 2 * tickMs + options.workMaxMs + 1_000;
     nemesis = new DemoNemesis({
       workers: () => workers.all,
       spawn,
@@ -106,7 +120,9 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRun
     });
     // The nemesis's first strike comes 1.5 s at the earliest; a shorter run than that plus an aftermath has none.
     if (endOfTicks - aftermathMs < firstTick + 1_500) {
-      view.say(`Note: --duration ${options.durationS} leaves the nemesis no room: a strike takes about ${Math.ceil(aftermathMs / 1000)} s to play out; --duration ${Math.ceil(aftermathMs / 1000) + 5} or more has strikes.`);
+      view.say(
+        `Note: --duration ${options.durationS} leaves the nemesis no room: a strike takes about ${Math.ceil(aftermathMs / 1000)} s to play out; --duration ${Math.ceil(aftermathMs / 1000) + 5} or more has strikes.`,
+      );
     }
     monitor.start();
     view.start(firstTick);
@@ -118,7 +134,11 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRun
       extendWhile: () => strikes.busy,
       maxExtra: MAX_EXTRA_TICKS,
       onExtend: (tick) => {
-        if (!extended) view.note(tick, `--duration ${options.durationS} s reached while a strike plays out: ticking on (at most ${MAX_EXTRA_TICKS} more) until it ends`);
+        if (!extended)
+          view.note(
+            tick,
+            `--duration ${options.durationS} s reached while a strike plays out: ticking on (at most ${MAX_EXTRA_TICKS} more) until it ends`,
+          );
         extended = true;
       },
     });
@@ -157,7 +177,11 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRun
       },
       unreadable,
     );
-    return writeDemoReport(io.cwd, 'demo-report', report, { html: renderReportHtml(report), summary: formatSummary(report), say: (line) => view.say(line) });
+    return writeDemoReport(io.cwd, 'demo-report', report, {
+      html: renderReportHtml(report),
+      summary: formatSummary(report),
+      say: (line) => view.say(line),
+    });
   } finally {
     nemesis?.stop();
     driver?.stop();

@@ -10,7 +10,16 @@ import { ElectWatch, playElectNemesis, type ElectWorkerConfig } from './elect-ne
 import type { ElectRunRecord, ElectWorkerRecord } from './elect-records.js';
 import { renderElectReportHtml } from './elect-report-html.js';
 import { buildElectReport, formatElectSummary, type ElectReport } from './elect-report.js';
-import { demoWorker, freshLogDir, readRunLogs, runSpan, untilAborted, writeDemoReport, type DemoIo, type DemoRun } from './demo-run.js';
+import {
+  demoWorker,
+  freshLogDir,
+  readRunLogs,
+  runSpan,
+  untilAborted,
+  writeDemoReport,
+  type DemoIo,
+  type DemoRun,
+} from './demo-run.js';
 import { EvidenceWriter } from '../harness/evidence.js';
 import { localWorkerEnvironment, WorkerPool } from '../harness/worker-pool.js';
 import type { ElectWorkerMessage } from './elect-worker.js';
@@ -37,7 +46,9 @@ export async function runElectDemo(options: ElectDemoOptions, io: DemoIo): Promi
   const startedAt = Date.now();
   const say = (line: string) => io.out.write(`${line}\n`);
   const t = () => `t+${((Date.now() - startedAt) / 1000).toFixed(1).padStart(5)}s`;
-  say(`Baton elector demo: ${options.workers} workers, lease ${timing.durationMs} ms, renewal every ${timing.renewEveryMs} ms, seed ${options.seed}`);
+  say(
+    `Baton elector demo: ${options.workers} workers, lease ${timing.durationMs} ms, renewal every ${timing.renewEveryMs} ms, seed ${options.seed}`,
+  );
   say('Starting DynamoDB Local on 127.0.0.1 ...');
 
   const db = await startDynamoDBLocal();
@@ -45,7 +56,9 @@ export async function runElectDemo(options: ElectDemoOptions, io: DemoIo): Promi
   let pool: WorkerPool<ElectWorkerMessage, ElectWorkerRecord> | undefined;
   try {
     await createLeaseTable(client, TABLE_NAME);
-    say(`DynamoDB Local at ${db.endpoint}; table ${TABLE_NAME}; lease ${LEASE_NAME}. Logs in ${relative(io.cwd, logDir) || logDir}/`);
+    say(
+      `DynamoDB Local at ${db.endpoint}; table ${TABLE_NAME}; lease ${LEASE_NAME}. Logs in ${relative(io.cwd, logDir) || logDir}/`,
+    );
     const watch = new ElectWatch();
     const record = (r: ElectRunRecord) => {
       runLog.append(r);
@@ -76,7 +89,11 @@ export async function runElectDemo(options: ElectDemoOptions, io: DemoIo): Promi
     pool = workers;
     const spawn = (c: ElectWorkerConfig, replaces?: string) =>
       workers.spawn(
-        demoWorker(workers.all.length, logDir, replaces, { BATON_DEMO_PRIORITY: String(c.priority), BATON_DEMO_CLOCK_FREE: c.clockFree ? '1' : '0', BATON_DEMO_OFFSET_MS: String(c.offsetMs) }),
+        demoWorker(workers.all.length, logDir, replaces, {
+          BATON_DEMO_PRIORITY: String(c.priority),
+          BATON_DEMO_CLOCK_FREE: c.clockFree ? '1' : '0',
+          BATON_DEMO_OFFSET_MS: String(c.offsetMs),
+        }),
       );
     say(`Starting ${options.workers} worker processes (each loads Node.js, tsx and the AWS SDK: a few seconds) ...`);
     for (let i = 0; i < options.workers; i++) spawn({ priority: 0, clockFree: false, offsetMs: 0 });
@@ -98,7 +115,10 @@ export async function runElectDemo(options: ElectDemoOptions, io: DemoIo): Promi
     if (io.signal.aborted) return undefined;
 
     const resources = await scanResources(DynamoDBDocumentClient.from(client), TABLE_NAME);
-    const resourceLog = (resources.find((r) => r.id === RESOURCE)?.log ?? []).map((e) => ({ token: e.token, wid: e.wid }));
+    const resourceLog = (resources.find((r) => r.id === RESOURCE)?.log ?? []).map((e) => ({
+      token: e.token,
+      wid: e.wid,
+    }));
     runLog.close();
     const { unreadable, ...logs } = readRunLogs(logDir, { worker: 'elector-worker', run: 'elector-run' });
     const report = buildElectReport(
@@ -118,7 +138,11 @@ export async function runElectDemo(options: ElectDemoOptions, io: DemoIo): Promi
       },
       unreadable,
     );
-    return writeDemoReport(io.cwd, 'elect-report', report, { html: renderElectReportHtml(report), summary: formatElectSummary(report), say });
+    return writeDemoReport(io.cwd, 'elect-report', report, {
+      html: renderElectReportHtml(report),
+      summary: formatElectSummary(report),
+      say,
+    });
   } finally {
     await pool?.stopAll(STOP_GRACE_MS);
     runLog.close();
@@ -137,7 +161,9 @@ function describeWorkerRecord(r: ElectWorkerRecord): string | undefined {
     case 'acting-stop':
       return `${r.worker} stopped acting as token ${r.token}: ${r.reason}`;
     case 'write-done':
-      return r.outcome === 'stale' ? `${r.worker}'s write with token ${r.token} REFUSED by the fence (fence ${r.fence ?? '?'})` : undefined;
+      return r.outcome === 'stale'
+        ? `${r.worker}'s write with token ${r.token} REFUSED by the fence (fence ${r.fence ?? '?'})`
+        : undefined;
     case 'handoff-requested':
       return `${r.worker} (priority ${r.priority}) asks the holder of token ${r.token} to hand over`;
     case 'done':

@@ -5,7 +5,8 @@ import type { DemoReport } from './report-json.js';
 /** The end-of-run summary for the terminal, in lines that fit 100 columns. Pure. */
 export function formatSummary(report: DemoReport): string {
   const m = report.measurements;
-  const ms = (d: Distribution) => (d.count === 0 ? 'none in this run' : `p50 ${d.p50} ms, max ${d.max} ms (n=${d.count})`);
+  const ms = (d: Distribution) =>
+    d.count === 0 ? 'none in this run' : `p50 ${d.p50} ms, max ${d.max} ms (n=${d.count})`;
   const skipped = report.details.duplicatesSkipped;
   const redelivered = report.details.redeliveriesSkipped;
   const lines = [

@@ -71,7 +71,8 @@ export class TickDriver {
 
   /** Feeds the driver every worker record: an outcome settles one delivery. */
   observe(record: WorkerRecord): void {
-    if (record.type === 'outcome') this.#inFlight.set(record.worker, Math.max(0, (this.#inFlight.get(record.worker) ?? 0) - 1));
+    if (record.type === 'outcome')
+      this.#inFlight.set(record.worker, Math.max(0, (this.#inFlight.get(record.worker) ?? 0) - 1));
   }
 
   /** Deliveries sent to `worker` that have no outcome yet. */
@@ -89,7 +90,9 @@ export class TickDriver {
     const { random, onRunRecord, duplicateRate } = this.options;
     onRunRecord({ type: 'tick', at: Date.now(), tick });
     for (const worker of this.options.targets()) {
-      const event = scheduledEvent(tick, { ruleArn: `arn:aws:scheduler:us-east-1:000000000000:schedule/baton-demo/contender-${worker.name}` });
+      const event = scheduledEvent(tick, {
+        ruleArn: `arn:aws:scheduler:us-east-1:000000000000:schedule/baton-demo/contender-${worker.name}`,
+      });
       this.#deliver(worker, event, false);
       if (random.chance(duplicateRate)) {
         const delay = random.int(REDELIVERY_DELAY_MS.min, REDELIVERY_DELAY_MS.max);
@@ -106,6 +109,13 @@ export class TickDriver {
   #deliver(worker: LambdaWorker, event: ScheduledEvent, duplicate: boolean): void {
     if (worker.state === 'starting' || !worker.send({ type: 'invoke', event })) return;
     this.#inFlight.set(worker.name, this.pending(worker.name) + 1);
-    this.options.onRunRecord({ type: 'delivery', at: Date.now(), tick: Date.parse(event.time), eventId: event.id, worker: worker.name, duplicate });
+    this.options.onRunRecord({
+      type: 'delivery',
+      at: Date.now(),
+      tick: Date.parse(event.time),
+      eventId: event.id,
+      worker: worker.name,
+      duplicate,
+    });
   }
 }

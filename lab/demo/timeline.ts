@@ -98,7 +98,9 @@ export function buildTimeline(evidence: DemoEvidence): Timeline {
           const to = resumes.find((r) => r.worker === p.worker && r.token === p.token && r.at >= p.at)?.at;
           return { from: p.at, token: p.token, ...(to === undefined ? {} : { to }) };
         }),
-      skippedDuplicates: outcomes.filter((o) => o.status === 'skipped' && o.reason === 'tick-done').map((o) => ({ at: o.at, tick: o.tick })),
+      skippedDuplicates: outcomes
+        .filter((o) => o.status === 'skipped' && o.reason === 'tick-done')
+        .map((o) => ({ at: o.at, tick: o.tick })),
       refusedWrites: ofType(mine, 'write-end')
         .filter((w) => !w.ok && w.error === 'StaleTokenError')
         .map((w) => ({ at: w.at, token: w.token, ...(w.fence === undefined ? {} : { fence: w.fence }) })),

@@ -55,11 +55,18 @@ function record(r: WorkerRecord): void {
 const client = new DynamoDBClient({});
 let requests = 0;
 // Measurement only: counts every HTTP attempt (after the SDK's retry step), so "one request" is provable.
-client.middlewareStack.add((next) => (args) => (requests++, next(args)), { step: 'finalizeRequest', priority: 'low', name: 'batonDemoRequestCounter' });
+client.middlewareStack.add((next) => (args) => (requests++, next(args)), {
+  step: 'finalizeRequest',
+  priority: 'low',
+  name: 'batonDemoRequestCounter',
+});
 
 const ledger = appendLedgerEntry(client, tableName, leaseName);
 /** The invocation in progress (one at a time): its event, and its token once it leads. */
-const current: { eventId: string; token?: number; steps: { run: number; replayed: number } } = { eventId: '', steps: { run: 0, replayed: 0 } };
+const current: { eventId: string; token?: number; steps: { run: number; replayed: number } } = {
+  eventId: '',
+  steps: { run: 0, replayed: 0 },
+};
 
 /**
  * The example job with its work made visible: its `write` step logs the
@@ -98,7 +105,16 @@ async function job(ctx: SingletonJobContext): Promise<void> {
       return written;
     } catch (error) {
       const fence = error instanceof StaleTokenError ? { fence: error.fence } : {};
-      record({ type: 'write-end', worker, at: Date.now(), tick, token, ok: false, error: (error as Error).name, ...fence });
+      record({
+        type: 'write-end',
+        worker,
+        at: Date.now(),
+        tick,
+        token,
+        ok: false,
+        error: (error as Error).name,
+        ...fence,
+      });
       throw error;
     }
   };
@@ -156,7 +172,17 @@ async function invoke(event: ScheduledEvent): Promise<void> {
     };
   }
   const ms = Math.round((performance.now() - started) * 10) / 10;
-  record({ type: 'outcome', worker, at: Date.now(), eventId: event.id, tick, ms, requests, steps: current.steps, ...outcome });
+  record({
+    type: 'outcome',
+    worker,
+    at: Date.now(),
+    eventId: event.id,
+    tick,
+    ms,
+    requests,
+    steps: current.steps,
+    ...outcome,
+  });
 }
 
 // One invocation at a time, in delivery order, like one Lambda execution environment.

@@ -57,7 +57,8 @@ export async function runCampaign(o: CampaignOptions): Promise<Report> {
   }
   const mutants: MutantResult[] = [];
   if (o.mutants) {
-    for (const mutant of MUTANTS.filter((m) => o.only === undefined || o.only.includes(m.name))) mutants.push(await hunt(mutant, o));
+    for (const mutant of MUTANTS.filter((m) => o.only === undefined || o.only.includes(m.name)))
+      mutants.push(await hunt(mutant, o));
   }
   return { seeds: o.seeds, events, faults, violations, mutants };
 }
@@ -68,7 +69,8 @@ export async function hunt(mutant: Mutant, o: Pick<CampaignOptions, 'faults' | '
   for (let seed = 0; seed < o.mutantSeeds; seed++) {
     const result = await runSeed({ seed, runtime, faults: o.faults });
     const first = result.violations[0];
-    if (first !== undefined) return { name: mutant.name, caught: true, seed, invariant: first.invariant, seedsRun: seed + 1 };
+    if (first !== undefined)
+      return { name: mutant.name, caught: true, seed, invariant: first.invariant, seedsRun: seed + 1 };
   }
   return { name: mutant.name, caught: false, seed: undefined, invariant: undefined, seedsRun: o.mutantSeeds };
 }

@@ -32,7 +32,13 @@ export const MUTANTS: readonly Mutant[] = [
   {
     name: 'clock-free-own-duration',
     defect: "a clock-free waiter watches a version for its own durationMs, not the holder's",
-    patches: [{ file: 'lib/runtime/elector.ts', find: 'watchMs: Math.max(o.durationMs, current.durationMs ?? 0)', replace: 'watchMs: o.durationMs' }],
+    patches: [
+      {
+        file: 'lib/runtime/elector.ts',
+        find: 'watchMs: Math.max(o.durationMs, current.durationMs ?? 0)',
+        replace: 'watchMs: o.durationMs',
+      },
+    ],
   },
   {
     name: 'elect-renews-in-duration',
@@ -50,8 +56,16 @@ export const MUTANTS: readonly Mutant[] = [
     name: 'job-release-skips-tick',
     defect: "a job's own release records no tick, and the handler's release with the tick is then a no-op",
     patches: [
-      { file: LEASE, find: 'const tick = options.tick === undefined ? this.#tick :', replace: 'const tick = options.tick === undefined ? undefined :' },
-      { file: LEASE, find: 'if (tick !== undefined && !((this.#releasedTick ?? -Infinity) >= tick)) {', replace: 'if (this.#releasedTick === -1 && tick !== undefined) {' },
+      {
+        file: LEASE,
+        find: 'const tick = options.tick === undefined ? this.#tick :',
+        replace: 'const tick = options.tick === undefined ? undefined :',
+      },
+      {
+        file: LEASE,
+        find: 'if (tick !== undefined && !((this.#releasedTick ?? -Infinity) >= tick)) {',
+        replace: 'if (this.#releasedTick === -1 && tick !== undefined) {',
+      },
     ],
   },
   {
@@ -61,14 +75,21 @@ export const MUTANTS: readonly Mutant[] = [
       {
         file: LEASE,
         find: RELEASED_BY_US,
-        replace: 'const releasedBefore = !outcome.applied && outcome.current?.holder === undefined && outcome.current?.token === this.token && outcome.current.releasedBy === this.holder;',
+        replace:
+          'const releasedBefore = !outcome.applied && outcome.current?.holder === undefined && outcome.current?.token === this.token && outcome.current.releasedBy === this.holder;',
       },
     ],
   },
   {
     name: 'rejecting-on-event',
     defect: 'a promise an onEvent hook returns that rejects is left unhandled',
-    patches: [{ file: 'lib/runtime/events.ts', find: 'if (isThenable(returned)) returned.then(undefined, ignore);', replace: 'void ignore;' }],
+    patches: [
+      {
+        file: 'lib/runtime/events.ts',
+        find: 'if (isThenable(returned)) returned.then(undefined, ignore);',
+        replace: 'void ignore;',
+      },
+    ],
   },
   {
     name: 'try-acquire-elector-attempt',
@@ -86,12 +107,24 @@ export const MUTANTS: readonly Mutant[] = [
   {
     name: 'lease-item-deletable',
     defect: "a job's role may delete the lease item, and the next acquire starts again at token 1",
-    patches: [{ file: 'lib/cdk/lease-table.ts', find: "['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem']", replace: "['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem']" }],
+    patches: [
+      {
+        file: 'lib/cdk/lease-table.ts',
+        find: "['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem']",
+        replace: "['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem']",
+      },
+    ],
   },
   {
     name: 'renew-may-shorten',
     defect: 'renew without the monotonic-expiry clause: a late renew shortens a later one',
-    patches: [{ file: 'lib/runtime/in-memory-lease-store.ts', find: ' || before.expiresAt > c.now + c.durationMs', replace: '' }],
+    patches: [
+      {
+        file: 'lib/runtime/in-memory-lease-store.ts',
+        find: ' || before.expiresAt > c.now + c.durationMs',
+        replace: '',
+      },
+    ],
   },
   {
     name: 'acquire-without-skew',
@@ -101,12 +134,25 @@ export const MUTANTS: readonly Mutant[] = [
   {
     name: 'refused-renew-extends',
     defect: 'a renew refused because the stored expiry is later still extends the deadline',
-    patches: [{ file: LEASE, find: "if (!outcome.applied || this.#state !== 'held') return;", replace: "if (this.#state !== 'held') return;" }],
+    patches: [
+      {
+        file: LEASE,
+        find: "if (!outcome.applied || this.#state !== 'held') return;",
+        replace: "if (this.#state !== 'held') return;",
+      },
+    ],
   },
   {
     name: 'release-own-without-releasedby',
     defect: 'a release that finds the item free at its token counts as its own, without checking releasedBy',
-    patches: [{ file: LEASE, find: RELEASED_BY_US, replace: 'const releasedBefore = !outcome.applied && outcome.current?.holder === undefined && outcome.current?.token === this.token;' }],
+    patches: [
+      {
+        file: LEASE,
+        find: RELEASED_BY_US,
+        replace:
+          'const releasedBefore = !outcome.applied && outcome.current?.holder === undefined && outcome.current?.token === this.token;',
+      },
+    ],
   },
   {
     name: 'elect-release-timer-left',
@@ -123,13 +169,27 @@ export const MUTANTS: readonly Mutant[] = [
     defect: 'a release reserves the lease for a handoff requester only once a renew reported the request',
     patches: [
       { file: LEASE, find: '  readonly #reservesOnRelease: boolean;', replace: '  #reservesOnRelease: boolean;' },
-      { file: LEASE, find: 'this.#reservesOnRelease = facts.priority !== undefined;', replace: 'this.#reservesOnRelease = false;' },
-      { file: LEASE, find: 'const error = new LeaseHandoffError(this.name, current);', replace: 'const error = new LeaseHandoffError(this.name, current);\n    this.#reservesOnRelease = true;' },
+      {
+        file: LEASE,
+        find: 'this.#reservesOnRelease = facts.priority !== undefined;',
+        replace: 'this.#reservesOnRelease = false;',
+      },
+      {
+        file: LEASE,
+        find: 'const error = new LeaseHandoffError(this.name, current);',
+        replace: 'const error = new LeaseHandoffError(this.name, current);\n    this.#reservesOnRelease = true;',
+      },
     ],
   },
   {
     name: 'step-record-unfenced',
     defect: "a step record replaces a newer tenure's: the journal without its token fence",
-    patches: [{ file: 'lib/runtime/in-memory-lease-store.ts', find: 'if (current !== undefined && !(current.token < c.token)) return', replace: 'if (current !== undefined && current.token === c.token) return' }],
+    patches: [
+      {
+        file: 'lib/runtime/in-memory-lease-store.ts',
+        find: 'if (current !== undefined && !(current.token < c.token)) return',
+        replace: 'if (current !== undefined && current.token === c.token) return',
+      },
+    ],
   },
 ];

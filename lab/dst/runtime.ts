@@ -71,7 +71,10 @@ export async function mutantRuntime(mutant: Mutant): Promise<Runtime> {
     const file = join(dir, patch.file);
     const source = await readFile(file, 'utf8');
     const found = [...source.matchAll(anchorPattern(patch.find))];
-    if (found.length !== 1) throw new Error(`mutant ${mutant.name}: the anchor occurs ${found.length} times in ${patch.file} (must be once): ${JSON.stringify(patch.find.slice(0, 80))}`);
+    if (found.length !== 1)
+      throw new Error(
+        `mutant ${mutant.name}: the anchor occurs ${found.length} times in ${patch.file} (must be once): ${JSON.stringify(patch.find.slice(0, 80))}`,
+      );
     const [match] = found as [RegExpExecArray];
     await writeFile(file, source.slice(0, match.index) + patch.replace + source.slice(match.index + match[0].length));
   }
@@ -80,7 +83,9 @@ export async function mutantRuntime(mutant: Mutant): Promise<Runtime> {
 
 /** `find` as a pattern over its non-blank characters: blanks may appear or vanish between them, and a comma before a closing bracket. */
 export function anchorPattern(find: string): RegExp {
-  const tokens = [...find.replace(/\s+/g, '')].map((c) => (')]}'.includes(c) ? `(?:,\\s*)?\\${c}` : c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')));
+  const tokens = [...find.replace(/\s+/g, '')].map((c) =>
+    ')]}'.includes(c) ? `(?:,\\s*)?\\${c}` : c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'),
+  );
   return new RegExp(tokens.join('\\s*'), 'g');
 }
 
@@ -89,8 +94,15 @@ async function load(name: string, root: string): Promise<Runtime> {
   const baton = (await import(url('lib/runtime/index.ts'))) as typeof Package;
   const lambda = (await import(url('lambda/cron-singleton.ts'))) as typeof Lambda;
   const backoff = (await import(url('lib/runtime/backoff.ts'))) as Partial<typeof Backoff>;
-  if (typeof backoff.restartOwnerIdCount !== 'function') throw new Error('lib/runtime/backoff.ts has no restartOwnerIdCount: a run would not be a function of its seed');
-  return { name, baton, lambda, restartOwnerIdCount: backoff.restartOwnerIdCount, grantedActions: await grantedActions(join(root, 'lib/cdk/lease-table.ts')) };
+  if (typeof backoff.restartOwnerIdCount !== 'function')
+    throw new Error('lib/runtime/backoff.ts has no restartOwnerIdCount: a run would not be a function of its seed');
+  return {
+    name,
+    baton,
+    lambda,
+    restartOwnerIdCount: backoff.restartOwnerIdCount,
+    grantedActions: await grantedActions(join(root, 'lib/cdk/lease-table.ts')),
+  };
 }
 
 /** `LEASE_ACCESS_ACTIONS`, read from the constructs' source: importing it would load aws-cdk-lib into every run. */

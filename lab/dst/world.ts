@@ -181,9 +181,13 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
       if (roll < 0.25) safetyMarginMs = 50;
       else if (roll < 0.5 && durationMs > 0) safetyMarginMs = Math.floor(plan.uniform(0.67, 0.75) * durationMs);
     }
-    if (durationMs > 0 && safetyMarginMs + skewMs >= durationMs) safetyMarginMs = Math.max(0, durationMs - skewMs - 100);
+    if (durationMs > 0 && safetyMarginMs + skewMs >= durationMs)
+      safetyMarginMs = Math.max(0, durationMs - skewMs - 100);
     const acting = durationMs - safetyMarginMs;
-    const renewEveryMs = on('mixed-config') && durationMs > 0 && plan.chance(0.3) ? Math.floor(plan.uniform(acting / 6, acting / 2.2)) : undefined;
+    const renewEveryMs =
+      on('mixed-config') && durationMs > 0 && plan.chance(0.3)
+        ? Math.floor(plan.uniform(acting / 6, acting / 2.2))
+        : undefined;
     const priority = on('handoff') ? plan.int(0, 3) : 0;
     return { durationMs, safetyMarginMs, renewEveryMs, priority };
   };
@@ -214,7 +218,10 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
   const operator = machines[machineCount]!;
   if (on('mixed-config') && new Set(workers.map((m) => JSON.stringify(m.config))).size > 1) faults['mixed-config']++;
   const maxDurationMs = Math.max(...workers.map((m) => m.config.durationMs), LAMBDA_TIMEOUT_MS + 1_000);
-  const maxPollMs = Math.max(...workers.map((m) => m.config.renewEveryMs ?? Math.floor((m.config.durationMs - m.config.safetyMarginMs) / 3)), 1);
+  const maxPollMs = Math.max(
+    ...workers.map((m) => m.config.renewEveryMs ?? Math.floor((m.config.durationMs - m.config.safetyMarginMs) / 3)),
+    1,
+  );
   // docs/dst.md#liveness: the last tenure's expiry, the skew bound, one poll, one backoff, two timeouts, a late message; clock-free waiters watch a whole lease more.
   const livenessBoundMs = 2 * maxDurationMs + skewMs + maxPollMs + RETRY_CAP_MS + 2 * TIMEOUT_MS + MAX_DELAY_MS;
   const quietAt = FAULT_PHASE_MS;
@@ -265,7 +272,10 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
         signal?.addEventListener('abort', onAbort, { once: true });
       }),
   });
-  const latency = () => 1 + net.exponential(2) + (faultsOn() && on('delayed') && net.chance(0.04) ? (faults.delayed++, net.uniform(TIMEOUT_MS, MAX_DELAY_MS)) : 0);
+  const latency = () =>
+    1 +
+    net.exponential(2) +
+    (faultsOn() && on('delayed') && net.chance(0.04) ? (faults.delayed++, net.uniform(TIMEOUT_MS, MAX_DELAY_MS)) : 0);
 
   // ---- the table: the store, the lease's history, the resource ----
   const tenures: { owner: string; token: number; at: number }[] = [];
@@ -287,15 +297,23 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
     if (op === 'deleteItem') {
       const allowed = runtime.grantedActions.includes('dynamodb:DeleteItem');
       log(`${from.name} deleteItem ${allowed ? 'applied' : 'denied'}`);
-      if (!allowed) return Promise.reject(Object.assign(new Error('not authorized to perform dynamodb:DeleteItem'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }));
+      if (!allowed)
+        return Promise.reject(
+          Object.assign(new Error('not authorized to perform dynamodb:DeleteItem'), {
+            name: 'AccessDeniedException',
+            $metadata: { httpStatusCode: 400 },
+          }),
+        );
       const items = (store as unknown as StoreItems).items;
-      if (!(items instanceof Map)) throw new Error('InMemoryLeaseStore has no items map: the item-deleted variant cannot delete the lease item');
+      if (!(items instanceof Map))
+        throw new Error('InMemoryLeaseStore has no items map: the item-deleted variant cannot delete the lease item');
       items.delete(LEASE);
       return Promise.resolve(undefined);
     }
     if (op === 'fencedUpdate') return Promise.resolve(writeResource(arg as ResourceWrite, from));
     const steps = (store as unknown as StoreSteps).steps;
-    if (!(steps instanceof Map)) throw new Error('InMemoryLeaseStore has no steps map: the step invariants cannot be checked');
+    if (!(steps instanceof Map))
+      throw new Error('InMemoryLeaseStore has no steps map: the step invariants cannot be checked');
     if (op === 'readSteps') from.journal = new Set([...(steps.get(LEASE)?.keys() ?? [])]);
     if (op === 'recordStep') {
       const c = arg as { tick: number; step: string; token: number; holder: string; value?: string };
@@ -305,7 +323,13 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
         const outcome = value as { applied: boolean };
         log(`${from.name} recordStep ${c.holder} ${c.token} ${key} ${outcome.applied}`);
         if (outcome.applied) {
-          if (prior !== undefined && prior.token > c.token) violate('step-not-replaced', sim.now, [from.name], `token ${c.token} replaced the record of step ${key} by the newer token ${prior.token}`);
+          if (prior !== undefined && prior.token > c.token)
+            violate(
+              'step-not-replaced',
+              sim.now,
+              [from.name],
+              `token ${c.token} replaced the record of step ${key} by the newer token ${prior.token}`,
+            );
           recorded.set(key, [...(recorded.get(key) ?? []), c.value]);
         }
         return value;
@@ -325,18 +349,36 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
   const afterApply = (op: string, arg: unknown, value: WriteOutcome | LeaseRecord | undefined, from: Machine) => {
     const c = arg as { owner?: string; token?: number; releasedBy?: string; tick?: number };
     const outcome = value as WriteOutcome;
-    log(`${from.name} ${op} ${c.owner ?? ''} ${c.token ?? ''} ${op === 'read' ? JSON.stringify(value ?? null) : outcome.applied}`);
+    log(
+      `${from.name} ${op} ${c.owner ?? ''} ${c.token ?? ''} ${op === 'read' ? JSON.stringify(value ?? null) : outcome.applied}`,
+    );
     if (op === 'acquire' && outcome.applied) {
       const token = (outcome.before?.token ?? 0) + 1;
-      if (token <= maxToken) violate('tokens-monotonic', sim.now, [from.name], `acquire by ${c.owner} got token ${token} after token ${maxToken} was issued`);
+      if (token <= maxToken)
+        violate(
+          'tokens-monotonic',
+          sim.now,
+          [from.name],
+          `acquire by ${c.owner} got token ${token} after token ${maxToken} was issued`,
+        );
       maxToken = Math.max(maxToken, token);
       beganAt.set(c.owner!, tenures.length);
       tenures.push({ owner: c.owner!, token, at: sim.now });
       const before = outcome.before;
       const priority = (arg as { priority?: number }).priority;
-      const reserved = reservation !== undefined && before?.holder === undefined && before?.version === reservation.version;
-      if (reserved && (priority ?? -Infinity) < reservation!.priority && sim.now < reservation!.until - RESERVATION_SLACK_MS) {
-        violate('handoff-reserved', sim.now, [from.name], `${c.owner} (priority ${priority}) took the lease ${(reservation!.until - sim.now).toFixed(1)} ms before the reservation ${reservation!.detail} ended`);
+      const reserved =
+        reservation !== undefined && before?.holder === undefined && before?.version === reservation.version;
+      if (
+        reserved &&
+        (priority ?? -Infinity) < reservation!.priority &&
+        sim.now < reservation!.until - RESERVATION_SLACK_MS
+      ) {
+        violate(
+          'handoff-reserved',
+          sim.now,
+          [from.name],
+          `${c.owner} (priority ${priority}) took the lease ${(reservation!.until - sim.now).toFixed(1)} ms before the reservation ${reservation!.detail} ended`,
+        );
       }
       reservation = undefined;
     }
@@ -355,30 +397,48 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
             };
     }
     if (op === 'guardedWrite' && outcome.applied && beganAt.get(c.owner!) !== tenures.length - 1) {
-      violate('no-stale-write', sim.now, [from.name], `guardedWrite of ${c.owner} committed after a later tenure began (${tenures.at(-1)?.owner})`);
+      violate(
+        'no-stale-write',
+        sim.now,
+        [from.name],
+        `guardedWrite of ${c.owner} committed after a later tenure began (${tenures.at(-1)?.owner})`,
+      );
     }
   };
   interface ResourceWrite {
-    readonly input: { ConditionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> };
+    readonly input: {
+      ConditionExpression?: string;
+      ExpressionAttributeNames?: Record<string, string>;
+      ExpressionAttributeValues?: Record<string, unknown>;
+    };
     readonly owner: string;
   }
   /** The fence clause of `withFence`, evaluated as DynamoDB would; nothing else may be in the condition. */
   const writeResource = ({ input, owner }: ResourceWrite, from: Machine) => {
     const fence = /^\(attribute_not_exists\((#\w+)\) OR \1 <= (:\w+)\)$/.exec(input.ConditionExpression ?? '');
-    if (fence === null) throw new Error(`withFence wrote a condition this table cannot evaluate: ${input.ConditionExpression}`);
+    if (fence === null)
+      throw new Error(`withFence wrote a condition this table cannot evaluate: ${input.ConditionExpression}`);
     const token = input.ExpressionAttributeValues?.[fence[2]!] as number;
     const accepted = resource.fence === undefined || resource.fence <= token;
     log(`${from.name} fencedUpdate ${owner} ${token} ${accepted}`);
     if (!accepted) return { accepted, item: { fence: resource.fence } };
     const index = beganAt.get(owner) ?? -1;
-    if (index < resource.acceptedIndex) violate('no-stale-write', sim.now, [from.name], `the fence accepted token ${token} of ${owner} after a write of a later tenure`);
+    if (index < resource.acceptedIndex)
+      violate(
+        'no-stale-write',
+        sim.now,
+        [from.name],
+        `the fence accepted token ${token} of ${owner} after a write of a later tenure`,
+      );
     resource.fence = token;
     resource.acceptedIndex = Math.max(resource.acceptedIndex, index);
     return { accepted, item: { fence: resource.fence } };
   };
 
   /** A machine's store: each call one request across the network, with SDK-style retries after a timeout. */
-  const netStore = (m: Machine): LeaseStore & { call(op: string, arg: unknown, signal?: AbortSignal): Promise<unknown> } => {
+  const netStore = (
+    m: Machine,
+  ): LeaseStore & { call(op: string, arg: unknown, signal?: AbortSignal): Promise<unknown> } => {
     const incarnation = m.incarnation;
     const call = (op: string, arg: unknown, signal?: AbortSignal): Promise<unknown> =>
       new Promise((resolve, reject) => {
@@ -408,8 +468,7 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
           if (targeted || (faultsOn() && on('request-lost') && net.chance(0.05))) {
             if (targeted) m.loseNext = false;
             faults['request-lost']++;
-          }
-          else
+          } else
             sim.schedule(latency(), () =>
               applyAtTable(op, arg, m).then(
                 (value) => answered(true, value),
@@ -420,7 +479,11 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
             if (n < 2 && faultsOn() && on('sdk-retry') && net.chance(0.5)) {
               faults['sdk-retry']++;
               attempt(n + 1);
-            } else finish(false, Object.assign(new Error(`${op} timed out after ${TIMEOUT_MS} ms`), { name: 'TimeoutError' }));
+            } else
+              finish(
+                false,
+                Object.assign(new Error(`${op} timed out after ${TIMEOUT_MS} ms`), { name: 'TimeoutError' }),
+              );
           });
         };
         attempt(0);
@@ -452,7 +515,14 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
     if (remaining > 0) iv.deadline = Math.max(iv.deadline, sim.now + iv.machine.clock.toTrueDuration(remaining));
   };
   const startActing = (m: Machine, lease: Lease): Interval => {
-    const iv: Interval = { machine: m, incarnation: m.incarnation, lease, start: sim.now, deadline: sim.now, closed: undefined };
+    const iv: Interval = {
+      machine: m,
+      incarnation: m.incarnation,
+      lease,
+      start: sim.now,
+      deadline: sim.now,
+      closed: undefined,
+    };
     sample(iv);
     intervals.push(iv);
     open.add(iv);
@@ -463,7 +533,14 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
   };
 
   /** The leader's work: fenced writes, guarded writes, and the user code's faults, until the signal aborts or `forMs` passed. */
-  const work = async (m: Machine, lease: Lease, store: ReturnType<typeof netStore>, forMs: number | undefined, rng: Prng, acting?: Interval): Promise<void> => {
+  const work = async (
+    m: Machine,
+    lease: Lease,
+    store: ReturnType<typeof netStore>,
+    forMs: number | undefined,
+    rng: Prng,
+    acting?: Interval,
+  ): Promise<void> => {
     const iv = acting ?? startActing(m, lease);
     const clock = clockOf(m);
     const started = clock.monotonic();
@@ -476,10 +553,21 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
         }
         const roll = rng.next();
         if (roll < 0.5) {
-          const input = baton.withFence({ TableName: 'resources', Key: { id: 'r' }, UpdateExpression: 'SET #v = :v', ExpressionAttributeNames: { '#v': 'value' }, ExpressionAttributeValues: { ':v': roll } }, lease.token);
+          const input = baton.withFence(
+            {
+              TableName: 'resources',
+              Key: { id: 'r' },
+              UpdateExpression: 'SET #v = :v',
+              ExpressionAttributeNames: { '#v': 'value' },
+              ExpressionAttributeValues: { ':v': roll },
+            },
+            lease.token,
+          );
           await store.call('fencedUpdate', { input, owner: lease.holder }).catch(() => undefined);
         } else if (roll < 0.6) {
-          await lease.guardedWrite([{ Put: { TableName: 'resources', Item: { id: 'g', by: lease.holder } } }]).catch(() => undefined);
+          await lease
+            .guardedWrite([{ Put: { TableName: 'resources', Item: { id: 'g', by: lease.holder } } }])
+            .catch(() => undefined);
         } else if (roll < 0.62 && faultsOn() && on('user-renew')) {
           faults['user-renew']++;
           await lease.renew().catch(() => undefined);
@@ -505,7 +593,8 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
     return (event: LeaseEvent): unknown => {
       if (event.type === 'acquired') tokens.set(event.token, event.holder);
       if (event.type === 'handoff-requested') faults.handoff++;
-      if (event.type === 'outcome-resolved' || event.type === 'lost' || event.type === 'handoff') log(`${m.name} ${event.type} ${JSON.stringify({ ...event, current: undefined, name: undefined })}`);
+      if (event.type === 'outcome-resolved' || event.type === 'lost' || event.type === 'handoff')
+        log(`${m.name} ${event.type} ${JSON.stringify({ ...event, current: undefined, name: undefined })}`);
       if (event.type === 'lost' && event.reason === 'superseded') claimLoss(m, tokens.get(event.token));
       if (rejecting && faultsOn() && (event.type === 'renewed' || event.type === 'contended')) {
         faults['rejecting-hook']++;
@@ -516,7 +605,13 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
   };
   const claimLoss = (m: Machine, owner: string | undefined) => {
     log(`${m.name} claims loss ${owner}`);
-    if (owner !== undefined && lastReleaseBy === owner) violate('truthful-loss', sim.now, [m.name], `${owner} reported its tenure lost, but the last release that landed was its own`);
+    if (owner !== undefined && lastReleaseBy === owner)
+      violate(
+        'truthful-loss',
+        sim.now,
+        [m.name],
+        `${owner} reported its tenure lost, but the last release that landed was its own`,
+      );
   };
   const clientOptions = (m: Machine, store: LeaseStore, rng: Prng) => ({
     store,
@@ -529,7 +624,13 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
   });
   /** A process that settled leaves no timer of its own behind (the runtime's promise: nothing outlives the call). */
   const assertNoTimers = (m: Machine, what: string) => {
-    if (m.timers.size > 0) violate('no-timer-after-stop', sim.now, [m.name], `${m.timers.size} timer(s) still pending after ${what} settled`);
+    if (m.timers.size > 0)
+      violate(
+        'no-timer-after-stop',
+        sim.now,
+        [m.name],
+        `${m.timers.size} timer(s) still pending after ${what} settled`,
+      );
   };
   const track = (m: Machine, done: Promise<unknown>) => {
     const incarnation = m.incarnation;
@@ -562,7 +663,8 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
       logger: false,
       // With priorities, half the tenures end on their own after a while, often between a handoff request
       // and the renew that would report it: the window a release's reservation must cover.
-      onStartedLeading: (lease) => work(m, lease, store, on('handoff') && rng.chance(0.5) ? rng.uniform(50, m.config.durationMs) : undefined, rng),
+      onStartedLeading: (lease) =>
+        work(m, lease, store, on('handoff') && rng.chance(0.5) ? rng.uniform(50, m.config.durationMs) : undefined, rng),
     });
     track(m, done);
     m.stop = () => (stop.abort(), done.catch(() => undefined));
@@ -576,16 +678,22 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
     const loop = async () => {
       while (!stop.signal.aborted) {
         try {
-          await client.runAsLeader(LEASE, (lease) => work(m, lease, store, rng.uniform(100, 2 * m.config.durationMs), rng), {
-            durationMs: m.config.durationMs,
-            ...(m.config.renewEveryMs === undefined ? {} : { renewEveryMs: m.config.renewEveryMs }),
-            waitMs: Infinity,
-            signal: stop.signal,
-          });
+          await client.runAsLeader(
+            LEASE,
+            (lease) => work(m, lease, store, rng.uniform(100, 2 * m.config.durationMs), rng),
+            {
+              durationMs: m.config.durationMs,
+              ...(m.config.renewEveryMs === undefined ? {} : { renewEveryMs: m.config.renewEveryMs }),
+              waitMs: Infinity,
+              signal: stop.signal,
+            },
+          );
         } catch {
           // The wait was stopped, or the store kept failing: contend again shortly.
         }
-        await clockOf(m).sleep(rng.uniform(0, 200), stop.signal).catch(() => undefined);
+        await clockOf(m)
+          .sleep(rng.uniform(0, 200), stop.signal)
+          .catch(() => undefined);
       }
     };
     const done = loop();
@@ -595,12 +703,27 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
 
   // Cron: one warm Lambda container per machine, one invocation at a time.
   const ticks = new Map<number, { recordedAt: number | undefined; by: string | undefined }>();
-  const containers = new Map<Machine, { handler: (e: ScheduledEvent, c: Context) => Promise<unknown>; busy: boolean; rng: Prng; store: ReturnType<typeof netStore>; holder: string | undefined }>();
+  const containers = new Map<
+    Machine,
+    {
+      handler: (e: ScheduledEvent, c: Context) => Promise<unknown>;
+      busy: boolean;
+      rng: Prng;
+      store: ReturnType<typeof netStore>;
+      holder: string | undefined;
+    }
+  >();
   let invocations = 0;
   const bootContainer = (m: Machine) => {
     const rng = root.fork(`${m.name}/${m.incarnation}`);
     const store = netStore(m);
-    const box = { busy: false, rng, store, holder: undefined as string | undefined, handler: undefined as unknown as (e: ScheduledEvent, c: Context) => Promise<unknown> };
+    const box = {
+      busy: false,
+      rng,
+      store,
+      holder: undefined as string | undefined,
+      handler: undefined as unknown as (e: ScheduledEvent, c: Context) => Promise<unknown>,
+    };
     const noop = () => undefined;
     const metrics = {
       setDefaultDimensions: noop,
@@ -609,7 +732,15 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
         if (name === 'LeaseLost') claimLoss(m, box.holder);
       },
     };
-    const logger = { addContext: noop, appendKeys: noop, resetKeys: noop, info: noop, warn: noop, error: noop, createChild: () => logger };
+    const logger = {
+      addContext: noop,
+      appendKeys: noop,
+      resetKeys: noop,
+      info: noop,
+      warn: noop,
+      error: noop,
+      createChild: () => logger,
+    };
     box.handler = lambda.createSingletonHandler({
       leaseName: LEASE,
       store,
@@ -625,7 +756,13 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
         const seen = ticks.get(tick) ?? { recordedAt: undefined, by: undefined };
         ticks.set(tick, seen);
         log(`${m.name} runs tick ${tick}`);
-        if (seen.recordedAt !== undefined) violate('tick-once', sim.now, [m.name, seen.by!], `tick ${tick} ran again after ${seen.by} reported it recorded`);
+        if (seen.recordedAt !== undefined)
+          violate(
+            'tick-once',
+            sim.now,
+            [m.name, seen.by!],
+            `tick ${tick} ran again after ${seen.by} reported it recorded`,
+          );
         const acting = startActing(m, lease);
         // Two durable steps around the work: each effect takes time, so a pause can fall between it and its record.
         for (const name of ['first', 'second']) {
@@ -633,7 +770,13 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
           let ran = false;
           const value = await step(name, async () => {
             ran = true;
-            if (m.journal.has(key)) violate('step-visible', sim.now, [m.name], `${lease.holder} ran step ${key}, which its journal read showed recorded`);
+            if (m.journal.has(key))
+              violate(
+                'step-visible',
+                sim.now,
+                [m.name],
+                `${lease.holder} ran step ${key}, which its journal read showed recorded`,
+              );
             log(`${m.name} runs step ${key} ${lease.token}`);
             await clockOf(m).sleep(rng.uniform(5, 200));
             // Stopped between the effect and its record: the window the step journal's fence is for.
@@ -644,9 +787,22 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
             return `${lease.holder}/${name}`;
           }).catch(() => undefined);
           if (!ran && value !== undefined && !(recorded.get(key) ?? []).includes(JSON.stringify(value))) {
-            violate('step-replay-exact', sim.now, [m.name], `step ${key} replayed ${JSON.stringify(value)}, which no tenure recorded`);
+            violate(
+              'step-replay-exact',
+              sim.now,
+              [m.name],
+              `step ${key} replayed ${JSON.stringify(value)}, which no tenure recorded`,
+            );
           }
-          if (name === 'first') await work(m, lease, store, rng.chance(0.1) ? rng.uniform(1_500, 2_900) : rng.uniform(20, 1_200), rng, acting);
+          if (name === 'first')
+            await work(
+              m,
+              lease,
+              store,
+              rng.chance(0.1) ? rng.uniform(1_500, 2_900) : rng.uniform(20, 1_200),
+              rng,
+              acting,
+            );
         }
         close(acting);
         return tick;
@@ -674,26 +830,35 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
     } as unknown as Context;
     const event = { time: new Date(tick).toISOString().replace('.000Z', 'Z') } as ScheduledEvent;
     log(`${m.name} invoked for tick ${tick}${late ? ' (late)' : ''}`);
-    box.handler(event, context).then(
-      (result) => {
-        const r = result as { status: string; released?: boolean };
-        log(`${m.name} tick ${tick} ${JSON.stringify(result)}`);
-        if (r.status === 'ran' && r.released) {
-          const item = (store as unknown as StoreItems).items.get(LEASE);
-          if ((item?.lastTick ?? -Infinity) < tick) violate('released-implies-recorded', sim.now, [m.name], `released: true for tick ${tick}, but lastTick is ${item?.lastTick}`);
-          const seen = ticks.get(tick)!;
-          seen.recordedAt ??= sim.now;
-          seen.by ??= m.name;
-        }
-      },
-      () => undefined,
-    ).finally(() => {
-      if (m.incarnation !== incarnation) return;
-      box.busy = false;
-      box.holder = undefined;
-      m.settled = true;
-      assertNoTimers(m, `the handler for tick ${tick}`);
-    });
+    box
+      .handler(event, context)
+      .then(
+        (result) => {
+          const r = result as { status: string; released?: boolean };
+          log(`${m.name} tick ${tick} ${JSON.stringify(result)}`);
+          if (r.status === 'ran' && r.released) {
+            const item = (store as unknown as StoreItems).items.get(LEASE);
+            if ((item?.lastTick ?? -Infinity) < tick)
+              violate(
+                'released-implies-recorded',
+                sim.now,
+                [m.name],
+                `released: true for tick ${tick}, but lastTick is ${item?.lastTick}`,
+              );
+            const seen = ticks.get(tick)!;
+            seen.recordedAt ??= sim.now;
+            seen.by ??= m.name;
+          }
+        },
+        () => undefined,
+      )
+      .finally(() => {
+        if (m.incarnation !== incarnation) return;
+        box.busy = false;
+        box.holder = undefined;
+        m.settled = true;
+        assertNoTimers(m, `the handler for tick ${tick}`);
+      });
   };
 
   // Opportunist: a caller that hands tryAcquire the elector's internal attempt, with the live item's version.
@@ -702,15 +867,25 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
     const store = netStore(m);
     const client = new baton.LeaseClient({ ...clientOptions(m, store, rng), safetyMarginMs: 250 });
     const stop = new AbortController();
-    const tryAcquire = client.tryAcquire.bind(client) as unknown as (n: string, o: { durationMs: number }, e: unknown) => ReturnType<typeof client.tryAcquire>;
+    const tryAcquire = client.tryAcquire.bind(client) as unknown as (
+      n: string,
+      o: { durationMs: number },
+      e: unknown,
+    ) => ReturnType<typeof client.tryAcquire>;
     const loop = async () => {
       while (!stop.signal.aborted) {
-        await clockOf(m).sleep(rng.uniform(300, 1_500), stop.signal).catch(() => undefined);
+        await clockOf(m)
+          .sleep(rng.uniform(300, 1_500), stop.signal)
+          .catch(() => undefined);
         if (stop.signal.aborted || !faultsOn()) continue;
         const current = (await store.read(LEASE).catch(() => undefined)) as LeaseRecord | undefined;
         if (current?.holder === undefined) continue;
         faults['internal-arguments']++;
-        const result = await tryAcquire(LEASE, { durationMs: 3_000 }, { clockFree: { observed: { token: current.token, version: current.version ?? 0 } } }).catch(() => undefined);
+        const result = await tryAcquire(
+          LEASE,
+          { durationMs: 3_000 },
+          { clockFree: { observed: { token: current.token, version: current.version ?? 0 } } },
+        ).catch(() => undefined);
         if (result?.acquired) {
           await work(m, result.lease, store, rng.uniform(100, 1_000), rng);
           await result.lease.release().catch(() => undefined);
@@ -767,7 +942,8 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
   if (scenario === 'elect-wall' && on('internal-arguments')) bootOpportunist(operator);
   const at = () => plan.uniform(500, quietAt - 500);
   // Half of the clock faults strike whoever acts at that moment: the holder is where they matter.
-  const victim = (planned: Machine, atHolder: boolean): Machine => (atHolder ? ([...open].find((iv) => iv.machine.status === 'up')?.machine ?? planned) : planned);
+  const victim = (planned: Machine, atHolder: boolean): Machine =>
+    atHolder ? ([...open].find((iv) => iv.machine.status === 'up')?.machine ?? planned) : planned;
   if (on('clock-step')) {
     for (let i = plan.int(0, clockFree ? 6 : 4); i > 0; i--) {
       const planned = plan.pick(workers);
@@ -785,25 +961,33 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
       });
     }
   }
-  if (on('pause')) for (let i = plan.int(0, 5); i > 0; i--) {
-    const planned = plan.pick(workers);
-    const atHolder = plan.chance(0.5);
-    const forMs = plan.uniform(50, 2.5 * maxDurationMs);
-    sim.at(at(), () => pause(victim(planned, atHolder), Math.min(forMs, Math.max(0, quietAt - sim.now))));
-  }
-  if (on('crash')) for (let i = plan.int(0, 2); i > 0; i--) {
-    const m = plan.pick(workers);
-    const downMs = plan.uniform(200, 5_000);
-    sim.at(at(), () => {
-      crash(m);
-      sim.schedule(Math.min(downMs, Math.max(0, quietAt - sim.now)), () => {
-        if (m.status === 'crashed') boot(m);
+  if (on('pause'))
+    for (let i = plan.int(0, 5); i > 0; i--) {
+      const planned = plan.pick(workers);
+      const atHolder = plan.chance(0.5);
+      const forMs = plan.uniform(50, 2.5 * maxDurationMs);
+      sim.at(at(), () => pause(victim(planned, atHolder), Math.min(forMs, Math.max(0, quietAt - sim.now))));
+    }
+  if (on('crash'))
+    for (let i = plan.int(0, 2); i > 0; i--) {
+      const m = plan.pick(workers);
+      const downMs = plan.uniform(200, 5_000);
+      sim.at(at(), () => {
+        crash(m);
+        sim.schedule(Math.min(downMs, Math.max(0, quietAt - sim.now)), () => {
+          if (m.status === 'crashed') boot(m);
+        });
       });
-    });
-  }
+    }
   if (on('force-release') && !(scenario === 'elect-wall' && on('internal-arguments'))) {
     const opStore = netStore(operator);
-    const admin = new baton.LeaseClient({ store: opStore, clock: clockOf(operator), random: () => 0, holderName: 'operator', maxClockSkewMs: skewMs });
+    const admin = new baton.LeaseClient({
+      store: opStore,
+      clock: clockOf(operator),
+      random: () => 0,
+      holderName: 'operator',
+      maxClockSkewMs: skewMs,
+    });
     for (let i = plan.int(0, 3); i > 0; i--) {
       sim.at(at(), () => {
         faults['force-release']++;
@@ -816,8 +1000,11 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
     for (let t = 1_000; t < stopAt - LAMBDA_TIMEOUT_MS; t += TICK_EVERY_MS) {
       const tick = SIM_EPOCH_MS + Math.floor(t / 1_000) * 1_000;
       sim.at(t + plan.uniform(0, 50), () => invoke(tick, false));
-      if (t < quietAt && on('duplicate-tick')) for (let i = plan.chance(0.5) ? plan.int(1, 2) : 0; i > 0; i--) sim.at(t + plan.uniform(0, 300), () => (faults['duplicate-tick']++, invoke(tick, false)));
-      if (t < quietAt && on('late-tick') && plan.chance(0.5)) sim.at(t + plan.uniform(2_000, 12_000), () => (faults['late-tick']++, invoke(tick, true)));
+      if (t < quietAt && on('duplicate-tick'))
+        for (let i = plan.chance(0.5) ? plan.int(1, 2) : 0; i > 0; i--)
+          sim.at(t + plan.uniform(0, 300), () => (faults['duplicate-tick']++, invoke(tick, false)));
+      if (t < quietAt && on('late-tick') && plan.chance(0.5))
+        sim.at(t + plan.uniform(2_000, 12_000), () => (faults['late-tick']++, invoke(tick, true)));
     }
   }
   sim.at(quietAt, () => {
@@ -836,7 +1023,8 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
   const afterEvent = () => {
     for (const iv of open) sample(iv);
     if (unhandled.length > 0) {
-      for (const reason of unhandled.splice(0)) violate('no-unhandled-rejection', sim.now, [], `unhandled rejection: ${String(reason)}`);
+      for (const reason of unhandled.splice(0))
+        violate('no-unhandled-rejection', sim.now, [], `unhandled rejection: ${String(reason)}`);
     }
   };
   try {
@@ -857,7 +1045,9 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
     if (m.status === 'crashed') continue;
     if (!m.settled) violate('no-timer-after-stop', endAt, [m.name], `${scenario} process did not settle after stop`);
   }
-  const acting = intervals.map((iv) => ({ iv, from: iv.start, to: Math.min(iv.closed ?? endAt, iv.deadline) })).filter((a) => a.to > a.from);
+  const acting = intervals
+    .map((iv) => ({ iv, from: iv.start, to: Math.min(iv.closed ?? endAt, iv.deadline) }))
+    .filter((a) => a.to > a.from);
   acting.sort((a, b) => a.from - b.from);
   for (let i = 0; i < acting.length; i++) {
     for (let j = i + 1; j < acting.length && acting[j]!.from < acting[i]!.to; j++) {
@@ -866,24 +1056,44 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
       if (a.iv.lease.holder === b.iv.lease.holder) continue;
       // An operator's forced release voids its holder's exclusivity from then on; fencing guards the resource instead.
       const end = Math.min(a.to, b.to);
-      if ((forcedAt.get(a.iv.lease.holder) ?? Infinity) < end || (forcedAt.get(b.iv.lease.holder) ?? Infinity) < end) continue;
+      if ((forcedAt.get(a.iv.lease.holder) ?? Infinity) < end || (forcedAt.get(b.iv.lease.holder) ?? Infinity) < end)
+        continue;
       const overlap = Math.min(a.to, b.to) - b.from;
-      violate('single-actor', b.from, [a.iv.machine.name, b.iv.machine.name], `${a.iv.lease.holder} (token ${a.iv.lease.token}) and ${b.iv.lease.holder} (token ${b.iv.lease.token}) acted at once for ${overlap.toFixed(1)} ms`);
+      violate(
+        'single-actor',
+        b.from,
+        [a.iv.machine.name, b.iv.machine.name],
+        `${a.iv.lease.holder} (token ${a.iv.lease.token}) and ${b.iv.lease.holder} (token ${b.iv.lease.token}) acted at once for ${overlap.toFixed(1)} ms`,
+      );
     }
   }
   if (scenario !== 'cron') {
     const boundAt = quietAt + livenessBoundMs;
-    if (!acting.some((a) => a.from <= boundAt && a.to > quietAt)) violate('liveness', boundAt, [], `no worker acted between the end of faults and ${livenessBoundMs} ms later`);
+    if (!acting.some((a) => a.from <= boundAt && a.to > quietAt))
+      violate('liveness', boundAt, [], `no worker acted between the end of faults and ${livenessBoundMs} ms later`);
     const settledAt = quietAt + MAX_DELAY_MS + 2 * TIMEOUT_MS;
     for (const a of acting) {
       const endedByDeadline = a.iv.deadline <= (a.iv.closed ?? Infinity);
       if (a.from >= settledAt && endedByDeadline && a.to < stopAt) {
-        violate('liveness', a.to, [a.iv.machine.name], `${a.iv.lease.holder} (token ${a.iv.lease.token}), leading without faults, reached its local deadline`);
+        violate(
+          'liveness',
+          a.to,
+          [a.iv.machine.name],
+          `${a.iv.lease.holder} (token ${a.iv.lease.token}), leading without faults, reached its local deadline`,
+        );
       }
     }
   }
   violations.sort((a, b) => a.atMs - b.atMs);
   const digest = createHash('sha256').update(history.join('\n')).digest('hex');
-  return { seed, scenario, events: sim.eventsProcessed, eventsToViolation: eventsToViolation ?? sim.eventsProcessed, faults, violations, digest, history };
+  return {
+    seed,
+    scenario,
+    events: sim.eventsProcessed,
+    eventsToViolation: eventsToViolation ?? sim.eventsProcessed,
+    faults,
+    violations,
+    digest,
+    history,
+  };
 }
-

@@ -30,7 +30,9 @@ export function allHold(checks: readonly Check[]): boolean {
 
 /** A failed check when log lines did not parse (a torn last line), none when every line did: a run with holes proves nothing. */
 export function logsComplete(unreadableLines: number): Check[] {
-  return unreadableLines > 0 ? [{ name: 'logs are complete', ok: false, detail: `${unreadableLines} log lines did not parse` }] : [];
+  return unreadableLines > 0
+    ? [{ name: 'logs are complete', ok: false, detail: `${unreadableLines} log lines did not parse` }]
+    : [];
 }
 
 /** The first `max` values, then how many more: a detail stays readable when a broken variant offends thousands of times. */
@@ -39,7 +41,10 @@ export function listed(values: readonly (string | number)[], max = 6): string {
 }
 
 /** The records of one type, typed as that member of their union. */
-export function ofType<R extends { readonly type: string }, T extends R['type']>(records: readonly R[], type: T): Extract<R, { type: T }>[] {
+export function ofType<R extends { readonly type: string }, T extends R['type']>(
+  records: readonly R[],
+  type: T,
+): Extract<R, { type: T }>[] {
   return records.filter((r): r is Extract<R, { type: T }> => r.type === type);
 }
 
@@ -59,7 +64,10 @@ export function repeated<T, K>(items: readonly T[], keyOf: (item: T) => K): { ke
  * given (a resource's acceptance order, the fence's samples): the fence let a
  * stale token through, or went down. `highest` is the item that set the bar.
  */
-export function belowHighest<T>(items: readonly T[], tokenOf: (item: T) => number): { index: number; item: T; highest: T }[] {
+export function belowHighest<T>(
+  items: readonly T[],
+  tokenOf: (item: T) => number,
+): { index: number; item: T; highest: T }[] {
   const found: { index: number; item: T; highest: T }[] = [];
   let highest: T | undefined;
   items.forEach((item, index) => {
@@ -84,7 +92,10 @@ export interface WritersLogs<K> {
  * logged sending, an acknowledged write the resource does not hold, a refused
  * one it does. Each is a lie on one side, whatever the clocks said.
  */
-export function reconcile<K>(resource: readonly K[], logs: WritersLogs<K>): { notSent: K[]; lost: K[]; refusedYetHeld: K[] } {
+export function reconcile<K>(
+  resource: readonly K[],
+  logs: WritersLogs<K>,
+): { notSent: K[]; lost: K[]; refusedYetHeld: K[] } {
   const sent = new Set(logs.sent);
   const held = new Set(resource);
   return {
@@ -102,7 +113,10 @@ export interface ProcessExit {
 }
 
 /** Exits that were neither clean nor the nemesis's own SIGKILL: a worker that crashed. */
-export function diedUnbidden<E extends ProcessExit>(exits: readonly E[], kills: readonly { readonly pid: number }[]): E[] {
+export function diedUnbidden<E extends ProcessExit>(
+  exits: readonly E[],
+  kills: readonly { readonly pid: number }[],
+): E[] {
   const killed = new Set(kills.map((k) => k.pid));
   return exits.filter((e) => e.code !== 0 && !(e.signal === 'SIGKILL' && killed.has(e.pid)));
 }
@@ -112,6 +126,11 @@ export function diedUnbidden<E extends ProcessExit>(exits: readonly E[], kills: 
  * resumed holder's late write had to meet the fence. `atOrBefore` counts a
  * write in the same millisecond, for a nemesis that resumes on seeing it.
  */
-export function successorWroteFirst(landed: readonly { readonly token: number; readonly at: number }[], token: number, at: number, atOrBefore = false): boolean {
+export function successorWroteFirst(
+  landed: readonly { readonly token: number; readonly at: number }[],
+  token: number,
+  at: number,
+  atOrBefore = false,
+): boolean {
   return landed.some((w) => w.token > token && (atOrBefore ? w.at <= at : w.at < at));
 }

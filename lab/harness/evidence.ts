@@ -25,7 +25,13 @@ export interface EvidenceKinds {
 }
 
 export type EvidenceKind = keyof EvidenceKinds;
-export const EVIDENCE_KINDS: readonly EvidenceKind[] = ['lambda-worker', 'lambda-run', 'elector-worker', 'elector-run', 'chaos'];
+export const EVIDENCE_KINDS: readonly EvidenceKind[] = [
+  'lambda-worker',
+  'lambda-run',
+  'elector-worker',
+  'elector-run',
+  'chaos',
+];
 
 /** One line of evidence as it is on disk. */
 export type EvidenceLine = { [K in EvidenceKind]: { readonly kind: K } & EvidenceKinds[K] }[EvidenceKind];

@@ -12,7 +12,9 @@ import { Reaper } from './reaper.js';
  * itself), so no profile or real credential leaks in.
  */
 export function localWorkerEnvironment(endpoint: string): Record<string, string> {
-  const passThrough = Object.fromEntries(['PATH', 'HOME', 'TMPDIR'].flatMap((k) => (process.env[k] ? [[k, process.env[k] as string]] : [])));
+  const passThrough = Object.fromEntries(
+    ['PATH', 'HOME', 'TMPDIR'].flatMap((k) => (process.env[k] ? [[k, process.env[k] as string]] : [])),
+  );
   return {
     ...passThrough,
     TZ: 'UTC',
@@ -30,8 +32,21 @@ export type StopMessage = { readonly type: 'stop' };
 
 /** What the pool reports for the run log: a process started, and seen to exit. */
 export type PoolRecord =
-  | { readonly type: 'spawn'; readonly at: number; readonly worker: string; readonly pid: number; readonly replaces?: string }
-  | { readonly type: 'exit'; readonly at: number; readonly worker: string; readonly pid: number; readonly code: number | null; readonly signal: string | null };
+  | {
+      readonly type: 'spawn';
+      readonly at: number;
+      readonly worker: string;
+      readonly pid: number;
+      readonly replaces?: string;
+    }
+  | {
+      readonly type: 'exit';
+      readonly at: number;
+      readonly worker: string;
+      readonly pid: number;
+      readonly code: number | null;
+      readonly signal: string | null;
+    };
 
 /** Options of {@link WorkerPool}; `In` is what the parent sends, `Out` what the workers send. */
 export interface WorkerPoolOptions<In extends { readonly type: string }, Out> {
@@ -185,7 +200,8 @@ export class WorkerPool<In extends { readonly type: string }, Out extends { read
   }
 
   spawn(spec: WorkerSpec): PooledWorker<In> {
-    if (this.#workers.some((w) => w.name === spec.name)) throw new RangeError(`a worker named ${spec.name} already exists`);
+    if (this.#workers.some((w) => w.name === spec.name))
+      throw new RangeError(`a worker named ${spec.name} already exists`);
     if (!this.#hooked) process.on('exit', this.#onExit);
     this.#hooked = true;
     const { output } = this.options;
@@ -216,7 +232,13 @@ export class WorkerPool<In extends { readonly type: string }, Out extends { read
       if (child.pid !== undefined) this.#reaper.forget(child.pid);
       this.options.onRecord?.({ type: 'exit', at: Date.now(), worker: spec.name, pid: worker.pid, code, signal });
     });
-    this.options.onRecord?.({ type: 'spawn', at: Date.now(), worker: spec.name, pid: worker.pid, ...(spec.replaces ? { replaces: spec.replaces } : {}) });
+    this.options.onRecord?.({
+      type: 'spawn',
+      at: Date.now(),
+      worker: spec.name,
+      pid: worker.pid,
+      ...(spec.replaces ? { replaces: spec.replaces } : {}),
+    });
     return worker;
   }
 

@@ -27,7 +27,10 @@ export interface Interval {
  * owner began acting (the start is evidence) while the other acted. Callers
  * that must exclude those do so on the pairs (lab/chaos/checker.ts does).
  */
-export function overlappingPairs<T extends Interval>(intervals: readonly T[], ownerOf: (interval: T) => unknown): [T, T][] {
+export function overlappingPairs<T extends Interval>(
+  intervals: readonly T[],
+  ownerOf: (interval: T) => unknown,
+): [T, T][] {
   const sorted = [...intervals].sort((a, b) => a.start - b.start);
   const pairs: [T, T][] = [];
   for (let i = 0; i < sorted.length; i++) {
@@ -47,7 +50,10 @@ export function overlappingPairs<T extends Interval>(intervals: readonly T[], ow
  * run at once, in order, merged where they touch. Empty and inverted
  * intervals hold no moment and add nothing.
  */
-export function sharedSpans<T extends Interval>(intervals: readonly T[], ownerOf: (interval: T) => unknown): Interval[] {
+export function sharedSpans<T extends Interval>(
+  intervals: readonly T[],
+  ownerOf: (interval: T) => unknown,
+): Interval[] {
   const held = intervals.filter((i) => i.start < i.end);
   const times = [...new Set(held.flatMap((i) => [i.start, i.end]))].sort((a, b) => a - b);
   const spans: Interval[] = [];

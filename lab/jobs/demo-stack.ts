@@ -40,7 +40,10 @@ export class BatonDemoStack extends Stack {
   readonly singleton: CronSingleton;
 
   constructor(scope: Construct, id: string, props: BatonDemoStackProps = {}) {
-    super(scope, id, { description: 'Baton demo: a DynamoDB lease table and a cron singleton with three contenders', ...props });
+    super(scope, id, {
+      description: 'Baton demo: a DynamoDB lease table and a cron singleton with three contenders',
+      ...props,
+    });
 
     // The defaults on purpose (RETAIN, deletion protection), as in
     // production: `cdk destroy` leaves the table and its fencing tokens
@@ -61,7 +64,14 @@ export class BatonDemoStack extends Stack {
         resources: [this.alarmTopic.topicArn],
         conditions: {
           StringEquals: { 'aws:SourceAccount': this.account },
-          ArnLike: { 'aws:SourceArn': this.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+          ArnLike: {
+            'aws:SourceArn': this.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
         },
       }),
     );
@@ -80,13 +90,31 @@ export class BatonDemoStack extends Stack {
 
     // What docs/operations.md's commands need.
     new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'The lease table' });
-    new CfnOutput(this, 'LeaseName', { value: this.singleton.leaseName, description: 'The example job\'s lease (pk of its lease item)' });
-    new CfnOutput(this, 'FunctionName', { value: this.singleton.lambdaFunction.functionName, description: 'The cron singleton function' });
-    new CfnOutput(this, 'ScheduleGroupName', { value: this.singleton.scheduleGroup.scheduleGroupName, description: 'The contenders\' schedules' });
-    new CfnOutput(this, 'LogGroupName', { value: this.singleton.logGroup.logGroupName, description: 'The function\'s logs' });
-    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn, description: 'Subscribe here to receive alarms' });
+    new CfnOutput(this, 'LeaseName', {
+      value: this.singleton.leaseName,
+      description: "The example job's lease (pk of its lease item)",
+    });
+    new CfnOutput(this, 'FunctionName', {
+      value: this.singleton.lambdaFunction.functionName,
+      description: 'The cron singleton function',
+    });
+    new CfnOutput(this, 'ScheduleGroupName', {
+      value: this.singleton.scheduleGroup.scheduleGroupName,
+      description: "The contenders' schedules",
+    });
+    new CfnOutput(this, 'LogGroupName', {
+      value: this.singleton.logGroup.logGroupName,
+      description: "The function's logs",
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarmTopic.topicArn,
+      description: 'Subscribe here to receive alarms',
+    });
     if (this.singleton.dashboard) {
-      new CfnOutput(this, 'DashboardName', { value: this.singleton.dashboard.dashboard.dashboardName, description: 'The CloudWatch dashboard' });
+      new CfnOutput(this, 'DashboardName', {
+        value: this.singleton.dashboard.dashboard.dashboardName,
+        description: 'The CloudWatch dashboard',
+      });
     }
   }
 }

@@ -40,14 +40,22 @@ export const LEDGER_STEPS = { entry: 'entry', write: 'write' } as const;
  */
 export function appendLedgerEntry(client: DynamoDBClient, tableName: string, leaseName: string) {
   const doc = DynamoDBDocumentClient.from(client);
-  const write = async ({ token, lease, logger }: SingletonJobContext, plan: LedgerEntryPlan): Promise<LedgerJobResult> => {
+  const write = async (
+    { token, lease, logger }: SingletonJobContext,
+    plan: LedgerEntryPlan,
+  ): Promise<LedgerJobResult> => {
     const { tick } = plan;
     const head = withFence(
       {
         TableName: tableName,
         Key: { pk: leaseName, sk: LEDGER_HEAD },
         UpdateExpression: 'ADD #runs :one SET #lastTick = :tick, #lastToken = :token, #lastHolder = :holder',
-        ExpressionAttributeNames: { '#runs': 'runs', '#lastTick': 'lastTick', '#lastToken': 'lastToken', '#lastHolder': 'lastHolder' },
+        ExpressionAttributeNames: {
+          '#runs': 'runs',
+          '#lastTick': 'lastTick',
+          '#lastToken': 'lastToken',
+          '#lastHolder': 'lastHolder',
+        },
         ExpressionAttributeValues: { ':one': 1, ':tick': tick, ':token': token, ':holder': lease.holder },
       },
       token,
@@ -65,9 +73,11 @@ export function appendLedgerEntry(client: DynamoDBClient, tableName: string, lea
     try {
       await doc.send(new TransactWriteCommand({ TransactItems: [{ Update: head }, { Update: entry }] }));
     } catch (error) {
-      const reasons = (error as { CancellationReasons?: { Code?: string; Item?: Record<string, unknown> }[] }).CancellationReasons;
+      const reasons = (error as { CancellationReasons?: { Code?: string; Item?: Record<string, unknown> }[] })
+        .CancellationReasons;
       const headReason = reasons?.[0];
-      if (headReason?.Code === 'ConditionalCheckFailed') throw new StaleTokenError(token, fenceOf(headReason.Item), { cause: error });
+      if (headReason?.Code === 'ConditionalCheckFailed')
+        throw new StaleTokenError(token, fenceOf(headReason.Item), { cause: error });
       if (reasons?.[1]?.Code === 'ConditionalCheckFailed') {
         logger.info('tick already recorded by an earlier run; nothing to do', { tick, token });
         return { recorded: false };
@@ -79,7 +89,10 @@ export function appendLedgerEntry(client: DynamoDBClient, tableName: string, lea
   };
   return async (ctx: SingletonJobContext): Promise<LedgerJobResult> => {
     ctx.signal.throwIfAborted();
-    const plan = await ctx.step(LEDGER_STEPS.entry, async () => ({ tick: ctx.tick, ttl: Math.floor(ctx.tick / 1000) + ENTRY_RETENTION_S }));
+    const plan = await ctx.step(LEDGER_STEPS.entry, async () => ({
+      tick: ctx.tick,
+      ttl: Math.floor(ctx.tick / 1000) + ENTRY_RETENTION_S,
+    }));
     // No signal check here: the fence, not the local clock, decides whether this write lands.
     return ctx.step(LEDGER_STEPS.write, () => write(ctx, plan));
   };

@@ -56,6 +56,7 @@ export const ALGORITHMS: Readonly<Record<AlgorithmName, Algorithm>> = {
     storeBased: true,
     async: true,
     factory: (o) => baton(o.baton),
-    service: (cluster) => new LeaseStoreService(new InMemoryLeaseStore(), (to, response) => cluster.sendFromService(to, response)),
+    service: (cluster) =>
+      new LeaseStoreService(new InMemoryLeaseStore(), (to, response) => cluster.sendFromService(to, response)),
   },
 };

@@ -109,7 +109,10 @@ export type SimClientOptions = Pick<BatonOptions, 'maxClockSkewMs' | 'safetyMarg
  * The real `LeaseClient` of one node incarnation: the node's simulated clocks,
  * its random stream, and a `RemoteLeaseStore` across the simulated network.
  */
-export function simLeaseClient(ctx: NodeContext, options: SimClientOptions): { clock: SimClock; store: RemoteLeaseStore; client: LeaseClient } {
+export function simLeaseClient(
+  ctx: NodeContext,
+  options: SimClientOptions,
+): { clock: SimClock; store: RemoteLeaseStore; client: LeaseClient } {
   const clock = new SimClock(ctx);
   const store = new RemoteLeaseStore(ctx, options.requestTimeoutMs);
   const client = new LeaseClient({

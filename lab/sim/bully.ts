@@ -1,4 +1,12 @@
-import { detectionTimeoutMs, startsEstablished, type ElectionNode, type ExperimentOptions, type NodeContext, type NodeFactory, type NodeTimer } from './election-node.js';
+import {
+  detectionTimeoutMs,
+  startsEstablished,
+  type ElectionNode,
+  type ExperimentOptions,
+  type NodeContext,
+  type NodeFactory,
+  type NodeTimer,
+} from './election-node.js';
 
 /**
  * The Bully algorithm (Garcia-Molina, 1982) with timeouts, as classically
@@ -170,10 +178,13 @@ export class BullyNode implements ElectionNode {
 
   private resetLeaderTimer(): void {
     this.leaderTimer?.cancel();
-    this.leaderTimer = this.ctx.setTimer(detectionTimeoutMs(this.ctx, this.options, this.options.leaderTimeoutMs), () => {
-      this.leader = undefined;
-      this.startElection();
-    });
+    this.leaderTimer = this.ctx.setTimer(
+      detectionTimeoutMs(this.ctx, this.options, this.options.leaderTimeoutMs),
+      () => {
+        this.leader = undefined;
+        this.startElection();
+      },
+    );
   }
 
   private peers(): number[] {

@@ -2,7 +2,14 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { integerFlag, listFlag, parseCommand, usageError, UsageError } from 'baton-lease/internal';
 import { ALGORITHM_NAMES, type AlgorithmName, type AlgorithmOptions } from './algorithms.js';
-import { DEFAULT_NODES, EXPERIMENT_ALGORITHMS, runLab, type Experiment, type LabSettings, type RunOptions } from './lab.js';
+import {
+  DEFAULT_NODES,
+  EXPERIMENT_ALGORITHMS,
+  runLab,
+  type Experiment,
+  type LabSettings,
+  type RunOptions,
+} from './lab.js';
 import { lognormalWithMedian, type LatencyModel } from './latency.js';
 import { docValues, renderDoc } from './docs-tables.js';
 import { formatStudies, renderStudiesHtml } from './elector-report.js';
@@ -106,7 +113,9 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 async function paper(values: Values): Promise<number> {
-  const labFlags = Object.keys(OPTIONS).filter((k) => !['paper', 'docs', 'trials', 'help', 'algo', 'scenario', 'seed', 'nodes'].includes(k));
+  const labFlags = Object.keys(OPTIONS).filter(
+    (k) => !['paper', 'docs', 'trials', 'help', 'algo', 'scenario', 'seed', 'nodes'].includes(k),
+  );
   const given = labFlags.filter((k) => values[k as keyof Values] !== undefined && values[k as keyof Values] !== false);
   if (given.length > 0) throw new UsageError(`--paper sets up its own experiments; drop --${given.join(', --')}`);
   const trials = values.trials === undefined ? undefined : integerFlag('--trials', values.trials, 1, 100_000);
@@ -118,23 +127,32 @@ async function paper(values: Values): Promise<number> {
       `raft ${`${lo}–${hi} ms`.padEnd(12)} paper ${fmt(p.medianMs)} / ${fmt(p.p95Ms)} / ${fmt(p.worstMs)}   lab ${row.lab.medianMs} / ${row.lab.p95Ms} / ${row.lab.worstMs} (median / p95 / worst, ${row.lab.trials} trials)`,
     );
   }
-  for (const check of report.targets) console.log(`${check.holds ? 'holds' : 'MISSES'}  ${check.target}: ${check.detail}`);
+  for (const check of report.targets)
+    console.log(`${check.holds ? 'holds' : 'MISSES'}  ${check.target}: ${check.detail}`);
   await write('paper-report.json', `${JSON.stringify(report, null, 2)}\n`);
   await write('paper-report.html', renderPaperHtml(report));
   return 0;
 }
 
 async function elector(values: Values): Promise<number> {
-  const given = Object.keys(OPTIONS).filter((k) => !['elector', 'seed', 'help', 'algo', 'scenario', 'nodes'].includes(k) && values[k as keyof Values] !== undefined && values[k as keyof Values] !== false);
+  const given = Object.keys(OPTIONS).filter(
+    (k) =>
+      !['elector', 'seed', 'help', 'algo', 'scenario', 'nodes'].includes(k) &&
+      values[k as keyof Values] !== undefined &&
+      values[k as keyof Values] !== false,
+  );
   const picked = (['algo', 'scenario', 'nodes'] as const).filter((k) => values[k] !== OPTIONS[k].default);
-  if (given.length + picked.length > 0) throw new UsageError(`--elector sets up its own runs; drop --${[...given, ...picked].join(', --')}`);
+  if (given.length + picked.length > 0)
+    throw new UsageError(`--elector sets up its own runs; drop --${[...given, ...picked].join(', --')}`);
   const seed = integerFlag('--seed', values.seed, 0, 2 ** 32 - 1);
   const runs = await runElectorStudies(seed);
   const results = studyReport(seed, runs);
   console.log(formatStudies(results.results));
   await write('elector-report.json', `${JSON.stringify(results, null, 2)}\n`);
   await write('elector-report.html', renderStudiesHtml(seed, runs));
-  const failed = results.results.flatMap((r) => r.checks.filter((c) => !c.holds).map((c) => `${r.study} / ${r.variant}: ${c.claim}`));
+  const failed = results.results.flatMap((r) =>
+    r.checks.filter((c) => !c.holds).map((c) => `${r.study} / ${r.variant}: ${c.claim}`),
+  );
   for (const f of failed) console.error(`check failed: ${f}`);
   return failed.length === 0 ? 0 : 1;
 }
@@ -162,14 +180,21 @@ async function write(name: string, content: string): Promise<void> {
 
 /** The knobs, as the lab's settings; a knob an algorithm cannot take is a usage mistake. */
 function labSettings(values: Values, algorithms: readonly AlgorithmName[], nodes: number): LabSettings {
-  const heartbeatMs = values.heartbeat === undefined ? undefined : integerFlag('--heartbeat', values.heartbeat, 1, 600_000);
-  const timeout = values['election-timeout'] === undefined ? undefined : rangeFlag('--election-timeout', values['election-timeout']);
+  const heartbeatMs =
+    values.heartbeat === undefined ? undefined : integerFlag('--heartbeat', values.heartbeat, 1, 600_000);
+  const timeout =
+    values['election-timeout'] === undefined ? undefined : rangeFlag('--election-timeout', values['election-timeout']);
   const hb = heartbeatMs === undefined ? {} : { heartbeatMs };
   const algorithmOptions: AlgorithmOptions = {
     ...(heartbeatMs === undefined ? {} : { bully: hb, ring: hb }),
     ...(timeout === undefined && heartbeatMs === undefined
       ? {}
-      : { raft: { ...hb, ...(timeout === undefined ? {} : { electionTimeoutMinMs: timeout[0], electionTimeoutMaxMs: timeout[1] }) } }),
+      : {
+          raft: {
+            ...hb,
+            ...(timeout === undefined ? {} : { electionTimeoutMinMs: timeout[0], electionTimeoutMaxMs: timeout[1] }),
+          },
+        }),
   };
   const network = {
     ...(values.latency === undefined ? {} : { latency: latencyFlag(values.latency) }),
@@ -179,22 +204,34 @@ function labSettings(values: Values, algorithms: readonly AlgorithmName[], nodes
     ...(values['crash-at'] === undefined ? {} : { atMs: integerFlag('--crash-at', values['crash-at'], 0, 86_400_000) }),
     ...(values['restart-at'] === undefined
       ? {}
-      : { recoverAtMs: values['restart-at'] === 'never' ? null : integerFlag('--restart-at', values['restart-at'], 0, 86_400_000) }),
-    ...(values['crash-phase'] === undefined ? {} : { jitterMs: choiceFlag('--crash-phase', values['crash-phase'], ['uniform'] as const) && 'heartbeat' }),
+      : {
+          recoverAtMs:
+            values['restart-at'] === 'never' ? null : integerFlag('--restart-at', values['restart-at'], 0, 86_400_000),
+        }),
+    ...(values['crash-phase'] === undefined
+      ? {}
+      : { jitterMs: choiceFlag('--crash-phase', values['crash-phase'], ['uniform'] as const) && 'heartbeat' }),
   };
   const experiment: Experiment = {
     ...(values['established-leader'] ? { establishedLeader: true } : {}),
     ...(values.detector === undefined ? {} : { detector: integerFlag('--detector', values.detector, 1, nodes) }),
-    ...(values['ring-order'] === undefined ? {} : { ringOrder: choiceFlag('--ring-order', values['ring-order'], ['ascending', 'random'] as const) }),
+    ...(values['ring-order'] === undefined
+      ? {}
+      : { ringOrder: choiceFlag('--ring-order', values['ring-order'], ['ascending', 'random'] as const) }),
   };
   const experimentFlags = Object.keys(experiment);
   if (experimentFlags.length > 0) {
-    const unsupported = algorithms.filter((a) => !EXPERIMENT_ALGORITHMS.includes(a) || (experiment.ringOrder !== undefined && a !== 'ring'));
+    const unsupported = algorithms.filter(
+      (a) => !EXPERIMENT_ALGORITHMS.includes(a) || (experiment.ringOrder !== undefined && a !== 'ring'),
+    );
     if (unsupported.length > 0) {
-      throw new UsageError(`--established-leader, --detector and --ring-order do not apply to ${unsupported.join(', ')}; pick algorithms with --algo`);
+      throw new UsageError(
+        `--established-leader, --detector and --ring-order do not apply to ${unsupported.join(', ')}; pick algorithms with --algo`,
+      );
     }
   }
-  const duration = values.duration === undefined ? {} : { durationMs: integerFlag('--duration', values.duration, 1, 86_400_000) };
+  const duration =
+    values.duration === undefined ? {} : { durationMs: integerFlag('--duration', values.duration, 1, 86_400_000) };
   return {
     ...duration,
     ...(Object.keys(algorithmOptions).length === 0 ? {} : { algorithmOptions }),
@@ -207,18 +244,21 @@ function labSettings(values: Values, algorithms: readonly AlgorithmName[], nodes
 function rangeFlag(flag: string, value: string): [number, number] {
   const match = /^(\d+)-(\d+)$/.exec(value);
   const [lo, hi] = match === null ? [NaN, NaN] : [Number(match[1]), Number(match[2])];
-  if (!(lo >= 1 && hi >= lo && hi <= 600_000)) throw new UsageError(`${flag} must be <lo>-<hi> in ms with 1 <= lo <= hi, got "${value}"`);
+  if (!(lo >= 1 && hi >= lo && hi <= 600_000))
+    throw new UsageError(`${flag} must be <lo>-<hi> in ms with 1 <= lo <= hi, got "${value}"`);
   return [lo, hi];
 }
 
 function fractionFlag(flag: string, value: string): number {
   const n = Number(value);
-  if (!/^(0|1|0?\.\d+|1\.0*)$/.test(value) || !(n >= 0 && n <= 1)) throw new UsageError(`${flag} must be a fraction from 0 to 1, got "${value}"`);
+  if (!/^(0|1|0?\.\d+|1\.0*)$/.test(value) || !(n >= 0 && n <= 1))
+    throw new UsageError(`${flag} must be a fraction from 0 to 1, got "${value}"`);
   return n;
 }
 
 function choiceFlag<T extends string>(flag: string, value: string, choices: readonly T[]): T {
-  if (!(choices as readonly string[]).includes(value)) throw new UsageError(`${flag} must be ${choices.join(' or ')}, got "${value}"`);
+  if (!(choices as readonly string[]).includes(value))
+    throw new UsageError(`${flag} must be ${choices.join(' or ')}, got "${value}"`);
   return value as T;
 }
 

@@ -32,17 +32,21 @@ export interface DocValues {
 export async function docValues(paper: PaperReport): Promise<DocValues> {
   const values: Record<string, number> = {};
   const seed1 = await runLab({ seed: 1 });
-  for (const r of seed1) for (const m of METRIC_NAMES) values[`seed1.${r.algorithm}.${r.scenario}.${m}`] = r.metrics[m] ?? 0;
+  for (const r of seed1)
+    for (const m of METRIC_NAMES) values[`seed1.${r.algorithm}.${r.scenario}.${m}`] = r.metrics[m] ?? 0;
 
   const summaryRows: string[] = [];
   for (const algorithm of ALGORITHM_NAMES) {
     for (const scenario of SCENARIO_NAMES) {
       const metrics: Metrics[] = [];
-      for (let seed = 1; seed <= DOC_SEEDS; seed++) metrics.push((await runScenario({ algorithm, scenario, seed })).metrics);
+      for (let seed = 1; seed <= DOC_SEEDS; seed++)
+        metrics.push((await runScenario({ algorithm, scenario, seed })).metrics);
       for (const m of METRIC_NAMES) {
         const xs = metrics.map((x) => x[m] ?? 0).sort((a, b) => a - b);
         const key = `seeds.${algorithm}.${scenario}.${m}`;
-        values[`${key}.median`] = Math.round(((xs[(xs.length - 1) >> 1] as number) + (xs[xs.length >> 1] as number)) / 2);
+        values[`${key}.median`] = Math.round(
+          ((xs[(xs.length - 1) >> 1] as number) + (xs[xs.length >> 1] as number)) / 2,
+        );
         values[`${key}.max`] = xs.at(-1) as number;
         values[`${key}.total`] = xs.reduce((a, b) => a + b, 0);
         values[`${key}.runs`] = xs.filter((x) => x > 0).length;
@@ -82,14 +86,21 @@ function paperRaftTable(paper: PaperReport): string {
     const cut = l.censored > 0 ? `, ${l.censored} cut off at 10 s` : '';
     return `| ${r.timeoutMs[0]}–${r.timeoutMs[1]} | ${cell(p.medianMs)} / ${cell(p.p95Ms)} / ${cell(p.worstMs)} | ${group(l.medianMs)} / ${group(l.p95Ms)} / ${group(l.worstMs)} | ${l.trials}${cut} |`;
   });
-  return ['| timeout ms | paper: median / p95 / worst ms | lab: median / p95 / worst ms | lab trials |', '|---|---:|---:|---|', ...rows].join('\n');
+  return [
+    '| timeout ms | paper: median / p95 / worst ms | lab: median / p95 / worst ms | lab trials |',
+    '|---|---:|---:|---|',
+    ...rows,
+  ].join('\n');
 }
 
 function paperMessagesTable(paper: PaperReport): string {
   const rows = paper.messages.map(
-    (m) => `| ${m.algorithm} | ${m.n} | ${m.case} | ${m.counted} | ${m.textbook ?? '–'} (${m.formula}) | ${m.lab} | ${m.labAll} |`,
+    (m) =>
+      `| ${m.algorithm} | ${m.n} | ${m.case} | ${m.counted} | ${m.textbook ?? '–'} (${m.formula}) | ${m.lab} | ${m.labAll} |`,
   );
-  const fit = paper.ringFit.fits.map((f) => `c·${f.model}: c = ${f.c}, error ${(f.relativeRmsError * 100).toFixed(1)}%`).join('; ');
+  const fit = paper.ringFit.fits
+    .map((f) => `c·${f.model}: c = ${f.c}, error ${(f.relativeRmsError * 100).toFixed(1)}%`)
+    .join('; ');
   return [
     '| algorithm | n | case | counted | textbook | lab | lab, all |',
     '|---|---:|---|---|---:|---:|---:|',

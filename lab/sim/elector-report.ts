@@ -43,7 +43,8 @@ export function variantSlug(variant: string): string {
   return variant.replace(/[^A-Za-z0-9]+/g, '-');
 }
 
-const cell = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : v.toLocaleString('en-US'));
+const cell = (v: number | null | undefined): string =>
+  v === null || v === undefined ? '–' : v.toLocaleString('en-US');
 
 /** One seed's results as Markdown: per study, a table of its figures and the checks of each variant. */
 export function formatStudies(results: readonly StudyResult[]): string {
@@ -59,7 +60,9 @@ export function formatStudies(results: readonly StudyResult[]): string {
       `|---|${columns.map(() => '---:').join('|')}|`,
       ...rows.map((r) => `| ${r.variant} | ${columns.map(([f]) => cell(r.figures[f])).join(' | ')} |`),
       '',
-      ...rows.flatMap((r) => r.checks.map((c) => `- ${c.holds ? 'holds' : '**FAILS**'}: ${r.variant}: ${c.claim}: ${c.detail}`)),
+      ...rows.flatMap((r) =>
+        r.checks.map((c) => `- ${c.holds ? 'holds' : '**FAILS**'}: ${r.variant}: ${c.claim}: ${c.detail}`),
+      ),
       '',
     );
   }
@@ -86,7 +89,9 @@ export function formatStudySeeds(bySeed: readonly (readonly StudyResult[])[]): s
         const s = summary(runs.map((r) => r.figures[f]));
         return s === undefined ? '–' : `${cell(s.median)} [${cell(s.max)}]`;
       });
-      parts.push(`| ${variant} | ${cells.join(' | ')} | ${runs.filter((r) => r.checks.every((c) => c.holds)).length} of ${runs.length} |`);
+      parts.push(
+        `| ${variant} | ${cells.join(' | ')} | ${runs.filter((r) => r.checks.every((c) => c.holds)).length} of ${runs.length} |`,
+      );
     }
     parts.push('');
   }
@@ -120,13 +125,16 @@ function summary(values: readonly (number | null | undefined)[]): Summary | unde
  * `elector.seeds.<study>.<variant>.held`, the seeds in which every check
  * held, and `elector.bounds.<name>`, the bounds the checks apply.
  */
-export async function studyDocValues(seeds: number): Promise<{ blocks: Record<string, string>; values: Record<string, number> }> {
+export async function studyDocValues(
+  seeds: number,
+): Promise<{ blocks: Record<string, string>; values: Record<string, number> }> {
   const bySeed: StudyResult[][] = [];
   for (let seed = 1; seed <= seeds; seed++) bySeed.push(studyReport(seed, await runElectorStudies(seed)).results);
   const values: Record<string, number> = {};
   for (const [name, ms] of Object.entries(BOUNDS)) values[`elector.bounds.${name}`] = ms;
   for (const r of bySeed[0] ?? []) {
-    for (const [figure, value] of Object.entries(r.figures)) if (value !== null) values[`elector.seed1.${r.study}.${variantSlug(r.variant)}.${figure}`] = value;
+    for (const [figure, value] of Object.entries(r.figures))
+      if (value !== null) values[`elector.seed1.${r.study}.${variantSlug(r.variant)}.${figure}`] = value;
   }
   const all = bySeed.flat();
   for (const key of new Set(all.map((r) => `${r.study}.${variantSlug(r.variant)}`))) {
@@ -135,10 +143,14 @@ export async function studyDocValues(seeds: number): Promise<{ blocks: Record<st
     for (const figure of Object.keys(runs[0]!.figures)) {
       const s = summary(runs.map((r) => r.figures[figure]));
       if (s === undefined) continue;
-      for (const stat of ['median', 'min', 'max', 'total'] as const) values[`elector.seeds.${key}.${figure}.${stat}`] = s[stat];
+      for (const stat of ['median', 'min', 'max', 'total'] as const)
+        values[`elector.seeds.${key}.${figure}.${stat}`] = s[stat];
     }
   }
-  return { blocks: { 'elector-studies': formatStudies(bySeed[0] ?? []), 'elector-seeds': formatStudySeeds(bySeed) }, values };
+  return {
+    blocks: { 'elector-studies': formatStudies(bySeed[0] ?? []), 'elector-seeds': formatStudySeeds(bySeed) },
+    values,
+  };
 }
 
 /**
@@ -148,13 +160,20 @@ export async function studyDocValues(seeds: number): Promise<{ blocks: Record<st
  */
 export function renderStudiesHtml(seed: number, runs: readonly StudyRun[]): string {
   const sections = ELECTOR_STUDY_NAMES.filter((study) => runs.some((r) => r.study === study)).map((study) => {
-    const variants = runs.filter((r) => r.study === study).map((r) => {
-      const checks = r.checks.map((c) => `<li>${c.holds ? 'holds' : '<b class="bad">FAILS</b>'}: ${escapeHtml(c.claim)}: ${escapeHtml(c.detail)}</li>`).join('');
-      const figures = COLUMNS[study].map(([f, h]) => `${h} ${cell(r.figures[f])}`).join(' · ');
-      const { cluster } = r.simulation;
-      return `<h3>${escapeHtml(r.variant)}</h3><p class="d">${escapeHtml(figures)}</p><ul class="checks">${checks}</ul>
+    const variants = runs
+      .filter((r) => r.study === study)
+      .map((r) => {
+        const checks = r.checks
+          .map(
+            (c) =>
+              `<li>${c.holds ? 'holds' : '<b class="bad">FAILS</b>'}: ${escapeHtml(c.claim)}: ${escapeHtml(c.detail)}</li>`,
+          )
+          .join('');
+        const figures = COLUMNS[study].map(([f, h]) => `${h} ${cell(r.figures[f])}`).join(' · ');
+        const { cluster } = r.simulation;
+        return `<h3>${escapeHtml(r.variant)}</h3><p class="d">${escapeHtml(figures)}</p><ul class="checks">${checks}</ul>
 ${timelineSvg(cluster.timeline, cluster.nodeIds, cluster.sim.now)}`;
-    });
+      });
     return `<section id="${study}"><h2>${study} <a class="top" href="#top">top</a></h2><p class="d">${escapeHtml(STUDY_DESCRIPTIONS[study])}</p>\n${variants.join('\n')}</section>`;
   });
   const nav = ELECTOR_STUDY_NAMES.map((s) => `<a href="#${s}">${s}</a>`).join('');

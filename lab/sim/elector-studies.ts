@@ -134,7 +134,10 @@ async function run(
     factory:
       electors === undefined
         ? bully()
-        : batonElector({ ...electors, onEvent: (node, event) => events.push({ time: cluster?.sim.now ?? 0, node, event }) }),
+        : batonElector({
+            ...electors,
+            onEvent: (node, event) => events.push({ time: cluster?.sim.now ?? 0, node, event }),
+          }),
     ...(electors === undefined ? {} : { service: (c: Cluster) => ALGORITHMS.baton.service!(c, {}) }),
     async: variant.async,
     clocks: ntpClocks(nodeIds, new Prng(`${seed}/clocks`)),
@@ -156,7 +159,10 @@ export function noOverlapCheck(simulation: Simulation): StudyCheck {
   return {
     claim: 'never two running leaders at once',
     holds: spans.length === 0,
-    detail: spans.length === 0 ? 'no overlap' : `${count(spans.length, 'overlap')}, ${ms} ms in all, the first at ${Math.round(spans[0]!.start)} ms`,
+    detail:
+      spans.length === 0
+        ? 'no overlap'
+        : `${count(spans.length, 'overlap')}, ${ms} ms in all, the first at ${Math.round(spans[0]!.start)} ms`,
   };
 }
 
@@ -187,7 +193,8 @@ function commonFigures(simulation: Simulation): Record<string, number> {
   };
 }
 
-const round = (ms: number | null | undefined): number | null => (ms === null || ms === undefined ? null : Math.round(ms));
+const round = (ms: number | null | undefined): number | null =>
+  ms === null || ms === undefined ? null : Math.round(ms);
 
 /** `partition-heal`: Bully and the elector (priority = id) through the stock partition. */
 async function partitionHeal(seed: number, overrides: ElectorOverrides): Promise<StudyRun[]> {
@@ -199,7 +206,9 @@ async function partitionHeal(seed: number, overrides: ElectorOverrides): Promise
   const results: StudyRun[] = [];
   for (const v of variants) {
     const key = `${seed}/partition-heal`;
-    const { simulation, sends } = await run(key, v, (cluster) => SCENARIOS.partition.setup(cluster, new Prng(`${key}/scenario`), DEFAULT_FAULT_TIMING));
+    const { simulation, sends } = await run(key, v, (cluster) =>
+      SCENARIOS.partition.setup(cluster, new Prng(`${key}/scenario`), DEFAULT_FAULT_TIMING),
+    );
     const { cluster } = simulation;
     const top = Math.max(...cluster.nodeIds.filter((id) => cluster.statusOf(id) === 'up'));
     const settled = settledLeader(simulation);
@@ -209,11 +218,18 @@ async function partitionHeal(seed: number, overrides: ElectorOverrides): Promise
       {
         claim: 'the highest-priority live node leads alone at the end',
         holds: healToTop !== null,
-        detail: settled === undefined ? `leaders at the end: ${JSON.stringify(simulation.finalLeaders)}` : `node ${settled.node} since ${Math.round(settled.since)} ms (highest live: ${top})`,
+        detail:
+          settled === undefined
+            ? `leaders at the end: ${JSON.stringify(simulation.finalLeaders)}`
+            : `node ${settled.node} since ${Math.round(settled.since)} ms (highest live: ${top})`,
       },
     ];
     if (v.variant === 'bully') {
-      checks.push({ claim: 'two leaders during the partition, since each side elects from what it can reach', holds: !overlap.holds, detail: overlap.detail });
+      checks.push({
+        claim: 'two leaders during the partition, since each side elects from what it can reach',
+        holds: !overlap.holds,
+        detail: overlap.detail,
+      });
     } else {
       checks.push(overlap, {
         claim: `back to the highest priority within ${BOUNDS.healMs} ms of the heal`,
@@ -259,7 +275,11 @@ async function rollingDeploy(seed: number, overrides: ElectorOverrides): Promise
     const stops = new Map<number, number[]>();
     let generation = 0;
     let lastRestarted: number | undefined;
-    const electors = { clockFree, priority: (ctx: { incarnation: number }) => (ctx.incarnation === 1 ? 0 : ++generation), ...overrides };
+    const electors = {
+      clockFree,
+      priority: (ctx: { incarnation: number }) => (ctx.incarnation === 1 ? 0 : ++generation),
+      ...overrides,
+    };
     const { simulation, events } = await run(key, { async: true, electors }, (cluster) => {
       cluster.sim.at(deployAt, () => {
         const leader = cluster.currentLeader();
@@ -267,7 +287,11 @@ async function rollingDeploy(seed: number, overrides: ElectorOverrides): Promise
         order.forEach((id, i) =>
           cluster.sim.at(deployAt + i * everyMs, () => {
             stops.set(id, [...(stops.get(id) ?? []), cluster.sim.now]);
-            cluster.timeline.disruption(cluster.sim.now, cluster.leaders().includes(id) ? id : undefined, `graceful stop of node ${id}`);
+            cluster.timeline.disruption(
+              cluster.sim.now,
+              cluster.leaders().includes(id) ? id : undefined,
+              `graceful stop of node ${id}`,
+            );
             void cluster.shutdown(id).then(() =>
               cluster.sim.schedule(restartAfterMs, () => {
                 lastRestarted = id;
@@ -280,7 +304,9 @@ async function rollingDeploy(seed: number, overrides: ElectorOverrides): Promise
       });
     });
     const { cluster } = simulation;
-    const changes = leaderChanges(sorted(cluster.timeline.tenures), events, stops).filter((c) => c.startedAt >= deployAt);
+    const changes = leaderChanges(sorted(cluster.timeline.tenures), events, stops).filter(
+      (c) => c.startedAt >= deployAt,
+    );
     const handoffs = changes.filter((c) => c.cause === 'handoff');
     const releases = changes.filter((c) => c.cause === 'release');
     const handoffMs = handoffs.map((c) => c.startedAt - c.triggeredAt);
@@ -320,7 +346,10 @@ async function rollingDeploy(seed: number, overrides: ElectorOverrides): Promise
         {
           claim: 'the last version deployed leads at the end',
           holds: settled !== undefined && settled.node === lastRestarted,
-          detail: settled === undefined ? `leaders at the end: ${JSON.stringify(simulation.finalLeaders)}` : `node ${settled.node} (last restarted: ${lastRestarted})`,
+          detail:
+            settled === undefined
+              ? `leaders at the end: ${JSON.stringify(simulation.finalLeaders)}`
+              : `node ${settled.node} (last restarted: ${lastRestarted})`,
         },
       ],
       simulation,
@@ -334,7 +363,11 @@ async function rollingDeploy(seed: number, overrides: ElectorOverrides): Promise
  * handoff if the new leader's request was applied during the old tenure, else
  * a release (the old leader was stopped).
  */
-export function leaderChanges(tenures: readonly Tenure[], events: readonly Recorded[], stops: ReadonlyMap<number, readonly number[]>): LeaderChange[] {
+export function leaderChanges(
+  tenures: readonly Tenure[],
+  events: readonly Recorded[],
+  stops: ReadonlyMap<number, readonly number[]>,
+): LeaderChange[] {
   const changes: LeaderChange[] = [];
   for (let i = 1; i < tenures.length; i++) {
     const prev = tenures[i - 1] as Tenure;
@@ -350,9 +383,23 @@ export function leaderChanges(tenures: readonly Tenure[], events: readonly Recor
     );
     const stop = (stops.get(prev.node) ?? []).filter((t) => t <= endedAt).at(-1);
     if (request?.event.type === 'handoff-requested') {
-      changes.push({ from: prev.node, to: next.node, endedAt, startedAt: next.start, cause: 'handoff', triggeredAt: request.time - request.event.latencyMs });
+      changes.push({
+        from: prev.node,
+        to: next.node,
+        endedAt,
+        startedAt: next.start,
+        cause: 'handoff',
+        triggeredAt: request.time - request.event.latencyMs,
+      });
     } else {
-      changes.push({ from: prev.node, to: next.node, endedAt, startedAt: next.start, cause: 'release', triggeredAt: stop ?? endedAt });
+      changes.push({
+        from: prev.node,
+        to: next.node,
+        endedAt,
+        startedAt: next.start,
+        cause: 'release',
+        triggeredAt: stop ?? endedAt,
+      });
     }
   }
   return changes;
@@ -395,7 +442,14 @@ async function skewBeyondBound(seed: number, overrides: ElectorOverrides): Promi
             detail: `${metrics.failoverMs} ms`,
           },
         ]
-      : [{ claim: 'two running leaders at once, since the wall-clock rule trusts clocks the skew bound no longer covers', holds: !overlap.holds, detail: overlap.detail }];
+      : [
+          {
+            claim:
+              'two running leaders at once, since the wall-clock rule trusts clocks the skew bound no longer covers',
+            holds: !overlap.holds,
+            detail: overlap.detail,
+          },
+        ];
     results.push({
       study: 'skew-beyond-bound',
       variant: clockFree ? 'elector, clock-free' : 'elector, wall clock',
@@ -430,25 +484,36 @@ export function median(xs: readonly number[]): number | null {
  */
 export type ElectorOverrides = Partial<Pick<BatonElectorOptions, 'clockFree' | 'priority'>>;
 
-const STUDIES: Readonly<Record<ElectorStudyName, (seed: number, overrides: ElectorOverrides) => Promise<StudyRun[]>>> = {
-  'partition-heal': partitionHeal,
-  'rolling-deploy': rollingDeploy,
-  'skew-beyond-bound': skewBeyondBound,
-};
+const STUDIES: Readonly<Record<ElectorStudyName, (seed: number, overrides: ElectorOverrides) => Promise<StudyRun[]>>> =
+  {
+    'partition-heal': partitionHeal,
+    'rolling-deploy': rollingDeploy,
+    'skew-beyond-bound': skewBeyondBound,
+  };
 
 /** Runs one study (every variant) for one seed. Same seed, same result. */
-export function runElectorStudy(study: ElectorStudyName, seed: number, overrides: ElectorOverrides = {}): Promise<StudyRun[]> {
+export function runElectorStudy(
+  study: ElectorStudyName,
+  seed: number,
+  overrides: ElectorOverrides = {},
+): Promise<StudyRun[]> {
   return STUDIES[study](seed, overrides);
 }
 
 /** Every study for one seed, in table order. */
-export async function runElectorStudies(seed: number, studies: readonly ElectorStudyName[] = ELECTOR_STUDY_NAMES): Promise<StudyRun[]> {
+export async function runElectorStudies(
+  seed: number,
+  studies: readonly ElectorStudyName[] = ELECTOR_STUDY_NAMES,
+): Promise<StudyRun[]> {
   const out: StudyRun[] = [];
   for (const study of studies) out.push(...(await runElectorStudy(study, seed)));
   return out;
 }
 
 /** What `elector-report.json` holds: the results without their simulations. */
-export function studyReport(seed: number, runs: readonly StudyRun[]): { seed: number; bounds: typeof BOUNDS; results: StudyResult[] } {
+export function studyReport(
+  seed: number,
+  runs: readonly StudyRun[],
+): { seed: number; bounds: typeof BOUNDS; results: StudyResult[] } {
   return { seed, bounds: BOUNDS, results: runs.map(({ simulation: _s, ...result }) => result) };
 }

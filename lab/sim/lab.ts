@@ -11,7 +11,15 @@ import type { ClockSettings } from './node-clock.js';
 import { computeMetrics, type Metrics } from './metrics.js';
 import { Network, type NetworkOptions } from './network.js';
 import { Prng } from './prng.js';
-import { DEFAULT_FAULT_TIMING, RUN_MS, SCENARIOS, SCENARIO_NAMES, ntpClocks, type FaultTiming, type ScenarioName } from './scenarios.js';
+import {
+  DEFAULT_FAULT_TIMING,
+  RUN_MS,
+  SCENARIOS,
+  SCENARIO_NAMES,
+  ntpClocks,
+  type FaultTiming,
+  type ScenarioName,
+} from './scenarios.js';
 import { Simulator } from './simulator.js';
 import type { Timeline } from './timeline.js';
 
@@ -109,8 +117,10 @@ function withExperiment(
   if (!EXPERIMENT_ALGORITHMS.includes(algorithm)) {
     throw new RangeError(`${algorithm} does not support experiment settings; use ${EXPERIMENT_ALGORITHMS.join(', ')}`);
   }
-  if (detector !== undefined && !nodeIds.includes(detector)) throw new RangeError(`detector must be a node id from 1 to ${nodeIds.length}, got ${detector}`);
-  if (ringOrder !== undefined && algorithm !== 'ring') throw new RangeError(`ringOrder applies to ring only, not ${algorithm}`);
+  if (detector !== undefined && !nodeIds.includes(detector))
+    throw new RangeError(`detector must be a node id from 1 to ${nodeIds.length}, got ${detector}`);
+  if (ringOrder !== undefined && algorithm !== 'ring')
+    throw new RangeError(`ringOrder applies to ring only, not ${algorithm}`);
   const common = {
     ...(establishedLeader === true ? { establishedLeader: Math.max(...nodeIds) } : {}),
     ...(detector === undefined ? {} : { detector }),
@@ -141,7 +151,8 @@ function shuffle<T>(items: readonly T[], prng: Prng): T[] {
  */
 export async function runScenario(options: RunOptions): Promise<RunResult> {
   const nodes = options.nodes ?? DEFAULT_NODES;
-  if (!Number.isInteger(nodes) || nodes < 3 || nodes > 100) throw new RangeError(`nodes must be an integer from 3 to 100, got ${nodes}`);
+  if (!Number.isInteger(nodes) || nodes < 3 || nodes > 100)
+    throw new RangeError(`nodes must be an integer from 3 to 100, got ${nodes}`);
   const durationMs = options.durationMs ?? RUN_MS;
   const algorithm = ALGORITHMS[options.algorithm];
   const scenario = SCENARIOS[options.scenario];
@@ -150,7 +161,13 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
 
   const seed = `${options.seed}/${options.scenario}`;
   const nodeIds = Array.from({ length: nodes }, (_, i) => i + 1);
-  const algorithmOptions = withExperiment(options.algorithm, options.algorithmOptions ?? {}, options.experiment ?? {}, nodeIds, new Prng(`${seed}/ring-order`));
+  const algorithmOptions = withExperiment(
+    options.algorithm,
+    options.algorithmOptions ?? {},
+    options.experiment ?? {},
+    nodeIds,
+    new Prng(`${seed}/ring-order`),
+  );
   const jitter = options.faults?.jitterMs ?? DEFAULT_FAULT_TIMING.jitterMs;
   const faults: FaultTiming = {
     ...DEFAULT_FAULT_TIMING,
@@ -256,7 +273,15 @@ export async function runLab(options: LabOptions): Promise<RunResult[]> {
   const results: RunResult[] = [];
   for (const algorithm of options.algorithms ?? ALGORITHM_NAMES) {
     for (const scenario of options.scenarios ?? SCENARIO_NAMES) {
-      results.push(await runScenario({ ...options.settings, algorithm, scenario, seed: options.seed, nodes: options.nodes ?? DEFAULT_NODES }));
+      results.push(
+        await runScenario({
+          ...options.settings,
+          algorithm,
+          scenario,
+          seed: options.seed,
+          nodes: options.nodes ?? DEFAULT_NODES,
+        }),
+      );
     }
   }
   return results;

@@ -10,7 +10,13 @@ export type LatencyModel =
   | { readonly kind: 'uniform'; readonly minMs: number; readonly maxMs: number }
   | { readonly kind: 'normal'; readonly meanMs: number; readonly stdDevMs: number; readonly minMs: number }
   /** `exp(N(ln(medianMs), sigma))`, shifted by `minMs` (the propagation floor) and capped at `maxMs`. */
-  | { readonly kind: 'lognormal'; readonly minMs: number; readonly medianMs: number; readonly sigma: number; readonly maxMs: number };
+  | {
+      readonly kind: 'lognormal';
+      readonly minMs: number;
+      readonly medianMs: number;
+      readonly sigma: number;
+      readonly maxMs: number;
+    };
 
 /** A same-region data-center link: ~1 ms floor, ~3 ms typical, rare tail to 60 ms. */
 export const DEFAULT_LATENCY: LatencyModel = { kind: 'lognormal', minMs: 1, medianMs: 2, sigma: 0.8, maxMs: 60 };

@@ -13,7 +13,12 @@ export interface StoreRequest {
 
 export type StoreResponse =
   | { readonly type: 'store-response'; readonly id: number; readonly ok: true; readonly value: unknown }
-  | { readonly type: 'store-response'; readonly id: number; readonly ok: false; readonly error: { readonly name: string; readonly message: string } };
+  | {
+      readonly type: 'store-response';
+      readonly id: number;
+      readonly ok: false;
+      readonly error: { readonly name: string; readonly message: string };
+    };
 
 /**
  * The store's end of the network: applies each request that arrives to one

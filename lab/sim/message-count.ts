@@ -69,7 +69,8 @@ async function electionSends(
         return;
       }
       const message = event.message as RingMessage;
-      const type = message.type === 'Hop' ? message.payload.type : (hopKinds.get(`${event.to}:${message.seq}`) ?? 'Heartbeat');
+      const type =
+        message.type === 'Hop' ? message.payload.type : (hopKinds.get(`${event.to}:${message.seq}`) ?? 'Heartbeat');
       if (message.type === 'Hop') hopKinds.set(`${event.from}:${message.seq}`, type);
       if (type !== 'Heartbeat') sends.push({ type: message.type === 'Ack' ? 'Ack' : type, toCrashed });
     },

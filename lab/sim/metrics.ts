@@ -67,7 +67,9 @@ export function computeMetrics(timeline: Timeline, electionMessages: number, end
   const state: State = { leaders: new Set(), status: new Map(), groups: {} };
   const usable = (): boolean => {
     const serviceGroup = state.groups[String(SERVICE)] ?? 0;
-    return [...state.leaders].some((id) => state.status.get(id) === 'up' && (state.groups[String(id)] ?? 0) === serviceGroup);
+    return [...state.leaders].some(
+      (id) => state.status.get(id) === 'up' && (state.groups[String(id)] ?? 0) === serviceGroup,
+    );
   };
 
   const firstLeader = timeline.tenures.length === 0 ? undefined : Math.min(...timeline.tenures.map((t) => t.start));

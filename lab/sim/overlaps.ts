@@ -10,7 +10,11 @@ import type { StatusChange, Timeline } from './timeline.js';
  */
 export function runningOverlaps(timeline: Pick<Timeline, 'tenures' | 'statuses'>, endMs: number): Interval[] {
   const running = timeline.tenures.flatMap((t) =>
-    upPeriods(timeline.statuses, t.node).map((up) => ({ node: t.node, start: Math.max(t.start, up.start), end: Math.min(t.end ?? endMs, up.end, endMs) })),
+    upPeriods(timeline.statuses, t.node).map((up) => ({
+      node: t.node,
+      start: Math.max(t.start, up.start),
+      end: Math.min(t.end ?? endMs, up.end, endMs),
+    })),
   );
   return sharedSpans(running, (r) => r.node);
 }
@@ -19,5 +23,7 @@ export function runningOverlaps(timeline: Pick<Timeline, 'tenures' | 'statuses'>
 function upPeriods(statuses: readonly StatusChange[], node: number): Interval[] {
   // Recorded in time order, as the simulator's clock advances; a later change at the same time overrides.
   const changes = statuses.filter((s) => s.node === node);
-  return changes.flatMap((c, i) => (c.status === 'up' ? [{ start: c.time, end: changes[i + 1]?.time ?? Infinity }] : []));
+  return changes.flatMap((c, i) =>
+    c.status === 'up' ? [{ start: c.time, end: changes[i + 1]?.time ?? Infinity }] : [],
+  );
 }

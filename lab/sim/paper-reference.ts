@@ -16,11 +16,13 @@ export const SOURCES = {
   },
   garciaMolina: {
     id: 'garcia-molina',
-    citation: 'H. Garcia-Molina, "Elections in a Distributed Computing System", IEEE Transactions on Computers C-31(1), 1982',
+    citation:
+      'H. Garcia-Molina, "Elections in a Distributed Computing System", IEEE Transactions on Computers C-31(1), 1982',
   },
   coulouris: {
     id: 'coulouris',
-    citation: 'G. Coulouris, J. Dollimore, T. Kindberg and G. Blair, "Distributed Systems: Concepts and Design", 5th ed., 2012, Section 15.3 (election)',
+    citation:
+      'G. Coulouris, J. Dollimore, T. Kindberg and G. Blair, "Distributed Systems: Concepts and Design", 5th ed., 2012, Section 15.3 (election)',
   },
   changRoberts: {
     id: 'chang-roberts',
@@ -52,13 +54,48 @@ const FIGURE = 'read off Figure 16';
  * could not win.
  */
 export const RAFT_FIGURE_16: readonly PaperElectionLine[] = [
-  { timeoutMs: [150, 150], medianMs: null, p95Ms: null, worstMs: null, trials: 100, note: 'every trial took longer than 10 s (text: "consistently took longer than 10 seconds")' },
-  { timeoutMs: [150, 151], medianMs: null, p95Ms: null, worstMs: null, trials: 1000, note: 'no number in the text; the curve lies between 150–150 and 150–155' },
-  { timeoutMs: [150, 155], medianMs: 287, p95Ms: 764, worstMs: 2143, trials: 1000, note: `median stated in the text; p95 and worst ${FIGURE}` },
+  {
+    timeoutMs: [150, 150],
+    medianMs: null,
+    p95Ms: null,
+    worstMs: null,
+    trials: 100,
+    note: 'every trial took longer than 10 s (text: "consistently took longer than 10 seconds")',
+  },
+  {
+    timeoutMs: [150, 151],
+    medianMs: null,
+    p95Ms: null,
+    worstMs: null,
+    trials: 1000,
+    note: 'no number in the text; the curve lies between 150–150 and 150–155',
+  },
+  {
+    timeoutMs: [150, 155],
+    medianMs: 287,
+    p95Ms: 764,
+    worstMs: 2143,
+    trials: 1000,
+    note: `median stated in the text; p95 and worst ${FIGURE}`,
+  },
   { timeoutMs: [150, 175], medianMs: 141, p95Ms: 314, worstMs: 610, trials: 1000, note: FIGURE },
-  { timeoutMs: [150, 200], medianMs: 146, p95Ms: 296, worstMs: 512, trials: 1000, note: `worst stated in the text (513 ms); median and p95 ${FIGURE}` },
+  {
+    timeoutMs: [150, 200],
+    medianMs: 146,
+    p95Ms: 296,
+    worstMs: 512,
+    trials: 1000,
+    note: `worst stated in the text (513 ms); median and p95 ${FIGURE}`,
+  },
   { timeoutMs: [150, 300], medianMs: 171, p95Ms: 265, worstMs: 603, trials: 1000, note: FIGURE },
-  { timeoutMs: [12, 24], medianMs: 30, p95Ms: 67, worstMs: 152, trials: 1000, note: `worst stated in the text (mean 35 ms); median and p95 ${FIGURE}` },
+  {
+    timeoutMs: [12, 24],
+    medianMs: 30,
+    p95Ms: 67,
+    worstMs: 152,
+    trials: 1000,
+    note: `worst stated in the text (mean 35 ms); median and p95 ${FIGURE}`,
+  },
   { timeoutMs: [25, 50], medianMs: 43, p95Ms: 83, worstMs: 276, trials: 1000, note: FIGURE },
   { timeoutMs: [50, 100], medianMs: 67, p95Ms: 120, worstMs: 253, trials: 1000, note: FIGURE },
   { timeoutMs: [100, 200], medianMs: 120, p95Ms: 182, worstMs: 335, trials: 1000, note: FIGURE },

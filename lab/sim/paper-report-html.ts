@@ -55,7 +55,10 @@ ${report.targets.map((t) => `<tr><td class="l">${escapeHtml(t.target)}</td><td c
 
 function setupParagraph(report: PaperReport): string {
   const s = report.raftSetup;
-  const latency = s.latency.kind === 'lognormal' ? `log-normal one-way latency (${s.latency.minMs.toFixed(1)} ms floor, median ${(s.latency.minMs + s.latency.medianMs).toFixed(1)} ms, σ ${s.latency.sigma}, tail capped at ${s.latency.maxMs} ms)` : JSON.stringify(s.latency);
+  const latency =
+    s.latency.kind === 'lognormal'
+      ? `log-normal one-way latency (${s.latency.minMs.toFixed(1)} ms floor, median ${(s.latency.minMs + s.latency.medianMs).toFixed(1)} ms, σ ${s.latency.sigma}, tail capped at ${s.latency.maxMs} ms)`
+      : JSON.stringify(s.latency);
   return `<p class="note">${s.nodes} servers; ${escapeHtml(latency)} and a ${s.persistMs} ms disk sync before each vote reply: a broadcast time of ${s.broadcastMs.lab} ms (the paper: about ${s.broadcastMs.paper} ms). Heartbeat: ${escapeHtml(s.heartbeat)}. Crash: ${escapeHtml(s.crash)}. Measured ${escapeHtml(s.measured)}; a trial without one after ${s.capMs / 1000} s is cut off there.</p>`;
 }
 
@@ -81,21 +84,30 @@ function cdfChart(row: RaftElectionRow): string {
   const y = (share: number): number => PAD.top + plotH * (1 - share);
   const parts: string[] = [];
   for (const share of [0, 0.5, 1]) {
-    parts.push(`<line x1="${PAD.left}" x2="${PAD.left + plotW}" y1="${f(y(share))}" y2="${f(y(share))}" stroke="#eee"/>`);
+    parts.push(
+      `<line x1="${PAD.left}" x2="${PAD.left + plotW}" y1="${f(y(share))}" y2="${f(y(share))}" stroke="#eee"/>`,
+    );
     parts.push(`<text x="${PAD.left - 4}" y="${f(y(share) + 3)}" text-anchor="end">${share * 100}%</text>`);
   }
   const anchors = ['start', 'middle', 'end'];
   [0, maxMs / 2, maxMs].forEach((tick, i) => {
     parts.push(`<text x="${f(x(tick))}" y="${CHART_H - 12}" text-anchor="${anchors[i]}">${tick}</text>`);
   });
-  parts.push(`<text x="${PAD.left + plotW / 2}" y="${CHART_H - 2}" text-anchor="middle" fill="#666">ms after the crash</text>`);
+  parts.push(
+    `<text x="${PAD.left + plotW / 2}" y="${CHART_H - 2}" text-anchor="middle" fill="#666">ms after the crash</text>`,
+  );
   const steps = row.lab.percentilesMs.map((v, p) => `${f(x(v))},${f(y(p / 100))}`).join(' ');
   parts.push(`<polyline points="${steps}" fill="none" stroke="#1f5fa8" stroke-width="2"/>`);
-  if (row.lab.censored > 0) parts.push(`<line x1="${f(x(maxMs))}" x2="${f(x(maxMs))}" y1="${PAD.top}" y2="${PAD.top + plotH}" stroke="#999" stroke-dasharray="3,2"/>`);
+  if (row.lab.censored > 0)
+    parts.push(
+      `<line x1="${f(x(maxMs))}" x2="${f(x(maxMs))}" y1="${PAD.top}" y2="${PAD.top + plotH}" stroke="#999" stroke-dasharray="3,2"/>`,
+    );
   const shares = [0.5, 0.95, 1];
   points.forEach((p, i) => {
     if (p === null) return;
-    parts.push(`<circle cx="${f(x(p))}" cy="${f(y(shares[i] as number))}" r="4" fill="#d9480f"><title>paper ${['median', 'p95', 'worst'][i]}: ${p} ms</title></circle>`);
+    parts.push(
+      `<circle cx="${f(x(p))}" cy="${f(y(shares[i] as number))}" r="4" fill="#d9480f"><title>paper ${['median', 'p95', 'worst'][i]}: ${p} ms</title></circle>`,
+    );
   });
   const title = `${range(row)} ms`;
   return `<div class="chart"><svg xmlns="http://www.w3.org/2000/svg" width="${CHART_W}" height="${CHART_H}" viewBox="0 0 ${CHART_W} ${CHART_H}"><text x="${PAD.left}" y="11" font-weight="600">${title}</text>${parts.join('')}</svg></div>`;

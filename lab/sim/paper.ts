@@ -32,7 +32,13 @@ export interface RaftSetupReport {
 
 export interface RaftElectionRow {
   readonly timeoutMs: readonly [number, number];
-  readonly paper: { readonly medianMs: number | null; readonly p95Ms: number | null; readonly worstMs: number | null; readonly trials: number; readonly note: string };
+  readonly paper: {
+    readonly medianMs: number | null;
+    readonly p95Ms: number | null;
+    readonly worstMs: number | null;
+    readonly trials: number;
+    readonly note: string;
+  };
   readonly lab: {
     readonly medianMs: number;
     readonly p95Ms: number;
@@ -49,7 +55,11 @@ export interface RingFit {
   readonly orders: number;
   readonly points: readonly { readonly n: number; readonly meanElectionMessages: number; readonly nHn: number }[];
   /** Least-squares fits `c · f(n)` through the origin, with their relative RMS error: the smallest error names the growth. */
-  readonly fits: readonly { readonly model: 'n' | 'n ln n' | 'n²'; readonly c: number; readonly relativeRmsError: number }[];
+  readonly fits: readonly {
+    readonly model: 'n' | 'n ln n' | 'n²';
+    readonly c: number;
+    readonly relativeRmsError: number;
+  }[];
 }
 
 export interface TargetCheck {
@@ -182,8 +192,12 @@ async function fitRing(messages: readonly MessageRow[], sizes: readonly number[]
   const models = { n: (n: number) => n, 'n ln n': (n: number) => n * Math.log(n), 'n²': (n: number) => n * n } as const;
   const fits = (Object.keys(models) as (keyof typeof models)[]).map((model) => {
     const f = models[model];
-    const c = points.reduce((s, p) => s + p.meanElectionMessages * f(p.n), 0) / points.reduce((s, p) => s + f(p.n) ** 2, 0);
-    const error = Math.sqrt(points.reduce((s, p) => s + ((c * f(p.n) - p.meanElectionMessages) / p.meanElectionMessages) ** 2, 0) / points.length);
+    const c =
+      points.reduce((s, p) => s + p.meanElectionMessages * f(p.n), 0) / points.reduce((s, p) => s + f(p.n) ** 2, 0);
+    const error = Math.sqrt(
+      points.reduce((s, p) => s + ((c * f(p.n) - p.meanElectionMessages) / p.meanElectionMessages) ** 2, 0) /
+        points.length,
+    );
     return { model, c: Math.round(c * 1000) / 1000, relativeRmsError: Math.round(error * 1000) / 1000 };
   });
   return { orders, points, fits };
@@ -215,7 +229,10 @@ function checkTargets(report: Omit<PaperReport, 'targets'>): TargetCheck[] {
   checks.push({
     target: 'Ring, every node starting over random orders: Election messages grow as n log n',
     holds: best?.model === 'n ln n',
-    detail: report.ringFit.fits.map((f) => `c·${f.model}: c = ${f.c}, relative RMS error ${(f.relativeRmsError * 100).toFixed(1)}%`).join('; ') + (nLogN === undefined ? '' : ''),
+    detail:
+      report.ringFit.fits
+        .map((f) => `c·${f.model}: c = ${f.c}, relative RMS error ${(f.relativeRmsError * 100).toFixed(1)}%`)
+        .join('; ') + (nLogN === undefined ? '' : ''),
   });
   return checks;
 }

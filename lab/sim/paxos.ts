@@ -66,10 +66,21 @@ interface Decided {
 
 export type PaxosMessage =
   | { readonly type: 'Prepare'; readonly instance: number; readonly ballot: number }
-  | { readonly type: 'Promise'; readonly instance: number; readonly ballot: number; readonly accepted: Accepted | undefined }
+  | {
+      readonly type: 'Promise';
+      readonly instance: number;
+      readonly ballot: number;
+      readonly accepted: Accepted | undefined;
+    }
   | { readonly type: 'Accept'; readonly instance: number; readonly ballot: number; readonly value: number }
   | { readonly type: 'Accepted'; readonly instance: number; readonly ballot: number }
-  | { readonly type: 'Nack'; readonly instance: number; readonly ballot: number; readonly promised: number; readonly decided: Decided | undefined }
+  | {
+      readonly type: 'Nack';
+      readonly instance: number;
+      readonly ballot: number;
+      readonly promised: number;
+      readonly decided: Decided | undefined;
+    }
   | { readonly type: 'Decide'; readonly instance: number; readonly value: number }
   | { readonly type: 'Renew'; readonly instance: number; readonly round: number }
   | { readonly type: 'RenewAck'; readonly instance: number; readonly round: number }
@@ -124,7 +135,8 @@ export class PaxosNode implements ElectionNode {
     private readonly ctx: NodeContext,
     private readonly options: PaxosOptions = PAXOS_DEFAULTS,
   ) {
-    if (ctx.id >= BALLOT_SPACE) throw new RangeError(`Paxos ballots hold node ids below ${BALLOT_SPACE}, got ${ctx.id}`);
+    if (ctx.id >= BALLOT_SPACE)
+      throw new RangeError(`Paxos ballots hold node ids below ${BALLOT_SPACE}, got ${ctx.id}`);
     let acceptor = ctx.storage.get(ACCEPTOR) as Map<number, AcceptorSlot> | undefined;
     if (acceptor === undefined) {
       acceptor = new Map();
@@ -133,7 +145,8 @@ export class PaxosNode implements ElectionNode {
     this.acceptor = acceptor;
     const now = ctx.monotonic();
     this.guardUntil = ctx.storage.get(HONOURED) === true ? now + options.leaseMs : now;
-    for (const slot of acceptor.values()) this.maxRound = Math.max(this.maxRound, Math.floor(slot.promised / BALLOT_SPACE));
+    for (const slot of acceptor.values())
+      this.maxRound = Math.max(this.maxRound, Math.floor(slot.promised / BALLOT_SPACE));
     this.backoffUntil = now + ctx.random.uniform(0, options.backoffCapMs);
     this.check();
   }
@@ -236,7 +249,8 @@ export class PaxosNode implements ElectionNode {
   private check(): void {
     const now = this.ctx.monotonic();
     const leaseLive = this.leaseView !== undefined && now < this.leaseView.until;
-    if (this.leadership === undefined && this.attempt === undefined && !leaseLive && now >= this.backoffUntil) this.propose();
+    if (this.leadership === undefined && this.attempt === undefined && !leaseLive && now >= this.backoffUntil)
+      this.propose();
     this.ctx.setTimer(this.options.checkEveryMs, () => this.check());
   }
 
@@ -261,12 +275,19 @@ export class PaxosNode implements ElectionNode {
 
   private onPromise(from: number, instance: number, ballot: number, accepted: Accepted | undefined): void {
     const attempt = this.attempt;
-    if (attempt === undefined || attempt.instance !== instance || attempt.ballot !== ballot || attempt.phase !== 'prepare') return;
+    if (
+      attempt === undefined ||
+      attempt.instance !== instance ||
+      attempt.ballot !== ballot ||
+      attempt.phase !== 'prepare'
+    )
+      return;
     attempt.promises.set(from, accepted);
     if (!this.isMajority(attempt.promises.size)) return;
     // The one rule that makes Paxos safe: carry the highest-ballot value already accepted, if any.
     let highest: Accepted | undefined;
-    for (const a of attempt.promises.values()) if (a !== undefined && (highest === undefined || a.ballot > highest.ballot)) highest = a;
+    for (const a of attempt.promises.values())
+      if (a !== undefined && (highest === undefined || a.ballot > highest.ballot)) highest = a;
     attempt.value = highest?.value ?? this.ctx.id;
     attempt.phase = 'accept';
     attempt.acceptSentAt = this.ctx.monotonic();
@@ -277,7 +298,13 @@ export class PaxosNode implements ElectionNode {
 
   private onAccepted(from: number, instance: number, ballot: number): void {
     const attempt = this.attempt;
-    if (attempt === undefined || attempt.instance !== instance || attempt.ballot !== ballot || attempt.phase !== 'accept') return;
+    if (
+      attempt === undefined ||
+      attempt.instance !== instance ||
+      attempt.ballot !== ballot ||
+      attempt.phase !== 'accept'
+    )
+      return;
     attempt.accepts.add(from);
     if (!this.isMajority(attempt.accepts.size)) return;
     attempt.timer?.cancel();

@@ -31,7 +31,10 @@ const SETTLE_MS = 1_000;
  * until every surviving follower has heard a heartbeat from a new leader, or
  * `capMs` if that has not happened by then (`censored`).
  */
-export async function raftElectionTrial(setup: RaftElectionSetup, seed: number): Promise<{ ms: number; censored: boolean }> {
+export async function raftElectionTrial(
+  setup: RaftElectionSetup,
+  seed: number,
+): Promise<{ ms: number; censored: boolean }> {
   const [lo, hi] = setup.timeoutMs;
   const heartbeatMs = setup.heartbeatMs ?? lo / 2;
   const crashAt = SETTLE_MS + new Prng(`${seed}/raft-election/crash`).uniform(0, heartbeatMs);
@@ -48,7 +51,9 @@ export async function raftElectionTrial(setup: RaftElectionSetup, seed: number):
     nodes: setup.nodes,
     durationMs: crashAt + 2 * setup.capMs,
     network: { latency: setup.latency, lossRate: setup.lossRate },
-    algorithmOptions: { raft: { electionTimeoutMinMs: lo, electionTimeoutMaxMs: hi, heartbeatMs, persistMs: setup.persistMs ?? 0 } },
+    algorithmOptions: {
+      raft: { electionTimeoutMinMs: lo, electionTimeoutMaxMs: hi, heartbeatMs, persistMs: setup.persistMs ?? 0 },
+    },
     experiment: { establishedLeader: true },
     instrument: (cluster) => {
       halt = () => cluster.sim.halt();

@@ -1,4 +1,12 @@
-import { detectionTimeoutMs, startsEstablished, type ElectionNode, type ExperimentOptions, type NodeContext, type NodeFactory, type NodeTimer } from './election-node.js';
+import {
+  detectionTimeoutMs,
+  startsEstablished,
+  type ElectionNode,
+  type ExperimentOptions,
+  type NodeContext,
+  type NodeFactory,
+  type NodeTimer,
+} from './election-node.js';
 
 /**
  * Raft's leader election (Ongaro & Ousterhout, section 5.2 of the Raft paper), without log replication:
@@ -67,7 +75,8 @@ export class RaftNode implements ElectionNode {
    */
   heartbeatNow(): void {
     if (this.role !== 'leader') return;
-    for (const peer of this.peers()) this.ctx.send(peer, { type: 'AppendEntries', term: this.currentTerm } satisfies RaftMessage);
+    for (const peer of this.peers())
+      this.ctx.send(peer, { type: 'AppendEntries', term: this.currentTerm } satisfies RaftMessage);
   }
 
   get currentTerm(): number {
@@ -158,7 +167,8 @@ export class RaftNode implements ElectionNode {
 
   private sendHeartbeats(): void {
     if (this.role !== 'leader') return;
-    for (const peer of this.peers()) this.ctx.send(peer, { type: 'AppendEntries', term: this.currentTerm } satisfies RaftMessage);
+    for (const peer of this.peers())
+      this.ctx.send(peer, { type: 'AppendEntries', term: this.currentTerm } satisfies RaftMessage);
     this.heartbeatTimer = this.ctx.setTimer(this.options.heartbeatMs, () => this.sendHeartbeats());
   }
 

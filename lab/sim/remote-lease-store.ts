@@ -21,7 +21,10 @@ import { SERVICE } from './network.js';
  */
 export class RemoteLeaseStore implements LeaseStore {
   private nextId = 0;
-  private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void; timer: NodeTimer }>();
+  private readonly pending = new Map<
+    number,
+    { resolve(value: unknown): void; reject(error: Error): void; timer: NodeTimer }
+  >();
   /** Requests this node has sent: the "messages" of a store-based algorithm. */
   requests = 0;
 

@@ -128,15 +128,21 @@ export function conclusion(report: LabReport): string {
   const stale = report.rows.filter((r) => r.metrics.staleWritesAcceptedUnfenced > 0);
   const tokened = stale.filter((r) => r.algorithm !== 'bully' && r.algorithm !== 'ring');
   const untokened = stale.filter((r) => r.algorithm === 'bully' || r.algorithm === 'ring');
-  const total = (rs: readonly ReportRow[], key: 'staleWritesAccepted' | 'staleWritesAcceptedUnfenced'): number => rs.reduce((s, r) => s + r.metrics[key], 0);
-  if (stale.length === 0) sentences.push('No stale write reached the resource in these runs, so fencing had nothing to stop.');
+  const total = (rs: readonly ReportRow[], key: 'staleWritesAccepted' | 'staleWritesAcceptedUnfenced'): number =>
+    rs.reduce((s, r) => s + r.metrics[key], 0);
+  if (stale.length === 0)
+    sentences.push('No stale write reached the resource in these runs, so fencing had nothing to stop.');
   else {
     const parts: string[] = [];
     if (tokened.length > 0) {
-      parts.push(`the fence let through ${total(tokened, 'staleWritesAccepted')} of the ${total(tokened, 'staleWritesAcceptedUnfenced')} stale writes from algorithms whose writes carry a token`);
+      parts.push(
+        `the fence let through ${total(tokened, 'staleWritesAccepted')} of the ${total(tokened, 'staleWritesAcceptedUnfenced')} stale writes from algorithms whose writes carry a token`,
+      );
     }
     if (untokened.length > 0) {
-      parts.push(`${total(untokened, 'staleWritesAccepted')} of ${total(untokened, 'staleWritesAcceptedUnfenced')} from Bully and Ring, which have no token to check`);
+      parts.push(
+        `${total(untokened, 'staleWritesAccepted')} of ${total(untokened, 'staleWritesAcceptedUnfenced')} from Bully and Ring, which have no token to check`,
+      );
     }
     sentences.push(`Fencing is what saves the data: ${parts.join(', but ')}.`);
   }
@@ -159,34 +165,69 @@ export function timelineSvg(timeline: Timeline, nodes: readonly number[], durati
 
   for (const node of nodes) {
     parts.push(`<text x="4" y="${fmt(laneY(node) + 11)}">node ${node}</text>`);
-    parts.push(`<rect x="${fmt(LEFT)}" y="${fmt(laneY(node) + 1)}" width="${fmt(WIDTH - LEFT - RIGHT)}" height="${LANE - 2}" fill="#f7f7f7"/>`);
+    parts.push(
+      `<rect x="${fmt(LEFT)}" y="${fmt(laneY(node) + 1)}" width="${fmt(WIDTH - LEFT - RIGHT)}" height="${LANE - 2}" fill="#f7f7f7"/>`,
+    );
   }
   for (const span of isolationSpans(timeline, nodes, durationMs)) {
-    parts.push(rect(x(span.start), laneY(span.node) + 1, x(span.end) - x(span.start), LANE - 2, '#f8d7d7', `node ${span.node} cut off`));
+    parts.push(
+      rect(
+        x(span.start),
+        laneY(span.node) + 1,
+        x(span.end) - x(span.start),
+        LANE - 2,
+        '#f8d7d7',
+        `node ${span.node} cut off`,
+      ),
+    );
   }
   for (const span of statusSpans(timeline, nodes, durationMs)) {
     if (span.status === 'up') continue;
     const colour = span.status === 'crashed' ? '#bbb' : '#f2c94c';
-    parts.push(rect(x(span.start), laneY(span.node) + 1, x(span.end) - x(span.start), LANE - 2, colour, `node ${span.node} ${span.status}`));
+    parts.push(
+      rect(
+        x(span.start),
+        laneY(span.node) + 1,
+        x(span.end) - x(span.start),
+        LANE - 2,
+        colour,
+        `node ${span.node} ${span.status}`,
+      ),
+    );
   }
   for (const t of timeline.tenures) {
     const end = t.end ?? durationMs;
     const hue = (t.epoch * 67) % 360;
     const label = `node ${t.node} leads, epoch ${t.epoch}${t.token === undefined ? ', no token' : `, token ${t.token}`}: ${fmt(t.start)}–${fmt(end)} ms`;
-    parts.push(rect(x(t.start), laneY(t.node) + 4, Math.max(1, x(end) - x(t.start)), LANE - 8, `hsl(${hue},60%,55%)`, label));
+    parts.push(
+      rect(x(t.start), laneY(t.node) + 4, Math.max(1, x(end) - x(t.start)), LANE - 8, `hsl(${hue},60%,55%)`, label),
+    );
   }
   for (const w of timeline.writes) {
     if (!w.stale) continue;
     const colour = w.fencedAccepted ? '#d33' : '#999';
     const y = laneY(w.node);
     const title = `stale write from node ${w.node} (epoch ${w.epoch}) at ${fmt(w.time)} ms: fenced resource ${w.fencedAccepted ? 'accepted' : 'rejected'}`;
-    parts.push(`<line x1="${fmt(x(w.time))}" x2="${fmt(x(w.time))}" y1="${fmt(y + 1)}" y2="${fmt(y + LANE - 1)}" stroke="${colour}" stroke-width="1.5"><title>${escapeHtml(title)}</title></line>`);
+    parts.push(
+      `<line x1="${fmt(x(w.time))}" x2="${fmt(x(w.time))}" y1="${fmt(y + 1)}" y2="${fmt(y + LANE - 1)}" stroke="${colour}" stroke-width="1.5"><title>${escapeHtml(title)}</title></line>`,
+    );
   }
   for (const span of splitBrainSpans(timeline, durationMs)) {
-    parts.push(rect(x(span.start), TOP - 6, Math.max(1, x(span.end) - x(span.start)), 4, '#d33', `${span.count} leaders ${fmt(span.start)}–${fmt(span.end)} ms`));
+    parts.push(
+      rect(
+        x(span.start),
+        TOP - 6,
+        Math.max(1, x(span.end) - x(span.start)),
+        4,
+        '#d33',
+        `${span.count} leaders ${fmt(span.start)}–${fmt(span.end)} ms`,
+      ),
+    );
   }
   for (const d of timeline.disruptions) {
-    parts.push(`<line x1="${fmt(x(d.time))}" x2="${fmt(x(d.time))}" y1="${TOP - 8}" y2="${fmt(TOP + nodes.length * LANE)}" stroke="#333" stroke-dasharray="3,2"><title>${escapeHtml(`${fmt(d.time)} ms: ${d.kind}${d.node === undefined ? '' : ` (node ${d.node})`}`)}</title></line>`);
+    parts.push(
+      `<line x1="${fmt(x(d.time))}" x2="${fmt(x(d.time))}" y1="${TOP - 8}" y2="${fmt(TOP + nodes.length * LANE)}" stroke="#333" stroke-dasharray="3,2"><title>${escapeHtml(`${fmt(d.time)} ms: ${d.kind}${d.node === undefined ? '' : ` (node ${d.node})`}`)}</title></line>`,
+    );
   }
   const axisY = TOP + nodes.length * LANE + 12;
   for (let t = 0; t <= durationMs; t += 5000) {
@@ -205,7 +246,9 @@ function statusSpans(timeline: Timeline, nodes: readonly number[], endMs: number
   const spans: (Span & { status: NodeStatus })[] = [];
   for (const node of nodes) {
     const changes = timeline.statuses.filter((s) => s.node === node);
-    changes.forEach((c, i) => spans.push({ node, status: c.status, start: c.time, end: changes[i + 1]?.time ?? endMs }));
+    changes.forEach((c, i) =>
+      spans.push({ node, status: c.status, start: c.time, end: changes[i + 1]?.time ?? endMs }),
+    );
   }
   return spans;
 }
@@ -245,4 +288,3 @@ function rect(x: number, y: number, w: number, h: number, fill: string, title: s
 function fmt(n: number): string {
   return (Math.round(n * 10) / 10).toString();
 }
-

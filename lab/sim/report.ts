@@ -18,7 +18,12 @@ export interface ReportRow {
   readonly metrics: Metrics;
 }
 
-export function buildReport(seed: number, nodes: number, results: readonly RunResult[], settings?: LabSettings): LabReport {
+export function buildReport(
+  seed: number,
+  nodes: number,
+  results: readonly RunResult[],
+  settings?: LabSettings,
+): LabReport {
   return {
     seed,
     nodes,
@@ -51,7 +56,11 @@ export const COLUMNS: readonly { readonly metric: keyof Metrics; readonly header
 /** The comparison table for the terminal (and the Markdown in docs: it is valid GFM). */
 export function formatTable(report: LabReport): string {
   const header = ['algorithm', 'scenario', ...COLUMNS.map((c) => c.header)];
-  const body = report.rows.map((row) => [row.algorithm, row.scenario, ...COLUMNS.map((c) => formatValue(row.metrics[c.metric]))]);
+  const body = report.rows.map((row) => [
+    row.algorithm,
+    row.scenario,
+    ...COLUMNS.map((c) => formatValue(row.metrics[c.metric])),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] as string).length)));
   const line = (cells: readonly string[]): string =>
     `| ${cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number))).join(' | ')} |`;

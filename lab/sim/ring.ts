@@ -1,4 +1,12 @@
-import { detectionTimeoutMs, startsEstablished, type ElectionNode, type ExperimentOptions, type NodeContext, type NodeFactory, type NodeTimer } from './election-node.js';
+import {
+  detectionTimeoutMs,
+  startsEstablished,
+  type ElectionNode,
+  type ExperimentOptions,
+  type NodeContext,
+  type NodeFactory,
+  type NodeTimer,
+} from './election-node.js';
 
 /**
  * Chang–Roberts ring election (1979), with failed nodes skipped. Nodes sit on a
@@ -249,10 +257,13 @@ export class RingNode implements ElectionNode {
 
   private resetLeaderTimer(): void {
     this.leaderTimer?.cancel();
-    this.leaderTimer = this.ctx.setTimer(detectionTimeoutMs(this.ctx, this.options, this.options.leaderTimeoutMs), () => {
-      this.leader = undefined;
-      this.startElection();
-    });
+    this.leaderTimer = this.ctx.setTimer(
+      detectionTimeoutMs(this.ctx, this.options, this.options.leaderTimeoutMs),
+      () => {
+        this.leader = undefined;
+        this.startElection();
+      },
+    );
   }
 }
 

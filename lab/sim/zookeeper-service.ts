@@ -22,7 +22,13 @@ export type ZkRequest =
   | { readonly type: 'connect'; readonly reqId: number }
   | { readonly type: 'create'; readonly reqId: number; readonly sid: number; readonly guid: string }
   | { readonly type: 'children'; readonly reqId: number; readonly sid: number }
-  | { readonly type: 'exists'; readonly reqId: number; readonly sid: number; readonly seq: number; readonly watch: boolean }
+  | {
+      readonly type: 'exists';
+      readonly reqId: number;
+      readonly sid: number;
+      readonly seq: number;
+      readonly watch: boolean;
+    }
   /** `ackThrough`: every watch event numbered up to this one has been handled. */
   | { readonly type: 'ping'; readonly reqId: number; readonly sid: number; readonly ackThrough: number };
 

@@ -144,7 +144,8 @@ export class ZooKeeperNode implements ElectionNode {
       this.connected = false;
       this.stopLeading();
     }
-    if (this.sid !== undefined) this.send({ type: 'ping', reqId: ++this.nextReqId, sid: this.sid, ackThrough: this.ackThrough }, false);
+    if (this.sid !== undefined)
+      this.send({ type: 'ping', reqId: ++this.nextReqId, sid: this.sid, ackThrough: this.ackThrough }, false);
     this.ctx.setTimer(this.pingEveryMs, () => this.tick());
   }
 

@@ -59,7 +59,10 @@ export function validateRunbookUrl(field: string, url: string | undefined): stri
     parsed = undefined;
   }
   if (parsed?.protocol !== 'https:' || parsed.hash !== '') {
-    throw new LeaseValidationError(field, `must be an absolute https:// URL without a #fragment (alarm emails cannot resolve relative links), got ${JSON.stringify(url)}`);
+    throw new LeaseValidationError(
+      field,
+      `must be an absolute https:// URL without a #fragment (alarm emails cannot resolve relative links), got ${JSON.stringify(url)}`,
+    );
   }
   return url;
 }
@@ -75,7 +78,11 @@ export function alarmDescription(parts: {
   readonly anchor: string;
 }): string {
   const text = `${parts.what} What to do: ${parts.todo} Runbook: ${parts.runbookUrl}#${parts.anchor}`;
-  if (text.length > 1024) throw new LeaseValidationError('alarmDescription', `for #${parts.anchor} is ${text.length} characters; CloudWatch allows 1024`);
+  if (text.length > 1024)
+    throw new LeaseValidationError(
+      'alarmDescription',
+      `for #${parts.anchor} is ${text.length} characters; CloudWatch allows 1024`,
+    );
   return text;
 }
 
@@ -96,17 +103,27 @@ export function resolveAlarmOptions(
   const period = overrides?.period ?? defaults.period;
   const evaluationPeriods = overrides?.evaluationPeriods ?? defaults.evaluationPeriods;
   const datapointsToAlarm = overrides?.datapointsToAlarm ?? evaluationPeriods;
-  if (!Number.isFinite(threshold) || threshold < 0) throw new LeaseValidationError(`${field}.threshold`, `must be a non-negative number, got ${threshold}`);
+  if (!Number.isFinite(threshold) || threshold < 0)
+    throw new LeaseValidationError(`${field}.threshold`, `must be a non-negative number, got ${threshold}`);
   if (!Number.isInteger(evaluationPeriods) || evaluationPeriods < 1) {
-    throw new LeaseValidationError(`${field}.evaluationPeriods`, `must be a positive integer, got ${evaluationPeriods}`);
+    throw new LeaseValidationError(
+      `${field}.evaluationPeriods`,
+      `must be a positive integer, got ${evaluationPeriods}`,
+    );
   }
   if (!Number.isInteger(datapointsToAlarm) || datapointsToAlarm < 1 || datapointsToAlarm > evaluationPeriods) {
-    throw new LeaseValidationError(`${field}.datapointsToAlarm`, `must be an integer from 1 to evaluationPeriods (${evaluationPeriods}), got ${datapointsToAlarm}`);
+    throw new LeaseValidationError(
+      `${field}.datapointsToAlarm`,
+      `must be an integer from 1 to evaluationPeriods (${evaluationPeriods}), got ${datapointsToAlarm}`,
+    );
   }
   const windowSeconds = period.toSeconds() * evaluationPeriods;
   const maxWindowSeconds = maxEvaluationWindowSeconds(period);
   if (windowSeconds > maxWindowSeconds) {
-    throw new LeaseValidationError(`${field}.evaluationPeriods`, `× period must be at most ${maxWindowSeconds} seconds (a CloudWatch limit), got ${windowSeconds}`);
+    throw new LeaseValidationError(
+      `${field}.evaluationPeriods`,
+      `× period must be at most ${maxWindowSeconds} seconds (a CloudWatch limit), got ${windowSeconds}`,
+    );
   }
   return { threshold, period, evaluationPeriods, datapointsToAlarm };
 }
@@ -123,9 +140,18 @@ export function maxEvaluationWindowSeconds(period: Duration): number {
  * A synth warning (`baton-lease:<construct>.noAlarmTopic`) when alarms have no
  * topic: they would change state in the console and tell nobody.
  */
-export function warnWithoutAlarmTopic(scope: IConstruct, topic: sns.ITopic | undefined, construct: string, whose: string, when: string): void {
+export function warnWithoutAlarmTopic(
+  scope: IConstruct,
+  topic: sns.ITopic | undefined,
+  construct: string,
+  whose: string,
+  when: string,
+): void {
   if (topic) return;
-  Annotations.of(scope).addWarningV2(`baton-lease:${construct}.noAlarmTopic`, `${whose} notify nobody: pass alarmTopic (an SNS topic) to be told when ${when}.`);
+  Annotations.of(scope).addWarningV2(
+    `baton-lease:${construct}.noAlarmTopic`,
+    `${whose} notify nobody: pass alarmTopic (an SNS topic) to be told when ${when}.`,
+  );
 }
 
 /** Notify `topic` when the alarm fires and when it recovers. */

@@ -58,9 +58,14 @@ const WEEKDAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
 function parseCron(field: string, expression: string): CronFields {
   const body = /^cron\((.*)\)$/.exec(expression.trim())?.[1];
   const parts = body?.trim().split(/\s+/);
-  if (parts?.length !== 6) throw new LeaseValidationError(field, `must be a cron(minutes hours day-of-month month day-of-week year) expression, got ${expression}`);
+  if (parts?.length !== 6)
+    throw new LeaseValidationError(
+      field,
+      `must be a cron(minutes hours day-of-month month day-of-week year) expression, got ${expression}`,
+    );
   const [minute, hour, dayOfMonth, month, dayOfWeek, year] = parts as [string, string, string, string, string, string];
-  const bad = (what: string, text: string): LeaseValidationError => new LeaseValidationError(field, `has a ${what} field Baton cannot read: ${JSON.stringify(text)} in ${expression}`);
+  const bad = (what: string, text: string): LeaseValidationError =>
+    new LeaseValidationError(field, `has a ${what} field Baton cannot read: ${JSON.stringify(text)} in ${expression}`);
   const list = (text: string, what: string, min: number, max: number, names: readonly string[] = []): number[] => {
     const values = new Set<number>();
     const value = (token: string): number => {
@@ -73,10 +78,15 @@ function parseCron(field: string, expression: string): CronFields {
       const [range, stepText] = item.split('/') as [string, string | undefined];
       const step = stepText === undefined ? 1 : Number(stepText);
       if (!Number.isInteger(step) || step < 1) throw bad(what, text);
-      const [from, to] = range === '*' ? [min, max] : range.includes('-') ? (range.split('-').map(value) as [number, number]) : [value(range), stepText === undefined ? value(range) : max];
+      const [from, to] =
+        range === '*'
+          ? [min, max]
+          : range.includes('-')
+            ? (range.split('-').map(value) as [number, number])
+            : [value(range), stepText === undefined ? value(range) : max];
       // A wrapping range (FRI-MON) runs through the end of the cycle.
       for (let n = from, count = 0; count <= max - min; n = n === max ? min : n + 1, count++) {
-        if ((count % step) === 0) values.add(n);
+        if (count % step === 0) values.add(n);
         if (n === to) break;
       }
     }
@@ -120,7 +130,12 @@ function dayOfMonthMatcher(text: string, list: ListParser, bad: (what: string, t
 }
 
 /** `?`, `*`, a list of 1–7 or SUN–SAT, `L` (Saturday), `nL` (the month's last such day) or `n#k` (its kth). */
-function dayOfWeekMatcher(text: string, list: ListParser, bad: (what: string, text: string) => Error, weekday: (y: number, m: number, d: number) => number): DayMatcher {
+function dayOfWeekMatcher(
+  text: string,
+  list: ListParser,
+  bad: (what: string, text: string) => Error,
+  weekday: (y: number, m: number, d: number) => number,
+): DayMatcher {
   if (text === '?' || text === '*') return () => true;
   const one = (token: string): number => list(token, 'day-of-week', 1, 7, WEEKDAYS)[0]!;
   const last = /^(\w+)L$/.exec(text);
@@ -187,7 +202,14 @@ class ZoneOffsets {
   /** Local time minus UTC at `utc`, in ms. */
   private offsetAt(utc: number): number {
     const parts = Object.fromEntries(this.format.formatToParts(new Date(utc)).map((p) => [p.type, Number(p.value)]));
-    const local = Date.UTC(parts['year']!, parts['month']! - 1, parts['day']!, parts['hour']!, parts['minute']!, parts['second']!);
+    const local = Date.UTC(
+      parts['year']!,
+      parts['month']! - 1,
+      parts['day']!,
+      parts['hour']!,
+      parts['minute']!,
+      parts['second']!,
+    );
     return local - Math.floor(utc / 1000) * 1000;
   }
 }

@@ -173,7 +173,8 @@ export class CronSingletonAlarms extends Construct {
       const fn = s.lambdaFunction;
       const topic = props.alarmTopic;
       const runbookUrl = validateRunbookUrl('runbookUrl', props.runbookUrl);
-      const describe = (anchor: string, what: string, todo: string) => alarmDescription({ what, todo, runbookUrl, anchor });
+      const describe = (anchor: string, what: string, todo: string) =>
+        alarmDescription({ what, todo, runbookUrl, anchor });
       const everyFiveMinutes = { threshold: 0, period: FIVE_MINUTES, evaluationPeriods: 1 };
 
       const noRun = noLeaderRunOptions(s, props.noLeaderRun);
@@ -198,7 +199,8 @@ export class CronSingletonAlarms extends Construct {
           field: 'alarms.deadLetters',
           defaults: everyFiveMinutes,
           overrides: props.deadLetters,
-          metric: (period) => queue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM }),
+          metric: (period) =>
+            queue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM }),
           description: describe(
             'dead-letters',
             `Ticks of lease ${lease} landed in the dead-letter queue: EventBridge Scheduler could not deliver them, or the function failed them after its retries. Those ticks did not run.`,
@@ -274,9 +276,16 @@ export class CronSingletonAlarms extends Construct {
       });
 
       // The threshold option is a percent of the timeout; the alarm's is milliseconds.
-      const duration = resolveAlarmOptions('alarms.lambdaDuration', { ...everyFiveMinutes, threshold: 80 }, props.lambdaDuration);
+      const duration = resolveAlarmOptions(
+        'alarms.lambdaDuration',
+        { ...everyFiveMinutes, threshold: 80 },
+        props.lambdaDuration,
+      );
       if (duration.threshold <= 0 || duration.threshold > 100) {
-        throw new LeaseValidationError('alarms.lambdaDuration.threshold', `is a percent of the timeout, from 0 (exclusive) to 100, got ${duration.threshold}`);
+        throw new LeaseValidationError(
+          'alarms.lambdaDuration.threshold',
+          `is a percent of the timeout, from 0 (exclusive) to 100, got ${duration.threshold}`,
+        );
       }
       const durationMs = Math.round((s.timeout.toMilliseconds() * duration.threshold) / 100);
       this.lambdaDuration = createAlarm(
@@ -302,9 +311,16 @@ export class CronSingletonAlarms extends Construct {
 
   /** Every alarm of the singleton (not the table's). */
   get alarms(): readonly cloudwatch.Alarm[] {
-    return [this.noLeaderRun, this.deadLetters, this.jobFailed, this.staleWriteRejected, this.leaseTakeover, this.lambdaErrors, this.lambdaThrottles, this.lambdaDuration].filter(
-      (alarm): alarm is cloudwatch.Alarm => alarm !== undefined,
-    );
+    return [
+      this.noLeaderRun,
+      this.deadLetters,
+      this.jobFailed,
+      this.staleWriteRejected,
+      this.leaseTakeover,
+      this.lambdaErrors,
+      this.lambdaThrottles,
+      this.lambdaDuration,
+    ].filter((alarm): alarm is cloudwatch.Alarm => alarm !== undefined);
   }
 }
 
@@ -316,7 +332,10 @@ const ONE_DAY_MS = 86_400_000;
  * The no-leader-run alarm's options: the caller's overrides on defaults that
  * fit the schedule, or `undefined` when the alarm is turned off.
  */
-function noLeaderRunOptions(s: CronSingleton, overrides: NoLeaderRunAlarmOptions | undefined): ResolvedAlarmOptions | undefined {
+function noLeaderRunOptions(
+  s: CronSingleton,
+  overrides: NoLeaderRunAlarmOptions | undefined,
+): ResolvedAlarmOptions | undefined {
   const field = 'alarms.noLeaderRun';
   if (overrides?.enabled === false) return undefined;
   const interval = s.scheduleInterval;
@@ -341,7 +360,11 @@ function noLeaderRunOptions(s: CronSingleton, overrides: NoLeaderRunAlarmOptions
   const period = windowMs <= ONE_DAY_MS ? FIVE_MINUTES : Duration.hours(1);
   const defaults = { threshold: 1, period, evaluationPeriods: Math.ceil(windowMs / period.toMilliseconds()) };
   const defaultWindowSeconds = period.toSeconds() * defaults.evaluationPeriods;
-  if (overrides?.period === undefined && overrides?.evaluationPeriods === undefined && defaultWindowSeconds > maxEvaluationWindowSeconds(period)) {
+  if (
+    overrides?.period === undefined &&
+    overrides?.evaluationPeriods === undefined &&
+    defaultWindowSeconds > maxEvaluationWindowSeconds(period)
+  ) {
     throw new LeaseValidationError(
       `${field}.enabled`,
       `must be false for this schedule: its ticks can lie ${gap(gapMs)} apart, so the alarm would have to watch ${gap(windowMs)} (that gap, the ${s.timeout.toHumanString()} timeout and a margin of ${NO_LEADER_RUN_MARGIN.toHumanString()}), and CloudWatch evaluates at most 7 days. Schedule the job more often, or set alarms.noLeaderRun.enabled to false and rely on JobFailed, LambdaErrors and the dead-letter queue's alarm`,
@@ -369,8 +392,15 @@ function gap(ms: number): string {
  * but never less than 5 minutes (one late tick is not an outage); three of
  * them, or as many as CloudWatch's evaluation window allows.
  */
-function rateDefaults(interval: Duration | undefined): { threshold: number; period: Duration; evaluationPeriods: number } {
+function rateDefaults(interval: Duration | undefined): {
+  threshold: number;
+  period: Duration;
+  evaluationPeriods: number;
+} {
   const period = interval && interval.toSeconds() > FIVE_MINUTES.toSeconds() ? interval : FIVE_MINUTES;
-  const evaluationPeriods = Math.max(1, Math.min(3, Math.floor(maxEvaluationWindowSeconds(period) / period.toSeconds())));
+  const evaluationPeriods = Math.max(
+    1,
+    Math.min(3, Math.floor(maxEvaluationWindowSeconds(period) / period.toSeconds())),
+  );
   return { threshold: 1, period, evaluationPeriods };
 }

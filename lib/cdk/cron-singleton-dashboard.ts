@@ -90,7 +90,10 @@ export class CronSingletonDashboard extends Construct {
         }),
         new cloudwatch.GraphWidget({
           title: `Function duration (ms; timeout ${s.timeout.toMilliseconds()})`,
-          left: [fn.metricDuration({ ...minute, statistic: cloudwatch.Stats.p(50) }), fn.metricDuration({ ...minute, statistic: cloudwatch.Stats.p(99) })],
+          left: [
+            fn.metricDuration({ ...minute, statistic: cloudwatch.Stats.p(50) }),
+            fn.metricDuration({ ...minute, statistic: cloudwatch.Stats.p(99) }),
+          ],
           leftAnnotations: [{ value: s.timeout.toMilliseconds(), label: 'timeout' }],
           width: 12,
         }),
@@ -112,7 +115,12 @@ export class CronSingletonDashboard extends Construct {
       widgets.push([
         new cloudwatch.GraphWidget({
           title: 'Dead-letter queue: failed ticks waiting',
-          left: [s.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ ...minute, statistic: cloudwatch.Stats.MAXIMUM })],
+          left: [
+            s.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+              ...minute,
+              statistic: cloudwatch.Stats.MAXIMUM,
+            }),
+          ],
           width: 12,
         }),
       ]);

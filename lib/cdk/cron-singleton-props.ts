@@ -42,13 +42,19 @@ export interface ResolvedCronSingletonProps {
  */
 export function validateCronSingletonProps(props: CronSingletonProps): ResolvedCronSingletonProps {
   validateObject('props', props);
-  if (typeof (props.table as Partial<ILeaseTable> | undefined)?.grantLeaseAccess !== 'function') throw new LeaseValidationError('table', 'must be a LeaseTable (or one from LeaseTable.fromTableName)');
-  const leaseName = Token.isUnresolved(props.leaseName) ? props.leaseName : validateLeaseName('leaseName', props.leaseName);
+  if (typeof (props.table as Partial<ILeaseTable> | undefined)?.grantLeaseAccess !== 'function')
+    throw new LeaseValidationError('table', 'must be a LeaseTable (or one from LeaseTable.fromTableName)');
+  const leaseName = Token.isUnresolved(props.leaseName)
+    ? props.leaseName
+    : validateLeaseName('leaseName', props.leaseName);
   const serviceName = props.serviceName ?? DEFAULT_SERVICE_NAME;
   const metricsNamespace = validateMetricsNamespace(props.metricsNamespace);
   const contenders = props.contenders ?? 1;
   if (!Number.isInteger(contenders) || contenders < 1 || contenders > MAX_CONTENDERS) {
-    throw new LeaseValidationError('contenders', `must be an integer from 1 to ${MAX_CONTENDERS}, got ${describeValue(props.contenders)}`);
+    throw new LeaseValidationError(
+      'contenders',
+      `must be an integer from 1 to ${MAX_CONTENDERS}, got ${describeValue(props.contenders)}`,
+    );
   }
   const timeout = props.timeout ?? Duration.minutes(1);
   if (!timeout.isUnresolved() && timeout.toMilliseconds() < MIN_TIMEOUT.toMilliseconds()) {
@@ -61,18 +67,37 @@ export function validateCronSingletonProps(props: CronSingletonProps): ResolvedC
     if (props[field] !== undefined) validateNonEmptyString(field, props[field]);
   }
   const memorySize: unknown = props.memorySize;
-  if (memorySize !== undefined && !Token.isUnresolved(memorySize) && (typeof memorySize !== 'number' || !Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10_240)) {
-    throw new LeaseValidationError('memorySize', `must be an integer number of MB from 128 to 10240, got ${describeValue(memorySize)}`);
+  if (
+    memorySize !== undefined &&
+    !Token.isUnresolved(memorySize) &&
+    (typeof memorySize !== 'number' || !Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10_240)
+  ) {
+    throw new LeaseValidationError(
+      'memorySize',
+      `must be an integer number of MB from 128 to 10240, got ${describeValue(memorySize)}`,
+    );
   }
   const environment: unknown = props.environment;
-  if (environment !== undefined && (environment === null || typeof environment !== 'object' || Array.isArray(environment) || Object.values(environment).some((v) => typeof v !== 'string'))) {
+  if (
+    environment !== undefined &&
+    (environment === null ||
+      typeof environment !== 'object' ||
+      Array.isArray(environment) ||
+      Object.values(environment).some((v) => typeof v !== 'string'))
+  ) {
     throw new LeaseValidationError('environment', 'must be an object of strings');
   }
   if (typeof props.entry !== 'string' || props.entry === '') {
-    throw new LeaseValidationError('entry', 'must name the job module (a file whose `handler` export comes from createSingletonHandler)');
+    throw new LeaseValidationError(
+      'entry',
+      'must name the job module (a file whose `handler` export comes from createSingletonHandler)',
+    );
   }
   if (!esbuildAvailable()) {
-    throw new LeaseValidationError('entry', "cannot be bundled: CronSingleton bundles with your project's esbuild, as NodejsFunction does, and none was found (npm install --save-dev esbuild)");
+    throw new LeaseValidationError(
+      'entry',
+      "cannot be bundled: CronSingleton bundles with your project's esbuild, as NodejsFunction does, and none was found (npm install --save-dev esbuild)",
+    );
   }
   const runbookUrl = validateRunbookUrl('runbookUrl', props.runbookUrl);
   const retryAttempts = props.retryAttempts ?? 2;
@@ -81,14 +106,28 @@ export function validateCronSingletonProps(props: CronSingletonProps): ResolvedC
   }
   const maxEventAge = props.maxEventAge ?? Duration.hours(1);
   if (maxEventAge.toSeconds() < 60 || maxEventAge.toSeconds() > 21_600) {
-    throw new LeaseValidationError('maxEventAge', `must be from 1 minute to 6 hours, got ${maxEventAge.toHumanString()}`);
+    throw new LeaseValidationError(
+      'maxEventAge',
+      `must be from 1 minute to 6 hours, got ${maxEventAge.toHumanString()}`,
+    );
   }
   const interval = scheduleInterval('schedule', props.schedule);
   const longestTickGapMs = interval?.toMilliseconds() ?? cronGapMs(props.schedule);
   if (props.deadLetterQueueEnabled === false && props.deadLetterQueue !== undefined) {
     throw new LeaseValidationError('deadLetterQueue', 'cannot be given when deadLetterQueueEnabled is false');
   }
-  return { leaseName, serviceName, metricsNamespace, contenders, timeout, runbookUrl, retryAttempts, maxEventAge, scheduleInterval: interval, longestTickGapMs };
+  return {
+    leaseName,
+    serviceName,
+    metricsNamespace,
+    contenders,
+    timeout,
+    runbookUrl,
+    retryAttempts,
+    maxEventAge,
+    scheduleInterval: interval,
+    longestTickGapMs,
+  };
 }
 
 /** The longest gap between a cron schedule's fires, or `undefined` when its expression is a token. */

@@ -320,12 +320,15 @@ export class CronSingleton extends Construct implements iam.IGrantable {
       this.timeout = valid.timeout;
       this.scheduleInterval = valid.scheduleInterval;
       this.longestTickGapMs = valid.longestTickGapMs;
-      this.deadLetterQueue = props.deadLetterQueueEnabled === false ? undefined : (props.deadLetterQueue ?? newDeadLetterQueue(this));
+      this.deadLetterQueue =
+        props.deadLetterQueueEnabled === false ? undefined : (props.deadLetterQueue ?? newDeadLetterQueue(this));
 
       // Our own log group, so retention is a plain property (the function's
       // `logRetention` would deploy a custom-resource Lambda) and the role can
       // be granted exactly this group instead of AWSLambdaBasicExecutionRole.
-      this.logGroup = new logs.LogGroup(this, 'LogGroup', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
+      this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+        retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      });
 
       this.role = new iam.Role(this, 'ServiceRole', {
         assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -375,7 +378,8 @@ export class CronSingleton extends Construct implements iam.IGrantable {
           // Prefer packages' ESM builds; CommonJS dependencies still call
           // `require`, which an ES module lacks, hence the banner.
           mainFields: ['module', 'main'],
-          banner: "import { createRequire as __batonCreateRequire } from 'node:module'; const require = __batonCreateRequire(import.meta.url);",
+          banner:
+            "import { createRequire as __batonCreateRequire } from 'node:module'; const require = __batonCreateRequire(import.meta.url);",
           minify: true,
           // Readable stack traces; Baton's errors carry literal names either way.
           keepNames: true,
@@ -390,7 +394,8 @@ export class CronSingleton extends Construct implements iam.IGrantable {
       if (tracing !== lambda.Tracing.DISABLED) {
         Validations.of(this.role).acknowledge({
           id: 'AwsSolutions-IAM5[Resource::*]',
-          reason: 'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so AWS requires Resource "*".',
+          reason:
+            'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so AWS requires Resource "*".',
         });
       }
 
@@ -445,7 +450,13 @@ export class CronSingleton extends Construct implements iam.IGrantable {
           alarmTopic: props.alarmTopic,
           runbookUrl,
         });
-        warnWithoutAlarmTopic(this, props.alarmTopic, 'CronSingleton', 'The alarms of this CronSingleton and of its table', 'ticks are missed or jobs fail');
+        warnWithoutAlarmTopic(
+          this,
+          props.alarmTopic,
+          'CronSingleton',
+          'The alarms of this CronSingleton and of its table',
+          'ticks are missed or jobs fail',
+        );
         props.table.addAlarms({
           throttledRequests: props.alarms?.tableThrottledRequests,
           systemErrors: props.alarms?.tableSystemErrors,
@@ -550,7 +561,8 @@ function newDeadLetterQueue(scope: Construct): sqs.Queue {
   });
   Validations.of(queue).acknowledge({
     id: 'AwsSolutions-SQS3',
-    reason: 'This queue is itself the dead-letter queue of the schedules and the function; a dead-letter queue of a dead-letter queue would only move the same messages.',
+    reason:
+      'This queue is itself the dead-letter queue of the schedules and the function; a dead-letter queue of a dead-letter queue would only move the same messages.',
   });
   return queue;
 }

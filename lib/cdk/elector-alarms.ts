@@ -4,7 +4,15 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DEFAULT_SERVICE_NAME, ElectorMetric } from '../runtime/contract.js';
 import { validateLeaseName, validateNonEmptyString, validateObject } from '../runtime/validate.js';
-import { type AlarmOptions, alarmDescription, createAlarm, createCountAlarm, resolveAlarmOptions, validateRunbookUrl, warnWithoutAlarmTopic } from './alarm-options.js';
+import {
+  type AlarmOptions,
+  alarmDescription,
+  createAlarm,
+  createCountAlarm,
+  resolveAlarmOptions,
+  validateRunbookUrl,
+  warnWithoutAlarmTopic,
+} from './alarm-options.js';
 import { atConstructPath } from './construct-validation.js';
 import { leaseMetric, validateMetricsNamespace } from './lease-metrics.js';
 
@@ -122,15 +130,25 @@ export class ElectorAlarms extends Construct {
     super(scope, id);
     try {
       validateObject('props', props);
-      this.leaseName = Token.isUnresolved(props.leaseName) ? props.leaseName : validateLeaseName('leaseName', props.leaseName);
-      this.serviceName = props.serviceName === undefined ? DEFAULT_SERVICE_NAME : validateNonEmptyString('serviceName', props.serviceName);
+      this.leaseName = Token.isUnresolved(props.leaseName)
+        ? props.leaseName
+        : validateLeaseName('leaseName', props.leaseName);
+      this.serviceName =
+        props.serviceName === undefined
+          ? DEFAULT_SERVICE_NAME
+          : validateNonEmptyString('serviceName', props.serviceName);
       this.metricsNamespace = validateMetricsNamespace(props.metricsNamespace);
       const runbookUrl = validateRunbookUrl('runbookUrl', props.runbookUrl);
       const topic = props.alarmTopic;
       const lease = this.leaseName;
-      const describe = (anchor: string, what: string, todo: string) => alarmDescription({ what, todo, runbookUrl, anchor });
+      const describe = (anchor: string, what: string, todo: string) =>
+        alarmDescription({ what, todo, runbookUrl, anchor });
 
-      const noLeader = resolveAlarmOptions('noLeader', { threshold: 1, period: Duration.minutes(1), evaluationPeriods: 3 }, props.noLeader);
+      const noLeader = resolveAlarmOptions(
+        'noLeader',
+        { threshold: 1, period: Duration.minutes(1), evaluationPeriods: 3 },
+        props.noLeader,
+      );
       this.noLeader = createAlarm(this, 'NoLeader', this.metricIsLeader({ period: noLeader.period }), noLeader, {
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
         // Electors that all stopped, or lost their way to CloudWatch, emit nothing.
@@ -170,7 +188,13 @@ export class ElectorAlarms extends Construct {
         topic,
       });
 
-      warnWithoutAlarmTopic(this, topic, 'ElectorAlarms', `The alarms of the electors of lease ${lease}`, 'no elector leads or leadership flaps');
+      warnWithoutAlarmTopic(
+        this,
+        topic,
+        'ElectorAlarms',
+        `The alarms of the electors of lease ${lease}`,
+        'no elector leads or leadership flaps',
+      );
       if (props.dashboard ?? false) this.dashboard = this.addDashboard(props.dashboardName);
     } catch (error) {
       throw atConstructPath(this, error);
@@ -189,7 +213,11 @@ export class ElectorAlarms extends Construct {
 
   /** Whether any elector led (1) or none did (0). Default: Maximum over 1 minute. */
   metricIsLeader(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric(ElectorMetric.IsLeader, { statistic: cloudwatch.Stats.MAXIMUM, period: Duration.minutes(1), ...props });
+    return this.metric(ElectorMetric.IsLeader, {
+      statistic: cloudwatch.Stats.MAXIMUM,
+      period: Duration.minutes(1),
+      ...props,
+    });
   }
 
   /** Times an elector became leader. Default: Sum over 5 minutes. */
@@ -209,7 +237,11 @@ export class ElectorAlarms extends Construct {
 
   /** How long electors saw no live holder, in milliseconds. Default: Maximum over 1 minute. */
   metricNoLeaderSeenMs(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric(ElectorMetric.NoLeaderSeenMs, { statistic: cloudwatch.Stats.MAXIMUM, period: Duration.minutes(1), ...props });
+    return this.metric(ElectorMetric.NoLeaderSeenMs, {
+      statistic: cloudwatch.Stats.MAXIMUM,
+      period: Duration.minutes(1),
+      ...props,
+    });
   }
 
   /** Every alarm of the electors. */
@@ -219,8 +251,17 @@ export class ElectorAlarms extends Construct {
 
   private addDashboard(dashboardName: string | undefined): cloudwatch.Dashboard {
     const minute = { period: Duration.minutes(1) };
-    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName, defaultInterval: Duration.hours(3) });
-    dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: `Baton electors of ${this.leaseName}: alarms`, alarms: [...this.alarms], width: 24 }));
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName,
+      defaultInterval: Duration.hours(3),
+    });
+    dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({
+        title: `Baton electors of ${this.leaseName}: alarms`,
+        alarms: [...this.alarms],
+        width: 24,
+      }),
+    );
     dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Leader: any elector leading (1), time without a leader seen (ms)',
@@ -238,7 +279,10 @@ export class ElectorAlarms extends Construct {
     dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Acquire latency (ms)',
-        left: [this.metricElectorAcquireLatency({ ...minute, statistic: cloudwatch.Stats.p(50) }), this.metricElectorAcquireLatency({ ...minute, statistic: cloudwatch.Stats.p(99) })],
+        left: [
+          this.metricElectorAcquireLatency({ ...minute, statistic: cloudwatch.Stats.p(50) }),
+          this.metricElectorAcquireLatency({ ...minute, statistic: cloudwatch.Stats.p(99) }),
+        ],
         width: 12,
       }),
     );

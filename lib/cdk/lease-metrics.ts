@@ -8,8 +8,15 @@ import { describeValue } from '../runtime/validate.js';
 export function validateMetricsNamespace(namespace: string | undefined): string {
   if (namespace === undefined) return METRICS_NAMESPACE;
   if (Token.isUnresolved(namespace)) return namespace;
-  if (typeof namespace !== 'string' || !/^[A-Za-z0-9.\-_/#: ]{1,255}$/.test(namespace) || namespace.startsWith('AWS/')) {
-    throw new LeaseValidationError('metricsNamespace', `must be 1-255 characters of letters, digits, spaces and . - _ / # : not starting with AWS/ (a CloudWatch namespace), got ${describeValue(namespace)}`);
+  if (
+    typeof namespace !== 'string' ||
+    !/^[A-Za-z0-9.\-_/#: ]{1,255}$/.test(namespace) ||
+    namespace.startsWith('AWS/')
+  ) {
+    throw new LeaseValidationError(
+      'metricsNamespace',
+      `must be 1-255 characters of letters, digits, spaces and . - _ / # : not starting with AWS/ (a CloudWatch namespace), got ${describeValue(namespace)}`,
+    );
   }
   return namespace;
 }
@@ -25,7 +32,11 @@ export interface LeaseMetricSource {
  * A Baton metric of one lease, under its complete dimension set (CloudWatch
  * matches on all of it). Default: Sum over 5 minutes.
  */
-export function leaseMetric(source: LeaseMetricSource, metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+export function leaseMetric(
+  source: LeaseMetricSource,
+  metricName: string,
+  props?: cloudwatch.MetricOptions,
+): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: source.metricsNamespace,
     metricName,

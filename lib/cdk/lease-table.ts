@@ -5,7 +5,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { LeaseTableSchema } from '../runtime/contract.js';
 import { LeaseValidationError } from '../runtime/errors.js';
-import { describeValue, isTableName, validateLeaseName, validateObject, validateTableName } from '../runtime/validate.js';
+import {
+  describeValue,
+  isTableName,
+  validateLeaseName,
+  validateObject,
+  validateTableName,
+} from '../runtime/validate.js';
 import { atConstructPath } from './construct-validation.js';
 import { LeaseTableAlarms, type LeaseTableAlarmsOptions } from './lease-table-alarms.js';
 
@@ -40,7 +46,11 @@ export const LEASE_TABLE_OPERATIONS: readonly dynamodb.Operation[] = [
  * deleted lease item would restart its fencing token; auxiliary items expire
  * through the `ttl` attribute), and reads are single consistent gets.
  */
-export const LEASE_ACCESS_ACTIONS: readonly string[] = ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'];
+export const LEASE_ACCESS_ACTIONS: readonly string[] = [
+  'dynamodb:GetItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:ConditionCheckItem',
+];
 
 /**
  * The IAM actions `grantLeaseAccess` adds with `steps: true`: `Query`, which
@@ -176,10 +186,12 @@ abstract class LeaseTableBase extends Resource implements ILeaseTable {
     try {
       validateObject('options', options);
       leaseNames = options.leaseNames;
-      if (options.steps !== undefined && typeof options.steps !== 'boolean') throw new LeaseValidationError('steps', `must be a boolean, got ${describeValue(options.steps)}`);
+      if (options.steps !== undefined && typeof options.steps !== 'boolean')
+        throw new LeaseValidationError('steps', `must be a boolean, got ${describeValue(options.steps)}`);
       if (leaseNames !== undefined) {
         if (!Array.isArray(leaseNames)) throw new LeaseValidationError('leaseNames', 'must be an array of lease names');
-        if (leaseNames.length === 0) throw new LeaseValidationError('leaseNames', 'must not be empty; omit it to grant every lease');
+        if (leaseNames.length === 0)
+          throw new LeaseValidationError('leaseNames', 'must not be empty; omit it to grant every lease');
         leaseNames.forEach((name, i) => {
           if (!Token.isUnresolved(name)) validateLeaseName(`leaseNames[${i}]`, name);
         });
@@ -187,8 +199,15 @@ abstract class LeaseTableBase extends Resource implements ILeaseTable {
     } catch (error) {
       throw atConstructPath(this, error);
     }
-    const onlyThese = leaseNames ? { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...new Set(leaseNames)] } } : undefined;
-    const grant = iam.Grant.addToPrincipal({ grantee, actions: [...LEASE_ACCESS_ACTIONS], resourceArns: [this.tableArn], conditions: onlyThese });
+    const onlyThese = leaseNames
+      ? { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...new Set(leaseNames)] } }
+      : undefined;
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: [...LEASE_ACCESS_ACTIONS],
+      resourceArns: [this.tableArn],
+      conditions: onlyThese,
+    });
     if (!options.steps) return grant;
     const steps = iam.Grant.addToPrincipal({
       grantee,
@@ -278,7 +297,10 @@ abstract class LeaseTableBase extends Resource implements ILeaseTable {
     return this.tableAlarms;
   }
 
-  private sumOverOperations(metricName: string, props: dynamodb.OperationsMetricOptions = {}): cloudwatch.MathExpression {
+  private sumOverOperations(
+    metricName: string,
+    props: dynamodb.OperationsMetricOptions = {},
+  ): cloudwatch.MathExpression {
     const { operations = LEASE_TABLE_OPERATIONS, label, color, period = Duration.minutes(5), ...metricProps } = props;
     const usingMetrics: Record<string, cloudwatch.IMetric> = {};
     operations.forEach((operation, i) => {
@@ -331,7 +353,8 @@ export class LeaseTable extends LeaseTableBase {
   static fromTableArn(scope: Construct, id: string, tableArn: string): ILeaseTable {
     tokenOr(scope, 'tableArn', tableArn, (field, value) => {
       const name = /^arn:[^:]+:dynamodb:[^:]*:[^:]*:table\/(.*)$/.exec(value)?.[1];
-      if (name === undefined || !isTableName(name)) throw new LeaseValidationError(field, `must be a DynamoDB table ARN, got ${describeValue(value)}`);
+      if (name === undefined || !isTableName(name))
+        throw new LeaseValidationError(field, `must be a DynamoDB table ARN, got ${describeValue(value)}`);
     });
     return new ImportedLeaseTable(scope, id, dynamodb.TableV2.fromTableArn(scope, `${id}Table`, tableArn));
   }
@@ -347,7 +370,10 @@ export class LeaseTable extends LeaseTableBase {
       validateObject('props', props);
       if (props.tableName !== undefined) tokenOr(this, 'tableName', props.tableName, validateTableName);
       if (props.deletionProtection !== undefined && typeof props.deletionProtection !== 'boolean') {
-        throw new LeaseValidationError('deletionProtection', `must be a boolean, got ${describeValue(props.deletionProtection)}`);
+        throw new LeaseValidationError(
+          'deletionProtection',
+          `must be a boolean, got ${describeValue(props.deletionProtection)}`,
+        );
       }
     } catch (error) {
       throw atConstructPath(this, error);
@@ -370,9 +396,15 @@ export class LeaseTable extends LeaseTableBase {
 }
 
 /** Checks a string prop with `check`, unless it is a token that only deployment resolves. */
-function tokenOr(scope: Construct, field: string, value: unknown, check: (field: string, value: string) => unknown): void {
+function tokenOr(
+  scope: Construct,
+  field: string,
+  value: unknown,
+  check: (field: string, value: string) => unknown,
+): void {
   try {
-    if (typeof value !== 'string') throw new LeaseValidationError(field, `must be a string, got ${describeValue(value)}`);
+    if (typeof value !== 'string')
+      throw new LeaseValidationError(field, `must be a string, got ${describeValue(value)}`);
     if (!Token.isUnresolved(value)) check(field, value);
   } catch (error) {
     throw atConstructPath(scope, error);

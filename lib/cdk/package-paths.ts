@@ -29,7 +29,10 @@ export function findLockFile(fromDir: string): string | undefined {
  * aws-cdk-lib is resolved from) and `path` are this package's and the
  * process's; tests pass others.
  */
-export function esbuildAvailable(fromModule = join(libDir, 'cdk', 'package-paths.js'), path = process.env['PATH']): boolean {
+export function esbuildAvailable(
+  fromModule = join(libDir, 'cdk', 'package-paths.js'),
+  path = process.env['PATH'],
+): boolean {
   try {
     const cdkPackage = createRequire(fromModule).resolve('aws-cdk-lib/package.json');
     createRequire(cdkPackage).resolve('esbuild/package.json');

@@ -12,7 +12,8 @@ const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
 export function scheduleInterval(field: string, schedule: scheduler.ScheduleExpression): Duration | undefined {
   const expression = schedule.expressionString;
   if (Token.isUnresolved(expression)) return undefined;
-  if (expression.startsWith('at(')) throw new LeaseValidationError(field, `must be a recurring rate() or cron() expression, got ${expression}`);
+  if (expression.startsWith('at('))
+    throw new LeaseValidationError(field, `must be a recurring rate() or cron() expression, got ${expression}`);
   const match = RATE.exec(expression);
   if (!match) return undefined;
   const amount = Number(match[1]);

@@ -20,7 +20,15 @@ const THROTTLING = new Set([
 ]);
 
 /** Failures below HTTP: the request may have reached DynamoDB, its answer did not reach us. */
-const TRANSPORT = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED']);
+const TRANSPORT = new Set([
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ECONNREFUSED',
+]);
 
 interface SdkErrorShape {
   name?: unknown;
@@ -39,7 +47,8 @@ export function classifyError(error: unknown): ErrorKind {
   if (status !== undefined) return status >= 500 ? 'ambiguous' : 'fatal';
   // An SDK error without an HTTP status: the response never arrived.
   if (e.$metadata !== undefined) return 'ambiguous';
-  if ((typeof e.name === 'string' && TRANSPORT.has(e.name)) || (typeof e.code === 'string' && TRANSPORT.has(e.code))) return 'ambiguous';
+  if ((typeof e.name === 'string' && TRANSPORT.has(e.name)) || (typeof e.code === 'string' && TRANSPORT.has(e.code)))
+    return 'ambiguous';
   return 'fatal';
 }
 

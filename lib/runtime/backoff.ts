@@ -34,6 +34,9 @@ export function restartOwnerIdCount(): void {
 export function newOwnerId(holderName: string, random: RandomSource): string {
   const attempt = attemptsInProcess++;
   let bits = '';
-  for (let i = 0; i < 3; i++) bits += Math.floor(random() * 0x1_0000_0000).toString(16).padStart(8, '0');
+  for (let i = 0; i < 3; i++)
+    bits += Math.floor(random() * 0x1_0000_0000)
+      .toString(16)
+      .padStart(8, '0');
   return `${holderName}#${bits}${attempt.toString(16).padStart(8, '0')}`;
 }

@@ -30,11 +30,18 @@ export function invokeCallback<A extends unknown[]>(
 }
 
 /** Reports a callback's failure to `onEvent`, or, without one, as a process warning. */
-export function reportCallbackError(onEvent: LeaseEventHandler | undefined, name: string, callback: LeaderCallbackName, error: unknown): void {
+export function reportCallbackError(
+  onEvent: LeaseEventHandler | undefined,
+  name: string,
+  callback: LeaderCallbackName,
+  error: unknown,
+): void {
   if (onEvent !== undefined) {
     emit(onEvent, { type: 'callback-failed', name, callback, error });
     return;
   }
   const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  process.emitWarning(`lease "${name}": ${callback} threw, and the error was ignored: ${detail}`, { type: 'BatonCallbackWarning' });
+  process.emitWarning(`lease "${name}": ${callback} threw, and the error was ignored: ${detail}`, {
+    type: 'BatonCallbackWarning',
+  });
 }

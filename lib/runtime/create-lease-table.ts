@@ -19,7 +19,11 @@ import { validateTableName } from './validate.js';
  * await createLeaseTable(new DynamoDBClient({ endpoint }), 'baton-leases');
  * ```
  */
-export async function createLeaseTable(client: DynamoDBClient, tableName: string, options: { maxWaitS?: number } = {}): Promise<void> {
+export async function createLeaseTable(
+  client: DynamoDBClient,
+  tableName: string,
+  options: { maxWaitS?: number } = {},
+): Promise<void> {
   validateTableName('tableName', tableName);
   try {
     await client.send(
@@ -37,14 +41,20 @@ export async function createLeaseTable(client: DynamoDBClient, tableName: string
       }),
     );
   } catch (error) {
-    if ((error as Error).name !== 'ResourceInUseException') throw new LeaseError(`createLeaseTable ${tableName} failed: ${(error as Error).message}`, { cause: error });
+    if ((error as Error).name !== 'ResourceInUseException')
+      throw new LeaseError(`createLeaseTable ${tableName} failed: ${(error as Error).message}`, { cause: error });
   }
   try {
     await waitUntilTableExists({ client, maxWaitTime: options.maxWaitS ?? 60 }, { TableName: tableName });
     const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
     const status = ttl.TimeToLiveDescription?.TimeToLiveStatus;
     if (status !== 'ENABLED' && status !== 'ENABLING') {
-      await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: LeaseTableSchema.ttlAttribute, Enabled: true } }));
+      await client.send(
+        new UpdateTimeToLiveCommand({
+          TableName: tableName,
+          TimeToLiveSpecification: { AttributeName: LeaseTableSchema.ttlAttribute, Enabled: true },
+        }),
+      );
     }
   } catch (error) {
     throw new LeaseError(`createLeaseTable ${tableName} failed: ${(error as Error).message}`, { cause: error });

@@ -69,7 +69,8 @@ function namesUsedBy(...expressions: string[]): Record<string, string> {
 
 /** Nobody holds the lease, and no handoff keeps it for a candidate of higher priority than the caller's. */
 const VACANT = '(attribute_not_exists(#holder) AND attribute_not_exists(#handoffPriority))';
-const VACANT_FOR_PRIORITY = '(attribute_not_exists(#holder) AND (attribute_not_exists(#handoffPriority) OR #handoffPriority <= :priority))';
+const VACANT_FOR_PRIORITY =
+  '(attribute_not_exists(#holder) AND (attribute_not_exists(#handoffPriority) OR #handoffPriority <= :priority))';
 /** The wall-clock rule: the holder's expiry lies beyond the skew bound (docs/protocol.md#the-holders-deadline). */
 const EXPIRED = '#expiresAt < :staleBefore';
 /** The clock-free rule: still the very version the caller watched for a whole lease (docs/protocol.md#clock-free-takeover). */
@@ -106,7 +107,11 @@ interface RequestShape {
 }
 
 function shape(update: string, condition: string): RequestShape {
-  return { UpdateExpression: update, ConditionExpression: condition, ExpressionAttributeNames: namesUsedBy(update, condition) };
+  return {
+    UpdateExpression: update,
+    ConditionExpression: condition,
+    ExpressionAttributeNames: namesUsedBy(update, condition),
+  };
 }
 
 /** How a held lease may be taken: by wall-clock expiry, clock-free at an observed version (token, version 0 or not), or not at all. */
@@ -125,11 +130,19 @@ function acquireShape(metadata: boolean, tick: boolean, priority: boolean, takeo
     ...(priority ? ['#priority = :priority'] : []),
   ];
   // A new tenure inherits neither the previous holder's metadata and priority nor the handoff request it answered.
-  const remove = [...(metadata ? [] : ['#metadata']), ...(priority ? [] : ['#priority']), '#handoffTo', '#handoffPriority'];
+  const remove = [
+    ...(metadata ? [] : ['#metadata']),
+    ...(priority ? [] : ['#priority']),
+    '#handoffTo',
+    '#handoffPriority',
+  ];
   const vacant = priority ? VACANT_FOR_PRIORITY : VACANT;
   const rule = TAKEOVERS[takeover];
   const free = rule === undefined ? vacant : `(${vacant} OR (${rule}))`;
-  return shape(`SET ${set.join(', ')} REMOVE ${remove.join(', ')} ADD #token :one, #version :one`, tick ? `${free} AND ${TICK_NOT_DONE}` : free);
+  return shape(
+    `SET ${set.join(', ')} REMOVE ${remove.join(', ')} ADD #token :one, #version :one`,
+    tick ? `${free} AND ${TICK_NOT_DONE}` : free,
+  );
 }
 
 const acquireShapes = new Map<string, RequestShape>();
@@ -142,12 +155,23 @@ function acquireShapeFor(c: AcquireCommand, takeover: Takeover): RequestShape {
 }
 
 function releaseShape(tick: boolean): RequestShape {
-  const set = ['#expiresAt = :expiresAt', '#releasedAt = :now', '#releasedBy = :releasedBy', ...(tick ? ['#lastTick = :tick'] : [])];
-  return shape(`REMOVE #holder, #metadata SET ${set.join(', ')} ADD #version :one`, tick ? `${IS_MINE} AND ${TICK_NOT_OLDER}` : IS_MINE);
+  const set = [
+    '#expiresAt = :expiresAt',
+    '#releasedAt = :now',
+    '#releasedBy = :releasedBy',
+    ...(tick ? ['#lastTick = :tick'] : []),
+  ];
+  return shape(
+    `REMOVE #holder, #metadata SET ${set.join(', ')} ADD #version :one`,
+    tick ? `${IS_MINE} AND ${TICK_NOT_OLDER}` : IS_MINE,
+  );
 }
 
 const SHAPES = {
-  renew: shape('SET #expiresAt = :expiresAt, #durationMs = :durationMs, #renewedAt = :now ADD #version :one', `${IS_MINE} AND ${NOT_SHORTER} AND ${NO_HANDOFF}`),
+  renew: shape(
+    'SET #expiresAt = :expiresAt, #durationMs = :durationMs, #renewedAt = :now ADD #version :one',
+    `${IS_MINE} AND ${NOT_SHORTER} AND ${NO_HANDOFF}`,
+  ),
   release: [releaseShape(false), releaseShape(true)],
   requestHandoff: shape('SET #handoffTo = :requester, #handoffPriority = :priority ADD #version :one', MAY_ASK),
 } as const;
@@ -235,11 +259,19 @@ export class DynamoDBLeaseStore implements LeaseStore {
       ':one': ONE,
     };
     const observed = c.clockFree?.observed;
-    const takeover: Takeover = c.clockFree === undefined ? 'expired' : observed === undefined ? 'none' : observed.version === 0 ? 'version-zero' : 'version';
+    const takeover: Takeover =
+      c.clockFree === undefined
+        ? 'expired'
+        : observed === undefined
+          ? 'none'
+          : observed.version === 0
+            ? 'version-zero'
+            : 'version';
     if (takeover === 'expired') values[':staleBefore'] = number(c.now - c.skewMs);
     if (observed !== undefined) values[':seenToken'] = number(observed.token);
     if (takeover === 'version') values[':seenVersion'] = number(observed!.version);
-    if (c.metadata) values[':metadata'] = { M: Object.fromEntries(Object.entries(c.metadata).map(([k, v]) => [k, { S: v }])) };
+    if (c.metadata)
+      values[':metadata'] = { M: Object.fromEntries(Object.entries(c.metadata).map(([k, v]) => [k, { S: v }])) };
     if (c.priority !== undefined) values[':priority'] = number(c.priority);
     if (c.tick !== undefined) values[':tick'] = number(c.tick);
     // The previous token and holder, and nothing more, are what a win needs: UPDATED_OLD.
@@ -278,16 +310,25 @@ export class DynamoDBLeaseStore implements LeaseStore {
   }
 
   requestHandoff(c: HandoffCommand): Promise<WriteOutcome> {
-    return this.update(c.name, SHAPES.requestHandoff, 'NONE', {
-      ':token': number(c.token),
-      ':requester': { S: c.requester },
-      ':priority': number(c.priority),
-      ':one': ONE,
-    }, undefined);
+    return this.update(
+      c.name,
+      SHAPES.requestHandoff,
+      'NONE',
+      {
+        ':token': number(c.token),
+        ':requester': { S: c.requester },
+        ':priority': number(c.priority),
+        ':one': ONE,
+      },
+      undefined,
+    );
   }
 
   async read(name: string, options?: StoreRequestOptions): Promise<LeaseRecord | undefined> {
-    const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: itemKey(name), ConsistentRead: true }), sendOptions(options));
+    const out = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: itemKey(name), ConsistentRead: true }),
+      sendOptions(options),
+    );
     return out.Item ? decodeLeaseItem(name, out.Item) : undefined;
   }
 
@@ -309,11 +350,15 @@ export class DynamoDBLeaseStore implements LeaseStore {
       await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
       return { applied: true, before: undefined };
     } catch (error) {
-      const reasons = (error as { name?: string; CancellationReasons?: { Code?: string; Item?: Record<string, unknown> }[] })
-        .CancellationReasons;
+      const reasons = (
+        error as { name?: string; CancellationReasons?: { Code?: string; Item?: Record<string, unknown> }[] }
+      ).CancellationReasons;
       const ours = reasons?.[items.length - 1];
       if ((error as Error).name === 'TransactionCanceledException' && ours?.Code === 'ConditionalCheckFailed') {
-        return { applied: false, current: ours.Item ? decodeLeaseItem(c.name, ours.Item as Record<string, AttributeValue>) : undefined };
+        return {
+          applied: false,
+          current: ours.Item ? decodeLeaseItem(c.name, ours.Item as Record<string, AttributeValue>) : undefined,
+        };
       }
       throw error;
     }
@@ -360,7 +405,10 @@ export class DynamoDBLeaseStore implements LeaseStore {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
-          Key: { [LeaseTableSchema.partitionKey]: { S: c.name }, [LeaseTableSchema.sortKey]: { S: stepSortKey(c.tick, c.step) } },
+          Key: {
+            [LeaseTableSchema.partitionKey]: { S: c.name },
+            [LeaseTableSchema.sortKey]: { S: stepSortKey(c.tick, c.step) },
+          },
           ...RECORD_STEP[c.value === undefined ? 1 : 0],
           ConditionExpression: STEP_FENCE,
           ExpressionAttributeValues: values,
@@ -378,16 +426,28 @@ export class DynamoDBLeaseStore implements LeaseStore {
 
   /** One caller item: a single lib-dynamodb action that does not touch the lease item, checked before any request. */
   #validateTransactItem(field: string, item: unknown, leaseName: string): void {
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new LeaseValidationError(field, 'must be a TransactItems entry object');
+    if (item === null || typeof item !== 'object' || Array.isArray(item))
+      throw new LeaseValidationError(field, 'must be a TransactItems entry object');
     const actions = Object.entries(item).filter(([action]) => TRANSACT_ACTIONS.has(action));
     if (actions.length !== 1 || Object.keys(item).length !== 1) {
       throw new LeaseValidationError(field, 'must hold exactly one of ConditionCheck, Put, Delete, Update');
     }
-    const body = actions[0]![1] as { TableName?: unknown; Key?: Record<string, unknown>; Item?: Record<string, unknown> } | null;
+    const body = actions[0]![1] as {
+      TableName?: unknown;
+      Key?: Record<string, unknown>;
+      Item?: Record<string, unknown>;
+    } | null;
     if (body === null || typeof body !== 'object') throw new LeaseValidationError(field, 'must hold an action object');
     const target = body.Key ?? body.Item;
-    if (body.TableName === this.tableName && target?.[LeaseTableSchema.partitionKey] === leaseName && target?.[LeaseTableSchema.sortKey] === LeaseTableSchema.leaseSortKey) {
-      throw new LeaseValidationError(field, 'must not target the lease item itself: the guard already checks it, and DynamoDB refuses two actions on one item');
+    if (
+      body.TableName === this.tableName &&
+      target?.[LeaseTableSchema.partitionKey] === leaseName &&
+      target?.[LeaseTableSchema.sortKey] === LeaseTableSchema.leaseSortKey
+    ) {
+      throw new LeaseValidationError(
+        field,
+        'must not target the lease item itself: the guard already checks it, and DynamoDB refuses two actions on one item',
+      );
     }
   }
 
@@ -448,7 +508,16 @@ function mine(t: TenureRef): Record<string, unknown> {
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** The record's optional fields by the AttributeValue type they are stored as. */
-const NUMBER_FIELDS = ['durationMs', 'acquiredAt', 'renewedAt', 'releasedAt', 'lastTick', 'version', 'priority', 'handoffPriority'] as const;
+const NUMBER_FIELDS = [
+  'durationMs',
+  'acquiredAt',
+  'renewedAt',
+  'releasedAt',
+  'lastTick',
+  'version',
+  'priority',
+  'handoffPriority',
+] as const;
 const STRING_FIELDS = ['holder', 'releasedBy', 'handoffTo'] as const;
 
 /**
@@ -472,7 +541,9 @@ export function decodeLeaseItem(name: string, item: Record<string, AttributeValu
   }
   const metadata = item[LeaseAttribute.metadata]?.M;
   if (metadata !== undefined) {
-    record.metadata = Object.fromEntries(Object.entries(metadata).flatMap(([key, value]) => (value.S === undefined ? [] : [[key, value.S]])));
+    record.metadata = Object.fromEntries(
+      Object.entries(metadata).flatMap(([key, value]) => (value.S === undefined ? [] : [[key, value.S]])),
+    );
   }
   return record;
 }

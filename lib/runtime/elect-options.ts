@@ -1,10 +1,23 @@
-import { type ElectLogger, type ElectorMetricsOptions, type ResolvedElectorMetrics, resolveElectLogger, resolveElectorMetrics } from './elector-watch.js';
+import {
+  type ElectLogger,
+  type ElectorMetricsOptions,
+  type ResolvedElectorMetrics,
+  resolveElectLogger,
+  resolveElectorMetrics,
+} from './elector-watch.js';
 import { LeaseValidationError } from './errors.js';
 import type { Lease } from './lease.js';
 import type { LeaseRecord } from './lease-record.js';
 import { type ResolvedClientOptions, validateDuration, validateRenewEvery } from './options.js';
 import { validateItemFits } from './item-size.js';
-import { describeValue, validateFunction, validateLeaseName, validateMetadata, validateObject, validateSignal } from './validate.js';
+import {
+  describeValue,
+  validateFunction,
+  validateLeaseName,
+  validateMetadata,
+  validateObject,
+  validateSignal,
+} from './validate.js';
 
 /**
  * Options of `LeaseClient.elect`. The callbacks' guarantees, in the order a
@@ -107,15 +120,21 @@ export const ELECT_DEFAULTS = {
 } as const;
 
 /** Applies `ELECT_DEFAULTS` and validates every option, naming the one at fault. */
-export function resolveElectOptions(client: ResolvedClientOptions, name: unknown, options: ElectOptions): ResolvedElectOptions {
+export function resolveElectOptions(
+  client: ResolvedClientOptions,
+  name: unknown,
+  options: ElectOptions,
+): ResolvedElectOptions {
   validateLeaseName('name', name);
   validateObject('options', options);
   const durationMs = validateDuration('durationMs', options.durationMs, client);
   const renewEveryMs = validateRenewEvery(options.renewEveryMs, durationMs, client);
   const priority = options.priority ?? ELECT_DEFAULTS.priority;
-  if (!Number.isSafeInteger(priority)) throw new LeaseValidationError('priority', `must be a safe integer, got ${describeValue(priority)}`);
+  if (!Number.isSafeInteger(priority))
+    throw new LeaseValidationError('priority', `must be a safe integer, got ${describeValue(priority)}`);
   const clockFree = options.clockFree ?? ELECT_DEFAULTS.clockFree;
-  if (typeof clockFree !== 'boolean') throw new LeaseValidationError('clockFree', `must be a boolean, got ${typeof clockFree}`);
+  if (typeof clockFree !== 'boolean')
+    throw new LeaseValidationError('clockFree', `must be a boolean, got ${typeof clockFree}`);
   const signal = validateSignal('signal', options.signal);
   if (signal === undefined) throw new LeaseValidationError('signal', 'is required: it is how an elector is stopped');
   const onStartedLeading = validateFunction('onStartedLeading', options.onStartedLeading);

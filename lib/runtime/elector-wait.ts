@@ -36,6 +36,7 @@ function mayWin(seen: LeaseRecord | undefined, view: WaitView): boolean {
   if (seen === undefined) return true;
   const reservedForOther = seen.handoffPriority !== undefined && seen.handoffPriority > view.priority;
   if (seen.holder === undefined && !reservedForOther) return true;
-  if (view.clockFree) return view.sighting !== undefined && view.monotonic - view.sighting.firstSeenAt >= view.sighting.watchMs;
+  if (view.clockFree)
+    return view.sighting !== undefined && view.monotonic - view.sighting.firstSeenAt >= view.sighting.watchMs;
   return view.now > seen.expiresAt + view.maxClockSkewMs;
 }

@@ -1,4 +1,13 @@
-import { BatonEnv, DEFAULT_SERVICE_NAME, ELECTOR_GAUGE_INTERVAL_MS, ELECTOR_METRIC_UNITS, ElectorMetric, METRICS_NAMESPACE, MetricDimension, type ElectorMetricName } from './contract.js';
+import {
+  BatonEnv,
+  DEFAULT_SERVICE_NAME,
+  ELECTOR_GAUGE_INTERVAL_MS,
+  ELECTOR_METRIC_UNITS,
+  ElectorMetric,
+  METRICS_NAMESPACE,
+  MetricDimension,
+  type ElectorMetricName,
+} from './contract.js';
 import type { ResolvedElectOptions } from './elect-options.js';
 import { emfDocument } from './emf.js';
 import { errorCause, errorDetail } from './error-cause.js';
@@ -50,7 +59,10 @@ export function resolveElectLogger(value: unknown, now: () => number): ElectLogg
   if (value === undefined) return jsonLinesLogger(now);
   for (const method of ['info', 'warn', 'error'] as const) {
     if (typeof (value as Record<string, unknown> | null)?.[method] !== 'function') {
-      throw new LeaseValidationError('logger', `must be false, or have info(), warn() and error() (a Powertools Logger, console), but it has no ${method}()`);
+      throw new LeaseValidationError(
+        'logger',
+        `must be false, or have info(), warn() and error() (a Powertools Logger, console), but it has no ${method}()`,
+      );
     }
   }
   return value as ElectLogger;
@@ -61,18 +73,26 @@ export function resolveElectorMetrics(value: unknown): ResolvedElectorMetrics | 
   if (value === undefined || value === false) return undefined;
   if (value !== true) validateObject('metrics', value);
   const options: ElectorMetricsOptions = value === true ? {} : (value as ElectorMetricsOptions);
-  if (options.write !== undefined && typeof options.write !== 'function') throw new LeaseValidationError('metrics.write', 'must be a function');
+  if (options.write !== undefined && typeof options.write !== 'function')
+    throw new LeaseValidationError('metrics.write', 'must be a function');
   return {
     namespace: validateNonEmptyString('metrics.namespace', options.namespace ?? METRICS_NAMESPACE),
-    serviceName: validateNonEmptyString('metrics.serviceName', options.serviceName ?? (process.env[BatonEnv.serviceName] || DEFAULT_SERVICE_NAME)),
+    serviceName: validateNonEmptyString(
+      'metrics.serviceName',
+      options.serviceName ?? (process.env[BatonEnv.serviceName] || DEFAULT_SERVICE_NAME),
+    ),
     write: options.write ?? ((line) => process.stdout.write(`${line}\n`)),
   };
 }
 
 /** The default logger: one JSON object a line on stderr, keys as Powertools writes them, so log tools read both alike. */
 function jsonLinesLogger(now: () => number): ElectLogger {
-  const line = (level: string) => (message: string, attributes: Record<string, unknown> = {}) =>
-    void process.stderr.write(`${JSON.stringify({ level, message, timestamp: new Date(now()).toISOString(), ...attributes })}\n`);
+  const line =
+    (level: string) =>
+    (message: string, attributes: Record<string, unknown> = {}) =>
+      void process.stderr.write(
+        `${JSON.stringify({ level, message, timestamp: new Date(now()).toISOString(), ...attributes })}\n`,
+      );
   return { info: line('INFO'), warn: line('WARN'), error: line('ERROR') };
 }
 
@@ -117,7 +137,8 @@ export class ElectorWatch {
       onEvent: (event) => {
         this.#onEvent(event);
         // The callback policy's fallback, a process warning, stays for a caller without onEvent or a logger.
-        if (onEvent === undefined && this.#log === undefined && event.type === 'callback-failed') reportCallbackError(undefined, event.name, event.callback, event.error);
+        if (onEvent === undefined && this.#log === undefined && event.type === 'callback-failed')
+          reportCallbackError(undefined, event.name, event.callback, event.error);
         else emit(onEvent, event);
       },
     });
@@ -141,7 +162,14 @@ export class ElectorWatch {
     this.#liveHolderSeenAt = this.#monotonic();
     const reason: unknown = lease.signal.reason;
     const why = reason instanceof Error ? reason.message : 'released';
-    if (reason instanceof LeaseLostError) this.#log?.warn('elect: stopped leading: the lease was lost', { ...this.#base, token: lease.token, reason: reason.reason, why, ...this.#failureContext() });
+    if (reason instanceof LeaseLostError)
+      this.#log?.warn('elect: stopped leading: the lease was lost', {
+        ...this.#base,
+        token: lease.token,
+        reason: reason.reason,
+        why,
+        ...this.#failureContext(),
+      });
     else this.#log?.info('elect: stopped leading', { ...this.#base, token: lease.token, why });
   }
 
@@ -182,7 +210,11 @@ export class ElectorWatch {
       metrics.namespace,
       dimensions,
       this.leases.options.clock.now(),
-      (Object.keys(ELECTOR_METRIC_UNITS) as ElectorMetricName[]).map((name) => ({ name, unit: ELECTOR_METRIC_UNITS[name], values: values[name] })),
+      (Object.keys(ELECTOR_METRIC_UNITS) as ElectorMetricName[]).map((name) => ({
+        name,
+        unit: ELECTOR_METRIC_UNITS[name],
+        values: values[name],
+      })),
     );
     try {
       metrics.write(document);
@@ -211,11 +243,21 @@ export class ElectorWatch {
     if (this.#failed++ === 0) {
       this.#failedSince = now;
       this.#reportedAt = now;
-      this.#log?.warn(`elect: ${operation} failed (${this.#lastCause}); retrying`, { ...this.#base, operation, cause: this.#lastCause, detail: errorDetail(error) });
+      this.#log?.warn(`elect: ${operation} failed (${this.#lastCause}); retrying`, {
+        ...this.#base,
+        operation,
+        cause: this.#lastCause,
+        detail: errorDetail(error),
+      });
       return;
     }
     if (now - this.#reportedAt < FAILURE_LOG_INTERVAL_MS) return;
-    this.#log?.warn(`elect: requests still failing (${this.#lastCause})`, { ...this.#base, operation, detail: errorDetail(error), ...this.#failureContext() });
+    this.#log?.warn(`elect: requests still failing (${this.#lastCause})`, {
+      ...this.#base,
+      operation,
+      detail: errorDetail(error),
+      ...this.#failureContext(),
+    });
     this.#reportedAt = now;
   }
 
@@ -228,7 +270,11 @@ export class ElectorWatch {
   /** The current run of failures, for a line about it; nothing while requests succeed. */
   #failureContext(): Record<string, unknown> {
     if (this.#failed === 0) return {};
-    return { cause: this.#lastCause, failedRequests: this.#failed, failingForMs: Math.round(this.#monotonic() - this.#failedSince) };
+    return {
+      cause: this.#lastCause,
+      failedRequests: this.#failed,
+      failingForMs: Math.round(this.#monotonic() - this.#failedSince),
+    };
   }
 
   #onEvent(event: LeaseEvent): void {
@@ -247,10 +293,18 @@ export class ElectorWatch {
         this.#liveHolderSeenAt = this.#monotonic();
         return;
       case 'handoff':
-        this.#log?.info('elect: handing over to a higher-priority candidate', { ...this.#base, token: event.token, to: event.requester, priority: event.priority });
+        this.#log?.info('elect: handing over to a higher-priority candidate', {
+          ...this.#base,
+          token: event.token,
+          to: event.requester,
+          priority: event.priority,
+        });
         return;
       case 'callback-failed':
-        this.#log?.error(`elect: ${event.callback} threw; the elector went on`, { ...this.#base, error: event.error instanceof LeaseError ? event.error.message : errorDetail(event.error) });
+        this.#log?.error(`elect: ${event.callback} threw; the elector went on`, {
+          ...this.#base,
+          error: event.error instanceof LeaseError ? event.error.message : errorDetail(event.error),
+        });
         return;
       default:
         return;
@@ -263,7 +317,13 @@ export class ElectorWatch {
 }
 
 function emptyCounts(): Record<ElectorMetricName, number[]> {
-  return { IsLeader: [], LeadershipTransitions: [], ElectorRequestFailed: [], ElectorAcquireLatency: [], NoLeaderSeenMs: [] };
+  return {
+    IsLeader: [],
+    LeadershipTransitions: [],
+    ElectorRequestFailed: [],
+    ElectorAcquireLatency: [],
+    NoLeaderSeenMs: [],
+  };
 }
 
 function sum(values: readonly number[]): number {

@@ -32,7 +32,11 @@ interface Sighting extends TenureVersion {
  * to that signal, and a tenure's timers end with it, so nothing of the
  * elector's outlives the returned promise.
  */
-export async function elect(caller: LeaseClient, o: ResolvedElectOptions, waiting: WaitingRule = readWhileHeld): Promise<void> {
+export async function elect(
+  caller: LeaseClient,
+  o: ResolvedElectOptions,
+  waiting: WaitingRule = readWhileHeld,
+): Promise<void> {
   // Logs and metrics, when on, watch the elector's requests and events through a client of its own.
   const watch = ElectorWatch.wanted(o) ? new ElectorWatch(caller, o) : undefined;
   // Ends the metrics' timer with the elector however it ends, so none outlives `elect`.
@@ -47,7 +51,12 @@ export async function elect(caller: LeaseClient, o: ResolvedElectOptions, waitin
   }
 }
 
-async function contend(leases: LeaseClient, o: ResolvedElectOptions, watch: ElectorWatch | undefined, waiting: WaitingRule): Promise<void> {
+async function contend(
+  leases: LeaseClient,
+  o: ResolvedElectOptions,
+  watch: ElectorWatch | undefined,
+  waiting: WaitingRule,
+): Promise<void> {
   const { clock, random, retryBaseMs, retryCapMs, raceJitterMs, maxClockSkewMs, onEvent } = leases.options;
   const { name, signal } = o;
   let lastLeader: string | undefined;
@@ -137,14 +146,26 @@ async function contend(leases: LeaseClient, o: ResolvedElectOptions, watch: Elec
     if (current !== undefined) {
       const version = current.version ?? 0;
       if (sighting?.token !== current.token || sighting.version !== version) {
-        sighting = { token: current.token, version, firstSeenAt: receivedAt, watchMs: Math.max(o.durationMs, current.durationMs ?? 0) };
+        sighting = {
+          token: current.token,
+          version,
+          firstSeenAt: receivedAt,
+          watchMs: Math.max(o.durationMs, current.durationMs ?? 0),
+        };
       }
     }
     if (shouldAsk(current)) await ask(current!);
   }
 
   function waitView() {
-    return { clockFree: o.clockFree, priority: o.priority, maxClockSkewMs, now: clock.now(), monotonic: clock.monotonic(), sighting };
+    return {
+      clockFree: o.clockFree,
+      priority: o.priority,
+      maxClockSkewMs,
+      now: clock.now(),
+      monotonic: clock.monotonic(),
+      sighting,
+    };
   }
 
   /** Sleeps the next backoff delay after a retryable failure; false once stopped. */
@@ -170,7 +191,14 @@ async function contend(leases: LeaseClient, o: ResolvedElectOptions, watch: Elec
     try {
       const outcome = await electorRequestHandoff(leases, { name, token: current.token, priority: o.priority });
       askedToken = current.token;
-      emit(onEvent, { type: 'handoff-requested', name, token: current.token, priority: o.priority, applied: outcome.applied, latencyMs: clock.monotonic() - sentAt });
+      emit(onEvent, {
+        type: 'handoff-requested',
+        name,
+        token: current.token,
+        priority: o.priority,
+        applied: outcome.applied,
+        latencyMs: clock.monotonic() - sentAt,
+      });
     } catch (error) {
       // Unknown fate is harmless here: asking twice writes the same request. Ask again on the next poll.
       if (!(error instanceof LeaseError) || !isRetryable(error.cause)) throw error;
@@ -182,7 +210,8 @@ async function contend(leases: LeaseClient, o: ResolvedElectOptions, watch: Elec
     const jitterMs = Math.floor(random() * raceJitterMs);
     let untilTakeoverMs: number;
     if (current === undefined) untilTakeoverMs = 0;
-    else if (o.clockFree) untilTakeoverMs = Math.max(0, sighting!.firstSeenAt + sighting!.watchMs - clock.monotonic()) + jitterMs;
+    else if (o.clockFree)
+      untilTakeoverMs = Math.max(0, sighting!.firstSeenAt + sighting!.watchMs - clock.monotonic()) + jitterMs;
     // Free for us once our wall clock passes expiresAt + S; the condition is strict, hence + 1.
     else untilTakeoverMs = Math.max(0, current.expiresAt + maxClockSkewMs + 1 - clock.now()) + jitterMs;
     return Math.min(pollMs(), untilTakeoverMs);
@@ -207,11 +236,20 @@ async function contend(leases: LeaseClient, o: ResolvedElectOptions, watch: Elec
     const onStop = () => lease.stopActing(new LeaseError(`elect "${name}": stopped`, { cause: signal.reason }));
     if (signal.aborted) onStop();
     else signal.addEventListener('abort', onStop, { once: true, signal: tenure.signal });
-    const renewing = renewLoop(lease, o.renewEveryMs, tenure.signal, { clock, random, retryBaseMs }, (current) => observe(current, lease.holder), { signal });
+    const renewing = renewLoop(
+      lease,
+      o.renewEveryMs,
+      tenure.signal,
+      { clock, random, retryBaseMs },
+      (current) => observe(current, lease.holder),
+      { signal },
+    );
     watch?.startedLeading(lease);
     // Unlike runAsLeader's, this callback is the leader's work: the tenure lasts while its promise is pending.
     // Its failure is reported as the callback policy says (callback-failed) and ends only this tenure.
-    await new Promise<void>((resolve) => invokeCallback(onEvent, name, 'onStartedLeading', (l: Lease) => untilSettled(l, resolve), lease));
+    await new Promise<void>((resolve) =>
+      invokeCallback(onEvent, name, 'onStartedLeading', (l: Lease) => untilSettled(l, resolve), lease),
+    );
     tenure.abort();
     await renewing;
     await endTenure(lease);
@@ -239,7 +277,10 @@ async function contend(leases: LeaseClient, o: ResolvedElectOptions, watch: Elec
     // A release still unanswered after a whole lease serves nobody (the tenure has expired by then),
     // and must not keep a stopped elector from settling on a client without a request timeout.
     const giveUp = new AbortController();
-    clock.sleep(lease.durationMs, giveUp.signal, { keepAlive: false }).then(() => giveUp.abort(), () => undefined);
+    clock.sleep(lease.durationMs, giveUp.signal, { keepAlive: false }).then(
+      () => giveUp.abort(),
+      () => undefined,
+    );
     try {
       await lease.release({ signal: giveUp.signal });
     } catch (error) {

@@ -16,13 +16,26 @@ export const EMF_MAX_VALUES = 100;
  * FireLens to turn into metrics. Written here rather than through Powertools:
  * the runtime depends on the AWS SDK only (docs/decisions/elector-observability.md).
  */
-export function emfDocument(namespace: string, dimensions: Readonly<Record<string, string>>, timestampMs: number, metrics: readonly EmfMetric[]): string {
+export function emfDocument(
+  namespace: string,
+  dimensions: Readonly<Record<string, string>>,
+  timestampMs: number,
+  metrics: readonly EmfMetric[],
+): string {
   const present = metrics.filter((m) => m.values.length > 0);
-  const values = Object.fromEntries(present.map((m) => [m.name, m.values.length === 1 ? m.values[0] : m.values.slice(-EMF_MAX_VALUES)]));
+  const values = Object.fromEntries(
+    present.map((m) => [m.name, m.values.length === 1 ? m.values[0] : m.values.slice(-EMF_MAX_VALUES)]),
+  );
   return JSON.stringify({
     _aws: {
       Timestamp: timestampMs,
-      CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [Object.keys(dimensions)], Metrics: present.map((m) => ({ Name: m.name, Unit: m.unit })) }],
+      CloudWatchMetrics: [
+        {
+          Namespace: namespace,
+          Dimensions: [Object.keys(dimensions)],
+          Metrics: present.map((m) => ({ Name: m.name, Unit: m.unit })),
+        },
+      ],
     },
     ...dimensions,
     ...values,

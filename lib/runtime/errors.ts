@@ -44,7 +44,12 @@ export class LeaseUnavailableError extends LeaseError {
   /** The lease item the last attempt observed. */
   readonly current: LeaseRecord | undefined;
   readonly reason: 'held' | 'tick-done';
-  constructor(leaseName: string, current: LeaseRecord | undefined, reason: 'held' | 'tick-done', options?: { cause?: unknown }) {
+  constructor(
+    leaseName: string,
+    current: LeaseRecord | undefined,
+    reason: 'held' | 'tick-done',
+    options?: { cause?: unknown },
+  ) {
     const detail =
       reason === 'tick-done'
         ? `tick already completed (lastTick ${current?.lastTick})`
@@ -75,7 +80,12 @@ export class LeaseLostError extends LeaseError {
   readonly reason: 'superseded' | 'deadline';
   /** The lease item as the failed write found it (`superseded` only). */
   readonly current: LeaseRecord | undefined;
-  constructor(leaseName: string, reason: 'superseded' | 'deadline', current?: LeaseRecord, options?: { cause?: unknown }) {
+  constructor(
+    leaseName: string,
+    reason: 'superseded' | 'deadline',
+    current?: LeaseRecord,
+    options?: { cause?: unknown },
+  ) {
     const detail =
       reason === 'deadline'
         ? 'the local deadline passed'
@@ -121,7 +131,9 @@ export class LeaseHandoffError extends LeaseError {
   /** The requester's priority. */
   readonly priority: number | undefined;
   constructor(leaseName: string, current: LeaseRecord | undefined) {
-    super(`lease "${leaseName}" handed over: ${current?.handoffTo ?? 'a candidate'} of priority ${current?.handoffPriority} asked for it`);
+    super(
+      `lease "${leaseName}" handed over: ${current?.handoffTo ?? 'a candidate'} of priority ${current?.handoffPriority} asked for it`,
+    );
     this.leaseName = leaseName;
     this.requester = current?.handoffTo;
     this.priority = current?.handoffPriority;

@@ -8,7 +8,13 @@ import type { LeaseRecord } from './lease-record.js';
  */
 export type LeaseEvent =
   | { type: 'acquired'; name: string; token: number; holder: string; takeover: boolean; latencyMs: number }
-  | { type: 'contended'; name: string; reason: 'held' | 'tick-done'; current: LeaseRecord | undefined; latencyMs: number }
+  | {
+      type: 'contended';
+      name: string;
+      reason: 'held' | 'tick-done';
+      current: LeaseRecord | undefined;
+      latencyMs: number;
+    }
   | { type: 'renewed'; name: string; token: number; latencyMs: number }
   | { type: 'released'; name: string; token: number; tick?: number; latencyMs: number }
   | { type: 'lost'; name: string; token: number; reason: 'superseded' | 'deadline'; current?: LeaseRecord }
@@ -39,8 +45,11 @@ export function emit(handler: LeaseEventHandler | undefined, event: LeaseEvent):
 
 function ignore(): void {}
 
-
 /** A native promise or another library's: anything with a callable `then`. */
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }

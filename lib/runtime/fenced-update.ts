@@ -69,9 +69,12 @@ export async function fencedUpdate(
 export function withFence<T extends UpdateCommandInput>(input: T, token: number, options: FencedUpdateOptions = {}): T {
   validateMs('token', token, { max: Number.MAX_SAFE_INTEGER });
   const fenceAttribute = validateFenceOptions(options);
-  if (input === null || typeof input !== 'object') throw new LeaseValidationError('input', 'must be an UpdateCommandInput');
-  if (typeof input.TableName !== 'string' || input.TableName.length === 0) throw new LeaseValidationError('input.TableName', 'must be a non-empty string');
-  if (input.Key === null || typeof input.Key !== 'object') throw new LeaseValidationError('input.Key', 'is required (an object of key attributes)');
+  if (input === null || typeof input !== 'object')
+    throw new LeaseValidationError('input', 'must be an UpdateCommandInput');
+  if (typeof input.TableName !== 'string' || input.TableName.length === 0)
+    throw new LeaseValidationError('input.TableName', 'must be a non-empty string');
+  if (input.Key === null || typeof input.Key !== 'object')
+    throw new LeaseValidationError('input.Key', 'is required (an object of key attributes)');
   if (typeof input.UpdateExpression !== 'string' || input.UpdateExpression.trim() === '') {
     throw new LeaseValidationError('input.UpdateExpression', 'is required (the fence joins it)');
   }
@@ -100,7 +103,8 @@ export function withFence<T extends UpdateCommandInput>(input: T, token: number,
 export function fenceOf(item: Record<string, unknown> | undefined, fenceAttribute: string = DEFAULT_FENCE): number {
   const attribute = validateFenceOptions({ fenceAttribute });
   if (item === undefined) return 0;
-  if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new LeaseValidationError('item', 'must be an item object or undefined');
+  if (item === null || typeof item !== 'object' || Array.isArray(item))
+    throw new LeaseValidationError('item', 'must be an item object or undefined');
   const value: unknown = item[attribute];
   if (value === undefined) return 0;
   if (typeof value === 'number' && Number.isFinite(value)) return value;
@@ -123,8 +127,10 @@ function validateFenceOptions(options: FencedUpdateOptions | null): string {
 /** The caller's placeholder map, refused when it already uses Baton's own placeholder. */
 function placeholders(field: string, value: unknown, ours: string): Record<string, unknown> | undefined {
   if (value === undefined) return undefined;
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new LeaseValidationError(field, 'must be an object');
-  if (Object.hasOwn(value, ours)) throw new LeaseValidationError(field, `must not use ${ours}: the fence needs that placeholder`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new LeaseValidationError(field, 'must be an object');
+  if (Object.hasOwn(value, ours))
+    throw new LeaseValidationError(field, `must not use ${ours}: the fence needs that placeholder`);
   return value as Record<string, unknown>;
 }
 

@@ -27,19 +27,37 @@ export class InMemoryLeaseStore implements LeaseStore {
   /** Item lists of the guarded writes that committed, in commit order. */
   readonly committed: (readonly unknown[])[] = [];
   /** Requests served, by operation: the same count a DynamoDB middleware would see. */
-  readonly requests = { acquire: 0, renew: 0, release: 0, read: 0, guardedWrite: 0, requestHandoff: 0, readSteps: 0, recordStep: 0 };
+  readonly requests = {
+    acquire: 0,
+    renew: 0,
+    release: 0,
+    read: 0,
+    guardedWrite: 0,
+    requestHandoff: 0,
+    readSteps: 0,
+    recordStep: 0,
+  };
 
   async acquire(c: AcquireCommand): Promise<WriteOutcome> {
     this.requests.acquire++;
     const before = this.items.get(c.name);
-    const reservedForOther = before?.handoffPriority !== undefined && (c.priority === undefined || before.handoffPriority > c.priority);
+    const reservedForOther =
+      before?.handoffPriority !== undefined && (c.priority === undefined || before.handoffPriority > c.priority);
     const vacant = before?.holder === undefined && !reservedForOther;
     const takeable = c.clockFree
-      ? c.clockFree.observed !== undefined && before?.token === c.clockFree.observed.token && (before.version ?? 0) === c.clockFree.observed.version
+      ? c.clockFree.observed !== undefined &&
+        before?.token === c.clockFree.observed.token &&
+        (before.version ?? 0) === c.clockFree.observed.version
       : before !== undefined && before.expiresAt < c.now - c.skewMs;
     const tickOpen = c.tick === undefined || before?.lastTick === undefined || before.lastTick < c.tick;
     if (!((vacant || takeable) && tickOpen)) return { applied: false, current: before };
-    const { metadata: _m, priority: _p, handoffTo: _h, handoffPriority: _hp, ...kept } = before ?? { name: c.name, token: 0, expiresAt: 0 };
+    const {
+      metadata: _m,
+      priority: _p,
+      handoffTo: _h,
+      handoffPriority: _hp,
+      ...kept
+    } = before ?? { name: c.name, token: 0, expiresAt: 0 };
     this.items.set(c.name, {
       ...kept,
       holder: c.owner,
@@ -61,7 +79,13 @@ export class InMemoryLeaseStore implements LeaseStore {
     if (!isMine(before, c) || before.expiresAt > c.now + c.durationMs || before.handoffPriority !== undefined) {
       return { applied: false, current: before };
     }
-    this.items.set(c.name, { ...before, expiresAt: c.now + c.durationMs, durationMs: c.durationMs, renewedAt: c.now, version: (before.version ?? 0) + 1 });
+    this.items.set(c.name, {
+      ...before,
+      expiresAt: c.now + c.durationMs,
+      durationMs: c.durationMs,
+      renewedAt: c.now,
+      version: (before.version ?? 0) + 1,
+    });
     return { applied: true, before };
   }
 
@@ -92,7 +116,12 @@ export class InMemoryLeaseStore implements LeaseStore {
       before.priority < c.priority &&
       (before.handoffPriority === undefined || before.handoffPriority < c.priority);
     if (!askable) return { applied: false, current: before };
-    this.items.set(c.name, { ...before, handoffTo: c.requester, handoffPriority: c.priority, version: (before.version ?? 0) + 1 });
+    this.items.set(c.name, {
+      ...before,
+      handoffTo: c.requester,
+      handoffPriority: c.priority,
+      version: (before.version ?? 0) + 1,
+    });
     return { applied: true, before };
   }
 

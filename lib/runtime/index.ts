@@ -15,7 +15,14 @@ export {
   type BatonMetricUnit,
 } from './contract.js';
 export { systemClock, systemRandom } from './system-clock.js';
-export { LeaseError, LeaseValidationError, LeaseUnavailableError, LeaseLostError, StaleTokenError, LeaseHandoffError } from './errors.js';
+export {
+  LeaseError,
+  LeaseValidationError,
+  LeaseUnavailableError,
+  LeaseLostError,
+  StaleTokenError,
+  LeaseHandoffError,
+} from './errors.js';
 export type { LeaseEvent, LeaseEventHandler } from './events.js';
 export type { LeaderCallbackName } from './callbacks.js';
 export type { LeaseRecord } from './lease-record.js';
@@ -53,4 +60,10 @@ export type { RunAsLeaderOptions, RunAsLeaderResult } from './run-as-leader.js';
 export { ELECT_DEFAULTS, type ElectOptions } from './elect-options.js';
 export type { ElectLogger, ElectorMetricsOptions } from './elector-watch.js';
 export { ElectorMetric, ELECTOR_METRIC_UNITS, ELECTOR_GAUGE_INTERVAL_MS, type ElectorMetricName } from './contract.js';
-export { stepIdempotencyKey, MAX_STEP_ITEM_BYTES, type StepFunction, type StepContext, type LeaderContext } from './steps.js';
+export {
+  stepIdempotencyKey,
+  MAX_STEP_ITEM_BYTES,
+  type StepFunction,
+  type StepContext,
+  type LeaderContext,
+} from './steps.js';

@@ -78,7 +78,10 @@ export function leaseItemBytes(shape: LeaseItemShape): number {
     [LeaseAttribute.releasedAt]: LARGE_NUMBER,
     [LeaseAttribute.releasedBy]: { S: `operator:${'x'.repeat(HOLDER_NAME_MAX)}` },
   };
-  if (shape.metadata) item[LeaseAttribute.metadata] = { M: Object.fromEntries(Object.entries(shape.metadata).map(([k, v]) => [k, { S: v }])) };
+  if (shape.metadata)
+    item[LeaseAttribute.metadata] = {
+      M: Object.fromEntries(Object.entries(shape.metadata).map(([k, v]) => [k, { S: v }])),
+    };
   if (shape.election) {
     item[LeaseAttribute.priority] = LARGE_NUMBER;
     item[LeaseAttribute.handoffTo] = { S: 'x'.repeat(HOLDER_NAME_MAX) };
@@ -93,7 +96,11 @@ export function leaseItemBytes(shape: LeaseItemShape): number {
  * the worst case (an election's priority and a pending handoff, a scheduled
  * tick, a forced release's operator name), before any request is sent.
  */
-export function validateItemFits(name: string, holderName: string, metadata: Readonly<Record<string, string>> | undefined): void {
+export function validateItemFits(
+  name: string,
+  holderName: string,
+  metadata: Readonly<Record<string, string>> | undefined,
+): void {
   if (metadata === undefined) return;
   const bytes = leaseItemBytes({ name, holderName, metadata, election: true, tick: true });
   if (bytes > WRITE_UNIT_BYTES) {

@@ -9,9 +9,22 @@ import { runAsLeader, type RunAsLeaderOptions, type RunAsLeaderResult } from './
 import type { LeaderContext } from './steps.js';
 import { type ElectOptions, resolveElectOptions } from './elect-options.js';
 import { elect } from './elector.js';
-import { type LeaseClientOptions, type ResolvedClientOptions, resolveClientOptions, validateDuration } from './options.js';
+import {
+  type LeaseClientOptions,
+  type ResolvedClientOptions,
+  resolveClientOptions,
+  validateDuration,
+} from './options.js';
 import { validateItemFits } from './item-size.js';
-import { describeValue, validateEpochMs, validateLeaseName, validateMetadata, validateMs, validateObject, validateSignal } from './validate.js';
+import {
+  describeValue,
+  validateEpochMs,
+  validateLeaseName,
+  validateMetadata,
+  validateMs,
+  validateObject,
+  validateSignal,
+} from './validate.js';
 
 /** Options of one acquisition attempt. */
 export interface TryAcquireOptions {
@@ -68,7 +81,10 @@ export let electorAttempt: (
  * @throws LeaseValidationError before any request, on bad input.
  * @throws LeaseError wrapping the SDK error on infrastructure failure.
  */
-export let electorRequestHandoff: (leases: LeaseClient, request: { readonly name: string; readonly token: number; readonly priority: number }) => Promise<WriteOutcome>;
+export let electorRequestHandoff: (
+  leases: LeaseClient,
+  request: { readonly name: string; readonly token: number; readonly priority: number },
+) => Promise<WriteOutcome>;
 
 /**
  * The result of one acquisition attempt. Losing is a value, not an error.
@@ -77,8 +93,20 @@ export let electorRequestHandoff: (leases: LeaseClient, request: { readonly name
  * (without `strictNullChecks`, TypeScript does not narrow on a falsy `acquired`).
  */
 export type TryAcquireResult =
-  | { readonly acquired: true; readonly lease: Lease; readonly takeover: boolean; readonly current?: never; readonly reason?: never }
-  | { readonly acquired: false; readonly current: LeaseRecord | undefined; readonly reason: 'held' | 'tick-done'; readonly lease?: never; readonly takeover?: never };
+  | {
+      readonly acquired: true;
+      readonly lease: Lease;
+      readonly takeover: boolean;
+      readonly current?: never;
+      readonly reason?: never;
+    }
+  | {
+      readonly acquired: false;
+      readonly current: LeaseRecord | undefined;
+      readonly reason: 'held' | 'tick-done';
+      readonly lease?: never;
+      readonly takeover?: never;
+    };
 
 /**
  * Contends for named leases. Every attempt is one conditional write; the
@@ -130,7 +158,8 @@ export class LeaseClient {
     electorRequestHandoff = async (leases, { name, token, priority }) => {
       validateLeaseName('name', name);
       validateMs('token', token, { min: 1, max: Number.MAX_SAFE_INTEGER });
-      if (!Number.isSafeInteger(priority)) throw new LeaseValidationError('priority', `must be a safe integer, got ${describeValue(priority)}`);
+      if (!Number.isSafeInteger(priority))
+        throw new LeaseValidationError('priority', `must be a safe integer, got ${describeValue(priority)}`);
       try {
         return await leases.ctx.store.requestHandoff({ name, token, requester: leases.options.holderName, priority });
       } catch (error) {
@@ -157,12 +186,14 @@ export class LeaseClient {
       outcome = await this.ctx.store.acquire({ ...request, owner, now, skewMs: maxClockSkewMs }, abort);
     } catch (error) {
       // `acquire` backs off from a conflict instead, as from throttling.
-      if (conflictIsLoss && classifyError(error) === 'conflict') return this.#conflictLoss(name, request.tick, now, sentAt, error);
+      if (conflictIsLoss && classifyError(error) === 'conflict')
+        return this.#conflictLoss(name, request.tick, now, sentAt, error);
       const found = await resolveUnknownOutcome(this.ctx, name, 'acquire', error, abort);
       const applied = found?.holder === owner;
       emit(onEvent, { type: 'outcome-resolved', name, operation: 'acquire', applied });
       // Not ours and not held by anyone else either: the attempt simply failed; let the caller retry.
-      if (!applied && lossReason(found, request.tick, now, maxClockSkewMs) === undefined) throw wrap('acquire', name, error);
+      if (!applied && lossReason(found, request.tick, now, maxClockSkewMs) === undefined)
+        throw wrap('acquire', name, error);
       outcome = { applied: false, current: found };
     }
     const latencyMs = clock.monotonic() - sentAt;
@@ -172,8 +203,19 @@ export class LeaseClient {
       const token = outcome.applied ? (outcome.before?.token ?? 0) + 1 : outcome.current!.token;
       // After a lost response the previous holder is unknowable; report no takeover.
       const takeover = outcome.applied && outcome.before?.holder !== undefined;
-      const facts = { name, owner, token, durationMs: request.durationMs, sentAt, expiresAt: now + request.durationMs, takeover };
-      const lease = new Lease(this.ctx, request.priority === undefined ? facts : { ...facts, priority: request.priority });
+      const facts = {
+        name,
+        owner,
+        token,
+        durationMs: request.durationMs,
+        sentAt,
+        expiresAt: now + request.durationMs,
+        takeover,
+      };
+      const lease = new Lease(
+        this.ctx,
+        request.priority === undefined ? facts : { ...facts, priority: request.priority },
+      );
       emit(onEvent, { type: 'acquired', name, token, holder: owner, takeover, latencyMs });
       return { acquired: true, lease, takeover };
     }
@@ -184,7 +226,13 @@ export class LeaseClient {
   }
 
   /** A transaction held the lease item: not applied, so it is held; one read says by whom. */
-  async #conflictLoss(name: string, tick: number | undefined, now: number, sentAt: number, error: unknown): Promise<TryAcquireResult> {
+  async #conflictLoss(
+    name: string,
+    tick: number | undefined,
+    now: number,
+    sentAt: number,
+    error: unknown,
+  ): Promise<TryAcquireResult> {
     let current: LeaseRecord | undefined;
     try {
       current = await this.ctx.store.read(name);
@@ -214,7 +262,7 @@ export class LeaseClient {
     // Throttling, transaction conflicts and 5xx back off with full jitter.
     const attempt = { durationMs: options.durationMs, metadata: options.metadata, tick: options.tick };
     const started = clock.monotonic();
-    for (let failures = 0; ; ) {
+    for (let failures = 0; ;) {
       signal?.throwIfAborted();
       let delayMs: number;
       let giveUp: () => Error;
@@ -225,10 +273,18 @@ export class LeaseClient {
         if (reason === 'tick-done') throw new LeaseUnavailableError(name, current, reason);
         failures = 0;
         // Free for us once our wall clock passes expiresAt + S; the condition is strict, hence + 1.
-        delayMs = Math.max(0, (current?.expiresAt ?? 0) + maxClockSkewMs + 1 - clock.now()) + Math.floor(random() * raceJitterMs);
+        delayMs =
+          Math.max(0, (current?.expiresAt ?? 0) + maxClockSkewMs + 1 - clock.now()) +
+          Math.floor(random() * raceJitterMs);
         giveUp = () => new LeaseUnavailableError(name, current, 'held');
       } catch (error) {
-        if (!(error instanceof LeaseError) || error instanceof LeaseUnavailableError || requestSignal?.aborted || !isRetryable(error.cause)) throw error;
+        if (
+          !(error instanceof LeaseError) ||
+          error instanceof LeaseUnavailableError ||
+          requestSignal?.aborted ||
+          !isRetryable(error.cause)
+        )
+          throw error;
         delayMs = fullJitterDelay(failures++, retryBaseMs, retryCapMs, random);
         giveUp = () => error;
         emit(onEvent, { type: 'backoff', name, attempt: failures, delayMs, error: error.cause });
@@ -257,7 +313,11 @@ export class LeaseClient {
    * });
    * ```
    */
-  runAsLeader<T>(name: string, fn: (lease: Lease, context: LeaderContext) => Promise<T>, options: RunAsLeaderOptions): Promise<RunAsLeaderResult<T>> {
+  runAsLeader<T>(
+    name: string,
+    fn: (lease: Lease, context: LeaderContext) => Promise<T>,
+    options: RunAsLeaderOptions,
+  ): Promise<RunAsLeaderResult<T>> {
     return runAsLeader(this, name, fn, options);
   }
 
@@ -316,7 +376,11 @@ export class LeaseClient {
       outcome = { applied: false, current: found };
     }
     // Freed at that token by this operator: the write landed before its answer was lost (or an SDK retry of it failed).
-    const landed = !outcome.applied && outcome.current?.token === token && outcome.current.holder === undefined && outcome.current.releasedBy === releasedBy;
+    const landed =
+      !outcome.applied &&
+      outcome.current?.token === token &&
+      outcome.current.holder === undefined &&
+      outcome.current.releasedBy === releasedBy;
     if (!outcome.applied && !landed) throw new LeaseLostError(name, 'superseded', outcome.current);
     emit(onEvent, { type: 'released', name, token, latencyMs: clock.monotonic() - sentAt });
   }
@@ -357,7 +421,12 @@ export class LeaseClient {
  * `undefined` when the item shows a lease free for the taking (the attempt
  * failed for another reason).
  */
-function lossReason(current: LeaseRecord | undefined, tick: number | undefined, now: number, skewMs: number): 'held' | 'tick-done' | undefined {
+function lossReason(
+  current: LeaseRecord | undefined,
+  tick: number | undefined,
+  now: number,
+  skewMs: number,
+): 'held' | 'tick-done' | undefined {
   if (tick !== undefined && current?.lastTick !== undefined && current.lastTick >= tick) return 'tick-done';
   if (current?.holder !== undefined && current.expiresAt >= now - skewMs) return 'held';
   return undefined;
@@ -366,7 +435,10 @@ function lossReason(current: LeaseRecord | undefined, tick: number | undefined, 
 function validateWait(value: unknown): number {
   if (value === Infinity) return value;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new LeaseValidationError('waitMs', `must be a non-negative integer number of milliseconds or Infinity, got ${describeValue(value)}`);
+    throw new LeaseValidationError(
+      'waitMs',
+      `must be a non-negative integer number of milliseconds or Infinity, got ${describeValue(value)}`,
+    );
   }
   return value;
 }

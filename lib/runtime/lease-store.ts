@@ -102,7 +102,8 @@ export interface RecordStepCommand extends StepRecord {
 }
 
 /** What `recordStep` did; `current` is the record that refused the write (a newer or equal token's). */
-export type StepWriteOutcome = { readonly applied: true } | { readonly applied: false; readonly current: StepRecord | undefined };
+export type StepWriteOutcome =
+  { readonly applied: true } | { readonly applied: false; readonly current: StepRecord | undefined };
 
 /** How one request may be cut short. A store that cannot abort a request ignores it. */
 export interface StoreRequestOptions {

@@ -160,7 +160,8 @@ export class Lease implements AsyncDisposable {
       if (this.#isMine(found)) throw wrap('renew', this.name, error);
       outcome = { applied: false, current: found };
     }
-    if (!outcome.applied && this.#isMine(outcome.current) && outcome.current.handoffPriority !== undefined) throw this.#handOver(outcome.current);
+    if (!outcome.applied && this.#isMine(outcome.current) && outcome.current.handoffPriority !== undefined)
+      throw this.#handOver(outcome.current);
     // Ours with a later expiry than this renew asked for: a later renew of ours landed first, or this
     // holder's wall clock stepped back. Still ours, but nothing of this renew was written, so the deadline
     // stays where the writes that did land put it: a refused write that extended it would let a
@@ -169,7 +170,8 @@ export class Lease implements AsyncDisposable {
     const extendedLater = !outcome.applied && this.#isMine(outcome.current) && outcome.current.expiresAt >= wanted;
     // Refused because this tenure's own release landed first (its answer may still be on the way): the
     // tenure ended by that release, not by a loss, so no `lost` event and no LeaseLostError.
-    if (!outcome.applied && outcome.current?.releasedBy === this.holder) throw new LeaseError(`lease "${this.name}" was released`);
+    if (!outcome.applied && outcome.current?.releasedBy === this.holder)
+      throw new LeaseError(`lease "${this.name}" was released`);
     if (!outcome.applied && !extendedLater) throw this.#lose(outcome.current);
     if (!outcome.applied || this.#state !== 'held') return;
     this.#expiresAt = Math.max(this.#expiresAt, wanted);
@@ -219,14 +221,29 @@ export class Lease implements AsyncDisposable {
     // A request may be pending that no renew has reported yet: keep the lease for whoever asked, so no
     // lower-priority waiter slips in first. With no request on the item the reservation binds nobody.
     const reserve = this.#reservesOnRelease ? { reserveMs: this.durationMs } : {};
-    const command: ReleaseCommand = { name: this.name, owner: this.holder, token: this.token, now: o.clock.now(), ...(tick === undefined ? {} : { tick }), ...reserve };
+    const command: ReleaseCommand = {
+      name: this.name,
+      owner: this.holder,
+      token: this.token,
+      now: o.clock.now(),
+      ...(tick === undefined ? {} : { tick }),
+      ...reserve,
+    };
     let outcome = await this.#sendRelease(command, request);
     let recordedTick = tick;
-    if (!outcome.applied && tick !== undefined && this.#isMine(outcome.current) && (outcome.current.lastTick ?? -Infinity) > tick) {
+    if (
+      !outcome.applied &&
+      tick !== undefined &&
+      this.#isMine(outcome.current) &&
+      (outcome.current.lastTick ?? -Infinity) > tick
+    ) {
       // Still ours, but a later tick is recorded: only reachable when this tenure did not
       // dedupe on `tick` when acquired. Free the lease; lastTick already covers `tick`.
       recordedTick = undefined;
-      outcome = await this.#sendRelease({ name: this.name, owner: this.holder, token: this.token, now: command.now, ...reserve }, request);
+      outcome = await this.#sendRelease(
+        { name: this.name, owner: this.holder, token: this.token, now: command.now, ...reserve },
+        request,
+      );
     }
     // Released by us: an earlier attempt of this same release landed before its answer was lost, even if
     // the lease has moved on since (an acquire keeps `releasedBy`; owner ids are unique to one tenure, so
@@ -252,7 +269,12 @@ export class Lease implements AsyncDisposable {
       return await this.ctx.store.release(command, request);
     } catch (error) {
       const found = await resolveUnknownOutcome(this.ctx, this.name, 'release', error, request);
-      emit(this.ctx.options.onEvent, { type: 'outcome-resolved', name: this.name, operation: 'release', applied: !this.#isMine(found) });
+      emit(this.ctx.options.onEvent, {
+        type: 'outcome-resolved',
+        name: this.name,
+        operation: 'release',
+        applied: !this.#isMine(found),
+      });
       if (this.#isMine(found)) throw wrap('release', this.name, error);
       return { applied: false, current: found };
     }
@@ -266,8 +288,10 @@ export class Lease implements AsyncDisposable {
    * @throws LeaseLostError when the tenure has ended; nothing is committed.
    */
   async guardedWrite(items: readonly unknown[]): Promise<void> {
-    if (!Array.isArray(items) || items.length === 0) throw new LeaseValidationError('items', 'must be a non-empty array');
-    if (items.length > MAX_GUARDED_ITEMS) throw new LeaseValidationError('items', `may hold at most ${MAX_GUARDED_ITEMS} entries, got ${items.length}`);
+    if (!Array.isArray(items) || items.length === 0)
+      throw new LeaseValidationError('items', 'must be a non-empty array');
+    if (items.length > MAX_GUARDED_ITEMS)
+      throw new LeaseValidationError('items', `may hold at most ${MAX_GUARDED_ITEMS} entries, got ${items.length}`);
     this.#assertMayAct();
     let outcome: WriteOutcome;
     try {
@@ -322,7 +346,13 @@ export class Lease implements AsyncDisposable {
     this.#lastSeen = current;
     if (this.#state === 'held' || this.#state === 'deadline') {
       this.#end('superseded', error);
-      emit(this.ctx.options.onEvent, { type: 'lost', name: this.name, token: this.token, reason: 'superseded', ...(current ? { current } : {}) });
+      emit(this.ctx.options.onEvent, {
+        type: 'lost',
+        name: this.name,
+        token: this.token,
+        reason: 'superseded',
+        ...(current ? { current } : {}),
+      });
     }
     return error;
   }
@@ -332,7 +362,13 @@ export class Lease implements AsyncDisposable {
     this.#lastSeen = current;
     if (this.#state === 'held') {
       this.#end('deadline', error);
-      emit(this.ctx.options.onEvent, { type: 'handoff', name: this.name, token: this.token, requester: current.handoffTo, priority: current.handoffPriority! });
+      emit(this.ctx.options.onEvent, {
+        type: 'handoff',
+        name: this.name,
+        token: this.token,
+        requester: current.handoffTo,
+        priority: current.handoffPriority!,
+      });
     }
     return error;
   }
@@ -388,14 +424,18 @@ export async function resolveUnknownOutcome(
   error: unknown,
   request?: StoreRequestOptions,
 ): Promise<LeaseRecord | undefined> {
-  if (request?.signal?.aborted) throw new LeaseError(`${operation} "${name}": aborted by the caller, outcome unknown`, { cause: error });
+  if (request?.signal?.aborted)
+    throw new LeaseError(`${operation} "${name}": aborted by the caller, outcome unknown`, { cause: error });
   if (classifyError(error) !== 'ambiguous') throw wrap(operation, name, error);
   try {
     return await ctx.store.read(name, request);
   } catch (readError) {
-    throw new LeaseError(`${operation} "${name}": outcome unknown, and the read to resolve it failed: ${message(readError)}`, {
-      cause: error,
-    });
+    throw new LeaseError(
+      `${operation} "${name}": outcome unknown, and the read to resolve it failed: ${message(readError)}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -407,7 +447,10 @@ export function wrap(operation: string, name: string, error: unknown): LeaseErro
 
 /** Once the caller's request signal has aborted, no request is sent. */
 export function assertNotAborted(operation: string, name: string, request: StoreRequestOptions | undefined): void {
-  if (request?.signal?.aborted) throw new LeaseError(`${operation} "${name}": aborted by the caller before sending`, { cause: request.signal.reason });
+  if (request?.signal?.aborted)
+    throw new LeaseError(`${operation} "${name}": aborted by the caller before sending`, {
+      cause: request.signal.reason,
+    });
 }
 
 /** A method's options object, and the request options its `signal` makes, checked before any request. */

@@ -104,12 +104,19 @@ export function resolveClientOptions(options: LeaseClientOptions): ResolvedClien
   }
   const retryBaseMs = validateMs('retryBaseMs', options.retryBaseMs ?? DEFAULTS.retryBaseMs, { max: 60_000 });
   const retryCapMs = validateMs('retryCapMs', options.retryCapMs ?? DEFAULTS.retryCapMs, { max: 600_000 });
-  if (retryCapMs < retryBaseMs) throw new LeaseValidationError('retryCapMs', `must be at least retryBaseMs (${retryBaseMs})`);
+  if (retryCapMs < retryBaseMs)
+    throw new LeaseValidationError('retryCapMs', `must be at least retryBaseMs (${retryBaseMs})`);
   return {
     store: options.store ?? new DynamoDBLeaseStore(options.client!, tableName!),
     holderName,
-    maxClockSkewMs: validateMs('maxClockSkewMs', options.maxClockSkewMs ?? DEFAULTS.maxClockSkewMs, { min: 0, max: 60_000 }),
-    safetyMarginMs: validateMs('safetyMarginMs', options.safetyMarginMs ?? DEFAULTS.safetyMarginMs, { min: 0, max: MAX_DURATION_MS }),
+    maxClockSkewMs: validateMs('maxClockSkewMs', options.maxClockSkewMs ?? DEFAULTS.maxClockSkewMs, {
+      min: 0,
+      max: 60_000,
+    }),
+    safetyMarginMs: validateMs('safetyMarginMs', options.safetyMarginMs ?? DEFAULTS.safetyMarginMs, {
+      min: 0,
+      max: MAX_DURATION_MS,
+    }),
     clock,
     random: validateFunction('random', options.random) ?? systemRandom,
     onEvent: validateFunction('onEvent', options.onEvent),
@@ -128,7 +135,10 @@ export function validateDuration(field: string, value: unknown, client: Resolved
   const durationMs = validateMs(field, value, { max: MAX_DURATION_MS });
   const floor = client.safetyMarginMs + client.maxClockSkewMs;
   if (durationMs <= floor) {
-    throw new LeaseValidationError(field, `must be greater than safetyMarginMs + maxClockSkewMs (${floor}), got ${durationMs}`);
+    throw new LeaseValidationError(
+      field,
+      `must be greater than safetyMarginMs + maxClockSkewMs (${floor}), got ${durationMs}`,
+    );
   }
   return durationMs;
 }

@@ -142,12 +142,14 @@ export async function runAsLeader<T>(
     held.releaseRecords(o.tick);
     // The work stops at the earliest of: the lease's own end, the caller's deadline, the caller's signal.
     if (o.signal) {
-      const onAbort = () => held.stopActing(new LeaseError(`runAsLeader "${name}": aborted by the caller`, { cause: o.signal?.reason }));
+      const onAbort = () =>
+        held.stopActing(new LeaseError(`runAsLeader "${name}": aborted by the caller`, { cause: o.signal?.reason }));
       if (o.signal.aborted) onAbort();
       else o.signal.addEventListener('abort', onAbort, { once: true, signal: stop.signal });
     }
     if (o.deadlineMs !== undefined) {
-      const deadlinePassed = () => held.stopActing(new LeaseError(`runAsLeader "${name}": deadlineMs (${o.deadlineMs}) passed`));
+      const deadlinePassed = () =>
+        held.stopActing(new LeaseError(`runAsLeader "${name}": deadlineMs (${o.deadlineMs}) passed`));
       // Counted from the call: in Lambda the deadline was computed before acquiring, and a slow acquire must not push it later.
       const leftMs = o.deadlineMs - (clock.monotonic() - calledAt);
       if (leftMs <= 0) deadlinePassed();
@@ -163,7 +165,13 @@ export async function runAsLeader<T>(
     };
     let value: T;
     try {
-      const step = createStepJournal({ store: leases.options.store, clock, lease: held, tick: o.tick, retentionMs: o.stepRetentionMs });
+      const step = createStepJournal({
+        store: leases.options.store,
+        clock,
+        lease: held,
+        tick: o.tick,
+        retentionMs: o.stepRetentionMs,
+      });
       value = await fn(held, { step });
     } catch (error) {
       // A failed job records no tick, unless it already released its lease itself (and so declared the tick done).
@@ -239,14 +247,20 @@ async function releaseQuietly(lease: Lease, request: { readonly signal?: AbortSi
 function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
   if (signal === undefined) return work;
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new LeaseError(`${what}: requestSignal aborted, outcome unknown`, { cause: signal.reason }));
+    const onAbort = () =>
+      reject(new LeaseError(`${what}: requestSignal aborted, outcome unknown`, { cause: signal.reason }));
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
 
-function validate<T>(leases: LeaseClient, name: string, fn: (lease: Lease, context: LeaderContext) => Promise<T>, options: RunAsLeaderOptions) {
+function validate<T>(
+  leases: LeaseClient,
+  name: string,
+  fn: (lease: Lease, context: LeaderContext) => Promise<T>,
+  options: RunAsLeaderOptions,
+) {
   validateLeaseName('name', name);
   if (typeof fn !== 'function') throw new LeaseValidationError('fn', 'must be a function');
   validateObject('options', options);
@@ -255,7 +269,10 @@ function validate<T>(leases: LeaseClient, name: string, fn: (lease: Lease, conte
   return {
     durationMs,
     renewEveryMs,
-    deadlineMs: options.deadlineMs === undefined ? undefined : validateMs('deadlineMs', options.deadlineMs, { max: Number.MAX_SAFE_INTEGER }),
+    deadlineMs:
+      options.deadlineMs === undefined
+        ? undefined
+        : validateMs('deadlineMs', options.deadlineMs, { max: Number.MAX_SAFE_INTEGER }),
     waitMs: options.waitMs ?? 0,
     signal: validateSignal('signal', options.signal),
     requestSignal: validateSignal('requestSignal', options.requestSignal),

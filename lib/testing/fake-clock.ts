@@ -40,8 +40,12 @@ export class FakeClock implements Clock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    if (typeof ms !== 'number' || Number.isNaN(ms)) return Promise.reject(new LeaseValidationError('ms', `must be a number of milliseconds, got ${describeValue(ms)}`));
-    if (signal !== undefined && !(signal instanceof AbortSignal)) return Promise.reject(new LeaseValidationError('signal', 'must be an AbortSignal'));
+    if (typeof ms !== 'number' || Number.isNaN(ms))
+      return Promise.reject(
+        new LeaseValidationError('ms', `must be a number of milliseconds, got ${describeValue(ms)}`),
+      );
+    if (signal !== undefined && !(signal instanceof AbortSignal))
+      return Promise.reject(new LeaseValidationError('signal', 'must be an AbortSignal'));
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) {
         reject(signal.reason);
@@ -74,7 +78,8 @@ export class FakeClock implements Clock {
    * code they wake run (including its awaited promises) before moving on.
    */
   async advance(ms: number): Promise<void> {
-    if (finiteMs('ms', ms) < 0) throw new LeaseValidationError('ms', `must not be negative: time only moves forward, got ${ms}`);
+    if (finiteMs('ms', ms) < 0)
+      throw new LeaseValidationError('ms', `must not be negative: time only moves forward, got ${ms}`);
     const target = this.#monotonic + ms;
     await settle();
     for (;;) {
@@ -101,7 +106,8 @@ export class FakeClock implements Clock {
 }
 
 function finiteMs(field: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new LeaseValidationError(field, `must be a finite number of milliseconds, got ${describeValue(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new LeaseValidationError(field, `must be a finite number of milliseconds, got ${describeValue(value)}`);
   return value;
 }
 

@@ -62,7 +62,13 @@ export type ForcedFault = 'drop' | 'reset' | 'latency-spike' | InjectedError;
 export type InjectedFault =
   | { readonly kind: 'latency-spike'; readonly delayMs: number; readonly operation: string }
   | { readonly kind: 'reset'; readonly operation: string }
-  | { readonly kind: 'error'; readonly error: InjectedError; readonly status: number; readonly forwarded: boolean; readonly operation: string }
+  | {
+      readonly kind: 'error';
+      readonly error: InjectedError;
+      readonly status: number;
+      readonly forwarded: boolean;
+      readonly operation: string;
+    }
   | { readonly kind: 'dropped-response'; readonly operation: string };
 
 /** Counters since the proxy started. `errorsInjected` counts every error answer of any kind. */
@@ -134,7 +140,8 @@ export const ERRORS: Readonly<Record<InjectedError, { status: number; type: stri
   ProvisionedThroughputExceededException: {
     status: 400,
     type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
-    message: 'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.',
+    message:
+      'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.',
   },
   ThrottlingException: {
     status: 400,
@@ -153,7 +160,15 @@ const RANDOM_ERROR_NAMES = ERROR_NAMES.filter((name) => name !== 'TransactionCon
 
 // Hop-by-hop headers describe one connection, not the message; the proxy
 // answers with a buffered body and its own content-length.
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'te', 'trailer', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'upgrade',
+]);
 
 /**
  * Starts an HTTP proxy on 127.0.0.1, on a port the OS picks, in front of a
@@ -218,15 +233,31 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-  const forward = (req: http.IncomingMessage, body: Buffer): Promise<{ status: number; headers: http.OutgoingHttpHeaders; body: Buffer }> =>
+  const forward = (
+    req: http.IncomingMessage,
+    body: Buffer,
+  ): Promise<{ status: number; headers: http.OutgoingHttpHeaders; body: Buffer }> =>
     new Promise((resolve, reject) => {
       counters.forwarded++;
       const outgoing = http.request(
-        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent },
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+          agent,
+        },
         (response) => {
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => resolve({ status: response.statusCode ?? 502, headers: endToEnd(response.headers), body: Buffer.concat(chunks) }));
+          response.on('end', () =>
+            resolve({
+              status: response.statusCode ?? 502,
+              headers: endToEnd(response.headers),
+              body: Buffer.concat(chunks),
+            }),
+          );
           response.on('error', reject);
         },
       );
@@ -247,7 +278,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Promise<void> => {
     counters.requests++;
-    const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() || (req.method ?? 'request');
+    const operation =
+      String(req.headers['x-amz-target'] ?? '')
+        .split('.')
+        .pop() ||
+      (req.method ?? 'request');
     const p = profile;
     const { fault, spike, delayMs } = drawFate(p, forced.shift(), random);
     if (spike) {
@@ -345,7 +380,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       profile = resolveProfile(faults);
     },
     forceNext(fault, times = 1) {
-      if (fault !== 'drop' && fault !== 'reset' && fault !== 'latency-spike' && !ERROR_NAMES.includes(fault)) throw new RangeError(`forceNext: unknown fault ${String(fault)}`);
+      if (fault !== 'drop' && fault !== 'reset' && fault !== 'latency-spike' && !ERROR_NAMES.includes(fault))
+        throw new RangeError(`forceNext: unknown fault ${String(fault)}`);
       for (let i = 0; i < times; i++) forced.push(fault);
     },
     dropNextResponses(times) {
@@ -382,7 +418,8 @@ function drawDelayMs(p: FaultProfile, spike: boolean, random: RandomSource): num
 function drawFault(p: FaultProfile, random: RandomSource): ForcedFault | undefined {
   const roll = random();
   if (roll < p.resetProbability) return 'reset';
-  if (roll < p.resetProbability + p.errorProbability) return RANDOM_ERROR_NAMES[Math.floor(random() * RANDOM_ERROR_NAMES.length)]!;
+  if (roll < p.resetProbability + p.errorProbability)
+    return RANDOM_ERROR_NAMES[Math.floor(random() * RANDOM_ERROR_NAMES.length)]!;
   if (roll < p.resetProbability + p.errorProbability + p.dropProbability) return 'drop';
   return undefined;
 }
@@ -390,10 +427,13 @@ function drawFault(p: FaultProfile, random: RandomSource): ForcedFault | undefin
 export function resolveProfile(faults: Partial<FaultProfile>): FaultProfile {
   const profile = { ...NO_FAULTS, ...faults };
   for (const [key, value] of Object.entries(profile)) {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new RangeError(`fault profile: ${key} must be a non-negative number, got ${String(value)}`);
-    if (key.endsWith('Probability') && value > 1) throw new RangeError(`fault profile: ${key} must be at most 1, got ${value}`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+      throw new RangeError(`fault profile: ${key} must be a non-negative number, got ${String(value)}`);
+    if (key.endsWith('Probability') && value > 1)
+      throw new RangeError(`fault profile: ${key} must be at most 1, got ${value}`);
   }
-  if (profile.spikeMaxMs < profile.spikeMinMs) throw new RangeError('fault profile: spikeMaxMs must be at least spikeMinMs');
+  if (profile.spikeMaxMs < profile.spikeMinMs)
+    throw new RangeError('fault profile: spikeMaxMs must be at least spikeMinMs');
   if (profile.resetProbability + profile.errorProbability + profile.dropProbability > 1) {
     throw new RangeError('fault profile: resetProbability + errorProbability + dropProbability must be at most 1');
   }
@@ -415,10 +455,13 @@ function parseUpstream(value: string): URL {
 }
 
 function positiveMs(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`startFaultProxy: ${name} must be a positive integer of milliseconds, got ${String(value)}`);
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new RangeError(`startFaultProxy: ${name} must be a positive integer of milliseconds, got ${String(value)}`);
   return value;
 }
 
 function endToEnd(headers: http.IncomingHttpHeaders): http.OutgoingHttpHeaders {
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name) && name !== 'content-length'));
+  return Object.fromEntries(
+    Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name) && name !== 'content-length'),
+  );
 }

@@ -2,7 +2,15 @@ import type { Clock, RandomSource } from '../runtime/clock.js';
 import { interceptStore, type StoreOperation } from '../runtime/intercept-store.js';
 import type { LeaseStore } from '../runtime/lease-store.js';
 import { systemClock, systemRandom } from '../runtime/system-clock.js';
-import { drawFate, ERRORS, NO_FAULTS, resolveProfile, type FaultProfile, type ForcedFault, type InjectedFault } from './fault-proxy.js';
+import {
+  drawFate,
+  ERRORS,
+  NO_FAULTS,
+  resolveProfile,
+  type FaultProfile,
+  type ForcedFault,
+  type InjectedFault,
+} from './fault-proxy.js';
 
 /** Options of {@link faultyStore}. */
 export interface FaultyStoreOptions {
@@ -56,7 +64,12 @@ export function faultyStore(inner: LeaseStore, options: FaultyStoreOptions = {})
   let profile = resolveProfile(options.faults ?? NO_FAULTS);
   let partitioned = false;
   const forced: { fault: ForcedFault; operation: StoreOperation | undefined }[] = [];
-  const injected: Record<InjectedFault['kind'], number> = { 'latency-spike': 0, reset: 0, error: 0, 'dropped-response': 0 };
+  const injected: Record<InjectedFault['kind'], number> = {
+    'latency-spike': 0,
+    reset: 0,
+    error: 0,
+    'dropped-response': 0,
+  };
   const report = (fault: InjectedFault) => {
     injected[fault.kind]++;
     options.onFault?.(fault);
@@ -73,19 +86,28 @@ export function faultyStore(inner: LeaseStore, options: FaultyStoreOptions = {})
     if (delayMs > 0) await clock.sleep(delayMs);
     if (fault === 'reset') {
       report({ kind: 'reset', operation });
-      throw Object.assign(new Error(`${operation}: connection reset (injected); the request was lost`), { code: 'ECONNRESET' });
+      throw Object.assign(new Error(`${operation}: connection reset (injected); the request was lost`), {
+        code: 'ECONNRESET',
+      });
     }
     if (fault === 'drop') {
       await send();
       report({ kind: 'dropped-response', operation });
-      throw Object.assign(new Error(`${operation}: no answer in time (injected); the request applied`), { name: 'TimeoutError', $metadata: {} });
+      throw Object.assign(new Error(`${operation}: no answer in time (injected); the request applied`), {
+        name: 'TimeoutError',
+        $metadata: {},
+      });
     }
     if (fault !== undefined) {
       const spec = ERRORS[fault];
       const forwarded = fault === 'InternalServerError' && random() < 0.5;
       if (forwarded) await send();
       report({ kind: 'error', error: fault, status: spec.status, forwarded, operation });
-      throw Object.assign(new Error(`${spec.message} (injected)`), { name: fault, $fault: spec.status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: spec.status } });
+      throw Object.assign(new Error(`${spec.message} (injected)`), {
+        name: fault,
+        $fault: spec.status >= 500 ? 'server' : 'client',
+        $metadata: { httpStatusCode: spec.status },
+      });
     }
     return send();
   });

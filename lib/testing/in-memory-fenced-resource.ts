@@ -37,8 +37,13 @@ export class InMemoryFencedResource<T = unknown> {
    */
   async update(key: string, token: number, change: (current: T | undefined) => T): Promise<T> {
     if (typeof key !== 'string' || key === '') throw new LeaseValidationError('key', 'must be a non-empty string');
-    if (!Number.isSafeInteger(token) || token < 1) throw new LeaseValidationError('token', `must be a lease's fencing token (a positive integer), got ${describeValue(token)}`);
-    if (typeof change !== 'function') throw new LeaseValidationError('change', 'must be a function of the current value');
+    if (!Number.isSafeInteger(token) || token < 1)
+      throw new LeaseValidationError(
+        'token',
+        `must be a lease's fencing token (a positive integer), got ${describeValue(token)}`,
+      );
+    if (typeof change !== 'function')
+      throw new LeaseValidationError('change', 'must be a function of the current value');
     const item = this.#items.get(key);
     if (item !== undefined && item.fence > token) {
       this.writes.push({ key, token, refusedBy: item.fence });

@@ -26,7 +26,8 @@ export interface LambdaContextOptions {
 export function lambdaContext(options: LambdaContextOptions = {}): Context {
   validateObject('options', options);
   const clock = options.clock ?? systemClock;
-  if (typeof clock?.monotonic !== 'function') throw new LeaseValidationError('clock', 'must be a Clock (with monotonic())');
+  if (typeof clock?.monotonic !== 'function')
+    throw new LeaseValidationError('clock', 'must be a Clock (with monotonic())');
   const timeoutMs = validateMs('timeoutMs', options.timeoutMs ?? 60_000, { min: 0, max: Number.MAX_SAFE_INTEGER });
   const functionName = validateNonEmptyString('functionName', options.functionName ?? 'baton-local');
   const region = validateNonEmptyString('region', options.region ?? 'us-east-1');
@@ -51,7 +52,10 @@ export function lambdaContext(options: LambdaContextOptions = {}): Context {
 }
 
 /** An EventBridge scheduled event for the tick at `time` (rounded to the second, as EventBridge sends it). */
-export function scheduledEvent(time: Date | number, options: { region?: string; ruleArn?: string } = {}): ScheduledEvent {
+export function scheduledEvent(
+  time: Date | number,
+  options: { region?: string; ruleArn?: string } = {},
+): ScheduledEvent {
   const ms = time instanceof Date ? time.getTime() : time;
   // A tick is epoch ms (never negative), and EventBridge's time has a four-digit year.
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || ms > MAX_ISO_MS) {
@@ -59,7 +63,10 @@ export function scheduledEvent(time: Date | number, options: { region?: string; 
   }
   validateObject('options', options);
   const region = validateNonEmptyString('region', options.region ?? 'us-east-1');
-  const ruleArn = validateNonEmptyString('ruleArn', options.ruleArn ?? 'arn:aws:events:us-east-1:000000000000:rule/baton-local');
+  const ruleArn = validateNonEmptyString(
+    'ruleArn',
+    options.ruleArn ?? 'arn:aws:events:us-east-1:000000000000:rule/baton-local',
+  );
   const iso = new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
   return {
     version: '0',

@@ -17,7 +17,9 @@ export const LOCAL_REGION = DynamoDBLocalIdentity.region;
  * Letters and digits only: DynamoDB Local 2.0+ rejects any access key id that
  * does not match `[A-Za-z0-9]+` with UnrecognizedClientException.
  */
-export const LOCAL_CREDENTIALS: Readonly<{ accessKeyId: string; secretAccessKey: string }> = Object.freeze({ ...DynamoDBLocalIdentity.credentials });
+export const LOCAL_CREDENTIALS: Readonly<{ accessKeyId: string; secretAccessKey: string }> = Object.freeze({
+  ...DynamoDBLocalIdentity.credentials,
+});
 
 /**
  * A `DynamoDBClient` for a DynamoDB Local endpoint, with {@link LOCAL_REGION}
@@ -53,9 +55,16 @@ export function localDynamoDBClient(endpoint: string, config: Partial<DynamoDBCl
  * Object.assign(process.env, localDynamoDBEnv(endpoint), { BATON_TABLE_NAME: table, BATON_LEASE_NAME: 'nightly' });
  * ```
  */
-export function localDynamoDBEnv(endpoint: string): Record<'AWS_ENDPOINT_URL_DYNAMODB' | 'AWS_REGION' | 'AWS_ACCESS_KEY_ID' | 'AWS_SECRET_ACCESS_KEY', string> {
+export function localDynamoDBEnv(
+  endpoint: string,
+): Record<'AWS_ENDPOINT_URL_DYNAMODB' | 'AWS_REGION' | 'AWS_ACCESS_KEY_ID' | 'AWS_SECRET_ACCESS_KEY', string> {
   validateEndpoint(endpoint);
-  return { AWS_ENDPOINT_URL_DYNAMODB: endpoint, AWS_REGION: LOCAL_REGION, AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey };
+  return {
+    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+  };
 }
 
 function validateEndpoint(endpoint: unknown): void {

@@ -27,8 +27,13 @@ const COUNTER_NAME = 'batonRequestCounter';
  * clients built on `client` share its middleware stack and are counted too.
  */
 export function countRequests(client: DynamoDBClient): RequestCounter {
-  if (typeof (client as { middlewareStack?: { add?: unknown } } | null | undefined)?.middlewareStack?.add !== 'function') {
-    throw new LeaseValidationError('client', 'must be a DynamoDBClient (or a document client), whose middleware stack counts the requests');
+  if (
+    typeof (client as { middlewareStack?: { add?: unknown } } | null | undefined)?.middlewareStack?.add !== 'function'
+  ) {
+    throw new LeaseValidationError(
+      'client',
+      'must be a DynamoDBClient (or a document client), whose middleware stack counts the requests',
+    );
   }
   let counts = new Map<string, number>();
   let inFlight = 0;

@@ -26,7 +26,8 @@ function setup(props: Partial<CronSingletonProps> = {}) {
   const { stack, singleton } = testSingleton({ timeout: Duration.seconds(30), ...props });
   const template = Template.fromStack(stack);
   const byId = alarms(template);
-  const alarm = (construct: { node: { defaultChild?: unknown } } | undefined): CfnResource => byId[stack.getLogicalId(construct!.node.defaultChild as never)]!;
+  const alarm = (construct: { node: { defaultChild?: unknown } } | undefined): CfnResource =>
+    byId[stack.getLogicalId(construct!.node.defaultChild as never)]!;
   const functionRef = { Ref: stack.getLogicalId(singleton.lambdaFunction.node.defaultChild as never) };
   return { stack, singleton, template, alarm, functionRef };
 }
@@ -37,41 +38,175 @@ describe('CronSingleton alarms', () => {
   const baton = { service: 'baton', LeaseName: 'reports/nightly' };
   const lambdaDims = { FunctionName: functionRef };
   const expected: [CfnResource, Expected][] = [
-    [alarm(a.noLeaderRun), { alarm: 'NoLeaderRun', namespace: 'Baton', metricName: 'LeaderRun', dimensions: baton, statistic: 'Sum', period: 300, comparison: 'LessThanThreshold', threshold: 1, evaluationPeriods: 3, missing: 'breaching', anchor: 'no-leader-run' }],
-    [alarm(a.deadLetters), { alarm: 'DeadLetters', namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: { 'Fn::GetAtt': [stack.getLogicalId(singleton.deadLetterQueue!.node.defaultChild as never), 'QueueName'] } }, statistic: 'Maximum', period: 300, comparison: 'GreaterThanThreshold', threshold: 0, evaluationPeriods: 1, missing: 'notBreaching', anchor: 'dead-letters' }],
-    [alarm(a.jobFailed), { alarm: 'JobFailed', namespace: 'Baton', metricName: 'JobFailed', dimensions: baton, statistic: 'Sum', period: 300, comparison: 'GreaterThanThreshold', threshold: 0, evaluationPeriods: 1, missing: 'notBreaching', anchor: 'job-failed' }],
-    [alarm(a.staleWriteRejected), { alarm: 'StaleWriteRejected', namespace: 'Baton', metricName: 'StaleWriteRejected', dimensions: baton, statistic: 'Sum', period: 300, comparison: 'GreaterThanThreshold', threshold: 0, evaluationPeriods: 1, missing: 'notBreaching', anchor: 'stale-write-rejected' }],
-    [alarm(a.leaseTakeover), { alarm: 'LeaseTakeover', namespace: 'Baton', metricName: 'LeaseTakeover', dimensions: baton, statistic: 'Sum', period: 3600, comparison: 'GreaterThanThreshold', threshold: 1, evaluationPeriods: 1, missing: 'notBreaching', anchor: 'lease-takeover' }],
-    [alarm(a.lambdaErrors), { alarm: 'LambdaErrors', namespace: 'AWS/Lambda', metricName: 'Errors', dimensions: lambdaDims, statistic: 'Sum', period: 300, comparison: 'GreaterThanThreshold', threshold: 0, evaluationPeriods: 1, missing: 'notBreaching', anchor: 'lambda-errors' }],
-    [alarm(a.lambdaThrottles), { alarm: 'LambdaThrottles', namespace: 'AWS/Lambda', metricName: 'Throttles', dimensions: lambdaDims, statistic: 'Sum', period: 300, comparison: 'GreaterThanThreshold', threshold: 0, evaluationPeriods: 1, missing: 'notBreaching', anchor: 'lambda-throttles' }],
+    [
+      alarm(a.noLeaderRun),
+      {
+        alarm: 'NoLeaderRun',
+        namespace: 'Baton',
+        metricName: 'LeaderRun',
+        dimensions: baton,
+        statistic: 'Sum',
+        period: 300,
+        comparison: 'LessThanThreshold',
+        threshold: 1,
+        evaluationPeriods: 3,
+        missing: 'breaching',
+        anchor: 'no-leader-run',
+      },
+    ],
+    [
+      alarm(a.deadLetters),
+      {
+        alarm: 'DeadLetters',
+        namespace: 'AWS/SQS',
+        metricName: 'ApproximateNumberOfMessagesVisible',
+        dimensions: {
+          QueueName: {
+            'Fn::GetAtt': [stack.getLogicalId(singleton.deadLetterQueue!.node.defaultChild as never), 'QueueName'],
+          },
+        },
+        statistic: 'Maximum',
+        period: 300,
+        comparison: 'GreaterThanThreshold',
+        threshold: 0,
+        evaluationPeriods: 1,
+        missing: 'notBreaching',
+        anchor: 'dead-letters',
+      },
+    ],
+    [
+      alarm(a.jobFailed),
+      {
+        alarm: 'JobFailed',
+        namespace: 'Baton',
+        metricName: 'JobFailed',
+        dimensions: baton,
+        statistic: 'Sum',
+        period: 300,
+        comparison: 'GreaterThanThreshold',
+        threshold: 0,
+        evaluationPeriods: 1,
+        missing: 'notBreaching',
+        anchor: 'job-failed',
+      },
+    ],
+    [
+      alarm(a.staleWriteRejected),
+      {
+        alarm: 'StaleWriteRejected',
+        namespace: 'Baton',
+        metricName: 'StaleWriteRejected',
+        dimensions: baton,
+        statistic: 'Sum',
+        period: 300,
+        comparison: 'GreaterThanThreshold',
+        threshold: 0,
+        evaluationPeriods: 1,
+        missing: 'notBreaching',
+        anchor: 'stale-write-rejected',
+      },
+    ],
+    [
+      alarm(a.leaseTakeover),
+      {
+        alarm: 'LeaseTakeover',
+        namespace: 'Baton',
+        metricName: 'LeaseTakeover',
+        dimensions: baton,
+        statistic: 'Sum',
+        period: 3600,
+        comparison: 'GreaterThanThreshold',
+        threshold: 1,
+        evaluationPeriods: 1,
+        missing: 'notBreaching',
+        anchor: 'lease-takeover',
+      },
+    ],
+    [
+      alarm(a.lambdaErrors),
+      {
+        alarm: 'LambdaErrors',
+        namespace: 'AWS/Lambda',
+        metricName: 'Errors',
+        dimensions: lambdaDims,
+        statistic: 'Sum',
+        period: 300,
+        comparison: 'GreaterThanThreshold',
+        threshold: 0,
+        evaluationPeriods: 1,
+        missing: 'notBreaching',
+        anchor: 'lambda-errors',
+      },
+    ],
+    [
+      alarm(a.lambdaThrottles),
+      {
+        alarm: 'LambdaThrottles',
+        namespace: 'AWS/Lambda',
+        metricName: 'Throttles',
+        dimensions: lambdaDims,
+        statistic: 'Sum',
+        period: 300,
+        comparison: 'GreaterThanThreshold',
+        threshold: 0,
+        evaluationPeriods: 1,
+        missing: 'notBreaching',
+        anchor: 'lambda-throttles',
+      },
+    ],
     // 80% of the 30 s timeout.
-    [alarm(a.lambdaDuration), { alarm: 'LambdaDuration', namespace: 'AWS/Lambda', metricName: 'Duration', dimensions: lambdaDims, statistic: 'p99', period: 300, comparison: 'GreaterThanThreshold', threshold: 24_000, evaluationPeriods: 1, missing: 'notBreaching', anchor: 'lambda-duration' }],
+    [
+      alarm(a.lambdaDuration),
+      {
+        alarm: 'LambdaDuration',
+        namespace: 'AWS/Lambda',
+        metricName: 'Duration',
+        dimensions: lambdaDims,
+        statistic: 'p99',
+        period: 300,
+        comparison: 'GreaterThanThreshold',
+        threshold: 24_000,
+        evaluationPeriods: 1,
+        missing: 'notBreaching',
+        anchor: 'lambda-duration',
+      },
+    ],
   ];
 
-  it.each(expected.map(([resource, e]) => [e.alarm, resource, e] as const))('%s: metric, statistic, threshold and missing-data treatment', (_name, resource, e) => {
-    const p = resource.Properties;
-    expect(p.Namespace).toBe(e.namespace);
-    expect(p.MetricName).toBe(e.metricName);
-    expect(Object.fromEntries((p.Dimensions as { Name: string; Value: unknown }[]).map((d) => [d.Name, d.Value]))).toEqual(e.dimensions);
-    expect(e.statistic.startsWith('p') ? p.ExtendedStatistic : p.Statistic).toBe(e.statistic);
-    expect(p.Period).toBe(e.period);
-    expect(p.ComparisonOperator).toBe(e.comparison);
-    expect(p.Threshold).toBe(e.threshold);
-    expect(p.EvaluationPeriods).toBe(e.evaluationPeriods);
-    expect(p.DatapointsToAlarm).toBe(e.evaluationPeriods);
-    expect(p.TreatMissingData).toBe(e.missing);
-  });
+  it.each(expected.map(([resource, e]) => [e.alarm, resource, e] as const))(
+    '%s: metric, statistic, threshold and missing-data treatment',
+    (_name, resource, e) => {
+      const p = resource.Properties;
+      expect(p.Namespace).toBe(e.namespace);
+      expect(p.MetricName).toBe(e.metricName);
+      expect(
+        Object.fromEntries((p.Dimensions as { Name: string; Value: unknown }[]).map((d) => [d.Name, d.Value])),
+      ).toEqual(e.dimensions);
+      expect(e.statistic.startsWith('p') ? p.ExtendedStatistic : p.Statistic).toBe(e.statistic);
+      expect(p.Period).toBe(e.period);
+      expect(p.ComparisonOperator).toBe(e.comparison);
+      expect(p.Threshold).toBe(e.threshold);
+      expect(p.EvaluationPeriods).toBe(e.evaluationPeriods);
+      expect(p.DatapointsToAlarm).toBe(e.evaluationPeriods);
+      expect(p.TreatMissingData).toBe(e.missing);
+    },
+  );
 
-  it.each(expected.map(([resource, e]) => [e.alarm, resource, e] as const))('%s: its description says what to do and links the runbook', (_name, resource, e) => {
-    const description = text(resource.Properties.AlarmDescription);
-    expect(description).toContain('What to do: ');
-    expect(description).toContain(`docs/operations.md#${e.anchor}`);
-    expect(description.length).toBeLessThanOrEqual(1024);
-  });
+  it.each(expected.map(([resource, e]) => [e.alarm, resource, e] as const))(
+    '%s: its description says what to do and links the runbook',
+    (_name, resource, e) => {
+      const description = text(resource.Properties.AlarmDescription);
+      expect(description).toContain('What to do: ');
+      expect(description).toContain(`docs/operations.md#${e.anchor}`);
+      expect(description.length).toBeLessThanOrEqual(1024);
+    },
+  );
 
-  it('links every alarm, the table\'s included, to a section of docs/operations.md that exists', () => {
+  it("links every alarm, the table's included, to a section of docs/operations.md that exists", () => {
     const doc = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
-    const anchors = Object.values(alarms(template)).map((a) => /#([a-z-]+)$/.exec(text(a.Properties['AlarmDescription']))![1]!);
+    const anchors = Object.values(alarms(template)).map(
+      (a) => /#([a-z-]+)$/.exec(text(a.Properties['AlarmDescription']))![1]!,
+    );
     expect(anchors).toHaveLength(10);
     for (const anchor of anchors) expect(doc, anchor).toContain(`<a id="${anchor}"></a>`);
   });
@@ -90,7 +225,10 @@ describe('CronSingleton alarm options', () => {
 
   it('refuses a no-leader-run period shorter than the rate, naming the option', () => {
     expect(() =>
-      testSingleton({ schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)), alarms: { noLeaderRun: { period: Duration.minutes(5) } } }),
+      testSingleton({
+        schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)),
+        alarms: { noLeaderRun: { period: Duration.minutes(5) } },
+      }),
     ).toThrow(/alarms\.noLeaderRun\.period/);
   });
 
@@ -102,16 +240,25 @@ describe('CronSingleton alarm options', () => {
       },
     });
 
-    expect(alarm(singleton.alarms!.leaseTakeover).Properties).toMatchObject({ Threshold: 5, Period: 21_600, EvaluationPeriods: 2, DatapointsToAlarm: 1 });
+    expect(alarm(singleton.alarms!.leaseTakeover).Properties).toMatchObject({
+      Threshold: 5,
+      Period: 21_600,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 1,
+    });
     expect(alarm(singleton.alarms!.lambdaDuration).Properties).toMatchObject({ Threshold: 15_000 });
   });
 
   it('refuses a duration threshold that is not a percent of the timeout', () => {
-    expect(() => testSingleton({ alarms: { lambdaDuration: { threshold: 150 } } })).toThrow(/alarms\.lambdaDuration\.threshold/);
+    expect(() => testSingleton({ alarms: { lambdaDuration: { threshold: 150 } } })).toThrow(
+      /alarms\.lambdaDuration\.threshold/,
+    );
   });
 
   it('refuses an evaluation window CloudWatch would refuse', () => {
-    expect(() => testSingleton({ alarms: { jobFailed: { period: Duration.minutes(30), evaluationPeriods: 49 } } })).toThrow(/alarms\.jobFailed\.evaluationPeriods/);
+    expect(() =>
+      testSingleton({ alarms: { jobFailed: { period: Duration.minutes(30), evaluationPeriods: 49 } } }),
+    ).toThrow(/alarms\.jobFailed\.evaluationPeriods/);
   });
 
   it("notifies the topic on alarm and on recovery, for every alarm including the table's", () => {
@@ -148,11 +295,21 @@ describe('NoLeaderRun on a cron() schedule', () => {
   const alarming = { missing: 'breaching', comparison: 'LessThanThreshold', threshold: 1 };
 
   it('hourly: twelve 5-minute periods plus the margin, all breaching (65.5 minutes)', () => {
-    expect(settings(noLeaderRun(scheduler.ScheduleExpression.cron({ minute: '0' })))).toEqual({ period: 300, evaluationPeriods: 14, datapointsToAlarm: 14, ...alarming });
+    expect(settings(noLeaderRun(scheduler.ScheduleExpression.cron({ minute: '0' })))).toEqual({
+      period: 300,
+      evaluationPeriods: 14,
+      datapointsToAlarm: 14,
+      ...alarming,
+    });
   });
 
   it('daily at 02:00 UTC: 1-hour periods covering 24 hours 5.5 minutes, so the alarm stays OK between runs', () => {
-    expect(settings(noLeaderRun(scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' })))).toEqual({ period: 3600, evaluationPeriods: 25, datapointsToAlarm: 25, ...alarming });
+    expect(settings(noLeaderRun(scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' })))).toEqual({
+      period: 3600,
+      evaluationPeriods: 25,
+      datapointsToAlarm: 25,
+      ...alarming,
+    });
   });
 
   it('daily in a zone with summer time: the 25-hour day is covered', () => {
@@ -162,26 +319,40 @@ describe('NoLeaderRun on a cron() schedule', () => {
 
   it('weekdays only: the weekend gap of 72 hours is covered', () => {
     const schedule = scheduler.ScheduleExpression.cron({ hour: '2', minute: '0', weekDay: 'MON-FRI' });
-    expect(settings(noLeaderRun(schedule))).toEqual({ period: 3600, evaluationPeriods: 73, datapointsToAlarm: 73, ...alarming });
+    expect(settings(noLeaderRun(schedule))).toEqual({
+      period: 3600,
+      evaluationPeriods: 73,
+      datapointsToAlarm: 73,
+      ...alarming,
+    });
   });
 
   it('a minutely cron keeps the rate defaults: one late tick is not an outage', () => {
-    expect(settings(noLeaderRun(scheduler.ScheduleExpression.cron({})))).toMatchObject({ period: 300, evaluationPeriods: 3 });
+    expect(settings(noLeaderRun(scheduler.ScheduleExpression.cron({})))).toMatchObject({
+      period: 300,
+      evaluationPeriods: 3,
+    });
   });
 
   it.each([
     ['weekly', scheduler.ScheduleExpression.cron({ hour: '2', minute: '0', weekDay: 'SUN' }), '7 days apart'],
     ['monthly', scheduler.ScheduleExpression.cron({ day: '1', hour: '2', minute: '0' }), '31 days apart'],
-  ])('%s: refuses, since CloudWatch watches at most 7 days, and names the option that turns the alarm off', (_name, schedule, gap) => {
-    const error = thrown(() => testSingleton({ schedule }));
-    expect(error.field).toBe('alarms.noLeaderRun.enabled');
-    expect(error.message).toContain(gap);
-    expect(error.message).toContain('alarms.noLeaderRun.enabled to false');
-    expect(error.constructPath).toBe('Test/Job/Alarms');
-  });
+  ])(
+    '%s: refuses, since CloudWatch watches at most 7 days, and names the option that turns the alarm off',
+    (_name, schedule, gap) => {
+      const error = thrown(() => testSingleton({ schedule }));
+      expect(error.field).toBe('alarms.noLeaderRun.enabled');
+      expect(error.message).toContain(gap);
+      expect(error.message).toContain('alarms.noLeaderRun.enabled to false');
+      expect(error.constructPath).toBe('Test/Job/Alarms');
+    },
+  );
 
   it('weekly with alarms.noLeaderRun.enabled false: no NoLeaderRun alarm, the others stay', () => {
-    const { singleton, template } = setup({ schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0', weekDay: 'SUN' }), alarms: { noLeaderRun: { enabled: false } } });
+    const { singleton, template } = setup({
+      schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0', weekDay: 'SUN' }),
+      alarms: { noLeaderRun: { enabled: false } },
+    });
     expect(singleton.alarms!.noLeaderRun).toBeUndefined();
     expect(singleton.alarms!.alarms).toHaveLength(7);
     template.resourceCountIs('AWS::CloudWatch::Alarm', 9);
@@ -189,34 +360,68 @@ describe('NoLeaderRun on a cron() schedule', () => {
 
   it('refuses a period and evaluation count that do not cover the longest gap, naming the option', () => {
     const daily = scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' });
-    expect(thrown(() => testSingleton({ schedule: daily, alarms: { noLeaderRun: { period: Duration.hours(1), evaluationPeriods: 12 } } }))).toMatchObject({
+    expect(
+      thrown(() =>
+        testSingleton({
+          schedule: daily,
+          alarms: { noLeaderRun: { period: Duration.hours(1), evaluationPeriods: 12 } },
+        }),
+      ),
+    ).toMatchObject({
       field: 'alarms.noLeaderRun.period',
     });
     // Six of thirty hours: a healthy day leaves 23 empty hours in a row, which would alarm.
-    expect(thrown(() => testSingleton({ schedule: daily, alarms: { noLeaderRun: { period: Duration.hours(1), evaluationPeriods: 30, datapointsToAlarm: 6 } } }))).toMatchObject({
+    expect(
+      thrown(() =>
+        testSingleton({
+          schedule: daily,
+          alarms: { noLeaderRun: { period: Duration.hours(1), evaluationPeriods: 30, datapointsToAlarm: 6 } },
+        }),
+      ),
+    ).toMatchObject({
       field: 'alarms.noLeaderRun.period',
     });
-    const { singleton, alarm } = setup({ schedule: daily, alarms: { noLeaderRun: { period: Duration.days(1), evaluationPeriods: 2 } } });
-    expect(alarm(singleton.alarms!.noLeaderRun).Properties).toMatchObject({ Period: 86_400, EvaluationPeriods: 2, DatapointsToAlarm: 2 });
+    const { singleton, alarm } = setup({
+      schedule: daily,
+      alarms: { noLeaderRun: { period: Duration.days(1), evaluationPeriods: 2 } },
+    });
+    expect(alarm(singleton.alarms!.noLeaderRun).Properties).toMatchObject({
+      Period: 86_400,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+    });
   });
 
   it('warns when the expression is a token and no period is given, since no window can be derived', () => {
-    const { stack } = testSingleton({ schedule: scheduler.ScheduleExpression.expression(Lazy.string({ produce: () => 'cron(0 2 * * ? *)' })) });
-    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cannot fit its window'))).toHaveLength(1);
+    const { stack } = testSingleton({
+      schedule: scheduler.ScheduleExpression.expression(Lazy.string({ produce: () => 'cron(0 2 * * ? *)' })),
+    });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cannot fit its window'))).toHaveLength(
+      1,
+    );
     const { stack: daily } = testSingleton({ schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }) });
     expect(Annotations.fromStack(daily).findWarning('*', Match.stringLikeRegexp('cannot fit its window'))).toEqual([]);
   });
 
   it('grows the window with the timeout', () => {
     const daily = scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' });
-    expect(noLeaderRun(daily, { timeout: Duration.minutes(15) })).toMatchObject({ Period: 3600, EvaluationPeriods: 25 });
-    expect(noLeaderRun(daily, { timeout: Duration.minutes(56) })).toMatchObject({ Period: 3600, EvaluationPeriods: 26 });
-    expect(noLeaderRun(scheduler.ScheduleExpression.cron({ minute: '0' }), { timeout: Duration.minutes(15) })).toMatchObject({ Period: 300, EvaluationPeriods: 16 });
+    expect(noLeaderRun(daily, { timeout: Duration.minutes(15) })).toMatchObject({
+      Period: 3600,
+      EvaluationPeriods: 25,
+    });
+    expect(noLeaderRun(daily, { timeout: Duration.minutes(56) })).toMatchObject({
+      Period: 3600,
+      EvaluationPeriods: 26,
+    });
+    expect(
+      noLeaderRun(scheduler.ScheduleExpression.cron({ minute: '0' }), { timeout: Duration.minutes(15) }),
+    ).toMatchObject({ Period: 300, EvaluationPeriods: 16 });
   });
 });
 
 describe('alarm notifications', () => {
-  const warnings = (stack: Stack) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('notify nobody'));
+  const warnings = (stack: Stack) =>
+    Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('notify nobody'));
 
   it('warns at synth that the alarms notify nobody when alarmTopic is not given', () => {
     const { stack } = testSingleton();

@@ -15,7 +15,9 @@ import { validationErrorOf as thrown } from '../support/errors.js';
 
 function statements(template: Template): { Action: unknown; Resource: unknown }[] {
   return Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
-    (p) => (p as { Properties: { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } } }).Properties.PolicyDocument.Statement,
+    (p) =>
+      (p as { Properties: { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } } }).Properties
+        .PolicyDocument.Statement,
   );
 }
 
@@ -34,7 +36,11 @@ describe('LeaseTable.fromTableName / fromTableArn', () => {
 
   it('imports by ARN with the name taken from it, and creates alarms on the imported table once', () => {
     const { stack } = testStack();
-    const shared = LeaseTable.fromTableArn(stack, 'Shared', 'arn:aws:dynamodb:eu-west-1:111122223333:table/team-leases');
+    const shared = LeaseTable.fromTableArn(
+      stack,
+      'Shared',
+      'arn:aws:dynamodb:eu-west-1:111122223333:table/team-leases',
+    );
     expect(shared.tableName).toBe('team-leases');
     expect(shared.addAlarms()).toBe(shared.addAlarms());
     const throttled = Object.values(alarms(Template.fromStack(stack))).map((a) => JSON.stringify(a.Properties));
@@ -48,9 +54,17 @@ describe('LeaseTable metrics', () => {
     const { stack } = testStack();
     const table = new LeaseTable(stack, 'Leases');
     const all = table.metricThrottledRequestsForOperations();
-    const some = table.metricSystemErrorsForOperations({ operations: [dynamodb.Operation.GET_ITEM], period: Duration.minutes(1) });
+    const some = table.metricSystemErrorsForOperations({
+      operations: [dynamodb.Operation.GET_ITEM],
+      period: Duration.minutes(1),
+    });
     expect(all.expression).toBe('SUM([t0, t1, t2, t3])');
-    expect(Object.values(all.usingMetrics).map((m) => (m as cloudwatch.Metric).dimensions?.['Operation'])).toEqual(['GetItem', 'UpdateItem', 'TransactWriteItems', 'Query']);
+    expect(Object.values(all.usingMetrics).map((m) => (m as cloudwatch.Metric).dimensions?.['Operation'])).toEqual([
+      'GetItem',
+      'UpdateItem',
+      'TransactWriteItems',
+      'Query',
+    ]);
     expect(some.expression).toBe('SUM([s0])');
     expect(some.period.toMinutes()).toBe(1);
   });
@@ -64,7 +78,9 @@ describe('CronSingleton as a grantee', () => {
 
     expect(singleton.grantPrincipal).toBe(singleton.role);
     expect(singleton.lambdaFunction.role).toBe(singleton.role);
-    const reads = statements(Template.fromStack(stack)).filter((s) => JSON.stringify(s.Action).includes('s3:GetObject'));
+    const reads = statements(Template.fromStack(stack)).filter((s) =>
+      JSON.stringify(s.Action).includes('s3:GetObject'),
+    );
     expect(reads).toHaveLength(1);
     expect(JSON.stringify(reads[0]!.Resource)).toContain(stack.getLogicalId(bucket.node.defaultChild as never));
   });
@@ -77,23 +93,35 @@ describe('CronSingleton metrics', () => {
       const method = (singleton as unknown as Record<string, unknown>)[`metric${name}`];
       expect(method, `metric${name}`).toBeTypeOf('function');
       const metric = (method as () => cloudwatch.Metric).call(singleton);
-      expect(metric).toMatchObject({ namespace: 'Baton', metricName: name, dimensions: { service: 'reports', LeaseName: 'reports/nightly' } });
+      expect(metric).toMatchObject({
+        namespace: 'Baton',
+        metricName: name,
+        dimensions: { service: 'reports', LeaseName: 'reports/nightly' },
+      });
     }
   });
 });
 
 describe('CronSingleton metricsNamespace', () => {
-  it('sets the handler\'s POWERTOOLS_METRICS_NAMESPACE and moves every Baton metric of the alarms and the dashboard there', () => {
+  it("sets the handler's POWERTOOLS_METRICS_NAMESPACE and moves every Baton metric of the alarms and the dashboard there", () => {
     const { stack, singleton } = testSingleton({ metricsNamespace: 'Acme/Reports', dashboard: true });
     const template = Template.fromStack(stack);
 
     expect(singleton.metricLeaderRun().namespace).toBe('Acme/Reports');
-    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0] as { Properties: { Environment: { Variables: Record<string, string> } } };
+    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0] as {
+      Properties: { Environment: { Variables: Record<string, string> } };
+    };
     expect(fn.Properties.Environment.Variables['POWERTOOLS_METRICS_NAMESPACE']).toBe('Acme/Reports');
     // The table's alarms are math expressions over AWS/DynamoDB: no Namespace of their own.
-    const namespaces = new Set(Object.values(alarms(template)).flatMap((a) => (a.Properties['Namespace'] === undefined ? [] : [String(a.Properties['Namespace'])])));
+    const namespaces = new Set(
+      Object.values(alarms(template)).flatMap((a) =>
+        a.Properties['Namespace'] === undefined ? [] : [String(a.Properties['Namespace'])],
+      ),
+    );
     expect([...namespaces].filter((n) => !n.startsWith('AWS/'))).toEqual(['Acme/Reports']);
-    const body = text(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]!['Properties'].DashboardBody);
+    const body = text(
+      Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]!['Properties'].DashboardBody,
+    );
     expect(body).toContain('"Acme/Reports","LeaderRun"');
     expect(body).not.toContain('"Baton",');
   });
@@ -103,7 +131,10 @@ describe('CronSingleton metricsNamespace', () => {
   });
 
   it.each(['', 'AWS/Lambda', 'emoji ✓', 'x'.repeat(256)])('refuses %j, naming the field', (namespace) => {
-    expect(thrown(() => testSingleton({ metricsNamespace: namespace }))).toMatchObject({ field: 'metricsNamespace', constructPath: 'Test/Job' });
+    expect(thrown(() => testSingleton({ metricsNamespace: namespace }))).toMatchObject({
+      field: 'metricsNamespace',
+      constructPath: 'Test/Job',
+    });
   });
 });
 
@@ -125,7 +156,10 @@ describe('CronSingleton validation', () => {
     const table = new LeaseTable(stack, 'Leases');
     const props = { table, leaseName: 'x', schedule: scheduler.ScheduleExpression.rate(Duration.minutes(1)) };
     // A JavaScript caller (or a cast) can still leave it out.
-    expect(thrown(() => new CronSingleton(stack, 'Job', props as never))).toMatchObject({ field: 'entry', constructPath: 'Test/Job' });
+    expect(thrown(() => new CronSingleton(stack, 'Job', props as never))).toMatchObject({
+      field: 'entry',
+      constructPath: 'Test/Job',
+    });
   });
 
   it('refuses a timeout that leaves the job no time after the handler margins', () => {
@@ -138,17 +172,24 @@ describe('CronSingleton validation', () => {
 describe('CronSingleton runbook links', () => {
   it('points every alarm, the table’s included, at an absolute URL by default', () => {
     const { stack } = testSingleton();
-    const descriptions = Object.values(alarms(Template.fromStack(stack))).map((a) => text(a.Properties['AlarmDescription']));
+    const descriptions = Object.values(alarms(Template.fromStack(stack))).map((a) =>
+      text(a.Properties['AlarmDescription']),
+    );
     expect(descriptions).toHaveLength(10);
-    for (const description of descriptions) expect(description).toMatch(new RegExp(`Runbook: ${DEFAULT_RUNBOOK_URL.replaceAll('.', '\\.')}#[a-z-]+$`));
+    for (const description of descriptions)
+      expect(description).toMatch(new RegExp(`Runbook: ${DEFAULT_RUNBOOK_URL.replaceAll('.', '\\.')}#[a-z-]+$`));
     expect(DEFAULT_RUNBOOK_URL).toMatch(/^https:\/\//);
   });
 
   it('refuses a relative runbook URL, naming the field', () => {
     expect(thrown(() => testSingleton({ runbookUrl: 'docs/operations.md' }))).toMatchObject({ field: 'runbookUrl' });
-    expect(thrown(() => testSingleton({ runbookUrl: 'https://wiki.example.com/baton#top' }))).toMatchObject({ field: 'runbookUrl' });
+    expect(thrown(() => testSingleton({ runbookUrl: 'https://wiki.example.com/baton#top' }))).toMatchObject({
+      field: 'runbookUrl',
+    });
     const { stack } = testSingleton({ runbookUrl: 'https://wiki.example.com/baton' });
-    const descriptions = Object.values(alarms(Template.fromStack(stack))).map((a) => text(a.Properties['AlarmDescription']));
+    const descriptions = Object.values(alarms(Template.fromStack(stack))).map((a) =>
+      text(a.Properties['AlarmDescription']),
+    );
     expect(descriptions.every((d) => d.includes('Runbook: https://wiki.example.com/baton#'))).toBe(true);
   });
 

@@ -68,6 +68,8 @@ describe('longestCronGapMs', () => {
   });
 
   it('refuses a time zone Node.js does not know', () => {
-    expect(thrown(() => longestCronGapMs('schedule', 'cron(0 2 * * ? *)', 'Mars/Olympus_Mons'))).toMatchObject({ field: 'schedule' });
+    expect(thrown(() => longestCronGapMs('schedule', 'cron(0 2 * * ? *)', 'Mars/Olympus_Mons'))).toMatchObject({
+      field: 'schedule',
+    });
   });
 });

@@ -9,7 +9,10 @@ import { type CfnResource, testSingleton, text } from './cdk-test-app.js';
 import type { LeaseTable } from '../../lib/cdk/lease-table.js';
 import { validationErrorOf as thrown } from '../support/errors.js';
 
-function logicalId(construct: { node: { defaultChild?: unknown }; stack?: unknown }, stack: import('aws-cdk-lib').Stack): string {
+function logicalId(
+  construct: { node: { defaultChild?: unknown }; stack?: unknown },
+  stack: import('aws-cdk-lib').Stack,
+): string {
   return stack.getLogicalId(construct.node.defaultChild as never);
 }
 
@@ -18,10 +21,15 @@ const SEND_TO_QUEUE = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueu
 
 describe('CronSingleton schedule', () => {
   it('creates one EventBridge Scheduler schedule per contender, all on the same expression with no flexible window', () => {
-    const { stack, singleton } = testSingleton({ contenders: 3, schedule: scheduler.ScheduleExpression.rate(Duration.minutes(5)) });
+    const { stack, singleton } = testSingleton({
+      contenders: 3,
+      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(5)),
+    });
 
     const template = Template.fromStack(stack);
-    const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')) as (CfnResource & { DependsOn: string[] })[];
+    const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')) as (CfnResource & {
+      DependsOn: string[];
+    })[];
 
     expect(schedules).toHaveLength(3);
     const functionId = logicalId(singleton.lambdaFunction, stack);
@@ -42,7 +50,11 @@ describe('CronSingleton schedule', () => {
       });
       // Every contender sees the tick's nominal time as event.time: that is what dedupes them.
       const input = JSON.parse(text((schedule.Properties.Target as { Input: unknown }).Input).replaceAll('{…}', 'X'));
-      expect(input).toMatchObject({ 'detail-type': 'Scheduled Event', time: '<aws.scheduler.scheduled-time>', detail: { contender: i + 1 } });
+      expect(input).toMatchObject({
+        'detail-type': 'Scheduled Event',
+        time: '<aws.scheduler.scheduled-time>',
+        detail: { contender: i + 1 },
+      });
     });
   });
 
@@ -78,8 +90,16 @@ describe('CronSingleton schedule', () => {
       Roles: [{ Ref: logicalId(singleton.schedulerRole, stack) }],
       PolicyDocument: {
         Statement: [
-          { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [logicalId(singleton.lambdaFunction, stack), 'Arn'] } },
-          { Effect: 'Allow', Action: SEND_TO_QUEUE, Resource: { 'Fn::GetAtt': [logicalId(singleton.deadLetterQueue!, stack), 'Arn'] } },
+          {
+            Effect: 'Allow',
+            Action: 'lambda:InvokeFunction',
+            Resource: { 'Fn::GetAtt': [logicalId(singleton.lambdaFunction, stack), 'Arn'] },
+          },
+          {
+            Effect: 'Allow',
+            Action: SEND_TO_QUEUE,
+            Resource: { 'Fn::GetAtt': [logicalId(singleton.deadLetterQueue!, stack), 'Arn'] },
+          },
         ],
       },
     });
@@ -92,7 +112,9 @@ describe('CronSingleton schedule', () => {
   });
 
   it('refuses a one-time at() schedule', () => {
-    expect(() => testSingleton({ schedule: scheduler.ScheduleExpression.at(new Date('2030-01-01T00:00:00Z')) })).toThrow(/schedule/);
+    expect(() =>
+      testSingleton({ schedule: scheduler.ScheduleExpression.at(new Date('2030-01-01T00:00:00Z')) }),
+    ).toThrow(/schedule/);
   });
 });
 
@@ -118,11 +140,18 @@ describe('CronSingleton function', () => {
           NODE_OPTIONS: '--enable-source-maps',
         },
       },
-      LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO', LogGroup: { Ref: logicalId(singleton.logGroup, stack) } },
+      LoggingConfig: {
+        LogFormat: 'JSON',
+        ApplicationLogLevel: 'INFO',
+        LogGroup: { Ref: logicalId(singleton.logGroup, stack) },
+      },
       TracingConfig: Match.absent(),
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 3600,
+    });
   });
 
   it('takes timeout, memory, architecture and tracing', () => {
@@ -169,9 +198,16 @@ describe('CronSingleton function', () => {
             Effect: 'Allow',
             Action: 'dynamodb:Query',
             Resource: { 'Fn::GetAtt': [logicalId((table as LeaseTable).table, stack), 'Arn'] },
-            Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['reports/nightly'] }, Null: { 'dynamodb:LeadingKeys': 'false' } },
+            Condition: {
+              'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['reports/nightly'] },
+              Null: { 'dynamodb:LeadingKeys': 'false' },
+            },
           },
-          { Effect: 'Allow', Action: SEND_TO_QUEUE, Resource: { 'Fn::GetAtt': [logicalId(singleton.deadLetterQueue!, stack), 'Arn'] } },
+          {
+            Effect: 'Allow',
+            Action: SEND_TO_QUEUE,
+            Resource: { 'Fn::GetAtt': [logicalId(singleton.deadLetterQueue!, stack), 'Arn'] },
+          },
         ],
       },
     });
@@ -188,7 +224,9 @@ describe('CronSingleton function', () => {
 });
 
 describe('CronSingleton dead-letter queue', () => {
-  const queueArn = (stack: Stack, queue: { node: { defaultChild?: unknown } }) => ({ 'Fn::GetAtt': [logicalId(queue, stack), 'Arn'] });
+  const queueArn = (stack: Stack, queue: { node: { defaultChild?: unknown } }) => ({
+    'Fn::GetAtt': [logicalId(queue, stack), 'Arn'],
+  });
 
   it('by default keeps undeliverable ticks and failed invocations in one encrypted, TLS-only queue for 14 days', () => {
     const { stack, singleton } = testSingleton({ contenders: 2 });
@@ -196,11 +234,18 @@ describe('CronSingleton dead-letter queue', () => {
     const queue = singleton.deadLetterQueue as sqs.Queue;
 
     template.resourceCountIs('AWS::SQS::Queue', 1);
-    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86_400 });
-    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })] },
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 86_400,
     });
-    template.allResourcesProperties('AWS::Scheduler::Schedule', { Target: Match.objectLike({ DeadLetterConfig: { Arn: queueArn(stack, queue) } }) });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: [Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })],
+      },
+    });
+    template.allResourcesProperties('AWS::Scheduler::Schedule', {
+      Target: Match.objectLike({ DeadLetterConfig: { Arn: queueArn(stack, queue) } }),
+    });
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: logicalId(singleton.lambdaFunction, stack) },
       MaximumRetryAttempts: 2,
@@ -215,7 +260,9 @@ describe('CronSingleton dead-letter queue', () => {
 
     template.resourceCountIs('AWS::SQS::Queue', 1);
     expect(singleton.deadLetterQueue!.node.path).toBe('Test/Mine');
-    template.allResourcesProperties('AWS::Scheduler::Schedule', { Target: Match.objectLike({ DeadLetterConfig: { Arn: queueArn(stack, singleton.deadLetterQueue!) } }) });
+    template.allResourcesProperties('AWS::Scheduler::Schedule', {
+      Target: Match.objectLike({ DeadLetterConfig: { Arn: queueArn(stack, singleton.deadLetterQueue!) } }),
+    });
   });
 
   it('has none, and no alarm on one, when deadLetterQueueEnabled is false', () => {
@@ -225,11 +272,17 @@ describe('CronSingleton dead-letter queue', () => {
     expect(singleton.deadLetterQueue).toBeUndefined();
     expect(singleton.alarms!.deadLetters).toBeUndefined();
     template.resourceCountIs('AWS::SQS::Queue', 0);
-    template.allResourcesProperties('AWS::Scheduler::Schedule', { Target: Match.objectLike({ DeadLetterConfig: Match.absent() }) });
+    template.allResourcesProperties('AWS::Scheduler::Schedule', {
+      Target: Match.objectLike({ DeadLetterConfig: Match.absent() }),
+    });
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { DestinationConfig: Match.absent() });
   });
 
   it('refuses a queue together with deadLetterQueueEnabled false, naming the field', () => {
-    expect(thrown(() => testSingleton((s) => ({ deadLetterQueueEnabled: false, deadLetterQueue: new sqs.Queue(s, 'Mine') })))).toMatchObject({ field: 'deadLetterQueue' });
+    expect(
+      thrown(() =>
+        testSingleton((s) => ({ deadLetterQueueEnabled: false, deadLetterQueue: new sqs.Queue(s, 'Mine') })),
+      ),
+    ).toMatchObject({ field: 'deadLetterQueue' });
   });
 });

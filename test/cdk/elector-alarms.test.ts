@@ -15,37 +15,66 @@ import { validationErrorOf as thrown } from '../support/errors.js';
 function setup(props: Partial<ElectorAlarmsProps> | ((stack: Stack) => Partial<ElectorAlarmsProps>) = {}) {
   const { stack } = testStack();
   const overrides = typeof props === 'function' ? props(stack) : props;
-  const electors = new ElectorAlarms(stack, 'Electors', { leaseName: 'search/indexer', serviceName: 'indexer', ...overrides });
+  const electors = new ElectorAlarms(stack, 'Electors', {
+    leaseName: 'search/indexer',
+    serviceName: 'indexer',
+    ...overrides,
+  });
   const template = Template.fromStack(stack);
-  const alarm = (a: cloudwatch.Alarm): CfnResource => alarms(template)[stack.getLogicalId(a.node.defaultChild as never)]!;
+  const alarm = (a: cloudwatch.Alarm): CfnResource =>
+    alarms(template)[stack.getLogicalId(a.node.defaultChild as never)]!;
   return { stack, electors, template, alarm };
 }
 
-const dims = (p: Record<string, unknown>) => Object.fromEntries((p['Dimensions'] as { Name: string; Value: unknown }[]).map((d) => [d.Name, d.Value]));
+const dims = (p: Record<string, unknown>) =>
+  Object.fromEntries((p['Dimensions'] as { Name: string; Value: unknown }[]).map((d) => [d.Name, d.Value]));
 
 describe('ElectorAlarms', () => {
   const { electors, template, alarm } = setup();
 
   it.each([
     ['noLeader', 'IsLeader', 'Maximum', 60, 'LessThanThreshold', 1, 3, 'breaching', 'elector-no-leader'],
-    ['flapping', 'LeadershipTransitions', 'Sum', 1800, 'GreaterThanThreshold', 5, 1, 'notBreaching', 'elector-flapping'],
-    ['requestFailures', 'ElectorRequestFailed', 'Sum', 300, 'GreaterThanThreshold', 0, 3, 'notBreaching', 'elector-request-failures'],
-  ] as const)('%s watches %s (%s over %i s, %s %i for %i periods, missing data %s)', (name, metric, statistic, period, comparison, threshold, evaluationPeriods, missing, anchor) => {
-    const p = alarm(electors[name]).Properties;
-    expect(p).toMatchObject({
-      Namespace: 'Baton',
-      MetricName: metric,
-      Statistic: statistic,
-      Period: period,
-      ComparisonOperator: comparison,
-      Threshold: threshold,
-      EvaluationPeriods: evaluationPeriods,
-      DatapointsToAlarm: evaluationPeriods,
-      TreatMissingData: missing,
-    });
-    expect(dims(p)).toEqual({ service: 'indexer', LeaseName: 'search/indexer' });
-    expect(text(p['AlarmDescription'])).toMatch(new RegExp(`What to do: .*docs/operations\\.md#${anchor}$`));
-  });
+    [
+      'flapping',
+      'LeadershipTransitions',
+      'Sum',
+      1800,
+      'GreaterThanThreshold',
+      5,
+      1,
+      'notBreaching',
+      'elector-flapping',
+    ],
+    [
+      'requestFailures',
+      'ElectorRequestFailed',
+      'Sum',
+      300,
+      'GreaterThanThreshold',
+      0,
+      3,
+      'notBreaching',
+      'elector-request-failures',
+    ],
+  ] as const)(
+    '%s watches %s (%s over %i s, %s %i for %i periods, missing data %s)',
+    (name, metric, statistic, period, comparison, threshold, evaluationPeriods, missing, anchor) => {
+      const p = alarm(electors[name]).Properties;
+      expect(p).toMatchObject({
+        Namespace: 'Baton',
+        MetricName: metric,
+        Statistic: statistic,
+        Period: period,
+        ComparisonOperator: comparison,
+        Threshold: threshold,
+        EvaluationPeriods: evaluationPeriods,
+        DatapointsToAlarm: evaluationPeriods,
+        TreatMissingData: missing,
+      });
+      expect(dims(p)).toEqual({ service: 'indexer', LeaseName: 'search/indexer' });
+      expect(text(p['AlarmDescription'])).toMatch(new RegExp(`What to do: .*docs/operations\\.md#${anchor}$`));
+    },
+  );
 
   it('links every alarm to a section of docs/operations.md that exists', () => {
     const doc = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
@@ -64,7 +93,11 @@ describe('ElectorAlarms', () => {
     for (const name of Object.values(ElectorMetric)) {
       const method = (electors as unknown as Record<string, unknown>)[`metric${name}`];
       expect(method, `metric${name}`).toBeTypeOf('function');
-      expect((method as () => cloudwatch.Metric).call(electors)).toMatchObject({ namespace: 'Baton', metricName: name, dimensions: { service: 'indexer', LeaseName: 'search/indexer' } });
+      expect((method as () => cloudwatch.Metric).call(electors)).toMatchObject({
+        namespace: 'Baton',
+        metricName: name,
+        dimensions: { service: 'indexer', LeaseName: 'search/indexer' },
+      });
     }
   });
 
@@ -75,7 +108,10 @@ describe('ElectorAlarms', () => {
   });
 
   it('takes thresholds and periods per alarm', () => {
-    const { electors: e, alarm: a } = setup({ noLeader: { evaluationPeriods: 10 }, flapping: { threshold: 2, period: undefined } });
+    const { electors: e, alarm: a } = setup({
+      noLeader: { evaluationPeriods: 10 },
+      flapping: { threshold: 2, period: undefined },
+    });
     expect(a(e.noLeader).Properties).toMatchObject({ EvaluationPeriods: 10, DatapointsToAlarm: 10, Period: 60 });
     expect(a(e.flapping).Properties).toMatchObject({ Threshold: 2, Period: 1800 });
   });
@@ -84,7 +120,8 @@ describe('ElectorAlarms', () => {
     const { template: t } = setup({ dashboard: true, dashboardName: 'indexer-election' });
     t.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'indexer-election' });
     const body = text(Object.values(t.findResources('AWS::CloudWatch::Dashboard'))[0]!['Properties'].DashboardBody);
-    for (const name of Object.values(ElectorMetric)) expect(body).toContain(`"Baton","${name}","LeaseName","search/indexer","service","indexer"`);
+    for (const name of Object.values(ElectorMetric))
+      expect(body).toContain(`"Baton","${name}","LeaseName","search/indexer","service","indexer"`);
     expect(body).toContain('"type":"alarm"');
   });
 
@@ -106,7 +143,10 @@ describe('ElectorAlarms', () => {
     ['noLeader.evaluationPeriods', { noLeader: { evaluationPeriods: 0 } }],
     ['runbookUrl', { runbookUrl: 'docs/operations.md' }],
   ])('refuses a bad %s, naming it and the construct', (field, props) => {
-    expect(thrown(() => setup(props as Partial<ElectorAlarmsProps>))).toMatchObject({ field, constructPath: 'Test/Electors' });
+    expect(thrown(() => setup(props as Partial<ElectorAlarmsProps>))).toMatchObject({
+      field,
+      constructPath: 'Test/Electors',
+    });
   });
 });
 
@@ -117,12 +157,22 @@ describe('ElectorAlarms under cdk-nag', () => {
   it('has no AwsSolutions findings and acknowledges none', () => {
     const app = new App({ outdir: dir });
     const stack = new Stack(app, 'Electors');
-    new ElectorAlarms(stack, 'Electors', { leaseName: 'search/indexer', dashboard: true, alarmTopic: sns.Topic.fromTopicArn(stack, 'Pager', 'arn:aws:sns:eu-west-1:111122223333:pager') });
+    new ElectorAlarms(stack, 'Electors', {
+      leaseName: 'search/indexer',
+      dashboard: true,
+      alarmTopic: sns.Topic.fromTopicArn(stack, 'Pager', 'arn:aws:sns:eu-west-1:111122223333:pager'),
+    });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
     const assembly = app.synth();
-    const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8')) as { pluginReports: { violations: unknown[] }[] };
+    const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8')) as {
+      pluginReports: { violations: unknown[] }[];
+    };
     expect(report.pluginReports.flatMap((r) => r.violations)).toEqual([]);
-    expect(stack.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))).toEqual([]);
+    expect(
+      stack.node
+        .findAll()
+        .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)),
+    ).toEqual([]);
   });
 });

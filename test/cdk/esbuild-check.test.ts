@@ -10,7 +10,11 @@ import { testSingleton } from './cdk-test-app.js';
 const esbuild = vi.hoisted(() => ({ missing: false }));
 vi.mock('../../lib/cdk/package-paths.js', async (importOriginal) => {
   const original = await importOriginal<typeof import('../../lib/cdk/package-paths.js')>();
-  return { ...original, esbuildAvailable: (...args: Parameters<typeof original.esbuildAvailable>) => !esbuild.missing && original.esbuildAvailable(...args) };
+  return {
+    ...original,
+    esbuildAvailable: (...args: Parameters<typeof original.esbuildAvailable>) =>
+      !esbuild.missing && original.esbuildAvailable(...args),
+  };
 });
 
 describe('CronSingleton without esbuild', () => {

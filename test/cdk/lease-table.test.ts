@@ -9,7 +9,9 @@ import { alarms, testStack, text } from './cdk-test-app.js';
 
 function policyStatements(template: Template): unknown[] {
   const policies = Object.values(template.findResources('AWS::IAM::Policy'));
-  return policies.flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: unknown[] } } }).Properties.PolicyDocument.Statement);
+  return policies.flatMap(
+    (p) => (p as { Properties: { PolicyDocument: { Statement: unknown[] } } }).Properties.PolicyDocument.Statement,
+  );
 }
 
 describe('LeaseTable', () => {
@@ -43,13 +45,20 @@ describe('LeaseTable', () => {
 
     new LeaseTable(stack, 'Leases');
 
-    Template.fromStack(stack).hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    Template.fromStack(stack).hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
   });
 
   it('takes another removal policy and deletion protection when asked', () => {
     const { stack } = testStack();
 
-    new LeaseTable(stack, 'Leases', { removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false, tableName: 'leases' });
+    new LeaseTable(stack, 'Leases', {
+      removalPolicy: RemovalPolicy.DESTROY,
+      deletionProtection: false,
+      tableName: 'leases',
+    });
 
     const template = Template.fromStack(stack);
     template.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Delete' });
@@ -102,7 +111,8 @@ describe('LeaseTable.grantLeaseAccess', () => {
     table.grantLeaseAccess(role, { leaseNames: ['a'] });
 
     const actions = JSON.stringify(policyStatements(Template.fromStack(stack)));
-    for (const forbidden of ['*', 'DeleteItem', 'Scan', 'Query', 'BatchWriteItem']) expect(actions).not.toContain(forbidden);
+    for (const forbidden of ['*', 'DeleteItem', 'Scan', 'Query', 'BatchWriteItem'])
+      expect(actions).not.toContain(forbidden);
   });
 
   it('with steps, adds Query in a statement of its own that requires the leading key to be present and one of the names', () => {
@@ -124,7 +134,10 @@ describe('LeaseTable.grantLeaseAccess', () => {
         Effect: 'Allow',
         Action: 'dynamodb:Query',
         Resource: arn,
-        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['reports/nightly'] }, Null: { 'dynamodb:LeadingKeys': 'false' } },
+        Condition: {
+          'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['reports/nightly'] },
+          Null: { 'dynamodb:LeadingKeys': 'false' },
+        },
       },
     ]);
   });
@@ -175,15 +188,24 @@ describe('LeaseTable.addAlarms', () => {
         TreatMissingData: 'notBreaching',
       });
       expect(text(alarm.Properties.AlarmDescription)).toContain(`docs/operations.md#${anchor}`);
-      const metrics = alarm.Properties.Metrics as { Expression?: string; MetricStat?: { Metric: { MetricName: string; Dimensions: { Name: string; Value: unknown }[] }; Stat: string; Period: number } }[];
+      const metrics = alarm.Properties.Metrics as {
+        Expression?: string;
+        MetricStat?: {
+          Metric: { MetricName: string; Dimensions: { Name: string; Value: unknown }[] };
+          Stat: string;
+          Period: number;
+        };
+      }[];
       expect(metrics[0]!.Expression).toMatch(/^SUM\(\[/);
-      expect(metrics.slice(1).map((m) => m.MetricStat!.Metric.Dimensions.find((d) => d.Name === 'Operation')!.Value)).toEqual([
-        'GetItem',
-        'UpdateItem',
-        'TransactWriteItems',
-        'Query',
-      ]);
-      for (const m of metrics.slice(1)) expect(m.MetricStat).toMatchObject({ Metric: { Namespace: 'AWS/DynamoDB', MetricName: metricName }, Stat: 'Sum', Period: 300 });
+      expect(
+        metrics.slice(1).map((m) => m.MetricStat!.Metric.Dimensions.find((d) => d.Name === 'Operation')!.Value),
+      ).toEqual(['GetItem', 'UpdateItem', 'TransactWriteItems', 'Query']);
+      for (const m of metrics.slice(1))
+        expect(m.MetricStat).toMatchObject({
+          Metric: { Namespace: 'AWS/DynamoDB', MetricName: metricName },
+          Stat: 'Sum',
+          Period: 300,
+        });
     }
   });
 
@@ -198,6 +220,8 @@ describe('LeaseTable.addAlarms', () => {
     expect(second).toBe(first);
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
-    template.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: stack.getLogicalId(topic.node.defaultChild as never) }] });
+    template.allResourcesProperties('AWS::CloudWatch::Alarm', {
+      AlarmActions: [{ Ref: stack.getLogicalId(topic.node.defaultChild as never) }],
+    });
   });
 });

@@ -38,12 +38,16 @@ function ownNearMiss(valid: () => Record<string, unknown>, own: readonly string[
   );
 }
 
-const role = (stack: Stack) => new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+const role = (stack: Stack) =>
+  new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
 const metricOptions = { period: Duration.minutes(1), statistic: 'Sum' };
 
 describe('the CDK constructs under arbitrary props: only LeaseErrors or aws-cdk-lib construct errors', () => {
   it('new LeaseTable(scope, id, props), grantLeaseAccess, metric, fromTableName and fromTableArn', async () => {
-    const props = ownNearMiss(() => ({ tableName: 'leases', deletionProtection: false }), ['tableName', 'deletionProtection']);
+    const props = ownNearMiss(
+      () => ({ tableName: 'leases', deletionProtection: false }),
+      ['tableName', 'deletionProtection'],
+    );
     const grant = ownNearMiss(() => ({ leaseNames: ['reports/nightly', 'a'] }), ['leaseNames']);
     const text = fc.oneof(fc.string(), weird);
     await fc.assert(
@@ -93,7 +97,8 @@ describe('the CDK constructs under arbitrary props: only LeaseErrors or aws-cdk-
 
   // Counterexamples the properties above found: each threw a TypeError from inside aws-cdk-lib before.
   it('refuses, naming the prop and the construct, what the properties found', () => {
-    const refused = (call: () => unknown, field: string) => expect(call).toThrow(expect.objectContaining({ name: 'LeaseValidationError', field }));
+    const refused = (call: () => unknown, field: string) =>
+      expect(call).toThrow(expect.objectContaining({ name: 'LeaseValidationError', field }));
     const { stack } = testStack();
     const table = new LeaseTable(stack, 'Leases');
     const grantee = role(stack);
@@ -103,7 +108,12 @@ describe('the CDK constructs under arbitrary props: only LeaseErrors or aws-cdk-
     refused(() => LeaseTable.fromTableName(stack, 'ByName', { toString: 1 } as never), 'tableName');
     refused(() => new LeaseTable(stack, 'Other', { deletionProtection: 'no' as never }), 'deletionProtection');
     refused(() => new CronSingleton(stack, 'NoProps', undefined as never), 'props');
-    const base = { table, leaseName: 'job', schedule: scheduler.ScheduleExpression.rate(Duration.minutes(1)), entry: FIXTURE_ENTRY };
+    const base = {
+      table,
+      leaseName: 'job',
+      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(1)),
+      entry: FIXTURE_ENTRY,
+    };
     refused(() => new CronSingleton(stack, 'Handler', { ...base, handler: 5 as never }), 'handler');
     refused(() => new CronSingleton(stack, 'Env', { ...base, environment: { A: 1 } as never }), 'environment');
     refused(() => new CronSingleton(stack, 'Memory', { ...base, memorySize: '256' as never }), 'memorySize');

@@ -15,10 +15,17 @@ beforeAll(() => createLeaseTable(direct, tableName));
 afterAll(() => direct.destroy());
 
 /** A proxy and a client behind it that makes one attempt and gives up after `timeoutMs`. */
-async function behindProxy(run: (proxy: FaultProxy, doc: DynamoDBDocumentClient, faults: InjectedFault[]) => Promise<void>, timeoutMs = 400) {
+async function behindProxy(
+  run: (proxy: FaultProxy, doc: DynamoDBDocumentClient, faults: InjectedFault[]) => Promise<void>,
+  timeoutMs = 400,
+) {
   const faults: InjectedFault[] = [];
   const proxy = await startFaultProxy({ upstream: testEndpoint(), dropHoldMs: 1_500, onFault: (f) => faults.push(f) });
-  const client = testClient({ endpoint: proxy.endpoint, maxAttempts: 1, requestHandler: { requestTimeout: timeoutMs, throwOnRequestTimeout: true } });
+  const client = testClient({
+    endpoint: proxy.endpoint,
+    maxAttempts: 1,
+    requestHandler: { requestTimeout: timeoutMs, throwOnRequestTimeout: true },
+  });
   try {
     await run(proxy, DynamoDBDocumentClient.from(client), faults);
   } finally {
@@ -45,7 +52,9 @@ describe('startFaultProxy', () => {
     await behindProxy(async (proxy, doc, faults) => {
       const key = freshKey();
       proxy.dropNextResponses(1);
-      const error = await doc.send(new PutCommand({ TableName: tableName, Item: { ...key, n: 2 } })).catch((e: unknown) => e);
+      const error = await doc
+        .send(new PutCommand({ TableName: tableName, Item: { ...key, n: 2 } }))
+        .catch((e: unknown) => e);
       expect(classifyError(error)).toBe('ambiguous');
       expect(await readDirect(key)).toMatchObject({ n: 2 });
       expect(proxy.stats().droppedResponses).toBe(1);
@@ -57,25 +66,32 @@ describe('startFaultProxy', () => {
     ['ProvisionedThroughputExceededException', 400, 'throttled'],
     ['ThrottlingException', 400, 'throttled'],
     ['ServiceUnavailable', 503, 'ambiguous'],
-  ] as const)('answers %s with status %i, as DynamoDB would, without applying the write', async (name, status, kind) => {
-    await behindProxy(async (proxy, doc) => {
-      const key = freshKey();
-      proxy.forceNext(name);
-      const error = (await doc.send(new PutCommand({ TableName: tableName, Item: { ...key, n: 3 } })).catch((e: unknown) => e)) as Error & {
-        $metadata: { httpStatusCode?: number };
-      };
-      expect(error.name).toBe(name);
-      expect(error.$metadata.httpStatusCode).toBe(status);
-      expect(classifyError(error)).toBe(kind);
-      expect(await readDirect(key)).toBeUndefined();
-      expect(proxy.stats().errorsByType[name]).toBe(1);
-    });
-  });
+  ] as const)(
+    'answers %s with status %i, as DynamoDB would, without applying the write',
+    async (name, status, kind) => {
+      await behindProxy(async (proxy, doc) => {
+        const key = freshKey();
+        proxy.forceNext(name);
+        const error = (await doc
+          .send(new PutCommand({ TableName: tableName, Item: { ...key, n: 3 } }))
+          .catch((e: unknown) => e)) as Error & {
+          $metadata: { httpStatusCode?: number };
+        };
+        expect(error.name).toBe(name);
+        expect(error.$metadata.httpStatusCode).toBe(status);
+        expect(classifyError(error)).toBe(kind);
+        expect(await readDirect(key)).toBeUndefined();
+        expect(proxy.stats().errorsByType[name]).toBe(1);
+      });
+    },
+  );
 
   it('answers InternalServerError with 500, an outcome the protocol must treat as unknown', async () => {
     await behindProxy(async (proxy, doc) => {
       proxy.forceNext('InternalServerError');
-      const error = (await doc.send(new PutCommand({ TableName: tableName, Item: { ...freshKey(), n: 4 } })).catch((e: unknown) => e)) as Error;
+      const error = (await doc
+        .send(new PutCommand({ TableName: tableName, Item: { ...freshKey(), n: 4 } }))
+        .catch((e: unknown) => e)) as Error;
       expect(error.name).toBe('InternalServerError');
       expect(classifyError(error)).toBe('ambiguous');
       expect(proxy.stats().errorsInjected).toBe(1);
@@ -86,7 +102,9 @@ describe('startFaultProxy', () => {
     await behindProxy(async (proxy, doc) => {
       const key = freshKey();
       proxy.forceNext('reset');
-      const error = await doc.send(new PutCommand({ TableName: tableName, Item: { ...key, n: 5 } })).catch((e: unknown) => e);
+      const error = await doc
+        .send(new PutCommand({ TableName: tableName, Item: { ...key, n: 5 } }))
+        .catch((e: unknown) => e);
       expect(classifyError(error)).toBe('ambiguous');
       expect(await readDirect(key)).toBeUndefined();
       expect(proxy.stats().connectionResets).toBe(1);
@@ -108,7 +126,9 @@ describe('startFaultProxy', () => {
     await behindProxy(async (proxy, doc, faults) => {
       const key = freshKey();
       proxy.setFaults({ spikeProbability: 1, spikeMinMs: 600, spikeMaxMs: 600 });
-      const error = await doc.send(new PutCommand({ TableName: tableName, Item: { ...key, n: 6 } })).catch((e: unknown) => e);
+      const error = await doc
+        .send(new PutCommand({ TableName: tableName, Item: { ...key, n: 6 } }))
+        .catch((e: unknown) => e);
       expect(classifyError(error)).toBe('ambiguous');
       expect(await readDirect(key)).toBeUndefined();
       await new Promise((resolve) => setTimeout(resolve, 700));

@@ -31,7 +31,11 @@ afterAll(() => direct.destroy());
 async function lateRenewScenario() {
   const proxy = await startFaultProxy({ upstream: testEndpoint(), faults: { spikeMinMs: 2_500, spikeMaxMs: 2_500 } });
   // One retry, after a short timeout: the SDK's own retry lands while the first try is still held.
-  const holderClient = testClient({ endpoint: proxy.endpoint, maxAttempts: 2, requestHandler: { requestTimeout: 300, throwOnRequestTimeout: true } });
+  const holderClient = testClient({
+    endpoint: proxy.endpoint,
+    maxAttempts: 2,
+    requestHandler: { requestTimeout: 300, throwOnRequestTimeout: true },
+  });
   try {
     const name = `finding/renew-${Date.now()}-${Math.random()}`;
     const options = { maxClockSkewMs: S, safetyMarginMs: M, retryBaseMs: 10, retryCapMs: 20 };

@@ -1,6 +1,13 @@
 import { DeleteItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { LeaseClient, LeaseLostError, StaleTokenError, createLeaseTable, fencedUpdate, type TryAcquireResult } from '../../lib/runtime/index.js';
+import {
+  LeaseClient,
+  LeaseLostError,
+  StaleTokenError,
+  createLeaseTable,
+  fencedUpdate,
+  type TryAcquireResult,
+} from '../../lib/runtime/index.js';
 import { NO_ITEM } from '../../bin/commands/connection.js';
 import { run as status } from '../../bin/commands/status.js';
 import { testClient, testEndpoint, uniqueTableName } from '../support/dynamodb.js';
@@ -28,7 +35,9 @@ describe('the lease item records each tenure’s durationMs', () => {
     const a = await leases('a').tryAcquire('combined/duration', { durationMs: 45_000 });
     if (!a.acquired) throw new Error('must acquire');
     expect((await leases('ops').describe('combined/duration'))?.durationMs).toBe(45_000);
-    const item = await client.send(new GetItemCommand({ TableName: tableName, Key: key('combined/duration'), ConsistentRead: true }));
+    const item = await client.send(
+      new GetItemCommand({ TableName: tableName, Key: key('combined/duration'), ConsistentRead: true }),
+    );
     expect(item.Item?.['durationMs']).toEqual({ N: '45000' });
     await a.lease.renew();
     expect((await leases('ops').describe('combined/duration'))?.durationMs).toBe(45_000);
@@ -43,7 +52,12 @@ describe('the public tryAcquire', () => {
     expect(nan.acquired).toBe(true);
     expect((await leases('ops').describe('combined/nan'))?.priority).toBeUndefined();
     const live = (await leases('ops').describe('combined/nan'))!;
-    const taken = await tryAcquire.call(leases('y'), 'combined/nan', { durationMs: D }, { clockFree: { observed: { token: live.token, version: live.version } } });
+    const taken = await tryAcquire.call(
+      leases('y'),
+      'combined/nan',
+      { durationMs: D },
+      { clockFree: { observed: { token: live.token, version: live.version } } },
+    );
     expect(taken.acquired).toBe(false);
   });
 });
@@ -54,7 +68,12 @@ describe('a lease item deleted by hand (docs/decisions/deleted-lease-item.md)', 
     for (let i = 0; i < 2; i++) await (await win(leases(`h${i}`), name)).release();
     const old = await win(leases('old'), name);
     expect(old.token).toBe(3);
-    const resource = { TableName: tableName, Key: { pk: name, sk: 'RESOURCE' }, UpdateExpression: 'SET #v = :v', ExpressionAttributeNames: { '#v': 'v' } };
+    const resource = {
+      TableName: tableName,
+      Key: { pk: name, sk: 'RESOURCE' },
+      UpdateExpression: 'SET #v = :v',
+      ExpressionAttributeNames: { '#v': 'v' },
+    };
     await fencedUpdate(client, { ...resource, ExpressionAttributeValues: { ':v': 'old' } }, old.token);
     await client.send(new DeleteItemCommand({ TableName: tableName, Key: key(name) }));
 
@@ -67,7 +86,9 @@ describe('a lease item deleted by hand (docs/decisions/deleted-lease-item.md)', 
     // The hazard the decision prevents (no DeleteItem in the grant) rather than survives: tokens restart low.
     const next = await win(leases('next'), name);
     expect(next.token).toBe(1);
-    await expect(fencedUpdate(client, { ...resource, ExpressionAttributeValues: { ':v': 'next' } }, next.token)).rejects.toBeInstanceOf(StaleTokenError);
+    await expect(
+      fencedUpdate(client, { ...resource, ExpressionAttributeValues: { ':v': 'next' } }, next.token),
+    ).rejects.toBeInstanceOf(StaleTokenError);
     await expect(old.renew()).rejects.toBeInstanceOf(LeaseLostError);
     expect(old.signal.aborted).toBe(true);
   });

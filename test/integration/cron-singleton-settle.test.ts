@@ -44,11 +44,17 @@ function handler(leaseName: string, client: DynamoDBClient | undefined, job: Sin
 
 /** A proxy whose forced spikes (and, with `all`, every request) hang for a minute. */
 function hangingProxy(all = false): Promise<FaultProxy> {
-  return startFaultProxy({ upstream: testEndpoint(), faults: { spikeProbability: all ? 1 : 0, spikeMinMs: 60_000, spikeMaxMs: 60_000 } });
+  return startFaultProxy({
+    upstream: testEndpoint(),
+    faults: { spikeProbability: all ? 1 : 0, spikeMinMs: 60_000, spikeMaxMs: 60_000 },
+  });
 }
 
 /** The handler's outcome, or a failure naming the limit if it has not settled by then (the old code never did). */
-async function settledWithin<T>(work: Promise<T>, limitMs: number): Promise<{ value?: T; error?: unknown; elapsedMs: number }> {
+async function settledWithin<T>(
+  work: Promise<T>,
+  limitMs: number,
+): Promise<{ value?: T; error?: unknown; elapsedMs: number }> {
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   const hung = new Promise<never>((_, reject) => {
@@ -85,7 +91,10 @@ describe('createSingletonHandler when DynamoDB stops answering', () => {
         proxy.forceNext('latency-spike');
         return 'done';
       });
-      const { value, error, elapsedMs } = await settledWithin(h(scheduledEvent(TICK), lambdaContext({ timeoutMs: TIMEOUT_MS })), TIMEOUT_MS + 3_000);
+      const { value, error, elapsedMs } = await settledWithin(
+        h(scheduledEvent(TICK), lambdaContext({ timeoutMs: TIMEOUT_MS })),
+        TIMEOUT_MS + 3_000,
+      );
       expect(error).toBeUndefined();
       expect(elapsedMs).toBeLessThan(TIMEOUT_MS);
       expect(value).toMatchObject({ status: 'ran', token: 1, released: false, value: 'done' });
@@ -101,7 +110,11 @@ describe('createSingletonHandler when DynamoDB stops answering', () => {
 
       // Recoverable as the protocol says: once expiresAt + maxClockSkewMs has passed, the next invocation of the tick takes over.
       await sleep(item!.expiresAt + SKEW_MS + 50 - Date.now());
-      const again = await handler(leaseName, direct, async () => 'again')(scheduledEvent(TICK), lambdaContext({ timeoutMs: 10_000 }));
+      const again = await handler(
+        leaseName,
+        direct,
+        async () => 'again',
+      )(scheduledEvent(TICK), lambdaContext({ timeoutMs: 10_000 }));
       expect(again).toMatchObject({ status: 'ran', token: 2, takeover: true, released: true, value: 'again' });
     } finally {
       own.destroy();
@@ -117,7 +130,10 @@ describe('createSingletonHandler when DynamoDB stops answering', () => {
     let ran = false;
     try {
       const h = handler(leaseName, own, async () => void (ran = true));
-      const { error, elapsedMs } = await settledWithin(h(scheduledEvent(TICK), lambdaContext({ timeoutMs: TIMEOUT_MS })), TIMEOUT_MS + 3_000);
+      const { error, elapsedMs } = await settledWithin(
+        h(scheduledEvent(TICK), lambdaContext({ timeoutMs: TIMEOUT_MS })),
+        TIMEOUT_MS + 3_000,
+      );
       expect(error).toBeInstanceOf(LeaseError);
       expect(elapsedMs).toBeLessThan(TIMEOUT_MS);
       expect(ran).toBe(false);
@@ -143,7 +159,10 @@ describe('createSingletonHandler when DynamoDB stops answering', () => {
     try {
       const h = handler(freshLease(), undefined, async () => 'never');
       // A minute left: the handler's own cut-off is 59.5 s away, so only the client's timeout can end this early.
-      const { error, elapsedMs } = await settledWithin(h(scheduledEvent(TICK), lambdaContext({ timeoutMs: 60_000 })), 20_000);
+      const { error, elapsedMs } = await settledWithin(
+        h(scheduledEvent(TICK), lambdaContext({ timeoutMs: 60_000 })),
+        20_000,
+      );
       expect(error).toBeInstanceOf(LeaseError);
       expect(causes(error).map((e) => e.name)).toContain('TimeoutError');
       // abortMarginMs 1000: each attempt gives up after 500 ms.

@@ -61,11 +61,14 @@ describe('startDynamoDBLocal', () => {
   });
 
   const external = externalIPv4Address();
-  it.skipIf(external === undefined)(`refuses connections on this machine's other address (${external ?? 'none'})`, async () => {
-    const outcome = await tryConnect(external as string, db.port);
+  it.skipIf(external === undefined)(
+    `refuses connections on this machine's other address (${external ?? 'none'})`,
+    async () => {
+      const outcome = await tryConnect(external as string, db.port);
 
-    expect(outcome).not.toBe('connected');
-  });
+      expect(outcome).not.toBe('connected');
+    },
+  );
 
   it('stop() ends the Java process and can be called again', async () => {
     await db.stop();
@@ -231,7 +234,8 @@ function decodeProcAddress(hex: string): string {
     const wordBytes = (hex.slice(word, word + 8).match(/../g) ?? []).map((b) => Number.parseInt(b, 16));
     bytes.push(...(endianness() === 'LE' ? wordBytes.reverse() : wordBytes));
   }
-  const isV4Mapped = bytes.length === 16 && bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
+  const isV4Mapped =
+    bytes.length === 16 && bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
   if (bytes.length === 4 || isV4Mapped) return bytes.slice(-4).join('.');
   const groups: string[] = [];
   for (let i = 0; i < 16; i += 2) groups.push((((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0)).toString(16));

@@ -61,10 +61,14 @@ function elector(c: LeaseClient, name: string, options: Partial<ElectOptions> = 
         const tenure: Tenure = { lease, startedAt: performance.now() };
         tenures.push(tenure);
         started();
-        lease.signal.addEventListener('abort', () => {
-          tenure.reason = lease.signal.reason;
-          resolve();
-        }, { once: true });
+        lease.signal.addEventListener(
+          'abort',
+          () => {
+            tenure.reason = lease.signal.reason;
+            resolve();
+          },
+          { once: true },
+        );
       }),
     ...options,
   });
@@ -197,10 +201,14 @@ describe('LeaseClient.elect on DynamoDB Local', () => {
     });
     let asked!: () => void;
     const request = new Promise<void>((resolve) => (asked = resolve));
-    const high = elector(leases('high', { random: () => 0, onEvent: (e) => e.type === 'handoff-requested' && e.applied && asked() }), name, {
-      priority: 3,
-      renewEveryMs: POLL,
-    });
+    const high = elector(
+      leases('high', { random: () => 0, onEvent: (e) => e.type === 'handoff-requested' && e.applied && asked() }),
+      name,
+      {
+        priority: 3,
+        renewEveryMs: POLL,
+      },
+    );
     await request;
     const askedAt = performance.now();
     // The holder's work ends now, long before its next renew (the one that would report the request).
@@ -243,7 +251,8 @@ describe('DynamoDBLeaseStore handoff conditions on DynamoDB Local', () => {
     const name = freshName();
     const held = await electorAttempt(leases('h'), name, { durationMs: 60_000 }, { priority: 5 });
     if (!held.acquired) throw new Error('expected to acquire');
-    const ask = (priority: number, token = 1) => store.requestHandoff({ name, token, requester: `p${priority}`, priority });
+    const ask = (priority: number, token = 1) =>
+      store.requestHandoff({ name, token, requester: `p${priority}`, priority });
     expect((await ask(4)).applied).toBe(false);
     expect((await ask(5)).applied).toBe(false);
     expect((await ask(6, 2)).applied).toBe(false);
@@ -273,11 +282,25 @@ describe('DynamoDBLeaseStore handoff conditions on DynamoDB Local', () => {
     await held.lease.renew();
     const late = leases('w', { clock: skewed(3_600_000) });
     // Far past expiry on this clock, but clock-free ignores expiry; and the version moved on with the renew.
-    expect((await electorAttempt(late, name, { durationMs: D }, { clockFree: { observed: { token: seen.token, version: seen.version! } } })).acquired).toBe(false);
+    expect(
+      (
+        await electorAttempt(
+          late,
+          name,
+          { durationMs: D },
+          { clockFree: { observed: { token: seen.token, version: seen.version! } } },
+        )
+      ).acquired,
+    ).toBe(false);
     expect((await electorAttempt(late, name, { durationMs: D }, { clockFree: {} })).acquired).toBe(false);
     const now = (await store.read(name))!;
     expect(now.version).toBe(seen.version! + 1);
-    const r = await electorAttempt(late, name, { durationMs: D }, { clockFree: { observed: { token: now.token, version: now.version! } } });
+    const r = await electorAttempt(
+      late,
+      name,
+      { durationMs: D },
+      { clockFree: { observed: { token: now.token, version: now.version! } } },
+    );
     expect(r.acquired).toBe(true);
     held.lease.stopActing(new Error('superseded'));
     if (r.acquired) await r.lease.release();

@@ -4,7 +4,14 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CronSingleton } from '../../lib/cdk/cron-singleton.js';
 import { LeaseTable } from '../../lib/cdk/lease-table.js';
-import { BatonEnv, BatonMetric, createLeaseTable, fencedUpdate, LeaseClient, StaleTokenError } from '../../lib/runtime/index.js';
+import {
+  BatonEnv,
+  BatonMetric,
+  createLeaseTable,
+  fencedUpdate,
+  LeaseClient,
+  StaleTokenError,
+} from '../../lib/runtime/index.js';
 import { FakeClock, lambdaContext, scheduledEvent } from '../../lib/testing/index.js';
 import { createSingletonHandler, type SingletonHandlerOptions } from '../../lambda/cron-singleton.js';
 import { testClient, uniqueTableName } from '../support/dynamodb.js';
@@ -25,7 +32,8 @@ interface MetricId {
   readonly dimensions: Readonly<Record<string, string>>;
 }
 
-const key = (m: MetricId) => JSON.stringify([m.namespace, m.name, Object.entries(m.dimensions).sort(([a], [b]) => a.localeCompare(b))]);
+const key = (m: MetricId) =>
+  JSON.stringify([m.namespace, m.name, Object.entries(m.dimensions).sort(([a], [b]) => a.localeCompare(b))]);
 
 /** Metrics under AWS/… namespaces are AWS's own (Lambda, DynamoDB); every other one is the handler's to emit. */
 const isBatons = (m: MetricId) => !m.namespace.startsWith('AWS/');
@@ -52,7 +60,9 @@ const metricId = (m: CfnMetric): MetricId => ({
 
 /** Every metric an alarm reads: its one metric, or each metric of its math expression. */
 function alarmMetrics(template: Template): MetricId[] {
-  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as { Properties: CfnMetric & { Metrics?: { MetricStat?: { Metric: CfnMetric } }[] } }[];
+  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as {
+    Properties: CfnMetric & { Metrics?: { MetricStat?: { Metric: CfnMetric } }[] };
+  }[];
   return alarms.flatMap(({ Properties: p }) =>
     p.Metrics ? p.Metrics.flatMap((q) => (q.MetricStat ? [metricId(q.MetricStat.Metric)] : [])) : [metricId(p)],
   );
@@ -60,19 +70,26 @@ function alarmMetrics(template: Template): MetricId[] {
 
 /** Every metric of every graph of every dashboard, from the rendered body. */
 function dashboardMetrics(template: Template): MetricId[] {
-  const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard')) as { Properties: { DashboardBody: unknown } }[];
+  const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard')) as {
+    Properties: { DashboardBody: unknown };
+  }[];
   return dashboards.flatMap(({ Properties }) => {
-    const body = JSON.parse(flatten(Properties.DashboardBody)) as { widgets: { properties: { metrics?: unknown[][] } }[] };
+    const body = JSON.parse(flatten(Properties.DashboardBody)) as {
+      widgets: { properties: { metrics?: unknown[][] } }[];
+    };
     return body.widgets.flatMap((w) =>
       // A row that starts with an options object is a math expression; its inputs are rows of their own.
-      (w.properties.metrics ?? []).filter((row) => typeof row[0] === 'string').map((row) => {
-        const fields = row.filter((f): f is string => typeof f === 'string');
-        if (fields.includes('.') || fields.includes('...')) throw new Error('dashboard metric shorthand: extend this test to expand it');
-        const [namespace, name, ...dims] = fields as [string, string, ...string[]];
-        const dimensions: Record<string, string> = {};
-        for (let i = 0; i < dims.length; i += 2) dimensions[dims[i]!] = dims[i + 1]!;
-        return { namespace, name, dimensions };
-      }),
+      (w.properties.metrics ?? [])
+        .filter((row) => typeof row[0] === 'string')
+        .map((row) => {
+          const fields = row.filter((f): f is string => typeof f === 'string');
+          if (fields.includes('.') || fields.includes('...'))
+            throw new Error('dashboard metric shorthand: extend this test to expand it');
+          const [namespace, name, ...dims] = fields as [string, string, ...string[]];
+          const dimensions: Record<string, string> = {};
+          for (let i = 0; i < dims.length; i += 2) dimensions[dims[i]!] = dims[i + 1]!;
+          return { namespace, name, dimensions };
+        }),
     );
   });
 }
@@ -87,7 +104,8 @@ function emittedMetrics(lines: readonly string[]): MetricId[] {
     } catch {
       continue;
     }
-    const aws = doc['_aws'] as { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] } | undefined;
+    const aws = doc['_aws'] as
+      { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] } | undefined;
     for (const directive of aws?.CloudWatchMetrics ?? []) {
       for (const set of directive.Dimensions) {
         const dimensions = Object.fromEntries(set.map((d) => [d, String(doc[d])]));
@@ -117,9 +135,13 @@ const singleton = new CronSingleton(stack, 'Job', {
   dashboard: true,
 });
 const template = Template.fromStack(stack);
-const functionEnv = (template.findResources('AWS::Lambda::Function')[stack.getLogicalId(singleton.lambdaFunction.node.defaultChild as never)] as {
-  Properties: { Environment: { Variables: Record<string, unknown> } };
-}).Properties.Environment.Variables;
+const functionEnv = (
+  template.findResources('AWS::Lambda::Function')[
+    stack.getLogicalId(singleton.lambdaFunction.node.defaultChild as never)
+  ] as {
+    Properties: { Environment: { Variables: Record<string, unknown> } };
+  }
+).Properties.Environment.Variables;
 
 const client = testClient();
 const tableName = uniqueTableName('emf');
@@ -132,7 +154,8 @@ beforeAll(async () => {
   await createLeaseTable(client, tableName);
   // The function's environment as the construct wrote it; the table's name is a
   // CloudFormation reference there, so the local table stands in for it.
-  for (const [name, value] of Object.entries(functionEnv)) vi.stubEnv(name, typeof value === 'string' ? value : '<token>');
+  for (const [name, value] of Object.entries(functionEnv))
+    vi.stubEnv(name, typeof value === 'string' ? value : '<token>');
   vi.stubEnv(BatonEnv.tableName, tableName);
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     stdout.push(...String(chunk).split('\n').filter(Boolean));
@@ -159,14 +182,27 @@ describe('the metrics CronSingleton watches', () => {
     const ok = handler(async () => 'done');
     // A leader runs tick 1 (LeaseAcquired, AcquireLatency, LeaderRun); a redelivery finds it done.
     await expect(ok(scheduledEvent(TICK), lambdaContext())).resolves.toMatchObject({ status: 'ran' });
-    await expect(ok(scheduledEvent(TICK), lambdaContext())).resolves.toMatchObject({ status: 'skipped', reason: 'tick-done' });
+    await expect(ok(scheduledEvent(TICK), lambdaContext())).resolves.toMatchObject({
+      status: 'skipped',
+      reason: 'tick-done',
+    });
     // Another holder has the lease: LeaseContended.
-    const other = await new LeaseClient({ tableName, client, holderName: 'other' }).tryAcquire(leaseName, { durationMs: 30_000 });
+    const other = await new LeaseClient({ tableName, client, holderName: 'other' }).tryAcquire(leaseName, {
+      durationMs: 30_000,
+    });
     if (!other.acquired) throw new Error('setup must hold the lease');
-    await expect(ok(scheduledEvent(TICK + 60_000), lambdaContext())).resolves.toMatchObject({ status: 'skipped', reason: 'held' });
+    await expect(ok(scheduledEvent(TICK + 60_000), lambdaContext())).resolves.toMatchObject({
+      status: 'skipped',
+      reason: 'held',
+    });
     await other.lease.release();
     // The job throws: JobFailed.
-    await expect(handler(async () => Promise.reject(new Error('downstream unavailable')))(scheduledEvent(TICK + 60_000), lambdaContext())).rejects.toThrow();
+    await expect(
+      handler(async () => Promise.reject(new Error('downstream unavailable')))(
+        scheduledEvent(TICK + 60_000),
+        lambdaContext(),
+      ),
+    ).rejects.toThrow();
     // A paused leader is taken over (LeaseTakeover); on resuming, its fenced write is
     // refused (StaleWriteRejected) and its release finds the lease gone (LeaseLost).
     const clock = new FakeClock(Date.now());
@@ -175,15 +211,31 @@ describe('the metrics CronSingleton watches', () => {
     let reachedPause!: () => void;
     const atPause = new Promise<void>((r) => (reachedPause = r));
     const write = (token: number) =>
-      fencedUpdate(client, { TableName: tableName, Key: { pk: leaseName, sk: 'RESOURCE' }, UpdateExpression: 'SET #by = :by', ExpressionAttributeNames: { '#by': 'by' }, ExpressionAttributeValues: { ':by': token } }, token);
-    const oldRun = handler(async (ctx) => {
-      reachedPause();
-      await paused;
-      await write(ctx.token);
-    }, { clock })(scheduledEvent(TICK + 120_000), lambdaContext({ timeoutMs: 5_000, clock }));
+      fencedUpdate(
+        client,
+        {
+          TableName: tableName,
+          Key: { pk: leaseName, sk: 'RESOURCE' },
+          UpdateExpression: 'SET #by = :by',
+          ExpressionAttributeNames: { '#by': 'by' },
+          ExpressionAttributeValues: { ':by': token },
+        },
+        token,
+      );
+    const oldRun = handler(
+      async (ctx) => {
+        reachedPause();
+        await paused;
+        await write(ctx.token);
+      },
+      { clock },
+    )(scheduledEvent(TICK + 120_000), lambdaContext({ timeoutMs: 5_000, clock }));
     await atPause;
     const late = handler(async (ctx) => write(ctx.token), { clock: clock.skewed(60_000) });
-    await expect(late(scheduledEvent(TICK + 180_000), lambdaContext())).resolves.toMatchObject({ status: 'ran', takeover: true });
+    await expect(late(scheduledEvent(TICK + 180_000), lambdaContext())).resolves.toMatchObject({
+      status: 'ran',
+      takeover: true,
+    });
     resume();
     await expect(oldRun).rejects.toBeInstanceOf(StaleTokenError);
 
@@ -196,7 +248,11 @@ describe('the metrics CronSingleton watches', () => {
 
   it('would catch an alarm that names only part of the dimension set', () => {
     const emitted = emittedMetrics(stdout);
-    const leaseOnly: MetricId = { namespace: 'Acme/Nightly', name: BatonMetric.LeaderRun, dimensions: { LeaseName: 'reports/nightly' } };
+    const leaseOnly: MetricId = {
+      namespace: 'Acme/Nightly',
+      name: BatonMetric.LeaderRun,
+      dimensions: { LeaseName: 'reports/nightly' },
+    };
     const right: MetricId = { ...leaseOnly, dimensions: { service: 'nightly-reports', LeaseName: 'reports/nightly' } };
     expect(missing([right], emitted)).toEqual([]);
     expect(missing([leaseOnly], emitted)).toEqual([leaseOnly]);

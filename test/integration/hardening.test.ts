@@ -62,7 +62,11 @@ describe('release after an operator’s forceRelease', () => {
   it('still counts its own earlier release, whose answer was lost, as released with the tick', async () => {
     const name = freshName();
     const proxy = await startFaultProxy({ upstream: testEndpoint() });
-    const lossy = testClient({ endpoint: proxy.endpoint, maxAttempts: 2, requestHandler: { requestTimeout: 500, throwOnRequestTimeout: true } });
+    const lossy = testClient({
+      endpoint: proxy.endpoint,
+      maxAttempts: 2,
+      requestHandler: { requestTimeout: 500, throwOnRequestTimeout: true },
+    });
     try {
       const lease = await win(leases('a', { client: lossy }), name, { tick: 7_000 });
       proxy.dropNextResponses(1);
@@ -84,7 +88,10 @@ describe('lastTick never goes backwards', () => {
     const item = await leases('reader').describe(name);
     expect(item).toMatchObject({ token: 2, lastTick: 2_000 });
     expect(item?.holder).toBeUndefined();
-    await expect(leases('c').tryAcquire(name, { durationMs: D, tick: 1_500 })).resolves.toMatchObject({ acquired: false, reason: 'tick-done' });
+    await expect(leases('c').tryAcquire(name, { durationMs: D, tick: 1_500 })).resolves.toMatchObject({
+      acquired: false,
+      reason: 'tick-done',
+    });
   });
 
   it('records a newer tick over an older one in one request', async () => {
@@ -113,12 +120,19 @@ describe('owner ids', () => {
 
 describe('timers that only serve the lease', () => {
   /** Runs the script and resolves with how it ended; kills it (and fails) if it is still alive after `limitMs`. */
-  function runScript(args: string[], limitMs: number): Promise<{ code: number | null; output: string; killed: boolean }> {
+  function runScript(
+    args: string[],
+    limitMs: number,
+  ): Promise<{ code: number | null; output: string; killed: boolean }> {
     return new Promise((resolve, reject) => {
-      const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'test/support/scripts/hold-lease.ts'), ...args], {
-        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        join(ROOT, 'node_modules', '.bin', 'tsx'),
+        [join(ROOT, 'test/support/scripts/hold-lease.ts'), ...args],
+        {
+          env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let output = '';
       let killed = false;
       child.stdout.on('data', (d) => (output += d));
@@ -146,7 +160,9 @@ describe('timers that only serve the lease', () => {
 });
 
 describe('TransactionConflictException on acquire', () => {
-  async function behindProxy(run: (c: ReturnType<typeof testClient>, proxy: Awaited<ReturnType<typeof startFaultProxy>>) => Promise<void>) {
+  async function behindProxy(
+    run: (c: ReturnType<typeof testClient>, proxy: Awaited<ReturnType<typeof startFaultProxy>>) => Promise<void>,
+  ) {
     const proxy = await startFaultProxy({ upstream: testEndpoint() });
     const c = testClient({ endpoint: proxy.endpoint, maxAttempts: 1 });
     try {
@@ -175,7 +191,10 @@ describe('TransactionConflictException on acquire', () => {
     await behindProxy(async (c, proxy) => {
       const events: LeaseEvent[] = [];
       proxy.forceNext('TransactionConflictException', 2);
-      const lease = await leases('waiter', { client: c, onEvent: (e) => events.push(e) }).acquire(name, { durationMs: D, waitMs: 5_000 });
+      const lease = await leases('waiter', { client: c, onEvent: (e) => events.push(e) }).acquire(name, {
+        durationMs: D,
+        waitMs: 5_000,
+      });
       expect(lease.token).toBe(1);
       expect(events.filter((e) => e.type === 'backoff')).toHaveLength(2);
       await lease.release();
@@ -193,7 +212,17 @@ describe('the caller’s own clients', () => {
       const name = freshName();
       const lease = await win(leases('a', { client: plain }), name);
       await lease.guardedWrite([{ Put: { TableName: tableName, Item: { pk: name, sk: 'RESOURCE', n: 1 } } }]);
-      await fencedUpdate(plain, { TableName: tableName, Key: { pk: name, sk: 'RESOURCE' }, UpdateExpression: 'SET #n = :n', ExpressionAttributeNames: { '#n': 'n' }, ExpressionAttributeValues: { ':n': 2 } }, lease.token);
+      await fencedUpdate(
+        plain,
+        {
+          TableName: tableName,
+          Key: { pk: name, sk: 'RESOURCE' },
+          UpdateExpression: 'SET #n = :n',
+          ExpressionAttributeNames: { '#n': 'n' },
+          ExpressionAttributeValues: { ':n': 2 },
+        },
+        lease.token,
+      );
       await lease.release();
       expect(translateConfig()).toBe(before);
       const out = await mine.send(new GetCommand({ TableName: tableName, Key: { pk: name, sk: 'RESOURCE' } }));
@@ -210,9 +239,29 @@ describe('fencedUpdate expressions', () => {
 
   it('joins the fence to an expression whose placeholders are named set', async () => {
     const name = freshName();
-    await fencedUpdate(client, { ...resource(name), UpdateExpression: 'ADD #tags :set', ExpressionAttributeNames: { '#tags': 'tags' }, ExpressionAttributeValues: { ':set': new Set(['a']) } }, 3);
-    await fencedUpdate(client, { ...resource(name), UpdateExpression: 'SET #set = :set ADD #tags :tags', ExpressionAttributeNames: { '#set': 'set', '#tags': 'tags' }, ExpressionAttributeValues: { ':set': 1, ':tags': new Set(['b']) } }, 3);
-    const out = await DynamoDBDocumentClient.from(testClient()).send(new GetCommand({ ...resource(name), ConsistentRead: true }));
+    await fencedUpdate(
+      client,
+      {
+        ...resource(name),
+        UpdateExpression: 'ADD #tags :set',
+        ExpressionAttributeNames: { '#tags': 'tags' },
+        ExpressionAttributeValues: { ':set': new Set(['a']) },
+      },
+      3,
+    );
+    await fencedUpdate(
+      client,
+      {
+        ...resource(name),
+        UpdateExpression: 'SET #set = :set ADD #tags :tags',
+        ExpressionAttributeNames: { '#set': 'set', '#tags': 'tags' },
+        ExpressionAttributeValues: { ':set': 1, ':tags': new Set(['b']) },
+      },
+      3,
+    );
+    const out = await DynamoDBDocumentClient.from(testClient()).send(
+      new GetCommand({ ...resource(name), ConsistentRead: true }),
+    );
     expect(out.Item).toMatchObject({ fence: 3, set: 1, tags: new Set(['a', 'b']) });
   });
 
@@ -220,8 +269,24 @@ describe('fencedUpdate expressions', () => {
     const name = freshName();
     requests.reset();
     const colliding = [
-      [{ ...resource(name), UpdateExpression: 'SET #batonFence = :v', ExpressionAttributeNames: { '#batonFence': 'x' }, ExpressionAttributeValues: { ':v': 1 } }, 'input.ExpressionAttributeNames'],
-      [{ ...resource(name), UpdateExpression: 'SET #x = :batonToken', ExpressionAttributeNames: { '#x': 'x' }, ExpressionAttributeValues: { ':batonToken': 1 } }, 'input.ExpressionAttributeValues'],
+      [
+        {
+          ...resource(name),
+          UpdateExpression: 'SET #batonFence = :v',
+          ExpressionAttributeNames: { '#batonFence': 'x' },
+          ExpressionAttributeValues: { ':v': 1 },
+        },
+        'input.ExpressionAttributeNames',
+      ],
+      [
+        {
+          ...resource(name),
+          UpdateExpression: 'SET #x = :batonToken',
+          ExpressionAttributeNames: { '#x': 'x' },
+          ExpressionAttributeValues: { ':batonToken': 1 },
+        },
+        'input.ExpressionAttributeValues',
+      ],
     ] as const;
     for (const [input, field] of colliding) {
       await expect(fencedUpdate(client, input, 1)).rejects.toMatchObject({ name: 'LeaseValidationError', field });
@@ -231,8 +296,19 @@ describe('fencedUpdate expressions', () => {
 
   it('gives a typed error, not a raw ConditionalCheckFailedException, when the fence attribute is not a number', async () => {
     const name = freshName();
-    await DynamoDBDocumentClient.from(client).send(new PutCommand({ TableName: tableName, Item: { pk: name, sk: 'RESOURCE', fence: 'seven' } }));
-    const attempt = fencedUpdate(client, { ...resource(name), UpdateExpression: 'SET #n = :n', ExpressionAttributeNames: { '#n': 'n' }, ExpressionAttributeValues: { ':n': 1 } }, 1);
+    await DynamoDBDocumentClient.from(client).send(
+      new PutCommand({ TableName: tableName, Item: { pk: name, sk: 'RESOURCE', fence: 'seven' } }),
+    );
+    const attempt = fencedUpdate(
+      client,
+      {
+        ...resource(name),
+        UpdateExpression: 'SET #n = :n',
+        ExpressionAttributeNames: { '#n': 'n' },
+        ExpressionAttributeValues: { ':n': 1 },
+      },
+      1,
+    );
     await expect(attempt).rejects.toBeInstanceOf(LeaseError);
     await expect(attempt).rejects.toThrow(/fence.*not a number/);
   });

@@ -115,7 +115,9 @@ describe('LeaseClient.tryAcquire on DynamoDB Local', () => {
   it('never puts a ttl on the lease item', async () => {
     const name = freshName();
     await (await win(leases('a'), name)).release();
-    const item = await doc.send(new GetCommand({ TableName: tableName, Key: { pk: name, sk: 'LEASE' }, ConsistentRead: true }));
+    const item = await doc.send(
+      new GetCommand({ TableName: tableName, Key: { pk: name, sk: 'LEASE' }, ConsistentRead: true }),
+    );
     expect(item.Item).toBeDefined();
     expect(item.Item).not.toHaveProperty('ttl');
   });
@@ -142,18 +144,24 @@ describe('a stale holder on DynamoDB Local', () => {
   it('is refused by fencedUpdate with StaleTokenError carrying the resource fence', async () => {
     const { name, stale, successor } = await staleAndSuccessor();
     const write = (token: number, value: string) =>
-      fencedUpdate(client, {
-        TableName: tableName,
-        Key: { pk: name, sk: 'RESOURCE' },
-        UpdateExpression: 'SET #v = :v',
-        ExpressionAttributeNames: { '#v': 'value' },
-        ExpressionAttributeValues: { ':v': value },
-      }, token);
+      fencedUpdate(
+        client,
+        {
+          TableName: tableName,
+          Key: { pk: name, sk: 'RESOURCE' },
+          UpdateExpression: 'SET #v = :v',
+          ExpressionAttributeNames: { '#v': 'value' },
+          ExpressionAttributeValues: { ':v': value },
+        },
+        token,
+      );
     await write(successor.token, 'new');
     const refused = write(stale.token, 'old');
     await expect(refused).rejects.toBeInstanceOf(StaleTokenError);
     await expect(refused).rejects.toMatchObject({ token: 1, fence: 2 });
-    const item = await doc.send(new GetCommand({ TableName: tableName, Key: { pk: name, sk: 'RESOURCE' }, ConsistentRead: true }));
+    const item = await doc.send(
+      new GetCommand({ TableName: tableName, Key: { pk: name, sk: 'RESOURCE' }, ConsistentRead: true }),
+    );
     expect(item.Item).toMatchObject({ value: 'new', fence: 2 });
   });
 
@@ -162,7 +170,8 @@ describe('a stale holder on DynamoDB Local', () => {
     const put = (who: string) => [{ Put: { TableName: tableName, Item: { pk: name, sk: `OUT#${who}` } } }];
     await expect(stale.guardedWrite(put('stale'))).rejects.toBeInstanceOf(LeaseLostError);
     await successor.guardedWrite(put('successor'));
-    const read = (who: string) => doc.send(new GetCommand({ TableName: tableName, Key: { pk: name, sk: `OUT#${who}` }, ConsistentRead: true }));
+    const read = (who: string) =>
+      doc.send(new GetCommand({ TableName: tableName, Key: { pk: name, sk: `OUT#${who}` }, ConsistentRead: true }));
     expect((await read('stale')).Item).toBeUndefined();
     expect((await read('successor')).Item).toBeDefined();
   });
@@ -172,27 +181,36 @@ describe('fencedUpdate on DynamoDB Local', () => {
   it('keeps the caller’s own condition and reports its failure as DynamoDB did', async () => {
     const key = { pk: freshName(), sk: 'RESOURCE' };
     await doc.send(new PutCommand({ TableName: tableName, Item: { ...key, state: 'closed' } }));
-    const attempt = fencedUpdate(client, {
-      TableName: tableName,
-      Key: key,
-      UpdateExpression: 'SET #n = :n',
-      ConditionExpression: '#s = :open',
-      ExpressionAttributeNames: { '#n': 'n', '#s': 'state' },
-      ExpressionAttributeValues: { ':n': 1, ':open': 'open' },
-    }, 5);
+    const attempt = fencedUpdate(
+      client,
+      {
+        TableName: tableName,
+        Key: key,
+        UpdateExpression: 'SET #n = :n',
+        ConditionExpression: '#s = :open',
+        ExpressionAttributeNames: { '#n': 'n', '#s': 'state' },
+        ExpressionAttributeValues: { ':n': 1, ':open': 'open' },
+      },
+      5,
+    );
     await expect(attempt).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
   });
 
   it('accepts repeated writes under one token and joins an existing SET clause', async () => {
     const key = { pk: freshName(), sk: 'RESOURCE' };
     const bump = () =>
-      fencedUpdate(doc, {
-        TableName: tableName,
-        Key: key,
-        UpdateExpression: 'ADD #n :one SET #at = :at',
-        ExpressionAttributeNames: { '#n': 'n', '#at': 'at' },
-        ExpressionAttributeValues: { ':one': 1, ':at': 7 },
-      }, 3, { fenceAttribute: 'leaderToken' });
+      fencedUpdate(
+        doc,
+        {
+          TableName: tableName,
+          Key: key,
+          UpdateExpression: 'ADD #n :one SET #at = :at',
+          ExpressionAttributeNames: { '#n': 'n', '#at': 'at' },
+          ExpressionAttributeValues: { ':one': 1, ':at': 7 },
+        },
+        3,
+        { fenceAttribute: 'leaderToken' },
+      );
     await bump();
     await bump();
     const item = await doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
@@ -252,21 +270,24 @@ describe('faults between the worker and DynamoDB Local', () => {
 });
 
 describe('clock skew within maxClockSkewMs', () => {
-  it.each([S - 1, -(S - 1)])('never lets a worker whose clock is off by %i ms take over before the holder’s local deadline', async (offset) => {
-    const name = freshName();
-    const clock = new FakeClock(Date.now());
-    const holder = await win(leases('holder', { clock }), name);
-    const other = leases('other', { clock: clock.skewed(offset) });
-    let takenAt: number | undefined;
-    while (takenAt === undefined) {
-      await clock.advance(10);
-      if ((await other.tryAcquire(name, { durationMs: D })).acquired) takenAt = clock.monotonic();
-    }
-    expect(holder.signal.aborted).toBe(true);
-    expect(takenAt).toBeGreaterThanOrEqual(D - MARGIN);
-    // And the takeover does not wait needlessly long either: at most expiry + 2S.
-    expect(takenAt).toBeLessThanOrEqual(D + 2 * S + 10);
-  });
+  it.each([S - 1, -(S - 1)])(
+    'never lets a worker whose clock is off by %i ms take over before the holder’s local deadline',
+    async (offset) => {
+      const name = freshName();
+      const clock = new FakeClock(Date.now());
+      const holder = await win(leases('holder', { clock }), name);
+      const other = leases('other', { clock: clock.skewed(offset) });
+      let takenAt: number | undefined;
+      while (takenAt === undefined) {
+        await clock.advance(10);
+        if ((await other.tryAcquire(name, { durationMs: D })).acquired) takenAt = clock.monotonic();
+      }
+      expect(holder.signal.aborted).toBe(true);
+      expect(takenAt).toBeGreaterThanOrEqual(D - MARGIN);
+      // And the takeover does not wait needlessly long either: at most expiry + 2S.
+      expect(takenAt).toBeLessThanOrEqual(D + 2 * S + 10);
+    },
+  );
 });
 
 describe('lease protocol under interleavings on DynamoDB Local', () => {

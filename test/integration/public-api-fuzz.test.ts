@@ -16,7 +16,14 @@ import {
   withFence,
   type Lease,
 } from '../../lib/runtime/index.js';
-import { FakeClock, countRequests, lambdaContext, localDynamoDBClient, scheduledEvent, startDynamoDBLocal } from '../../lib/testing/index.js';
+import {
+  FakeClock,
+  countRequests,
+  lambdaContext,
+  localDynamoDBClient,
+  scheduledEvent,
+  startDynamoDBLocal,
+} from '../../lib/testing/index.js';
 import { testClient, testEndpoint, uniqueTableName } from '../support/dynamodb.js';
 import { runsOr } from '../support/fixed-seed.js';
 import { describeError, isPromisedRefusal, nameArg, nearMiss, outcome, weird } from '../support/fuzz.js';
@@ -60,7 +67,8 @@ async function expectTyped(call: () => unknown, sent: () => number, options: Che
   if (!result.threw) return;
   const error = result.error;
   if (!isPromisedRefusal(error)) throw new Error(`threw something other than a LeaseError: ${describeError(error)}`);
-  if (error instanceof LeaseValidationError && sent() !== before) throw new Error(`LeaseValidationError (${error.message}) after ${sent() - before} request(s)`);
+  if (error instanceof LeaseValidationError && sent() !== before)
+    throw new Error(`LeaseValidationError (${error.message}) after ${sent() - before} request(s)`);
 }
 
 /** `expectTyped` on a fresh counted client, destroyed after. */
@@ -74,7 +82,13 @@ async function check(call: (client: DynamoDBClient) => unknown, options: CheckOp
 }
 
 const validMetadata = () => ({ function: 'fuzz', requestId: 'r-1' });
-const clientOptions = (client: DynamoDBClient) => ({ tableName, client, holderName: 'fuzz', maxClockSkewMs: 200, safetyMarginMs: 250 });
+const clientOptions = (client: DynamoDBClient) => ({
+  tableName,
+  client,
+  holderName: 'fuzz',
+  maxClockSkewMs: 200,
+  safetyMarginMs: 250,
+});
 const leasesOn = (client: DynamoDBClient) => new LeaseClient(clientOptions(client));
 
 async function heldLease(client: DynamoDBClient): Promise<Lease> {
@@ -91,7 +105,12 @@ describe('the public API under arbitrary input: only LeaseErrors, and none after
    * Runs the property; with `minReached`, at least that many calls must have sent a request
    * (in proportion, when `npm run fuzz` sets another run count).
    */
-  const property = async (arbitraries: fc.Arbitrary<unknown>[], run: (...args: unknown[]) => Promise<void>, numRuns = RUNS, minReached = 0) => {
+  const property = async (
+    arbitraries: fc.Arbitrary<unknown>[],
+    run: (...args: unknown[]) => Promise<void>,
+    numRuns = RUNS,
+    minReached = 0,
+  ) => {
     reached = 0;
     const runs = runsOr(numRuns);
     await fc.assert(fc.asyncProperty(...(arbitraries as [fc.Arbitrary<unknown>]), run), { numRuns: runs });
@@ -99,29 +118,51 @@ describe('the public API under arbitrary input: only LeaseErrors, and none after
   };
 
   it('new LeaseClient(options)', async () => {
-    await property([fc.constant(0).chain(() => nearMiss(() => ({ ...clientOptions(setup), clock: new FakeClock(), random: () => 0.5, onEvent: () => {} })))], async (options) =>
-      check(() => new LeaseClient(options as never)),
+    await property(
+      [
+        fc
+          .constant(0)
+          .chain(() =>
+            nearMiss(() => ({ ...clientOptions(setup), clock: new FakeClock(), random: () => 0.5, onEvent: () => {} })),
+          ),
+      ],
+      async (options) => check(() => new LeaseClient(options as never)),
     );
   });
 
   it('leases.tryAcquire(name, options)', async () => {
-    await property([nameArg(freshName), nearMiss(() => ({ durationMs: 1_000, metadata: validMetadata(), tick: 1_000 }))], async (name, options) =>
-      check((client) => leasesOn(client).tryAcquire(name as never, options as never)),
+    await property(
+      [nameArg(freshName), nearMiss(() => ({ durationMs: 1_000, metadata: validMetadata(), tick: 1_000 }))],
+      async (name, options) => check((client) => leasesOn(client).tryAcquire(name as never, options as never)),
       RUNS,
       20,
     );
   });
 
   it('leases.acquire(name, options)', async () => {
-    await property([nameArg(freshName), nearMiss(() => ({ durationMs: 1_000, waitMs: 0, signal: new AbortController().signal, requestSignal: new AbortController().signal, metadata: validMetadata(), tick: 1 }))], async (name, options) =>
-      check((client) => leasesOn(client).acquire(name as never, options as never)),
+    await property(
+      [
+        nameArg(freshName),
+        nearMiss(() => ({
+          durationMs: 1_000,
+          waitMs: 0,
+          signal: new AbortController().signal,
+          requestSignal: new AbortController().signal,
+          metadata: validMetadata(),
+          tick: 1,
+        })),
+      ],
+      async (name, options) => check((client) => leasesOn(client).acquire(name as never, options as never)),
       RUNS,
       20,
     );
   });
 
   it('leases.runAsLeader(name, fn, options)', async () => {
-    const fn = fc.oneof(fc.constant(async () => 'done'), weird);
+    const fn = fc.oneof(
+      fc.constant(async () => 'done'),
+      weird,
+    );
     const options = nearMiss(() => ({
       durationMs: 1_000,
       renewEveryMs: 200,
@@ -135,12 +176,24 @@ describe('the public API under arbitrary input: only LeaseErrors, and none after
       onStoppedLeading: () => {},
       onNewLeader: () => {},
     }));
-    await property([nameArg(freshName), fn, options], async (name, f, o) => check((client) => leasesOn(client).runAsLeader(name as never, f as never, o as never)), RUNS, 10);
+    await property(
+      [nameArg(freshName), fn, options],
+      async (name, f, o) => check((client) => leasesOn(client).runAsLeader(name as never, f as never, o as never)),
+      RUNS,
+      10,
+    );
   });
 
   it('leases.elect(name, options)', async () => {
     // A valid elector contends for 50 ms, then its signal stops it and it releases.
-    const options = nearMiss(() => ({ durationMs: 1_000, renewEveryMs: 200, priority: 1, signal: AbortSignal.timeout(50), metadata: validMetadata(), onStartedLeading: async () => {} }));
+    const options = nearMiss(() => ({
+      durationMs: 1_000,
+      renewEveryMs: 200,
+      priority: 1,
+      signal: AbortSignal.timeout(50),
+      metadata: validMetadata(),
+      onStartedLeading: async () => {},
+    }));
     await property(
       [nameArg(freshName), options],
       async (name, o) => check((client) => leasesOn(client).elect(name as never, o as never)),
@@ -150,10 +203,15 @@ describe('the public API under arbitrary input: only LeaseErrors, and none after
   });
 
   it('leases.forceRelease(name, options) and leases.describe(name)', async () => {
-    await property([nameArg(freshName), nearMiss(() => ({ token: 1 }))], async (name, options) => {
-      await check((client) => leasesOn(client).forceRelease(name as never, options as never));
-      await check((client) => leasesOn(client).describe(name as never));
-    }, RUNS, 40);
+    await property(
+      [nameArg(freshName), nearMiss(() => ({ token: 1 }))],
+      async (name, options) => {
+        await check((client) => leasesOn(client).forceRelease(name as never, options as never));
+        await check((client) => leasesOn(client).describe(name as never));
+      },
+      RUNS,
+      40,
+    );
   });
 
   it('lease.renew, lease.release, lease.guardedWrite, lease.remainingMs and disposal', async () => {
@@ -161,22 +219,31 @@ describe('the public API under arbitrary input: only LeaseErrors, and none after
     const items = fc.oneof(
       nearMiss(() => [item()]),
       fc.array(nearMiss(item), { maxLength: 3 }),
-      fc.constant(0).map(() => [{ Update: { TableName: tableName, Key: { pk: 'x', sk: 'LEASE' }, UpdateExpression: 'SET a = :a' } }]),
+      fc
+        .constant(0)
+        .map(() => [
+          { Update: { TableName: tableName, Key: { pk: 'x', sk: 'LEASE' }, UpdateExpression: 'SET a = :a' } },
+        ]),
     );
     const requestOptions = nearMiss(() => ({ tick: 5, signal: new AbortController().signal }));
-    await property([requestOptions, requestOptions, items], async (renew, release, writes) => {
-      const { client, sent } = countedClient();
-      try {
-        const lease = await heldLease(client);
-        await expectTyped(() => lease.renew(renew as never), sent);
-        await expectTyped(() => lease.guardedWrite(writes as never), sent);
-        await expectTyped(() => lease.remainingMs(), sent);
-        await expectTyped(() => lease.release(release as never), sent);
-        await expectTyped(() => lease[Symbol.asyncDispose](), sent);
-      } finally {
-        client.destroy();
-      }
-    }, 100, 100);
+    await property(
+      [requestOptions, requestOptions, items],
+      async (renew, release, writes) => {
+        const { client, sent } = countedClient();
+        try {
+          const lease = await heldLease(client);
+          await expectTyped(() => lease.renew(renew as never), sent);
+          await expectTyped(() => lease.guardedWrite(writes as never), sent);
+          await expectTyped(() => lease.remainingMs(), sent);
+          await expectTyped(() => lease.release(release as never), sent);
+          await expectTyped(() => lease[Symbol.asyncDispose](), sent);
+        } finally {
+          client.destroy();
+        }
+      },
+      100,
+      100,
+    );
   });
 
   it('fencedUpdate(client, input, token, options), withFence(input, token, options), fenceOf(item, attribute)', async () => {
@@ -189,20 +256,39 @@ describe('the public API under arbitrary input: only LeaseErrors, and none after
     }));
     const token = nearMiss(() => 3);
     const options = nearMiss(() => ({ fenceAttribute: 'fence' }));
-    const item = fc.oneof(nearMiss(() => ({ fence: 2 })), nearMiss(() => ({ fence: { N: '2' } })));
-    await property([input, token, options, item, fc.boolean(), weird], async (i, t, o, it, plainClient, otherClient) => {
-      await check((client) => fencedUpdate((plainClient ? client : otherClient) as never, i as never, t as never, o as never));
-      await check(() => withFence(i as never, t as never, o as never));
-      await check(() => fenceOf(it as never, (o as { fenceAttribute?: unknown } | undefined)?.fenceAttribute as never));
-    }, RUNS, 8);
+    const item = fc.oneof(
+      nearMiss(() => ({ fence: 2 })),
+      nearMiss(() => ({ fence: { N: '2' } })),
+    );
+    await property(
+      [input, token, options, item, fc.boolean(), weird],
+      async (i, t, o, it, plainClient, otherClient) => {
+        await check((client) =>
+          fencedUpdate((plainClient ? client : otherClient) as never, i as never, t as never, o as never),
+        );
+        await check(() => withFence(i as never, t as never, o as never));
+        await check(() =>
+          fenceOf(it as never, (o as { fenceAttribute?: unknown } | undefined)?.fenceAttribute as never),
+        );
+      },
+      RUNS,
+      8,
+    );
   });
 
   it('createLeaseTable(client, tableName, options) and new DynamoDBLeaseStore(client, tableName)', async () => {
-    await property([nameArg(() => tableName), nearMiss(() => ({ maxWaitS: 5 })), fc.boolean(), weird], async (name, options, realClient, other) => {
-      await check((client) => createLeaseTable((realClient ? client : other) as never, name as never, options as never));
-      await check((client) => new DynamoDBLeaseStore((realClient ? client : other) as never, name as never));
-      await check(() => new InMemoryLeaseStore());
-    }, RUNS, 5);
+    await property(
+      [nameArg(() => tableName), nearMiss(() => ({ maxWaitS: 5 })), fc.boolean(), weird],
+      async (name, options, realClient, other) => {
+        await check((client) =>
+          createLeaseTable((realClient ? client : other) as never, name as never, options as never),
+        );
+        await check((client) => new DynamoDBLeaseStore((realClient ? client : other) as never, name as never));
+        await check(() => new InMemoryLeaseStore());
+      },
+      RUNS,
+      5,
+    );
   });
 
   it('createSingletonHandler(options), then the handler(event, context)', async () => {
@@ -232,13 +318,18 @@ describe('the public API under arbitrary input: only LeaseErrors, and none after
     const saved = { ...process.env };
     Object.assign(process.env, { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
     try {
-      await property([options(shared), event, context], async (o, e, c) => {
-        let handler: ((event: never, context: never) => unknown) | undefined;
-        await expectTyped(() => {
-          handler = createSingletonHandler(o as never) as never;
-        }, sent);
-        if (handler !== undefined) await expectTyped(() => handler!(e as never, c as never), sent);
-      }, RUNS, 25);
+      await property(
+        [options(shared), event, context],
+        async (o, e, c) => {
+          let handler: ((event: never, context: never) => unknown) | undefined;
+          await expectTyped(() => {
+            handler = createSingletonHandler(o as never) as never;
+          }, sent);
+          if (handler !== undefined) await expectTyped(() => handler!(e as never, c as never), sent);
+        },
+        RUNS,
+        25,
+      );
     } finally {
       process.env = saved;
       shared.destroy();
@@ -252,7 +343,15 @@ describe('the public API under arbitrary input: only LeaseErrors, and none after
     try {
       await property(
         // The SDK reads some config values lazily, in promises of its own: a Proxy there is its to handle, so config varies as a whole only.
-        [nameArg(() => testEndpoint()), fc.oneof(fc.constant({ maxAttempts: 1 }), weird), weird, weird, nearMiss(() => ({ timeoutMs: 1_000, functionName: 'f', region: 'us-east-1', clock: new FakeClock() })), nearMiss(() => Date.UTC(2026, 0, 1)), nearMiss(() => ({ java: '/nonexistent/java', startTimeoutMs: 2_000, sharedDb: true, log: () => {} }))],
+        [
+          nameArg(() => testEndpoint()),
+          fc.oneof(fc.constant({ maxAttempts: 1 }), weird),
+          weird,
+          weird,
+          nearMiss(() => ({ timeoutMs: 1_000, functionName: 'f', region: 'us-east-1', clock: new FakeClock() })),
+          nearMiss(() => Date.UTC(2026, 0, 1)),
+          nearMiss(() => ({ java: '/nonexistent/java', startTimeoutMs: 2_000, sharedDb: true, log: () => {} })),
+        ],
         async (endpoint, config, a, b, contextOptions, time, javaOptions) => {
           await check(() => localDynamoDBClient(endpoint as never, config as never).destroy());
           await check(() => {
@@ -290,6 +389,9 @@ describe('counterexamples the fuzz found, kept as fixed cases', () => {
   });
 
   it('startDynamoDBLocal({ java: <a path with NUL> }) is a LeaseValidationError naming java', async () => {
-    await expect(startDynamoDBLocal({ java: 'ja\0va' })).rejects.toMatchObject({ name: 'LeaseValidationError', field: 'java' });
+    await expect(startDynamoDBLocal({ java: 'ja\0va' })).rejects.toMatchObject({
+      name: 'LeaseValidationError',
+      field: 'java',
+    });
   });
 });

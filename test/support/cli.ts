@@ -10,7 +10,13 @@ const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
  * Runs a CLI entry (`bin/baton.ts`, `lab/bin/lab.ts`) from its source as its own process in `cwd`,
  * with the tsconfig.json of its workspace (whose `paths` the lab needs), and collects what it printed.
  */
-function runEntry(entry: string, tsconfig: string, args: readonly string[], cwd: string, env: Env = {}): Promise<CliRun> {
+function runEntry(
+  entry: string,
+  tsconfig: string,
+  args: readonly string[],
+  cwd: string,
+  env: Env = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const merged: Env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env };
     const child = spawn(TSX, ['--tsconfig', join(ROOT, tsconfig), join(ROOT, entry), ...args], {

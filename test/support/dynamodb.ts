@@ -19,7 +19,9 @@ export function testClient(config?: Partial<DynamoDBClientConfig>): DynamoDBClie
  */
 export function uniqueTableName(prefix: string): string {
   if (!/^[A-Za-z0-9_.-]{1,200}$/.test(prefix)) {
-    throw new RangeError(`uniqueTableName: prefix must be 1-200 characters of [A-Za-z0-9_.-], got ${JSON.stringify(prefix)}`);
+    throw new RangeError(
+      `uniqueTableName: prefix must be 1-200 characters of [A-Za-z0-9_.-], got ${JSON.stringify(prefix)}`,
+    );
   }
   return `${prefix}-${randomUUID()}`;
 }

@@ -22,7 +22,8 @@ function integerFrom(variable: string, min: number): number | undefined {
   const text = process.env[variable];
   if (text === undefined || text === '') return undefined;
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`${variable} must be an integer of at least ${min}, got ${JSON.stringify(text)}`);
+  if (!Number.isSafeInteger(value) || value < min)
+    throw new RangeError(`${variable} must be an integer of at least ${min}, got ${JSON.stringify(text)}`);
   return value;
 }
 

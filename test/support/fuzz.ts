@@ -34,7 +34,9 @@ export function throwingProxy(): object {
 
 export function withThrowingGetter(object: Record<string, unknown>, key: string): Record<string, unknown> {
   const copy = { ...object };
-  Object.defineProperty(copy, fc.toStringMethod, { value: () => `<${JSON.stringify(Object.keys(object))} with a throwing getter ${key}>` });
+  Object.defineProperty(copy, fc.toStringMethod, {
+    value: () => `<${JSON.stringify(Object.keys(object))} with a throwing getter ${key}>`,
+  });
   Object.defineProperty(copy, key, {
     enumerable: true,
     get() {
@@ -46,8 +48,39 @@ export function withThrowingGetter(object: Record<string, unknown>, key: string)
 
 /** Values that are wrong for almost any parameter, and some that are nearly right. */
 export const weird: fc.Arbitrary<unknown> = fc.oneof(
-  fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withNullPrototype: true, withBoxedValues: true, withSparseArray: true, withTypedArray: true }),
-  fc.constantFrom<unknown>(NaN, Infinity, -Infinity, -1, 0, -0, 0.5, 2 ** 31, 2 ** 53, Number.MAX_VALUE, '', ' ', '500', 'x'.repeat(300), null, undefined, true, [], {}, 1n, Symbol('s')),
+  fc.anything({
+    withBigInt: true,
+    withDate: true,
+    withMap: true,
+    withSet: true,
+    withNullPrototype: true,
+    withBoxedValues: true,
+    withSparseArray: true,
+    withTypedArray: true,
+  }),
+  fc.constantFrom<unknown>(
+    NaN,
+    Infinity,
+    -Infinity,
+    -1,
+    0,
+    -0,
+    0.5,
+    2 ** 31,
+    2 ** 53,
+    Number.MAX_VALUE,
+    '',
+    ' ',
+    '500',
+    'x'.repeat(300),
+    null,
+    undefined,
+    true,
+    [],
+    {},
+    1n,
+    Symbol('s'),
+  ),
   fc.constant(0).map(() => new Date(NaN)),
   fc.constant(0).map(() => Object.create(null) as unknown),
   fc.constant(0).map(() => ({ toString: 1, valueOf: 1 })),
@@ -58,12 +91,18 @@ export const weird: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** `valid()` with one of `keys` replaced by a weird value. */
-export function withWeirdField(valid: () => Record<string, unknown>, keys: readonly string[]): fc.Arbitrary<Record<string, unknown>> {
+export function withWeirdField(
+  valid: () => Record<string, unknown>,
+  keys: readonly string[],
+): fc.Arbitrary<Record<string, unknown>> {
   return fc.tuple(fc.constantFrom(...keys), weird).map(([key, value]) => ({ ...valid(), [key]: value }));
 }
 
 /** `valid()` with one of `keys` left out. */
-export function withoutField(valid: () => Record<string, unknown>, keys: readonly string[]): fc.Arbitrary<Record<string, unknown>> {
+export function withoutField(
+  valid: () => Record<string, unknown>,
+  keys: readonly string[],
+): fc.Arbitrary<Record<string, unknown>> {
   return fc.constantFrom(...keys).map((key) => Object.fromEntries(Object.entries(valid()).filter(([k]) => k !== key)));
 }
 
@@ -76,7 +115,8 @@ export function nearMiss(valid: () => unknown): fc.Arbitrary<unknown> {
   const sample = valid();
   const fresh = fc.constant(0).map(valid);
   // Valid about half the time, so that calls whose other arguments are valid get past validation too.
-  if (sample === null || typeof sample !== 'object' || Array.isArray(sample)) return fc.oneof({ weight: 3, arbitrary: fresh }, weird, fc.string());
+  if (sample === null || typeof sample !== 'object' || Array.isArray(sample))
+    return fc.oneof({ weight: 3, arbitrary: fresh }, weird, fc.string());
   const keys = Object.keys(sample);
   const asRecord = () => valid() as Record<string, unknown>;
   return fc.oneof(
@@ -93,7 +133,11 @@ export function nearMiss(valid: () => unknown): fc.Arbitrary<unknown> {
 
 /** A string argument: valid, near misses of it, or anything. */
 export const nameArg = (valid: () => string) =>
-  fc.oneof({ weight: 3, arbitrary: nearMiss(valid) }, fc.string({ maxLength: 250 }), fc.constantFrom('', ' ', 'a#b', 'x'.repeat(201), 'ü'));
+  fc.oneof(
+    { weight: 3, arbitrary: nearMiss(valid) },
+    fc.string({ maxLength: 250 }),
+    fc.constantFrom('', ' ', 'a#b', 'x'.repeat(201), 'ü'),
+  );
 
 /** The call's outcome: it returned, threw (synchronously or by rejecting), or was still pending after `pendingMs`. */
 export async function outcome(call: () => unknown, pendingMs = 1_500): Promise<{ threw: boolean; error?: unknown }> {
@@ -101,7 +145,9 @@ export async function outcome(call: () => unknown, pendingMs = 1_500): Promise<{
     const result = call();
     if (result !== null && typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([result, new Promise((resolve) => (timer = setTimeout(resolve, pendingMs)))]).finally(() => clearTimeout(timer));
+      await Promise.race([result, new Promise((resolve) => (timer = setTimeout(resolve, pendingMs)))]).finally(() =>
+        clearTimeout(timer),
+      );
     }
     return { threw: false };
   } catch (error) {
@@ -119,11 +165,11 @@ export function isPromisedRefusal(error: unknown, alsoAccepted: (error: unknown)
 }
 
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}\n${error.stack?.split('\n').slice(1, 4).join('\n')}`;
+  if (error instanceof Error)
+    return `${error.name}: ${error.message}\n${error.stack?.split('\n').slice(1, 4).join('\n')}`;
   try {
     return `non-error ${String(error)}`;
   } catch {
     return 'non-error (unprintable)';
   }
 }
-

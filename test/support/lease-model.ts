@@ -22,7 +22,11 @@ export const stepArbitrary = (clients: number): fc.Arbitrary<{ step: Step; deliv
       // Time passing, often to just around an expiry, where the skew bound and safety margin matter.
       fc.record({
         kind: fc.constant('advance' as const),
-        ms: fc.oneof(fc.integer({ min: 1, max: 2 * MODEL_D }), fc.integer({ min: MODEL_D - 2 * MODEL_S, max: MODEL_D + MODEL_S }), fc.integer({ min: 1, max: 150 })),
+        ms: fc.oneof(
+          fc.integer({ min: 1, max: 2 * MODEL_D }),
+          fc.integer({ min: MODEL_D - 2 * MODEL_S, max: MODEL_D + MODEL_S }),
+          fc.integer({ min: 1, max: 150 }),
+        ),
       }),
     ),
     // How many pending request deliveries the scheduler performs after the step.
@@ -99,20 +103,31 @@ export async function runLeaseHistory(
     } else if (step.kind === 'acquire' && !held.has(step.client)) {
       const i = step.client;
       pending.push(
-        clients[i]!.tryAcquire(leaseName, { durationMs: MODEL_D }).then((r) => {
-          if (!r.acquired) return;
-          const tenure: Tenure = { client: i, token: r.lease.token, start: clock.monotonic(), end: deadlineOf(r.lease) };
-          tenures.push(tenure);
-          held.set(i, { lease: r.lease, tenure });
-        }, () => undefined),
+        clients[i]!.tryAcquire(leaseName, { durationMs: MODEL_D }).then(
+          (r) => {
+            if (!r.acquired) return;
+            const tenure: Tenure = {
+              client: i,
+              token: r.lease.token,
+              start: clock.monotonic(),
+              end: deadlineOf(r.lease),
+            };
+            tenures.push(tenure);
+            held.set(i, { lease: r.lease, tenure });
+          },
+          () => undefined,
+        ),
       );
     } else if (step.kind === 'renew' && held.get(step.client)?.lease.held) {
       const { lease, tenure } = held.get(step.client)!;
       pending.push(
-        lease.renew().then(() => {
-          // A renew that lands after the deadline cannot revive the tenure; only a live one extends.
-          if (lease.held && !tenure.releasing) tenure.end = Math.max(tenure.end, deadlineOf(lease));
-        }, () => undefined),
+        lease.renew().then(
+          () => {
+            // A renew that lands after the deadline cannot revive the tenure; only a live one extends.
+            if (lease.held && !tenure.releasing) tenure.end = Math.max(tenure.end, deadlineOf(lease));
+          },
+          () => undefined,
+        ),
       );
     } else if (step.kind === 'release' && held.has(step.client)) {
       const { lease, tenure } = held.get(step.client)!;
@@ -124,7 +139,9 @@ export async function runLeaseHistory(
     }
     for (let k = 0; k < deliver && (await pendingDeliveries(s)) > 0; k++) await s.waitOne();
   }
-  const settled = Promise.all(pending).then(() => Promise.all([...held.values()].map(({ lease }) => lease.release().catch(() => undefined))));
+  const settled = Promise.all(pending).then(() =>
+    Promise.all([...held.values()].map(({ lease }) => lease.release().catch(() => undefined))),
+  );
   let done = false;
   void settled.then(() => (done = true));
   while (!done) {
@@ -136,7 +153,10 @@ export async function runLeaseHistory(
   const live = tenures.filter((t) => t.end > t.start).sort((a, b) => a.token - b.token);
   for (let i = 1; i < live.length; i++) {
     const [earlier, later] = [live[i - 1]!, live[i]!];
-    expect(earlier.end, `token ${earlier.token} (client ${earlier.client}) acts until ${earlier.end}, token ${later.token} from ${later.start}`).toBeLessThanOrEqual(later.start);
+    expect(
+      earlier.end,
+      `token ${earlier.token} (client ${earlier.client}) acts until ${earlier.end}, token ${later.token} from ${later.start}`,
+    ).toBeLessThanOrEqual(later.start);
   }
   return { tenures: tenures.length };
 }

@@ -19,7 +19,10 @@ type Operation = keyof LeaseStore;
 
 /** An error shaped like the AWS SDK's, classified by `classifyError` as the protocol sees it. */
 export function sdkError(name: string, httpStatusCode?: number): Error {
-  return Object.assign(new Error(`${name} (injected)`), { name, $metadata: httpStatusCode === undefined ? {} : { httpStatusCode } });
+  return Object.assign(new Error(`${name} (injected)`), {
+    name,
+    $metadata: httpStatusCode === undefined ? {} : { httpStatusCode },
+  });
 }
 
 /**

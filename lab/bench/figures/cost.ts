@@ -1,6 +1,13 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DEFAULTS, LeaseClient } from 'baton-lease';
-import { electWithWaitingRule, itemBytes, leaseItemBytes, readWhileHeld, writeEveryPoll, type WaitingRule } from 'baton-lease/internal';
+import {
+  electWithWaitingRule,
+  itemBytes,
+  leaseItemBytes,
+  readWhileHeld,
+  writeEveryPoll,
+  type WaitingRule,
+} from 'baton-lease/internal';
 import type { Units } from '../capacity-counter.js';
 import type { ClientPool } from '../client-pool.js';
 import type { LockSystem } from '../lock-system.js';
@@ -75,16 +82,24 @@ export async function measureCost(
   const rows: CostRow[] = [];
   const perHour = (system: CostRow['system'], item: string, units: Units | null, note?: string) =>
     rows.push({ system, item, units, ...(units ? { dollars: monthlyDollars(units) } : {}), ...(note ? { note } : {}) });
-  const scale = (u: Units | null | undefined, times: number): Units | null => (u ? { read: u.read * times, write: u.write * times } : null);
-  const add = (a: Units | null, b: Units | null): Units | null => (a && b ? { read: a.read + b.read, write: a.write + b.write } : null);
+  const scale = (u: Units | null | undefined, times: number): Units | null =>
+    u ? { read: u.read * times, write: u.write * times } : null;
+  const add = (a: Units | null, b: Units | null): Units | null =>
+    a && b ? { read: a.read + b.read, write: a.write + b.write } : null;
   const waiterHours = new Map<CostRow['system'], Units | null>();
   for (const system of systems) {
     const ops = perOperation[system.name];
-    for (const op of ['acquireWin', 'acquireLoss', 'renew', 'release'] as const) rows.push({ system: system.name, item: op, units: ops?.[op] ?? null });
+    for (const op of ['acquireWin', 'acquireLoss', 'renew', 'release'] as const)
+      rows.push({ system: system.name, item: op, units: ops?.[op] ?? null });
     const cadence = CADENCE[system.name];
     for (const d of LEASES_MS) {
       const renews = cadence.renewsPerHour(d);
-      perHour(system.name, `leader-hour (${d / 1000} s lease)`, renews === null ? null : scale(ops?.renew ?? { read: 0, write: 0 }, renews), cadence.note);
+      perHour(
+        system.name,
+        `leader-hour (${d / 1000} s lease)`,
+        renews === null ? null : scale(ops?.renew ?? { read: 0, write: 0 }, renews),
+        cadence.note,
+      );
     }
     for (const d of LEASES_MS) {
       const item = `waiter-hour (${d / 1000} s lease)`;
@@ -100,34 +115,73 @@ export async function measureCost(
         const cycles = cadence.waitCyclesPerHour(d);
         const units = cycles === null ? null : scale(ops?.acquireLoss, cycles);
         if (d === WAITER_LEASE_MS) waiterHours.set(system.name, units);
-        perHour(system.name, item, units, cycles === null ? 'no waiting acquire' : 'one lost attempt (read, a full lease, write) per lease');
+        perHour(
+          system.name,
+          item,
+          units,
+          cycles === null ? 'no waiting acquire' : 'one lost attempt (read, a full lease, write) per lease',
+        );
       }
     }
-    rows.push({ system: system.name, item: 'Lambda tick, leader', units: add(ops?.acquireWin ?? null, ops?.release ?? null), note: 'acquire and release; the job writes its own' });
+    rows.push({
+      system: system.name,
+      item: 'Lambda tick, leader',
+      units: add(ops?.acquireWin ?? null, ops?.release ?? null),
+      note: 'acquire and release; the job writes its own',
+    });
     rows.push({ system: system.name, item: 'Lambda tick, follower', units: ops?.acquireLoss ?? null });
     if (system.name === 'baton') {
       const steps = await measureSteps(pool);
-      rows.push({ system: 'baton', item: 'step (value under 1 KB)', units: steps.perStep, note: 'docs/benchmarks.md#steps' });
-      rows.push({ system: 'baton', item: 'step journal, per tick with steps', units: steps.journal, note: 'one consistent Query per tenure; Local reports 0 for an empty journal, DynamoDB bills up to 1' });
+      rows.push({
+        system: 'baton',
+        item: 'step (value under 1 KB)',
+        units: steps.perStep,
+        note: 'docs/benchmarks.md#steps',
+      });
+      rows.push({
+        system: 'baton',
+        item: 'step journal, per tick with steps',
+        units: steps.journal,
+        note: 'one consistent Query per tenure; Local reports 0 for an empty journal, DynamoDB bills up to 1',
+      });
     }
     const leader = scale(ops?.renew ?? { read: 0, write: 0 }, cadence.renewsPerHour(WAITER_LEASE_MS) ?? Number.NaN);
     const waiter = waiterHours.get(system.name) ?? null;
     for (const n of GROWTH_WAITERS) {
       const units = cadence.renewsPerHour(WAITER_LEASE_MS) === null ? null : add(leader, scale(waiter, n));
-      perHour(system.name, `lease-hour, leader + ${n} waiter${n > 1 ? 's' : ''} (${WAITER_LEASE_MS / 1000} s lease)`, units);
+      perHour(
+        system.name,
+        `lease-hour, leader + ${n} waiter${n > 1 ? 's' : ''} (${WAITER_LEASE_MS / 1000} s lease)`,
+        units,
+      );
     }
   }
   return { prices: PRICES, rules: RULES, waiterPolls, rows, itemBytes: await itemSizes(pool) };
 }
 
 /** Events per hour of each system's own schedule at a lease of `d` ms (its adapter's settings). */
-const CADENCE: Readonly<Record<SystemName, { renewsPerHour(d: number): number | null; waitCyclesPerHour(d: number): number | null; note?: string }>> = {
+const CADENCE: Readonly<
+  Record<
+    SystemName,
+    { renewsPerHour(d: number): number | null; waitCyclesPerHour(d: number): number | null; note?: string }
+  >
+> = {
   raw: { renewsPerHour: () => null, waitCyclesPerHour: () => null, note: 'a bare UpdateItem has no renewal schedule' },
   // runAsLeader and elect renew (and elect's waiters poll) every floor((D - M) / 3), up to 20 % early.
-  baton: { renewsPerHour: (d) => 3_600_000 / (Math.floor((d - DEFAULTS.safetyMarginMs) / 3) * (1 - MEAN_EARLY_JITTER)), waitCyclesPerHour: () => null },
+  baton: {
+    renewsPerHour: (d) => 3_600_000 / (Math.floor((d - DEFAULTS.safetyMarginMs) / 3) * (1 - MEAN_EARLY_JITTER)),
+    waitCyclesPerHour: () => null,
+  },
   // Heartbeat every 3/10 of the lease; a waiter reads, waits a full lease, writes.
-  'dynamodb-lock-client/fail-open': { renewsPerHour: (d) => 3_600_000 / Math.floor((d * 3) / 10), waitCyclesPerHour: (d) => 3_600_000 / d },
-  'dynamodb-lock-client/fail-closed': { renewsPerHour: () => 0, waitCyclesPerHour: () => null, note: 'never renews: its locks never expire' },
+  'dynamodb-lock-client/fail-open': {
+    renewsPerHour: (d) => 3_600_000 / Math.floor((d * 3) / 10),
+    waitCyclesPerHour: (d) => 3_600_000 / d,
+  },
+  'dynamodb-lock-client/fail-closed': {
+    renewsPerHour: () => 0,
+    waitCyclesPerHour: () => null,
+    note: 'never renews: its locks never expire',
+  },
   // Prolong every lease / 4; a waiter reads, waits a full lease, writes.
   deliveryhero: { renewsPerHour: (d) => 3_600_000 / Math.floor(d / 4), waitCyclesPerHour: (d) => 3_600_000 / d },
 };
@@ -146,11 +200,22 @@ async function measureBatonWaiters(systems: readonly LockSystem[], pool: ClientP
   const stop = new AbortController();
   const waiters = VARIANTS.map((v) => {
     const counted = pool.create();
-    const leases = new LeaseClient({ tableName: BATON_TABLE, client: counted.client, holderName: `cost-${v.variant.replace(/\//g, '-')}` });
+    const leases = new LeaseClient({
+      tableName: BATON_TABLE,
+      client: counted.client,
+      holderName: `cost-${v.variant.replace(/\//g, '-')}`,
+    });
     const done = electWithWaitingRule(
       leases,
       lease,
-      { durationMs, clockFree: v.clockFree, signal: stop.signal, onStartedLeading: () => { throw new Error(`bench: ${v.variant} led behind a live leader`); } },
+      {
+        durationMs,
+        clockFree: v.clockFree,
+        signal: stop.signal,
+        onStartedLeading: () => {
+          throw new Error(`bench: ${v.variant} led behind a live leader`);
+        },
+      },
       v.waiting,
     );
     return { ...v, counted, done };
@@ -204,14 +269,25 @@ async function itemSizes(pool: ClientPool): Promise<Record<string, number>> {
   const base = { name: 'nightly-report', holderName: 'ip-10-0-1-23.ec2.internal:4242' };
   const metadata = { version: '2026.12.7', host: 'ip-10-0-1-23.ec2.internal', region: 'us-east-1' };
   const client = pool.create().client;
-  const stored = await client.send(new GetItemCommand({ TableName: BATON_TABLE, Key: { pk: { S: 'bench/cost/waiters' }, sk: { S: 'LEASE' } }, ConsistentRead: true }));
+  const stored = await client.send(
+    new GetItemCommand({
+      TableName: BATON_TABLE,
+      Key: { pk: { S: 'bench/cost/waiters' }, sk: { S: 'LEASE' } },
+      ConsistentRead: true,
+    }),
+  );
   return {
     plain: leaseItemBytes(base),
     withMetadata: leaseItemBytes({ ...base, metadata }),
     withPriorityAndHandoff: leaseItemBytes({ ...base, election: true }),
     withTick: leaseItemBytes({ ...base, tick: true }),
     withEverything: leaseItemBytes({ ...base, metadata, election: true, tick: true }),
-    longestNamesWithoutMetadata: leaseItemBytes({ name: 'x'.repeat(200), holderName: 'x'.repeat(128), election: true, tick: true }),
+    longestNamesWithoutMetadata: leaseItemBytes({
+      name: 'x'.repeat(200),
+      holderName: 'x'.repeat(128),
+      election: true,
+      tick: true,
+    }),
     storedAfterTheWaiterFigure: stored.Item ? itemBytes(stored.Item) : 0,
   };
 }

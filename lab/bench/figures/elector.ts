@@ -25,20 +25,25 @@ function elector(
   let started!: (at: number) => void;
   const startedP = new Promise<number>((resolve) => (started = resolve));
   const leases = new LeaseClient({ tableName: TABLE, client, holderName: options.holderName });
-  const done = electWithWaitingRule(leases, lease, {
-    durationMs,
-    signal: stop.signal,
-    logger: false,
-    ...(options.clockFree === undefined ? {} : { clockFree: options.clockFree }),
-    ...(options.priority === undefined ? {} : { priority: options.priority }),
-    onStartedLeading: (held: Lease) => {
-      started(performance.now());
-      return new Promise<void>((resolve) => {
-        if (held.signal.aborted) resolve();
-        else held.signal.addEventListener('abort', () => resolve(), { once: true });
-      });
+  const done = electWithWaitingRule(
+    leases,
+    lease,
+    {
+      durationMs,
+      signal: stop.signal,
+      logger: false,
+      ...(options.clockFree === undefined ? {} : { clockFree: options.clockFree }),
+      ...(options.priority === undefined ? {} : { priority: options.priority }),
+      onStartedLeading: (held: Lease) => {
+        started(performance.now());
+        return new Promise<void>((resolve) => {
+          if (held.signal.aborted) resolve();
+          else held.signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+      },
     },
-  }, options.waiting ?? readWhileHeld);
+    options.waiting ?? readWhileHeld,
+  );
   return { stop, done, started: startedP };
 }
 
@@ -54,7 +59,12 @@ function elector(
  *   it leads (the holder's next renew, its release, one poll).
  * - `gracefulStop.ms`: the leader's signal aborts; until the waiter leads.
  */
-export async function measureElector(client: DynamoDBClient, durationMs: number, trials: number, systems: readonly SystemName[]): Promise<BenchResult[]> {
+export async function measureElector(
+  client: DynamoDBClient,
+  durationMs: number,
+  trials: number,
+  systems: readonly SystemName[],
+): Promise<BenchResult[]> {
   const failovers = [
     { figure: 'failover.electMs', clockFree: false, waiting: readWhileHeld },
     { figure: 'failover.electBeforeMs', clockFree: false, waiting: writeEveryPoll },
@@ -63,7 +73,11 @@ export async function measureElector(client: DynamoDBClient, durationMs: number,
   ] as const;
   const figures: FigureName[] = [...failovers.map((f) => f.figure), 'handoff.ms', 'gracefulStop.ms'];
   // The peers offer no elector with clock-free takeover or priority handoff: their rows say so.
-  const others = systems.filter((s) => s !== 'baton').flatMap((s) => figures.map((f) => result(s, f, null, 'no long-lived elector with clock-free takeover or priority handoff')));
+  const others = systems
+    .filter((s) => s !== 'baton')
+    .flatMap((s) =>
+      figures.map((f) => result(s, f, null, 'no long-lived elector with clock-free takeover or priority handoff')),
+    );
   if (!systems.includes('baton')) return others;
   await createLeaseTable(client, TABLE);
   const samples = { handoff: [] as number[], stop: [] as number[] };
@@ -72,7 +86,9 @@ export async function measureElector(client: DynamoDBClient, durationMs: number,
   for (let trial = 0; trial < trials; trial++) {
     const name = `bench/elect/${trial}`;
     // Every waiting rule side by side, each on its own lease behind its own holder that crashes at the same moment.
-    const times = await Promise.all(failovers.map((f, i) => failoverOnce(client, `${name}/failover/${i}`, durationMs, renewEveryMs, f)));
+    const times = await Promise.all(
+      failovers.map((f, i) => failoverOnce(client, `${name}/failover/${i}`, durationMs, renewEveryMs, f)),
+    );
     times.forEach((ms, i) => failoverSamples[i]!.push(ms));
 
     // Handoff: priority 1 leads, priority 2 starts and asks.
@@ -96,7 +112,8 @@ export async function measureElector(client: DynamoDBClient, durationMs: number,
     await next.done;
   }
   const figure = (values: number[]) => Math.round(median(values));
-  const note = (values: number[]) => (values.length > 1 ? `median of ${values.length} trials: ${values.map(Math.round).join(', ')} ms` : undefined);
+  const note = (values: number[]) =>
+    values.length > 1 ? `median of ${values.length} trials: ${values.map(Math.round).join(', ')} ms` : undefined;
   return [
     ...others,
     ...failovers.map((f, i) => result('baton', f.figure, figure(failoverSamples[i]!), note(failoverSamples[i]!))),
@@ -116,7 +133,11 @@ async function failoverOnce(
   const holder = new LeaseClient({ tableName: TABLE, client, holderName: 'holder' });
   const won = await holder.tryAcquire(lease, { durationMs });
   if (!won.acquired) throw new Error(`bench: ${lease} is held before its trial`);
-  const waiter = elector(client, lease, durationMs, { clockFree: options.clockFree, waiting: options.waiting, holderName: 'waiter' });
+  const waiter = elector(client, lease, durationMs, {
+    clockFree: options.clockFree,
+    waiting: options.waiting,
+    holderName: 'waiter',
+  });
   for (let i = 0; i < 3; i++) {
     await pause(renewEveryMs);
     await won.lease.renew();

@@ -17,11 +17,17 @@ import { median } from '../stats.js';
  * Systems run side by side within a trial (each on its own lease, table and
  * clients); the figure is the median over the trials.
  */
-export async function measureFailover(systems: readonly LockSystem[], pool: ClientPool, params: BenchParams): Promise<BenchResult[]> {
+export async function measureFailover(
+  systems: readonly LockSystem[],
+  pool: ClientPool,
+  params: BenchParams,
+): Promise<BenchResult[]> {
   const measurable = systems.filter((s) => s.unsupported.failover === undefined);
   const samples = new Map<LockSystem, number[]>(measurable.map((s) => [s, []]));
   for (let trial = 0; trial < params.failover.trials; trial++) {
-    const times = await Promise.all(measurable.map((system) => failoverOnce(system, pool, `bench/failover/${trial}`, params)));
+    const times = await Promise.all(
+      measurable.map((system) => failoverOnce(system, pool, `bench/failover/${trial}`, params)),
+    );
     measurable.forEach((system, i) => samples.get(system)!.push(times[i]!));
   }
   return systems.map((system) => {
@@ -50,11 +56,15 @@ async function failoverOnce(system: LockSystem, pool: ClientPool, lease: string,
   waiting.catch(() => {});
   try {
     await sleep(durationMs / 2 + Math.random() * durationMs);
-    if (acquiredAt !== undefined) throw new Error(`bench: ${system.name}: the waiter acquired while the leader was renewing`);
+    if (acquiredAt !== undefined)
+      throw new Error(`bench: ${system.name}: the waiter acquired while the leader was renewing`);
     await holderClient.requests.nextBurst({ quietMs: 0, timeoutMs: 2 * durationMs });
     leader.crash();
     const crashedAt = performance.now();
-    await Promise.race([waiting, rejectOnAbort(timeout, `bench: ${system.name}: no failover within ${params.failover.timeoutMs} ms`)]);
+    await Promise.race([
+      waiting,
+      rejectOnAbort(timeout, `bench: ${system.name}: no failover within ${params.failover.timeoutMs} ms`),
+    ]);
     return acquiredAt! - crashedAt;
   } finally {
     leader.crash();

@@ -11,8 +11,16 @@ import { percentile, round2 } from '../stats.js';
  * iteration, so drift on the machine (GC, the JVM's JIT, other processes)
  * falls on all of them alike instead of on whichever ran at the time.
  */
-export async function measureLatency(systems: readonly LockSystem[], pool: ClientPool, params: BenchParams['latency']): Promise<BenchResult[]> {
-  const runs = systems.map((system) => ({ system, contender: system.contender(pool.create().client), samples: [] as number[] }));
+export async function measureLatency(
+  systems: readonly LockSystem[],
+  pool: ClientPool,
+  params: BenchParams['latency'],
+): Promise<BenchResult[]> {
+  const runs = systems.map((system) => ({
+    system,
+    contender: system.contender(pool.create().client),
+    samples: [] as number[],
+  }));
   for (const run of runs) await iterate(run.contender, params.warmup, []);
   for (let i = 0; i < params.iterations; i++) {
     for (const run of runs) await iterate(run.contender, 1, run.samples);

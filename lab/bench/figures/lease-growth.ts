@@ -30,7 +30,11 @@ export interface LeaseGrowthPoint {
  * heap is measured (after full collections) before acquiring and while all
  * leases are held.
  */
-export async function measureLeaseGrowth(systems: readonly LockSystem[], pool: ClientPool, params: BenchParams['leaseGrowth']): Promise<LeaseGrowthPoint[]> {
+export async function measureLeaseGrowth(
+  systems: readonly LockSystem[],
+  pool: ClientPool,
+  params: BenchParams['leaseGrowth'],
+): Promise<LeaseGrowthPoint[]> {
   const drivable = systems.filter((s) => s.renewal === 'explicit' && s.unsupported.throughput === undefined);
   const points: LeaseGrowthPoint[] = [];
   for (const [n, leases] of params.leases.entries()) {
@@ -42,7 +46,12 @@ export async function measureLeaseGrowth(systems: readonly LockSystem[], pool: C
   return drivable.flatMap((system) => points.filter((p) => p.system === system.name));
 }
 
-async function growthPoint(system: LockSystem, pool: ClientPool, leases: number, params: BenchParams['leaseGrowth']): Promise<LeaseGrowthPoint> {
+async function growthPoint(
+  system: LockSystem,
+  pool: ClientPool,
+  leases: number,
+  params: BenchParams['leaseGrowth'],
+): Promise<LeaseGrowthPoint> {
   const { client, requests } = pool.create();
   const contender = system.contender(client);
   const names = Array.from({ length: leases }, (_, i) => `bench/growth/${leases}/${i}`);

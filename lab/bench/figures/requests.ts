@@ -68,8 +68,18 @@ export async function measureRequests(
   }
   const figures: FigureName[] = ['requests.acquireWin', 'requests.acquireLoss', 'requests.renew', 'requests.release'];
   const meanUnits = (list: Units[] | undefined): Units | null =>
-    list ? { read: list.reduce((s, u) => s + u.read, 0) / list.length, write: list.reduce((s, u) => s + u.write, 0) / list.length } : null;
-  const capacity = { acquireWin: meanUnits(units.get('acquireWin')), acquireLoss: meanUnits(units.get('acquireLoss')), renew: meanUnits(units.get('renew')), release: meanUnits(units.get('release')) };
+    list
+      ? {
+          read: list.reduce((s, u) => s + u.read, 0) / list.length,
+          write: list.reduce((s, u) => s + u.write, 0) / list.length,
+        }
+      : null;
+  const capacity = {
+    acquireWin: meanUnits(units.get('acquireWin')),
+    acquireLoss: meanUnits(units.get('acquireLoss')),
+    renew: meanUnits(units.get('renew')),
+    release: meanUnits(units.get('release')),
+  };
   const results = figures.map((figure) => {
     const counts = samples.get(figure);
     if (!counts) return result(system.name, figure, null, 'its locks never expire, so there is nothing to renew');

@@ -30,7 +30,11 @@ export interface SoakFigure {
   readonly failures: number;
   /** Tenures the leader went through; 1 when it never lost the lease. */
   readonly tenures: number;
-  readonly perMinute: readonly { readonly minute: number; readonly renews: number; readonly p99RenewMs: number | null }[];
+  readonly perMinute: readonly {
+    readonly minute: number;
+    readonly renews: number;
+    readonly p99RenewMs: number | null;
+  }[];
   readonly samples: readonly SoakSample[];
   /** Least-squares slope of the samples after the first tenth of the soak (warm-up), per minute. */
   readonly heapSlopeBytesPerMin: number;
@@ -45,7 +49,12 @@ export interface SoakFigure {
  * resources are read every `sampleEveryMs`. Flat means the slopes stay near
  * zero: nothing accumulates per renewal.
  */
-export async function runSoak(client: DynamoDBClient, tableName: string, params: SoakParams, log: (line: string) => void): Promise<SoakFigure> {
+export async function runSoak(
+  client: DynamoDBClient,
+  tableName: string,
+  params: SoakParams,
+  log: (line: string) => void,
+): Promise<SoakFigure> {
   // Preallocated (twice the scheduled renewals), so recording them adds nothing to the heap the soak watches.
   const capacity = Math.ceil((params.minutes * 60_000 * 2) / params.renewEveryMs);
   const renewedAt = new Float64Array(capacity);
@@ -58,8 +67,7 @@ export async function runSoak(client: DynamoDBClient, tableName: string, params:
     if (event.type === 'renewed' && count < capacity) {
       renewedAt[count] = performance.now() - began;
       latencies[count++] = event.latencyMs;
-    }
-    else if (event.type === 'lost' || event.type === 'backoff') failures++;
+    } else if (event.type === 'lost' || event.type === 'backoff') failures++;
     else if (event.type === 'acquired') tenures++;
   };
   const leases = new LeaseClient({ tableName, client, holderName: 'baton-soak', onEvent });
@@ -74,7 +82,11 @@ export async function runSoak(client: DynamoDBClient, tableName: string, params:
   try {
     for (let at = 0; at <= endMs; at += params.sampleEveryMs) {
       await sleep(Math.max(0, at - (performance.now() - began)));
-      samples.push({ atS: round2((performance.now() - began) / 1_000), heapBytes: liveHeapBytes(), handles: process.getActiveResourcesInfo().length });
+      samples.push({
+        atS: round2((performance.now() - began) / 1_000),
+        heapBytes: liveHeapBytes(),
+        handles: process.getActiveResourcesInfo().length,
+      });
       if (at > 0 && at % 60_000 === 0) log(`soak: minute ${at / 60_000} of ${params.minutes}, ${count} renewals`);
     }
   } finally {
@@ -91,8 +103,13 @@ export async function runSoak(client: DynamoDBClient, tableName: string, params:
     tenures,
     perMinute: Array.from({ length: Math.ceil(params.minutes) }, (_, minute) => {
       const inMinute: number[] = [];
-      for (let i = 0; i < count; i++) if (renewedAt[i]! >= minute * 60_000 && renewedAt[i]! < (minute + 1) * 60_000) inMinute.push(latencies[i]!);
-      return { minute: minute + 1, renews: inMinute.length, p99RenewMs: inMinute.length ? round2(percentile(inMinute, 99)) : null };
+      for (let i = 0; i < count; i++)
+        if (renewedAt[i]! >= minute * 60_000 && renewedAt[i]! < (minute + 1) * 60_000) inMinute.push(latencies[i]!);
+      return {
+        minute: minute + 1,
+        renews: inMinute.length,
+        p99RenewMs: inMinute.length ? round2(percentile(inMinute, 99)) : null,
+      };
     }),
     samples,
     heapSlopeBytesPerMin: Math.round(slopePerMinute(steady, (s) => s.heapBytes)),

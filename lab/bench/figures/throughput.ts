@@ -11,7 +11,11 @@ import { runWorkers } from '../workers.js';
  * order, so drift on the machine falls on all of them alike. Only systems with a renew call can
  * be driven this way.
  */
-export async function measureThroughput(systems: readonly LockSystem[], pool: ClientPool, params: BenchParams['throughput']): Promise<BenchResult[]> {
+export async function measureThroughput(
+  systems: readonly LockSystem[],
+  pool: ClientPool,
+  params: BenchParams['throughput'],
+): Promise<BenchResult[]> {
   const drivable = systems.filter((s) => s.renewal === 'explicit' && s.unsupported.throughput === undefined);
   const runs: { system: LockSystem; held: Held[]; renews: number; elapsedMs: number }[] = [];
   for (const system of drivable) {
@@ -42,7 +46,13 @@ export async function measureThroughput(systems: readonly LockSystem[], pool: Cl
   }
   return systems.map((system) => {
     const run = runs.find((r) => r.system === system);
-    if (!run) return result(system.name, 'throughput.renewsPerS', null, system.unsupported.throughput ?? 'it has no renew call');
+    if (!run)
+      return result(
+        system.name,
+        'throughput.renewsPerS',
+        null,
+        system.unsupported.throughput ?? 'it has no renew call',
+      );
     return result(system.name, 'throughput.renewsPerS', Math.round(run.renews / (run.elapsedMs / 1_000)));
   });
 }

@@ -62,7 +62,12 @@ function heldLease(lease: Lease): Held {
  * again, exactly like a frozen process; `abandon()` then aborts the call,
  * whose release finds the successor and writes nothing.
  */
-async function lead(leases: LeaseClient, clock: PausableClock, name: string, durationMs: number): Promise<Held | undefined> {
+async function lead(
+  leases: LeaseClient,
+  clock: PausableClock,
+  name: string,
+  durationMs: number,
+): Promise<Held | undefined> {
   const stop = new AbortController();
   let leading!: (lease: Lease) => void;
   const started = new Promise<Lease>((resolve) => (leading = resolve));

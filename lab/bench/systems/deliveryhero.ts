@@ -20,7 +20,10 @@ interface LockClient {
 }
 /** The module's exports. */
 export interface DeliveryheroModule {
-  dynamoDBLockClientFactory(documentClient: DynamoDBDocument, tableConfig?: { tableName?: string; ttlKey?: string }): LockClient;
+  dynamoDBLockClientFactory(
+    documentClient: DynamoDBDocument,
+    tableConfig?: { tableName?: string; ttlKey?: string },
+  ): LockClient;
   LockNotGrantedError: new (...args: never[]) => Error;
 }
 
@@ -35,13 +38,25 @@ const LOCK_GROUP = 'baton-bench';
  * ("recommended"). One attempt is `maxRetryCount: 0`.
  */
 export function deliveryheroSystem(module: DeliveryheroModule, tableName: string, leaseDurationMs: number): LockSystem {
-  const options = { leaseDurationInMs: leaseDurationMs, prolongEveryMs: Math.floor(leaseDurationMs / 4), trustLocalTime: false };
+  const options = {
+    leaseDurationInMs: leaseDurationMs,
+    prolongEveryMs: Math.floor(leaseDurationMs / 4),
+    trustLocalTime: false,
+  };
   const tableConfig = { tableName, ttlKey: 'ttl' };
   return {
     name: 'deliveryhero',
     renewal: 'background',
-    settings: { ...options, ttlKey: tableConfig.ttlKey, oneAttempt: { maxRetryCount: 0 }, waiting: { maxRetryCount: PEER_WAIT_RETRIES } },
-    unsupported: { throughput: 'renewal is an internal prolong timer (prolongEveryMs); there is no renew call for 8 workers to drive' },
+    settings: {
+      ...options,
+      ttlKey: tableConfig.ttlKey,
+      oneAttempt: { maxRetryCount: 0 },
+      waiting: { maxRetryCount: PEER_WAIT_RETRIES },
+    },
+    unsupported: {
+      throughput:
+        'renewal is an internal prolong timer (prolongEveryMs); there is no renew call for 8 workers to drive',
+    },
     // The library's default key schema.
     createTable: (client) => createPeerTable(client, tableName, { partitionKey: 'lockId', sortKey: 'lockGroup' }),
     contender: (client): Contender => {

@@ -38,14 +38,33 @@ const PARTITION_KEY = 'id';
  * README's example (heartbeat at 3/10 of the lease, `trustLocalTime` off, its
  * default). One attempt is `retryCount: 0`; a waiter retries `PEER_WAIT_RETRIES` times.
  */
-export function failOpenSystem(module: DynamoDBLockClientModule, tableName: string, leaseDurationMs: number): LockSystem {
+export function failOpenSystem(
+  module: DynamoDBLockClientModule,
+  tableName: string,
+  leaseDurationMs: number,
+): LockSystem {
   const heartbeatPeriodMs = Math.floor((leaseDurationMs * 3) / 10);
-  const config = { lockTable: tableName, partitionKey: PARTITION_KEY, leaseDurationMs, heartbeatPeriodMs, trustLocalTime: false };
+  const config = {
+    lockTable: tableName,
+    partitionKey: PARTITION_KEY,
+    leaseDurationMs,
+    heartbeatPeriodMs,
+    trustLocalTime: false,
+  };
   return {
     name: 'dynamodb-lock-client/fail-open',
     renewal: 'background',
-    settings: { leaseDurationMs, heartbeatPeriodMs, trustLocalTime: false, oneAttempt: { retryCount: 0 }, waiting: { retryCount: PEER_WAIT_RETRIES } },
-    unsupported: { throughput: 'renewal is an internal heartbeat timer (heartbeatPeriodMs); there is no renew call for 8 workers to drive' },
+    settings: {
+      leaseDurationMs,
+      heartbeatPeriodMs,
+      trustLocalTime: false,
+      oneAttempt: { retryCount: 0 },
+      waiting: { retryCount: PEER_WAIT_RETRIES },
+    },
+    unsupported: {
+      throughput:
+        'renewal is an internal heartbeat timer (heartbeatPeriodMs); there is no renew call for 8 workers to drive',
+    },
     createTable: (client) => createPeerTable(client, tableName, { partitionKey: PARTITION_KEY }),
     contender: (client) => {
       const dynamodb = v2DocumentClient(client);
@@ -68,7 +87,8 @@ export function failClosedSystem(module: DynamoDBLockClientModule, tableName: st
     renewal: 'none',
     settings: { acquirePeriodMs: config.acquirePeriodMs, oneAttempt: { retryCount: 0 } },
     unsupported: {
-      failover: 'a fail-closed lock never expires: when its holder dies it stays locked until someone deletes it by hand',
+      failover:
+        'a fail-closed lock never expires: when its holder dies it stays locked until someone deletes it by hand',
       throughput: 'fail-closed locks have no lease, so there is nothing to renew',
     },
     createTable: (client) => createPeerTable(client, tableName, { partitionKey: PARTITION_KEY }),
@@ -105,7 +125,9 @@ function contender(once: LockClient, waiting: LockClient | undefined): Contender
 
 function acquire(client: LockClient, id: string): Promise<V2Lock> {
   return new Promise<V2Lock>((resolve, reject) =>
-    client.acquireLock(id, (error, lock) => (error || !lock ? reject(error ?? new Error('no lock and no error')) : resolve(lock))),
+    client.acquireLock(id, (error, lock) =>
+      error || !lock ? reject(error ?? new Error('no lock and no error')) : resolve(lock),
+    ),
   );
 }
 

@@ -15,7 +15,9 @@ export function rawSystem(tableName: string, leaseDurationMs: number): LockSyste
     name: 'raw',
     renewal: 'explicit',
     settings: { request: 'UpdateItem with a condition, AttributeValues, no ReturnValues', leaseDurationMs },
-    unsupported: { failover: 'a bare UpdateItem has no waiting and no expiry protocol; it is the floor for single requests' },
+    unsupported: {
+      failover: 'a bare UpdateItem has no waiting and no expiry protocol; it is the floor for single requests',
+    },
     createTable: (client) => createLeaseTable(client, tableName),
     contender: (client) => rawContender(client, tableName, leaseDurationMs),
   };
@@ -24,7 +26,9 @@ export function rawSystem(tableName: string, leaseDurationMs: number): LockSyste
 function rawContender(client: DynamoDBClient, tableName: string, leaseDurationMs: number): Contender {
   const send = async (input: Omit<UpdateItemCommandInput, 'TableName' | 'Key'>, lease: string): Promise<boolean> => {
     try {
-      await client.send(new UpdateItemCommand({ TableName: tableName, Key: { pk: { S: lease }, sk: { S: 'LEASE' } }, ...input }));
+      await client.send(
+        new UpdateItemCommand({ TableName: tableName, Key: { pk: { S: lease }, sk: { S: 'LEASE' } }, ...input }),
+      );
       return true;
     } catch (error) {
       if ((error as Error).name === 'ConditionalCheckFailedException') return false;
@@ -40,7 +44,11 @@ function rawContender(client: DynamoDBClient, tableName: string, leaseDurationMs
         UpdateExpression: 'SET #h = :me, #e = :e',
         ConditionExpression: 'attribute_not_exists(#h) OR #e < :now',
         ExpressionAttributeNames: { '#h': 'holder', '#e': 'expiresAt' },
-        ExpressionAttributeValues: { ':me': { S: me }, ':e': { N: String(now + durationMs) }, ':now': { N: String(now) } },
+        ExpressionAttributeValues: {
+          ':me': { S: me },
+          ':e': { N: String(now + durationMs) },
+          ':now': { N: String(now) },
+        },
       },
       lease,
     );
@@ -48,11 +56,25 @@ function rawContender(client: DynamoDBClient, tableName: string, leaseDurationMs
     const mine = { ConditionExpression: '#h = :me', ExpressionAttributeNames: { '#h': 'holder', '#e': 'expiresAt' } };
     return {
       renew: async () => {
-        const ok = await send({ ...mine, UpdateExpression: 'SET #e = :e', ExpressionAttributeValues: { ':me': { S: me }, ':e': { N: String(Date.now() + durationMs) } } }, lease);
+        const ok = await send(
+          {
+            ...mine,
+            UpdateExpression: 'SET #e = :e',
+            ExpressionAttributeValues: { ':me': { S: me }, ':e': { N: String(Date.now() + durationMs) } },
+          },
+          lease,
+        );
         if (!ok) throw new Error(`raw: lease ${lease} was lost`);
       },
       release: async () => {
-        const ok = await send({ ...mine, UpdateExpression: 'REMOVE #h SET #e = :now', ExpressionAttributeValues: { ':me': { S: me }, ':now': { N: String(Date.now()) } } }, lease);
+        const ok = await send(
+          {
+            ...mine,
+            UpdateExpression: 'REMOVE #h SET #e = :now',
+            ExpressionAttributeValues: { ':me': { S: me }, ':now': { N: String(Date.now()) } },
+          },
+          lease,
+        );
         if (!ok) throw new Error(`raw: lease ${lease} was lost before release`);
       },
       crash: () => {},

@@ -6,7 +6,17 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseCommand } from 'baton-lease/internal';
-import { PeersUnavailableError, SOAK_DEFAULTS, SYSTEM_NAMES, benchVerdict, htmlReport, markdownTable, resolveBenchParams, runBench, terminalTable } from '../../bench/index.js';
+import {
+  PeersUnavailableError,
+  SOAK_DEFAULTS,
+  SYSTEM_NAMES,
+  benchVerdict,
+  htmlReport,
+  markdownTable,
+  resolveBenchParams,
+  runBench,
+  terminalTable,
+} from '../../bench/index.js';
 
 const USAGE = `usage: baton bench [--quick] [--systems a,b] [--soak] [--soak-minutes n] [--no-install] [--markdown]
 
@@ -43,7 +53,12 @@ export async function run(argv: string[]): Promise<number> {
   if (typeof options === 'number') return options;
   let params;
   try {
-    const soakMinutes = options['soak-minutes'] !== undefined ? Number(options['soak-minutes']) : options.soak ? SOAK_DEFAULTS.minutes : undefined;
+    const soakMinutes =
+      options['soak-minutes'] !== undefined
+        ? Number(options['soak-minutes'])
+        : options.soak
+          ? SOAK_DEFAULTS.minutes
+          : undefined;
     params = resolveBenchParams({
       quick: options.quick,
       ...(options.systems === undefined ? {} : { systems: options.systems }),
@@ -56,7 +71,10 @@ export async function run(argv: string[]): Promise<number> {
   // The SDK warns once per process on Node 20; the bench's output is its table.
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   try {
-    const report = await runBench(params, { install: !options['no-install'], log: (line) => console.error(`[bench] ${line}`) });
+    const report = await runBench(params, {
+      install: !options['no-install'],
+      log: (line) => console.error(`[bench] ${line}`),
+    });
     const json = resolve('bench-report.json');
     const html = resolve('bench-report.html');
     await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);

@@ -48,7 +48,8 @@ export async function run(argv: string[]): Promise<number> {
   try {
     seed = integerFlag('--seed', values.seed, 0, 2 ** 32 - 1);
     workers = integerFlag('--workers', values.workers, 2, 32);
-    durationMs = values.duration === undefined ? undefined : integerFlag('--duration', values.duration, 5, 3_600) * 1000;
+    durationMs =
+      values.duration === undefined ? undefined : integerFlag('--duration', values.duration, 5, 3_600) * 1000;
   } catch (error) {
     return usageError(error, USAGE);
   }
@@ -63,7 +64,8 @@ export async function run(argv: string[]): Promise<number> {
   const started = Date.now();
   // The campaign's phases always (a minute of silence reads as a hang); the workers' own stderr only with --verbose.
   const progress = (line: string) => {
-    if (values.verbose || !/^\[[^\]\s]+\.\d+\] /.test(line)) console.error(`[chaos +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
+    if (values.verbose || !/^\[[^\]\s]+\.\d+\] /.test(line))
+      console.error(`[chaos +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
   };
   try {
     const { report, check, records } = await runCampaign({
@@ -76,7 +78,12 @@ export async function run(argv: string[]): Promise<number> {
       log: progress,
       signal: interrupt.signal,
     });
-    const { jsonPath, htmlPath } = writeReportFiles(resolve('.'), 'chaos-report', report, renderHtml(report, check, records));
+    const { jsonPath, htmlPath } = writeReportFiles(
+      resolve('.'),
+      'chaos-report',
+      report,
+      renderHtml(report, check, records),
+    );
     console.log(formatSummary(report));
     console.log(`\nwrote ${jsonPath}\nwrote ${htmlPath}`);
     return report.unexplainedViolations > 0 ? 1 : 0;

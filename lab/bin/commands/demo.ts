@@ -12,7 +12,9 @@ import { runElectDemo } from '../../demo/run-elect-demo.js';
 
 export async function run(argv: string[]): Promise<number> {
   const elect = argv.includes('--elect');
-  const usage = elect ? ELECT_DEMO_USAGE : `${DEMO_USAGE}\n\n  --elect     long-lived electors instead (baton demo --elect --help)`;
+  const usage = elect
+    ? ELECT_DEMO_USAGE
+    : `${DEMO_USAGE}\n\n  --elect     long-lived electors instead (baton demo --elect --help)`;
   let options;
   try {
     options = elect ? parseElectDemoArgs(argv) : parseDemoArgs(argv);

@@ -43,21 +43,36 @@ export async function run(argv: string[]): Promise<number> {
       if (values.mutants) throw new UsageError('--mutants runs its own seeds; drop --seed, or name one --mutant');
       const seed = integerFlag('--seed', values.seed, 0, 2 ** 32 - 1);
       const mutant = values.mutant === undefined ? undefined : MUTANTS.find((m) => m.name === values.mutant);
-      if (values.mutant !== undefined && mutant === undefined) throw new UsageError(`--mutant: unknown "${values.mutant}"`);
+      if (values.mutant !== undefined && mutant === undefined)
+        throw new UsageError(`--mutant: unknown "${values.mutant}"`);
       const runtime = mutant === undefined ? await realRuntime() : await mutantRuntime(mutant);
       const result = await runSeed({ seed, runtime, faults });
       if (values.history) console.log(result.history.join('\n'));
-      for (const v of result.violations) console.log(`violation: seed ${seed} ${v.invariant} at ${v.atMs} ms [${v.workers.join(', ')}] ${v.detail}`);
-      console.log(`dst: seed ${seed} (${result.scenario}, ${runtime.name} runtime): ${result.events} events, ${result.violations.length} violations, history ${result.digest}`);
+      for (const v of result.violations)
+        console.log(`violation: seed ${seed} ${v.invariant} at ${v.atMs} ms [${v.workers.join(', ')}] ${v.detail}`);
+      console.log(
+        `dst: seed ${seed} (${result.scenario}, ${runtime.name} runtime): ${result.events} events, ${result.violations.length} violations, history ${result.digest}`,
+      );
       return result.violations.length === 0 ? 0 : 1;
     }
     if (values.mutant !== undefined) throw new UsageError('--mutant replays one seed: give --seed too');
     const seeds = integerFlag('--seeds', values.seeds, 1, 10_000_000);
     const mutantSeeds = integerFlag('--mutant-seeds', values['mutant-seeds'], 1, 1_000_000);
     const started = Date.now();
-    const report = await runCampaign({ first: 0, seeds, faults, mutants: values.mutants, mutantSeeds, onViolation: (line) => console.log(line) });
+    const report = await runCampaign({
+      first: 0,
+      seeds,
+      faults,
+      mutants: values.mutants,
+      mutantSeeds,
+      onViolation: (line) => console.log(line),
+    });
     for (const m of report.mutants) {
-      console.log(m.caught ? `mutant ${m.name}: caught at seed ${m.seed} by ${m.invariant} (${m.seedsRun} seeds)` : `mutant ${m.name}: NOT caught in ${m.seedsRun} seeds`);
+      console.log(
+        m.caught
+          ? `mutant ${m.name}: caught at seed ${m.seed} by ${m.invariant} (${m.seedsRun} seeds)`
+          : `mutant ${m.name}: NOT caught in ${m.seedsRun} seeds`,
+      );
     }
     await writeFile(resolve('dst-report.json'), `${JSON.stringify(report, null, 2)}\n`);
     console.log(summary(report, Date.now() - started));
@@ -74,8 +89,8 @@ function summary(report: Report, elapsedMs: number): string {
   const faults = Object.entries(report.faults)
     .map(([k, n]) => `${k} ${n}`)
     .join(', ');
-  console.log(`dst: ${report.seeds} seeds, ${report.events} events, ${(elapsedMs / 1000).toFixed(1)} s; faults: ${faults}`);
+  console.log(
+    `dst: ${report.seeds} seeds, ${report.events} events, ${(elapsedMs / 1000).toFixed(1)} s; faults: ${faults}`,
+  );
   return `dst: ${report.seeds - failedSeeds + caught} passed, ${failedSeeds + report.mutants.length - caught} failed`;
 }
-
-

@@ -32,13 +32,17 @@ export async function run(argv: string[]): Promise<number> {
     const a = new LeaseClient({ tableName: TABLE, client, holderName: 'worker-a' });
     const b = new LeaseClient({ tableName: TABLE, client, holderName: 'worker-b' });
     const writeReport = (token: number, text: string) =>
-      fencedUpdate(client, {
-        TableName: TABLE,
-        Key: { pk: LEASE, sk: 'REPORT' },
-        UpdateExpression: 'SET #text = :text',
-        ExpressionAttributeNames: { '#text': 'text' },
-        ExpressionAttributeValues: { ':text': text },
-      }, token);
+      fencedUpdate(
+        client,
+        {
+          TableName: TABLE,
+          Key: { pk: LEASE, sk: 'REPORT' },
+          UpdateExpression: 'SET #text = :text',
+          ExpressionAttributeNames: { '#text': 'text' },
+          ExpressionAttributeValues: { ':text': text },
+        },
+        token,
+      );
 
     step(1, `worker-a acquires "${LEASE}" for ${DURATION_MS} ms (one conditional UpdateItem)`);
     const first = await a.tryAcquire(LEASE, { durationMs: DURATION_MS });
@@ -51,17 +55,23 @@ export async function run(argv: string[]): Promise<number> {
     step(2, 'worker-b tries the same lease and loses; the failed write itself says who holds it');
     const lost = await b.tryAcquire(LEASE, { durationMs: DURATION_MS });
     if (lost.acquired) throw new Error('worker-b should have lost');
-    say(`not acquired (${lost.reason}): held by ${lost.current?.holder}, token ${lost.current?.token}, until ${new Date(lost.current?.expiresAt ?? 0).toISOString()}`);
+    say(
+      `not acquired (${lost.reason}): held by ${lost.current?.holder}, token ${lost.current?.token}, until ${new Date(lost.current?.expiresAt ?? 0).toISOString()}`,
+    );
 
     step(3, 'worker-a renews (one conditional UpdateItem)');
     await leaseA.renew();
-    say(`renewed: expires ${new Date(leaseA.expiresAt).toISOString()}, ${Math.round(leaseA.remainingMs())} ms left on its local deadline`);
+    say(
+      `renewed: expires ${new Date(leaseA.expiresAt).toISOString()}, ${Math.round(leaseA.remainingMs())} ms left on its local deadline`,
+    );
 
     step(4, 'worker-a freezes and stops renewing; worker-b waits for expiry + max clock skew and takes over');
     const started = Date.now();
     const leaseB = await b.acquire(LEASE, { durationMs: DURATION_MS, waitMs: 10_000 });
     say(`worker-b acquired after ${Date.now() - started} ms: token ${leaseB.token} (a takeover)`);
-    say(`worker-a's own signal had already aborted: ${leaseA.signal.aborted} (${(leaseA.signal.reason as Error).message})`);
+    say(
+      `worker-a's own signal had already aborted: ${leaseA.signal.aborted} (${(leaseA.signal.reason as Error).message})`,
+    );
     await writeReport(leaseB.token, 'written by worker-b');
 
     step(5, 'worker-a wakes up and tries to act on its old tenure');
@@ -78,7 +88,9 @@ export async function run(argv: string[]): Promise<number> {
       say(`release refused, nothing written: LeaseLostError, now held by ${error.holder} at token ${error.token}`);
     }
     const doc = DynamoDBDocumentClient.from(client);
-    const report = await doc.send(new GetCommand({ TableName: TABLE, Key: { pk: LEASE, sk: 'REPORT' }, ConsistentRead: true }));
+    const report = await doc.send(
+      new GetCommand({ TableName: TABLE, Key: { pk: LEASE, sk: 'REPORT' }, ConsistentRead: true }),
+    );
     say(`the report still says "${report.Item?.text}" (fence ${report.Item?.fence})`);
 
     step(6, 'worker-b releases; the token stays on the item so the next tenure gets 3');

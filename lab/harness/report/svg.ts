@@ -38,7 +38,15 @@ export function pauseBand(x0: number, x1: number, y: number, height: number, tit
 }
 
 /** A band of colour across a row (from x0 to x1 px, at least 1 px wide), with its tooltip. */
-export function band(x0: number, x1: number, y: number, height: number, fill: string, title: string, extra = ''): string {
+export function band(
+  x0: number,
+  x1: number,
+  y: number,
+  height: number,
+  fill: string,
+  title: string,
+  extra = '',
+): string {
   return `<g><title>${escapeHtml(title)}</title><rect x="${f(x0)}" y="${f(y)}" width="${f(Math.max(1, x1 - x0))}" height="${f(height)}" fill="${fill}"${extra}/></g>`;
 }
 
@@ -67,7 +75,8 @@ export function secondsAxis(axis: SecondsAxis): string[] {
   const parts: string[] = [];
   for (let s = 0; axis.zero + s * 1_000 <= axis.end; s += step) {
     const px = f(axis.x(axis.zero + s * 1_000));
-    if (axis.grid ?? true) parts.push(`<line x1="${px}" y1="${axis.top}" x2="${px}" y2="${axis.bottom}" stroke="${COLOR.grid}"/>`);
+    if (axis.grid ?? true)
+      parts.push(`<line x1="${px}" y1="${axis.top}" x2="${px}" y2="${axis.bottom}" stroke="${COLOR.grid}"/>`);
     parts.push(`<text x="${px}" y="${axis.bottom + 14}" text-anchor="middle" fill="#666">${s}s</text>`);
   }
   return parts;
@@ -97,12 +106,23 @@ export interface LaneTimeline {
  * timeline; `draw` adds the report's own marks, given `x(t)` and the top of
  * lane `i`.
  */
-export function laneTimeline(layout: LaneTimeline, draw: (x: (t: number) => number, laneTop: (i: number) => number) => readonly string[]): string {
+export function laneTimeline(
+  layout: LaneTimeline,
+  draw: (x: (t: number) => number, laneTop: (i: number) => number) => readonly string[],
+): string {
   const span = Math.max(1, layout.to - layout.from);
-  const x = (t: number) => layout.left + ((Math.min(Math.max(t, layout.from), layout.to) - layout.from) / span) * layout.plotWidth;
+  const x = (t: number) =>
+    layout.left + ((Math.min(Math.max(t, layout.from), layout.to) - layout.from) / span) * layout.plotWidth;
   const laneTop = (i: number) => layout.top + i * layout.laneHeight;
   const height = laneTop(layout.lanes) + 24;
-  const axis = secondsAxis({ x, zero: layout.zero ?? layout.from, end: layout.to, top: layout.top - 6, bottom: height - 22, grid: layout.grid ?? true });
+  const axis = secondsAxis({
+    x,
+    zero: layout.zero ?? layout.from,
+    end: layout.to,
+    top: layout.top - 6,
+    bottom: height - 22,
+    grid: layout.grid ?? true,
+  });
   return svgFrame(layout.left + layout.plotWidth + 20, height, layout.ariaLabel, [...axis, ...draw(x, laneTop)]);
 }
 
@@ -118,7 +138,9 @@ export interface LegendItem {
 
 /** What a timeline's colours and marks mean, above it. */
 export function legend(items: readonly LegendItem[]): string {
-  const swatch = (item: LegendItem, color: string) => `<i class="sw${item.line ? ' line' : ''}" style="background:${color}${item.style ? `;${item.style}` : ''}"></i>`;
-  const entry = (item: LegendItem) => `<span>${(typeof item.color === 'string' ? [item.color] : item.color).map((c) => swatch(item, c)).join('')}${escapeHtml(item.text)}</span>`;
+  const swatch = (item: LegendItem, color: string) =>
+    `<i class="sw${item.line ? ' line' : ''}" style="background:${color}${item.style ? `;${item.style}` : ''}"></i>`;
+  const entry = (item: LegendItem) =>
+    `<span>${(typeof item.color === 'string' ? [item.color] : item.color).map((c) => swatch(item, c)).join('')}${escapeHtml(item.text)}</span>`;
   return `<p class="legend">${items.map(entry).join('')}</p>`;
 }

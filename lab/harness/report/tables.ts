@@ -25,9 +25,14 @@ export function factsTable(facts: readonly Fact[], options: { readonly code?: bo
  * not write), or `{ html, class }` for a cell that needs a class. Nothing when
  * there are no rows, and `title` becomes its `<h2>`.
  */
-export function dataTable(title: string, head: readonly string[], rows: readonly (readonly (string | Cell)[])[]): string {
+export function dataTable(
+  title: string,
+  head: readonly string[],
+  rows: readonly (readonly (string | Cell)[])[],
+): string {
   if (rows.length === 0) return '';
-  const cell = (c: string | Cell) => (typeof c === 'string' ? `<td>${c}</td>` : `<td class="${c.class}">${c.html}</td>`);
+  const cell = (c: string | Cell) =>
+    typeof c === 'string' ? `<td>${c}</td>` : `<td class="${c.class}">${c.html}</td>`;
   return `<h2>${escapeHtml(title)}</h2><table><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>${rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('')}</table>`;
 }
 

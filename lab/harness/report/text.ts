@@ -7,5 +7,10 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 
 /** A terminal summary's closing lines: every check with PASS or FAIL, then the verdict. */
 export function checkLines(checks: readonly Check[], ok: boolean): string[] {
-  return ['', ...checks.map((c) => `  ${c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`), '', ok ? 'All checks passed.' : 'A CHECK FAILED.'];
+  return [
+    '',
+    ...checks.map((c) => `  ${c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`),
+    '',
+    ok ? 'All checks passed.' : 'A CHECK FAILED.',
+  ];
 }

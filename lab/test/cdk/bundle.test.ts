@@ -25,17 +25,26 @@ function bundleDemo(): Bundle {
   outdirs.push(dir);
   const { app } = createDemoApp({ outdir: dir });
   const assembly = app.synth();
-  const assets = readdirSync(assembly.directory).filter((name) => name.startsWith('asset.') && existsSync(join(assembly.directory, name, 'index.mjs')));
+  const assets = readdirSync(assembly.directory).filter(
+    (name) => name.startsWith('asset.') && existsSync(join(assembly.directory, name, 'index.mjs')),
+  );
   expect(assets).toHaveLength(1);
   const jsPath = join(assembly.directory, assets[0]!, 'index.mjs');
   const mapPath = `${jsPath}.map`;
   const map = JSON.parse(readFileSync(mapPath, 'utf8')) as { sources: string[] };
-  return { js: readFileSync(jsPath, 'utf8'), jsBytes: statSync(jsPath).size, mapBytes: statSync(mapPath).size, sources: map.sources };
+  return {
+    js: readFileSync(jsPath, 'utf8'),
+    jsBytes: statSync(jsPath).size,
+    mapBytes: statSync(mapPath).size,
+    sources: map.sources,
+  };
 }
 
 function expectLambdaReady(bundle: Bundle, label: string): void {
   // Reported on every run: the size is part of the contract (docs/architecture.md#the-parts: the bundle never pulls in aws-cdk-lib).
-  console.info(`${label} bundle: index.mjs ${(bundle.jsBytes / 1024).toFixed(1)} KiB, index.mjs.map ${(bundle.mapBytes / 1024).toFixed(1)} KiB, ${bundle.sources.length} sources`);
+  console.info(
+    `${label} bundle: index.mjs ${(bundle.jsBytes / 1024).toFixed(1)} KiB, index.mjs.map ${(bundle.mapBytes / 1024).toFixed(1)} KiB, ${bundle.sources.length} sources`,
+  );
   expect(bundle.sources.filter((s) => /node_modules\/(aws-cdk-lib|constructs|cdk-nag|aws-cdk)\//.test(s))).toEqual([]);
   expect(bundle.js).not.toMatch(/aws-cdk-lib/);
   // The AWS SDK is bundled (pinned), not taken from the runtime.

@@ -14,7 +14,10 @@ import { LeaseTable } from 'baton-lease/cdk';
 import { FIXTURE_ENTRY, SKIP_BUNDLING } from '../../../test/cdk/cdk-test-app.js';
 
 interface ValidationReport {
-  readonly pluginReports: { readonly pluginName: string; readonly violations: { readonly ruleName: string; readonly severity: string }[] }[];
+  readonly pluginReports: {
+    readonly pluginName: string;
+    readonly violations: { readonly ruleName: string; readonly severity: string }[];
+  }[];
 }
 
 const outdirs: string[] = [];
@@ -31,7 +34,9 @@ afterAll(() => {
 function findings(app: App): string[] {
   // An in-memory app throws when a plugin reports an error; warnings only reach the report.
   const assembly = app.synth();
-  const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8')) as ValidationReport;
+  const report = JSON.parse(
+    readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8'),
+  ) as ValidationReport;
   return report.pluginReports.flatMap((r) => r.violations.map((v) => `${r.pluginName} ${v.severity} ${v.ruleName}`));
 }
 
@@ -58,7 +63,9 @@ describe('the demo app (lab/jobs/demo-app.ts)', () => {
 
   it('runs the checks for real: a wildcard added to a fresh demo app fails its synth', () => {
     const control = createDemoApp({ outdir: outdir(), context: SKIP_BUNDLING });
-    control.stack.singleton.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dynamodb:*'], resources: ['*'] }));
+    control.stack.singleton.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['dynamodb:*'], resources: ['*'] }),
+    );
 
     expect(() => control.app.synth()).toThrow(/AwsSolutions-IAM5\[Action::dynamodb:\*\]/);
   });
@@ -85,7 +92,11 @@ describe('cdk-nag acknowledgements', () => {
     expect(findings(app)).toEqual([]);
     const acknowledged = stack.node
       .findAll()
-      .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).map((m) => m.data as Record<string, string>));
+      .flatMap((c) =>
+        c.node.metadata
+          .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+          .map((m) => m.data as Record<string, string>),
+      );
     expect(acknowledged).toEqual([
       { 'Annotation::AwsSolutions-SQS3': expect.stringMatching(/itself the dead-letter queue/) },
       { 'Annotation::AwsSolutions-IAM5[Resource::*]': expect.stringMatching(/X-Ray.*resource-level/) },

@@ -15,7 +15,6 @@ const cwd = mkdtempSync(join(tmpdir(), 'baton-bench-e2e-'));
 let run: { code: number | null; output: string };
 let report: BenchReport;
 
-
 /** The value of one figure of one system in the report. */
 function figure(system: SystemName, name: FigureName): number | null | undefined {
   return report.results.find((r) => r.system === system && r.figure === name)?.value;
@@ -44,7 +43,9 @@ describe('baton bench --quick', () => {
   });
 
   it('gives every system every figure exactly once, with its unit, and a note wherever the value is null', () => {
-    const expected = SYSTEM_NAMES.flatMap((system) => (Object.keys(FIGURES) as FigureName[]).map((f) => `${system} ${f}`));
+    const expected = SYSTEM_NAMES.flatMap((system) =>
+      (Object.keys(FIGURES) as FigureName[]).map((f) => `${system} ${f}`),
+    );
     expect(report.results.map((r) => `${r.system} ${r.figure}`).sort()).toEqual(expected.sort());
     for (const r of report.results) {
       expect(r.unit, `${r.system} ${r.figure}`).toBe(FIGURES[r.figure]);
@@ -57,7 +58,9 @@ describe('baton bench --quick', () => {
     const counts = Object.fromEntries(
       SYSTEM_NAMES.map((system) => [
         system,
-        (['requests.acquireWin', 'requests.acquireLoss', 'requests.renew', 'requests.release'] as const).map((f) => figure(system, f)),
+        (['requests.acquireWin', 'requests.acquireLoss', 'requests.renew', 'requests.release'] as const).map((f) =>
+          figure(system, f),
+        ),
       ]),
     );
     expect(counts).toEqual({
@@ -99,7 +102,9 @@ describe('baton bench --quick', () => {
       expect(p.requestsPerRenew, `${p.system} ${p.leases}`).toBe(1);
       expect(p.renews).toBeGreaterThanOrEqual(report.params.leaseGrowth.minRenews);
       expect(p.p50Ms).toBeLessThanOrEqual(p.p99Ms);
-      expect(p.heapBytesPerLease === null, `${p.system} ${p.leases}`).toBe(!report.params.leaseGrowth.heapAt.includes(p.leases));
+      expect(p.heapBytesPerLease === null, `${p.system} ${p.leases}`).toBe(
+        !report.params.leaseGrowth.heapAt.includes(p.leases),
+      );
     }
   });
 
@@ -108,8 +113,14 @@ describe('baton bench --quick', () => {
     expect(points.map((p) => `${p.system} ${p.contenders}`)).toEqual(
       SYSTEM_NAMES.flatMap((system) => [1, 2, 4, 8, 16, 64].map((n) => `${system} ${n}`)),
     );
-    for (const p of points) expect(p.winners.every((w) => w === 1), `${p.system} ${p.contenders}`).toBe(true);
-    const perAttempt = (system: SystemName) => [...new Set(points.filter((p) => p.system === system).map((p) => p.requestsPerContender))];
+    for (const p of points)
+      expect(
+        p.winners.every((w) => w === 1),
+        `${p.system} ${p.contenders}`,
+      ).toBe(true);
+    const perAttempt = (system: SystemName) => [
+      ...new Set(points.filter((p) => p.system === system).map((p) => p.requestsPerContender)),
+    ];
     expect(Object.fromEntries(SYSTEM_NAMES.map((s) => [s, perAttempt(s)]))).toEqual({
       raw: [1],
       baton: [1],
@@ -164,8 +175,10 @@ describe('baton bench --quick', () => {
   it('prices a lease: units per operation and per hour for every system, Baton waiters before and after, item sizes under 1 KB', () => {
     const cost = report.cost!;
     expect(cost.prices.region).toBe('us-east-1');
-    for (const system of SYSTEM_NAMES) expect(cost.rows.filter((r) => r.system === system).map((r) => r.item)).toContain('acquireWin');
-    const waiter = (system: string) => cost.rows.find((r) => r.system === system && r.item.startsWith('waiter-hour (10 s'))!;
+    for (const system of SYSTEM_NAMES)
+      expect(cost.rows.filter((r) => r.system === system).map((r) => r.item)).toContain('acquireWin');
+    const waiter = (system: string) =>
+      cost.rows.find((r) => r.system === system && r.item.startsWith('waiter-hour (10 s'))!;
     expect(waiter('baton').units).toMatchObject({ write: 0 });
     expect(waiter('baton/clock-free').units).toMatchObject({ write: 0 });
     expect(waiter('baton/before').units).toMatchObject({ read: 0 });

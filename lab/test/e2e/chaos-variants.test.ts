@@ -24,29 +24,66 @@ function counted(kinds: Record<ViolationKind, number>) {
  */
 describe('chaos campaigns against broken variants', () => {
   it('catches an acquire without the expiry condition: overlapping tenures', async () => {
-    const { report } = await campaign({ seed: 21, kinds: [], durationMs: 8_000, variant: { module: VARIANTS, name: 'acquire-ignores-expiry' } });
+    const { report } = await campaign({
+      seed: 21,
+      kinds: [],
+      durationMs: 8_000,
+      variant: { module: VARIANTS, name: 'acquire-ignores-expiry' },
+    });
     expect(report.violationCounts['overlapping-tenures']).toBeGreaterThan(0);
     expect(report.unexplainedViolations).toBeGreaterThan(0);
   }, 60_000);
 
   it('catches a release without the owner check: overlapping tenures after a paused holder wakes', async () => {
-    const { report } = await campaign({ seed: 22, kinds: ['pause'], durationMs: 20_000, variant: { module: VARIANTS, name: 'release-ignores-owner' } });
-    expect(report.violationCounts['overlapping-tenures'], JSON.stringify(counted(report.violationCounts))).toBeGreaterThan(0);
+    const { report } = await campaign({
+      seed: 22,
+      kinds: ['pause'],
+      durationMs: 20_000,
+      variant: { module: VARIANTS, name: 'release-ignores-owner' },
+    });
+    expect(
+      report.violationCounts['overlapping-tenures'],
+      JSON.stringify(counted(report.violationCounts)),
+    ).toBeGreaterThan(0);
   }, 60_000);
 
   it('catches side effects written without a fence: a stale write accepted from a holder woken after its successor wrote', async () => {
     // One resource item: every write of a woken, superseded holder meets its successor's token there.
-    const { report } = await campaign({ seed: 23, workers: 3, resources: 1, kinds: ['pause'], durationMs: 20_000, variant: { module: VARIANTS, name: 'unguarded-writes' } });
-    expect(report.violationCounts['stale-write-accepted'], JSON.stringify(counted(report.violationCounts))).toBeGreaterThan(0);
+    const { report } = await campaign({
+      seed: 23,
+      workers: 3,
+      resources: 1,
+      kinds: ['pause'],
+      durationMs: 20_000,
+      variant: { module: VARIANTS, name: 'unguarded-writes' },
+    });
+    expect(
+      report.violationCounts['stale-write-accepted'],
+      JSON.stringify(counted(report.violationCounts)),
+    ).toBeGreaterThan(0);
   }, 60_000);
 
   it('catches side effects written without tick dedupe: a tick that ran twice', async () => {
-    const { report } = await campaign({ seed: 24, kinds: ['drop'], durationMs: 10_000, variant: { module: VARIANTS, name: 'no-tick-dedupe' } });
-    expect(report.violationCounts['tick-ran-twice'], JSON.stringify(counted(report.violationCounts))).toBeGreaterThan(0);
+    const { report } = await campaign({
+      seed: 24,
+      kinds: ['drop'],
+      durationMs: 10_000,
+      variant: { module: VARIANTS, name: 'no-tick-dedupe' },
+    });
+    expect(report.violationCounts['tick-ran-twice'], JSON.stringify(counted(report.violationCounts))).toBeGreaterThan(
+      0,
+    );
   }, 60_000);
 
   it('with clocks skewed beyond maxClockSkewMs, the real protocol may lose exclusion but the fence keeps the resource safe', async () => {
-    const resourceKinds: ViolationKind[] = ['tokens-not-increasing', 'stale-write-accepted', 'tick-ran-twice', 'lease-token-mismatch', 'acknowledged-write-lost', 'phantom-write'];
+    const resourceKinds: ViolationKind[] = [
+      'tokens-not-increasing',
+      'stale-write-accepted',
+      'tick-ran-twice',
+      'lease-token-mismatch',
+      'acknowledged-write-lost',
+      'phantom-write',
+    ];
     // The skew makes overlaps by construction, but a refused stale write also
     // needs the superseded holder to write inside a window of about one renew
     // period after its successor's first write. So up to two campaigns run:
@@ -55,7 +92,15 @@ describe('chaos campaigns against broken variants', () => {
     let overlaps = 0;
     let staleRejected = 0;
     for (const seed of [25, 26]) {
-      const { report } = await campaign({ seed, workers: 3, resources: 1, skewBeyond: true, kinds: ['skew', 'drop', 'error'], durationMs: 30_000, meanIntervalMs: 500 });
+      const { report } = await campaign({
+        seed,
+        workers: 3,
+        resources: 1,
+        skewBeyond: true,
+        kinds: ['skew', 'drop', 'error'],
+        durationMs: 30_000,
+        meanIntervalMs: 500,
+      });
       for (const kind of resourceKinds) expect(report.violationCounts[kind], `${kind} (seed ${seed})`).toBe(0);
       expect(report.unexplainedViolations).toBe(0);
       expect(report.maxSkewSpreadMs).toBeGreaterThan(report.maxClockSkewMs);

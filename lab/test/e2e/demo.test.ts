@@ -16,10 +16,26 @@ describe('baton demo', () => {
     expect(code, output).toBe(0);
 
     const report = JSON.parse(readFileSync(join(cwd, 'demo-report.json'), 'utf8')) as DemoReport;
-    for (const field of ['ticks', 'ticksRun', 'duplicateTicksRun', 'duplicateDeliveries', 'takeovers', 'kills', 'pauses', 'staleWritesRejected', 'staleWritesAccepted', 'tokenRegressions'] as const) {
+    for (const field of [
+      'ticks',
+      'ticksRun',
+      'duplicateTicksRun',
+      'duplicateDeliveries',
+      'takeovers',
+      'kills',
+      'pauses',
+      'staleWritesRejected',
+      'staleWritesAccepted',
+      'tokenRegressions',
+    ] as const) {
       expect(typeof report[field], field).toBe('number');
     }
-    expect(report, `seed ${report.run.seed}`).toMatchObject({ duplicateTicksRun: 0, staleWritesAccepted: 0, tokenRegressions: 0, ok: true });
+    expect(report, `seed ${report.run.seed}`).toMatchObject({
+      duplicateTicksRun: 0,
+      staleWritesAccepted: 0,
+      tokenRegressions: 0,
+      ok: true,
+    });
     expect(report.ticks).toBeGreaterThanOrEqual(8);
     expect(report.ticksRun).toBeGreaterThan(0);
     expect(report.measurements.follower.requests.max).toBe(1);
@@ -32,7 +48,10 @@ describe('baton demo', () => {
     expect(output).toContain('All checks passed.');
 
     // Every process it started is gone: the workers (the run log has their pids) and DynamoDB Local.
-    const runLog = readFileSync(join(cwd, '.baton', 'demo', 'run.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as RunRecord);
+    const runLog = readFileSync(join(cwd, '.baton', 'demo', 'run.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as RunRecord);
     const pids = runLog.flatMap((r) => (r.type === 'spawn' ? [r.pid] : []));
     expect(pids.length).toBeGreaterThanOrEqual(3);
     expect(pids.filter(alive)).toEqual([]);

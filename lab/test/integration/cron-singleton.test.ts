@@ -21,7 +21,9 @@ class CapturedMetrics extends Metrics {
   readonly published: Record<string, number[]>[] = [];
   override publishStoredMetrics(): this {
     const emf = this.serializeMetrics() as unknown as Record<string, unknown>;
-    const names = (emf._aws as { CloudWatchMetrics: { Metrics: { Name: string }[] }[] }).CloudWatchMetrics[0]!.Metrics.map((m) => m.Name);
+    const names = (
+      emf._aws as { CloudWatchMetrics: { Metrics: { Name: string }[] }[] }
+    ).CloudWatchMetrics[0]!.Metrics.map((m) => m.Name);
     this.published.push(Object.fromEntries(names.map((n) => [n, [emf[n]].flat() as number[]])));
     this.clearMetrics();
     return this;
@@ -33,7 +35,15 @@ class CapturedMetrics extends Metrics {
 
 function handler(leaseName: string, job: SingletonHandlerOptions['job'], extra: Partial<SingletonHandlerOptions> = {}) {
   const metrics = new CapturedMetrics({ namespace: 'Baton', serviceName: 'test' });
-  const h = createSingletonHandler({ leaseName, tableName, client, job, metrics, logger: new Logger({ logLevel: 'SILENT' }), ...extra });
+  const h = createSingletonHandler({
+    leaseName,
+    tableName,
+    client,
+    job,
+    metrics,
+    logger: new Logger({ logLevel: 'SILENT' }),
+    ...extra,
+  });
   return { h, metrics };
 }
 
@@ -49,7 +59,10 @@ describe('createSingletonHandler', () => {
     expect(result).toMatchObject({ status: 'ran', tick: TICK, token: 1, takeover: false, released: true });
     expect(ran).toHaveLength(1);
     expect(ran[0]).toMatchObject({ tick: TICK, token: 1 });
-    expect(await new LeaseClient({ tableName, client }).describe(leaseName)).toMatchObject({ lastTick: TICK, token: 1 });
+    expect(await new LeaseClient({ tableName, client }).describe(leaseName)).toMatchObject({
+      lastTick: TICK,
+      token: 1,
+    });
     expect(metrics.count(BatonMetric.LeaseAcquired)).toBe(1);
     expect(metrics.count(BatonMetric.LeaderRun)).toBe(1);
     expect(metrics.count(BatonMetric.AcquireLatency)).toBe(1);
@@ -57,7 +70,9 @@ describe('createSingletonHandler', () => {
 
   it('makes a follower return after exactly one request, naming the holder', async () => {
     const leaseName = freshLease();
-    const holder = await new LeaseClient({ tableName, client, holderName: 'other' }).tryAcquire(leaseName, { durationMs: 30_000 });
+    const holder = await new LeaseClient({ tableName, client, holderName: 'other' }).tryAcquire(leaseName, {
+      durationMs: 30_000,
+    });
     if (!holder.acquired) throw new Error('setup must hold the lease');
     let ran = false;
     const { h, metrics } = handler(leaseName, async () => void (ran = true));
@@ -107,13 +122,17 @@ describe('createSingletonHandler', () => {
     const leaseName = freshLease();
     const context = lambdaContext({ timeoutMs: 2_000 });
     let remainingAtAbort = -1;
-    const { h } = handler(leaseName, (ctx) =>
-      new Promise<void>((resolve) => {
-        ctx.signal.addEventListener('abort', () => {
-          remainingAtAbort = context.getRemainingTimeInMillis();
-          resolve();
-        });
-      }), { abortMarginMs: 500 });
+    const { h } = handler(
+      leaseName,
+      (ctx) =>
+        new Promise<void>((resolve) => {
+          ctx.signal.addEventListener('abort', () => {
+            remainingAtAbort = context.getRemainingTimeInMillis();
+            resolve();
+          });
+        }),
+      { abortMarginMs: 500 },
+    );
     const result = await h(scheduledEvent(TICK), context);
     expect(result).toMatchObject({ status: 'ran', released: true });
     expect(remainingAtAbort).toBeGreaterThan(300);
@@ -129,11 +148,15 @@ describe('createSingletonHandler', () => {
     const atPause = new Promise<void>((r) => (reachedPause = r));
     const ledger = appendLedgerEntry(client, tableName, leaseName);
     // The old leader freezes mid-job (a GC pause, a frozen sandbox) and its clock with it.
-    const old = handler(leaseName, async (ctx) => {
-      reachedPause();
-      await paused;
-      await ledger(ctx);
-    }, { clock });
+    const old = handler(
+      leaseName,
+      async (ctx) => {
+        reachedPause();
+        await paused;
+        await ledger(ctx);
+      },
+      { clock },
+    );
     const oldRun = old.h(scheduledEvent(TICK), lambdaContext({ timeoutMs: 5_000, clock }));
     await atPause;
     // Meanwhile a new invocation, whose clock is past the old lease's expiry, takes over and writes.
@@ -144,14 +167,18 @@ describe('createSingletonHandler', () => {
     resume();
     await expect(oldRun).rejects.toBeInstanceOf(StaleTokenError);
     expect(old.metrics.count(BatonMetric.StaleWriteRejected)).toBe(1);
-    const head = await doc.send(new GetCommand({ TableName: tableName, Key: { pk: leaseName, sk: LEDGER_HEAD }, ConsistentRead: true }));
+    const head = await doc.send(
+      new GetCommand({ TableName: tableName, Key: { pk: leaseName, sk: LEDGER_HEAD }, ConsistentRead: true }),
+    );
     expect(head.Item).toMatchObject({ runs: 1, lastToken: 2, fence: 2 });
-    const entries = await doc.send(new QueryCommand({
-      TableName: tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-      ExpressionAttributeValues: { ':pk': leaseName, ':p': 'LEDGER#' },
-      ConsistentRead: true,
-    }));
+    const entries = await doc.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+        ExpressionAttributeValues: { ':pk': leaseName, ':p': 'LEDGER#' },
+        ConsistentRead: true,
+      }),
+    );
     expect(entries.Items?.map((e) => e.token)).toEqual([2]);
   });
 
@@ -160,36 +187,56 @@ describe('createSingletonHandler', () => {
     const clock = new FakeClock(Date.now());
     const ledger = appendLedgerEntry(client, tableName, leaseName);
     // The first run writes its entry, then its invocation dies before releasing (no lastTick).
-    const first = await new LeaseClient({ tableName, client, clock }).tryAcquire(leaseName, { durationMs: 5_000, tick: TICK });
+    const first = await new LeaseClient({ tableName, client, clock }).tryAcquire(leaseName, {
+      durationMs: 5_000,
+      tick: TICK,
+    });
     if (!first.acquired) throw new Error('must acquire');
     const quiet = new Logger({ logLevel: 'SILENT' });
     // Steps that always run: the window where a write landed but its step record did not, so the write runs again.
     const ctx = (lease: typeof first.lease) => {
       const step: StepFunction = (name, fn) => fn({ idempotencyKey: name, token: lease.token, signal: lease.signal });
-      return { lease, token: lease.token, signal: lease.signal, tick: TICK, logger: quiet, metrics: new CapturedMetrics(), step };
+      return {
+        lease,
+        token: lease.token,
+        signal: lease.signal,
+        tick: TICK,
+        logger: quiet,
+        metrics: new CapturedMetrics(),
+        step,
+      };
     };
     await expect(ledger(ctx(first.lease))).resolves.toEqual({ recorded: true });
     // A late retry of the same tick acquires after expiry and runs the job again.
-    const retry = await new LeaseClient({ tableName, client, clock: clock.skewed(10_000) }).tryAcquire(leaseName, { durationMs: 5_000, tick: TICK });
+    const retry = await new LeaseClient({ tableName, client, clock: clock.skewed(10_000) }).tryAcquire(leaseName, {
+      durationMs: 5_000,
+      tick: TICK,
+    });
     if (!retry.acquired) throw new Error('the retry must acquire: the tick was never released as done');
     await expect(ledger(ctx(retry.lease))).resolves.toEqual({ recorded: false });
-    const entries = await doc.send(new QueryCommand({
-      TableName: tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-      ExpressionAttributeValues: { ':pk': leaseName, ':p': 'LEDGER#' },
-      ConsistentRead: true,
-    }));
+    const entries = await doc.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+        ExpressionAttributeValues: { ':pk': leaseName, ':p': 'LEDGER#' },
+        ConsistentRead: true,
+      }),
+    );
     expect(entries.Items?.map((e) => e.token)).toEqual([1]);
     await retry.lease.release();
   });
 
   it('names the missing configuration: an option given in code at once, the environment at the first invocation', async () => {
-    expect(() => createSingletonHandler({ job: async () => undefined, leaseName: 'x', tableName: '' })).toThrow(/tableName/);
+    expect(() => createSingletonHandler({ job: async () => undefined, leaseName: 'x', tableName: '' })).toThrow(
+      /tableName/,
+    );
     const saved = process.env[BatonEnv.leaseName];
     delete process.env[BatonEnv.leaseName];
     try {
       const h = createSingletonHandler({ job: async () => undefined, tableName });
-      await expect(h(scheduledEvent(TICK), lambdaContext())).rejects.toThrow(/leaseName must be given, or BATON_LEASE_NAME set/);
+      await expect(h(scheduledEvent(TICK), lambdaContext())).rejects.toThrow(
+        /leaseName must be given, or BATON_LEASE_NAME set/,
+      );
     } finally {
       if (saved !== undefined) process.env[BatonEnv.leaseName] = saved;
     }
@@ -198,7 +245,9 @@ describe('createSingletonHandler', () => {
   it('rejects an event without a valid time before any request', async () => {
     const { h } = handler(freshLease(), async () => undefined);
     requests.reset();
-    await expect(h({ ...scheduledEvent(TICK), time: 'not a time' }, lambdaContext())).rejects.toMatchObject({ field: 'event.time' });
+    await expect(h({ ...scheduledEvent(TICK), time: 'not a time' }, lambdaContext())).rejects.toMatchObject({
+      field: 'event.time',
+    });
     expect(requests.total()).toBe(0);
   });
 });

@@ -13,7 +13,10 @@ beforeAll(async () => {
   // A table of its own: test files run in parallel against the one DynamoDB Local.
   const table = `leases-${randomUUID()}`;
   await createLeaseTable(client, table);
-  Object.assign(process.env, localDynamoDBEnv(endpoint), { BATON_TABLE_NAME: table, BATON_LEASE_NAME: 'reports/nightly' });
+  Object.assign(process.env, localDynamoDBEnv(endpoint), {
+    BATON_TABLE_NAME: table,
+    BATON_LEASE_NAME: 'reports/nightly',
+  });
 });
 afterAll(() => client.destroy());
 

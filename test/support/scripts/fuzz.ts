@@ -26,7 +26,9 @@ function integer(flag: string, text: string | undefined, min: number, max: numbe
 
 let values: { seed?: string; runs?: string; help?: boolean };
 try {
-  ({ values } = parseArgs({ options: { seed: { type: 'string' }, runs: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+  ({ values } = parseArgs({
+    options: { seed: { type: 'string' }, runs: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  }));
 } catch (error) {
   console.error(`${(error as Error).message}\n${USAGE}`);
   process.exit(2);
@@ -37,11 +39,24 @@ if (values.help) {
 }
 const seed = integer('--seed', values.seed, -(2 ** 31), 2 ** 31 - 1) ?? randomInt(-(2 ** 31), 2 ** 31 - 1);
 const runs = integer('--runs', values.runs, 1, 1_000_000);
-console.log(`fuzz: seed ${seed}${runs === undefined ? '' : `, ${runs} runs per property`} (replay: npm run fuzz -- --seed ${seed}${runs === undefined ? '' : ` --runs ${runs}`})`);
-const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'vitest'), ['run', '--project', 'integration', 'test/integration/public-api-fuzz.test.ts'], {
-  cwd: ROOT,
-  stdio: 'inherit',
-  env: { ...process.env, [SEED_VARIABLE]: String(seed), ...(runs === undefined ? {} : { [RUNS_VARIABLE]: String(runs) }) },
-});
-if (result.status !== 0) console.error(`fuzz: failed with seed ${seed}; replay: npm run fuzz -- --seed ${seed}${runs === undefined ? '' : ` --runs ${runs}`}`);
+console.log(
+  `fuzz: seed ${seed}${runs === undefined ? '' : `, ${runs} runs per property`} (replay: npm run fuzz -- --seed ${seed}${runs === undefined ? '' : ` --runs ${runs}`})`,
+);
+const result = spawnSync(
+  join(ROOT, 'node_modules', '.bin', 'vitest'),
+  ['run', '--project', 'integration', 'test/integration/public-api-fuzz.test.ts'],
+  {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      [SEED_VARIABLE]: String(seed),
+      ...(runs === undefined ? {} : { [RUNS_VARIABLE]: String(runs) }),
+    },
+  },
+);
+if (result.status !== 0)
+  console.error(
+    `fuzz: failed with seed ${seed}; replay: npm run fuzz -- --seed ${seed}${runs === undefined ? '' : ` --runs ${runs}`}`,
+  );
 process.exit(result.status ?? 1);

@@ -12,13 +12,16 @@ describe('the operator CLI (baton)', () => {
     const { code, output } = await runBaton(['--help'], cwd);
     expect(code).toBe(0);
     for (const command of ['status', 'watch', 'release']) expect(output).toMatch(new RegExp(`^  ${command} `, 'm'));
-    for (const command of ['demo', 'bench', 'chaos', 'sim', 'tour']) expect(output).not.toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['demo', 'bench', 'chaos', 'sim', 'tour'])
+      expect(output).not.toMatch(new RegExp(`^  ${command} `, 'm'));
   });
 
   it('refuses a lab command in one line with exit code 2', async () => {
     const { code, output } = await runBaton(['demo'], cwd);
     expect(code).toBe(2);
-    expect(output).toBe('baton: unknown command "demo"; the commands are status, watch, release, steps (baton --help)\n');
+    expect(output).toBe(
+      'baton: unknown command "demo"; the commands are status, watch, release, steps (baton --help)\n',
+    );
   });
 });
 
@@ -33,7 +36,8 @@ describe('the lab entry (npm run demo, bench, chaos, sim, tour)', () => {
   it('offers the lab commands and not the operator ones', async () => {
     const { code, output } = await runLab(['--help'], cwd);
     expect(code).toBe(0);
-    for (const command of ['demo', 'bench', 'chaos', 'sim', 'tour']) expect(output).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['demo', 'bench', 'chaos', 'sim', 'tour'])
+      expect(output).toMatch(new RegExp(`^  ${command} `, 'm'));
     expect(output).not.toMatch(/^ {2}status /m);
   });
 });

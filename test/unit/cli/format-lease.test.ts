@@ -5,7 +5,11 @@ const NOW = Date.UTC(2026, 0, 1);
 
 describe('formatLease (baton status)', () => {
   it('shows a free lease that a handoff request keeps for its requester, and until when', () => {
-    const text = formatLease('svc', { name: 'svc', token: 4, expiresAt: NOW + 10_000, handoffTo: 'scheduler-b', handoffPriority: 3 }, NOW);
+    const text = formatLease(
+      'svc',
+      { name: 'svc', token: 4, expiresAt: NOW + 10_000, handoffTo: 'scheduler-b', handoffPriority: 3 },
+      NOW,
+    );
     expect(text).toMatch(/^state\s+free, kept for scheduler-b \(priority 3\) until expiresAt plus the skew bound$/m);
     expect(text).toMatch(/^expiresAt\s+2026-01-01T00:00:10\.000Z$/m);
   });

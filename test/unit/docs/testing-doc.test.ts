@@ -21,7 +21,9 @@ describe('docs/testing.md', () => {
 
 describe('README.md', () => {
   it('links into the repository only to files that exist', () => {
-    const links = [...read('README.md').matchAll(/https:\/\/github\.com\/baton-lease\/baton\/blob\/main\/([^)#\s]+)/g)].map((m) => m[1]!);
+    const links = [
+      ...read('README.md').matchAll(/https:\/\/github\.com\/baton-lease\/baton\/blob\/main\/([^)#\s]+)/g),
+    ].map((m) => m[1]!);
     expect(links.length).toBeGreaterThan(5);
     for (const path of links) expect(() => read(path), path).not.toThrow();
   });

@@ -3,11 +3,18 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { describe, expect, expectTypeOf, it, onTestFinished, vi } from 'vitest';
 import { BatonEnv, InMemoryLeaseStore, LeaseClient } from '../../../lib/runtime/index.js';
 import { lambdaContext, scheduledEvent } from '../../../lib/testing/index.js';
-import { createSingletonHandler, type SingletonHandlerOptions, type SingletonResult } from '../../../lambda/cron-singleton.js';
+import {
+  createSingletonHandler,
+  type SingletonHandlerOptions,
+  type SingletonResult,
+} from '../../../lambda/cron-singleton.js';
 import { validationErrorOf as thrown } from '../../support/errors.js';
 
 const TICK = Date.parse('2026-11-26T06:00:00Z');
-const quiet = { logger: new Logger({ logLevel: 'SILENT' }), metrics: new Metrics({ namespace: 'Baton', serviceName: 'test' }) };
+const quiet = {
+  logger: new Logger({ logLevel: 'SILENT' }),
+  metrics: new Metrics({ namespace: 'Baton', serviceName: 'test' }),
+};
 // Metrics print EMF on publish; these tests look at results, not metrics.
 quiet.metrics.publishStoredMetrics = () => quiet.metrics;
 
@@ -21,7 +28,14 @@ describe('createSingletonHandler with a store', () => {
     const { h, store } = handler(async ({ token, tick }) => ({ rows: 3, token, tick }));
     const result = await h(scheduledEvent(TICK), lambdaContext());
     expectTypeOf(result).toEqualTypeOf<SingletonResult<{ rows: number; token: number; tick: number }>>();
-    expect(result).toEqual({ status: 'ran', tick: TICK, token: 1, takeover: false, released: true, value: { rows: 3, token: 1, tick: TICK } });
+    expect(result).toEqual({
+      status: 'ran',
+      tick: TICK,
+      token: 1,
+      takeover: false,
+      released: true,
+      value: { rows: 3, token: 1, tick: TICK },
+    });
     expect(await new LeaseClient({ store }).describe('jobs/nightly')).toMatchObject({ lastTick: TICK, token: 1 });
   });
 
@@ -33,7 +47,10 @@ describe('createSingletonHandler with a store', () => {
     });
     await expect(h(scheduledEvent(TICK), lambdaContext())).resolves.toMatchObject({ status: 'ran', released: true });
     expect(await new LeaseClient({ store }).describe('jobs/nightly')).toMatchObject({ lastTick: TICK });
-    await expect(h(scheduledEvent(TICK), lambdaContext())).resolves.toMatchObject({ status: 'skipped', reason: 'tick-done' });
+    await expect(h(scheduledEvent(TICK), lambdaContext())).resolves.toMatchObject({
+      status: 'skipped',
+      reason: 'tick-done',
+    });
     expect(runs).toBe(1);
   });
 
@@ -41,7 +58,10 @@ describe('createSingletonHandler with a store', () => {
     let runs = 0;
     const { h } = handler(async () => ++runs);
     await h(scheduledEvent(TICK), lambdaContext());
-    await expect(h(scheduledEvent(TICK), lambdaContext())).resolves.toMatchObject({ status: 'skipped', reason: 'tick-done' });
+    await expect(h(scheduledEvent(TICK), lambdaContext())).resolves.toMatchObject({
+      status: 'skipped',
+      reason: 'tick-done',
+    });
     expect(runs).toBe(1);
   });
 });
@@ -54,17 +74,33 @@ describe('createSingletonHandler options', () => {
     expect(thrown(() => createSingletonHandler(undefined as never)).field).toBe('options');
     expect(thrown(() => createSingletonHandler({ job: 'nightly' as never, store })).field).toBe('job');
     expect(thrown(() => createSingletonHandler({ job, store, leaseName: 'has space' })).field).toBe('leaseName');
-    expect(thrown(() => createSingletonHandler({ job, store, leaseName: 'x', durationMarginMs: -1 })).field).toBe('durationMarginMs');
-    expect(thrown(() => createSingletonHandler({ job, store, leaseName: 'x', abortMarginMs: 0 })).field).toBe('abortMarginMs');
-    expect(thrown(() => createSingletonHandler({ job, store, leaseName: 'x', abortMarginMs: 1.5 })).field).toBe('abortMarginMs');
-    expect(thrown(() => createSingletonHandler({ job, store, leaseName: 'x', logger: {} as never })).field).toBe('logger');
-    expect(thrown(() => createSingletonHandler({ job, store, leaseName: 'x', metrics: {} as never })).field).toBe('metrics');
-    expect(thrown(() => createSingletonHandler({ job, store, leaseName: 'x', maxClockSkewMs: -5 })).field).toBe('maxClockSkewMs');
+    expect(thrown(() => createSingletonHandler({ job, store, leaseName: 'x', durationMarginMs: -1 })).field).toBe(
+      'durationMarginMs',
+    );
+    expect(thrown(() => createSingletonHandler({ job, store, leaseName: 'x', abortMarginMs: 0 })).field).toBe(
+      'abortMarginMs',
+    );
+    expect(thrown(() => createSingletonHandler({ job, store, leaseName: 'x', abortMarginMs: 1.5 })).field).toBe(
+      'abortMarginMs',
+    );
+    expect(thrown(() => createSingletonHandler({ job, store, leaseName: 'x', logger: {} as never })).field).toBe(
+      'logger',
+    );
+    expect(thrown(() => createSingletonHandler({ job, store, leaseName: 'x', metrics: {} as never })).field).toBe(
+      'metrics',
+    );
+    expect(thrown(() => createSingletonHandler({ job, store, leaseName: 'x', maxClockSkewMs: -5 })).field).toBe(
+      'maxClockSkewMs',
+    );
   });
 
   it('refuses a store together with a table or a client', () => {
-    expect(thrown(() => createSingletonHandler({ job, store, leaseName: 'x', tableName: 'leases' })).field).toBe('tableName');
-    expect(thrown(() => createSingletonHandler({ job, store, leaseName: 'x', client: {} as never })).field).toBe('client');
+    expect(thrown(() => createSingletonHandler({ job, store, leaseName: 'x', tableName: 'leases' })).field).toBe(
+      'tableName',
+    );
+    expect(thrown(() => createSingletonHandler({ job, store, leaseName: 'x', client: {} as never })).field).toBe(
+      'client',
+    );
   });
 
   it('asks for the lease and the table at the first invocation when neither option nor environment names them', async () => {
@@ -73,9 +109,13 @@ describe('createSingletonHandler options', () => {
     delete process.env[BatonEnv.tableName];
     try {
       const byEnv = createSingletonHandler({ job, store, ...quiet });
-      await expect(byEnv(scheduledEvent(TICK), lambdaContext())).rejects.toThrow(/leaseName must be given, or BATON_LEASE_NAME set/);
+      await expect(byEnv(scheduledEvent(TICK), lambdaContext())).rejects.toThrow(
+        /leaseName must be given, or BATON_LEASE_NAME set/,
+      );
       const byTable = createSingletonHandler({ job, leaseName: 'x', ...quiet });
-      await expect(byTable(scheduledEvent(TICK), lambdaContext())).rejects.toThrow(/tableName must be given, or BATON_TABLE_NAME set/);
+      await expect(byTable(scheduledEvent(TICK), lambdaContext())).rejects.toThrow(
+        /tableName must be given, or BATON_TABLE_NAME set/,
+      );
     } finally {
       if (saved.lease !== undefined) process.env[BatonEnv.leaseName] = saved.lease;
       if (saved.table !== undefined) process.env[BatonEnv.tableName] = saved.table;
@@ -103,14 +143,32 @@ describe('createSingletonHandler at its first invocation', () => {
     const lines: Record<string, unknown>[] = [];
     const logger = new Logger({ serviceName: 'test', logLevel: 'INFO' });
     // Powertools (outside Lambda) writes each line to stdout or stderr as JSON.
-    const capture = (chunk: unknown) => (String(chunk).trim().split('\n').forEach((line) => line.startsWith('{') && lines.push(JSON.parse(line) as Record<string, unknown>)), true);
-    const spies = [vi.spyOn(process.stdout, 'write').mockImplementation(capture), vi.spyOn(process.stderr, 'write').mockImplementation(capture)];
+    const capture = (chunk: unknown) => (
+      String(chunk)
+        .trim()
+        .split('\n')
+        .forEach((line) => line.startsWith('{') && lines.push(JSON.parse(line) as Record<string, unknown>)),
+      true
+    );
+    const spies = [
+      vi.spyOn(process.stdout, 'write').mockImplementation(capture),
+      vi.spyOn(process.stderr, 'write').mockImplementation(capture),
+    ];
     onTestFinished(() => spies.forEach((spy) => spy.mockRestore()));
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const stores = [new InMemoryLeaseStore(), new InMemoryLeaseStore()];
     const handlers = stores.map((store) =>
-      createSingletonHandler({ leaseName: 'jobs/concurrent', store, logger, metrics: quiet.metrics, job: async ({ logger: log }) => { await gate; log.info('job line'); } }),
+      createSingletonHandler({
+        leaseName: 'jobs/concurrent',
+        store,
+        logger,
+        metrics: quiet.metrics,
+        job: async ({ logger: log }) => {
+          await gate;
+          log.info('job line');
+        },
+      }),
     );
     const contexts = [lambdaContext(), lambdaContext()];
     const running = handlers.map((h, i) => h(scheduledEvent(TICK + i * 60_000), contexts[i]!));

@@ -19,7 +19,8 @@ function setup() {
       maxClockSkewMs: S,
       onEvent: (e) => events.push(e),
     });
-  const failures = () => events.flatMap((e) => (e.type === 'callback-failed' ? [`${e.callback}: ${(e.error as Error).message}`] : []));
+  const failures = () =>
+    events.flatMap((e) => (e.type === 'callback-failed' ? [`${e.callback}: ${(e.error as Error).message}`] : []));
   return { clock, memory, client, failures };
 }
 
@@ -63,7 +64,11 @@ describe('runAsLeader callback errors', () => {
     if (!thief.acquired) throw new Error('b must take over');
     await clock.advance(1_000);
     const r = await running;
-    expect(r).toMatchObject({ led: true, released: false, value: expect.stringContaining(`held by ${thief.lease.holder}`) });
+    expect(r).toMatchObject({
+      led: true,
+      released: false,
+      value: expect.stringContaining(`held by ${thief.lease.holder}`),
+    });
     expect(failures()).toEqual(['onNewLeader: observer broke']);
     await clock.advance(0);
     expect(unhandled).toEqual([]);
@@ -133,7 +138,9 @@ describe('runAsLeader callback errors', () => {
       });
       expect(r).toMatchObject({ led: true, released: true });
       await clock.advance(0);
-      expect(warnings.map((w) => [w.name, w.message])).toEqual([['BatonCallbackWarning', expect.stringContaining('onStoppedLeading threw')]]);
+      expect(warnings.map((w) => [w.name, w.message])).toEqual([
+        ['BatonCallbackWarning', expect.stringContaining('onStoppedLeading threw')],
+      ]);
     } finally {
       process.off('warning', onWarning);
     }

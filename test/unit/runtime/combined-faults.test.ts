@@ -23,14 +23,31 @@ const S = 200;
 const M = 250;
 const TICK = Date.parse('2026-11-26T06:00:00Z');
 
-function clientOn(store: LeaseStore, clock: Clock, holderName: string, extra: { safetyMarginMs?: number; onEvent?: (e: LeaseEvent) => unknown } = {}) {
-  return new LeaseClient({ store, clock, random: () => 0, holderName, maxClockSkewMs: S, safetyMarginMs: M, ...extra } as never);
+function clientOn(
+  store: LeaseStore,
+  clock: Clock,
+  holderName: string,
+  extra: { safetyMarginMs?: number; onEvent?: (e: LeaseEvent) => unknown } = {},
+) {
+  return new LeaseClient({
+    store,
+    clock,
+    random: () => 0,
+    holderName,
+    maxClockSkewMs: S,
+    safetyMarginMs: M,
+    ...extra,
+  } as never);
 }
 
 /** A clock whose wall reading can be stepped (an NTP step) while monotonic time goes on. */
 function steppable(clock: FakeClock) {
   const view = { offsetMs: 0, clock: undefined as unknown as Clock };
-  view.clock = { now: () => clock.now() + view.offsetMs, monotonic: () => clock.monotonic(), sleep: (ms, signal) => clock.sleep(ms, signal) };
+  view.clock = {
+    now: () => clock.now() + view.offsetMs,
+    monotonic: () => clock.monotonic(),
+    sleep: (ms, signal) => clock.sleep(ms, signal),
+  };
   return view;
 }
 
@@ -51,7 +68,17 @@ function elector(leases: LeaseClient, options: Partial<ElectOptions>) {
       ...options,
     })
     .finally(() => (settled = true));
-  return { stop, tenures, done, get settled() { return settled; }, get acting() { return tenures.some((l) => l.held); } };
+  return {
+    stop,
+    tenures,
+    done,
+    get settled() {
+      return settled;
+    },
+    get acting() {
+      return tenures.some((l) => l.held);
+    },
+  };
 }
 
 describe('clock-free safety', () => {
@@ -60,7 +87,12 @@ describe('clock-free safety', () => {
     const memory = new InMemoryLeaseStore();
     const faulty = new FaultyStore(memory);
     const holderClock = steppable(clock);
-    const won = await electorAttempt(clientOn(faulty, holderClock.clock, 'h'), 'svc', { durationMs: D }, { priority: 0, clockFree: {} });
+    const won = await electorAttempt(
+      clientOn(faulty, holderClock.clock, 'h'),
+      'svc',
+      { durationMs: D },
+      { priority: 0, clockFree: {} },
+    );
     const lease = (won as Extract<TryAcquireResult, { acquired: true }>).lease;
     await clock.advance(1_000);
     await lease.renew();
@@ -73,7 +105,12 @@ describe('clock-free safety', () => {
     await expect(lease.renew()).rejects.toBeInstanceOf(LeaseError);
     await clock.advance(seenAt + D - clock.monotonic());
     const waiter = clientOn(memory, clock, 'w');
-    const taken = await electorAttempt(waiter, 'svc', { durationMs: D }, { priority: 0, clockFree: { observed: { token: seen.token, version: seen.version! } } });
+    const taken = await electorAttempt(
+      waiter,
+      'svc',
+      { durationMs: D },
+      { priority: 0, clockFree: { observed: { token: seen.token, version: seen.version! } } },
+    );
     expect(taken.acquired).toBe(true);
     expect(lease.held).toBe(false);
   });
@@ -105,7 +142,13 @@ describe('elect renewal period', () => {
     const memory = new InMemoryLeaseStore();
     const leases = clientOn(memory, clock, 'a', { safetyMarginMs: 5_000 });
     const stop = new AbortController();
-    const call = () => leases.elect('svc', { durationMs: 6_000, renewEveryMs: 2_000, signal: stop.signal, onStartedLeading: () => undefined });
+    const call = () =>
+      leases.elect('svc', {
+        durationMs: 6_000,
+        renewEveryMs: 2_000,
+        signal: stop.signal,
+        onStartedLeading: () => undefined,
+      });
     expect(call).toThrow(LeaseValidationError);
     expect(call).toThrow(/renewEveryMs/);
     const one = elector(leases, { durationMs: 6_000 });
@@ -139,7 +182,10 @@ describe('runAsLeader with a tick, when the job releases its own lease', () => {
     const clock = new FakeClock();
     const memory = new InMemoryLeaseStore();
     const leases = clientOn(memory, clock, 'a');
-    const result = await leases.runAsLeader('svc', (lease) => lease.release({ tick: TICK - 60_000 }), { durationMs: D, tick: TICK });
+    const result = await leases.runAsLeader('svc', (lease) => lease.release({ tick: TICK - 60_000 }), {
+      durationMs: D,
+      tick: TICK,
+    });
     expect(result).toMatchObject({ led: true, released: false, releaseError: expect.any(LeaseError) });
   });
 });
@@ -152,7 +198,14 @@ describe('a release that landed, whose answer was lost, after the lease moved on
     const store: LeaseStore = Object.assign(Object.create(memory) as LeaseStore, {
       release: async (c: Parameters<LeaseStore['release']>[0]) => {
         await memory.release(c);
-        await memory.acquire({ name: c.name, owner: 'next#1', now: clock.now(), durationMs: D, skewMs: S, tick: TICK + 60_000 });
+        await memory.acquire({
+          name: c.name,
+          owner: 'next#1',
+          now: clock.now(),
+          durationMs: D,
+          skewMs: S,
+          tick: TICK + 60_000,
+        });
         return memory.release(c);
       },
     });
@@ -182,7 +235,10 @@ describe('onEvent', () => {
                 throw new Error('hook thenable threw');
               },
             };
-      const result = await clientOn(memory, clock, 'a', { onEvent }).runAsLeader('svc', async () => 7, { durationMs: D, tick: TICK });
+      const result = await clientOn(memory, clock, 'a', { onEvent }).runAsLeader('svc', async () => 7, {
+        durationMs: D,
+        tick: TICK,
+      });
       await new Promise((resolve) => setTimeout(resolve, 0));
       expect(result).toEqual({ led: true, token: 1, value: 7, released: true });
       expect(calls).toBeGreaterThanOrEqual(2);
@@ -202,7 +258,12 @@ describe('LeaseClient.tryAcquire', () => {
     const live = (await memory.read('svc'))!;
     const tryAcquire = clientOn(memory, clock, 'x').tryAcquire as (...args: unknown[]) => Promise<TryAcquireResult>;
     const intruder = clientOn(memory, clock, 'x');
-    const taken = await tryAcquire.call(intruder, 'svc', { durationMs: D }, { clockFree: { observed: { token: live.token, version: live.version ?? 0 } } });
+    const taken = await tryAcquire.call(
+      intruder,
+      'svc',
+      { durationMs: D },
+      { clockFree: { observed: { token: live.token, version: live.version ?? 0 } } },
+    );
     expect(taken.acquired).toBe(false);
     await tryAcquire.call(intruder, 'other', { durationMs: D }, { priority: Number.NaN });
     expect((await memory.read('other'))?.priority).toBeUndefined();
@@ -229,7 +290,10 @@ describe('suspected issues', () => {
       onStartedLeading: () => {
         started++;
         // Another library's promise: a thenable that settles 5 s later.
-        return { then: (resolve: (v: unknown) => void, reject: (e: unknown) => void) => void clock.sleep(5_000).then(() => resolve(undefined), reject) } as unknown as Promise<void>;
+        return {
+          then: (resolve: (v: unknown) => void, reject: (e: unknown) => void) =>
+            void clock.sleep(5_000).then(() => resolve(undefined), reject),
+        } as unknown as Promise<void>;
       },
     });
     await clock.advance(4_000);
@@ -248,7 +312,9 @@ describe('suspected issues', () => {
       const memory = new InMemoryLeaseStore();
       const hanging: LeaseStore = Object.assign(Object.create(memory) as LeaseStore, {
         [operation]: (_c: unknown, options?: { signal?: AbortSignal }) =>
-          new Promise((_, reject) => options?.signal?.addEventListener('abort', () => reject(options.signal!.reason), { once: true })),
+          new Promise((_, reject) =>
+            options?.signal?.addEventListener('abort', () => reject(options.signal!.reason), { once: true }),
+          ),
       });
       const one = elector(clientOn(hanging, clock, 'a'), { renewEveryMs: 500 });
       await clock.advance(1_000);
@@ -294,7 +360,9 @@ describe('suspected issues', () => {
     let applied = 0;
     // Requests to the dead holder's tenure only: a live successor of lower priority is asked to hand over, as it should be.
     const onEvent = (e: LeaseEvent) => void (e.type === 'handoff-requested' && e.applied && e.token === 1 && applied++);
-    const waiters = [1, 2, 3, 4, 5].map((priority) => elector(clientOn(memory, clock, `p${priority}`, { onEvent }), { priority, clockFree: true, renewEveryMs: 500 }));
+    const waiters = [1, 2, 3, 4, 5].map((priority) =>
+      elector(clientOn(memory, clock, `p${priority}`, { onEvent }), { priority, clockFree: true, renewEveryMs: 500 }),
+    );
     let ledAt: number | undefined;
     for (let t = 0; t < 10 * D && ledAt === undefined; t += 50) {
       await clock.advance(50);

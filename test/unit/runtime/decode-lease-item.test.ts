@@ -22,7 +22,9 @@ const leaseRecord: fc.Arbitrary<LeaseRecord> = fc
       releasedBy: text,
       lastTick: epochMs,
       // A plain object, as a caller passes it (fast-check's dictionaries have no prototype).
-      metadata: fc.dictionary(fc.stringMatching(/^[A-Za-z0-9_.:-]{1,64}$/), fc.string({ maxLength: 40 }), { maxKeys: 4 }).map((m) => ({ ...m })),
+      metadata: fc
+        .dictionary(fc.stringMatching(/^[A-Za-z0-9_.:-]{1,64}$/), fc.string({ maxLength: 40 }), { maxKeys: 4 })
+        .map((m) => ({ ...m })),
       version: count,
       priority: fc.integer({ min: 0, max: 1_000_000 }),
       handoffTo: text,
@@ -45,6 +47,11 @@ describe('decodeLeaseItem', () => {
 
   it('leaves out attributes of an unexpected type, and reads a missing token or expiry as 0', () => {
     const item = marshall({ holder: 7, releasedAt: 'yesterday', metadata: { region: 'eu-west-1', retries: 3 } });
-    expect(decodeLeaseItem('decode/odd', item)).toStrictEqual({ name: 'decode/odd', token: 0, expiresAt: 0, metadata: { region: 'eu-west-1' } });
+    expect(decodeLeaseItem('decode/odd', item)).toStrictEqual({
+      name: 'decode/odd',
+      token: 0,
+      expiresAt: 0,
+      metadata: { region: 'eu-west-1' },
+    });
   });
 });

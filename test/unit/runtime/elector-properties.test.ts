@@ -34,24 +34,33 @@ async function runElection(
   const windows: Window[] = [];
   const stops = skews.map(() => new AbortController());
   const electors = skews.map((skew, i) =>
-    new LeaseClient({ store, clock: clock.skewed(skew), random: () => 0.5, holderName: `e${i}`, maxClockSkewMs: S, safetyMarginMs: 100 }).elect('prop', {
-      durationMs: D,
-      renewEveryMs: RENEW,
-      clockFree,
-      signal: stops[i]!.signal,
-      logger: false,
-      onStartedLeading: (lease) =>
-        new Promise<void>((resolve) => {
-          const window: Window = { elector: i, token: lease.token, start: clock.monotonic(), end: Infinity };
-          windows.push(window);
-          const end = () => {
-            window.end = clock.monotonic();
-            resolve();
-          };
-          if (lease.signal.aborted) end();
-          else lease.signal.addEventListener('abort', end, { once: true });
-        }),
-    }).catch(() => undefined),
+    new LeaseClient({
+      store,
+      clock: clock.skewed(skew),
+      random: () => 0.5,
+      holderName: `e${i}`,
+      maxClockSkewMs: S,
+      safetyMarginMs: 100,
+    })
+      .elect('prop', {
+        durationMs: D,
+        renewEveryMs: RENEW,
+        clockFree,
+        signal: stops[i]!.signal,
+        logger: false,
+        onStartedLeading: (lease) =>
+          new Promise<void>((resolve) => {
+            const window: Window = { elector: i, token: lease.token, start: clock.monotonic(), end: Infinity };
+            windows.push(window);
+            const end = () => {
+              window.end = clock.monotonic();
+              resolve();
+            };
+            if (lease.signal.aborted) end();
+            else lease.signal.addEventListener('abort', end, { once: true });
+          }),
+      })
+      .catch(() => undefined),
   );
   for (const { advanceMs, deliver } of steps) {
     await clock.advance(advanceMs);
@@ -71,7 +80,10 @@ function overlaps(windows: readonly Window[]): string[] {
   const found: string[] = [];
   for (const a of windows) {
     for (const b of windows) {
-      if (a.token < b.token && a.end > b.start) found.push(`token ${a.token} (e${a.elector}) acts until ${a.end}, token ${b.token} (e${b.elector}) from ${b.start}`);
+      if (a.token < b.token && a.end > b.start)
+        found.push(
+          `token ${a.token} (e${a.elector}) acts until ${a.end}, token ${b.token} (e${b.elector}) from ${b.start}`,
+        );
     }
   }
   return found;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryLeaseStore, LeaseClient, type AcquireCommand, type ElectOptions, type Lease, type LeaseStore } from '../../../lib/runtime/index.js';
+import {
+  InMemoryLeaseStore,
+  LeaseClient,
+  type AcquireCommand,
+  type ElectOptions,
+  type Lease,
+  type LeaseStore,
+} from '../../../lib/runtime/index.js';
 import { electWithWaitingRule } from '../../../lib/runtime/elector-compare.js';
 import { readWhileHeld, type WaitingRule } from '../../../lib/runtime/elector-wait.js';
 import { electorAttempt } from '../../../lib/runtime/lease-client.js';
@@ -31,7 +38,14 @@ function setup() {
   const memory = new InMemoryLeaseStore();
   const worker = (name: string, offsetMs = 0) => {
     const store = new WorkerStore(memory);
-    const leases = new LeaseClient({ store, clock: offsetMs ? clock.skewed(offsetMs) : clock, random: () => 0, holderName: name, maxClockSkewMs: S, safetyMarginMs: MARGIN });
+    const leases = new LeaseClient({
+      store,
+      clock: offsetMs ? clock.skewed(offsetMs) : clock,
+      random: () => 0,
+      holderName: name,
+      maxClockSkewMs: S,
+      safetyMarginMs: MARGIN,
+    });
     return { store, leases };
   };
   return { clock, memory, worker };
@@ -55,7 +69,14 @@ function elector(leases: LeaseClient, options: Partial<ElectOptions> = {}, rule:
     },
     rule,
   );
-  return { stop, tenures, done, get leading() { return tenures.length > 0 && !tenures.at(-1)!.signal.aborted; } };
+  return {
+    stop,
+    tenures,
+    done,
+    get leading() {
+      return tenures.length > 0 && !tenures.at(-1)!.signal.aborted;
+    },
+  };
 }
 
 async function stopAll(clock: FakeClock, ...electors: { stop: AbortController; done: Promise<void> }[]) {
@@ -121,15 +142,20 @@ describe('elect: a waiter behind a live tenure reads, and writes only when it co
     const waiter = elector(b.leases, { clockFree: true });
     await clock.advance(20 * D);
     expect(b.store.sent.acquire).toBe(1);
-    expect(b.store.sent.read).toBeGreaterThanOrEqual(20 * D / RENEW - 1);
+    expect(b.store.sent.read).toBeGreaterThanOrEqual((20 * D) / RENEW - 1);
     expect(waiter.tenures).toHaveLength(0);
     expect(a.tenures).toHaveLength(1);
     await stopAll(clock, a, waiter);
   });
 
-  it('clock-free: the watch is at least the duration the holder recorded, longer than the waiter\'s own', async () => {
+  it("clock-free: the watch is at least the duration the holder recorded, longer than the waiter's own", async () => {
     const { clock, worker } = setup();
-    const dead = await electorAttempt(worker('dead').leases, 'svc', { durationMs: 4 * D }, { priority: 0, clockFree: {} });
+    const dead = await electorAttempt(
+      worker('dead').leases,
+      'svc',
+      { durationMs: 4 * D },
+      { priority: 0, clockFree: {} },
+    );
     if (!dead.acquired) throw new Error('expected to acquire');
     const b = worker('b');
     const waiter = elector(b.leases, { clockFree: true });
@@ -193,10 +219,19 @@ describe('elect: a waiter behind a live tenure reads, and writes only when it co
   });
 
   it('mutant: a clock-free waiter that judges "far" by expiresAt reads past the takeover point and never fails over (the rule above does)', async () => {
-    const byExpiry: WaitingRule = (seen, view) => (seen === undefined || view.now > seen.expiresAt + view.maxClockSkewMs ? 'write' : 'read');
-    for (const [rule, failsOver] of [[byExpiry, false], [readWhileHeld, true]] as const) {
+    const byExpiry: WaitingRule = (seen, view) =>
+      seen === undefined || view.now > seen.expiresAt + view.maxClockSkewMs ? 'write' : 'read';
+    for (const [rule, failsOver] of [
+      [byExpiry, false],
+      [readWhileHeld, true],
+    ] as const) {
       const { clock, worker } = setup();
-      const dead = await electorAttempt(worker('dead').leases, 'svc', { durationMs: D }, { priority: 0, clockFree: {} });
+      const dead = await electorAttempt(
+        worker('dead').leases,
+        'svc',
+        { durationMs: D },
+        { priority: 0, clockFree: {} },
+      );
       if (!dead.acquired) throw new Error('expected to acquire');
       // Past its watch, the mutant's sleeps are cut to nothing while it keeps reading: stop it after many polls.
       const stop = new AbortController();

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ElectorMetric, InMemoryLeaseStore, LeaseClient, LeaseValidationError, type ElectOptions } from '../../../lib/runtime/index.js';
+import {
+  ElectorMetric,
+  InMemoryLeaseStore,
+  LeaseClient,
+  LeaseValidationError,
+  type ElectOptions,
+} from '../../../lib/runtime/index.js';
 import { FakeClock, faultyStore } from '../../../lib/testing/index.js';
 
 interface Line {
@@ -13,7 +19,10 @@ function setup(options: Partial<ElectOptions> = {}) {
   const clock = new FakeClock();
   const store = faultyStore(new InMemoryLeaseStore(), { clock, random: () => 0.5 });
   const lines: Line[] = [];
-  const at = (level: string) => (message: string, attributes: Record<string, unknown> = {}) => lines.push({ level, message, attributes });
+  const at =
+    (level: string) =>
+    (message: string, attributes: Record<string, unknown> = {}) =>
+      lines.push({ level, message, attributes });
   const emf: Record<string, unknown>[] = [];
   const stop = new AbortController();
   const done = new LeaseClient({ store, clock, random: () => 0.5, holderName: 'w1' }).elect('svc', {
@@ -21,7 +30,8 @@ function setup(options: Partial<ElectOptions> = {}) {
     signal: stop.signal,
     logger: { info: at('info'), warn: at('warn'), error: at('error') },
     metrics: { write: (line) => emf.push(JSON.parse(line) as Record<string, unknown>), serviceName: 'svc-test' },
-    onStartedLeading: (lease) => new Promise<void>((resolve) => lease.signal.addEventListener('abort', () => resolve(), { once: true })),
+    onStartedLeading: (lease) =>
+      new Promise<void>((resolve) => lease.signal.addEventListener('abort', () => resolve(), { once: true })),
     ...options,
   });
   return { clock, store, lines, emf, stop, done };
@@ -42,8 +52,18 @@ describe('elect: what it logs', () => {
     store.partition();
     await clock.advance(65_000);
     const failing = lines.filter((l) => l.level === 'warn');
-    expect(failing[0]).toMatchObject({ message: 'elect: renew failed (ECONNRESET); retrying', attributes: { lease: 'svc', operation: 'renew', cause: 'ECONNRESET' } });
-    expect(failing.some((l) => l.message === 'elect: stopped leading: the lease was lost' && l.attributes['cause'] === 'ECONNRESET' && l.attributes['reason'] === 'deadline')).toBe(true);
+    expect(failing[0]).toMatchObject({
+      message: 'elect: renew failed (ECONNRESET); retrying',
+      attributes: { lease: 'svc', operation: 'renew', cause: 'ECONNRESET' },
+    });
+    expect(
+      failing.some(
+        (l) =>
+          l.message === 'elect: stopped leading: the lease was lost' &&
+          l.attributes['cause'] === 'ECONNRESET' &&
+          l.attributes['reason'] === 'deadline',
+      ),
+    ).toBe(true);
     // 65 s of failing requests (dozens of them) make at most three summaries.
     const summaries = failing.filter((l) => l.message.startsWith('elect: requests still failing'));
     expect(summaries.length).toBeGreaterThanOrEqual(1);
@@ -65,7 +85,13 @@ describe('elect: what it logs', () => {
     stop.abort();
     await done;
     const leases = new LeaseClient({ store: new InMemoryLeaseStore() });
-    const bad = () => leases.elect('svc', { durationMs: 3_000, signal: stop.signal, onStartedLeading: () => undefined, logger: { info() {}, error() {} } as never });
+    const bad = () =>
+      leases.elect('svc', {
+        durationMs: 3_000,
+        signal: stop.signal,
+        onStartedLeading: () => undefined,
+        logger: { info() {}, error() {} } as never,
+      });
     expect(bad).toThrow(LeaseValidationError);
     expect(bad).toThrow(/logger must be false, or have info\(\), warn\(\) and error\(\).*no warn\(\)/);
   });
@@ -77,8 +103,17 @@ describe('elect: its EMF metrics', () => {
     await clock.advance(30_000);
     expect(emf).toHaveLength(1);
     const first = emf[0]!;
-    expect(first).toMatchObject({ service: 'svc-test', LeaseName: 'svc', [ElectorMetric.IsLeader]: 1, [ElectorMetric.LeadershipTransitions]: 1, [ElectorMetric.ElectorRequestFailed]: 0, [ElectorMetric.NoLeaderSeenMs]: 0 });
-    expect(first['_aws']).toMatchObject({ CloudWatchMetrics: [{ Namespace: 'Baton', Dimensions: [['service', 'LeaseName']] }] });
+    expect(first).toMatchObject({
+      service: 'svc-test',
+      LeaseName: 'svc',
+      [ElectorMetric.IsLeader]: 1,
+      [ElectorMetric.LeadershipTransitions]: 1,
+      [ElectorMetric.ElectorRequestFailed]: 0,
+      [ElectorMetric.NoLeaderSeenMs]: 0,
+    });
+    expect(first['_aws']).toMatchObject({
+      CloudWatchMetrics: [{ Namespace: 'Baton', Dimensions: [['service', 'LeaseName']] }],
+    });
     expect(first[ElectorMetric.ElectorAcquireLatency]).toBe(0);
     store.partition();
     await clock.advance(30_000);

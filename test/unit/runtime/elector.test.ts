@@ -21,7 +21,14 @@ function setup() {
   const clock = new FakeClock();
   const memory = new InMemoryLeaseStore();
   const client = (name: string, offsetMs = 0) =>
-    new LeaseClient({ store: memory, clock: offsetMs ? clock.skewed(offsetMs) : clock, random: () => 0, holderName: name, maxClockSkewMs: S, safetyMarginMs: MARGIN });
+    new LeaseClient({
+      store: memory,
+      clock: offsetMs ? clock.skewed(offsetMs) : clock,
+      random: () => 0,
+      holderName: name,
+      maxClockSkewMs: S,
+      safetyMarginMs: MARGIN,
+    });
   return { clock, memory, client };
 }
 
@@ -40,16 +47,28 @@ function elector(leases: LeaseClient, options: Partial<ElectOptions> = {}) {
         const tenure: { lease: Lease; reason?: unknown } = { lease };
         tenures.push(tenure);
         log.push(`started ${lease.token}`);
-        lease.signal.addEventListener('abort', () => {
-          tenure.reason = lease.signal.reason;
-          resolve();
-        }, { once: true });
+        lease.signal.addEventListener(
+          'abort',
+          () => {
+            tenure.reason = lease.signal.reason;
+            resolve();
+          },
+          { once: true },
+        );
       }),
     onStoppedLeading: () => log.push('stopped'),
     onNewLeader: (holder) => log.push(`leader ${holder.split('#')[0]}`),
     ...options,
   });
-  return { stop, log, tenures, done, get leading() { return tenures.length > 0 && !tenures.at(-1)!.lease.signal.aborted; } };
+  return {
+    stop,
+    log,
+    tenures,
+    done,
+    get leading() {
+      return tenures.length > 0 && !tenures.at(-1)!.lease.signal.aborted;
+    },
+  };
 }
 
 describe('LeaseClient.elect', () => {
@@ -268,27 +287,36 @@ describe('LeaseClient.elect', () => {
       await holder.done;
     });
 
-    it.each([false, true])('costs ordinary failover nothing: a waiting lower-priority elector (clockFree: %s) takes a released lease within one poll', async (clockFree) => {
-      const { client, clock } = setup();
-      const holder = finiteElector(client('holder'), 2);
-      await clock.advance(0);
-      const waiter = elector(client('waiter'), { priority: 0, clockFree });
-      await clock.advance(RENEW / 2);
-      holder.endWork();
-      const releasedAt = clock.monotonic();
-      while (!waiter.leading) await clock.advance(10);
-      expect(clock.monotonic() - releasedAt).toBeLessThanOrEqual(RENEW);
-      holder.stop.abort();
-      waiter.stop.abort();
-      await Promise.all([holder.done, waiter.done]);
-    });
+    it.each([false, true])(
+      'costs ordinary failover nothing: a waiting lower-priority elector (clockFree: %s) takes a released lease within one poll',
+      async (clockFree) => {
+        const { client, clock } = setup();
+        const holder = finiteElector(client('holder'), 2);
+        await clock.advance(0);
+        const waiter = elector(client('waiter'), { priority: 0, clockFree });
+        await clock.advance(RENEW / 2);
+        holder.endWork();
+        const releasedAt = clock.monotonic();
+        while (!waiter.leading) await clock.advance(10);
+        expect(clock.monotonic() - releasedAt).toBeLessThanOrEqual(RENEW);
+        holder.stop.abort();
+        waiter.stop.abort();
+        await Promise.all([holder.done, waiter.done]);
+      },
+    );
   });
 
   it('when onStartedLeading rejects: reported as callback-failed, released, onStoppedLeading called, contends again one poll later', async () => {
     const clock = new FakeClock();
     const memory = new InMemoryLeaseStore();
     const events: string[] = [];
-    const leases = new LeaseClient({ store: memory, clock, random: () => 0, holderName: 'a', onEvent: (e) => events.push(e.type === 'callback-failed' ? `${e.callback} failed` : e.type) });
+    const leases = new LeaseClient({
+      store: memory,
+      clock,
+      random: () => 0,
+      holderName: 'a',
+      onEvent: (e) => events.push(e.type === 'callback-failed' ? `${e.callback} failed` : e.type),
+    });
     const boom = new Error('leader work failed');
     const a = elector(leases, { onStartedLeading: async () => Promise.reject(boom) });
     await clock.advance(0);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { LeaseError, LeaseHandoffError, LeaseLostError, LeaseUnavailableError, LeaseValidationError, StaleTokenError } from '../../../lib/runtime/index.js';
+import {
+  LeaseError,
+  LeaseHandoffError,
+  LeaseLostError,
+  LeaseUnavailableError,
+  LeaseValidationError,
+  StaleTokenError,
+} from '../../../lib/runtime/index.js';
 
 const samples: [string, () => LeaseError][] = [
   ['LeaseError', () => new LeaseError('x')],

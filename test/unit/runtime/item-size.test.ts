@@ -20,7 +20,9 @@ describe('lease item size', () => {
   });
 
   it('stays under one write unit without metadata, with the longest lease and holder names and every optional attribute', () => {
-    expect(leaseItemBytes({ name: 'x'.repeat(200), holderName: 'x'.repeat(128), election: true, tick: true })).toBeLessThan(WRITE_UNIT_BYTES);
+    expect(
+      leaseItemBytes({ name: 'x'.repeat(200), holderName: 'x'.repeat(128), election: true, tick: true }),
+    ).toBeLessThan(WRITE_UNIT_BYTES);
   });
 
   it('accepts metadata that fills the item to exactly one write unit, and refuses one byte more naming metadata, before any request', async () => {
@@ -33,10 +35,21 @@ describe('lease item size', () => {
     const calls: (() => Promise<unknown>)[] = [
       () => leases.tryAcquire('svc', { durationMs: 5_000, metadata: over }),
       () => leases.acquire('svc', { durationMs: 5_000, metadata: over }),
-      () => leases.elect('svc', { durationMs: 5_000, metadata: over, signal: new AbortController().signal, onStartedLeading: () => {} }),
+      () =>
+        leases.elect('svc', {
+          durationMs: 5_000,
+          metadata: over,
+          signal: new AbortController().signal,
+          onStartedLeading: () => {},
+        }),
     ];
     for (const call of calls) {
-      const error = await Promise.resolve().then(call).then(() => undefined, (e: unknown) => e);
+      const error = await Promise.resolve()
+        .then(call)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       expect(error).toBeInstanceOf(LeaseValidationError);
       expect((error as LeaseValidationError).field).toBe('metadata');
       expect((error as Error).message).toMatch(/1025 bytes, over the 1024/);

@@ -172,13 +172,20 @@ describe('LeaseClient.acquire', () => {
     const { client, clock } = setup();
     const first = await client('a').acquire('cron', { durationMs: D, tick: 5 });
     await first.release({ tick: 5 });
-    await expect(client('b').acquire('cron', { durationMs: D, tick: 5, waitMs: Infinity })).rejects.toMatchObject({ reason: 'tick-done' });
+    await expect(client('b').acquire('cron', { durationMs: D, tick: 5, waitMs: Infinity })).rejects.toMatchObject({
+      reason: 'tick-done',
+    });
     expect(clock.monotonic()).toBe(0);
   });
 
   it('backs off with full jitter on throttling, then succeeds', async () => {
     const memory = new InMemoryLeaseStore();
-    const store = new FaultyStore(memory).failNext('acquire', 'before', sdkError('ProvisionedThroughputExceededException', 400), 3);
+    const store = new FaultyStore(memory).failNext(
+      'acquire',
+      'before',
+      sdkError('ProvisionedThroughputExceededException', 400),
+      3,
+    );
     const { client, clock, events } = setup({ store, retryBaseMs: 100, retryCapMs: 1_000 });
     const waiting = client('a').acquire('job', { durationMs: D, waitMs: 10_000 });
     await clock.advance(2_000);
@@ -225,7 +232,8 @@ describe('LeaseClient.describe', () => {
       ...unreachableStore(),
       read: async (name, options) => {
         signals.push(options?.signal);
-        if (options?.signal?.aborted) throw Object.assign(new Error('This operation was aborted'), { name: 'AbortError' });
+        if (options?.signal?.aborted)
+          throw Object.assign(new Error('This operation was aborted'), { name: 'AbortError' });
         return memory.read(name);
       },
     };
@@ -245,17 +253,29 @@ describe('LeaseClient.describe', () => {
     ['options.signal', 'job', { signal: 'now' }],
   ])('names %s on bad input, before any request', async (field, name, options) => {
     const leases = new LeaseClient({ store: unreachableStore(), clock: new FakeClock() });
-    await expect(leases.describe(name, options as never)).rejects.toMatchObject({ name: 'LeaseValidationError', field });
+    await expect(leases.describe(name, options as never)).rejects.toMatchObject({
+      name: 'LeaseValidationError',
+      field,
+    });
   });
 });
 
-describe('electorRequestHandoff (the elector\'s request, not on the package entry)', () => {
-  it('asks the tenure at token to hand over to this client\'s holder, one conditional write', async () => {
+describe("electorRequestHandoff (the elector's request, not on the package entry)", () => {
+  it("asks the tenure at token to hand over to this client's holder, one conditional write", async () => {
     const memory = new InMemoryLeaseStore();
     const clock = new FakeClock();
-    const held = await electorAttempt(new LeaseClient({ store: memory, clock, holderName: 'low' }), 'job', { durationMs: D }, { priority: 1 });
+    const held = await electorAttempt(
+      new LeaseClient({ store: memory, clock, holderName: 'low' }),
+      'job',
+      { durationMs: D },
+      { priority: 1 },
+    );
     expect(held.acquired).toBe(true);
-    const outcome = await electorRequestHandoff(new LeaseClient({ store: memory, clock, holderName: 'high' }), { name: 'job', token: 1, priority: 2 });
+    const outcome = await electorRequestHandoff(new LeaseClient({ store: memory, clock, holderName: 'high' }), {
+      name: 'job',
+      token: 1,
+      priority: 2,
+    });
     expect(outcome.applied).toBe(true);
     expect(await memory.read('job')).toMatchObject({ handoffTo: 'high', handoffPriority: 2 });
     expect(memory.requests.requestHandoff).toBe(1);
@@ -272,7 +292,11 @@ describe('electorRequestHandoff (the elector\'s request, not on the package entr
   });
 
   it('wraps a store failure in a LeaseError with the cause', async () => {
-    const failing = new FaultyStore(new InMemoryLeaseStore()).failNext('requestHandoff', 'before', sdkError('InternalServerError', 500));
+    const failing = new FaultyStore(new InMemoryLeaseStore()).failNext(
+      'requestHandoff',
+      'before',
+      sdkError('InternalServerError', 500),
+    );
     const leases = new LeaseClient({ store: failing, clock: new FakeClock() });
     const error = await electorRequestHandoff(leases, { name: 'job', token: 1, priority: 2 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LeaseError);

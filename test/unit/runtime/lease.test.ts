@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryLeaseStore, LeaseClient, LeaseError, LeaseLostError, type LeaseStore } from '../../../lib/runtime/index.js';
+import {
+  InMemoryLeaseStore,
+  LeaseClient,
+  LeaseError,
+  LeaseLostError,
+  type LeaseStore,
+} from '../../../lib/runtime/index.js';
 import { FakeClock } from '../../../lib/testing/fake-clock.js';
 import { FaultyStore, sdkError } from '../../support/stores.js';
 
@@ -11,7 +17,14 @@ function setup(store?: LeaseStore) {
   const clock = new FakeClock();
   const memory = new InMemoryLeaseStore();
   const client = (name: string) =>
-    new LeaseClient({ store: store ?? memory, clock, random: () => 0.5, holderName: name, maxClockSkewMs: S, safetyMarginMs: MARGIN });
+    new LeaseClient({
+      store: store ?? memory,
+      clock,
+      random: () => 0.5,
+      holderName: name,
+      maxClockSkewMs: S,
+      safetyMarginMs: MARGIN,
+    });
   return { clock, memory, client };
 }
 
@@ -62,11 +75,20 @@ describe('Lease.renew', () => {
     const { client, clock, memory } = setup();
     const stale = await held(client('a'));
     // B's wall clock runs far ahead (beyond the skew bound) and takes over while A still believes it holds.
-    const b = new LeaseClient({ store: memory, clock: clock.skewed(D + S + 1), random: () => 0.5, holderName: 'b', maxClockSkewMs: S });
+    const b = new LeaseClient({
+      store: memory,
+      clock: clock.skewed(D + S + 1),
+      random: () => 0.5,
+      holderName: 'b',
+      maxClockSkewMs: S,
+    });
     const successor = await held(b);
     const renew = stale.renew();
     await expect(renew).rejects.toBeInstanceOf(LeaseLostError);
-    await expect(renew).rejects.toMatchObject({ reason: 'superseded', current: { holder: successor.holder, token: 2 } });
+    await expect(renew).rejects.toMatchObject({
+      reason: 'superseded',
+      current: { holder: successor.holder, token: 2 },
+    });
   });
 
   it('keeps leading after a transient renew failure that did not land', async () => {
@@ -130,8 +152,21 @@ describe('Lease.renew', () => {
     const clock = new FakeClock();
     const memory = new InMemoryLeaseStore();
     let offsetMs = 0;
-    const stepped = { now: () => clock.now() + offsetMs, monotonic: () => clock.monotonic(), sleep: (ms: number, signal?: AbortSignal) => clock.sleep(ms, signal) };
-    const lease = await held(new LeaseClient({ store: memory, clock: stepped, random: () => 0.5, holderName: 'a', maxClockSkewMs: S, safetyMarginMs: MARGIN }));
+    const stepped = {
+      now: () => clock.now() + offsetMs,
+      monotonic: () => clock.monotonic(),
+      sleep: (ms: number, signal?: AbortSignal) => clock.sleep(ms, signal),
+    };
+    const lease = await held(
+      new LeaseClient({
+        store: memory,
+        clock: stepped,
+        random: () => 0.5,
+        holderName: 'a',
+        maxClockSkewMs: S,
+        safetyMarginMs: MARGIN,
+      }),
+    );
     await clock.advance(2_000);
     offsetMs = -5_000; // further back than the time since its last write: now + D is below the stored expiry
     const left = lease.remainingMs();
@@ -199,7 +234,10 @@ describe('Lease.release', () => {
     const stale = await held(client('a'));
     await clock.advance(D + S + 1);
     const successor = await held(client('b'));
-    await expect(stale.release({ tick: 1 })).rejects.toMatchObject({ name: 'LeaseLostError', holder: successor.holder });
+    await expect(stale.release({ tick: 1 })).rejects.toMatchObject({
+      name: 'LeaseLostError',
+      holder: successor.holder,
+    });
     expect(await memory.read('job')).toMatchObject({ holder: successor.holder, token: 2 });
     expect((await memory.read('job'))?.lastTick).toBeUndefined();
   });
@@ -250,9 +288,17 @@ describe('Lease.guardedWrite', () => {
   it('commits nothing once a successor exists', async () => {
     const { client, clock, memory } = setup();
     const stale = await held(client('a'));
-    const b = new LeaseClient({ store: memory, clock: clock.skewed(D + S + 1), random: () => 0.5, holderName: 'b', maxClockSkewMs: S });
+    const b = new LeaseClient({
+      store: memory,
+      clock: clock.skewed(D + S + 1),
+      random: () => 0.5,
+      holderName: 'b',
+      maxClockSkewMs: S,
+    });
     await held(b);
-    await expect(stale.guardedWrite([{ Put: { TableName: 't', Item: { pk: 'x' } } }])).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(stale.guardedWrite([{ Put: { TableName: 't', Item: { pk: 'x' } } }])).rejects.toBeInstanceOf(
+      LeaseLostError,
+    );
     expect(memory.committed).toHaveLength(0);
   });
 

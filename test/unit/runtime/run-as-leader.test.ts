@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryLeaseStore, LeaseClient, LeaseError, LeaseValidationError, type LeaseStore } from '../../../lib/runtime/index.js';
+import {
+  InMemoryLeaseStore,
+  LeaseClient,
+  LeaseError,
+  LeaseValidationError,
+  type LeaseStore,
+} from '../../../lib/runtime/index.js';
 import { FakeClock } from '../../../lib/testing/fake-clock.js';
 import { untilAborted } from '../../support/jobs.js';
 
@@ -10,7 +16,13 @@ function setup() {
   const clock = new FakeClock();
   const memory = new InMemoryLeaseStore();
   const client = (name: string, offsetMs = 0) =>
-    new LeaseClient({ store: memory, clock: offsetMs ? clock.skewed(offsetMs) : clock, random: () => 0, holderName: name, maxClockSkewMs: S });
+    new LeaseClient({
+      store: memory,
+      clock: offsetMs ? clock.skewed(offsetMs) : clock,
+      random: () => 0,
+      holderName: name,
+      maxClockSkewMs: S,
+    });
   return { clock, memory, client };
 }
 
@@ -18,14 +30,18 @@ describe('LeaseClient.runAsLeader', () => {
   it('runs fn with the lease, releases after, and calls each callback once in order', async () => {
     const { client, memory, clock } = setup();
     const calls: string[] = [];
-    const r = await client('a').runAsLeader('job', async (lease) => {
-      calls.push(`fn ${lease.token}`);
-      return 42;
-    }, {
-      durationMs: D,
-      onStartedLeading: (lease) => calls.push(`started ${lease.token}`),
-      onStoppedLeading: () => calls.push('stopped'),
-    });
+    const r = await client('a').runAsLeader(
+      'job',
+      async (lease) => {
+        calls.push(`fn ${lease.token}`);
+        return 42;
+      },
+      {
+        durationMs: D,
+        onStartedLeading: (lease) => calls.push(`started ${lease.token}`),
+        onStoppedLeading: () => calls.push('stopped'),
+      },
+    );
     expect(r).toEqual({ led: true, token: 1, value: 42, released: true });
     expect(calls).toEqual(['started 1', 'fn 1', 'stopped']);
     expect((await memory.read('job'))?.holder).toBeUndefined();
@@ -67,14 +83,22 @@ describe('LeaseClient.runAsLeader', () => {
     const { client, clock, memory } = setup();
     const job = untilAborted();
     const seen: string[] = [];
-    const running = client('a').runAsLeader('job', job.fn, { durationMs: D, renewEveryMs: 1_000, onNewLeader: (h) => seen.push(h) });
+    const running = client('a').runAsLeader('job', job.fn, {
+      durationMs: D,
+      renewEveryMs: 1_000,
+      onNewLeader: (h) => seen.push(h),
+    });
     await job.started;
     // A worker whose clock runs far ahead takes over although A keeps renewing on time.
     const thief = await client('b', 10 * D).tryAcquire('job', { durationMs: 10 * D });
     if (!thief.acquired) throw new Error('b must take over');
     await clock.advance(1_000);
     const r = await running;
-    expect(r).toMatchObject({ led: true, released: false, value: expect.stringContaining(`held by ${thief.lease.holder}`) });
+    expect(r).toMatchObject({
+      led: true,
+      released: false,
+      value: expect.stringContaining(`held by ${thief.lease.holder}`),
+    });
     expect(seen).toEqual([thief.lease.holder]);
     expect((await memory.read('job'))?.holder).toBe(thief.lease.holder);
     await thief.lease.release();
@@ -85,9 +109,19 @@ describe('LeaseClient.runAsLeader', () => {
     const { clock } = setup();
     const failing = new InMemoryLeaseStore();
     failing.renew = async () => {
-      throw Object.assign(new Error('InternalServerError'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } });
+      throw Object.assign(new Error('InternalServerError'), {
+        name: 'InternalServerError',
+        $metadata: { httpStatusCode: 500 },
+      });
     };
-    const leases = new LeaseClient({ store: failing, clock, random: () => 0, holderName: 'a', maxClockSkewMs: S, safetyMarginMs: 250 });
+    const leases = new LeaseClient({
+      store: failing,
+      clock,
+      random: () => 0,
+      holderName: 'a',
+      maxClockSkewMs: S,
+      safetyMarginMs: 250,
+    });
     const job = untilAborted();
     const running = leases.runAsLeader('job', job.fn, { durationMs: D });
     await job.started;
@@ -111,15 +145,23 @@ describe('LeaseClient.runAsLeader', () => {
 
   it('records the tick only when fn succeeds, and rethrows fn’s error after releasing', async () => {
     const { client, memory } = setup();
-    await expect(client('a').runAsLeader('cron', async () => {
-      throw new Error('job failed');
-    }, { durationMs: D, tick: 100 })).rejects.toThrow('job failed');
+    await expect(
+      client('a').runAsLeader(
+        'cron',
+        async () => {
+          throw new Error('job failed');
+        },
+        { durationMs: D, tick: 100 },
+      ),
+    ).rejects.toThrow('job failed');
     expect(await memory.read('cron')).toMatchObject({ token: 1 });
     expect((await memory.read('cron'))?.lastTick).toBeUndefined();
     expect((await memory.read('cron'))?.holder).toBeUndefined();
     await client('a').runAsLeader('cron', async () => 'ok', { durationMs: D, tick: 100 });
     expect(await memory.read('cron')).toMatchObject({ token: 2, lastTick: 100 });
-    await expect(client('b').runAsLeader('cron', async () => 'again', { durationMs: D, tick: 100 })).resolves.toMatchObject({ led: false, reason: 'tick-done' });
+    await expect(
+      client('b').runAsLeader('cron', async () => 'again', { durationMs: D, tick: 100 }),
+    ).resolves.toMatchObject({ led: false, reason: 'tick-done' });
   });
 
   it('validates renewEveryMs against durationMs before any request', async () => {
@@ -127,7 +169,9 @@ describe('LeaseClient.runAsLeader', () => {
     const attempt = client('a').runAsLeader('job', async () => 1, { durationMs: D, renewEveryMs: D / 2 });
     await expect(attempt).rejects.toBeInstanceOf(LeaseValidationError);
     await expect(attempt).rejects.toMatchObject({ field: 'renewEveryMs' });
-    await expect(client('a').runAsLeader('job', async () => 1, { durationMs: D, deadlineMs: 0 })).rejects.toMatchObject({ field: 'deadlineMs' });
+    await expect(client('a').runAsLeader('job', async () => 1, { durationMs: D, deadlineMs: 0 })).rejects.toMatchObject(
+      { field: 'deadlineMs' },
+    );
     expect(memory.requests.acquire).toBe(0);
   });
 
@@ -147,10 +191,21 @@ describe('LeaseClient.runAsLeader', () => {
 
     it('resolves with released: false once it aborts, though the release never answers and the store ignores the abort', async () => {
       const { clock, memory } = setup();
-      const leases = new LeaseClient({ store: hanging(memory, 'release'), clock, random: () => 0, holderName: 'a', maxClockSkewMs: S });
+      const leases = new LeaseClient({
+        store: hanging(memory, 'release'),
+        clock,
+        random: () => 0,
+        holderName: 'a',
+        maxClockSkewMs: S,
+      });
       const giveUp = new AbortController();
       const stopped: string[] = [];
-      const running = leases.runAsLeader('job', async () => 'done', { durationMs: D, tick: 7, requestSignal: giveUp.signal, onStoppedLeading: () => stopped.push('stopped') });
+      const running = leases.runAsLeader('job', async () => 'done', {
+        durationMs: D,
+        tick: 7,
+        requestSignal: giveUp.signal,
+        onStoppedLeading: () => stopped.push('stopped'),
+      });
       await clock.advance(10);
       giveUp.abort(new Error('out of time'));
       const r = await running;
@@ -163,10 +218,19 @@ describe('LeaseClient.runAsLeader', () => {
 
     it('rejects with a LeaseError once it aborts while the acquire never answers, without running fn', async () => {
       const { clock, memory } = setup();
-      const leases = new LeaseClient({ store: hanging(memory, 'acquire'), clock, random: () => 0, holderName: 'a', maxClockSkewMs: S });
+      const leases = new LeaseClient({
+        store: hanging(memory, 'acquire'),
+        clock,
+        random: () => 0,
+        holderName: 'a',
+        maxClockSkewMs: S,
+      });
       const giveUp = new AbortController();
       let ran = false;
-      const running = leases.runAsLeader('job', async () => void (ran = true), { durationMs: D, requestSignal: giveUp.signal });
+      const running = leases.runAsLeader('job', async () => void (ran = true), {
+        durationMs: D,
+        requestSignal: giveUp.signal,
+      });
       giveUp.abort();
       await expect(running).rejects.toBeInstanceOf(LeaseError);
       expect(ran).toBe(false);

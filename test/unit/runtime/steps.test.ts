@@ -16,8 +16,10 @@ function setup(store: LeaseStore = new InMemoryLeaseStore()) {
   const clock = new FakeClock();
   const leases = new LeaseClient({ store, clock, random: () => 0, holderName: 'unit' });
   /** One tenure of the tick running `fn`; the tick is recorded when it succeeds. */
-  const tenure = <T>(fn: (context: LeaderContext) => Promise<T>, options: { tick?: number; stepRetentionMs?: number } = { tick: TICK }) =>
-    leases.runAsLeader('job', (_lease, context) => fn(context), { durationMs: 10_000, ...options });
+  const tenure = <T>(
+    fn: (context: LeaderContext) => Promise<T>,
+    options: { tick?: number; stepRetentionMs?: number } = { tick: TICK },
+  ) => leases.runAsLeader('job', (_lease, context) => fn(context), { durationMs: 10_000, ...options });
   return { clock, leases, tenure };
 }
 
@@ -36,12 +38,14 @@ describe('step', () => {
     const memory = new InMemoryLeaseStore();
     const { tenure } = setup(memory);
     const ran: string[] = [];
-    const job = (fail: boolean) => async ({ step }: LeaderContext) => {
-      const a = await step('a', async () => (ran.push('a'), { n: 1 }));
-      await step('b', async () => (ran.push('b'), [a, 'b']));
-      if (fail) throw new Error('crash after two steps');
-      return step('c', async () => (ran.push('c'), 'c'));
-    };
+    const job =
+      (fail: boolean) =>
+      async ({ step }: LeaderContext) => {
+        const a = await step('a', async () => (ran.push('a'), { n: 1 }));
+        await step('b', async () => (ran.push('b'), [a, 'b']));
+        if (fail) throw new Error('crash after two steps');
+        return step('c', async () => (ran.push('c'), 'c'));
+      };
     await expect(tenure(job(true))).rejects.toThrow('crash after two steps');
     expect(memory.requests).toMatchObject({ readSteps: 1, recordStep: 2 });
     const second = await tenure(job(false));
@@ -54,11 +58,13 @@ describe('step', () => {
     const { tenure } = setup();
     const when = new Date(TICK);
     const seen: unknown[] = [];
-    const job = (fail: boolean) => async ({ step }: LeaderContext) => {
-      seen.push(await step('load', async () => ({ when, skipped: undefined, list: [1, 'x'] })));
-      seen.push(await step('nothing', async () => undefined));
-      if (fail) throw new Error('again');
-    };
+    const job =
+      (fail: boolean) =>
+      async ({ step }: LeaderContext) => {
+        seen.push(await step('load', async () => ({ when, skipped: undefined, list: [1, 'x'] })));
+        seen.push(await step('nothing', async () => undefined));
+        if (fail) throw new Error('again');
+      };
     await expect(tenure(job(true))).rejects.toThrow('again');
     await tenure(job(false));
     const json = { when: when.toISOString(), list: [1, 'x'] };
@@ -130,17 +136,22 @@ describe('step', () => {
     const value = 'é'.repeat(200_000); // 400,000 bytes as UTF-8, plus quotes
     await expect(tenure(async ({ step }) => step('near', async () => value))).resolves.toMatchObject({ value });
     const over = 'é'.repeat(205_000);
-    await expect(setup().tenure(async ({ step }) => step('over', async () => over))).rejects.toBeInstanceOf(LeaseValidationError);
+    await expect(setup().tenure(async ({ step }) => step('over', async () => over))).rejects.toBeInstanceOf(
+      LeaseValidationError,
+    );
   });
 
   it.each([
     ['a BigInt', () => 1n],
     ['a function', () => () => 1],
-    ['a cycle', () => {
-      const o: Record<string, unknown> = {};
-      o['self'] = o;
-      return o;
-    }],
+    [
+      'a cycle',
+      () => {
+        const o: Record<string, unknown> = {};
+        o['self'] = o;
+        return o;
+      },
+    ],
   ])('refuses %s as a value, before any write', async (_what, make) => {
     const memory = new InMemoryLeaseStore();
     const { tenure } = setup(memory);
@@ -162,7 +173,9 @@ describe('step', () => {
 
   it('refuses to run without a tick, and with a store that keeps no steps', async () => {
     const { tenure } = setup();
-    await expect(refusal(tenure(async ({ step }) => step('a', async () => 1), {}))).resolves.toMatchObject({ field: 'tick' });
+    await expect(refusal(tenure(async ({ step }) => step('a', async () => 1), {}))).resolves.toMatchObject({
+      field: 'tick',
+    });
     const memory = new InMemoryLeaseStore();
     const bare: LeaseStore = {
       acquire: (c) => memory.acquire(c),
@@ -172,13 +185,17 @@ describe('step', () => {
       read: (n) => memory.read(n),
       guardedWrite: (c) => memory.guardedWrite(c),
     };
-    await expect(refusal(setup(bare).tenure(async ({ step }) => step('a', async () => 1)))).resolves.toMatchObject({ field: 'store' });
+    await expect(refusal(setup(bare).tenure(async ({ step }) => step('a', async () => 1)))).resolves.toMatchObject({
+      field: 'store',
+    });
   });
 
   it('checks stepRetentionMs before any request', async () => {
     const memory = new InMemoryLeaseStore();
     const { tenure } = setup(memory);
-    await expect(refusal(tenure(async () => 1, { tick: TICK, stepRetentionMs: 1_000 }))).resolves.toMatchObject({ field: 'stepRetentionMs' });
+    await expect(refusal(tenure(async () => 1, { tick: TICK, stepRetentionMs: 1_000 }))).resolves.toMatchObject({
+      field: 'stepRetentionMs',
+    });
     expect(memory.requests.acquire).toBe(0);
   });
 
@@ -187,7 +204,13 @@ describe('step', () => {
     const { tenure, clock } = setup(memory);
     await tenure(async ({ step }) => step('a', async () => 1), { tick: TICK, stepRetentionMs: 3_600_000 });
     const [record] = await memory.readSteps({ name: 'job', tick: TICK });
-    expect(record).toMatchObject({ step: 'a', token: 1, value: '1', recordedAt: clock.now(), ttl: Math.ceil((clock.now() + 3_600_000) / 1000) });
+    expect(record).toMatchObject({
+      step: 'a',
+      token: 1,
+      value: '1',
+      recordedAt: clock.now(),
+      ttl: Math.ceil((clock.now() + 3_600_000) / 1000),
+    });
   });
 });
 
@@ -196,19 +219,40 @@ describe('stepIdempotencyKey', () => {
     const key = stepIdempotencyKey('job', TICK, 'email');
     expect(key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(stepIdempotencyKey('job', TICK, 'email')).toBe(key);
-    expect(new Set([key, stepIdempotencyKey('job2', TICK, 'email'), stepIdempotencyKey('job', TICK + 1, 'email'), stepIdempotencyKey('job', TICK, 'emails')]).size).toBe(4);
+    expect(
+      new Set([
+        key,
+        stepIdempotencyKey('job2', TICK, 'email'),
+        stepIdempotencyKey('job', TICK + 1, 'email'),
+        stepIdempotencyKey('job', TICK, 'emails'),
+      ]).size,
+    ).toBe(4);
   });
 });
 
 describe('InMemoryLeaseStore.recordStep', () => {
-  const record = (token: number, value: string) => ({ name: 'job', tick: TICK, step: 's', token, holder: `h${token}`, recordedAt: 0, ttl: 1, value });
+  const record = (token: number, value: string) => ({
+    name: 'job',
+    tick: TICK,
+    step: 's',
+    token,
+    holder: `h${token}`,
+    recordedAt: 0,
+    ttl: 1,
+    value,
+  });
 
   it('applies over an older token only, and returns the record that refused it', async () => {
     const memory = new InMemoryLeaseStore();
     expect(await memory.recordStep(record(2, 'two'))).toEqual({ applied: true });
-    expect(await memory.recordStep(record(1, 'one'))).toEqual({ applied: false, current: expect.objectContaining({ token: 2, value: 'two' }) });
+    expect(await memory.recordStep(record(1, 'one'))).toEqual({
+      applied: false,
+      current: expect.objectContaining({ token: 2, value: 'two' }),
+    });
     expect(await memory.recordStep(record(2, 'again'))).toMatchObject({ applied: false, current: { token: 2 } });
     expect(await memory.recordStep(record(3, 'three'))).toEqual({ applied: true });
-    expect(await memory.readSteps({ name: 'job', tick: TICK })).toEqual([expect.objectContaining({ token: 3, value: 'three' })]);
+    expect(await memory.readSteps({ name: 'job', tick: TICK })).toEqual([
+      expect.objectContaining({ token: 3, value: 'three' }),
+    ]);
   });
 });

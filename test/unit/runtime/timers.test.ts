@@ -1,6 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { InMemoryLeaseStore, LeaseClient, LeaseValidationError, systemClock, type LeaseStore } from '../../../lib/runtime/index.js';
+import {
+  InMemoryLeaseStore,
+  LeaseClient,
+  LeaseValidationError,
+  systemClock,
+  type LeaseStore,
+} from '../../../lib/runtime/index.js';
 import { FakeClock } from '../../../lib/testing/fake-clock.js';
 import { untilAborted } from '../../support/jobs.js';
 
@@ -38,7 +44,10 @@ describe('runAsLeader deadlineMs', () => {
     });
     const leases = new LeaseClient({ store: slow, clock, random: () => 0, holderName: 'a' });
     let abortedAtStart: boolean | undefined;
-    const running = leases.runAsLeader('job', async (lease) => (abortedAtStart = lease.signal.aborted), { durationMs: 3_000, deadlineMs: 1_000 });
+    const running = leases.runAsLeader('job', async (lease) => (abortedAtStart = lease.signal.aborted), {
+      durationMs: 3_000,
+      deadlineMs: 1_000,
+    });
     await clock.advance(1_500);
     await expect(running).resolves.toMatchObject({ led: true, released: true });
     expect(abortedAtStart).toBe(true);
@@ -49,7 +58,10 @@ describe('timers beyond setTimeout’s 2^31 - 1 ms', () => {
   it('systemClock.sleep waits instead of firing at once', async () => {
     const stop = new AbortController();
     let fired = false;
-    const sleeping = systemClock.sleep(2 ** 31 + 10, stop.signal).then(() => (fired = true), () => undefined);
+    const sleeping = systemClock.sleep(2 ** 31 + 10, stop.signal).then(
+      () => (fired = true),
+      () => undefined,
+    );
     await delay(50);
     expect(fired).toBe(false);
     stop.abort();
@@ -60,7 +72,11 @@ describe('timers beyond setTimeout’s 2^31 - 1 ms', () => {
     const leases = new LeaseClient({ store: new InMemoryLeaseStore(), holderName: 'a' });
     const stop = new AbortController();
     const job = untilAborted();
-    const running = leases.runAsLeader('job', job.fn, { durationMs: 60_000, deadlineMs: 2 ** 31 + 10, signal: stop.signal });
+    const running = leases.runAsLeader('job', job.fn, {
+      durationMs: 60_000,
+      deadlineMs: 2 ** 31 + 10,
+      signal: stop.signal,
+    });
     const lease = await job.started;
     await delay(50);
     expect(lease.signal.aborted).toBe(false);
@@ -90,7 +106,10 @@ describe('renewEveryMs and the local deadline', () => {
     const leases = new LeaseClient({ store: memory, holderName: 'a', safetyMarginMs: 5_000 });
     const attempt = leases.runAsLeader('job', async () => 1, { durationMs: 6_000, renewEveryMs: 2_000 });
     await expect(attempt).rejects.toBeInstanceOf(LeaseValidationError);
-    await expect(attempt).rejects.toMatchObject({ field: 'renewEveryMs', message: expect.stringContaining('safetyMarginMs') });
+    await expect(attempt).rejects.toMatchObject({
+      field: 'renewEveryMs',
+      message: expect.stringContaining('safetyMarginMs'),
+    });
     expect(memory.requests.acquire).toBe(0);
   });
 });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LeaseClient, LeaseValidationError, fencedUpdate, type LeaseClientSettings } from '../../../lib/runtime/index.js';
+import {
+  LeaseClient,
+  LeaseValidationError,
+  fencedUpdate,
+  type LeaseClientSettings,
+} from '../../../lib/runtime/index.js';
 import { FakeClock } from '../../../lib/testing/fake-clock.js';
 import { unreachableStore } from '../../support/stores.js';
 
@@ -54,9 +59,12 @@ describe('LeaseClient options', () => {
 });
 
 describe('LeaseClient.tryAcquire input', () => {
-  it.each([0, -5, Number.NaN, 1.5, 86_400_001, Infinity, '1000'])('rejects durationMs %s before any request', async (durationMs) => {
-    await expectFieldAsync(() => client().tryAcquire('job', { durationMs: durationMs as number }), 'durationMs');
-  });
+  it.each([0, -5, Number.NaN, 1.5, 86_400_001, Infinity, '1000'])(
+    'rejects durationMs %s before any request',
+    async (durationMs) => {
+      await expectFieldAsync(() => client().tryAcquire('job', { durationMs: durationMs as number }), 'durationMs');
+    },
+  );
 
   it('rejects a duration that leaves no room for the safety margin and skew', async () => {
     const c = client({ safetyMarginMs: 300, maxClockSkewMs: 200 });
@@ -64,19 +72,27 @@ describe('LeaseClient.tryAcquire input', () => {
     await expect(c.tryAcquire('job', { durationMs: 500 })).rejects.toThrow(/safetyMarginMs \+ maxClockSkewMs \(500\)/);
   });
 
-  it.each(['', 'has space', 'bad*char', 'x'.repeat(201), 'tab\t', 'ünïcode'])('rejects the lease name %j', async (name) => {
-    await expectFieldAsync(() => client().tryAcquire(name, { durationMs: 10_000 }), 'name');
-  });
+  it.each(['', 'has space', 'bad*char', 'x'.repeat(201), 'tab\t', 'ünïcode'])(
+    'rejects the lease name %j',
+    async (name) => {
+      await expectFieldAsync(() => client().tryAcquire(name, { durationMs: 10_000 }), 'name');
+    },
+  );
 
   it('accepts every allowed character and a 200-character name', async () => {
     const ok = 'Az09._:/@-';
     // The unreachable store throws a plain Error: validation passed and a request was attempted.
     await expect(client().tryAcquire(ok, { durationMs: 10_000 })).rejects.toThrow(/unexpected acquire request/);
-    await expect(client().tryAcquire('x'.repeat(200), { durationMs: 10_000 })).rejects.toThrow(/unexpected acquire request/);
+    await expect(client().tryAcquire('x'.repeat(200), { durationMs: 10_000 })).rejects.toThrow(
+      /unexpected acquire request/,
+    );
   });
 
   it('names bad metadata and ticks', async () => {
-    await expectFieldAsync(() => client().tryAcquire('job', { durationMs: 10_000, metadata: { fn: 3 as unknown as string } }), 'metadata.fn');
+    await expectFieldAsync(
+      () => client().tryAcquire('job', { durationMs: 10_000, metadata: { fn: 3 as unknown as string } }),
+      'metadata.fn',
+    );
     await expectFieldAsync(() => client().tryAcquire('job', { durationMs: 10_000, tick: -1 }), 'tick');
   });
 });
@@ -102,7 +118,10 @@ describe('fencedUpdate input', () => {
   it('rejects a missing table, key or update expression', async () => {
     await expectFieldAsync(() => fencedUpdate(dynamo, { ...input, TableName: '' }, 1), 'input.TableName');
     await expectFieldAsync(() => fencedUpdate(dynamo, { ...input, Key: undefined }, 1), 'input.Key');
-    await expectFieldAsync(() => fencedUpdate(dynamo, { ...input, UpdateExpression: undefined }, 1), 'input.UpdateExpression');
+    await expectFieldAsync(
+      () => fencedUpdate(dynamo, { ...input, UpdateExpression: undefined }, 1),
+      'input.UpdateExpression',
+    );
     await expectFieldAsync(() => fencedUpdate(dynamo, input, 1, { fenceAttribute: 'bad name' }), 'fenceAttribute');
   });
 });

@@ -23,7 +23,8 @@ describe('decision replay through the runtime (spec/decisions.ts)', () => {
     expect(result.mismatches).toBe(0);
     expect(result.traces).toBe(4);
     // The decisions the mutants below break are among those checked.
-    for (const kind of ['renew-unknown', 'read-wait', 'read-write', 'kept', 'release-lost', 'won', 'renewed']) expect(result.byKind[kind], kind).toBeGreaterThan(0);
+    for (const kind of ['renew-unknown', 'read-wait', 'read-write', 'kept', 'release-lost', 'won', 'renewed'])
+      expect(result.byKind[kind], kind).toBeGreaterThan(0);
   });
 
   // Each mutant of the simulation puts one known defect back into a copy of the runtime (lab/dst/mutants.ts).
@@ -36,7 +37,9 @@ describe('decision replay through the runtime (spec/decisions.ts)', () => {
     const runtime = await mutantRuntime(MUTANTS.find((m) => m.name === name)!);
     const result = await conformDecisions(runtime, traces, tracedRuns());
     expect(result.mismatches).toBeGreaterThan(0);
-    expect(result.first).toContainEqual(expect.objectContaining({ trace: expect.stringContaining(`${run}/`), verdict, actual }));
+    expect(result.first).toContainEqual(
+      expect.objectContaining({ trace: expect.stringContaining(`${run}/`), verdict, actual }),
+    );
   });
 
   it("groups a trace into the model's steps: a late landing and a release's second write stand apart", () => {
@@ -55,12 +58,10 @@ describe('decision replay through the runtime (spec/decisions.ts)', () => {
       1,
       'grouping',
     );
-    expect(groupSteps(trace.events).map((s) => (s.kind === 'action' ? `${s.worker} ${s.verdict}${s.write ? ' +write' : ''}` : s.kind))).toEqual([
-      '0 won +write',
-      'time',
-      '0 renew-unknown',
-      'orphan',
-      '1 read-wait',
-    ]);
+    expect(
+      groupSteps(trace.events).map((s) =>
+        s.kind === 'action' ? `${s.worker} ${s.verdict}${s.write ? ' +write' : ''}` : s.kind,
+      ),
+    ).toEqual(['0 won +write', 'time', '0 renew-unknown', 'orphan', '1 read-wait']);
   });
 });

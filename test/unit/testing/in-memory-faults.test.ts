@@ -6,7 +6,7 @@ describe('InMemoryFencedResource', () => {
   it("refuses a stale leader's write with the StaleTokenError fencedUpdate throws, and keeps the newer value", async () => {
     const clock = new FakeClock();
     const store = new InMemoryLeaseStore();
-    const old = (await new LeaseClient({ store, clock, holderName: 'old' }).acquire('job', { durationMs: 1_000 }));
+    const old = await new LeaseClient({ store, clock, holderName: 'old' }).acquire('job', { durationMs: 1_000 });
     await clock.advance(2_000); // the old leader pauses past its lease
     const next = await new LeaseClient({ store, clock, holderName: 'new' }).acquire('job', { durationMs: 1_000 });
     const reports = new InMemoryFencedResource<string>();
@@ -15,7 +15,10 @@ describe('InMemoryFencedResource', () => {
     await expect(stale).rejects.toBeInstanceOf(StaleTokenError);
     await expect(stale).rejects.toMatchObject({ token: old.token, fence: next.token });
     expect(reports.get('nightly')).toBe('from the new leader');
-    expect(reports.writes.map((w) => [w.token, w.refusedBy])).toEqual([[2, undefined], [1, 2]]);
+    expect(reports.writes.map((w) => [w.token, w.refusedBy])).toEqual([
+      [2, undefined],
+      [1, 2],
+    ]);
   });
 
   it('accepts the same token again and a newer one, and names a bad token', async () => {
@@ -49,7 +52,9 @@ describe('faultyStore', () => {
   it('a lost request: nothing applied, and the failure reaches the caller as a LeaseError with the cause', async () => {
     const { memory, store, leases } = setup();
     store.forceNext('reset', 2); // the acquire and the read that tries to settle it
-    await expect(leases.tryAcquire('job', { durationMs: 1_000 })).rejects.toMatchObject({ cause: { code: 'ECONNRESET' } });
+    await expect(leases.tryAcquire('job', { durationMs: 1_000 })).rejects.toMatchObject({
+      cause: { code: 'ECONNRESET' },
+    });
     expect(memory.requests.acquire).toBe(0);
     expect(await memory.read('job')).toBeUndefined();
   });

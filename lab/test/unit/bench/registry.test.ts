@@ -6,14 +6,23 @@ import { buildSystems, needsPeers, PEER_PACKAGES, SYSTEM_NAMES, SYSTEMS } from '
 const PEERS: Peers = {
   modules: {
     'dynamodb-lock-client': { FailOpen: class {}, FailClosed: class {} },
-    '@deliveryhero/dynamodb-lock': { dynamoDBLockClientFactory: () => ({}), LockNotGrantedError: class extends Error {} },
+    '@deliveryhero/dynamodb-lock': {
+      dynamoDBLockClientFactory: () => ({}),
+      LockNotGrantedError: class extends Error {},
+    },
   },
   versions: { 'dynamodb-lock-client': '0.7.3', '@deliveryhero/dynamodb-lock': '2.0.0' },
 };
 
 describe('the bench registry', () => {
   it('lists every system once, in report order', () => {
-    expect(SYSTEM_NAMES).toEqual(['raw', 'baton', 'dynamodb-lock-client/fail-open', 'dynamodb-lock-client/fail-closed', 'deliveryhero']);
+    expect(SYSTEM_NAMES).toEqual([
+      'raw',
+      'baton',
+      'dynamodb-lock-client/fail-open',
+      'dynamodb-lock-client/fail-closed',
+      'deliveryhero',
+    ]);
     expect(Object.keys(SYSTEMS)).toEqual(SYSTEM_NAMES);
   });
 
@@ -29,8 +38,12 @@ describe('the bench registry', () => {
   });
 
   it('refuses a peer system when the peers are not loaded, or not the version the adapter knows', () => {
-    expect(() => buildSystems(['deliveryhero'], 2_000, undefined)).toThrow(/deliveryhero drives @deliveryhero\/dynamodb-lock: load the peer libraries first/);
+    expect(() => buildSystems(['deliveryhero'], 2_000, undefined)).toThrow(
+      /deliveryhero drives @deliveryhero\/dynamodb-lock: load the peer libraries first/,
+    );
     const wrong = { ...PEERS, modules: { ...PEERS.modules, 'dynamodb-lock-client': { FailOpen: class {} } } };
-    expect(() => buildSystems(['dynamodb-lock-client/fail-closed'], 2_000, wrong)).toThrow(/does not export FailOpen and FailClosed/);
+    expect(() => buildSystems(['dynamodb-lock-client/fail-closed'], 2_000, wrong)).toThrow(
+      /does not export FailOpen and FailClosed/,
+    );
   });
 });

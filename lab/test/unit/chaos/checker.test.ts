@@ -27,8 +27,18 @@ describe('checkHistory', () => {
     const b = cleanHandover();
     const result = checkHistory(b.history(), b.finalState());
     expect(result.violations).toEqual([]);
-    expect(result.stats).toMatchObject({ tenures: 2, writesAttempted: 5, sideEffectsAccepted: 5, highestTokenGranted: 2, finalLeaseToken: 2 });
-    expect(result.tenures[0]).toMatchObject({ token: 1, deadlineReal: result.tenures[0]!.sentReal + 590 + 1_750, validEnd: result.tenures[0]!.releaseSentReal });
+    expect(result.stats).toMatchObject({
+      tenures: 2,
+      writesAttempted: 5,
+      sideEffectsAccepted: 5,
+      highestTokenGranted: 2,
+      finalLeaseToken: 2,
+    });
+    expect(result.tenures[0]).toMatchObject({
+      token: 1,
+      deadlineReal: result.tenures[0]!.sentReal + 590 + 1_750,
+      validEnd: result.tenures[0]!.releaseSentReal,
+    });
   });
 
   it('passes a takeover after a pause: the woken holder acts past its deadline and the fence refuses it', () => {
@@ -154,7 +164,10 @@ describe('checkHistory', () => {
   });
 
   it('reports a lease token above the highest granted with no unresolved acquisition to explain it', () => {
-    const violations = checkHistory(cleanHandover().history(), cleanHandover().finalState({ leaseToken: 4 })).violations;
+    const violations = checkHistory(
+      cleanHandover().history(),
+      cleanHandover().finalState({ leaseToken: 4 }),
+    ).violations;
     expect(violations.map((v) => v.kind)).toEqual(['lease-token-mismatch']);
     expect(violations[0]!.message).toMatch(/only 0 acquisitions/);
   });

@@ -46,9 +46,27 @@ export class HistoryBuilder {
    * the store and by the runtime. `replaced`: the tenure the item showed, and
    * its expiry (ms after T0).
    */
-  acquire(worker: string, owner: string, token: number, sent: number, ack = sent + 5, inc = 0, replaced?: { holder: string; expiresAt: number }): this {
+  acquire(
+    worker: string,
+    owner: string,
+    token: number,
+    sent: number,
+    ack = sent + 5,
+    inc = 0,
+    replaced?: { holder: string; expiresAt: number },
+  ): this {
     const id = ++this.#ops;
-    this.records.push({ type: 'lease-op', op: 'acquire', id, phase: 'invoke', owner, local: T0 + sent, real: T0 + sent, worker, inc });
+    this.records.push({
+      type: 'lease-op',
+      op: 'acquire',
+      id,
+      phase: 'invoke',
+      owner,
+      local: T0 + sent,
+      real: T0 + sent,
+      worker,
+      inc,
+    });
     this.records.push({
       type: 'lease-op',
       op: 'acquire',
@@ -61,28 +79,86 @@ export class HistoryBuilder {
       worker,
       inc,
     });
-    this.records.push({ type: 'tenure', event: 'acquired', owner, token, sentReal: T0 + sent, takeover: false, real: T0 + ack, worker, inc });
+    this.records.push({
+      type: 'tenure',
+      event: 'acquired',
+      owner,
+      token,
+      sentReal: T0 + sent,
+      takeover: false,
+      real: T0 + ack,
+      worker,
+      inc,
+    });
     this.leaseToken = Math.max(this.leaseToken ?? 0, token);
     return this;
   }
 
   /** An acquire whose worker never heard back (killed mid-request). */
   acquireUnanswered(worker: string, owner: string, sent: number, inc = 0): this {
-    this.records.push({ type: 'lease-op', op: 'acquire', id: ++this.#ops, phase: 'invoke', owner, local: T0 + sent, real: T0 + sent, worker, inc });
+    this.records.push({
+      type: 'lease-op',
+      op: 'acquire',
+      id: ++this.#ops,
+      phase: 'invoke',
+      owner,
+      local: T0 + sent,
+      real: T0 + sent,
+      worker,
+      inc,
+    });
     return this;
   }
 
   /** A renew sent at `sent` that succeeded: the store's records and the runtime's. */
   renew(worker: string, owner: string, token: number, sent: number, inc = 0): this {
     const id = ++this.#ops;
-    this.records.push({ type: 'lease-op', op: 'renew', id, phase: 'invoke', owner, token, local: T0 + sent, real: T0 + sent, worker, inc });
-    this.records.push({ type: 'lease-op', op: 'renew', id, phase: 'ok', applied: true, real: T0 + sent + 5, worker, inc });
-    this.records.push({ type: 'tenure', event: 'renewed', owner, token, sentReal: T0 + sent, real: T0 + sent + 5, worker, inc });
+    this.records.push({
+      type: 'lease-op',
+      op: 'renew',
+      id,
+      phase: 'invoke',
+      owner,
+      token,
+      local: T0 + sent,
+      real: T0 + sent,
+      worker,
+      inc,
+    });
+    this.records.push({
+      type: 'lease-op',
+      op: 'renew',
+      id,
+      phase: 'ok',
+      applied: true,
+      real: T0 + sent + 5,
+      worker,
+      inc,
+    });
+    this.records.push({
+      type: 'tenure',
+      event: 'renewed',
+      owner,
+      token,
+      sentReal: T0 + sent,
+      real: T0 + sent + 5,
+      worker,
+      inc,
+    });
     return this;
   }
 
   release(worker: string, owner: string, token: number, sent: number, inc = 0): this {
-    this.records.push({ type: 'tenure', event: 'released', owner, token, sentReal: T0 + sent, real: T0 + sent + 5, worker, inc });
+    this.records.push({
+      type: 'tenure',
+      event: 'released',
+      owner,
+      token,
+      sentReal: T0 + sent,
+      real: T0 + sent + 5,
+      worker,
+      inc,
+    });
     return this;
   }
 
@@ -109,8 +185,22 @@ export class HistoryBuilder {
     const resource = options.resource ?? 'resource-0';
     const tick = tickAt(tickIndex);
     const inc = options.inc ?? 0;
-    this.records.push({ type: 'write', phase: 'invoke', wid, owner, token, tick, resource, local: T0 + at, remainingMs: 1_000, real: T0 + at, worker, inc });
-    if (outcome !== 'none') this.records.push({ type: 'write', phase: 'complete', wid, outcome, real: T0 + at + 10, worker, inc });
+    this.records.push({
+      type: 'write',
+      phase: 'invoke',
+      wid,
+      owner,
+      token,
+      tick,
+      resource,
+      local: T0 + at,
+      remainingMs: 1_000,
+      real: T0 + at,
+      worker,
+      inc,
+    });
+    if (outcome !== 'none')
+      this.records.push({ type: 'write', phase: 'complete', wid, outcome, real: T0 + at + 10, worker, inc });
     if (options.lands ?? outcome === 'accepted') this.land(resource, { token, tick, wid });
     return this;
   }

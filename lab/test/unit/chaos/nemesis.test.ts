@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { HistoryWriter, parseHistory } from '../../../chaos/history.js';
-import { ChaosNemesis, drawOffset, FAULT_KINDS, networkProfile, planSchedule, type NemesisPlanOptions, type NemesisTarget } from '../../../chaos/nemesis.js';
+import {
+  ChaosNemesis,
+  drawOffset,
+  FAULT_KINDS,
+  networkProfile,
+  planSchedule,
+  type NemesisPlanOptions,
+  type NemesisTarget,
+} from '../../../chaos/nemesis.js';
 import { Prng } from '../../../sim/prng.js';
 import type { FaultProfile } from 'baton-lease/internal';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -25,7 +33,9 @@ describe('planSchedule', () => {
   });
 
   it('starts with every kind of fault once, so a short run injects them all', () => {
-    const first = planSchedule(PLAN).slice(0, FAULT_KINDS.length).map((s) => s.kind);
+    const first = planSchedule(PLAN)
+      .slice(0, FAULT_KINDS.length)
+      .map((s) => s.kind);
     expect([...first].sort()).toEqual([...FAULT_KINDS].sort());
   });
 
@@ -54,8 +64,11 @@ describe('drawOffset', () => {
     expect(Math.max(...within) - Math.min(...within)).toBeLessThan(PLAN.maxClockSkewMs);
     const beyond = Array.from({ length: 500 }, () => drawOffset(prng, { ...PLAN, skewBeyond: true }));
     // Two opposite offsets, as an adversarial skew step sets them, differ by more than S + D + M.
-    for (const offset of beyond) expect(2 * Math.abs(offset)).toBeGreaterThan(PLAN.maxClockSkewMs + PLAN.leaseDurationMs + PLAN.safetyMarginMs);
-    expect(Math.max(...beyond) - Math.min(...beyond)).toBeGreaterThan(PLAN.maxClockSkewMs + PLAN.safetyMarginMs + PLAN.leaseDurationMs);
+    for (const offset of beyond)
+      expect(2 * Math.abs(offset)).toBeGreaterThan(PLAN.maxClockSkewMs + PLAN.leaseDurationMs + PLAN.safetyMarginMs);
+    expect(Math.max(...beyond) - Math.min(...beyond)).toBeGreaterThan(
+      PLAN.maxClockSkewMs + PLAN.safetyMarginMs + PLAN.leaseDurationMs,
+    );
   });
 });
 
@@ -69,7 +82,8 @@ function fakeTarget(count: number, leader = 'w1') {
     workers: () => workers.map((w) => ({ ...w })),
     leader: () => leader,
     kill: (id) => (find(id).state === 'up' ? ((find(id).state = 'down'), calls.push(`kill ${id}`), true) : false),
-    respawn: async (id) => (find(id).state === 'down' ? ((find(id).state = 'up'), find(id).inc++, calls.push(`respawn ${id}`), true) : false),
+    respawn: async (id) =>
+      find(id).state === 'down' ? ((find(id).state = 'up'), find(id).inc++, calls.push(`respawn ${id}`), true) : false,
     pause: (id) => (find(id).state === 'up' ? ((find(id).state = 'paused'), calls.push(`pause ${id}`), true) : false),
     resume: (id) => (find(id).state === 'paused' ? ((find(id).state = 'up'), calls.push(`resume ${id}`), true) : false),
     setSkew: (id, offsetMs) => void calls.push(`skew ${id} ${offsetMs}`),
@@ -97,7 +111,13 @@ describe('Nemesis', () => {
     ]);
     expect(calls).toEqual(['pause w1', 'kill w2', 'skew w3 150', 'respawn w2', 'resume w1']);
     expect(workers.map((w) => w.state)).toEqual(['up', 'up', 'up']);
-    expect(h.read().map((r) => (r.type === 'nemesis' ? `${r.action} ${r.worker}` : r.type))).toEqual(['pause w1', 'kill w2', 'skew w3', 'respawn w2', 'resume w1']);
+    expect(h.read().map((r) => (r.type === 'nemesis' ? `${r.action} ${r.worker}` : r.type))).toEqual([
+      'pause w1',
+      'kill w2',
+      'skew w3',
+      'respawn w2',
+      'resume w1',
+    ]);
   });
 
   it('beyond the bound, puts every other clock 2 |offset| ahead of the leader’s, and leaves the leader’s alone', async () => {
@@ -110,7 +130,9 @@ describe('Nemesis', () => {
     ]);
     const expected = ['skew w1 1800', 'skew w3 1800', 'skew w1 1400', 'skew w3 1400'];
     expect(calls).toEqual(expected);
-    expect(h.read().map((r) => (r.type === 'nemesis' ? `${r.action} ${r.worker} ${r.offsetMs}` : r.type))).toEqual(expected);
+    expect(h.read().map((r) => (r.type === 'nemesis' ? `${r.action} ${r.worker} ${r.offsetMs}` : r.type))).toEqual(
+      expected,
+    );
   });
 
   it('never takes down more than maxDown workers at once', async () => {

@@ -16,8 +16,13 @@ function broken(name: string) {
 describe('broken protocol variants (the campaigns must catch these)', () => {
   it('acquire-ignores-expiry takes a lease that is held and not expired', async () => {
     const { store } = broken('acquire-ignores-expiry');
-    expect(await store.acquire({ name: 'l', owner: 'a', now: 1_000, durationMs: D, skewMs: S })).toMatchObject({ applied: true });
-    expect(await store.acquire({ name: 'l', owner: 'b', now: 1_001, durationMs: D, skewMs: S })).toMatchObject({ applied: true, before: { holder: 'a', token: 1 } });
+    expect(await store.acquire({ name: 'l', owner: 'a', now: 1_000, durationMs: D, skewMs: S })).toMatchObject({
+      applied: true,
+    });
+    expect(await store.acquire({ name: 'l', owner: 'b', now: 1_001, durationMs: D, skewMs: S })).toMatchObject({
+      applied: true,
+      before: { holder: 'a', token: 1 },
+    });
   });
 
   it('release-ignores-owner releases a tenure that is not the caller’s', async () => {
@@ -33,7 +38,9 @@ describe('broken protocol variants (the campaigns must catch these)', () => {
   it('leaves every other operation as the real store has it', async () => {
     const { real, store } = broken('acquire-ignores-expiry');
     await store.acquire({ name: 'l', owner: 'a', now: 0, durationMs: D, skewMs: S });
-    expect(await store.renew({ name: 'l', owner: 'x', token: 1, now: 10, durationMs: D })).toMatchObject({ applied: false });
+    expect(await store.renew({ name: 'l', owner: 'x', token: 1, now: 10, durationMs: D })).toMatchObject({
+      applied: false,
+    });
     expect(await store.release({ name: 'l', owner: 'x', token: 1, now: 10 })).toMatchObject({ applied: false });
     expect(real.requests).toMatchObject({ acquire: 1, renew: 1, release: 1 });
   });

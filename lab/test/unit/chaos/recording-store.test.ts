@@ -23,12 +23,75 @@ describe('RecordingStore', () => {
     await store.acquire({ name: 'l', owner: 'b', now: 200, durationMs: 2_000, skewMs: 200 });
     await store.acquire({ name: 'l', owner: 'c', now: 2_500, durationMs: 2_000, skewMs: 200 });
     expect(records()).toEqual([
-      { real: 1_000, type: 'lease-op', op: 'acquire', id: 1, phase: 'invoke', owner: 'a', local: 100, worker: 'w1', inc: 2 },
-      { real: 1_000, type: 'lease-op', op: 'acquire', id: 1, phase: 'ok', applied: true, token: 1, worker: 'w1', inc: 2 },
-      { real: 1_000, type: 'lease-op', op: 'acquire', id: 2, phase: 'invoke', owner: 'b', local: 200, worker: 'w1', inc: 2 },
-      { real: 1_000, type: 'lease-op', op: 'acquire', id: 2, phase: 'ok', applied: false, token: 1, holder: 'a', worker: 'w1', inc: 2 },
-      { real: 1_000, type: 'lease-op', op: 'acquire', id: 3, phase: 'invoke', owner: 'c', local: 2_500, worker: 'w1', inc: 2 },
-      { real: 1_000, type: 'lease-op', op: 'acquire', id: 3, phase: 'ok', applied: true, token: 2, replacedHolder: 'a', replacedExpiresAt: 2_100, worker: 'w1', inc: 2 },
+      {
+        real: 1_000,
+        type: 'lease-op',
+        op: 'acquire',
+        id: 1,
+        phase: 'invoke',
+        owner: 'a',
+        local: 100,
+        worker: 'w1',
+        inc: 2,
+      },
+      {
+        real: 1_000,
+        type: 'lease-op',
+        op: 'acquire',
+        id: 1,
+        phase: 'ok',
+        applied: true,
+        token: 1,
+        worker: 'w1',
+        inc: 2,
+      },
+      {
+        real: 1_000,
+        type: 'lease-op',
+        op: 'acquire',
+        id: 2,
+        phase: 'invoke',
+        owner: 'b',
+        local: 200,
+        worker: 'w1',
+        inc: 2,
+      },
+      {
+        real: 1_000,
+        type: 'lease-op',
+        op: 'acquire',
+        id: 2,
+        phase: 'ok',
+        applied: false,
+        token: 1,
+        holder: 'a',
+        worker: 'w1',
+        inc: 2,
+      },
+      {
+        real: 1_000,
+        type: 'lease-op',
+        op: 'acquire',
+        id: 3,
+        phase: 'invoke',
+        owner: 'c',
+        local: 2_500,
+        worker: 'w1',
+        inc: 2,
+      },
+      {
+        real: 1_000,
+        type: 'lease-op',
+        op: 'acquire',
+        id: 3,
+        phase: 'ok',
+        applied: true,
+        token: 2,
+        replacedHolder: 'a',
+        replacedExpiresAt: 2_100,
+        worker: 'w1',
+        inc: 2,
+      },
     ]);
   });
 
@@ -38,7 +101,9 @@ describe('RecordingStore', () => {
       throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
     };
     const { store, records } = recorder(failing);
-    await expect(store.renew({ name: 'l', owner: 'a', token: 1, now: 5, durationMs: 2_000 })).rejects.toThrow('socket hang up');
+    await expect(store.renew({ name: 'l', owner: 'a', token: 1, now: 5, durationMs: 2_000 })).rejects.toThrow(
+      'socket hang up',
+    );
     expect(records().map((r) => (r.type === 'lease-op' ? r.phase : r.type))).toEqual(['invoke', 'info']);
     expect(records()[1]).toMatchObject({ error: 'TimeoutError: socket hang up' });
   });
@@ -63,6 +128,11 @@ describe('resource entries', () => {
   it('round-trip, and spread ticks over the items', () => {
     const entry = { token: 12, tick: 1_795_676_406_500, wid: 'w4.1.29' };
     expect(decodeEntry(encodeEntry(entry))).toEqual(entry);
-    expect([0, 250, 500, 750].map((t) => resourceFor(t, 250, 3))).toEqual(['resource-0', 'resource-1', 'resource-2', 'resource-0']);
+    expect([0, 250, 500, 750].map((t) => resourceFor(t, 250, 3))).toEqual([
+      'resource-0',
+      'resource-1',
+      'resource-2',
+      'resource-0',
+    ]);
   });
 });

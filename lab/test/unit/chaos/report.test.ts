@@ -12,7 +12,13 @@ const PROXY = {
   latencySpikes: 3,
   connectionResets: 4,
   errorsInjected: 5,
-  errorsByType: { InternalServerError: 2, ServiceUnavailable: 1, ProvisionedThroughputExceededException: 1, ThrottlingException: 1, TransactionConflictException: 0 },
+  errorsByType: {
+    InternalServerError: 2,
+    ServiceUnavailable: 1,
+    ProvisionedThroughputExceededException: 1,
+    ThrottlingException: 1,
+    TransactionConflictException: 0,
+  },
   droppedResponses: 6,
 };
 
@@ -48,7 +54,16 @@ describe('buildReport', () => {
       durationS: 60,
       workers: 3,
       tenures: 2,
-      faults: { kills: 1, pauses: 1, skewChanges: 1, droppedResponses: 6, errorsInjected: 5, latencySpikes: 3, connectionResets: 4, networkFaultWindows: 1 },
+      faults: {
+        kills: 1,
+        pauses: 1,
+        skewChanges: 1,
+        droppedResponses: 6,
+        errorsInjected: 5,
+        latencySpikes: 3,
+        connectionResets: 4,
+        networkFaultWindows: 1,
+      },
       sideEffectsAccepted: 2,
       staleRejected: 1,
       violations: [],
@@ -61,7 +76,11 @@ describe('buildReport', () => {
   });
 
   it('counts every violation by kind but lists at most 50 of a kind', () => {
-    const b = new HistoryBuilder().start('w1', 0).start('w2', 0).acquire('w1', 'w1.0#a', 1, 0).acquire('w2', 'w2.0#b', 2, 2_300);
+    const b = new HistoryBuilder()
+      .start('w1', 0)
+      .start('w2', 0)
+      .acquire('w1', 'w1.0#a', 1, 0)
+      .acquire('w2', 'w2.0#b', 2, 2_300);
     b.write('w2', 'w2.0#b', 2, 10, 2_400);
     for (let i = 0; i < 60; i++) b.write('w1', 'w1.0#a', 1, 20 + i, 3_000 + i);
     const records = b.history();
@@ -77,17 +96,33 @@ describe('buildReport', () => {
     const clean = buildReport(records, checkHistory(records, finalState), 1_000);
     expect(clean.checks).toHaveLength(VIOLATION_KINDS.length);
     expect(clean.checks.every((c) => c.ok)).toBe(true);
-    const b = new HistoryBuilder().start('w1', 0).start('w2', 0).acquire('w1', 'w1.0#a', 1, 0).acquire('w2', 'w2.0#b', 2, 2_300);
+    const b = new HistoryBuilder()
+      .start('w1', 0)
+      .start('w2', 0)
+      .acquire('w1', 'w1.0#a', 1, 0)
+      .acquire('w2', 'w2.0#b', 2, 2_300);
     b.write('w2', 'w2.0#b', 2, 10, 2_400).write('w1', 'w1.0#a', 1, 20, 3_000);
     const broken = buildReport(b.history(), checkHistory(b.history(), b.finalState()), 1_000);
-    expect(broken.checks.filter((c) => !c.ok)).toEqual([{ name: 'no stale write was accepted', ok: false, detail: '1 violation' }]);
+    expect(broken.checks.filter((c) => !c.ok)).toEqual([
+      { name: 'no stale write was accepted', ok: false, detail: '1 violation' },
+    ]);
   });
 
   it('does not fail a property on violations a broken assumption explains', () => {
-    const explained = { kind: 'overlapping-tenures' as const, message: 'm', explainedBy: 'clock-skew-beyond-bound' as const };
+    const explained = {
+      kind: 'overlapping-tenures' as const,
+      message: 'm',
+      explainedBy: 'clock-skew-beyond-bound' as const,
+    };
     const check = propertyChecks([explained, explained]).find((c) => c.name === 'no two tenures acted at once');
-    expect(check).toEqual({ name: 'no two tenures acted at once', ok: true, detail: '2 violations, 2 explained by clock skew beyond the bound' });
-    expect(propertyChecks([{ ...explained, explainedBy: undefined }]).find((c) => !c.ok)?.name).toBe('no two tenures acted at once');
+    expect(check).toEqual({
+      name: 'no two tenures acted at once',
+      ok: true,
+      detail: '2 violations, 2 explained by clock skew beyond the bound',
+    });
+    expect(propertyChecks([{ ...explained, explainedBy: undefined }]).find((c) => !c.ok)?.name).toBe(
+      'no two tenures acted at once',
+    );
   });
 });
 
@@ -115,16 +150,22 @@ describe('renderHtml', () => {
     const html = renderHtml(buildReport(records, check, 1_000), check, records);
     const width = Number(/<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="(\d+)"/.exec(html)?.[1]);
     expect(width).toBeLessThanOrEqual(1352);
-    for (const m of html.matchAll(/<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)" height="12"/g)) expect(Number(m[1])).toBeGreaterThanOrEqual(3);
+    for (const m of html.matchAll(/<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)" height="12"/g))
+      expect(Number(m[1])).toBeGreaterThanOrEqual(3);
     expect(html).not.toContain('listed above"');
-    expect(html).toMatch(/<th>unknownOutcomes<\/th><td class="n">\d+<\/td><td class="muted">side effects whose answer never came/);
+    expect(html).toMatch(
+      /<th>unknownOutcomes<\/th><td class="n">\d+<\/td><td class="muted">side effects whose answer never came/,
+    );
     expect(html).toMatch(/<th>unresolvedAcquires<\/th>/);
   });
 
   it('escapes what it prints', () => {
     const { records, finalState } = campaignHistory();
     const check = checkHistory(records, finalState);
-    const tampered = { ...buildReport(records, check, 1_000), violations: [{ kind: 'phantom-write' as const, message: '<b>x</b> & "y"' }] };
+    const tampered = {
+      ...buildReport(records, check, 1_000),
+      violations: [{ kind: 'phantom-write' as const, message: '<b>x</b> & "y"' }],
+    };
     const html = renderHtml(tampered, check, records);
     expect(html).toContain('&lt;b&gt;x&lt;/b&gt; &amp; &quot;y&quot;');
     expect(html).not.toContain('<b>x</b>');

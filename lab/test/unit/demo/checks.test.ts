@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { classifyPauses, computeChecks, duplicateTickRuns, staleWritesAccepted, tokenRegressions } from '../../../demo/checks.js';
+import {
+  classifyPauses,
+  computeChecks,
+  duplicateTickRuns,
+  staleWritesAccepted,
+  tokenRegressions,
+} from '../../../demo/checks.js';
 import { cleanRun, EvidenceBuilder, tickAt } from './evidence-builder.js';
 
 const failed = (evidence: ReturnType<EvidenceBuilder['build']>) =>
@@ -83,7 +89,9 @@ describe('staleWritesAccepted', () => {
     b.run('w2', 5, 4);
     // w1 (token 3) sends its write after token 4's committed, and it lands.
     const id = b.lead('w1', 1, 3, tickAt(1) + 20);
-    b.writeStart('w1', 1, 3, tickAt(5) + 400).writeEnd('w1', 1, 3, tickAt(5) + 420, { ok: true }).outcome('w1', 1, 3, tickAt(5) + 430, id, 'ran');
+    b.writeStart('w1', 1, 3, tickAt(5) + 400)
+      .writeEnd('w1', 1, 3, tickAt(5) + 420, { ok: true })
+      .outcome('w1', 1, 3, tickAt(5) + 430, id, 'ran');
     b.entry(1, 3, 'w1');
     b.head = { fence: 4, runs: 2, lastToken: 3 };
     expect(staleWritesAccepted(b.build())).toEqual({ count: 1, tokens: [3] });
@@ -102,7 +110,9 @@ describe('staleWritesAccepted', () => {
     const id = b.lead('w1', 1, 3, tickAt(1) + 20);
     b.writeStart('w1', 1, 3, tickAt(1) + 130); // sent, then SIGSTOP: it committed at once
     b.run('w2', 6, 4);
-    b.writeEnd('w1', 1, 3, tickAt(6) + 500, { ok: true }).outcome('w1', 1, 3, tickAt(6) + 510, id, 'ran', { released: false });
+    b.writeEnd('w1', 1, 3, tickAt(6) + 500, { ok: true }).outcome('w1', 1, 3, tickAt(6) + 510, id, 'ran', {
+      released: false,
+    });
     b.entry(1, 3, 'w1');
     expect(staleWritesAccepted(b.build()).count).toBe(0);
     expect(failed(b.build())).toEqual([]);
@@ -155,7 +165,15 @@ describe('the ledger matches the workers’ logs', () => {
 describe('classifyPauses', () => {
   it('finds the clean run’s pause before the write, with the successor first and the write refused', () => {
     expect(classifyPauses(cleanRun().build())).toEqual([
-      { worker: 'w2', token: 3, at: tickAt(2) + 60, resumedAt: tickAt(7) + 400, phase: 'before-write', successorWroteFirst: true, write: 'refused' },
+      {
+        worker: 'w2',
+        token: 3,
+        at: tickAt(2) + 60,
+        resumedAt: tickAt(7) + 400,
+        phase: 'before-write',
+        successorWroteFirst: true,
+        write: 'refused',
+      },
     ]);
   });
 
@@ -163,8 +181,16 @@ describe('classifyPauses', () => {
     const b = new EvidenceBuilder().tick(1);
     b.run('w1', 1, 1); // job-start +30, write-start +130, write-end +145, outcome +150
     const at = (ms: number) => tickAt(1) + ms;
-    b.pause('w1', 1, 1, 1, at(100)).pause('w1', 1, 1, 1, at(140)).pause('w1', 1, 1, 1, at(148)).pause('w1', 1, 1, 1, at(160));
-    expect(classifyPauses(b.build()).map((p) => p.phase)).toEqual(['before-write', 'during-write', 'after-write', 'after-job']);
+    b.pause('w1', 1, 1, 1, at(100))
+      .pause('w1', 1, 1, 1, at(140))
+      .pause('w1', 1, 1, 1, at(148))
+      .pause('w1', 1, 1, 1, at(160));
+    expect(classifyPauses(b.build()).map((p) => p.phase)).toEqual([
+      'before-write',
+      'during-write',
+      'after-write',
+      'after-job',
+    ]);
   });
 
   it('fails the run when a leader paused before its write, resumed after a successor wrote, gets its write in', () => {
@@ -179,7 +205,15 @@ describe('classifyPauses', () => {
   it('fails the run when such a leader’s write ends in another error than the fence', () => {
     const b = cleanRun();
     const i = b.workerRecords.findIndex((r) => r.type === 'write-end' && r.token === 3);
-    b.workerRecords[i] = { type: 'write-end', worker: 'w2', at: tickAt(7) + 420, tick: tickAt(2), token: 3, ok: false, error: 'AbortError' };
+    b.workerRecords[i] = {
+      type: 'write-end',
+      worker: 'w2',
+      at: tickAt(7) + 420,
+      tick: tickAt(2),
+      token: 3,
+      ok: false,
+      error: 'AbortError',
+    };
     expect(failed(b.build())).toEqual(['paused leaders were fenced']);
   });
 });
@@ -208,7 +242,10 @@ describe('nothing else went wrong', () => {
 
 describe('ticks ran', () => {
   it('fails a run in which no tick ran', () => {
-    const b = new EvidenceBuilder().tick(0).tick(1).skip('w1', 0, tickAt(0) + 20);
+    const b = new EvidenceBuilder()
+      .tick(0)
+      .tick(1)
+      .skip('w1', 0, tickAt(0) + 20);
     expect(failed(b.build())).toEqual(['ticks ran']);
   });
 });

@@ -9,11 +9,25 @@ import {
   staleAccepted,
   type ElectTimingInfo,
 } from '../../../demo/elect-checks.js';
-import type { ActingStopReason, ElectEvidence, ElectRunRecord, ElectWorkerRecord, ResourceLogEntry } from '../../../demo/elect-records.js';
+import type {
+  ActingStopReason,
+  ElectEvidence,
+  ElectRunRecord,
+  ElectWorkerRecord,
+  ResourceLogEntry,
+} from '../../../demo/elect-records.js';
 import { buildElectReport } from '../../../demo/elect-report.js';
 import { renderElectReportHtml } from '../../../demo/elect-report-html.js';
 
-const TIMING: ElectTimingInfo = { durationMs: 2_000, renewEveryMs: 666, maxClockSkewMs: 200, safetyMarginMs: 250, raceJitterMs: 100, prepareMaxMs: 300, allowanceMs: 1_000 };
+const TIMING: ElectTimingInfo = {
+  durationMs: 2_000,
+  renewEveryMs: 666,
+  maxClockSkewMs: 200,
+  safetyMarginMs: 250,
+  raceJitterMs: 100,
+  prepareMaxMs: 300,
+  allowanceMs: 1_000,
+};
 /** A lease's deadline after a write sent at `at`: D - M later. */
 const deadlineAfter = (at: number) => at + TIMING.durationMs - TIMING.safetyMarginMs;
 
@@ -33,11 +47,24 @@ class Story {
   }
 
   ready(worker: string, at: number, priority = 0, clockFree = false): this {
-    this.workerRecords.push({ type: 'ready', worker, at, pid: 100 + Number(worker.slice(1)), priority, clockFree, offsetMs: 0 });
+    this.workerRecords.push({
+      type: 'ready',
+      worker,
+      at,
+      pid: 100 + Number(worker.slice(1)),
+      priority,
+      clockFree,
+      offsetMs: 0,
+    });
     return this;
   }
 
-  start(worker: string, token: number, at: number, o: { takeover?: boolean; priority?: number; clockFree?: boolean } = {}): this {
+  start(
+    worker: string,
+    token: number,
+    at: number,
+    o: { takeover?: boolean; priority?: number; clockFree?: boolean } = {},
+  ): this {
     this.workerRecords.push({
       type: 'acting-start',
       worker,
@@ -62,10 +89,25 @@ class Story {
     return this;
   }
 
-  write(worker: string, token: number, n: number, sentAt: number, outcome: 'accepted' | 'stale', o: { fence?: number; intoResource?: boolean } = {}): this {
+  write(
+    worker: string,
+    token: number,
+    n: number,
+    sentAt: number,
+    outcome: 'accepted' | 'stale',
+    o: { fence?: number; intoResource?: boolean } = {},
+  ): this {
     const wid = `${worker}.${token}.${n}`;
     this.workerRecords.push({ type: 'write-sent', worker, at: sentAt, token, wid, remainingMs: 1_000 });
-    this.workerRecords.push({ type: 'write-done', worker, at: sentAt + 20, token, wid, outcome, ...(o.fence === undefined ? {} : { fence: o.fence }) });
+    this.workerRecords.push({
+      type: 'write-done',
+      worker,
+      at: sentAt + 20,
+      token,
+      wid,
+      outcome,
+      ...(o.fence === undefined ? {} : { fence: o.fence }),
+    });
     if (o.intoResource ?? outcome === 'accepted') this.resourceLog.push({ token, wid });
     return this;
   }
@@ -76,7 +118,11 @@ class Story {
   }
 
   build(): ElectEvidence {
-    return { workerRecords: [...this.workerRecords].sort((a, b) => a.at - b.at), runRecords: [...this.runRecords], resourceLog: [...this.resourceLog] };
+    return {
+      workerRecords: [...this.workerRecords].sort((a, b) => a.at - b.at),
+      runRecords: [...this.runRecords],
+      resourceLog: [...this.resourceLog],
+    };
   }
 }
 
@@ -171,7 +217,13 @@ describe('computeElectChecks on a clean run', () => {
 
   it('measures a failover also from the old leader’s last renewal, as its own log shows it', () => {
     const handovers = measureHandovers(cleanRun().build(), TIMING);
-    expect(handovers.map((h) => h.sinceRenewalMs)).toEqual([3_200 - 700, 5_300 - 3_200, undefined, undefined, 16_500 - 13_500]);
+    expect(handovers.map((h) => h.sinceRenewalMs)).toEqual([
+      3_200 - 700,
+      5_300 - 3_200,
+      undefined,
+      undefined,
+      16_500 - 13_500,
+    ]);
   });
 
   it('derives each bound from the lease', () => {
@@ -231,7 +283,14 @@ describe('acting windows', () => {
 
 describe('the stale-write checks', () => {
   it('find a write the resource accepted after a higher token', () => {
-    expect(staleAccepted([{ token: 1, wid: 'a' }, { token: 3, wid: 'b' }, { token: 2, wid: 'c' }, { token: 3, wid: 'd' }])).toEqual([{ index: 2, token: 2, after: 3 }]);
+    expect(
+      staleAccepted([
+        { token: 1, wid: 'a' },
+        { token: 3, wid: 'b' },
+        { token: 2, wid: 'c' },
+        { token: 3, wid: 'd' },
+      ]),
+    ).toEqual([{ index: 2, token: 2, after: 3 }]);
   });
 
   it('fail a run whose resource took the paused leader’s late write', () => {
@@ -249,8 +308,13 @@ describe('the stale-write checks', () => {
     story.resourceLog.push(...cleanRun().resourceLog);
     story.write('w2', 2, 2, 5_610, 'accepted').stop('w2', 2, 5_640, 'deadline');
     const evidence = story.build();
-    expect(pauseOutcomes(evidence)).toMatchObject([{ worker: 'w2', successorWroteFirst: true, lateWrite: { outcome: 'accepted' }, ok: false }]);
-    expect(failedChecks(evidence)).toEqual(['no stale write was accepted', 'the paused leader was fenced and stopped acting']);
+    expect(pauseOutcomes(evidence)).toMatchObject([
+      { worker: 'w2', successorWroteFirst: true, lateWrite: { outcome: 'accepted' }, ok: false },
+    ]);
+    expect(failedChecks(evidence)).toEqual([
+      'no stale write was accepted',
+      'the paused leader was fenced and stopped acting',
+    ]);
   });
 
   it('fail when an acknowledged write is missing from the resource', () => {
@@ -273,11 +337,19 @@ describe('the pause check', () => {
 describe('the handover check', () => {
   it('ends a handoff at the next leader’s start, also when a higher priority outranked the requester', () => {
     const story = new Story();
-    story.workerRecords.push(...cleanRun().workerRecords.filter((r) => !(r.worker === 'w5' && r.type === 'acting-start')));
+    story.workerRecords.push(
+      ...cleanRun().workerRecords.filter((r) => !(r.worker === 'w5' && r.type === 'acting-start')),
+    );
     story.runRecords.push(...cleanRun().runRecords);
     story.resourceLog.push(...cleanRun().resourceLog);
-    story.start('w7', 5, 7_800, { priority: 2, clockFree: true }).start('w5', 7, 20_000, { priority: 1, clockFree: true });
-    expect(measureHandovers(story.build(), TIMING).find((h) => h.kind === 'handoff')).toMatchObject({ to: { worker: 'w7', token: 5 }, ms: 700, ok: true });
+    story
+      .start('w7', 5, 7_800, { priority: 2, clockFree: true })
+      .start('w5', 7, 20_000, { priority: 1, clockFree: true });
+    expect(measureHandovers(story.build(), TIMING).find((h) => h.kind === 'handoff')).toMatchObject({
+      to: { worker: 'w7', token: 5 },
+      ms: 700,
+      ok: true,
+    });
   });
 
   it('fails a failover slower than its bound', () => {
@@ -288,11 +360,20 @@ describe('the handover check', () => {
     story.start('w6', 6, 14_000 + 3_767, { takeover: true, clockFree: true }).write('w6', 6, 1, 17_900, 'accepted');
     const report = computeElectChecks(story.build(), TIMING);
     expect(report.handovers.find((h) => h.kind === 'clock-free-failover')).toMatchObject({ ms: 3_767, ok: false });
-    expect(report.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(['every failover and handoff came within its bound']);
+    expect(report.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual([
+      'every failover and handoff came within its bound',
+    ]);
   });
 
   it('fails a strike no successor followed', () => {
-    const story = cleanRun().run({ type: 'kill', at: 16_900, worker: 'w6', pid: 106, token: 6, phase: 'clock-free-kill' });
+    const story = cleanRun().run({
+      type: 'kill',
+      at: 16_900,
+      worker: 'w6',
+      pid: 106,
+      token: 6,
+      phase: 'clock-free-kill',
+    });
     expect(failedChecks(story.build())).toEqual(['every failover and handoff came within its bound']);
   });
 });

@@ -1,4 +1,11 @@
-import type { DemoEvidence, LedgerEntry, LedgerHead, RunRecord, StepCounts, WorkerRecord } from '../../../demo/records.js';
+import type {
+  DemoEvidence,
+  LedgerEntry,
+  LedgerHead,
+  RunRecord,
+  StepCounts,
+  WorkerRecord,
+} from '../../../demo/records.js';
 
 /** Ticks are whole seconds; times are ms from an arbitrary origin (they only need to be ordered). */
 export const T0 = Date.parse('2026-11-26T06:00:00Z');
@@ -38,14 +45,38 @@ export class EvidenceBuilder {
   }
 
   /** A follower invocation: one request, skipped. */
-  skip(worker: string, tick: number, at: number, reason: 'held' | 'tick-done' = 'held', eventId?: string, ms = 12): this {
+  skip(
+    worker: string,
+    tick: number,
+    at: number,
+    reason: 'held' | 'tick-done' = 'held',
+    eventId?: string,
+    ms = 12,
+  ): this {
     const id = this.invoke(worker, tick, at, eventId);
-    this.workerRecords.push({ type: 'outcome', worker, at: at + ms, eventId: id, tick: tickAt(tick), status: 'skipped', reason, token: 1, ms, requests: 1 });
+    this.workerRecords.push({
+      type: 'outcome',
+      worker,
+      at: at + ms,
+      eventId: id,
+      tick: tickAt(tick),
+      status: 'skipped',
+      reason,
+      token: 1,
+      ms,
+      requests: 1,
+    });
     return this;
   }
 
   /** Invoke and job start of a tenure; returns the event id. */
-  lead(worker: string, tick: number, token: number, at: number, o: { takeover?: boolean; durationMs?: number; eventId?: string } = {}): string {
+  lead(
+    worker: string,
+    tick: number,
+    token: number,
+    at: number,
+    o: { takeover?: boolean; durationMs?: number; eventId?: string } = {},
+  ): string {
     const id = this.invoke(worker, tick, at, o.eventId);
     const durationMs = o.durationMs ?? 4_000;
     this.workerRecords.push({
@@ -69,12 +100,26 @@ export class EvidenceBuilder {
     return this;
   }
 
-  writeEnd(worker: string, tick: number, token: number, at: number, result: { ok: true } | { ok: false; error: string; fence?: number }): this {
+  writeEnd(
+    worker: string,
+    tick: number,
+    token: number,
+    at: number,
+    result: { ok: true } | { ok: false; error: string; fence?: number },
+  ): this {
     this.workerRecords.push({ type: 'write-end', worker, at, tick: tickAt(tick), token, ...result });
     return this;
   }
 
-  outcome(worker: string, tick: number, token: number, at: number, eventId: string, status: 'ran' | 'error', extra: { error?: string; fence?: number; released?: boolean; steps?: StepCounts } = {}): this {
+  outcome(
+    worker: string,
+    tick: number,
+    token: number,
+    at: number,
+    eventId: string,
+    status: 'ran' | 'error',
+    extra: { error?: string; fence?: number; released?: boolean; steps?: StepCounts } = {},
+  ): this {
     this.workerRecords.push({
       type: 'outcome',
       worker,
@@ -111,25 +156,59 @@ export class EvidenceBuilder {
     return this;
   }
 
-  pause(worker: string, pid: number, token: number, tick: number, at: number, resumeAt?: number, successorToken?: number): this {
-    this.runRecords.push({ type: 'pause', at, worker, pid, token, tick: tickAt(tick), leaseExpiresAt: at + 3_900, stopped: true });
+  pause(
+    worker: string,
+    pid: number,
+    token: number,
+    tick: number,
+    at: number,
+    resumeAt?: number,
+    successorToken?: number,
+  ): this {
+    this.runRecords.push({
+      type: 'pause',
+      at,
+      worker,
+      pid,
+      token,
+      tick: tickAt(tick),
+      leaseExpiresAt: at + 3_900,
+      stopped: true,
+    });
     if (resumeAt !== undefined) {
-      this.runRecords.push({ type: 'resume', at: resumeAt, worker, pid, token, ...(successorToken === undefined ? {} : { successorToken }) });
+      this.runRecords.push({
+        type: 'resume',
+        at: resumeAt,
+        worker,
+        pid,
+        token,
+        ...(successorToken === undefined ? {} : { successorToken }),
+      });
     }
     return this;
   }
 
   sample(at: number, fence: number, runs?: number): this {
-    this.runRecords.push({ type: 'sample', at, head: { fence, lastToken: fence, ...(runs === undefined ? {} : { runs }) } });
+    this.runRecords.push({
+      type: 'sample',
+      at,
+      head: { fence, lastToken: fence, ...(runs === undefined ? {} : { runs }) },
+    });
     return this;
   }
 
   /** The evidence; the head defaults to what the entries imply (fence = highest token, runs = count). */
   build(): DemoEvidence {
     const maxToken = Math.max(0, ...this.entries.map((e) => e.token));
-    const head = this.head ?? (this.entries.length ? { fence: maxToken, runs: this.entries.length, lastToken: maxToken } : undefined);
+    const head =
+      this.head ??
+      (this.entries.length ? { fence: maxToken, runs: this.entries.length, lastToken: maxToken } : undefined);
     const byTime = <R extends { at: number }>(rs: R[]) => [...rs].sort((a, b) => a.at - b.at);
-    return { workerRecords: byTime(this.workerRecords), runRecords: byTime(this.runRecords), ledger: { entries: this.entries, ...(head ? { head } : {}) } };
+    return {
+      workerRecords: byTime(this.workerRecords),
+      runRecords: byTime(this.runRecords),
+      ledger: { entries: this.entries, ...(head ? { head } : {}) },
+    };
   }
 }
 
@@ -142,10 +221,23 @@ export class EvidenceBuilder {
 export function cleanRun(): EvidenceBuilder {
   const b = new EvidenceBuilder().spawn('w1', 101).spawn('w2', 102).spawn('w3', 103);
   for (let n = 0; n <= 15; n++) b.tick(n);
-  b.run('w1', 0, 1).skip('w2', 0, tickAt(0) + 20).skip('w3', 0, tickAt(0) + 20);
+  b.run('w1', 0, 1)
+    .skip('w2', 0, tickAt(0) + 20)
+    .skip('w3', 0, tickAt(0) + 20);
   b.run('w1', 1, 2);
   const dupId = b.invoke('w2', 1, tickAt(1) + 15);
-  b.workerRecords.push({ type: 'outcome', worker: 'w2', at: tickAt(1) + 30, eventId: dupId, tick: tickAt(1), status: 'skipped', reason: 'held', token: 2, ms: 15, requests: 1 });
+  b.workerRecords.push({
+    type: 'outcome',
+    worker: 'w2',
+    at: tickAt(1) + 30,
+    eventId: dupId,
+    tick: tickAt(1),
+    status: 'skipped',
+    reason: 'held',
+    token: 2,
+    ms: 15,
+    requests: 1,
+  });
   b.skip('w3', 1, tickAt(1) + 600, 'tick-done', dupId); // the same event, delivered again
   // Tick 2: w2 leads and is paused before it writes.
   const paused = b.lead('w2', 2, 3, tickAt(2) + 20);
@@ -154,7 +246,11 @@ export function cleanRun(): EvidenceBuilder {
   b.run('w3', 7, 4, tickAt(7) + 20, { takeover: true });
   b.sample(tickAt(7) + 300, 4, 3);
   // Resumed: its late write meets the fence.
-  b.writeStart('w2', 2, 3, tickAt(7) + 405).writeEnd('w2', 2, 3, tickAt(7) + 420, { ok: false, error: 'StaleTokenError', fence: 4 });
+  b.writeStart('w2', 2, 3, tickAt(7) + 405).writeEnd('w2', 2, 3, tickAt(7) + 420, {
+    ok: false,
+    error: 'StaleTokenError',
+    fence: 4,
+  });
   b.outcome('w2', 2, 3, tickAt(7) + 425, paused, 'error', { error: 'StaleTokenError', fence: 4 });
   b.run('w1', 8, 5);
   // Tick 9: w1 is killed while it leads; w4 replaces it; w3 takes over at tick 14.

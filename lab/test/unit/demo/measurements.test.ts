@@ -24,7 +24,14 @@ describe('measure', () => {
     const m = measure(cleanRun().build());
     // Killed at tick 9 + 70 ms; w3's job starts at tick 14 + 30 ms.
     expect(m.afterKill.handovers).toEqual([
-      { from: { worker: 'w1', token: 6 }, to: { worker: 'w3', token: 7 }, at: tickAt(9) + 70, ms: 4_960, leaseDurationMs: 4_000, leaseLeftMs: 3_950 },
+      {
+        from: { worker: 'w1', token: 6 },
+        to: { worker: 'w3', token: 7 },
+        at: tickAt(9) + 70,
+        ms: 4_960,
+        leaseDurationMs: 4_000,
+        leaseLeftMs: 3_950,
+      },
     ]);
     expect(m.leaseDurationMs).toBe(4_000);
   });
@@ -36,7 +43,9 @@ describe('measure', () => {
 
   it('ignores a blow that landed after the tenure had ended', () => {
     const b = new EvidenceBuilder().tick(1).tick(2);
-    b.run('w1', 1, 1).kill('w1', 1, 1, 1, tickAt(1) + 500).run('w2', 2, 2);
+    b.run('w1', 1, 1)
+      .kill('w1', 1, 1, 1, tickAt(1) + 500)
+      .run('w2', 2, 2);
     expect(measure(b.build()).afterKill.handovers).toEqual([]);
   });
 

@@ -10,7 +10,12 @@ describe('parseDemoArgs', () => {
   });
 
   it('reads --duration, --workers, --seed and --tick', () => {
-    expect(parseDemoArgs(['--duration', '8', '--workers', '3', '--seed', '42', '--tick', '2'])).toMatchObject({ durationS: 8, workers: 3, seed: 42, tickS: 2 });
+    expect(parseDemoArgs(['--duration', '8', '--workers', '3', '--seed', '42', '--tick', '2'])).toMatchObject({
+      durationS: 8,
+      workers: 3,
+      seed: 42,
+      tickS: 2,
+    });
   });
 
   it('answers --help', () => {
@@ -41,12 +46,32 @@ describe('resolveDemoOptions', () => {
 describe('parseElectDemoArgs', () => {
   it('applies the defaults, with a random seed', () => {
     const o = parseElectDemoArgs(['--elect']);
-    expect(o).toMatchObject({ workers: 3, leaseMs: 2_000, prepareMinMs: 100, prepareMaxMs: 300, allowanceMs: 1_000, wallClockUnderSkew: false, skewLeaderBack: false });
+    expect(o).toMatchObject({
+      workers: 3,
+      leaseMs: 2_000,
+      prepareMinMs: 100,
+      prepareMaxMs: 300,
+      allowanceMs: 1_000,
+      wallClockUnderSkew: false,
+      skewLeaderBack: false,
+    });
     expect(o === 'help' ? -1 : o.seed).toBeGreaterThanOrEqual(0);
   });
 
   it('reads --workers, --lease, --seed and the broken-on-purpose switches', () => {
-    expect(parseElectDemoArgs(['--elect', '--workers', '4', '--lease', '3000', '--seed', '7', '--wall-clock-under-skew', '--skew-leader-back'])).toMatchObject({
+    expect(
+      parseElectDemoArgs([
+        '--elect',
+        '--workers',
+        '4',
+        '--lease',
+        '3000',
+        '--seed',
+        '7',
+        '--wall-clock-under-skew',
+        '--skew-leader-back',
+      ]),
+    ).toMatchObject({
       workers: 4,
       leaseMs: 3_000,
       seed: 7,
@@ -56,11 +81,20 @@ describe('parseElectDemoArgs', () => {
   });
 
   it('shortens the write preparation to a quarter of a short lease', () => {
-    expect(parseElectDemoArgs(['--elect', '--lease', '1000'])).toMatchObject({ leaseMs: 1_000, prepareMinMs: 100, prepareMaxMs: 250 });
+    expect(parseElectDemoArgs(['--elect', '--lease', '1000'])).toMatchObject({
+      leaseMs: 1_000,
+      prepareMinMs: 100,
+      prepareMaxMs: 250,
+    });
   });
 
   it('derives the protocol timing from the lease', () => {
-    expect(electTiming({ leaseMs: 3_000 })).toMatchObject({ durationMs: 3_000, renewEveryMs: 1_000, maxClockSkewMs: 200, safetyMarginMs: 250 });
+    expect(electTiming({ leaseMs: 3_000 })).toMatchObject({
+      durationMs: 3_000,
+      renewEveryMs: 1_000,
+      maxClockSkewMs: 200,
+      safetyMarginMs: 250,
+    });
   });
 
   it.each([

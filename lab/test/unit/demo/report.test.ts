@@ -36,7 +36,14 @@ describe('buildReport', () => {
       'ok',
       'checks',
     ]);
-    expect(report).toMatchObject({ ticks: 16, ticksRun: 6, duplicateTicksRun: 0, staleWritesAccepted: 0, tokenRegressions: 0, ok: true });
+    expect(report).toMatchObject({
+      ticks: 16,
+      ticksRun: 6,
+      duplicateTicksRun: 0,
+      staleWritesAccepted: 0,
+      tokenRegressions: 0,
+      ok: true,
+    });
   });
 
   it('is not ok when a check fails', () => {
@@ -107,7 +114,11 @@ describe('renderReportHtml', () => {
     b.run('w2', 15, 20, tickAt(15) + 900).run('w3', 15, 21, tickAt(15) + 930);
     const svg = renderReportHtml(buildReport(b.build(), RUN));
     // The ledger's labels are the ones above its dots, at the top of the chart.
-    const labels = [...svg.matchAll(/<circle cx="[\d.]+" cy="(\d+)" r="4"[^>]*\/><text x="([\d.]+)" y="([\d.]+)" text-anchor="middle" fill="#333">(2[01])<\/text>/g)].map((m) => [m[2], m[3]]);
+    const labels = [
+      ...svg.matchAll(
+        /<circle cx="[\d.]+" cy="(\d+)" r="4"[^>]*\/><text x="([\d.]+)" y="([\d.]+)" text-anchor="middle" fill="#333">(2[01])<\/text>/g,
+      ),
+    ].map((m) => [m[2], m[3]]);
     expect(labels).toHaveLength(2);
     expect(labels[0]![1]).not.toBe(labels[1]![1]);
     expect(svg).toMatch(/>0s<\/text>/);
@@ -138,7 +149,8 @@ describe('formatSummary', () => {
     expect(text).toContain('after SIGKILL:   p50 4960 ms');
     expect(text).toContain('1 kill, 1 pause, 2 takeovers; 1 stale write refused');
     expect(text).toContain('1 invocation skipped as already done: 1 was a redelivery,');
-    for (const line of text.split('\n').filter((l) => !l.includes('PASS'))) expect(line.length, line).toBeLessThanOrEqual(100);
+    for (const line of text.split('\n').filter((l) => !l.includes('PASS')))
+      expect(line.length, line).toBeLessThanOrEqual(100);
     expect(text.trim().endsWith('All checks passed.')).toBe(true);
   });
 });

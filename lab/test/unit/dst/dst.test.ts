@@ -41,7 +41,8 @@ describe('deterministic simulation (docs/dst.md)', () => {
 
   it('runs the real runtime clean over a few seeds with every fault', async () => {
     const runtime = await realRuntime();
-    for (let seed = 100; seed < 120; seed++) expect((await runSeed({ seed, runtime, faults: ALL })).violations, `seed ${seed}`).toEqual([]);
+    for (let seed = 100; seed < 120; seed++)
+      expect((await runSeed({ seed, runtime, faults: ALL })).violations, `seed ${seed}`).toEqual([]);
   });
 
   // The mutants' counterexamples: the seed that caught each in `npm run dst -- --mutants`.
@@ -58,7 +59,13 @@ describe('deterministic simulation (docs/dst.md)', () => {
   });
 
   it('a mutant whose anchor is gone fails loudly instead of running the real code', async () => {
-    await expect(mutantRuntime({ name: 'gone', defect: 'none', patches: [{ file: 'lib/runtime/lease.ts', find: 'no such text', replace: '' }] })).rejects.toThrow(/occurs 0 times/);
+    await expect(
+      mutantRuntime({
+        name: 'gone',
+        defect: 'none',
+        patches: [{ file: 'lib/runtime/lease.ts', find: 'no such text', replace: '' }],
+      }),
+    ).rejects.toThrow(/occurs 0 times/);
   });
 
   it('an anchor survives a reformatting of the sources, and matches nothing else', () => {
@@ -69,7 +76,10 @@ describe('deterministic simulation (docs/dst.md)', () => {
   });
 
   it('hunt reports the seed and invariant that caught a mutant', async () => {
-    const result = await hunt(MUTANTS.find((m) => m.name === 'lease-item-deletable')!, { faults: ALL, mutantSeeds: 10 });
+    const result = await hunt(
+      MUTANTS.find((m) => m.name === 'lease-item-deletable')!,
+      { faults: ALL, mutantSeeds: 10 },
+    );
     expect(result).toMatchObject({ caught: true, seed: 0, invariant: 'tokens-monotonic' });
   });
 });

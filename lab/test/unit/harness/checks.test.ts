@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { allHold, belowHighest, check, diedUnbidden, listed, logsComplete, ofType, reconcile, repeated, successorWroteFirst } from '../../../harness/checks.js';
+import {
+  allHold,
+  belowHighest,
+  check,
+  diedUnbidden,
+  listed,
+  logsComplete,
+  ofType,
+  reconcile,
+  repeated,
+  successorWroteFirst,
+} from '../../../harness/checks.js';
 
 describe('check', () => {
   it('holds with its own detail when nothing offends it', () => {
@@ -31,7 +42,11 @@ describe('listed', () => {
 describe('ofType', () => {
   it('keeps the records of one type', () => {
     type R = { type: 'a'; n: number } | { type: 'b'; s: string };
-    const records: R[] = [{ type: 'a', n: 1 }, { type: 'b', s: 'x' }, { type: 'a', n: 2 }];
+    const records: R[] = [
+      { type: 'a', n: 1 },
+      { type: 'b', s: 'x' },
+      { type: 'a', n: 2 },
+    ];
     expect(ofType(records, 'a').map((r) => r.n)).toEqual([1, 2]);
   });
 });
@@ -66,12 +81,20 @@ describe('belowHighest', () => {
 
 describe('reconcile', () => {
   it('finds entries no writer sent, acknowledged writes the resource lost, and refused writes it holds', () => {
-    const found = reconcile(['a', 'b', 'x', 'r'], { sent: ['a', 'b', 'c', 'r'], acknowledged: ['a', 'b', 'c'], refused: ['r', 's'] });
+    const found = reconcile(['a', 'b', 'x', 'r'], {
+      sent: ['a', 'b', 'c', 'r'],
+      acknowledged: ['a', 'b', 'c'],
+      refused: ['r', 's'],
+    });
     expect(found).toEqual({ notSent: ['x'], lost: ['c'], refusedYetHeld: ['r'] });
   });
 
   it('finds nothing where the two sides agree', () => {
-    expect(reconcile(['a'], { sent: new Set(['a', 'b']), acknowledged: ['a'], refused: ['b'] })).toEqual({ notSent: [], lost: [], refusedYetHeld: [] });
+    expect(reconcile(['a'], { sent: new Set(['a', 'b']), acknowledged: ['a'], refused: ['b'] })).toEqual({
+      notSent: [],
+      lost: [],
+      refusedYetHeld: [],
+    });
   });
 });
 

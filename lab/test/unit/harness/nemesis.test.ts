@@ -35,7 +35,13 @@ describe('FaultRegistry', () => {
 
   it('refuses a name registered twice, and a draw among nothing', () => {
     const heal = () => undefined;
-    expect(() => new FaultRegistry([{ name: 'kill', inject: () => undefined, heal }, { name: 'kill', inject: () => undefined, heal }])).toThrow('fault kill is registered twice');
+    expect(
+      () =>
+        new FaultRegistry([
+          { name: 'kill', inject: () => undefined, heal },
+          { name: 'kill', inject: () => undefined, heal },
+        ]),
+    ).toThrow('fault kill is registered twice');
     expect(() => faults([]).drawer(new Prng(1), [])).toThrow('no fault to draw from');
   });
 
@@ -62,11 +68,21 @@ describe('Nemesis', () => {
       { kind: 'missing', target: 'c' },
       { kind: 'inline', target: 'd', atMs: 5 },
     ]);
-    expect(log).toEqual(['inject timed a', 'inject inline b', 'heal inline b', 'inject missing', 'inject inline d', 'heal inline d', 'heal timed a']);
+    expect(log).toEqual([
+      'inject timed a',
+      'inject inline b',
+      'heal inline b',
+      'inject missing',
+      'inject inline d',
+      'heal inline d',
+      'heal timed a',
+    ]);
   });
 
   it('refuses a step of an unknown kind', async () => {
-    await expect(new Nemesis(faults([]), []).run([{ kind: 'partition', target: 'a' }])).rejects.toThrow('unknown fault "partition"');
+    await expect(new Nemesis(faults([]), []).run([{ kind: 'partition', target: 'a' }])).rejects.toThrow(
+      'unknown fault "partition"',
+    );
   });
 
   it('heal() heals now what was scheduled for later, and injects nothing more', async () => {
@@ -96,7 +112,14 @@ describe('Nemesis', () => {
     ]);
     const abort = new AbortController();
     const nemesis = new Nemesis(throwing, log, { onError: (error) => errors.push((error as Error).message) });
-    const running = nemesis.run([{ kind: 'boom', target: 'x' }, { kind: 'inline', target: 'y' }, { kind: 'inline', target: 'z', atMs: 60_000 }], abort.signal);
+    const running = nemesis.run(
+      [
+        { kind: 'boom', target: 'x' },
+        { kind: 'inline', target: 'y' },
+        { kind: 'inline', target: 'z', atMs: 60_000 },
+      ],
+      abort.signal,
+    );
     await expect.poll(() => log).toEqual(['inject inline y', 'heal inline y']);
     abort.abort();
     await running;

@@ -2,7 +2,21 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkLines, checksTable, COLOR, dataTable, escapeHtml, factsTable, laneTimeline, legend, plural, reportPage, secondsAxis, svgFrame, writeReportFiles } from '../../../harness/report/index.js';
+import {
+  checkLines,
+  checksTable,
+  COLOR,
+  dataTable,
+  escapeHtml,
+  factsTable,
+  laneTimeline,
+  legend,
+  plural,
+  reportPage,
+  secondsAxis,
+  svgFrame,
+  writeReportFiles,
+} from '../../../harness/report/index.js';
 
 const PASSED = [{ name: 'ticks ran', ok: true, detail: '6 of 16' }];
 const FAILED = [...PASSED, { name: 'no stale write was accepted', ok: false, detail: 'token 3 after 4' }];
@@ -20,12 +34,15 @@ describe('reportPage', () => {
   it('gives the verdict of the checks, then the checks, then the body', () => {
     const failed = reportPage({ ...HEADER, checks: FAILED }, '<h2>Timeline</h2>');
     expect(failed).toContain('<span class="verdict">A check FAILED</span>');
-    expect(failed).toMatch(/verdict[\s\S]*<h2>Checks<\/h2>\n<table><tr><td class="ok">✓<\/td><th>ticks ran[\s\S]*<td class="bad">✗<\/td><th>no stale write was accepted[\s\S]*<h2>Timeline<\/h2>/);
+    expect(failed).toMatch(
+      /verdict[\s\S]*<h2>Checks<\/h2>\n<table><tr><td class="ok">✓<\/td><th>ticks ran[\s\S]*<td class="bad">✗<\/td><th>no stale write was accepted[\s\S]*<h2>Timeline<\/h2>/,
+    );
     expect(reportPage(HEADER, '')).toContain('<span class="verdict">All checks passed</span>');
   });
 
   it('colours the verdict badge by the verdict', () => {
-    const badge = (checks: typeof PASSED) => /\.verdict \{[^}]*background: ([^;]+);/.exec(reportPage({ ...HEADER, checks }, ''))?.[1];
+    const badge = (checks: typeof PASSED) =>
+      /\.verdict \{[^}]*background: ([^;]+);/.exec(reportPage({ ...HEADER, checks }, ''))?.[1];
     expect(badge(PASSED)).toBe(COLOR.ran);
     expect(badge(FAILED)).toBe(COLOR.killed);
   });
@@ -38,7 +55,9 @@ describe('reportPage', () => {
 
   it('grows as wide as the report asks, for a timeline that must not scroll', () => {
     expect(reportPage(HEADER, '')).toContain('max-width: 1180px');
-    expect(reportPage(HEADER, '', { maxWidthPx: 1340, style: '  .x { color: red; }\n' })).toMatch(/max-width: 1340px[\s\S]*\.x \{ color: red; \}/);
+    expect(reportPage(HEADER, '', { maxWidthPx: 1340, style: '  .x { color: red; }\n' })).toMatch(
+      /max-width: 1340px[\s\S]*\.x \{ color: red; \}/,
+    );
   });
 });
 
@@ -75,19 +94,25 @@ describe('dataTable', () => {
 
   it('has a heading, a header row, and cells with their classes', () => {
     const html = dataTable('Pauses', ['worker', 'token'], [['w1', { html: '3', class: 'n' }]]);
-    expect(html).toBe('<h2>Pauses</h2><table><tr><th>worker</th><th>token</th></tr><tr><td>w1</td><td class="n">3</td></tr></table>');
+    expect(html).toBe(
+      '<h2>Pauses</h2><table><tr><th>worker</th><th>token</th></tr><tr><td>w1</td><td class="n">3</td></tr></table>',
+    );
   });
 });
 
 describe('secondsAxis', () => {
-  const labels = (parts: string[]) => parts.flatMap((p) => [...p.matchAll(/<text x="([\d.]+)"[^>]*>(\d+)s<\/text>/g)].map((m) => ({ x: Number(m[1]), s: Number(m[2]) })));
+  const labels = (parts: string[]) =>
+    parts.flatMap((p) =>
+      [...p.matchAll(/<text x="([\d.]+)"[^>]*>(\d+)s<\/text>/g)].map((m) => ({ x: Number(m[1]), s: Number(m[2]) })),
+    );
 
   it('labels seconds from zero at a round step, labels at least 40 px apart, however long the run', () => {
     for (const spanS of [4, 17, 60, 900, 7_200]) {
       const x = (t: number) => 100 + (t / (spanS * 1_000)) * 1_000;
       const found = labels(secondsAxis({ x, zero: 0, end: spanS * 1_000, top: 0, bottom: 100 }));
       expect(found[0], `${spanS} s`).toEqual({ x: 100, s: 0 });
-      for (let i = 1; i < found.length; i++) expect(found[i]!.x - found[i - 1]!.x, `${spanS} s`).toBeGreaterThanOrEqual(40);
+      for (let i = 1; i < found.length; i++)
+        expect(found[i]!.x - found[i - 1]!.x, `${spanS} s`).toBeGreaterThanOrEqual(40);
       expect(found.at(-1)!.s, `${spanS} s`).toBeLessThanOrEqual(spanS);
       expect(found.length, `${spanS} s`).toBeGreaterThan(1);
     }
@@ -96,12 +121,23 @@ describe('secondsAxis', () => {
   it('draws grid lines unless told not to', () => {
     const x = (t: number) => t / 10;
     expect(secondsAxis({ x, zero: 0, end: 2_000, top: 0, bottom: 50 }).some((p) => p.startsWith('<line'))).toBe(true);
-    expect(secondsAxis({ x, zero: 0, end: 2_000, top: 0, bottom: 50, grid: false }).some((p) => p.startsWith('<line'))).toBe(false);
+    expect(
+      secondsAxis({ x, zero: 0, end: 2_000, top: 0, bottom: 50, grid: false }).some((p) => p.startsWith('<line')),
+    ).toBe(false);
   });
 });
 
 describe('laneTimeline', () => {
-  const layout = { from: 1_000, to: 11_000, left: 100, plotWidth: 1_000, top: 30, laneHeight: 34, lanes: 3, ariaLabel: 'a < b' };
+  const layout = {
+    from: 1_000,
+    to: 11_000,
+    left: 100,
+    plotWidth: 1_000,
+    top: 30,
+    laneHeight: 34,
+    lanes: 3,
+    ariaLabel: 'a < b',
+  };
 
   it('sizes the frame to its lanes and maps the span onto the plot, clamping what lies outside', () => {
     let seen: number[] = [];
@@ -110,7 +146,9 @@ describe('laneTimeline', () => {
       return ['<g id="mine"/>'];
     });
     expect(seen).toEqual([100, 600, 1_100, 100, 1_100, 30, 98]);
-    expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="1120" height="156" viewBox="0 0 1120 156" role="img" aria-label="a &lt; b">/);
+    expect(svg).toMatch(
+      /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="1120" height="156" viewBox="0 0 1120 156" role="img" aria-label="a &lt; b">/,
+    );
     expect(svg).toContain('<g id="mine"/>');
     expect(svg).toMatch(/>0s<\/text>[\s\S]*>10s<\/text>/);
   });

@@ -76,7 +76,9 @@ describe('WorkerPool', { timeout: 60_000 }, () => {
     await second.ready;
     await workers.stopAll(1_000);
 
-    expect(records.map((r) => `${r.type} ${r.worker}${r.type === 'spawn' && r.replaces ? ` for ${r.replaces}` : ''}`)).toEqual(['spawn w1', 'exit w1', 'spawn w2 for w1', 'exit w2']);
+    expect(
+      records.map((r) => `${r.type} ${r.worker}${r.type === 'spawn' && r.replaces ? ` for ${r.replaces}` : ''}`),
+    ).toEqual(['spawn w1', 'exit w1', 'spawn w2 for w1', 'exit w2']);
     expect(readFileSync(join(dir, 'w1.log'), 'utf8')).toBe('');
   });
 

@@ -14,7 +14,13 @@ const names = (pairs: [Owned, Owned][]) => pairs.map(([a, b]) => `${a.owner}${b.
 
 /** Up to eight intervals that each hold at least one moment, on a small grid so that they touch and coincide often. */
 const intervals = fc.array(
-  fc.record({ owner: fc.constantFrom('a', 'b', 'c'), start: fc.integer({ min: 0, max: 40 }), length: fc.integer({ min: 1, max: 20 }) }).map(({ owner, start, length }) => owned(owner, start, start + length)),
+  fc
+    .record({
+      owner: fc.constantFrom('a', 'b', 'c'),
+      start: fc.integer({ min: 0, max: 40 }),
+      length: fc.integer({ min: 1, max: 20 }),
+    })
+    .map(({ owner, start, length }) => owned(owner, start, start + length)),
   { maxLength: 8 },
 );
 
@@ -32,7 +38,10 @@ describe('overlappingPairs', () => {
   });
 
   it('pairs every two of several owners running at once, in order of start', () => {
-    const found = overlappingPairs([owned('c', 2, 10), owned('a', 0, 10), owned('b', 1, 10), owned('d', 10, 12)], ownerOf);
+    const found = overlappingPairs(
+      [owned('c', 2, 10), owned('a', 0, 10), owned('b', 1, 10), owned('d', 10, 12)],
+      ownerOf,
+    );
     expect(names(found)).toEqual(['ab', 'ac', 'bc']);
   });
 
@@ -41,7 +50,9 @@ describe('overlappingPairs', () => {
   });
 
   it('counts an empty interval that begins inside another, but not one that begins at its end', () => {
-    expect(names(overlappingPairs([owned('a', 0, 10), owned('b', 4, 4), owned('c', 10, 10), owned('d', 6, 3)], ownerOf))).toEqual(['ab', 'ad']);
+    expect(
+      names(overlappingPairs([owned('a', 0, 10), owned('b', 4, 4), owned('c', 10, 10), owned('d', 6, 3)], ownerOf)),
+    ).toEqual(['ab', 'ad']);
   });
 
   it('finds nothing in nothing', () => {
@@ -54,7 +65,8 @@ describe('overlappingPairs', () => {
         const brute: string[] = [];
         list.forEach((a, i) =>
           list.forEach((b, j) => {
-            if (i < j && a.owner !== b.owner && Math.max(a.start, b.start) < Math.min(a.end, b.end)) brute.push(`${i}-${j}`);
+            if (i < j && a.owner !== b.owner && Math.max(a.start, b.start) < Math.min(a.end, b.end))
+              brute.push(`${i}-${j}`);
           }),
         );
         const found = overlappingPairs(list, ownerOf);
@@ -80,7 +92,10 @@ describe('sharedSpans', () => {
   });
 
   it('merges spans that touch, whichever owners share them, and keeps apart those that do not', () => {
-    const spans = sharedSpans([owned('a', 0, 10), owned('b', 5, 12), owned('c', 10, 20), owned('a', 30, 40), owned('c', 35, 50)], ownerOf);
+    const spans = sharedSpans(
+      [owned('a', 0, 10), owned('b', 5, 12), owned('c', 10, 20), owned('a', 30, 40), owned('c', 35, 50)],
+      ownerOf,
+    );
     expect(spans).toEqual([
       { start: 5, end: 12 },
       { start: 35, end: 40 },

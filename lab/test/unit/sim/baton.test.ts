@@ -3,7 +3,15 @@ import type { InMemoryLeaseStore } from 'baton-lease';
 import type { LeaseStoreService } from '../../../sim/lease-store-service.js';
 import { SCENARIO_NAMES } from '../../../sim/scenarios.js';
 import { Timeline } from '../../../sim/timeline.js';
-import { fenceViolations, HOSTILE_NETWORK, label, runMany, runningOverlapMs, SEEDS, settledLeader } from './invariants.js';
+import {
+  fenceViolations,
+  HOSTILE_NETWORK,
+  label,
+  runMany,
+  runningOverlapMs,
+  SEEDS,
+  settledLeader,
+} from './invariants.js';
 
 /** The shared store behind the simulated network (the runtime's own InMemoryLeaseStore). */
 function storeOf(service: unknown): InMemoryLeaseStore {

@@ -42,7 +42,8 @@ async function countSends(options: Parameters<typeof runScenario>[0], fromMs = 0
   const run = await runScenario({
     ...options,
     trace: (e) => {
-      if (e.kind === 'send' && e.time >= fromMs && e.time < toMs) sent.push({ time: e.time, from: e.from, to: e.to, type: (e.message as BullyMessage).type });
+      if (e.kind === 'send' && e.time >= fromMs && e.time < toMs)
+        sent.push({ time: e.time, from: e.from, to: e.to, type: (e.message as BullyMessage).type });
     },
   });
   return { run, sent };
@@ -68,8 +69,14 @@ describe('Bully election messages', () => {
 
       // Assert: one election, one announcement, and everyone follows node 4.
       const coordinators = sent.filter((m) => m.type === 'Coordinator');
-      expect(coordinators.map((m) => m.from), `seed ${seed}`).toEqual([4, 4, 4, 4]);
-      expect(run.timeline.tenures.map((t) => t.node), `seed ${seed}`).toEqual([5, 4]);
+      expect(
+        coordinators.map((m) => m.from),
+        `seed ${seed}`,
+      ).toEqual([4, 4, 4, 4]);
+      expect(
+        run.timeline.tenures.map((t) => t.node),
+        `seed ${seed}`,
+      ).toEqual([5, 4]);
       expectHighestLiveLeads(run, (id) => (run.cluster.instance(id) as BullyNode).leader);
     }
   });
@@ -78,14 +85,23 @@ describe('Bully election messages', () => {
     for (const nodes of [5, 9, 17]) {
       for (const seed of SEEDS) {
         // Act: the first 3 s of a fault-free run; heartbeats are liveness, not the election.
-        const { run, sent } = await countSends({ algorithm: 'bully', scenario: 'steady', seed, nodes, durationMs: 3_000 });
+        const { run, sent } = await countSends({
+          algorithm: 'bully',
+          scenario: 'steady',
+          seed,
+          nodes,
+          durationMs: 3_000,
+        });
 
         // Assert
         const label = `n=${nodes} seed ${seed}`;
         const election = sent.filter((m) => m.type !== 'Heartbeat');
         expect(election.length, label).toBeLessThanOrEqual(nodes * nodes);
         expect(election.filter((m) => m.type === 'Election').length, label).toBe((nodes * (nodes - 1)) / 2);
-        expect(run.timeline.tenures.map((t) => t.node), label).toEqual([nodes]);
+        expect(
+          run.timeline.tenures.map((t) => t.node),
+          label,
+        ).toEqual([nodes]);
       }
     }
   });

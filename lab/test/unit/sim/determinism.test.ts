@@ -34,15 +34,28 @@ describe('Election lab determinism', () => {
   it('reports every algorithm and scenario, with no wall-clock time in the files', async () => {
     // Arrange
     const { json, html } = await seed42;
-    const report = JSON.parse(json) as { seed: number; rows: { algorithm: string; scenario: string; metrics: Record<string, unknown> }[] };
+    const report = JSON.parse(json) as {
+      seed: number;
+      rows: { algorithm: string; scenario: string; metrics: Record<string, unknown> }[];
+    };
 
     // Assert
     expect(report.seed).toBe(42);
-    expect(new Set(report.rows.map((r) => r.algorithm))).toEqual(new Set(['bully', 'ring', 'raft', 'paxos', 'zookeeper', 'baton']));
+    expect(new Set(report.rows.map((r) => r.algorithm))).toEqual(
+      new Set(['bully', 'ring', 'raft', 'paxos', 'zookeeper', 'baton']),
+    );
     expect(report.rows).toHaveLength(36);
     for (const row of report.rows) {
       expect(Object.keys(row.metrics)).toEqual(
-        expect.arrayContaining(['timeToFirstLeaderMs', 'failoverMs', 'messages', 'noLeaderMs', 'splitBrainMs', 'staleWritesAccepted', 'staleWritesAcceptedUnfenced']),
+        expect.arrayContaining([
+          'timeToFirstLeaderMs',
+          'failoverMs',
+          'messages',
+          'noLeaderMs',
+          'splitBrainMs',
+          'staleWritesAccepted',
+          'staleWritesAcceptedUnfenced',
+        ]),
       );
     }
     const thisYear = String(new Date().getUTCFullYear());

@@ -57,7 +57,10 @@ describe('Elector study: priority after a partition heals, beside Bully', () => 
       expect(runningOverlapMs(r.simulation.cluster.timeline, r.simulation.cluster.sim.now), label(r)).toBe(0);
       expect(r.figures['healToTopLeaderMs'], label(r)).toBeLessThanOrEqual(BOUNDS.healMs);
     }
-    for (const r of variant(rs, 'bully')) expect(runningOverlapMs(r.simulation.cluster.timeline, r.simulation.cluster.sim.now), label(r)).toBeGreaterThan(1_000);
+    for (const r of variant(rs, 'bully'))
+      expect(runningOverlapMs(r.simulation.cluster.timeline, r.simulation.cluster.sim.now), label(r)).toBeGreaterThan(
+        1_000,
+      );
   });
 
   it('fails its priority check when every elector has the same priority (no handoff to bring the top node back)', async () => {
@@ -111,7 +114,9 @@ describe('Elector study: clocks skewed beyond the bound', () => {
   it('wall clock: the same faults make two running leaders, in every seed', async () => {
     const rs = variant(await skew, 'elector, wall clock');
     for (const r of rs) {
-      expect(runningOverlapMs(r.simulation.cluster.timeline, r.simulation.cluster.sim.now), label(r)).toBeGreaterThan(0);
+      expect(runningOverlapMs(r.simulation.cluster.timeline, r.simulation.cluster.sim.now), label(r)).toBeGreaterThan(
+        0,
+      );
       expect(noOverlapCheck(r.simulation).holds, label(r)).toBe(false);
       // The token still protects the resource where the check is atomic.
       expect(fenceViolations(r.simulation.cluster.timeline), label(r)).toBe(0);
@@ -136,7 +141,9 @@ describe('Clock-free electors on a hostile network with wall clocks a minute apa
       factory: batonElector({ clockFree }),
       service: (c) => ALGORITHMS.baton.service!(c, {}),
       async: true,
-      clocks: new Map(nodeIds.map((id) => [id, { offsetMs: clocks.uniform(-60_000, 60_000), driftPpm: clocks.uniform(-50, 50) }])),
+      clocks: new Map(
+        nodeIds.map((id) => [id, { offsetMs: clocks.uniform(-60_000, 60_000), driftPpm: clocks.uniform(-50, 50) }]),
+      ),
       durationMs: RUN_MS,
       network: HOSTILE_NETWORK,
       setup: (c) => SCENARIOS.flapping.setup(c, new Prng(`${key}/scenario`), DEFAULT_FAULT_TIMING),

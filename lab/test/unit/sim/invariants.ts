@@ -100,4 +100,3 @@ export function expectHighestLiveLeads(run: RunResult, follower: (id: number) =>
   expect(run.finalLeaders, label(run)).toEqual([highest]);
   for (const id of up) expect(follower(id), `${label(run)}: node ${id} follows`).toBe(highest);
 }
-

@@ -23,7 +23,13 @@ describe('Election lab knobs', () => {
   it('crashes at a uniformly random point of the heartbeat interval with --crash-phase uniform', async () => {
     const phases: number[] = [];
     for (const seed of [...SEEDS, ...SEEDS.map((s) => s + 100)]) {
-      const run = await runScenario({ algorithm: 'raft', scenario: 'leader-crash', seed, durationMs: 12_000, faults: { atMs: 10_000, jitterMs: 'heartbeat' } });
+      const run = await runScenario({
+        algorithm: 'raft',
+        scenario: 'leader-crash',
+        seed,
+        durationMs: 12_000,
+        faults: { atMs: 10_000, jitterMs: 'heartbeat' },
+      });
       phases.push(run.timeline.disruptions[0]!.time - 10_000);
     }
     // Raft's stock heartbeat is 100 ms.

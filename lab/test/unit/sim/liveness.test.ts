@@ -10,7 +10,10 @@ describe('Liveness after the network heals', () => {
 
       // Assert
       for (const run of runs) {
-        expect(settledLeader(run), `${label(run)}: leaders at the end ${JSON.stringify(run.finalLeaders)}`).toBeDefined();
+        expect(
+          settledLeader(run),
+          `${label(run)}: leaders at the end ${JSON.stringify(run.finalLeaders)}`,
+        ).toBeDefined();
         const last = run.timeline.tenures.at(-1)!;
         expect(last.start, `${label(run)}: the last tenure began before the end`).toBeLessThan(run.durationMs - 1_000);
       }

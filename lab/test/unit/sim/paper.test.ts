@@ -40,7 +40,8 @@ describe('The lab against the published figures', () => {
     const exact = messages.filter((m) => m.textbook !== null && m.trials === 1);
     expect(exact).toHaveLength(3 * 4);
     for (const row of exact) expect(row.lab, `${row.algorithm} n=${row.n} ${row.case}`).toBe(row.textbook);
-    for (const row of messages.filter((m) => m.algorithm === 'bully')) expect(row.labAll).toBeLessThanOrEqual(row.n * row.n);
+    for (const row of messages.filter((m) => m.algorithm === 'bully'))
+      expect(row.labAll).toBeLessThanOrEqual(row.n * row.n);
   });
 
   it('finds the Ring average over random orders within 10% of n·Hₙ', async () => {
@@ -51,7 +52,9 @@ describe('The lab against the published figures', () => {
   it('draws, for every range, the lab curve and the paper points, on a page with no scripts or remote resources', async () => {
     const html = renderPaperHtml(await report);
     expect(html.match(/<polyline /g)).toHaveLength(RAFT_FIGURE_16.length);
-    const paperPoints = RAFT_FIGURE_16.flatMap((l) => [l.medianMs, l.p95Ms, l.worstMs]).filter((v) => v !== null).length;
+    const paperPoints = RAFT_FIGURE_16.flatMap((l) => [l.medianMs, l.p95Ms, l.worstMs]).filter(
+      (v) => v !== null,
+    ).length;
     expect(html.match(/<circle /g)!.length).toBeGreaterThanOrEqual(paperPoints);
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
   });
@@ -63,7 +66,11 @@ describe('npm run sim -- --paper', () => {
       expect(await sim(['--paper', '--trials', '20'])).toBe(0);
       const json = JSON.parse(await readFile('paper-report.json', 'utf8')) as PaperReport;
       expect(json.raftElection).toHaveLength(10);
-      expect(json.raftElection[2]).toMatchObject({ timeoutMs: [150, 155], paper: { medianMs: 287, worstMs: 2143 }, lab: { trials: 20 } });
+      expect(json.raftElection[2]).toMatchObject({
+        timeoutMs: [150, 155],
+        paper: { medianMs: 287, worstMs: 2143 },
+        lab: { trials: 20 },
+      });
       expect(json.messages.map((m) => m.n)).toEqual(expect.arrayContaining([5, 9, 17]));
       expect(await readFile('paper-report.html', 'utf8')).toContain('<svg');
     });

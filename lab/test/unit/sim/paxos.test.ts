@@ -27,7 +27,13 @@ async function runWithAccepts(scenario: ScenarioName, seed: number, hostile: boo
   const paxos = hostile
     ? { onAccept: (e: AcceptEvent) => events.push(e), phaseTimeoutMs: 60, backoffBaseMs: 5, backoffCapMs: 60 }
     : { onAccept: (e: AcceptEvent) => events.push(e) };
-  const result = await runScenario({ algorithm: 'paxos', scenario, seed, algorithmOptions: { paxos }, ...(hostile ? { network: HOSTILE_NETWORK } : {}) });
+  const result = await runScenario({
+    algorithm: 'paxos',
+    scenario,
+    seed,
+    algorithmOptions: { paxos },
+    ...(hostile ? { network: HOSTILE_NETWORK } : {}),
+  });
   return { result, events };
 }
 
@@ -55,7 +61,8 @@ describe('Paxos election', () => {
 
         // Assert
         const ballotsPerInstance = new Map<number, Set<number>>();
-        for (const e of events) ballotsPerInstance.set(e.instance, (ballotsPerInstance.get(e.instance) ?? new Set()).add(e.ballot));
+        for (const e of events)
+          ballotsPerInstance.set(e.instance, (ballotsPerInstance.get(e.instance) ?? new Set()).add(e.ballot));
         contested += [...ballotsPerInstance.values()].filter((b) => b.size > 1).length;
         for (const [instance, values] of chosenValues(events, result.nodes)) {
           expect(values.size, `${label(result)} instance ${instance}`).toBe(1);

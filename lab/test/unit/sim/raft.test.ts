@@ -14,7 +14,10 @@ describe('Raft election', () => {
 
   it('elects at most one leader per term on a lossy, reordering network with crashes', async () => {
     // Arrange: short timeouts make split votes and competing candidates common.
-    const options = { network: HOSTILE_NETWORK, algorithmOptions: { raft: { electionTimeoutMinMs: 150, electionTimeoutMaxMs: 300 } } };
+    const options = {
+      network: HOSTILE_NETWORK,
+      algorithmOptions: { raft: { electionTimeoutMinMs: 150, electionTimeoutMaxMs: 300 } },
+    };
 
     // Act
     const runs = await runMany('raft', ['leader-crash', 'flapping', 'pause'], SEEDS, options);

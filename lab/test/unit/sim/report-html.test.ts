@@ -24,7 +24,9 @@ describe('sim-report.html', () => {
     expect(text.split(/(?<=\.) /)).toHaveLength(3);
     const partitionSplit = ['bully', 'ring', 'raft'].map((a) => row(a, 'partition').splitBrainMs);
     expect(text).toContain(`${Math.min(...partitionSplit)}–${Math.max(...partitionSplit)} ms`);
-    const pauseUnfenced = report.rows.filter((r) => r.scenario === 'pause').reduce((s, r) => s + r.metrics.staleWritesAcceptedUnfenced, 0);
+    const pauseUnfenced = report.rows
+      .filter((r) => r.scenario === 'pause')
+      .reduce((s, r) => s + r.metrics.staleWritesAcceptedUnfenced, 0);
     expect(text).toContain(`accepted ${pauseUnfenced} stale writes`);
     const untokened = report.rows.filter((r) => r.algorithm === 'bully' || r.algorithm === 'ring');
     const accepted = untokened.reduce((s, r) => s + r.metrics.staleWritesAccepted, 0);

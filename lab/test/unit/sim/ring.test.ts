@@ -27,7 +27,10 @@ describe('Ring election (Chang–Roberts)', () => {
     // Arrange: the hostile network until 15 s, then the baseline.
     const runs = await runMany('ring', ['leader-crash'], SEEDS, {
       network: HOSTILE_NETWORK,
-      instrument: (cluster) => void cluster.sim.at(15_000, () => cluster.network.configure({ lossRate: 0.002, latency: { kind: 'constant', ms: 3 } })),
+      instrument: (cluster) =>
+        void cluster.sim.at(15_000, () =>
+          cluster.network.configure({ lossRate: 0.002, latency: { kind: 'constant', ms: 3 } }),
+        ),
     });
 
     // Assert

@@ -140,7 +140,13 @@ describe('Cluster', () => {
   function cluster(factory: (ctx: NodeContext) => { onMessage(): void }) {
     const sim = new Simulator();
     const network = new Network(sim, new Prng(1), { lossRate: 0, latency: { kind: 'constant', ms: 1 } });
-    const c = new Cluster(sim, network, { seed: 't', nodeIds: [1, 2], factory, clocks: new Map(), workload: DEFAULT_WORKLOAD });
+    const c = new Cluster(sim, network, {
+      seed: 't',
+      nodeIds: [1, 2],
+      factory,
+      clocks: new Map(),
+      workload: DEFAULT_WORKLOAD,
+    });
     return { sim, c };
   }
 

@@ -14,7 +14,8 @@ function probeLowestLeads(violations: string[]) {
         if (cluster.statusOf(id) !== 'up') continue; // a frozen process believes whatever it last knew
         const seq = (cluster.instance(id) as ZooKeeperNode).seq;
         const lowest = zk.children()[0];
-        if (seq !== lowest) violations.push(`t=${cluster.sim.now.toFixed(1)} node ${id} leads with ${seq}, lowest is ${lowest}`);
+        if (seq !== lowest)
+          violations.push(`t=${cluster.sim.now.toFixed(1)} node ${id} leads with ${seq}, lowest is ${lowest}`);
       }
       cluster.sim.schedule(50, probe);
     };
@@ -53,7 +54,8 @@ describe('ZooKeeper election recipe', () => {
       if (e.kind !== 'send' || m.type !== 'exists' || zk === undefined || cluster === undefined) return;
       const mine = (cluster.instance(e.from) as ZooKeeperNode).seq!;
       const between = zk.children().filter((c) => c > m.seq! && c < mine);
-      if (m.seq! >= mine || between.length > 0) problems.push(`node ${e.from} (seq ${mine}) watched ${m.seq}, skipping ${between}`);
+      if (m.seq! >= mine || between.length > 0)
+        problems.push(`node ${e.from} (seq ${mine}) watched ${m.seq}, skipping ${between}`);
     };
 
     // Act
@@ -72,7 +74,10 @@ describe('ZooKeeper election recipe', () => {
 
   it('keeps the lowest-sequence rule on a lossy, reordering network', async () => {
     const violations: string[] = [];
-    await runMany('zookeeper', ['leader-crash', 'partition', 'flapping'], SEEDS, { network: HOSTILE_NETWORK, instrument: probeLowestLeads(violations) });
+    await runMany('zookeeper', ['leader-crash', 'partition', 'flapping'], SEEDS, {
+      network: HOSTILE_NETWORK,
+      instrument: probeLowestLeads(violations),
+    });
     expect(violations).toEqual([]);
   });
 });
