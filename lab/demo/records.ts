@@ -12,6 +12,7 @@
  * run, never from counters kept by the code under test. All times are wall
  * clock epoch ms on one machine.
  */
+import type { PoolRecord } from '../harness/worker-pool.js';
 
 /** Records a worker writes about itself. `worker` is its name (`w1`, `w2`, ...). */
 export type WorkerRecord =
@@ -116,21 +117,7 @@ export type RunRecord =
       readonly worker: string;
       readonly duplicate: boolean;
     }
-  | {
-      readonly type: 'spawn';
-      readonly at: number;
-      readonly worker: string;
-      readonly pid: number;
-      readonly replaces?: string;
-    }
-  | {
-      readonly type: 'exit';
-      readonly at: number;
-      readonly worker: string;
-      readonly pid: number;
-      readonly code: number | null;
-      readonly signal: string | null;
-    }
+  | PoolRecord
   | {
       readonly type: 'kill';
       readonly at: number;
