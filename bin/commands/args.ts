@@ -49,7 +49,8 @@ export function parseWithPositionals<O extends Options>(
     const extra = positionals.slice(names.length);
     if (extra.length > 0)
       throw new UsageError(
-        `unexpected argument${extra.length > 1 ? 's' : ''} "${extra.join('", "')}" (only <${names.join('> <')}> goes without a flag)`,
+        `unexpected argument${extra.length > 1 ? 's' : ''} "${extra.join('", "')}" (only <${names.join('> <')}> ` +
+          `goes without a flag)`,
       );
     return { values, positionals };
   } catch (error) {

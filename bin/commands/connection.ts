@@ -42,7 +42,8 @@ export function connect(values: { table?: string; region?: string; endpoint?: st
     );
   if (values.endpoint !== undefined && !/^https?:\/\/[^/\s]+/.test(values.endpoint)) {
     throw new UsageError(
-      `--endpoint must be a URL with its scheme, e.g. http://${values.endpoint.replace(/^\w+:\/\//, '') || '127.0.0.1:8000'}; got "${values.endpoint}"`,
+      `--endpoint must be a URL with its scheme, e.g. http://${values.endpoint.replace(/^\w+:\/\//, '') || '127.0.0.1:8000'}; ` +
+        `got "${values.endpoint}"`,
     );
   }
   const local =
@@ -97,16 +98,25 @@ export function describeFailure(error: unknown, connection: Pick<Connection, 'ta
     return `no answer from ${target} in time: check --endpoint and the network`;
   if (has((e) => /Region is missing/i.test(e.message))) return 'no AWS region: pass --region or set AWS_REGION';
   if (has((e) => e.name === 'CredentialsProviderError' || /Could not load credentials/i.test(e.message))) {
-    return 'no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a role provides them';
+    return (
+      'no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run ' +
+      'where a role provides them'
+    );
   }
   if (
     has((e) => ['UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredTokenException'].includes(e.name))
   ) {
-    return `${target} refused the AWS credentials (${has((e) => e.name.endsWith('Exception'))?.name}): check AWS_PROFILE or the access keys`;
+    return (
+      `${target} refused the AWS credentials (${has((e) => e.name.endsWith('Exception'))?.name}): ` +
+      `check AWS_PROFILE or the access keys`
+    );
   }
   const denied = has((e) => e.name === 'AccessDeniedException');
   if (denied)
-    return `not allowed: ${firstLine(denied.message)} (the caller needs dynamodb:GetItem and dynamodb:UpdateItem on the table)`;
+    return (
+      `not allowed: ${firstLine(denied.message)} (the caller needs dynamodb:GetItem and dynamodb:UpdateItem ` +
+      `on the table)`
+    );
   const validation = has((e): e is LeaseValidationError => e instanceof LeaseValidationError) as
     LeaseValidationError | undefined;
   if (validation) return `${validation.field === 'name' ? '<lease>' : validation.field} ${validation.problem}`;
@@ -177,7 +187,9 @@ export function formatLease(name: string, item: Awaited<ReturnType<LeaseClient['
   const reserved = item.holder === undefined && item.handoffPriority !== undefined;
   let state: string;
   if (reserved)
-    state = `free, kept for ${item.handoffTo ?? '?'} (priority ${item.handoffPriority}) until expiresAt plus the skew bound`;
+    state =
+      `free, kept for ${item.handoffTo ?? '?'} (priority ${item.handoffPriority}) until expiresAt ` +
+      `plus the skew bound`;
   else if (item.holder === undefined) state = 'free';
   else
     state =

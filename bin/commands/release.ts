@@ -44,7 +44,8 @@ export async function run(argv: string[]): Promise<number> {
       }
       const until = new Date(current.expiresAt).toISOString();
       console.error(
-        `baton release: not released: token ${token} is not the current tenure; ${current.holder} holds ${name} at token ${current.token} until ${until} (baton status ${name} shows it)`,
+        `baton release: not released: token ${token} is not the current tenure; ${current.holder} holds ` +
+          `${name} at token ${current.token} until ${until} (baton status ${name} shows it)`,
       );
       return 1;
     } finally {

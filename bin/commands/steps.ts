@@ -66,13 +66,18 @@ export function formatJournal(
   records: readonly StepRecord[],
   now: number,
 ): string {
-  const head = `${name} tick ${new Date(tick).toISOString()}: ${done ? 'done' : 'not done'}, ${records.length} step${records.length === 1 ? '' : 's'} recorded`;
+  const head =
+    `${name} tick ${new Date(tick).toISOString()}: ${done ? 'done' : 'not done'}, ${records.length} ` +
+    `step${records.length === 1 ? '' : 's'} recorded`;
   const rows = [...records]
     .sort((a, b) => a.recordedAt - b.recordedAt || a.step.localeCompare(b.step))
     .map((r) => {
       const value = r.value === undefined ? '(no value)' : r.value.length > 60 ? `${r.value.slice(0, 57)}...` : r.value;
       const expired = r.ttl * 1000 <= now ? ' (expired: ignored, deleted by TTL soon)' : '';
-      return `  ${r.step.padEnd(20)} token ${String(r.token).padEnd(4)} ${new Date(r.recordedAt).toISOString()}  ${r.holder}  ${value}${expired}`;
+      return (
+        `  ${r.step.padEnd(20)} token ${String(r.token).padEnd(4)} ${new Date(r.recordedAt).toISOString()} ` +
+        ` ${r.holder}  ${value}${expired}`
+      );
     });
   return [head, ...rows].join('\n');
 }

@@ -94,7 +94,14 @@ export function describeState(item: LeaseRecord | undefined, now: number): strin
   const takeoverAt = item.expiresAt + DEFAULTS.maxClockSkewMs;
   if (now <= item.expiresAt) return `held by ${item.holder} token ${item.token} until ${iso(item.expiresAt)}`;
   if (now <= takeoverAt) {
-    return `EXPIRED at ${iso(item.expiresAt)}: ${item.holder} (token ${item.token}) stopped renewing; a takeover is possible from ${iso(takeoverAt)}`;
+    return (
+      `EXPIRED at ${iso(item.expiresAt)}: ${item.holder} (token ${item.token}) stopped renewing; ` +
+      `a takeover is possible from ${iso(takeoverAt)}`
+    );
   }
-  return `takeover possible: token ${item.token} of ${item.holder} expired at ${iso(item.expiresAt)} and the ${DEFAULTS.maxClockSkewMs} ms skew allowance has passed; the next acquire gets token ${item.token + 1}`;
+  return (
+    `takeover possible: token ${item.token} of ${item.holder} expired at ${iso(item.expiresAt)} ` +
+    `and the ${DEFAULTS.maxClockSkewMs} ms skew allowance has passed; the next acquire gets token ` +
+    `${item.token + 1}`
+  );
 }

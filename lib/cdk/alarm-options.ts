@@ -61,7 +61,8 @@ export function validateRunbookUrl(field: string, url: string | undefined): stri
   if (parsed?.protocol !== 'https:' || parsed.hash !== '') {
     throw new LeaseValidationError(
       field,
-      `must be an absolute https:// URL without a #fragment (alarm emails cannot resolve relative links), got ${JSON.stringify(url)}`,
+      `must be an absolute https:// URL without a #fragment (alarm emails cannot resolve relative ` +
+        `links), got ${JSON.stringify(url)}`,
     );
   }
   return url;

@@ -186,8 +186,11 @@ export class CronSingletonAlarms extends Construct {
           treatMissingData: cloudwatch.TreatMissingData.BREACHING,
           alarmDescription: describe(
             'no-leader-run',
-            `No leader ran the job of lease ${lease} for ${noRun.evaluationPeriods} period(s) of ${noRun.period.toHumanString()}: ticks are being missed.`,
-            'Check that the schedules are enabled and the function is invoked (Invocations, Errors, Throttles, the dead-letter queue); inspect the lease item for a holder whose expiresAt lies far ahead and, if it is stuck, force-release it.',
+            `No leader ran the job of lease ${lease} for ${noRun.evaluationPeriods} period(s) of ${noRun.period.toHumanString()}: ` +
+              `ticks are being missed.`,
+            'Check that the schedules are enabled and the function is invoked (Invocations, Errors, Throttles, ' +
+              'the dead-letter queue); inspect the lease item for a holder whose expiresAt lies far ahead ' +
+              'and, if it is stuck, force-release it.',
           ),
           topic,
         });
@@ -203,8 +206,11 @@ export class CronSingletonAlarms extends Construct {
             queue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM }),
           description: describe(
             'dead-letters',
-            `Ticks of lease ${lease} landed in the dead-letter queue: EventBridge Scheduler could not deliver them, or the function failed them after its retries. Those ticks did not run.`,
-            'Read the messages (their attributes and, for failed invocations, the error); fix the cause (permissions, throttling, the job), then run the job by hand if a missed tick matters, and purge the queue.',
+            `Ticks of lease ${lease} landed in the dead-letter queue: EventBridge Scheduler could not deliver ` +
+              `them, or the function failed them after its retries. Those ticks did not run.`,
+            'Read the messages (their attributes and, for failed invocations, the error); fix the cause ' +
+              '(permissions, throttling, the job), then run the job by hand if a missed tick matters, and ' +
+              'purge the queue.',
           ),
           topic,
         });
@@ -216,8 +222,10 @@ export class CronSingletonAlarms extends Construct {
         metric: (period) => s.metricJobFailed({ period }),
         description: describe(
           'job-failed',
-          `The job of lease ${lease} threw. The leader released the lease without marking the tick done, so Lambda's async retry may run the tick again.`,
-          "Read the function's logs for the error (filter on level ERROR and the lease name); fix the job or its dependency. Nothing needs releasing.",
+          `The job of lease ${lease} threw. The leader released the lease without marking the tick done, ` +
+            `so Lambda's async retry may run the tick again.`,
+          "Read the function's logs for the error (filter on level ERROR and the lease name); fix the " +
+            'job or its dependency. Nothing needs releasing.',
         ),
         topic,
       });
@@ -229,8 +237,11 @@ export class CronSingletonAlarms extends Construct {
         metric: (period) => s.metricStaleWriteRejected({ period }),
         description: describe(
           'stale-write-rejected',
-          `A former leader of lease ${lease} tried to write after a successor took over, and fencing refused it. Safety held; a leader was paused or outlived its lease.`,
-          "Look for long pauses or jobs running past their lease: compare the job's duration with the timeout, check for LeaseLost and LeaseTakeover at the same time, and make the job stop when lease.signal aborts.",
+          `A former leader of lease ${lease} tried to write after a successor took over, and fencing ` +
+            `refused it. Safety held; a leader was paused or outlived its lease.`,
+          "Look for long pauses or jobs running past their lease: compare the job's duration with the " +
+            'timeout, check for LeaseLost and LeaseTakeover at the same time, and make the job stop when ' +
+            'lease.signal aborts.',
         ),
         topic,
       });
@@ -243,8 +254,10 @@ export class CronSingletonAlarms extends Construct {
         description: (o) =>
           describe(
             'lease-takeover',
-            `Lease ${lease} was taken over from holders that never released it more than ${o.threshold} time(s) in ${o.period.toHumanString()}: leaders are crashing or timing out mid-job.`,
-            "Check the function's Errors and Duration near the timeout and its logs for Task timed out or out-of-memory; raise the timeout or memory, or shorten the job.",
+            `Lease ${lease} was taken over from holders that never released it more than ${o.threshold} ` +
+              `time(s) in ${o.period.toHumanString()}: leaders are crashing or timing out mid-job.`,
+            "Check the function's Errors and Duration near the timeout and its logs for Task timed out " +
+              'or out-of-memory; raise the timeout or memory, or shorten the job.',
           ),
         topic,
       });
@@ -256,8 +269,10 @@ export class CronSingletonAlarms extends Construct {
         metric: (period) => fn.metricErrors({ period, statistic: cloudwatch.Stats.SUM }),
         description: describe(
           'lambda-errors',
-          `Invocations of the cron singleton for lease ${lease} failed: the job threw, the function timed out or ran out of memory, or it could not reach DynamoDB.`,
-          "Read the function's logs for the failed request ids; if JobFailed fired too it is the job, otherwise look for timeouts, init errors and AccessDenied on the lease table.",
+          `Invocations of the cron singleton for lease ${lease} failed: the job threw, the function timed ` +
+            `out or ran out of memory, or it could not reach DynamoDB.`,
+          "Read the function's logs for the failed request ids; if JobFailed fired too it is the job, " +
+            'otherwise look for timeouts, init errors and AccessDenied on the lease table.',
         ),
         topic,
       });
@@ -269,8 +284,10 @@ export class CronSingletonAlarms extends Construct {
         metric: (period) => fn.metricThrottles({ period, statistic: cloudwatch.Stats.SUM }),
         description: describe(
           'lambda-throttles',
-          `Lambda throttled invocations of the cron singleton for lease ${lease}: the account or function is out of concurrency, so contenders start late or not at all.`,
-          "Check the account's ConcurrentExecutions against its quota and any reserved concurrency on other functions; each tick needs one concurrent execution per contender.",
+          `Lambda throttled invocations of the cron singleton for lease ${lease}: the account or function ` +
+            `is out of concurrency, so contenders start late or not at all.`,
+          "Check the account's ConcurrentExecutions against its quota and any reserved concurrency on " +
+            'other functions; each tick needs one concurrent execution per contender.',
         ),
         topic,
       });
@@ -298,8 +315,11 @@ export class CronSingletonAlarms extends Construct {
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
           alarmDescription: describe(
             'lambda-duration',
-            `The p99 duration of the cron singleton for lease ${lease} exceeded ${duration.threshold}% of its ${s.timeout.toHumanString()} timeout (${durationMs} ms): the job is about to be cut off, and a leader cut off mid-job leaves the lease to expire instead of being released.`,
-            'Find out why the job got slower (logs, downstream latency); raise the timeout or make the job do less per tick.',
+            `The p99 duration of the cron singleton for lease ${lease} exceeded ${duration.threshold}% ` +
+              `of its ${s.timeout.toHumanString()} timeout (${durationMs} ms): the job is about to be cut ` +
+              `off, and a leader cut off mid-job leaves the lease to expire instead of being released.`,
+            'Find out why the job got slower (logs, downstream latency); raise the timeout or make the ' +
+              'job do less per tick.',
           ),
           topic,
         },
@@ -343,7 +363,9 @@ function noLeaderRunOptions(
   if (!interval && gapMs === undefined && overrides?.period === undefined) {
     Annotations.of(s).addWarningV2(
       'baton-lease:CronSingleton.noLeaderRunWindowUnknown',
-      'The schedule is a token, so the NoLeaderRun alarm cannot fit its window to the gaps between ticks and watches 3 periods of 5 minutes: set alarms.noLeaderRun.period and evaluationPeriods to cover the longest gap.',
+      'The schedule is a token, so the NoLeaderRun alarm cannot fit its window to the gaps between ' +
+        'ticks and watches 3 periods of 5 minutes: set alarms.noLeaderRun.period and evaluationPeriods ' +
+        'to cover the longest gap.',
     );
   }
   if (gapMs === undefined || gapMs <= FIVE_MINUTES.toMilliseconds()) {
@@ -351,7 +373,8 @@ function noLeaderRunOptions(
     if (interval && options.period.toSeconds() < interval.toSeconds()) {
       throw new LeaseValidationError(
         `${field}.period`,
-        `must be at least the schedule's interval (${interval.toHumanString()}), or periods without a tick would alarm; got ${options.period.toHumanString()}`,
+        `must be at least the schedule's interval (${interval.toHumanString()}), or periods without ` +
+          `a tick would alarm; got ${options.period.toHumanString()}`,
       );
     }
     return options;
@@ -367,7 +390,11 @@ function noLeaderRunOptions(
   ) {
     throw new LeaseValidationError(
       `${field}.enabled`,
-      `must be false for this schedule: its ticks can lie ${gap(gapMs)} apart, so the alarm would have to watch ${gap(windowMs)} (that gap, the ${s.timeout.toHumanString()} timeout and a margin of ${NO_LEADER_RUN_MARGIN.toHumanString()}), and CloudWatch evaluates at most 7 days. Schedule the job more often, or set alarms.noLeaderRun.enabled to false and rely on JobFailed, LambdaErrors and the dead-letter queue's alarm`,
+      `must be false for this schedule: its ticks can lie ${gap(gapMs)} apart, so the alarm would ` +
+        `have to watch ${gap(windowMs)} (that gap, the ${s.timeout.toHumanString()} timeout and a margin ` +
+        `of ${NO_LEADER_RUN_MARGIN.toHumanString()}), and CloudWatch evaluates at most 7 days. Schedule ` +
+        `the job more often, or set alarms.noLeaderRun.enabled to false and rely on JobFailed, LambdaErrors ` +
+        `and the dead-letter queue's alarm`,
     );
   }
   const options = resolveAlarmOptions(field, defaults, overrides);
@@ -377,7 +404,9 @@ function noLeaderRunOptions(
   if (options.evaluationPeriods - Math.floor(watchedMs / gapMs) >= options.datapointsToAlarm) {
     throw new LeaseValidationError(
       `${field}.period`,
-      `× evaluationPeriods must cover the longest gap between the schedule's ticks (${gap(gapMs)}), or healthy gaps would alarm; got ${options.evaluationPeriods} × ${options.period.toHumanString()} with datapointsToAlarm ${options.datapointsToAlarm}`,
+      `× evaluationPeriods must cover the longest gap between the schedule's ticks (${gap(gapMs)}), ` +
+        `or healthy gaps would alarm; got ${options.evaluationPeriods} × ${options.period.toHumanString()} ` +
+        `with datapointsToAlarm ${options.datapointsToAlarm}`,
     );
   }
   return options;

@@ -60,7 +60,8 @@ export function validateCronSingletonProps(props: CronSingletonProps): ResolvedC
   if (!timeout.isUnresolved() && timeout.toMilliseconds() < MIN_TIMEOUT.toMilliseconds()) {
     throw new LeaseValidationError(
       'timeout',
-      `must be at least ${MIN_TIMEOUT.toHumanString()}: the handler aborts the job ${SingletonHandlerMargins.abortMarginMs} ms before the timeout, and the acquire request and a cold start need the rest; got ${timeout.toHumanString()}`,
+      `must be at least ${MIN_TIMEOUT.toHumanString()}: the handler aborts the job ${SingletonHandlerMargins.abortMarginMs} ` +
+        `ms before the timeout, and the acquire request and a cold start need the rest; got ${timeout.toHumanString()}`,
     );
   }
   for (const field of ['serviceName', 'handler', 'depsLockFilePath', 'projectRoot'] as const) {
@@ -96,7 +97,8 @@ export function validateCronSingletonProps(props: CronSingletonProps): ResolvedC
   if (!esbuildAvailable()) {
     throw new LeaseValidationError(
       'entry',
-      "cannot be bundled: CronSingleton bundles with your project's esbuild, as NodejsFunction does, and none was found (npm install --save-dev esbuild)",
+      "cannot be bundled: CronSingleton bundles with your project's esbuild, as NodejsFunction does, " +
+        'and none was found (npm install --save-dev esbuild)',
     );
   }
   const runbookUrl = validateRunbookUrl('runbookUrl', props.runbookUrl);

@@ -395,7 +395,8 @@ export class CronSingleton extends Construct implements iam.IGrantable {
         Validations.of(this.role).acknowledge({
           id: 'AwsSolutions-IAM5[Resource::*]',
           reason:
-            'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so AWS requires Resource "*".',
+            'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level ' +
+            'permissions, so AWS requires Resource "*".',
         });
       }
 
@@ -562,7 +563,8 @@ function newDeadLetterQueue(scope: Construct): sqs.Queue {
   Validations.of(queue).acknowledge({
     id: 'AwsSolutions-SQS3',
     reason:
-      'This queue is itself the dead-letter queue of the schedules and the function; a dead-letter queue of a dead-letter queue would only move the same messages.',
+      'This queue is itself the dead-letter queue of the schedules and the function; a dead-letter ' +
+      'queue of a dead-letter queue would only move the same messages.',
   });
   return queue;
 }

@@ -155,8 +155,11 @@ export class ElectorAlarms extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.BREACHING,
         alarmDescription: describe(
           'elector-no-leader',
-          `No elector led lease ${lease} for ${noLeader.evaluationPeriods} period(s) of ${noLeader.period.toHumanString()}, or none reported at all.`,
-          'Check that the electors run and their metrics reach CloudWatch (agent or FireLens); read their logs for failed requests; inspect the lease item for a holder that no longer runs and, if it is stuck, force-release it.',
+          `No elector led lease ${lease} for ${noLeader.evaluationPeriods} period(s) of ${noLeader.period.toHumanString()}, ` +
+            `or none reported at all.`,
+          'Check that the electors run and their metrics reach CloudWatch (agent or FireLens); read their ' +
+            'logs for failed requests; inspect the lease item for a holder that no longer runs and, if ' +
+            'it is stuck, force-release it.',
         ),
         topic,
       });
@@ -169,8 +172,10 @@ export class ElectorAlarms extends Construct {
         description: (o) =>
           describe(
             'elector-flapping',
-            `Leadership of lease ${lease} changed hands more than ${o.threshold} time(s) in ${o.period.toHumanString()}: leaders lose the lease soon after winning it.`,
-            "Look for what interrupts leaders: long GC or CPU pauses, renewals failing (ElectorRequestFailed), processes restarting; raise the lease's duration if renewals cannot keep up.",
+            `Leadership of lease ${lease} changed hands more than ${o.threshold} time(s) in ${o.period.toHumanString()}: ` +
+              `leaders lose the lease soon after winning it.`,
+            'Look for what interrupts leaders: long GC or CPU pauses, renewals failing (ElectorRequestFailed), ' +
+              "processes restarting; raise the lease's duration if renewals cannot keep up.",
           ),
         topic,
       });
@@ -182,8 +187,10 @@ export class ElectorAlarms extends Construct {
         metric: (period) => this.metricElectorRequestFailed({ period }),
         description: describe(
           'elector-request-failures',
-          `Electors of lease ${lease} kept failing to reach the lease table: a leader that cannot renew will lose the lease, and followers cannot take it.`,
-          "Read the electors' logs for the error (network, credentials, AccessDenied, throttling); check the table's throttling and system-error alarms.",
+          `Electors of lease ${lease} kept failing to reach the lease table: a leader that cannot renew ` +
+            `will lose the lease, and followers cannot take it.`,
+          "Read the electors' logs for the error (network, credentials, AccessDenied, throttling); check " +
+            "the table's throttling and system-error alarms.",
         ),
         topic,
       });

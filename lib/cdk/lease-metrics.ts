@@ -15,7 +15,8 @@ export function validateMetricsNamespace(namespace: string | undefined): string 
   ) {
     throw new LeaseValidationError(
       'metricsNamespace',
-      `must be 1-255 characters of letters, digits, spaces and . - _ / # : not starting with AWS/ (a CloudWatch namespace), got ${describeValue(namespace)}`,
+      `must be 1-255 characters of letters, digits, spaces and . - _ / # : not starting with AWS/ ` +
+        `(a CloudWatch namespace), got ${describeValue(namespace)}`,
     );
   }
   return namespace;

@@ -72,8 +72,12 @@ export class LeaseTableAlarms extends Construct {
         overrides: props.throttledRequests,
         metric: (period) => table.metricThrottledRequestsForOperations({ period }),
         description: alarmDescription({
-          what: `DynamoDB throttled requests to lease table ${table.tableName}. Contenders then acquire late or not at all, and leaders may fail to renew in time.`,
-          todo: "Check the table's ThrottledRequests by operation and the account's table-level and on-demand maximum throughput; look for a hot partition (one lease written far more than once per tick).",
+          what:
+            `DynamoDB throttled requests to lease table ${table.tableName}. Contenders then acquire late ` +
+            `or not at all, and leaders may fail to renew in time.`,
+          todo:
+            "Check the table's ThrottledRequests by operation and the account's table-level and on-demand " +
+            'maximum throughput; look for a hot partition (one lease written far more than once per tick).',
           runbookUrl,
           anchor: 'table-throttled-requests',
         }),
@@ -86,8 +90,13 @@ export class LeaseTableAlarms extends Construct {
         overrides: props.systemErrors,
         metric: (period) => table.metricSystemErrorsForOperations({ period }),
         description: alarmDescription({
-          what: `DynamoDB answered requests to lease table ${table.tableName} with HTTP 500 (an AWS-side fault). The SDK retries them; an attempt whose fate stays unknown is resolved with one consistent read.`,
-          todo: 'Check the AWS Health Dashboard for DynamoDB in this region. If errors persist, expect missed ticks (the NoLeaderRun alarm) until DynamoDB recovers; nothing needs releasing by hand.',
+          what:
+            `DynamoDB answered requests to lease table ${table.tableName} with HTTP 500 (an AWS-side fault). ` +
+            `The SDK retries them; an attempt whose fate stays unknown is resolved with one consistent ` +
+            `read.`,
+          todo:
+            'Check the AWS Health Dashboard for DynamoDB in this region. If errors persist, expect missed ' +
+            'ticks (the NoLeaderRun alarm) until DynamoDB recovers; nothing needs releasing by hand.',
           runbookUrl,
           anchor: 'table-system-errors',
         }),

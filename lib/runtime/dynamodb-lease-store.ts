@@ -81,7 +81,8 @@ const AT_VERSION_ZERO = '#token = :seenToken AND attribute_not_exists(#version)'
 const NO_HANDOFF = 'attribute_not_exists(#handoffPriority)';
 /** The holder recorded a lower priority than the candidate's, and no request at least as high is pending. */
 const MAY_ASK =
-  'attribute_exists(#holder) AND #token = :token AND #priority < :priority AND (attribute_not_exists(#handoffPriority) OR #handoffPriority < :priority)';
+  'attribute_exists(#holder) AND #token = :token AND #priority < :priority AND (attribute_not_exists(#handoffPriority) ' +
+  'OR #handoffPriority < :priority)';
 /** Tick dedupe: no tick at or after this one has completed. */
 const TICK_NOT_DONE = '(attribute_not_exists(#lastTick) OR #lastTick < :tick)';
 /** Recording a tick never moves lastTick backwards: an older tick must not reopen a newer completed one. */
@@ -446,7 +447,8 @@ export class DynamoDBLeaseStore implements LeaseStore {
     ) {
       throw new LeaseValidationError(
         field,
-        'must not target the lease item itself: the guard already checks it, and DynamoDB refuses two actions on one item',
+        'must not target the lease item itself: the guard already checks it, and DynamoDB refuses two ' +
+          'actions on one item',
       );
     }
   }

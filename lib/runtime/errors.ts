@@ -132,7 +132,8 @@ export class LeaseHandoffError extends LeaseError {
   readonly priority: number | undefined;
   constructor(leaseName: string, current: LeaseRecord | undefined) {
     super(
-      `lease "${leaseName}" handed over: ${current?.handoffTo ?? 'a candidate'} of priority ${current?.handoffPriority} asked for it`,
+      `lease "${leaseName}" handed over: ${current?.handoffTo ?? 'a candidate'} of priority ${current?.handoffPriority} ` +
+        `asked for it`,
     );
     this.leaseName = leaseName;
     this.requester = current?.handoffTo;

@@ -107,7 +107,9 @@ export function validateItemFits(
     const without = leaseItemBytes({ name, holderName, election: true, tick: true });
     throw new LeaseValidationError(
       'metadata',
-      `would make the lease item up to ${bytes} bytes, over the ${WRITE_UNIT_BYTES} bytes of one write unit (every write would cost two); ${WRITE_UNIT_BYTES - without} bytes are left for metadata with this lease name and holder name`,
+      `would make the lease item up to ${bytes} bytes, over the ${WRITE_UNIT_BYTES} bytes of one ` +
+        `write unit (every write would cost two); ${WRITE_UNIT_BYTES - without} bytes are left for ` +
+        `metadata with this lease name and holder name`,
     );
   }
 }

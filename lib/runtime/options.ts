@@ -155,7 +155,8 @@ export function validateRenewEvery(value: unknown, durationMs: number, client: R
   if (actingMs <= renewEveryMs * 2) {
     throw new LeaseValidationError(
       'renewEveryMs',
-      `must be less than (durationMs - safetyMarginMs) / 2 (${actingMs / 2}), so two renewals fit before the holder's deadline, got ${renewEveryMs}`,
+      `must be less than (durationMs - safetyMarginMs) / 2 (${actingMs / 2}), so two renewals fit ` +
+        `before the holder's deadline, got ${renewEveryMs}`,
     );
   }
   return renewEveryMs;

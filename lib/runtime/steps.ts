@@ -209,7 +209,8 @@ function checkSize(field: string, c: RecordStepCommand): void {
   if (overhead + valueBytes > MAX_STEP_ITEM_BYTES) {
     throw new LeaseValidationError(
       `${field} value`,
-      `is ${valueBytes} bytes as JSON; a step item holds at most ${MAX_STEP_ITEM_BYTES - overhead} here (DynamoDB's 400 KB item limit)`,
+      `is ${valueBytes} bytes as JSON; a step item holds at most ${MAX_STEP_ITEM_BYTES - overhead} ` +
+        `here (DynamoDB's 400 KB item limit)`,
     );
   }
 }

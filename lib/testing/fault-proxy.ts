@@ -141,7 +141,8 @@ export const ERRORS: Readonly<Record<InjectedError, { status: number; type: stri
     status: 400,
     type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
     message:
-      'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.',
+      'The level of configured provisioned throughput for the table was exceeded. Consider increasing ' +
+      'your provisioning level with the UpdateTable API.',
   },
   ThrottlingException: {
     status: 400,
