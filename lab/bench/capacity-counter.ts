@@ -10,6 +10,8 @@ export interface Units {
 /** What one client consumed, from {@link countCapacity}. */
 export interface CapacityCounter {
   total(): Units;
+  /** The answers counted into {@link total}: a request still in flight when it is read is in neither. */
+  answers(): number;
   reset(): void;
 }
 
@@ -28,6 +30,7 @@ const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem',
 export function countCapacity(client: DynamoDBClient): CapacityCounter {
   let read = 0;
   let write = 0;
+  let answers = 0;
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const operation = context.commandName?.replace(/Command$/, '') ?? '';
@@ -45,11 +48,13 @@ export function countCapacity(client: DynamoDBClient): CapacityCounter {
           if (READS.has(operation)) read += units;
           else write += units;
         }
+        answers++;
         return answer;
       } catch (error) {
         if ((error as { name?: string }).name === 'ConditionalCheckFailedException') {
           const item = (error as { Item?: Record<string, AttributeValue> }).Item;
           write += Math.max(1, Math.ceil((item ? itemBytes(item) : 0) / WRITE_UNIT_BYTES));
+          answers++;
         }
         throw error;
       }
@@ -58,9 +63,11 @@ export function countCapacity(client: DynamoDBClient): CapacityCounter {
   );
   return {
     total: () => ({ read, write }),
+    answers: () => answers,
     reset: () => {
       read = 0;
       write = 0;
+      answers = 0;
     },
   };
 }

@@ -228,7 +228,9 @@ async function measureBatonWaiters(systems: readonly LockSystem[], pool: ClientP
     }
     await new Promise((resolve) => setTimeout(resolve, 12 * renewEveryMs));
     return waiters.map((w) => {
-      const polls = w.counted.requests.total();
+      // Units and polls from the same answers: a poll in flight at either end of the window would
+      // otherwise count as a request without its units, or as units without their request.
+      const polls = w.counted.capacity.answers();
       const used = w.counted.capacity.total();
       return { variant: w.variant, polls, units: { read: used.read / polls, write: used.write / polls } };
     });
