@@ -51,7 +51,8 @@ async function compile(defines: readonly string[], liveness: boolean, bfs = fals
   copyFileSync(MODEL, join(dir, 'baton.pml'));
   await run('spin', ['-a', ...defines, 'baton.pml'], { cwd: dir });
   const flags = liveness ? ['-DCOLLAPSE'] : ['-DSAFETY', '-DNOFAIR', bfs ? '-DBFS' : '-DCOLLAPSE'];
-  await run('gcc', ['-O0', '-w', ...flags, '-o', 'pan', 'pan.c'], { cwd: dir, maxBuffer: 1 << 24 });
+  // MEMLIM only caps the search (in MB); the CI bounds need a fraction of it, --deep up to a few GB.
+  await run('gcc', ['-O0', '-w', '-DMEMLIM=16384', ...flags, '-o', 'pan', 'pan.c'], { cwd: dir, maxBuffer: 1 << 24 });
   return dir;
 }
 

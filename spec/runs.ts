@@ -128,41 +128,45 @@ export function checksFor(deep: boolean): Check[] {
   const checks = [
     safety(
       'wall-clock',
-      [...WALL, `-DH=${h(7, 9)}`, '-DMAXF=3', '-DJOBS=0', `-DCRASH=${h(0, 1)}`],
+      [...WALL, `-DH=${h(7, 11)}`, '-DMAXF=3', '-DJOBS=0', `-DCRASH=${h(0, 1)}`],
       [MUTEX, TOKENS, HEALTHY],
     ),
     safety(
       'wall-clock-ticks',
-      [...WALL, '-DH=6', `-DMAXF=${h(1, 2)}`, '-DTICKS=1', '-DOPERATOR=1'],
+      [...WALL, `-DH=${h(6, 7)}`, `-DMAXF=${h(1, 2)}`, '-DTICKS=1', '-DOPERATOR=1'],
       [MUTEX, TOKENS, TICK_ONCE, TICK_RECORDED, FENCE, GUARD, HEALTHY],
     ),
     safety(
       'clock-free',
-      [...CLOCKFREE(h(8, 11)), `-DH=${h(8, 11)}`, `-DMAXF=${h(1, 2)}`, '-DJOBS=0', '-DCRASH=0'],
+      [...CLOCKFREE(h(8, 12)), `-DH=${h(8, 12)}`, `-DMAXF=${h(1, 2)}`, '-DJOBS=0', '-DCRASH=0'],
       [MUTEX, TOKENS, HEALTHY],
     ),
-    safety('clock-free-jobs-crashes', [...CLOCKFREE(h(8, 9)), `-DH=${h(8, 9)}`, '-DMAXF=1'], [MUTEX, TOKENS, HEALTHY]),
-    safety('handoff', [...HANDOFF, `-DH=${h(7, 8)}`, '-DMAXF=1'], [MUTEX, TOKENS, RESERVATION, HEALTHY]),
+    safety(
+      'clock-free-jobs-crashes',
+      [...CLOCKFREE(h(8, 10)), `-DH=${h(8, 10)}`, `-DMAXF=${h(1, 2)}`],
+      [MUTEX, TOKENS, HEALTHY],
+    ),
+    safety('handoff', [...HANDOFF, `-DH=${h(7, 10)}`, `-DMAXF=${h(1, 2)}`], [MUTEX, TOKENS, RESERVATION, HEALTHY]),
     safety(
       'handoff-clock-free',
-      [...HANDOFF, '-DCLOCKFREE=1', '-DOFFMAX=7', `-DH=${h(7, 8)}`, '-DMAXF=1'],
+      [...HANDOFF, '-DCLOCKFREE=1', '-DOFFMAX=7', `-DH=${h(7, 10)}`, `-DMAXF=${h(1, 2)}`],
       [MUTEX, TOKENS, RESERVATION, HEALTHY],
     ),
-    safety('renew-period', [...PERIOD, `-DH=${h(8, 12)}`], [HEALTHY]),
+    safety('renew-period', [...PERIOD, `-DH=${h(8, 16)}`], [HEALTHY]),
     live(
       'live-wall-clock',
-      [...LIVE_WALL, `-DH=${h(10, 14)}`, `-DMAXF=${h(1, 2)}`],
+      [...LIVE_WALL, `-DH=${h(10, 16)}`, `-DMAXF=${h(1, 2)}`],
       'some worker leads once faults stop',
     ),
-    live('live-clock-free', [...LIVE_CLOCKFREE, `-DH=${h(14, 16)}`], 'some worker leads once faults stop'),
+    live('live-clock-free', [...LIVE_CLOCKFREE, `-DH=${h(14, 18)}`], 'some worker leads once faults stop'),
     live(
       'live-handoff',
-      [...LIVE_HANDOFF, `-DH=${h(14, 16)}`, `-DMAXF=${h(1, 2)}`],
+      [...LIVE_HANDOFF, `-DH=${h(14, 18)}`, `-DMAXF=${h(1, 2)}`],
       'the higher-priority live requester eventually leads',
     ),
     live(
       'live-handoff-clock-free',
-      ['-DLIVE_HI', ...HANDOFF, '-DCLOCKFREE=1', '-DOFFMAX=14', `-DH=${h(14, 16)}`, '-DFH=3', `-DMAXF=${h(1, 2)}`],
+      ['-DLIVE_HI', ...HANDOFF, '-DCLOCKFREE=1', '-DOFFMAX=14', `-DH=${h(14, 18)}`, '-DFH=3', `-DMAXF=${h(1, 2)}`],
       'the higher-priority live requester eventually leads',
     ),
   ];
