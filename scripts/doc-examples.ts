@@ -67,7 +67,8 @@ function sourceFiles(dir: string): string[] {
 const examples = docExamples();
 if (!typecheckPrograms(join(ROOT, 'node_modules', '.cache', 'baton-doc-examples'), examples)) {
   console.error(
-    '\ndoc-examples: an @example does not type-check (above: each file names its source line; the scaffolds are test/doc-examples/<entry>.ts)',
+    '\ndoc-examples: an @example does not type-check (above: each file names its source line; the ' +
+      'scaffolds are test/doc-examples/<entry>.ts)',
   );
   process.exit(1);
 }

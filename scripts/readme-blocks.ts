@@ -82,7 +82,10 @@ export function inScaffold(path: string, code: string, mark: string): string {
   const scaffoldLines = scaffold.split('\n');
   const imports = [...scaffoldLines.filter(isImport), ...codeLines.filter(isImport)];
   const body = scaffoldLines.filter((line) => !isImport(line)).join('\n');
-  return `${imports.join('\n')}\n${body.replace(mark, codeLines.filter((line) => !isImport(line)).join('\n'))}\nexport {};\n`;
+  return (
+    `${imports.join('\n')}\n${body.replace(mark, codeLines.filter((line) => !isImport(line)).join('\n'))}\nexport ` +
+    `{};\n`
+  );
 }
 
 /** Writes each block's program to `dir` as `<name>.mts`; returns the files. */
@@ -138,12 +141,14 @@ function typecheck(): void {
   const blocks = readmeBlocks();
   if (!typecheckPrograms(join(ROOT, 'node_modules', '.cache', 'baton-readme-blocks'), blocks)) {
     console.error(
-      `readme-blocks: a README block does not type-check (above: the file names the block; its scaffold is test/readme/<name>.ts)`,
+      `readme-blocks: a README block does not type-check (above: the file names the block; its scaffold ` +
+        `is test/readme/<name>.ts)`,
     );
     process.exit(1);
   }
   console.log(
-    `readme-blocks: ${blocks.length} TypeScript blocks of README.md type-check (${blocks.filter((b) => b.run).length} of them also run in the smoke test)`,
+    `readme-blocks: ${blocks.length} TypeScript blocks of README.md type-check (${blocks.filter((b) => b.run).length} ` +
+      `of them also run in the smoke test)`,
   );
 }
 

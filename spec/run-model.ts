@@ -165,7 +165,8 @@ async function refute(m: Mutant) {
     }
     const caught = r.errors > 0 && r.violated !== undefined && r.violated.includes(m.breaks);
     console.log(
-      `model: mutant ${m.name}: ${caught ? 'caught' : 'NOT CAUGHT'} (${r.violated ?? 'no violation'}; ${trailSteps} trail steps)`,
+      `model: mutant ${m.name}: ${caught ? 'caught' : 'NOT CAUGHT'} (${r.violated ?? 'no violation'}; ` +
+        `${trailSteps} trail steps)`,
     );
     return { name: m.name, caught, trailSteps, violated: r.violated ?? null, explanation: m.explanation, trail };
   } finally {
@@ -224,14 +225,16 @@ async function main(): Promise<void> {
     const reads = traces.reduce((n, t) => n + t.steps.length - t.writes.length, 0);
     const memory = await conform(traces, () => new InMemoryLeaseStore(), 'mem');
     console.log(
-      `model: conformance in memory: ${traces.length} traces, ${writes} writes, ${reads} reads, ${memory.length} mismatches`,
+      `model: conformance in memory: ${traces.length} traces, ${writes} writes, ${reads} reads, ${memory.length} ` +
+        `mismatches`,
     );
     // The clients' decisions, through the real elector and Lease (spec/decisions.ts).
     const replayStarted = Date.now();
     const decided = await conformDecisions(await realRuntime(), traces, tracedRuns());
     const replaySeconds = (Date.now() - replayStarted) / 1000;
     console.log(
-      `model: decisions through the runtime: ${decided.traces} traces, ${decided.decisions} decisions, ${decided.mismatches} mismatches, ${replaySeconds.toFixed(1)} s`,
+      `model: decisions through the runtime: ${decided.traces} traces, ${decided.decisions} decisions, ` +
+        `${decided.mismatches} mismatches, ${replaySeconds.toFixed(1)} s`,
     );
     const local = await startDynamoDBLocal();
     let dynamo: Mismatch[];
@@ -245,7 +248,8 @@ async function main(): Promise<void> {
       await local.stop();
     }
     console.log(
-      `model: conformance on DynamoDB Local: ${traces.length} traces, ${writes} writes, ${reads} reads, ${dynamo.length} mismatches`,
+      `model: conformance on DynamoDB Local: ${traces.length} traces, ${writes} writes, ${reads} ` +
+        `reads, ${dynamo.length} mismatches`,
     );
     conformance = {
       traces: traces.length,

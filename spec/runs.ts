@@ -198,7 +198,12 @@ export const MUTANTS: readonly Mutant[] = [
     defines: [...WALL, '-DH=7', '-DMAXF=3', '-DJOBS=0', '-DCRASH=0'],
     breaks: MUTEX_TEXT,
     explanation:
-      'Worker 1 (wall clock 3 behind worker 0) takes token 1 at t=0 and renews every unit. Its renew of t=1 is held in the network (outcome unknown; the read shows the tenure still its own, so no extension). Its renews of t=2..6 land (expiresAt 8, deadline t=10). The held t=1 renew lands after them and, without `expiresAt <= :new`, moves expiresAt back from 8 to 3. Worker 0, which polls by reads meanwhile (two of them lost), reads expiresAt 3 at t=6; at t=7 its clock reads 7 > 3 + S, so it writes and takes token 2 while worker 1 acts until t=10.',
+      'Worker 1 (wall clock 3 behind worker 0) takes token 1 at t=0 and renews every unit. Its renew ' +
+      'of t=1 is held in the network (outcome unknown; the read shows the tenure still its own, so ' +
+      'no extension). Its renews of t=2..6 land (expiresAt 8, deadline t=10). The held t=1 renew ' +
+      'lands after them and, without `expiresAt <= :new`, moves expiresAt back from 8 to 3. Worker ' +
+      '0, which polls by reads meanwhile (two of them lost), reads expiresAt 3 at t=6; at t=7 its ' +
+      'clock reads 7 > 3 + S, so it writes and takes token 2 while worker 1 acts until t=10.',
     timeoutS: 120,
   },
   {
@@ -207,7 +212,12 @@ export const MUTANTS: readonly Mutant[] = [
     defines: [...WALL, '-DH=7', '-DMAXF=3', '-DJOBS=0', '-DCRASH=1'],
     breaks: MUTEX_TEXT,
     explanation:
-      'Worker 1 (wall clock 3 behind) takes token 1 at t=0 (expiresAt 2 on its clock, deadline t=4); its renews of t=1 and t=2 are lost. Worker 0, whose write lost at t=0, reads at t=1 (its waiting rule keeps it reading until its clock passes 2 + S), then crashes at t=2. Its first poll after the restart is a write: at t=3 it sends 3 > expiresAt 2 and, without `- S`, takes token 2 while worker 1 acts until t=4 (with `- S` the write is refused until its clock passes 5, at t=6).',
+      'Worker 1 (wall clock 3 behind) takes token 1 at t=0 (expiresAt 2 on its clock, deadline t=4); ' +
+      'its renews of t=1 and t=2 are lost. Worker 0, whose write lost at t=0, reads at t=1 (its waiting ' +
+      'rule keeps it reading until its clock passes 2 + S), then crashes at t=2. Its first poll after ' +
+      'the restart is a write: at t=3 it sends 3 > expiresAt 2 and, without `- S`, takes token 2 ' +
+      'while worker 1 acts until t=4 (with `- S` the write is refused until its clock passes 5, at ' +
+      't=6).',
     timeoutS: 120,
   },
   {
@@ -216,7 +226,11 @@ export const MUTANTS: readonly Mutant[] = [
     defines: [...CLOCKFREE(8), '-DH=8', '-DMAXF=1', '-DJOBS=0', '-DCRASH=0'],
     breaks: MUTEX_TEXT,
     explanation:
-      "Worker 0 (D 8, renewing every 3) takes token 1 at t=0, then its wall clock steps back by 8. Its renews at t=3 and t=6 are refused by `expiresAt <= :new`; the refusal shows the tenure still its own, and the mutant counts it as renewed, pushing the deadline to t=13 while the item's version stays at 1. Worker 1 (D 4) has watched version (1, 1) since t=0, reading every unit, times it for max(4, 8) = 8 and takes token 2 at t=8 while worker 0 acts until t=13.",
+      'Worker 0 (D 8, renewing every 3) takes token 1 at t=0, then its wall clock steps back by 8. ' +
+      'Its renews at t=3 and t=6 are refused by `expiresAt <= :new`; the refusal shows the tenure ' +
+      'still its own, and the mutant counts it as renewed, pushing the deadline to t=13 while the ' +
+      "item's version stays at 1. Worker 1 (D 4) has watched version (1, 1) since t=0, reading every " +
+      'unit, times it for max(4, 8) = 8 and takes token 2 at t=8 while worker 0 acts until t=13.',
     timeoutS: 120,
   },
   {
@@ -225,7 +239,12 @@ export const MUTANTS: readonly Mutant[] = [
     defines: [...CLOCKFREE(8), '-DH=8', '-DMAXF=1', '-DJOBS=0', '-DCRASH=0'],
     breaks: MUTEX_TEXT,
     explanation:
-      'Worker 0 (D 8, renewing every 3) takes token 1 at t=0 (deadline t=7), then its wall clock steps back by 8: its t=3 renew is refused and rightly changes nothing. Its t=6 renew is lost; the settling read finds the tenure still its own with expiresAt 8 >= the wanted -2 + 8, so the mutant counts it as landed and moves the deadline to t=13. The version never changed, so worker 1 (D 4), which times it for the recorded 8, takes token 2 at t=8 while worker 0 acts until t=13.',
+      'Worker 0 (D 8, renewing every 3) takes token 1 at t=0 (deadline t=7), then its wall clock ' +
+      'steps back by 8: its t=3 renew is refused and rightly changes nothing. Its t=6 renew is lost; ' +
+      'the settling read finds the tenure still its own with expiresAt 8 >= the wanted -2 + 8, so ' +
+      'the mutant counts it as landed and moves the deadline to t=13. The version never changed, ' +
+      'so worker 1 (D 4), which times it for the recorded 8, takes token 2 at t=8 while worker 0 ' +
+      'acts until t=13.',
     timeoutS: 120,
   },
   {
@@ -234,7 +253,10 @@ export const MUTANTS: readonly Mutant[] = [
     defines: [...CLOCKFREE(8), '-DH=8', '-DMAXF=1', '-DJOBS=0', '-DCRASH=0'],
     breaks: MUTEX_TEXT,
     explanation:
-      'Worker 0 (D 8, renewing every 3) takes token 1 at t=0 (deadline t=7). Its t=3 renew is lost, so the version stays (1, 1) and it retries at t=4. Worker 1 (D 4) has watched that version since t=0 and, timing it for its own 4 units instead of the recorded 8, takes token 2 at t=4 while worker 0 acts until t=7.',
+      'Worker 0 (D 8, renewing every 3) takes token 1 at t=0 (deadline t=7). Its t=3 renew is lost, ' +
+      'so the version stays (1, 1) and it retries at t=4. Worker 1 (D 4) has watched that version ' +
+      'since t=0 and, timing it for its own 4 units instead of the recorded 8, takes token 2 at t=4 ' +
+      'while worker 0 acts until t=7.',
     timeoutS: 120,
   },
   {
@@ -243,7 +265,10 @@ export const MUTANTS: readonly Mutant[] = [
     defines: [...WALL, '-DH=6', '-DMAXF=1', '-DTICKS=1', '-DOPERATOR=1'],
     breaks: 'lastTick>=claim',
     explanation:
-      'Worker 1 takes token 1 for tick 1 at t=0. An operator force-releases it (releasedBy operator:...). At t=1 the job completes and the release with tick 1 is refused; the item shows no holder at token 1, which the mutant takes for its own earlier release, so it reports the tick recorded while lastTick is absent: a duplicate invocation of tick 1 would run the job again.',
+      'Worker 1 takes token 1 for tick 1 at t=0. An operator force-releases it (releasedBy operator:...). ' +
+      'At t=1 the job completes and the release with tick 1 is refused; the item shows no holder ' +
+      'at token 1, which the mutant takes for its own earlier release, so it reports the tick recorded ' +
+      'while lastTick is absent: a duplicate invocation of tick 1 would run the job again.',
     timeoutS: 120,
   },
   {
@@ -252,7 +277,10 @@ export const MUTANTS: readonly Mutant[] = [
     defines: [...PERIOD, '-DH=8'],
     breaks: 'fAtWin',
     explanation:
-      "D 9, M 6: the local deadline is 3 units after the winning write. With elect's old default period D/3 = 3 (accepted, since 2 x 3 < D) the first renew falls due at t=3, exactly when the deadline passes, so a healthy elector on a healthy store ends every tenure at its own deadline. The period (D - M)/3 = 1 renews at t=1.",
+      "D 9, M 6: the local deadline is 3 units after the winning write. With elect's old default " +
+      'period D/3 = 3 (accepted, since 2 x 3 < D) the first renew falls due at t=3, exactly when ' +
+      'the deadline passes, so a healthy elector on a healthy store ends every tenure at its own ' +
+      'deadline. The period (D - M)/3 = 1 renews at t=1.',
     timeoutS: 120,
   },
   {
@@ -262,7 +290,14 @@ export const MUTANTS: readonly Mutant[] = [
     breaks: 'acceptance cycle',
     liveness: true,
     explanation:
-      "Worker 1's clock starts 14 behind worker 0's. Worker 1 takes token 1 at t=0, renews at t=1 and releases at t=2 when its work ends. Worker 0's write of t=2 lands late, after worker 0 counted it as failed: token 2 (version 4) belongs to an owner nobody runs, with expiresAt 7 by worker 0's clock. Worker 0's clock then steps back by 14, level with worker 1's. Both watch version (2, 4) from t=3 (worker 1 after losing its first write after its tenure, worker 0 by a read); the rule writes once that version was watched for 5 units, at t=8. The mutant waits for the wall clock to pass expiresAt 7 + S, which neither clock reaches before the horizon of 14, so both read every unit and nobody leads after the faults stop.",
+      "Worker 1's clock starts 14 behind worker 0's. Worker 1 takes token 1 at t=0, renews at t=1 " +
+      "and releases at t=2 when its work ends. Worker 0's write of t=2 lands late, after worker 0 " +
+      'counted it as failed: token 2 (version 4) belongs to an owner nobody runs, with expiresAt ' +
+      "7 by worker 0's clock. Worker 0's clock then steps back by 14, level with worker 1's. Both " +
+      'watch version (2, 4) from t=3 (worker 1 after losing its first write after its tenure, worker ' +
+      '0 by a read); the rule writes once that version was watched for 5 units, at t=8. The mutant ' +
+      'waits for the wall clock to pass expiresAt 7 + S, which neither clock reaches before the horizon ' +
+      'of 14, so both read every unit and nobody leads after the faults stop.',
     timeoutS: 120,
   },
   {
@@ -272,7 +307,13 @@ export const MUTANTS: readonly Mutant[] = [
     breaks: 'acceptance cycle',
     liveness: true,
     explanation:
-      'Worker 1 (wall clock 1 behind) takes token 1 at t=0, renews at t=1 and releases at t=2 when its work ends. Worker 0 reads the release and writes at once, but that request lands late: worker 0 has already counted it as failed when it applies, so token 2 belongs to an owner nobody runs any more, with expiresAt 7. Both workers then lose one write each at t=3 and wait behind the orphan. Their clocks pass 7 + S at t=8 and t=9, where the rule writes and takes over; the mutant waits for 7 + S + D = 13, past the horizon of 10, and both read every unit until then, so nobody leads after the faults stop at t=3.',
+      'Worker 1 (wall clock 1 behind) takes token 1 at t=0, renews at t=1 and releases at t=2 when ' +
+      'its work ends. Worker 0 reads the release and writes at once, but that request lands late: ' +
+      'worker 0 has already counted it as failed when it applies, so token 2 belongs to an owner ' +
+      'nobody runs any more, with expiresAt 7. Both workers then lose one write each at t=3 and wait ' +
+      'behind the orphan. Their clocks pass 7 + S at t=8 and t=9, where the rule writes and takes ' +
+      'over; the mutant waits for 7 + S + D = 13, past the horizon of 10, and both read every unit ' +
+      'until then, so nobody leads after the faults stop at t=3.',
     timeoutS: 120,
   },
   {
@@ -282,7 +323,14 @@ export const MUTANTS: readonly Mutant[] = [
     breaks: 'acceptance cycle',
     liveness: true,
     explanation:
-      "Worker 1 (priority 2, wall clock 1 behind) holds token 1 and releases it at t=2. Worker 0 (priority 1) reads the release and wins token 2 at once. At t=3 worker 1 writes, loses, and asks for the lease; worker 0's renew is refused and it releases with a reservation for priority 2 until expiresAt 8. The rule makes worker 1 write at t=4: the item is free and reserved for it. The mutant counts any reservation as someone else's, so worker 1 reads and waits for its clock to pass 8 + S. Worker 0 (clock 0) passes it first, writes at t=10 and wins token 3; worker 1 asks again, worker 0 hands over at t=11 with a reservation until 16, past the horizon of 14. Priority 2 never leads after the faults stop.",
+      'Worker 1 (priority 2, wall clock 1 behind) holds token 1 and releases it at t=2. Worker 0 ' +
+      '(priority 1) reads the release and wins token 2 at once. At t=3 worker 1 writes, loses, and ' +
+      "asks for the lease; worker 0's renew is refused and it releases with a reservation for priority " +
+      '2 until expiresAt 8. The rule makes worker 1 write at t=4: the item is free and reserved for ' +
+      "it. The mutant counts any reservation as someone else's, so worker 1 reads and waits for its " +
+      'clock to pass 8 + S. Worker 0 (clock 0) passes it first, writes at t=10 and wins token 3; ' +
+      'worker 1 asks again, worker 0 hands over at t=11 with a reservation until 16, past the horizon ' +
+      'of 14. Priority 2 never leads after the faults stop.',
     timeoutS: 120,
   },
   {
@@ -291,7 +339,14 @@ export const MUTANTS: readonly Mutant[] = [
     defines: [...HANDOFF, '-DH=7', '-DMAXF=1'],
     breaks: 'resvEnd',
     explanation:
-      "Worker 0 (priority 1) takes token 1 at t=0 (expiresAt 5). Worker 1 (priority 2, wall clock 1 behind) loses its write and asks for the lease. At t=1, before worker 0's next renew (the one that would report the request), worker 0's work ends; the mutant's release is an ordinary one, expiresAt 1, with the request left on the item. Worker 1's read at t=2 is lost (it backs off one unit) and worker 0's write at t=2 is refused (2 is not past 1 + S), but at t=3 worker 0's clock passes 1 + S and it takes token 2, while the reservation it owed priority 2 lasts until t=1 + 5 = 6. The protocol's release writes expiresAt 1 + D = 6, so worker 0 is refused until its clock passes 7, and worker 1's next poll finds the lease kept for it.",
+      'Worker 0 (priority 1) takes token 1 at t=0 (expiresAt 5). Worker 1 (priority 2, wall clock ' +
+      "1 behind) loses its write and asks for the lease. At t=1, before worker 0's next renew (the " +
+      "one that would report the request), worker 0's work ends; the mutant's release is an ordinary " +
+      "one, expiresAt 1, with the request left on the item. Worker 1's read at t=2 is lost (it backs " +
+      "off one unit) and worker 0's write at t=2 is refused (2 is not past 1 + S), but at t=3 worker " +
+      "0's clock passes 1 + S and it takes token 2, while the reservation it owed priority 2 lasts " +
+      "until t=1 + 5 = 6. The protocol's release writes expiresAt 1 + D = 6, so worker 0 is refused " +
+      "until its clock passes 7, and worker 1's next poll finds the lease kept for it.",
     timeoutS: 120,
   },
 ];

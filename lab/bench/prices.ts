@@ -41,5 +41,10 @@ export function monthlyDollars(perHour: Units): MonthlyDollars {
 /** The prices as one line for the report. */
 export function pricesLine(): string {
   const p = PRICES;
-  return `${p.region}, standard table class, effective ${p.effective} (checked ${p.checked}, ${p.source}): on-demand $${p.onDemand.perMillionWrites} per million write units, $${p.onDemand.perMillionReads} per million read units; provisioned $${p.provisioned.perWcuHour} per WCU-hour, $${p.provisioned.perRcuHour} per RCU-hour; ${p.hoursPerMonth} hours a month`;
+  return (
+    `${p.region}, standard table class, effective ${p.effective} (checked ${p.checked}, ${p.source}): ` +
+    `on-demand $${p.onDemand.perMillionWrites} per million write units, $${p.onDemand.perMillionReads} ` +
+    `per million read units; provisioned $${p.provisioned.perWcuHour} per WCU-hour, $${p.provisioned.perRcuHour} ` +
+    `per RCU-hour; ${p.hoursPerMonth} hours a month`
+  );
 }

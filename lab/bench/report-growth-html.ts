@@ -75,7 +75,8 @@ export function growthFigures(report: BenchReport): string[] {
       logX: true,
       series: bySystem(heap, held, (p) => p.heapBytesPerLease),
       caption:
-        "Live heap added per held lease after full collections: the library's objects and timers, and the bench's handle on each. Lower is better.",
+        "Live heap added per held lease after full collections: the library's objects and timers, and " +
+        "the bench's handle on each. Lower is better.",
     },
     {
       title: 'Time until all contenders answered',
@@ -109,14 +110,18 @@ export function growthFigures(report: BenchReport): string[] {
             points: soak.samples.map((p) => [minutes(p), round1(p.heapBytes / 2 ** 20)] as const),
           },
         ],
-        caption: `Live heap after full collections while ${soak.loop} renews. Slope after the first tenth: ${soak.heapSlopeBytesPerMin} bytes per minute. Flat is the goal.`,
+        caption:
+          `Live heap after full collections while ${soak.loop} renews. Slope after the first tenth: ${soak.heapSlopeBytesPerMin} ` +
+          `bytes per minute. Flat is the goal.`,
       },
       {
         title: 'Soak: open handles over time',
         xLabel: 'minutes',
         yLabel: 'handles',
         series: [{ label: 'baton', accent: true, points: soak.samples.map((p) => [minutes(p), p.handles] as const) }],
-        caption: `Resources keeping the event loop alive (sockets, timers). Slope: ${soak.handlesSlopePerMin} per minute. Flat is the goal.`,
+        caption:
+          `Resources keeping the event loop alive (sockets, timers). Slope: ${soak.handlesSlopePerMin} ` +
+          `per minute. Flat is the goal.`,
       },
       {
         title: 'Soak: renew p99 per minute',
@@ -144,10 +149,14 @@ export function growthFigures(report: BenchReport): string[] {
   const bars = (['baton', 'bare'] as const).map((side) => ({
     label: side === 'baton' ? 'baton (cdk synth bundle)' : 'bare UpdateItem handler',
     value: coldStart[side].totalMs,
-    note: `import ${coldStart[side].importMs} ms + first invocation ${coldStart[side].firstInvocationMs} ms; bundle ${coldStart[side].bundleBytes} bytes`,
+    note:
+      `import ${coldStart[side].importMs} ms + first invocation ${coldStart[side].firstInvocationMs} ` +
+      `ms; bundle ${coldStart[side].bundleBytes} bytes`,
     accent: side === 'baton',
   }));
-  const caption = `Import plus first invocation in a fresh Node ${coldStart.node} process, median of ${coldStart.trials}: ${coldStart.ratio}x the bare handler. Lower is better.`;
+  const caption =
+    `Import plus first invocation in a fresh Node ${coldStart.node} process, median of ${coldStart.trials}: ` +
+    `${coldStart.ratio}x the bare handler. Lower is better.`;
   return [
     ...lines,
     [

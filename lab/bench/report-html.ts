@@ -21,15 +21,19 @@ const CAPTIONS: Readonly<Record<FigureName, string>> = {
   'failover.ms':
     'Time from the holder stopping (right after a renewal) until another holds the lease. Lower is better.',
   'failover.electMs':
-    "The same with elect's own waiting (wall-clock): it reads while the expiry is far and writes at the takeover point. Lower is better.",
+    "The same with elect's own waiting (wall-clock): it reads while the expiry is far and writes " +
+    'at the takeover point. Lower is better.',
   'failover.electBeforeMs':
-    'The same, in the same trial, with a waiter that writes every poll (the rule before waiters read). Compare failover.electMs.',
+    'The same, in the same trial, with a waiter that writes every poll (the rule before waiters ' +
+    'read). Compare failover.electMs.',
   'failover.clockFreeMs':
-    'The same with clock-free electors: the waiter watches the silent version for a whole lease on its own clock. Lower is better.',
+    'The same with clock-free electors: the waiter watches the silent version for a whole lease ' +
+    'on its own clock. Lower is better.',
   'failover.clockFreeBeforeMs':
     'The same, in the same trial, with a clock-free waiter that writes every poll. Compare failover.clockFreeMs.',
   'handoff.ms':
-    'From a higher-priority elector starting until it leads (the holder hands over at its next renew). Lower is better.',
+    'From a higher-priority elector starting until it leads (the holder hands over at its next ' +
+    'renew). Lower is better.',
   'gracefulStop.ms': 'From the leading elector being stopped until the waiting one leads. Lower is better.',
   'throughput.renewsPerS': 'Renewals per second of 1,000 held leases by 8 concurrent workers. Higher is better.',
   'ratio.latencyP50VsRaw': 'Acquire p50 over the bare UpdateItem p50 of the same run. 1 is the floor.',
@@ -45,7 +49,10 @@ const CAPTIONS: Readonly<Record<FigureName, string>> = {
 function rawRatioNote(figure: FigureName, rawValue: number | null): string | undefined {
   const ratio = RATIOS.find((r) => r.figure === figure);
   if (ratio === undefined || ratio.of === ratio.over || rawValue === null || rawValue === 1) return undefined;
-  return `not 1, because this chart divides each system's ${ratio.of} by raw's ${ratio.over}: raw's bar is its own ${ratio.of} in units of its ${ratio.over}.`;
+  return (
+    `not 1, because this chart divides each system's ${ratio.of} by raw's ${ratio.over}: raw's ` +
+    `bar is its own ${ratio.of} in units of its ${ratio.over}.`
+  );
 }
 
 /** `bench-report.html`: the targets, then one SVG bar chart per figure; self-contained. */

@@ -70,12 +70,17 @@ export function benchVerdict(report: BenchReport): { readonly ok: boolean; reado
     ok: false,
     line:
       `Verdict: ${missed.length} of ${report.targets.length} targets MISSED (${missed.map((t) => t.target).join('; ')})${notChecked}. ` +
-      `Timing targets need a quiet machine: the load average was ${load.start} at the start and ${load.end ?? 'n/a'} at the end.`,
+      `Timing targets need a quiet machine: the load average was ${load.start} at the start and ${load.end ?? 'n/a'} ` +
+      `at the end.`,
   };
 }
 
 /** Mode, time and machine of the run, in one line. */
 export function environmentLine(report: BenchReport): string {
   const e = report.params.environment;
-  return `${report.params.mode} run, ${report.params.startedAt}, ${report.params.elapsedS} s: Node ${e.node}, ${e.os}, ${e.cpus} x ${e.cpuModel}, ${e.memoryGiB} GiB, load average ${e.loadAverage1m.start} at start and ${e.loadAverage1m.end ?? 'n/a'} at end, ${e.dynamodbLocal}, ${e.awsSdk}`;
+  return (
+    `${report.params.mode} run, ${report.params.startedAt}, ${report.params.elapsedS} s: Node ${e.node}, ` +
+    `${e.os}, ${e.cpus} x ${e.cpuModel}, ${e.memoryGiB} GiB, load average ${e.loadAverage1m.start} ` +
+    `at start and ${e.loadAverage1m.end ?? 'n/a'} at end, ${e.dynamodbLocal}, ${e.awsSdk}`
+  );
 }

@@ -92,12 +92,14 @@ export async function runBench(params: BenchParams, options: RunBenchOptions): P
     });
 
     log(
-      'capacity units and dollars: per operation, per hour, per Lambda tick; Baton waiters live, every waiting rule side by side',
+      'capacity units and dollars: per operation, per hour, per Lambda tick; Baton waiters live, ' +
+        'every waiting rule side by side',
     );
     cost = await measureCost(systems, perOperation, pool, params.leaseDurationMs);
 
     log(
-      `uncontended acquire latency (${params.latency.iterations} iterations after ${params.latency.warmup} warm-up, interleaved)`,
+      `uncontended acquire latency (${params.latency.iterations} iterations after ${params.latency.warmup} ` +
+        `warm-up, interleaved)`,
     );
     measured.push(...(await measureLatency(systems, pool, params.latency)));
 
@@ -106,7 +108,8 @@ export async function runBench(params: BenchParams, options: RunBenchOptions): P
     for (const system of systems) measured.push(...(await measureContention(system, clients)));
 
     log(
-      `contenders per lease (${params.contenderGrowth.contenders.join(', ')}; ${params.contenderGrowth.rounds} round(s) each)`,
+      `contenders per lease (${params.contenderGrowth.contenders.join(', ')}; ${params.contenderGrowth.rounds} ` +
+        `round(s) each)`,
     );
     contenderGrowth = await measureContenderGrowth(systems, clients, params.contenderGrowth);
 
@@ -114,24 +117,29 @@ export async function runBench(params: BenchParams, options: RunBenchOptions): P
     measured.push(...(await measureFailover(systems, pool, params)));
 
     log(
-      `elect: failover (wall-clock and clock-free, waiters reading and writing every poll), priority handoff, graceful stop (${params.failover.trials} trial(s) of a ${params.leaseDurationMs} ms lease)`,
+      `elect: failover (wall-clock and clock-free, waiters reading and writing every poll), priority ` +
+        `handoff, graceful stop (${params.failover.trials} trial(s) of a ${params.leaseDurationMs} ` +
+        `ms lease)`,
     );
     measured.push(
       ...(await measureElector(pool.create().client, params.leaseDurationMs, params.failover.trials, params.systems)),
     );
 
     log(
-      `renew throughput (${params.throughput.leases} leases, ${params.throughput.workers} workers, ${params.throughput.rounds} round(s))`,
+      `renew throughput (${params.throughput.leases} leases, ${params.throughput.workers} workers, ` +
+        `${params.throughput.rounds} round(s))`,
     );
     measured.push(...(await measureThroughput(systems, pool, params.throughput)));
 
     log(
-      `leases held (${params.leaseGrowth.leases.join(', ')}; ${params.leaseGrowth.workers} workers, at least ${params.leaseGrowth.minRenews} renewals each)`,
+      `leases held (${params.leaseGrowth.leases.join(', ')}; ${params.leaseGrowth.workers} workers, ` +
+        `at least ${params.leaseGrowth.minRenews} renewals each)`,
     );
     leaseGrowth = await measureLeaseGrowth(systems, pool, params.leaseGrowth);
 
     log(
-      `Lambda cold start under Node 24 (${params.coldStart.trials} trial(s) of the synthesized bundle and a bare handler)`,
+      `Lambda cold start under Node 24 (${params.coldStart.trials} trial(s) of the synthesized bundle ` +
+        `and a bare handler)`,
     );
     coldStart = await measureColdStart(db.endpoint, admin, {
       trials: params.coldStart.trials,

@@ -42,7 +42,8 @@ export function svgBarChart(
     return `<text x="${LABEL_WIDTH - 8}" y="${mid}" text-anchor="end" class="label">${escapeHtml(bar.label)}</text>${shape}`;
   });
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${escapeHtml(title)}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ` +
+      `${height}" role="img" aria-label="${escapeHtml(title)}">`,
     `<text x="0" y="16" class="title">${escapeHtml(title)} <tspan class="unit">(${escapeHtml(unit)})</tspan></text>`,
     ...rows,
     '</svg>',

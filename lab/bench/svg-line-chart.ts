@@ -81,7 +81,8 @@ export function svgLineChart(chart: LineChart, format: (value: number) => string
     return [...paths, ...marks, legend].join('');
   });
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${escapeHtml(chart.title)}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ` +
+      `${HEIGHT}" role="img" aria-label="${escapeHtml(chart.title)}">`,
     `<text x="0" y="16" class="title">${escapeHtml(chart.title)} <tspan class="unit">(${escapeHtml(chart.yLabel)})</tspan></text>`,
     ...yTicks,
     `<line x1="${LEFT}" y1="${TOP + plotH}" x2="${LEFT + plotW}" y2="${TOP + plotH}" class="axis"/>`,

@@ -97,7 +97,9 @@ export function checkTargets(
       bound: contentionBound ?? null,
       unit: 'ms',
       met: compare(baton('contention.allAnsweredMs'), contentionBound, (v, b) => v <= b),
-      basis: `3 x raw p99 (${rawP99 ?? 'n/a'} ms); raw's own ${params.contention.contenders} contenders took ${raw('contention.allAnsweredMs') ?? 'n/a'} ms`,
+      basis:
+        `3 x raw p99 (${rawP99 ?? 'n/a'} ms); raw's own ${params.contention.contenders} contenders ` +
+        `took ${raw('contention.allAnsweredMs') ?? 'n/a'} ms`,
     },
     {
       target: 'failover within the lease + maxClockSkewMs + one retry interval',
@@ -105,7 +107,9 @@ export function checkTargets(
       bound: failoverBound,
       unit: 'ms',
       met: compare(baton('failover.ms'), failoverBound, (v, b) => v <= b),
-      basis: `${params.leaseDurationMs} + ${DEFAULTS.maxClockSkewMs} + ${DEFAULTS.raceJitterMs} (raceJitterMs: a waiter retries within it after the expiry), from the leader's last renewal`,
+      basis:
+        `${params.leaseDurationMs} + ${DEFAULTS.maxClockSkewMs} + ${DEFAULTS.raceJitterMs} (raceJitterMs: ` +
+        `a waiter retries within it after the expiry), from the leader's last renewal`,
     },
     {
       target: `renew throughput at least ${TARGET_RATIOS.renewThroughputVsRaw}x raw UpdateItem throughput`,
@@ -132,7 +136,9 @@ export function checkTargets(
         ...contenderPoints.map((p) => p.requestsPerContender),
         ...contenderPoints.flatMap((p) => p.winners),
       ]),
-      basis: `counted on the wire at ${contenderPoints.map((p) => p.contenders).join(' / ') || 'n/a'} contenders per lease, and exactly one winner in every round`,
+      basis:
+        `counted on the wire at ${contenderPoints.map((p) => p.contenders).join(' / ') || 'n/a'} contenders ` +
+        `per lease, and exactly one winner in every round`,
     },
     ...waitingTargets(params, results, cost),
     coldStartTarget(growth.coldStart),
@@ -171,12 +177,15 @@ function waitingTargets(params: BenchParams, results: readonly BenchResult[], co
   return [
     {
       target:
-        'waiter-hour behind a live leader (10 s lease, wall-clock, on-demand) at most 1/5 of waiters that write every poll',
+        'waiter-hour behind a live leader (10 s lease, wall-clock, on-demand) at most 1/5 of waiters ' +
+        'that write every poll',
       value: ratio ?? null,
       bound: 0.2,
       unit: 'x before',
       met: ratio === undefined ? null : ratio <= 0.2,
-      basis: `$${after?.toFixed(4) ?? 'n/a'} vs $${before?.toFixed(4) ?? 'n/a'} a month; units per poll measured live, polls per hour from the schedule`,
+      basis:
+        `$${after?.toFixed(4) ?? 'n/a'} vs $${before?.toFixed(4) ?? 'n/a'} a month; units per poll ` +
+        `measured live, polls per hour from the schedule`,
     },
     {
       target: "leader's renewal stays one write unit",
@@ -192,7 +201,9 @@ function waitingTargets(params: BenchParams, results: readonly BenchResult[], co
 }
 
 function coldStartTarget(cold: ColdStartFigure | ColdStartSkipped): TargetCheck {
-  const target = `Lambda cold start (import + first invocation) within ${TARGET_RATIOS.coldStartVsBare}x a bare UpdateItem handler`;
+  const target =
+    `Lambda cold start (import + first invocation) within ${TARGET_RATIOS.coldStartVsBare}x a bare ` +
+    `UpdateItem handler`;
   if ('skipped' in cold)
     return {
       target,
@@ -208,7 +219,9 @@ function coldStartTarget(cold: ColdStartFigure | ColdStartSkipped): TargetCheck 
     bound: TARGET_RATIOS.coldStartVsBare,
     unit: 'x bare',
     met: cold.ratio <= TARGET_RATIOS.coldStartVsBare,
-    basis: `median of ${cold.trials} under Node ${cold.node}: baton ${cold.baton.totalMs} ms (${cold.baton.bundleBytes} B bundle), bare ${cold.bare.totalMs} ms (${cold.bare.bundleBytes} B)`,
+    basis:
+      `median of ${cold.trials} under Node ${cold.node}: baton ${cold.baton.totalMs} ms (${cold.baton.bundleBytes} ` +
+      `B bundle), bare ${cold.bare.totalMs} ms (${cold.bare.bundleBytes} B)`,
   };
 }
 
@@ -226,6 +239,8 @@ function soakTarget(soak: SoakFigure | null): TargetCheck {
       Math.abs(soak.heapSlopeBytesPerMin) < SOAK_FLAT.heapBytesPerMin &&
       Math.abs(soak.handlesSlopePerMin) < SOAK_FLAT.handlesPerMin &&
       soak.failures === 0,
-    basis: `least squares over ${soak.params.minutes} min after the first tenth, ${soak.renews} renewals by ${soak.loop}`,
+    basis:
+      `least squares over ${soak.params.minutes} min after the first tenth, ${soak.renews} renewals ` +
+      `by ${soak.loop}`,
   };
 }

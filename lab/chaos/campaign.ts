@@ -265,7 +265,8 @@ function resolveOptions(options: CampaignOptions) {
   const durationMs = options.durationMs ?? (quick ? CAMPAIGN_DEFAULTS.quickDurationMs : CAMPAIGN_DEFAULTS.durationMs);
   if (!Number.isSafeInteger(durationMs) || durationMs < 5_000 || durationMs > 3_600_000) {
     throw new RangeError(
-      `durationMs must be an integer from 5000 to 3600000 (an hour keeps resource logs under DynamoDB's item limit), got ${String(durationMs)}`,
+      `durationMs must be an integer from 5000 to 3600000 (an hour keeps resource logs under DynamoDB's ` +
+        `item limit), got ${String(durationMs)}`,
     );
   }
   const workers = options.workers ?? CAMPAIGN_DEFAULTS.workers;
@@ -279,7 +280,8 @@ function resolveOptions(options: CampaignOptions) {
   const resources = options.resources ?? CAMPAIGN_DEFAULTS.resources;
   if (!Number.isSafeInteger(resources) || resources < 1 || resources * 20 * 60_000 < durationMs) {
     throw new RangeError(
-      `resources must be an integer of at least 1, and at least one per 20 minutes of campaign (${Math.ceil(durationMs / 1_200_000)}), got ${String(resources)}`,
+      `resources must be an integer of at least 1, and at least one per 20 minutes of campaign (${Math.ceil(durationMs / 1_200_000)}), ` +
+        `got ${String(resources)}`,
     );
   }
   return { seed, durationMs, workers, meanIntervalMs, resources, skewBeyond: options.skewBeyond ?? false };

@@ -364,7 +364,9 @@ function checkResourceOrder(finalState: FinalState, writes: readonly WriteView[]
     for (const { item: entry, highest } of stale) {
       out.push({
         kind: 'stale-write-accepted',
-        message: `${resource.id} accepted token ${entry.token} (write ${entry.wid}) after it had accepted token ${highest.token} (write ${highest.wid})`,
+        message:
+          `${resource.id} accepted token ${entry.token} (write ${entry.wid}) after it had accepted token ` +
+          `${highest.token} (write ${highest.wid})`,
         resource: resource.id,
         tokens: [entry.token, highest.token],
         ...dated(entry),
@@ -380,7 +382,9 @@ function checkResourceOrder(finalState: FinalState, writes: readonly WriteView[]
         if (first === undefined || owner === undefined || owner === first) continue;
         out.push({
           kind: 'tokens-not-increasing',
-          message: `${resource.id} accepted token ${token} from two tenures (${first}, then ${owner}): the token did not increase`,
+          message:
+            `${resource.id} accepted token ${token} from two tenures (${first}, then ${owner}): the token ` +
+            `did not increase`,
           resource: resource.id,
           tokens: [token],
           ...dated(entry),
@@ -462,7 +466,9 @@ function checkOverlaps(
         `${b.worker} (token ${b.token}) began leading ${Math.round(a.validEnd - b.ackReal)} ms before ${a.worker} (token ${a.token}) reached its deadline, ` +
         `and both performed side effects in between (clocks ${Math.round(spread)} ms apart; bound ${params.maxClockSkewMs} ms)` +
         (backwards
-          ? `; the item ${b.worker} replaced showed ${a.worker}'s expiry ${Math.round(told - found.expiresAt)} ms earlier than ${a.worker} had already been told it wrote: a late request moved the expiry backwards`
+          ? `; the item ${b.worker} replaced showed ${a.worker}'s expiry ${Math.round(told - found.expiresAt)} ` +
+            `ms earlier than ${a.worker} had already been told it wrote: a late request moved the expiry ` +
+            `backwards`
           : ''),
       real: b.ackReal,
       workers: [a.worker, b.worker],
@@ -525,13 +531,17 @@ function checkLeaseToken(
   if (finalLeaseToken < highestTokenGranted) {
     out.push({
       kind: 'lease-token-mismatch',
-      message: `the lease item's token is ${finalLeaseToken}, below token ${highestTokenGranted} that was granted: the token went backwards`,
+      message:
+        `the lease item's token is ${finalLeaseToken}, below token ${highestTokenGranted} that was ` +
+        `granted: the token went backwards`,
       tokens: [finalLeaseToken, highestTokenGranted],
     });
   } else if (finalLeaseToken - highestTokenGranted > unresolvedAcquires) {
     out.push({
       kind: 'lease-token-mismatch',
-      message: `the lease item's token is ${finalLeaseToken}, but the highest token granted is ${highestTokenGranted} and only ${unresolvedAcquires} acquisitions have an unknown outcome`,
+      message:
+        `the lease item's token is ${finalLeaseToken}, but the highest token granted is ${highestTokenGranted} ` +
+        `and only ${unresolvedAcquires} acquisitions have an unknown outcome`,
       tokens: [finalLeaseToken, highestTokenGranted],
     });
   }
@@ -540,7 +550,9 @@ function checkLeaseToken(
     if (top > finalLeaseToken) {
       out.push({
         kind: 'lease-token-mismatch',
-        message: `${resource.id} holds token ${top}, above the lease item's token ${finalLeaseToken}: a token the lease never granted`,
+        message:
+          `${resource.id} holds token ${top}, above the lease item's token ${finalLeaseToken}: a token ` +
+          `the lease never granted`,
         resource: resource.id,
         tokens: [top, finalLeaseToken],
       });
@@ -563,7 +575,9 @@ function checkAcknowledged(finalState: FinalState, writes: readonly WriteView[],
   for (const w of lost.map((wid) => byWid.get(wid)!)) {
     out.push({
       kind: 'acknowledged-write-lost',
-      message: `write ${w.wid} (token ${w.token}, tick ${new Date(w.tick).toISOString()}) was acknowledged but is not in ${w.resource}`,
+      message:
+        `write ${w.wid} (token ${w.token}, tick ${new Date(w.tick).toISOString()}) was acknowledged ` +
+        `but is not in ${w.resource}`,
       real: w.completeReal ?? w.invokeReal,
       workers: [w.worker],
       tokens: [w.token],
@@ -581,7 +595,9 @@ function checkAcknowledged(finalState: FinalState, writes: readonly WriteView[],
   for (const [entry, w] of refusedYetHeld.map((wid) => [present.get(wid)!, byWid.get(wid)!] as const)) {
     out.push({
       kind: 'phantom-write',
-      message: `${entry.resource} holds write ${entry.wid} (token ${entry.token}) that its worker saw refused (${w.outcome})`,
+      message:
+        `${entry.resource} holds write ${entry.wid} (token ${entry.token}) that its worker saw refused ` +
+        `(${w.outcome})`,
       resource: entry.resource,
       tokens: [entry.token],
       workers: [w.worker],
@@ -594,7 +610,9 @@ function checkAcknowledged(finalState: FinalState, writes: readonly WriteView[],
     if (w === undefined || refused.has(entry.wid) || (w.token === entry.token && w.tick === entry.tick)) continue;
     out.push({
       kind: 'phantom-write',
-      message: `${entry.resource} holds write ${entry.wid} with token ${entry.token} and tick ${entry.tick}, but it was attempted with token ${w.token} and tick ${w.tick}`,
+      message:
+        `${entry.resource} holds write ${entry.wid} with token ${entry.token} and tick ${entry.tick}, ` +
+        `but it was attempted with token ${w.token} and tick ${w.tick}`,
       resource: entry.resource,
       tokens: [entry.token, w.token],
       workers: [w.worker],

@@ -172,7 +172,8 @@ function lanes(
   const pausedSince = new Map<string, number>();
   for (const w of workers)
     parts.push(
-      `${rowLabel(laneY(w) + 20, w)}<rect x="${LEFT}" y="${laneY(w) + 2}" width="${WIDTH - LEFT - 10}" height="${LANE - 4}" fill="#fafafa"/>`,
+      `${rowLabel(laneY(w) + 20, w)}<rect x="${LEFT}" y="${laneY(w) + 2}" width="${WIDTH - LEFT - 10}" ` +
+        `height="${LANE - 4}" fill="#fafafa"/>`,
     );
   for (const r of records) {
     if (r.type === 'nemesis' && r.worker) {
@@ -239,9 +240,11 @@ const LEGEND = legend([
 /** What the less obvious figures mean, beside them. */
 const EXPLAIN: Readonly<Record<string, string>> = {
   unknownOutcomes:
-    'side effects whose answer never came (the worker was killed, or the response dropped): the checker reads the resource to learn whether each happened',
+    'side effects whose answer never came (the worker was killed, or the response dropped): the ' +
+    'checker reads the resource to learn whether each happened',
   unresolvedAcquires:
-    'acquires whose answer never came: the lease item may have moved to a token nobody was told about; the checker allows for each, and the next acquire simply gets the token after it',
+    'acquires whose answer never came: the lease item may have moved to a token nobody was told ' +
+    'about; the checker allows for each, and the next acquire simply gets the token after it',
   highestGranted: 'the highest token any worker was told it holds',
   finalToken:
     'the token on the lease item at the end: at least highestGranted, more by the unresolved acquires that did land',
@@ -283,13 +286,20 @@ function tenureBar(t: TenureView, x: (real: number) => number, y: number): strin
         : t.killedReal
           ? 'killed'
           : 'deadline';
-  const title = `${t.worker}.${t.inc} token ${t.token}${t.takeover ? ' (takeover)' : ''}: ${Math.round(end - t.ackReal)} ms, ended: ${how}`;
+  const title =
+    `${t.worker}.${t.inc} token ${t.token}${t.takeover ? ' (takeover)' : ''}: ${Math.round(end - t.ackReal)} ` +
+    `ms, ended: ${how}`;
   const label = to - from > 18 ? `<text x="${from + 3}" y="${y + 13}" fill="#fff">${t.token}</text>` : '';
   return `<rect x="${from}" y="${y + 4}" width="${to - from}" height="12" fill="${fill}"><title>${escapeHtml(title)}</title></rect>${label}`;
 }
 
 function writeMark(w: WriteView, x: (real: number) => number, y: number): string {
   const colour = COLOURS[w.outcome ?? 'none'];
-  const title = `${w.wid} token ${w.token}, tick ${new Date(w.tick).toISOString()}, local ${new Date(w.local).toISOString()}: ${w.outcome ?? 'no answer (killed)'}`;
-  return `<line x1="${x(w.invokeReal)}" y1="${y + 17}" x2="${x(w.invokeReal)}" y2="${y + LANE - 3}" stroke="${colour}" stroke-width="1.5"><title>${escapeHtml(title)}</title></line>`;
+  const title =
+    `${w.wid} token ${w.token}, tick ${new Date(w.tick).toISOString()}, local ${new Date(w.local).toISOString()}: ` +
+    `${w.outcome ?? 'no answer (killed)'}`;
+  return (
+    `<line x1="${x(w.invokeReal)}" y1="${y + 17}" x2="${x(w.invokeReal)}" y2="${y + LANE - 3}" ` +
+    `stroke="${colour}" stroke-width="1.5"><title>${escapeHtml(title)}</title></line>`
+  );
 }

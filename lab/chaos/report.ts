@@ -112,9 +112,14 @@ export function formatSummary(report: ChaosReport): string {
   const f = report.faults;
   const lines = [
     `seed ${report.seed}, ${report.durationS} s of faults, ${report.workers} workers, ${report.mode}${report.variant ? `, variant "${report.variant}"` : ''} (took ${report.elapsedS} s)`,
-    `tenures ${report.tenures} (${report.takeovers} takeovers); lease token ${report.lease.finalToken}, highest granted ${report.lease.highestGranted}`,
-    `faults: ${f.kills} kills, ${f.pauses} pauses, ${f.skewChanges} skew changes, ${f.droppedResponses} dropped responses, ${f.errorsInjected} errors, ${f.latencySpikes} latency spikes, ${f.connectionResets} resets (${f.networkFaultWindows} network fault windows)`,
-    `side effects: ${report.writesAttempted} attempted, ${report.sideEffectsAccepted} accepted, ${report.staleRejected} refused as stale, ${report.tickDoneRejected} refused as tick done, ${report.unknownOutcomes} of unknown outcome`,
+    `tenures ${report.tenures} (${report.takeovers} takeovers); lease token ${report.lease.finalToken}, ` +
+      `highest granted ${report.lease.highestGranted}`,
+    `faults: ${f.kills} kills, ${f.pauses} pauses, ${f.skewChanges} skew changes, ${f.droppedResponses} ` +
+      `dropped responses, ${f.errorsInjected} errors, ${f.latencySpikes} latency spikes, ${f.connectionResets} ` +
+      `resets (${f.networkFaultWindows} network fault windows)`,
+    `side effects: ${report.writesAttempted} attempted, ${report.sideEffectsAccepted} accepted, ` +
+      `${report.staleRejected} refused as stale, ${report.tickDoneRejected} refused as tick done, ` +
+      `${report.unknownOutcomes} of unknown outcome`,
     `clocks: up to ${report.maxSkewSpreadMs} ms apart (bound ${report.maxClockSkewMs} ms)`,
   ];
   const found = VIOLATION_KINDS.filter((k) => report.violationCounts[k] > 0);

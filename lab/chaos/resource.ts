@@ -82,7 +82,8 @@ export async function writeSideEffect(
     TableName: tableName,
     Key: { [LeaseTableSchema.partitionKey]: effect.resource, [LeaseTableSchema.sortKey]: RESOURCE_SORT_KEY },
     UpdateExpression:
-      'SET #log = list_append(if_not_exists(#log, :empty), :entry), #lastTick = :tick, #lastWid = :wid ADD #writes :one',
+      'SET #log = list_append(if_not_exists(#log, :empty), :entry), #lastTick = :tick, #lastWid = ' +
+      ':wid ADD #writes :one',
     ExpressionAttributeNames: { '#log': 'log', '#lastTick': 'lastTick', '#lastWid': 'lastWid', '#writes': 'writes' },
     ExpressionAttributeValues: { ':empty': [], ':entry': [entry], ':tick': effect.tick, ':wid': effect.wid, ':one': 1 },
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

@@ -233,7 +233,8 @@ export function computeChecks(evidence: DemoEvidence): { counts: DemoCounts; che
     check(
       'no stale write was accepted',
       stale.tokens.map((t) => `entry from stale token ${t}`),
-      `${counts.staleWritesRejected} stale ${counts.staleWritesRejected === 1 ? 'write' : 'writes'} refused, none in the ledger`,
+      `${counts.staleWritesRejected} stale ${counts.staleWritesRejected === 1 ? 'write' : 'writes'} ` +
+        `refused, none in the ledger`,
     ),
     check(
       'the fence never went backwards',
@@ -254,7 +255,8 @@ export function computeChecks(evidence: DemoEvidence): { counts: DemoCounts; che
     check(
       'paused leaders were fenced',
       notFenced.map((p) => `${p.worker} token ${p.token} not refused (${p.write})`),
-      `${pauses.filter((p) => p.phase === 'before-write' && p.successorWroteFirst).length} paused before their write and resumed after a successor wrote: all refused`,
+      `${pauses.filter((p) => p.phase === 'before-write' && p.successorWroteFirst).length} paused ` +
+        `before their write and resumed after a successor wrote: all refused`,
     ),
     check(
       'nothing else went wrong',

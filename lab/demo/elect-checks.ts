@@ -382,12 +382,14 @@ export function computeElectChecks(evidence: ElectEvidence, timing: ElectTimingI
         ([a, b]) =>
           `${name(b)} started ${b.start - a.start} ms into ${name(a)}, which acted until ${a.end - b.start} ms later`,
       ),
-      `${windows.length} tenures, each from its holder's acting-start to its acting-stop or its lease's deadline, whichever came first`,
+      `${windows.length} tenures, each from its holder's acting-start to its acting-stop or its lease's ` +
+        `deadline, whichever came first`,
     ),
     check(
       'no stale write was accepted',
       stale.map((s) => `entry ${s.index + 1} has token ${s.token} after token ${s.after}`),
-      `${resourceLog.length} writes accepted, tokens never going down; ${refused.length} stale ${refused.length === 1 ? 'write' : 'writes'} refused by the fence`,
+      `${resourceLog.length} writes accepted, tokens never going down; ${refused.length} stale ${refused.length === 1 ? 'write' : 'writes'} ` +
+        `refused by the fence`,
     ),
     check(
       'the resource matches the workers’ logs',
@@ -427,7 +429,8 @@ export function computeElectChecks(evidence: ElectEvidence, timing: ElectTimingI
         skewFrom === undefined
           ? 'no skew in this run'
           : underSkew.length === 0
-            ? `clocks set up to ${spread(ofType(runRecords, 'skew'))} ms apart, far beyond maxClockSkewMs ${timing.maxClockSkewMs}: no waiter took over an unreleased lease until the leader was killed`
+            ? `clocks set up to ${spread(ofType(runRecords, 'skew'))} ms apart, far beyond maxClockSkewMs ` +
+              `${timing.maxClockSkewMs}: no waiter took over an unreleased lease until the leader was killed`
             : `taken over while its holder had not released it: ${listed(underSkew.map(name))}`,
     },
     {

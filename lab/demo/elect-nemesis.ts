@@ -295,7 +295,8 @@ const ELECT_FAULTS = new FaultRegistry<Play, Step>([
       const clockFree = !ctx.options.wallClockUnderSkew;
       play.phase(
         'rolling-restart',
-        `4/6 rolling restart: each new worker (${clockFree ? 'clock-free' : 'wall-clock, broken on purpose'}) has a higher priority and takes over by handoff`,
+        `4/6 rolling restart: each new worker (${clockFree ? 'clock-free' : 'wall-clock, broken on purpose'}) ` +
+          `has a higher priority and takes over by handoff`,
       );
       const old = [...ctx.live()];
       for (const [i, previous] of old.entries()) {

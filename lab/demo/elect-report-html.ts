@@ -79,7 +79,10 @@ function figuresTable(r: ElectReport): string {
         : measured
             .map((h) => `<span class="${h.ok ? '' : 'bad'}">${h.ms === undefined ? 'never' : `${h.ms} ms`}</span>`)
             .join(', ');
-    return `<tr><th>${escapeHtml(HANDOVER_LABELS[k])}</th><td class="n">${values}</td><td class="muted">≤ ${r.bounds[k].boundMs} ms (${escapeHtml(r.bounds[k].formula)})</td></tr>`;
+    return (
+      `<tr><th>${escapeHtml(HANDOVER_LABELS[k])}</th><td class="n">${values}</td><td class="muted">≤ ` +
+      `${r.bounds[k].boundMs} ms (${escapeHtml(r.bounds[k].formula)})</td></tr>`
+    );
   });
   return `<table><tr><th></th><th>measured</th><th>bound</th></tr>${rows.join('')}</table>`;
 }
@@ -129,7 +132,8 @@ function rowSvg(row: ElectTimelineRow, y: number, x: (t: number) => number, end:
   const config = row.priority === undefined ? '' : ` p${row.priority}${row.clockFree ? ' cf' : ''}`;
   parts.push(rowLabel(mid, `${row.worker}${config}`, `pid ${row.pid}${row.replaces ? ` · for ${row.replaces}` : ''}`));
   parts.push(
-    `<line x1="${f(x(row.spawnedAt))}" y1="${mid}" x2="${f(x(row.exitedAt ?? end))}" y2="${mid}" stroke="${COLOR.life}"/>`,
+    `<line x1="${f(x(row.spawnedAt))}" y1="${mid}" x2="${f(x(row.exitedAt ?? end))}" y2="${mid}" ` +
+      `stroke="${COLOR.life}"/>`,
   );
   for (const p of row.pauses) {
     parts.push(
@@ -153,7 +157,8 @@ function rowSvg(row: ElectTimelineRow, y: number, x: (t: number) => number, end:
     parts.push(
       `<g><title>${escapeHtml(`token ${w.token}${w.takeover ? ' (takeover)' : ''}, priority ${w.priority}${w.clockFree ? ', clock-free' : ''}: window ${sec(w.end - w.start)}; ${how.label}`)}</title>` +
         (solid < width
-          ? `<rect x="${f(x0)}" y="${y + 8}" width="${f(width)}" height="${ROW_H - 16}" rx="2" fill="${how.color}" opacity="0.3"/>`
+          ? `<rect x="${f(x0)}" y="${y + 8}" width="${f(width)}" height="${ROW_H - 16}" rx="2" fill="${how.color}" ` +
+            `opacity="0.3"/>`
           : '') +
         `<rect x="${f(x0)}" y="${y + 8}" width="${f(solid)}" height="${ROW_H - 16}" rx="2" fill="${how.color}"/>` +
         `<text x="${f(x0 + width / 2)}" y="${y + 6}" text-anchor="middle" fill="#333">${w.token}${w.takeover ? '*' : ''}</text></g>`,
@@ -161,7 +166,8 @@ function rowSvg(row: ElectTimelineRow, y: number, x: (t: number) => number, end:
     if (believed !== undefined) {
       parts.push(
         `<g><title>${escapeHtml(`past its deadline, still believing it led until ${sec(believed - w.end)} later (paused)`)}</title>` +
-          `<line x1="${f(x0 + width)}" y1="${mid}" x2="${f(x(believed))}" y2="${mid}" stroke="${how.color}" stroke-width="2" stroke-dasharray="4 3"/></g>`,
+          `<line x1="${f(x0 + width)}" y1="${mid}" x2="${f(x(believed))}" y2="${mid}" stroke="${how.color}" ` +
+          `stroke-width="2" stroke-dasharray="4 3"/></g>`,
       );
     }
   }
@@ -181,12 +187,14 @@ function rowSvg(row: ElectTimelineRow, y: number, x: (t: number) => number, end:
   for (const at of row.kills) {
     const cx = x(at);
     parts.push(
-      `<g><title>SIGKILL</title><path d="M${f(cx - 5)} ${mid - 5} l10 10 M${f(cx + 5)} ${mid - 5} l-10 10" stroke="#000" stroke-width="2.5"/></g>`,
+      `<g><title>SIGKILL</title><path d="M${f(cx - 5)} ${mid - 5} l10 10 M${f(cx + 5)} ${mid - 5} ` +
+        `l-10 10" stroke="#000" stroke-width="2.5"/></g>`,
     );
   }
   for (const at of row.stops) {
     parts.push(
-      `<g><title>graceful stop requested</title><rect x="${f(x(at) - 4)}" y="${mid - 4}" width="8" height="8" fill="#333"/></g>`,
+      `<g><title>graceful stop requested</title><rect x="${f(x(at) - 4)}" y="${mid - 4}" width="8" ` +
+        `height="8" fill="#333"/></g>`,
     );
   }
   for (const s of row.skews) {

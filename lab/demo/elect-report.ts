@@ -154,9 +154,12 @@ export function formatElectSummary(report: ElectReport): string {
         : `p50 ${d.p50} ms, max ${d.max} ms (n=${d.count})`;
   return [
     '',
-    `Summary: ${plural(c.tenures, 'tenure')} (${c.takeovers} by takeover), ${plural(c.writesAccepted, 'fenced write')} accepted, ${plural(c.staleWritesRejected, 'stale write')} refused.`,
-    `         ${plural(c.kills, 'kill')}, ${plural(c.pauses, 'pause')}, ${plural(c.gracefulStops, 'graceful stop')}, ${plural(c.handoffs, 'handoff')}.`,
-    `Lease ${report.run.durationMs} ms (renewal every ${report.run.renewEveryMs} ms). Handover times, from the workers' logs (bound):`,
+    `Summary: ${plural(c.tenures, 'tenure')} (${c.takeovers} by takeover), ${plural(c.writesAccepted, 'fenced write')} ` +
+      `accepted, ${plural(c.staleWritesRejected, 'stale write')} refused.`,
+    `         ${plural(c.kills, 'kill')}, ${plural(c.pauses, 'pause')}, ${plural(c.gracefulStops, 'graceful stop')}, ` +
+      `${plural(c.handoffs, 'handoff')}.`,
+    `Lease ${report.run.durationMs} ms (renewal every ${report.run.renewEveryMs} ms). Handover ` +
+      `times, from the workers' logs (bound):`,
     ...HANDOVER_KINDS.map(
       (k) => `  ${HANDOVER_LABELS[k].padEnd(52)} ${ms(report.figures[k])} (≤ ${report.bounds[k].boundMs} ms)`,
     ),

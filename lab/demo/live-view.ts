@@ -194,7 +194,8 @@ export class LiveView {
               : '';
           this.#event(
             record.at,
-            `${record.worker} took over at token ${record.token}${since} (lease ${(record.durationMs / 1000).toFixed(1)} s)`,
+            `${record.worker} took over at token ${record.token}${since} (lease ${(record.durationMs / 1000).toFixed(1)} ` +
+              `s)`,
           );
         }
         return;
@@ -203,7 +204,8 @@ export class LiveView {
         if (!record.ok && record.error === 'StaleTokenError') {
           this.#event(
             record.at,
-            `${record.worker}'s late write REFUSED by the fence: token ${record.token} < fence ${record.fence ?? '?'} (StaleWriteRejected)`,
+            `${record.worker}'s late write REFUSED by the fence: token ${record.token} < fence ${record.fence ?? '?'} ` +
+              `(StaleWriteRejected)`,
           );
         }
         return;
@@ -274,7 +276,9 @@ export class LiveView {
     }
     const lease = this.#sample?.lease;
     const holder = lease?.holder ? (this.#holders.get(lease.holder) ?? '?') : 'none';
-    const line = `${this.#t(tick)}  tick ${clock(tick)}  leader ${leader || '-'}  lease: ${holder} token ${lease?.token ?? 0}  | ${parts.join(', ') || 'no outcome yet'}`;
+    const line =
+      `${this.#t(tick)}  tick ${clock(tick)}  leader ${leader || '-'}  lease: ${holder} token ${lease?.token ?? 0} ` +
+      ` | ${parts.join(', ') || 'no outcome yet'}`;
     this.#pending.push({ at: tick, line });
   }
 

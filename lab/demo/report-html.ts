@@ -68,14 +68,16 @@ function countsTable(r: DemoReport): string {
     [
       'ticksRun',
       r.ticksRun,
-      'distinct ticks in the ledger (ticks while a dead or paused leader still held the lease are skipped, not run late)',
+      'distinct ticks in the ledger (ticks while a dead or paused leader still held the lease are ' +
+        'skipped, not run late)',
     ],
     ['duplicateTicksRun', r.duplicateTicksRun, 'must be 0'],
     [
       'duplicateDeliveries',
       r.duplicateDeliveries,
       `events delivered again (at-least-once delivery); a redelivery normally costs one request and is skipped. Skipped as already done: ${plural(r.details.duplicatesSkipped, 'invocation')}, ` +
-        `of them ${r.details.redeliveriesSkipped} redelivered, ${r.details.duplicatesSkipped - r.details.redeliveriesSkipped} first deliveries that reached a worker after the tick's leader had finished`,
+        `of them ${r.details.redeliveriesSkipped} redelivered, ${r.details.duplicatesSkipped - r.details.redeliveriesSkipped} ` +
+        `first deliveries that reached a worker after the tick's leader had finished`,
     ],
     ['takeovers', r.takeovers, 'tenures that began on an expired, unreleased lease'],
     ['kills', r.kills, 'leaders SIGKILLed (seen to die)'],
@@ -87,7 +89,8 @@ function countsTable(r: DemoReport): string {
     [
       'steps.replayed',
       r.steps.replayed,
-      'steps an earlier tenure of the same tick had recorded: their value was replayed, their work and write not done again',
+      'steps an earlier tenure of the same tick had recorded: their value was replayed, their work ' +
+        'and write not done again',
     ],
   ];
   return factsTable(
@@ -135,7 +138,8 @@ function timelineSvg(r: DemoReport): string {
   return laneTimeline(layout, (x, laneTop) => [
     ...timeline.ticks.map(
       (tick) =>
-        `<line x1="${f(x(tick))}" y1="${TOP - 6}" x2="${f(x(tick))}" y2="${laneTop(rows.length + 1) + 2}" stroke="${COLOR.grid}"/>`,
+        `<line x1="${f(x(tick))}" y1="${TOP - 6}" x2="${f(x(tick))}" y2="${laneTop(rows.length + 1) + 2}" ` +
+        `stroke="${COLOR.grid}"/>`,
     ),
     ...ledgerLane(rows, x),
     ...rows.map((row, i) => rowSvg(row, laneTop(i + 1), x, timeline.end)),
@@ -178,7 +182,8 @@ function rowSvg(row: TimelineRow, y: number, x: (t: number) => number, end: numb
   const label = `${row.worker}${row.replaces ? ` (for ${row.replaces})` : ''}`;
   parts.push(rowLabel(mid, label, `pid ${row.pid}`));
   parts.push(
-    `<line x1="${f(x(row.spawnedAt))}" y1="${mid}" x2="${f(x(row.exitedAt ?? end))}" y2="${mid}" stroke="${COLOR.life}"/>`,
+    `<line x1="${f(x(row.spawnedAt))}" y1="${mid}" x2="${f(x(row.exitedAt ?? end))}" y2="${mid}" ` +
+      `stroke="${COLOR.life}"/>`,
   );
   for (const p of row.pauses) {
     const x0 = x(p.from);
@@ -236,7 +241,8 @@ function measurementsTable(r: DemoReport): string {
   const d = (dist: Distribution, unit: (n: number) => string = (n) => `${n} ms`) =>
     dist.count === 0
       ? '<span class="muted">none in this run</span>'
-      : `p50 ${unit(dist.p50 ?? 0)} · p95 ${unit(dist.p95 ?? 0)} · max ${unit(dist.max ?? 0)} <span class="muted">(n=${dist.count})</span>`;
+      : `p50 ${unit(dist.p50 ?? 0)} · p95 ${unit(dist.p95 ?? 0)} · max ${unit(dist.max ?? 0)} <span ` +
+        `class="muted">(n=${dist.count})</span>`;
   const requests = (n: number) => `${n} ${n === 1 ? 'request' : 'requests'}`;
   const rows: [string, string][] = [
     ['follower invocation: requests', d(m.follower.requests, requests)],

@@ -87,7 +87,8 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRun
     pool = workers;
     const spawn = (replaces?: string) => void workers.spawn(demoWorker(workers.all.length, logDir, replaces));
     view.say(
-      `Starting ${options.workers} worker processes (each a Lambda execution environment running the real handler; each loads Node.js, tsx and the AWS SDK, a few seconds) ...`,
+      `Starting ${options.workers} worker processes (each a Lambda execution environment running ` +
+        `the real handler; each loads Node.js, tsx and the AWS SDK, a few seconds) ...`,
     );
     for (let i = 0; i < options.workers; i++) spawn();
     await untilAborted(workersReady(workers, view), io.signal);
@@ -121,7 +122,8 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRun
     // The nemesis's first strike comes 1.5 s at the earliest; a shorter run than that plus an aftermath has none.
     if (endOfTicks - aftermathMs < firstTick + 1_500) {
       view.say(
-        `Note: --duration ${options.durationS} leaves the nemesis no room: a strike takes about ${Math.ceil(aftermathMs / 1000)} s to play out; --duration ${Math.ceil(aftermathMs / 1000) + 5} or more has strikes.`,
+        `Note: --duration ${options.durationS} leaves the nemesis no room: a strike takes about ${Math.ceil(aftermathMs / 1000)} ` +
+          `s to play out; --duration ${Math.ceil(aftermathMs / 1000) + 5} or more has strikes.`,
       );
     }
     monitor.start();
@@ -137,7 +139,8 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRun
         if (!extended)
           view.note(
             tick,
-            `--duration ${options.durationS} s reached while a strike plays out: ticking on (at most ${MAX_EXTRA_TICKS} more) until it ends`,
+            `--duration ${options.durationS} s reached while a strike plays out: ticking on (at most ${MAX_EXTRA_TICKS} ` +
+              `more) until it ends`,
           );
         extended = true;
       },

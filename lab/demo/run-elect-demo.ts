@@ -47,7 +47,8 @@ export async function runElectDemo(options: ElectDemoOptions, io: DemoIo): Promi
   const say = (line: string) => io.out.write(`${line}\n`);
   const t = () => `t+${((Date.now() - startedAt) / 1000).toFixed(1).padStart(5)}s`;
   say(
-    `Baton elector demo: ${options.workers} workers, lease ${timing.durationMs} ms, renewal every ${timing.renewEveryMs} ms, seed ${options.seed}`,
+    `Baton elector demo: ${options.workers} workers, lease ${timing.durationMs} ms, renewal every ` +
+      `${timing.renewEveryMs} ms, seed ${options.seed}`,
   );
   say('Starting DynamoDB Local on 127.0.0.1 ...');
 

@@ -13,9 +13,12 @@ export function formatSummary(report: DemoReport): string {
     '',
     `Summary: ${plural(report.ticks, 'tick')} sent, ${report.ticksRun} run; ${plural(report.duplicateDeliveries, 'duplicate delivery', 'duplicate deliveries')}.`,
     `         ${plural(skipped, 'invocation')} skipped as already done: ${redelivered} ${redelivered === 1 ? 'was a redelivery' : 'were redeliveries'},`,
-    `         ${skipped - redelivered} first ${skipped - redelivered === 1 ? 'delivery' : 'deliveries'} that came after the tick's leader had finished.`,
-    `         ${plural(report.kills, 'kill')}, ${plural(report.pauses, 'pause')}, ${plural(report.takeovers, 'takeover')}; ${plural(report.staleWritesRejected, 'stale write')} refused by the fence.`,
-    `Steps: ${plural(report.steps.run, 'step')} run, ${report.steps.replayed} replayed from an earlier tenure's record.`,
+    `         ${skipped - redelivered} first ${skipped - redelivered === 1 ? 'delivery' : 'deliveries'} ` +
+      `that came after the tick's leader had finished.`,
+    `         ${plural(report.kills, 'kill')}, ${plural(report.pauses, 'pause')}, ${plural(report.takeovers, 'takeover')}; ` +
+      `${plural(report.staleWritesRejected, 'stale write')} refused by the fence.`,
+    `Steps: ${plural(report.steps.run, 'step')} run, ${report.steps.replayed} replayed from an ` +
+      `earlier tenure's record.`,
     `Follower invocation: ${m.follower.requests.max ?? 'n/a'} request(s), ${ms(m.follower.ms)}.`,
     `Lease: ${m.leaseDurationMs ?? 'n/a'} ms. Handover`,
     `  after SIGKILL:   ${ms(m.afterKill.ms)}`,

@@ -86,5 +86,8 @@ function reported(result: RunResult, runtime: Runtime): ReportedViolation[] {
 
 export function describe(v: ReportedViolation): string {
   const size = v.shrunk ? `shrunk to ${v.events} events` : `unshrunk, ${v.events} events`;
-  return `violation: seed ${v.seed} ${v.invariant} at ${v.atMs} ms [${v.workers.join(', ')}] ${v.detail} (${size}; replay: ${v.replay})`;
+  return (
+    `violation: seed ${v.seed} ${v.invariant} at ${v.atMs} ms [${v.workers.join(', ')}] ${v.detail} ` +
+    `(${size}; replay: ${v.replay})`
+  );
 }

@@ -76,7 +76,8 @@ export const MUTANTS: readonly Mutant[] = [
         file: LEASE,
         find: RELEASED_BY_US,
         replace:
-          'const releasedBefore = !outcome.applied && outcome.current?.holder === undefined && outcome.current?.token === this.token && outcome.current.releasedBy === this.holder;',
+          'const releasedBefore = !outcome.applied && outcome.current?.holder === undefined && outcome.current?.token ' +
+          '=== this.token && outcome.current.releasedBy === this.holder;',
       },
     ],
   },
@@ -150,7 +151,8 @@ export const MUTANTS: readonly Mutant[] = [
         file: LEASE,
         find: RELEASED_BY_US,
         replace:
-          'const releasedBefore = !outcome.applied && outcome.current?.holder === undefined && outcome.current?.token === this.token;',
+          'const releasedBefore = !outcome.applied && outcome.current?.holder === undefined && outcome.current?.token ' +
+          '=== this.token;',
       },
     ],
   },

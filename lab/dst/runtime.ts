@@ -73,7 +73,8 @@ export async function mutantRuntime(mutant: Mutant): Promise<Runtime> {
     const found = [...source.matchAll(anchorPattern(patch.find))];
     if (found.length !== 1)
       throw new Error(
-        `mutant ${mutant.name}: the anchor occurs ${found.length} times in ${patch.file} (must be once): ${JSON.stringify(patch.find.slice(0, 80))}`,
+        `mutant ${mutant.name}: the anchor occurs ${found.length} times in ${patch.file} (must be once): ` +
+          `${JSON.stringify(patch.find.slice(0, 80))}`,
       );
     const [match] = found as [RegExpExecArray];
     await writeFile(file, source.slice(0, match.index) + patch.replace + source.slice(match.index + match[0].length));

@@ -377,7 +377,8 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
           'handoff-reserved',
           sim.now,
           [from.name],
-          `${c.owner} (priority ${priority}) took the lease ${(reservation!.until - sim.now).toFixed(1)} ms before the reservation ${reservation!.detail} ended`,
+          `${c.owner} (priority ${priority}) took the lease ${(reservation!.until - sim.now).toFixed(1)} ` +
+            `ms before the reservation ${reservation!.detail} ended`,
         );
       }
       reservation = undefined;
@@ -1063,7 +1064,8 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
         'single-actor',
         b.from,
         [a.iv.machine.name, b.iv.machine.name],
-        `${a.iv.lease.holder} (token ${a.iv.lease.token}) and ${b.iv.lease.holder} (token ${b.iv.lease.token}) acted at once for ${overlap.toFixed(1)} ms`,
+        `${a.iv.lease.holder} (token ${a.iv.lease.token}) and ${b.iv.lease.holder} (token ${b.iv.lease.token}) ` +
+          `acted at once for ${overlap.toFixed(1)} ms`,
       );
     }
   }

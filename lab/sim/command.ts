@@ -226,7 +226,8 @@ function labSettings(values: Values, algorithms: readonly AlgorithmName[], nodes
     );
     if (unsupported.length > 0) {
       throw new UsageError(
-        `--established-leader, --detector and --ring-order do not apply to ${unsupported.join(', ')}; pick algorithms with --algo`,
+        `--established-leader, --detector and --ring-order do not apply to ${unsupported.join(', ')}; ` +
+          `pick algorithms with --algo`,
       );
     }
   }

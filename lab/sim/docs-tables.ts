@@ -57,7 +57,9 @@ export async function docValues(paper: PaperReport): Promise<DocValues> {
       const runs = (m: string): string => `${v(m, 'runs')} ${v(m, 'runs') === '1' ? 'run' : 'runs'}`;
       const stale = (m: string): string => (v(m, 'total') === '0' ? '0' : `${v(m, 'total')} (${runs(m)})`);
       summaryRows.push(
-        `| ${algorithm} / ${scenario} | ${v('failoverMs', 'median')} | ${v('splitBrainMs', 'median')} [${v('splitBrainMs', 'max')}] | ${stale('staleWritesAccepted')} | ${stale('staleWritesAcceptedUnfenced')} |`,
+        `| ${algorithm} / ${scenario} | ${v('failoverMs', 'median')} | ${v('splitBrainMs', 'median')} ` +
+          `[${v('splitBrainMs', 'max')}] | ${stale('staleWritesAccepted')} | ${stale('staleWritesAcceptedUnfenced')} ` +
+          `|`,
       );
     }
   }
@@ -84,7 +86,10 @@ function paperRaftTable(paper: PaperReport): string {
     const p = r.paper;
     const l = r.lab;
     const cut = l.censored > 0 ? `, ${l.censored} cut off at 10 s` : '';
-    return `| ${r.timeoutMs[0]}–${r.timeoutMs[1]} | ${cell(p.medianMs)} / ${cell(p.p95Ms)} / ${cell(p.worstMs)} | ${group(l.medianMs)} / ${group(l.p95Ms)} / ${group(l.worstMs)} | ${l.trials}${cut} |`;
+    return (
+      `| ${r.timeoutMs[0]}–${r.timeoutMs[1]} | ${cell(p.medianMs)} / ${cell(p.p95Ms)} / ${cell(p.worstMs)} ` +
+      `| ${group(l.medianMs)} / ${group(l.p95Ms)} / ${group(l.worstMs)} | ${l.trials}${cut} |`
+    );
   });
   return [
     '| timeout ms | paper: median / p95 / worst ms | lab: median / p95 / worst ms | lab trials |',
@@ -96,7 +101,8 @@ function paperRaftTable(paper: PaperReport): string {
 function paperMessagesTable(paper: PaperReport): string {
   const rows = paper.messages.map(
     (m) =>
-      `| ${m.algorithm} | ${m.n} | ${m.case} | ${m.counted} | ${m.textbook ?? '–'} (${m.formula}) | ${m.lab} | ${m.labAll} |`,
+      `| ${m.algorithm} | ${m.n} | ${m.case} | ${m.counted} | ${m.textbook ?? '–'} (${m.formula}) ` +
+      `| ${m.lab} | ${m.labAll} |`,
   );
   const fit = paper.ringFit.fits
     .map((f) => `c·${f.model}: c = ${f.c}, error ${(f.relativeRmsError * 100).toFixed(1)}%`)
@@ -106,7 +112,8 @@ function paperMessagesTable(paper: PaperReport): string {
     '|---|---:|---|---|---:|---:|---:|',
     ...rows,
     '',
-    `Ring average fitted over n = ${paper.ringFit.points.map((p) => p.n).join(', ')} (${paper.ringFit.orders} random orders each), least squares through the origin, relative RMS error: ${fit}.`,
+    `Ring average fitted over n = ${paper.ringFit.points.map((p) => p.n).join(', ')} (${paper.ringFit.orders} ` +
+      `random orders each), least squares through the origin, relative RMS error: ${fit}.`,
   ].join('\n');
 }
 

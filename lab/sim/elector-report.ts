@@ -90,7 +90,8 @@ export function formatStudySeeds(bySeed: readonly (readonly StudyResult[])[]): s
         return s === undefined ? '–' : `${cell(s.median)} [${cell(s.max)}]`;
       });
       parts.push(
-        `| ${variant} | ${cells.join(' | ')} | ${runs.filter((r) => r.checks.every((c) => c.holds)).length} of ${runs.length} |`,
+        `| ${variant} | ${cells.join(' | ')} | ${runs.filter((r) => r.checks.every((c) => c.holds)).length} ` +
+          `of ${runs.length} |`,
       );
     }
     parts.push('');

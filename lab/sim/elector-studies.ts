@@ -41,11 +41,17 @@ export type ElectorStudyName = (typeof ELECTOR_STUDY_NAMES)[number];
 /** What each study does, for reports. */
 export const STUDY_DESCRIPTIONS: Readonly<Record<ElectorStudyName, string>> = {
   'partition-heal':
-    'The leader and one other node are cut off from the others and from the store from 10 s to 20 s. Electors have priority = node id, the order Bully uses; after the heal the highest live priority should lead alone.',
+    'The leader and one other node are cut off from the others and from the store from 10 s to ' +
+    '20 s. Electors have priority = node id, the order Bully uses; after the heal the highest live ' +
+    'priority should lead alone.',
   'rolling-deploy':
-    'From 10 s the leader, then every other node every 2 s, is stopped gracefully (the elector releases) and restarted 500 ms later as a new version with a priority above every earlier one: one graceful stop of a leader, then a handoff to each new version.',
+    'From 10 s the leader, then every other node every 2 s, is stopped gracefully (the elector ' +
+    'releases) and restarted 500 ms later as a new version with a priority above every earlier ' +
+    'one: one graceful stop of a leader, then a handoff to each new version.',
   'skew-beyond-bound':
-    "At 10 s one follower's wall clock jumps 5 s ahead (25 times maxClockSkewMs); at 12 s the leader is cut off from everyone until 20 s. Clock-free electors against wall-clock ones, facing the same faults.",
+    "At 10 s one follower's wall clock jumps 5 s ahead (25 times maxClockSkewMs); at 12 s the leader " +
+    'is cut off from everyone until 20 s. Clock-free electors against wall-clock ones, facing the ' +
+    'same faults.',
 };
 
 export const STUDY_NODES = 5;
@@ -437,7 +443,9 @@ async function skewBeyondBound(seed: number, overrides: ElectorOverrides): Promi
       ? [
           overlap,
           {
-            claim: `a leader again within ${BOUNDS.clockFreeFailoverMs} ms of the cut (a lease, a poll, jitter, two round trips)`,
+            claim:
+              `a leader again within ${BOUNDS.clockFreeFailoverMs} ms of the cut (a lease, a poll, jitter, ` +
+              `two round trips)`,
             holds: metrics.failoverMs !== null && metrics.failoverMs <= BOUNDS.clockFreeFailoverMs,
             detail: `${metrics.failoverMs} ms`,
           },

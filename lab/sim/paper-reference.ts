@@ -12,7 +12,9 @@ export const SOURCES = {
   raft: {
     id: 'raft',
     citation:
-      'D. Ongaro and J. Ousterhout, "In Search of an Understandable Consensus Algorithm", USENIX ATC 2014, Section 9.3 and Figure 16 (the same benchmark is in Ongaro\'s dissertation, Stanford 2014)',
+      'D. Ongaro and J. Ousterhout, "In Search of an Understandable Consensus Algorithm", USENIX ' +
+      "ATC 2014, Section 9.3 and Figure 16 (the same benchmark is in Ongaro's dissertation, Stanford " +
+      '2014)',
   },
   garciaMolina: {
     id: 'garcia-molina',
@@ -22,12 +24,14 @@ export const SOURCES = {
   coulouris: {
     id: 'coulouris',
     citation:
-      'G. Coulouris, J. Dollimore, T. Kindberg and G. Blair, "Distributed Systems: Concepts and Design", 5th ed., 2012, Section 15.3 (election)',
+      'G. Coulouris, J. Dollimore, T. Kindberg and G. Blair, "Distributed Systems: Concepts and Design", ' +
+      '5th ed., 2012, Section 15.3 (election)',
   },
   changRoberts: {
     id: 'chang-roberts',
     citation:
-      'E. Chang and R. Roberts, "An Improved Algorithm for Decentralized Extrema-Finding in Circular Configurations of Processes", Communications of the ACM 22(5), 1979',
+      'E. Chang and R. Roberts, "An Improved Algorithm for Decentralized Extrema-Finding in Circular ' +
+      'Configurations of Processes", Communications of the ACM 22(5), 1979',
   },
 } as const satisfies Record<string, Source>;
 

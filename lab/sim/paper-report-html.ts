@@ -57,9 +57,15 @@ function setupParagraph(report: PaperReport): string {
   const s = report.raftSetup;
   const latency =
     s.latency.kind === 'lognormal'
-      ? `log-normal one-way latency (${s.latency.minMs.toFixed(1)} ms floor, median ${(s.latency.minMs + s.latency.medianMs).toFixed(1)} ms, σ ${s.latency.sigma}, tail capped at ${s.latency.maxMs} ms)`
+      ? `log-normal one-way latency (${s.latency.minMs.toFixed(1)} ms floor, median ${(s.latency.minMs + s.latency.medianMs).toFixed(1)} ` +
+        `ms, σ ${s.latency.sigma}, tail capped at ${s.latency.maxMs} ms)`
       : JSON.stringify(s.latency);
-  return `<p class="note">${s.nodes} servers; ${escapeHtml(latency)} and a ${s.persistMs} ms disk sync before each vote reply: a broadcast time of ${s.broadcastMs.lab} ms (the paper: about ${s.broadcastMs.paper} ms). Heartbeat: ${escapeHtml(s.heartbeat)}. Crash: ${escapeHtml(s.crash)}. Measured ${escapeHtml(s.measured)}; a trial without one after ${s.capMs / 1000} s is cut off there.</p>`;
+  return (
+    `<p class="note">${s.nodes} servers; ${escapeHtml(latency)} and a ${s.persistMs} ms disk sync ` +
+    `before each vote reply: a broadcast time of ${s.broadcastMs.lab} ms (the paper: about ${s.broadcastMs.paper} ` +
+    `ms). Heartbeat: ${escapeHtml(s.heartbeat)}. Crash: ${escapeHtml(s.crash)}. Measured ${escapeHtml(s.measured)}; ` +
+    `a trial without one after ${s.capMs / 1000} s is cut off there.</p>`
+  );
 }
 
 const range = (r: RaftElectionRow): string => `${r.timeoutMs[0]}–${r.timeoutMs[1]}`;
@@ -68,7 +74,10 @@ const ms = (v: number | null): string => (v === null ? '–' : String(v));
 function raftTable(rows: readonly RaftElectionRow[]): string {
   const body = rows.map((r) => {
     const capped = r.lab.censored > 0 ? ` (${r.lab.censored} cut off at the cap)` : '';
-    return `<tr><td class="l">${range(r)} ms</td><td>${ms(r.paper.medianMs)}</td><td>${ms(r.paper.p95Ms)}</td><td>${ms(r.paper.worstMs)}</td><td>${r.lab.medianMs}</td><td>${r.lab.p95Ms}</td><td>${r.lab.worstMs}</td><td>${r.lab.trials}${escapeHtml(capped)}</td><td class="l">${escapeHtml(r.paper.note)}</td></tr>`;
+    return (
+      `<tr><td class="l">${range(r)} ms</td><td>${ms(r.paper.medianMs)}</td><td>${ms(r.paper.p95Ms)}</td><td>${ms(r.paper.worstMs)}</td><td>${r.lab.medianMs}</td><td>${r.lab.p95Ms}</td><td>${r.lab.worstMs}</td><td>${r.lab.trials}${escapeHtml(capped)}</td><td ` +
+      `class="l">${escapeHtml(r.paper.note)}</td></tr>`
+    );
   });
   return `<table><tr><th class="l" rowspan="2">election timeout</th><th colspan="3">paper, ms</th><th colspan="3">lab, ms</th><th rowspan="2">lab trials</th><th class="l" rowspan="2">paper's figures</th></tr>
 <tr><th>median</th><th>p95</th><th>worst</th><th>median</th><th>p95</th><th>worst</th></tr>
@@ -100,23 +109,29 @@ function cdfChart(row: RaftElectionRow): string {
   parts.push(`<polyline points="${steps}" fill="none" stroke="#1f5fa8" stroke-width="2"/>`);
   if (row.lab.censored > 0)
     parts.push(
-      `<line x1="${f(x(maxMs))}" x2="${f(x(maxMs))}" y1="${PAD.top}" y2="${PAD.top + plotH}" stroke="#999" stroke-dasharray="3,2"/>`,
+      `<line x1="${f(x(maxMs))}" x2="${f(x(maxMs))}" y1="${PAD.top}" y2="${PAD.top + plotH}" stroke="#999" ` +
+        `stroke-dasharray="3,2"/>`,
     );
   const shares = [0.5, 0.95, 1];
   points.forEach((p, i) => {
     if (p === null) return;
     parts.push(
-      `<circle cx="${f(x(p))}" cy="${f(y(shares[i] as number))}" r="4" fill="#d9480f"><title>paper ${['median', 'p95', 'worst'][i]}: ${p} ms</title></circle>`,
+      `<circle cx="${f(x(p))}" cy="${f(y(shares[i] as number))}" r="4" fill="#d9480f"><title>paper ` +
+        `${['median', 'p95', 'worst'][i]}: ${p} ms</title></circle>`,
     );
   });
   const title = `${range(row)} ms`;
-  return `<div class="chart"><svg xmlns="http://www.w3.org/2000/svg" width="${CHART_W}" height="${CHART_H}" viewBox="0 0 ${CHART_W} ${CHART_H}"><text x="${PAD.left}" y="11" font-weight="600">${title}</text>${parts.join('')}</svg></div>`;
+  return (
+    `<div class="chart"><svg xmlns="http://www.w3.org/2000/svg" width="${CHART_W}" height="${CHART_H}" ` +
+    `viewBox="0 0 ${CHART_W} ${CHART_H}"><text x="${PAD.left}" y="11" font-weight="600">${title}</text>${parts.join('')}</svg></div>`
+  );
 }
 
 function messagesTable(rows: readonly MessageRow[]): string {
   const body = rows.map(
     (r) =>
-      `<tr><td class="l">${r.algorithm}</td><td>${r.n}</td><td class="l">${escapeHtml(r.case)}</td><td class="l">${escapeHtml(r.counted)}</td><td>${r.textbook ?? '–'}</td><td class="l">${escapeHtml(r.formula)}</td><td>${r.lab}</td><td>${r.labAll}</td><td>${r.algorithm === 'bully' ? r.n * r.n : ''}</td></tr>`,
+      `<tr><td class="l">${r.algorithm}</td><td>${r.n}</td><td class="l">${escapeHtml(r.case)}</td><td ` +
+      `class="l">${escapeHtml(r.counted)}</td><td>${r.textbook ?? '–'}</td><td class="l">${escapeHtml(r.formula)}</td><td>${r.lab}</td><td>${r.labAll}</td><td>${r.algorithm === 'bully' ? r.n * r.n : ''}</td></tr>`,
   );
   return `<table><tr><th class="l">algorithm</th><th>n</th><th class="l">case</th><th class="l">counted</th><th>textbook</th><th class="l">formula</th><th>lab</th><th>lab, all</th><th>n²</th></tr>
 ${body.join('\n')}</table>`;

@@ -115,7 +115,8 @@ export async function runPaper(options: PaperOptions = {}): Promise<PaperReport>
       broadcastMs: { lab: broadcastMs(PAPER_LATENCY, PAPER_PERSIST_MS), paper: PAPER_BROADCAST_MS },
       heartbeat: 'half the minimum election timeout, as in the paper',
       crash:
-        'the leader (established in term 1) broadcasts one last heartbeat and crashes at a uniformly random point of its heartbeat interval, 1 s into the run',
+        'the leader (established in term 1) broadcasts one last heartbeat and crashes at a uniformly ' +
+        'random point of its heartbeat interval, 1 s into the run',
       measured: 'from the crash until every surviving follower has received a heartbeat from the new leader',
       capMs: CAP_MS,
     },
@@ -214,7 +215,9 @@ function checkTargets(report: Omit<PaperReport, 'targets'>): TargetCheck[] {
     checks.push({
       target: `Raft ${lo}–${hi} ms: median within 25% of the paper's, worst within 2×`,
       holds: Math.abs(medianOff) <= 0.25 && worstRatio <= 2 && worstRatio >= 0.5,
-      detail: `median ${row.lab.medianMs} vs ${medianMs} ms (${signedPercent(medianOff)}), worst ${row.lab.worstMs} vs ${worstMs} ms (${worstRatio.toFixed(2)}×)`,
+      detail:
+        `median ${row.lab.medianMs} vs ${medianMs} ms (${signedPercent(medianOff)}), worst ${row.lab.worstMs} ` +
+        `vs ${worstMs} ms (${worstRatio.toFixed(2)}×)`,
     });
   }
   for (const row of report.messages.filter((m) => m.algorithm === 'bully')) {

@@ -32,7 +32,15 @@ p.conclusion{max-width:${WIDTH}px}
 </style>`;
 
 /** What the timelines' colours and marks mean. */
-export const LEGEND = `<div class="legend"><span><i style="background:hsl(210,60%,55%)"></i>believes it leads (colour = epoch)</span><span><i style="background:#bbb"></i>crashed</span><span><i style="background:#f2c94c"></i>paused</span><span><i style="background:#f8d7d7"></i>cut off from the majority</span><span><i style="background:#d33"></i>two or more leaders</span><span><i style="background:#d33;width:3px"></i>stale write accepted by the fenced resource</span><span><i style="background:#999;width:3px"></i>stale write the fence rejected</span><span><svg width="14" height="12" style="vertical-align:middle;margin-right:4px"><line x1="7" y1="0" x2="7" y2="12" stroke="#333" stroke-dasharray="3,2"/></svg>the scenario's fault (crash, cut, pause, isolation), aimed at the leader</span></div>`;
+export const LEGEND =
+  `<div class="legend"><span><i style="background:hsl(210,60%,55%)"></i>believes it leads (colour ` +
+  `= epoch)</span><span><i style="background:#bbb"></i>crashed</span><span><i style="background:#f2c94c"></i>paused</span><span><i ` +
+  `style="background:#f8d7d7"></i>cut off from the majority</span><span><i style="background:#d33"></i>two ` +
+  `or more leaders</span><span><i style="background:#d33;width:3px"></i>stale write accepted ` +
+  `by the fenced resource</span><span><i style="background:#999;width:3px"></i>stale write the ` +
+  `fence rejected</span><span><svg width="14" height="12" style="vertical-align:middle;margin-right:4px"><line ` +
+  `x1="7" y1="0" x2="7" y2="12" stroke="#333" stroke-dasharray="3,2"/></svg>the scenario's fault ` +
+  `(crash, cut, pause, isolation), aimed at the leader</span></div>`;
 
 /**
  * `sim-report.html`: one self-contained page (inline CSS and SVG, no scripts,
@@ -121,7 +129,8 @@ export function conclusion(report: LabReport): string {
     sentences.push(
       `A paused leader cannot be told it was replaced: under a pause ${split.length} of ${pause.length} algorithms had two believers` +
         (split.length === 0 ? '' : ` (${span(split.map((r) => r.metrics.splitBrainMs))})`) +
-        `, and an unfenced resource accepted ${unfenced} stale ${unfenced === 1 ? 'write' : 'writes'} from woken leaders.`,
+        `, and an unfenced resource accepted ${unfenced} stale ${unfenced === 1 ? 'write' : 'writes'} ` +
+        `from woken leaders.`,
     );
   }
 
@@ -136,12 +145,14 @@ export function conclusion(report: LabReport): string {
     const parts: string[] = [];
     if (tokened.length > 0) {
       parts.push(
-        `the fence let through ${total(tokened, 'staleWritesAccepted')} of the ${total(tokened, 'staleWritesAcceptedUnfenced')} stale writes from algorithms whose writes carry a token`,
+        `the fence let through ${total(tokened, 'staleWritesAccepted')} of the ${total(tokened, 'staleWritesAcceptedUnfenced')} ` +
+          `stale writes from algorithms whose writes carry a token`,
       );
     }
     if (untokened.length > 0) {
       parts.push(
-        `${total(untokened, 'staleWritesAccepted')} of ${total(untokened, 'staleWritesAcceptedUnfenced')} from Bully and Ring, which have no token to check`,
+        `${total(untokened, 'staleWritesAccepted')} of ${total(untokened, 'staleWritesAcceptedUnfenced')} ` +
+          `from Bully and Ring, which have no token to check`,
       );
     }
     sentences.push(`Fencing is what saves the data: ${parts.join(', but ')}.`);
@@ -151,7 +162,10 @@ export function conclusion(report: LabReport): string {
 
 function renderRun(run: RunResult): string {
   const m = run.metrics;
-  const summary = `first leader ${m.timeToFirstLeaderMs ?? '-'} ms · failover ${m.failoverMs ?? '-'} ms · split brain ${m.splitBrainMs} ms · stale writes accepted ${m.staleWritesAccepted} fenced / ${m.staleWritesAcceptedUnfenced} unfenced · ${m.messages} messages`;
+  const summary =
+    `first leader ${m.timeToFirstLeaderMs ?? '-'} ms · failover ${m.failoverMs ?? '-'} ms · split ` +
+    `brain ${m.splitBrainMs} ms · stale writes accepted ${m.staleWritesAccepted} fenced / ${m.staleWritesAcceptedUnfenced} ` +
+    `unfenced · ${m.messages} messages`;
   return `<h3 id="${runId(run)}">${run.algorithm} · ${run.scenario} <a class="top" href="#comparison">table</a></h3><p class="d">${escapeHtml(SCENARIOS[run.scenario].description)}<br>${escapeHtml(summary)}</p>
 ${timelineSvg(run.timeline, run.cluster.nodeIds, run.durationMs)}`;
 }
@@ -166,7 +180,8 @@ export function timelineSvg(timeline: Timeline, nodes: readonly number[], durati
   for (const node of nodes) {
     parts.push(`<text x="4" y="${fmt(laneY(node) + 11)}">node ${node}</text>`);
     parts.push(
-      `<rect x="${fmt(LEFT)}" y="${fmt(laneY(node) + 1)}" width="${fmt(WIDTH - LEFT - RIGHT)}" height="${LANE - 2}" fill="#f7f7f7"/>`,
+      `<rect x="${fmt(LEFT)}" y="${fmt(laneY(node) + 1)}" width="${fmt(WIDTH - LEFT - RIGHT)}" height="${LANE - 2}" ` +
+        `fill="#f7f7f7"/>`,
     );
   }
   for (const span of isolationSpans(timeline, nodes, durationMs)) {
@@ -209,7 +224,8 @@ export function timelineSvg(timeline: Timeline, nodes: readonly number[], durati
     const y = laneY(w.node);
     const title = `stale write from node ${w.node} (epoch ${w.epoch}) at ${fmt(w.time)} ms: fenced resource ${w.fencedAccepted ? 'accepted' : 'rejected'}`;
     parts.push(
-      `<line x1="${fmt(x(w.time))}" x2="${fmt(x(w.time))}" y1="${fmt(y + 1)}" y2="${fmt(y + LANE - 1)}" stroke="${colour}" stroke-width="1.5"><title>${escapeHtml(title)}</title></line>`,
+      `<line x1="${fmt(x(w.time))}" x2="${fmt(x(w.time))}" y1="${fmt(y + 1)}" y2="${fmt(y + LANE - 1)}" ` +
+        `stroke="${colour}" stroke-width="1.5"><title>${escapeHtml(title)}</title></line>`,
     );
   }
   for (const span of splitBrainSpans(timeline, durationMs)) {
@@ -233,7 +249,10 @@ export function timelineSvg(timeline: Timeline, nodes: readonly number[], durati
   for (let t = 0; t <= durationMs; t += 5000) {
     parts.push(`<text x="${fmt(x(t) - 8)}" y="${fmt(axisY)}" fill="#666">${t / 1000}s</text>`);
   }
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}">${parts.join('')}</svg>`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ` +
+    `${height}">${parts.join('')}</svg>`
+  );
 }
 
 interface Span {

@@ -91,7 +91,9 @@ export const SCENARIOS: Readonly<Record<ScenarioName, Scenario>> = {
   partition: {
     name: 'partition',
     description:
-      'At 10 s the leader and one other node are cut off from the other nodes and from the coordination service (the leader is on the minority side); the partition heals at 20 s. The resource stays reachable from both sides.',
+      'At 10 s the leader and one other node are cut off from the other nodes and from the coordination ' +
+      'service (the leader is on the minority side); the partition heals at 20 s. The resource stays ' +
+      'reachable from both sides.',
     setup(cluster, prng, timing) {
       atFault(
         cluster,
@@ -111,7 +113,8 @@ export const SCENARIOS: Readonly<Record<ScenarioName, Scenario>> = {
   flapping: {
     name: 'flapping',
     description:
-      'From 8 s to 24 s, whoever leads is repeatedly cut off from everyone for 0.4–1.5 s, then reconnected for 0.8–2 s: a flapping link.',
+      'From 8 s to 24 s, whoever leads is repeatedly cut off from everyone for 0.4–1.5 s, then reconnected ' +
+      'for 0.8–2 s: a flapping link.',
     setup(cluster, prng, timing) {
       const end = (timing.recoverAtMs ?? Infinity) + 4_000;
       const cycle = (): void => {
@@ -132,7 +135,8 @@ export const SCENARIOS: Readonly<Record<ScenarioName, Scenario>> = {
   pause: {
     name: 'pause',
     description:
-      'At its first write after 10 s, the leader is paused for 6 s (a stop-the-world GC or a frozen VM) between its leadership check and sending the write.',
+      'At its first write after 10 s, the leader is paused for 6 s (a stop-the-world GC or a frozen ' +
+      'VM) between its leadership check and sending the write.',
     setup(cluster, prng, timing) {
       atFault(cluster, prng, timing, () => cluster.pauseAtNextWrite(target(cluster), 6_000));
     },
@@ -141,7 +145,9 @@ export const SCENARIOS: Readonly<Record<ScenarioName, Scenario>> = {
   'clock-skew': {
     name: 'clock-skew',
     description:
-      "Clocks start up to ±100 ms apart. At 10 s the leader's wall clock steps 800 ms back (past Baton's default 200 ms skew bound) and its oscillator starts running 0.5% slow; at 10.5 s the leader is cut off from everyone until 20 s.",
+      "Clocks start up to ±100 ms apart. At 10 s the leader's wall clock steps 800 ms back (past " +
+      "Baton's default 200 ms skew bound) and its oscillator starts running 0.5% slow; at 10.5 s " +
+      'the leader is cut off from everyone until 20 s.',
     clocks(nodeIds, prng) {
       return new Map(nodeIds.map((id) => [id, { offsetMs: prng.uniform(-100, 100), driftPpm: prng.uniform(-50, 50) }]));
     },

@@ -46,9 +46,13 @@ export interface CostFigure {
 }
 
 const RULES = [
-  'A ConditionalCheckFailedException carries no consumed capacity, yet DynamoDB bills a failed conditional write: 1 write unit per started KB of the item it was checked against (at least 1). The bench counts it so.',
-  'DynamoDB Local reports 2 units for any transaction; DynamoDB bills 2 per item (per KB). The bench counts 2 per item.',
-  "Every other figure is DynamoDB Local's ConsumedCapacity (ReturnConsumedCapacity: TOTAL), counted per request by middleware, as requests are.",
+  'A ConditionalCheckFailedException carries no consumed capacity, yet DynamoDB bills a failed ' +
+    'conditional write: 1 write unit per started KB of the item it was checked against (at least ' +
+    '1). The bench counts it so.',
+  'DynamoDB Local reports 2 units for any transaction; DynamoDB bills 2 per item (per KB). The ' +
+    'bench counts 2 per item.',
+  "Every other figure is DynamoDB Local's ConsumedCapacity (ReturnConsumedCapacity: TOTAL), counted " +
+    'per request by middleware, as requests are.',
 ];
 
 interface WaiterVariant {

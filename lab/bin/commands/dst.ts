@@ -51,7 +51,8 @@ export async function run(argv: string[]): Promise<number> {
       for (const v of result.violations)
         console.log(`violation: seed ${seed} ${v.invariant} at ${v.atMs} ms [${v.workers.join(', ')}] ${v.detail}`);
       console.log(
-        `dst: seed ${seed} (${result.scenario}, ${runtime.name} runtime): ${result.events} events, ${result.violations.length} violations, history ${result.digest}`,
+        `dst: seed ${seed} (${result.scenario}, ${runtime.name} runtime): ${result.events} events, ` +
+          `${result.violations.length} violations, history ${result.digest}`,
       );
       return result.violations.length === 0 ? 0 : 1;
     }

@@ -56,13 +56,15 @@ export async function run(argv: string[]): Promise<number> {
     const lost = await b.tryAcquire(LEASE, { durationMs: DURATION_MS });
     if (lost.acquired) throw new Error('worker-b should have lost');
     say(
-      `not acquired (${lost.reason}): held by ${lost.current?.holder}, token ${lost.current?.token}, until ${new Date(lost.current?.expiresAt ?? 0).toISOString()}`,
+      `not acquired (${lost.reason}): held by ${lost.current?.holder}, token ${lost.current?.token}, ` +
+        `until ${new Date(lost.current?.expiresAt ?? 0).toISOString()}`,
     );
 
     step(3, 'worker-a renews (one conditional UpdateItem)');
     await leaseA.renew();
     say(
-      `renewed: expires ${new Date(leaseA.expiresAt).toISOString()}, ${Math.round(leaseA.remainingMs())} ms left on its local deadline`,
+      `renewed: expires ${new Date(leaseA.expiresAt).toISOString()}, ${Math.round(leaseA.remainingMs())} ` +
+        `ms left on its local deadline`,
     );
 
     step(4, 'worker-a freezes and stops renewing; worker-b waits for expiry + max clock skew and takes over');

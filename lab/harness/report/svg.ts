@@ -47,7 +47,10 @@ export function band(
   title: string,
   extra = '',
 ): string {
-  return `<g><title>${escapeHtml(title)}</title><rect x="${f(x0)}" y="${f(y)}" width="${f(Math.max(1, x1 - x0))}" height="${f(height)}" fill="${fill}"${extra}/></g>`;
+  return (
+    `<g><title>${escapeHtml(title)}</title><rect x="${f(x0)}" y="${f(y)}" width="${f(Math.max(1, x1 - x0))}" ` +
+    `height="${f(height)}" fill="${fill}"${extra}/></g>`
+  );
 }
 
 /** A row's name at the left of a timeline, and a second, muted line under it. */

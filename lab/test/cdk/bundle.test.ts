@@ -43,7 +43,8 @@ function bundleDemo(): Bundle {
 function expectLambdaReady(bundle: Bundle, label: string): void {
   // Reported on every run: the size is part of the contract (docs/architecture.md#the-parts: the bundle never pulls in aws-cdk-lib).
   console.info(
-    `${label} bundle: index.mjs ${(bundle.jsBytes / 1024).toFixed(1)} KiB, index.mjs.map ${(bundle.mapBytes / 1024).toFixed(1)} KiB, ${bundle.sources.length} sources`,
+    `${label} bundle: index.mjs ${(bundle.jsBytes / 1024).toFixed(1)} KiB, index.mjs.map ${(bundle.mapBytes / 1024).toFixed(1)} ` +
+      `KiB, ${bundle.sources.length} sources`,
   );
   expect(bundle.sources.filter((s) => /node_modules\/(aws-cdk-lib|constructs|cdk-nag|aws-cdk)\//.test(s))).toEqual([]);
   expect(bundle.js).not.toMatch(/aws-cdk-lib/);

@@ -153,7 +153,8 @@ describe('baton bench --quick', () => {
       'renew throughput at least 0.95x raw UpdateItem throughput',
       'requests per renew stay 1 at every number of leases held',
       'requests per contender per attempt stay 1 at every number of contenders',
-      'waiter-hour behind a live leader (10 s lease, wall-clock, on-demand) at most 1/5 of waiters that write every poll',
+      'waiter-hour behind a live leader (10 s lease, wall-clock, on-demand) at most 1/5 of waiters ' +
+        'that write every poll',
       "leader's renewal stays one write unit",
       'elector failover (wall-clock) within one round trip of waiters that write every poll',
       'elector failover (clock-free) within one round trip of waiters that write every poll',

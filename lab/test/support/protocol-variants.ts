@@ -45,7 +45,8 @@ export const variants: Record<string, ProtocolVariant> = {
   },
   'unguarded-writes': {
     description:
-      'side effects written with no condition at all (no fence, no tick check): a woken, superseded holder overwrites its successor',
+      'side effects written with no condition at all (no fence, no tick check): a woken, superseded ' +
+      'holder overwrites its successor',
     resource: { fence: false, tickDedupe: false },
   },
   'no-tick-dedupe': {

@@ -161,7 +161,8 @@ describe('legend', () => {
       { color: '#333', text: 'mark', line: true },
     ]);
     expect(html).toBe(
-      '<p class="legend"><span><i class="sw" style="background:#111"></i><i class="sw" style="background:#222"></i>a &lt; b</span><span><i class="sw line" style="background:#333"></i>mark</span></p>',
+      '<p class="legend"><span><i class="sw" style="background:#111"></i><i class="sw" style="background:#222"></i>a ' +
+        '&lt; b</span><span><i class="sw line" style="background:#333"></i>mark</span></p>',
     );
   });
 });

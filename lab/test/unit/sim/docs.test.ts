@@ -21,9 +21,11 @@ describe('docs/election-lab.md', () => {
   it('notices a stale number and an unknown marker', async () => {
     const doc = { blocks: { t: '| a |' }, values: { 'seed1.raft.steady.messages': 2367 } };
     const stale =
-      'Raft sends <!-- value:seed1.raft.steady.messages -->2,000<!-- /value --> messages.\n<!-- generated:t -->\nold\n<!-- /generated:t -->';
+      'Raft sends <!-- value:seed1.raft.steady.messages -->2,000<!-- /value --> messages.\n<!-- generated:t ' +
+      '-->\nold\n<!-- /generated:t -->';
     expect(renderDoc(stale, doc)).toBe(
-      'Raft sends <!-- value:seed1.raft.steady.messages -->2,367<!-- /value --> messages.\n<!-- generated:t -->\n| a |\n<!-- /generated:t -->',
+      'Raft sends <!-- value:seed1.raft.steady.messages -->2,367<!-- /value --> messages.\n<!-- generated:t ' +
+        '-->\n| a |\n<!-- /generated:t -->',
     );
     expect(() => renderDoc('<!-- value:seed1.raft.steady.mesages -->1<!-- /value -->', doc)).toThrow(/mesages/);
   });

@@ -36,7 +36,8 @@ describe('sim-report.html', () => {
   it('says which scenarios its conclusion could not speak about', async () => {
     const results = await runLab({ seed: 1, algorithms: ['raft'], scenarios: ['steady'] });
     expect(conclusion(buildReport(1, 5, results))).toBe(
-      'The partition scenario was not run. The pause scenario was not run. No stale write reached the resource in these runs, so fencing had nothing to stop.',
+      'The partition scenario was not run. The pause scenario was not run. No stale write reached ' +
+        'the resource in these runs, so fencing had nothing to stop.',
     );
   });
 });
