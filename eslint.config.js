@@ -89,11 +89,4 @@ export default tseslint.config(
     },
   },
   ...labBoundary,
-  {
-    // The deterministic simulation's loader imports the runtime's sources by path: it runs them, or a
-    // patched copy of them (a mutant), and needs internals no entry exports (docs/decisions/dst.md).
-    // Only this one file; the rest of lab/dst keeps to the entries.
-    files: ['lab/dst/runtime.ts'],
-    rules: { 'no-restricted-imports': 'off' },
-  },
 );

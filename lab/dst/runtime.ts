@@ -12,9 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as Package from 'baton-lease';
 import type * as Lambda from 'baton-lease/lambda';
-// The one import of the sources by path in the lab, for a type checked against the runtime's own
-// (eslint.config.js lets lab/dst/runtime.ts do it; docs/decisions/dst.md).
-import type * as Backoff from '../../lib/runtime/backoff.js';
+import type * as Internal from 'baton-lease/internal';
 
 /** The repository root: lab/dst/ is two levels down. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -44,7 +42,7 @@ export interface Runtime {
   readonly name: string;
   readonly baton: typeof Package;
   readonly lambda: typeof Lambda;
-  readonly restartOwnerIdCount: typeof Backoff.restartOwnerIdCount;
+  readonly restartOwnerIdCount: typeof Internal.restartOwnerIdCount;
   /** The DynamoDB actions the constructs grant a job's role on the lease table. */
   readonly grantedActions: readonly string[];
 }
@@ -94,7 +92,9 @@ async function load(name: string, root: string): Promise<Runtime> {
   const url = (path: string) => pathToFileURL(join(root, path)).href;
   const baton = (await import(url('lib/runtime/index.ts'))) as typeof Package;
   const lambda = (await import(url('lambda/cron-singleton.ts'))) as typeof Lambda;
-  const backoff = (await import(url('lib/runtime/backoff.ts'))) as Partial<typeof Backoff>;
+  const backoff = (await import(url('lib/runtime/backoff.ts'))) as Partial<
+    Pick<typeof Internal, 'restartOwnerIdCount'>
+  >;
   if (typeof backoff.restartOwnerIdCount !== 'function')
     throw new Error('lib/runtime/backoff.ts has no restartOwnerIdCount: a run would not be a function of its seed');
   return {

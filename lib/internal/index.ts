@@ -9,3 +9,5 @@ export * from '../../bin/commands/args.js';
 export { electWithWaitingRule } from '../runtime/elector-compare.js';
 export { readWhileHeld, writeEveryPoll, type WaitingRule } from '../runtime/elector-wait.js';
 export { itemBytes, leaseItemBytes, WRITE_UNIT_BYTES } from '../runtime/item-size.js';
+// The simulation restarts the owner-id counter so a run is a function of its seed (docs/dst.md).
+export { restartOwnerIdCount } from '../runtime/backoff.js';
