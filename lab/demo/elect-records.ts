@@ -14,7 +14,7 @@
  * worker may be skewed on purpose; that one is never used for evidence.
  */
 import type { WriteOutcomeKind } from '../chaos/history.js';
-import type { PoolRecord } from '../harness/worker-pool.js';
+import type { PoolRecord, StrikeRecord } from '../harness/worker-pool.js';
 
 interface Stamp {
   /** The worker's name (`w1`, `w2`, ...): one per process, never reused. */
@@ -95,28 +95,9 @@ export type ElectRunRecord =
   | PoolRecord
   | { readonly type: 'phase'; readonly at: number; readonly phase: ElectPhase | 'end' }
   /** `token` is the tenure the target was leading, as its own records told the parent. */
-  | {
-      readonly type: 'kill';
-      readonly at: number;
-      readonly worker: string;
-      readonly pid: number;
-      readonly token: number;
-      readonly phase: ElectPhase;
-    }
-  | {
-      readonly type: 'pause';
-      readonly at: number;
-      readonly worker: string;
-      readonly pid: number;
-      readonly token: number;
-    }
-  | {
-      readonly type: 'resume';
-      readonly at: number;
-      readonly worker: string;
-      readonly pid: number;
-      readonly token: number;
-    }
+  | StrikeRecord<'kill', { readonly phase: ElectPhase }>
+  | StrikeRecord<'pause'>
+  | StrikeRecord<'resume'>
   /** A graceful stop; `token` when the worker was leading. */
   | {
       readonly type: 'stop';

@@ -12,7 +12,7 @@
  * run, never from counters kept by the code under test. All times are wall
  * clock epoch ms on one machine.
  */
-import type { PoolRecord } from '../harness/worker-pool.js';
+import type { PoolRecord, StrikeRecord } from '../harness/worker-pool.js';
 
 /** Records a worker writes about itself. `worker` is its name (`w1`, `w2`, ...). */
 export type WorkerRecord =
@@ -118,34 +118,18 @@ export type RunRecord =
       readonly duplicate: boolean;
     }
   | PoolRecord
-  | {
-      readonly type: 'kill';
-      readonly at: number;
-      readonly worker: string;
-      readonly pid: number;
-      readonly token: number;
-      readonly tick: number;
-    }
-  | {
-      readonly type: 'pause';
-      readonly at: number;
-      readonly worker: string;
-      readonly pid: number;
-      readonly token: number;
-      readonly tick: number;
-      readonly leaseExpiresAt: number;
-      /** Whether the process was seen stopped (Linux `/proc`); absent where that cannot be read. */
-      readonly stopped?: boolean;
-    }
-  | {
-      readonly type: 'resume';
-      readonly at: number;
-      readonly worker: string;
-      readonly pid: number;
-      readonly token: number;
-      /** The successor's token whose write the nemesis saw before resuming, if any. */
-      readonly successorToken?: number;
-    }
+  | StrikeRecord<'kill', { readonly tick: number }>
+  | StrikeRecord<
+      'pause',
+      {
+        readonly tick: number;
+        readonly leaseExpiresAt: number;
+        /** Whether the process was seen stopped (Linux `/proc`); absent where that cannot be read. */
+        readonly stopped?: boolean;
+      }
+    >
+  /** `successorToken`: the successor's token whose write the nemesis saw before resuming, if any. */
+  | StrikeRecord<'resume', { readonly successorToken?: number }>
   | ResourceSample;
 
 /** The ledger's head item (`sk = LEDGER`), as `appendLedgerEntry` maintains it. */

@@ -30,6 +30,19 @@ export function localWorkerEnvironment(endpoint: string): Record<string, string>
 export type ReadyMessage = { readonly type: 'ready' };
 export type StopMessage = { readonly type: 'stop' };
 
+/**
+ * A nemesis's action on one worker process, as a run log records it: which
+ * process, and the tenure it held as its own records told the parent. Each
+ * pipeline adds its own fields in `Extra`.
+ */
+export type StrikeRecord<T extends string, Extra = unknown> = {
+  readonly type: T;
+  readonly at: number;
+  readonly worker: string;
+  readonly pid: number;
+  readonly token: number;
+} & Extra;
+
 /** What the pool reports for the run log: a process started, and seen to exit. */
 export type PoolRecord =
   | {
