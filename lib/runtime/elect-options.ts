@@ -11,7 +11,7 @@ import type { LeaseRecord } from './lease-record.js';
 import { type ResolvedClientOptions, validateDuration, validateRenewEvery } from './options.js';
 import { validateItemFits } from './item-size.js';
 import {
-  describeValue,
+  validatePriority,
   validateFunction,
   validateLeaseName,
   validateMetadata,
@@ -129,9 +129,7 @@ export function resolveElectOptions(
   validateObject('options', options);
   const durationMs = validateDuration('durationMs', options.durationMs, client);
   const renewEveryMs = validateRenewEvery(options.renewEveryMs, durationMs, client);
-  const priority = options.priority ?? ELECT_DEFAULTS.priority;
-  if (!Number.isSafeInteger(priority))
-    throw new LeaseValidationError('priority', `must be a safe integer, got ${describeValue(priority)}`);
+  const priority = validatePriority('priority', options.priority ?? ELECT_DEFAULTS.priority);
   const clockFree = options.clockFree ?? ELECT_DEFAULTS.clockFree;
   if (typeof clockFree !== 'boolean')
     throw new LeaseValidationError('clockFree', `must be a boolean, got ${typeof clockFree}`);

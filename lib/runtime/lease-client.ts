@@ -18,6 +18,7 @@ import {
 import { validateItemFits } from './item-size.js';
 import {
   describeValue,
+  validatePriority,
   validateEpochMs,
   validateLeaseName,
   validateMetadata,
@@ -158,8 +159,7 @@ export class LeaseClient {
     electorRequestHandoff = async (leases, { name, token, priority }) => {
       validateLeaseName('name', name);
       validateMs('token', token, { min: 1, max: Number.MAX_SAFE_INTEGER });
-      if (!Number.isSafeInteger(priority))
-        throw new LeaseValidationError('priority', `must be a safe integer, got ${describeValue(priority)}`);
+      validatePriority('priority', priority);
       try {
         return await leases.ctx.store.requestHandoff({ name, token, requester: leases.options.holderName, priority });
       } catch (error) {

@@ -63,6 +63,13 @@ export function validateTableName(field: string, value: unknown): string {
   return value;
 }
 
+/** An elector's priority: any safe integer, higher wins a handoff. */
+export function validatePriority(field: string, value: unknown): number {
+  if (!Number.isSafeInteger(value))
+    throw new LeaseValidationError(field, `must be a safe integer, got ${describeValue(value)}`);
+  return value as number;
+}
+
 /** A positive integer number of milliseconds no larger than `max`. */
 export function validateMs(field: string, value: unknown, { min = 1, max }: { min?: number; max: number }): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
